@@ -1,0 +1,49 @@
+import type { Readable } from 'node:stream';
+import type { TriggerKind } from '../sdk/definition.js';
+
+/** Which adapter made an invocation. `async` is an HTTP function run from the durable queue. */
+export type TriggerTag = TriggerKind | 'async' | 'manual';
+
+/** How an invocation ended; the same words appear in metering and logs. */
+export type Outcome = 'ok' | 'error' | 'timeout' | 'out-of-memory' | 'throttled' | 'crashed';
+
+/**
+ * What every trigger hands the dispatcher. The runtime sees bytes and a head,
+ * never a socket: HTTP, queue, blob and timer adapters differ only in how they
+ * fill this in.
+ */
+export interface Invocation {
+  id: string;
+  app: string;
+  functionName: string;
+  /** Pin a version (in-flight work, retries); otherwise the app's live version runs. */
+  version?: number;
+  trigger: TriggerTag;
+  /** For HTTP: method, url, headers and route params. For events: empty. */
+  head: InvocationHead;
+  /** The payload: a stream for HTTP bodies, bytes (JSON) for events. */
+  body: Readable | Uint8Array;
+  /** W3C traceparent of the caller, if any. */
+  traceparent?: string;
+}
+
+export interface InvocationHead {
+  method?: string;
+  url?: string;
+  headers?: [string, string][];
+  params?: Record<string, string>;
+}
+
+export interface InvocationResponse {
+  status: number;
+  headers: [string, string][];
+  body: Readable;
+}
+
+/** Raised by the dispatcher when an invocation did not produce a response. */
+export class InvocationFailure extends Error {
+  constructor(readonly outcome: Exclude<Outcome, 'ok'>, message: string, readonly retryAfterMs?: number) {
+    super(message);
+    this.name = 'InvocationFailure';
+  }
+}

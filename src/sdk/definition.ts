@@ -1,0 +1,114 @@
+import type { BaseContext, HttpContext } from './context.js';
+import type { FunctionSettings } from './settings.js';
+
+/** Marks an exported value as a Nimbus function definition. */
+export const DEFINITION_MARK = '__nimbusFunction' as const;
+
+export type TriggerKind = 'http' | 'queue' | 'blob' | 'timer';
+
+/** What an HTTP handler may return: a Response, or a string (text) or value (JSON). */
+export type HttpResult = Response | string | object | null | undefined;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | '*';
+
+export type AuthLevel = 'anonymous' | 'key' | 'admin';
+
+export interface HttpSettings extends FunctionSettings {
+  /** `METHOD /path/:param`, e.g. `GET /hello/:name`; `*` matches any method. Optional: every HTTP function is also at `/fn/<app>/<function>`. */
+  route?: string;
+  auth?: AuthLevel;
+}
+
+export type HttpHandler = (req: Request, ctx: HttpContext) => HttpResult | Promise<HttpResult>;
+
+export interface QueueMessage<T = unknown> {
+  id: string;
+  body: T;
+  attempt: number;
+  enqueuedAt: number;
+}
+
+export interface QueueBatch<T = unknown> {
+  queue: string;
+  messages: QueueMessage<T>[];
+}
+
+export interface QueueSettings extends FunctionSettings {
+  queue: string;
+  batchSize?: number;
+  maxBatchWaitMs?: number;
+  /** Concurrent batches across all of the function's instances. */
+  maxConcurrency?: number;
+  maxAttempts?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+  visibilityTimeoutMs?: number;
+  deadLetterQueue?: string;
+}
+
+/** Return `{ failed: [ids] }` to retry only some messages of a batch. */
+export type QueueResult = void | { failed?: string[] };
+
+export type QueueHandler<T = unknown> = (batch: QueueBatch<T>, ctx: BaseContext) => QueueResult | Promise<QueueResult>;
+
+export type BlobEventType = 'created' | 'updated' | 'deleted';
+
+export interface BlobEvent {
+  bucket: string;
+  key: string;
+  eventType: BlobEventType;
+  size: number;
+  etag: string;
+  contentType: string;
+  sequencer: string;
+  params: Record<string, string>;
+}
+
+export interface BlobSettings extends FunctionSettings {
+  bucket: string;
+  /** Key pattern with named captures, e.g. `images/{name}.{ext}`. Default: every key. */
+  path?: string;
+  events?: BlobEventType[];
+  maxAttempts?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+export type BlobHandler = (event: BlobEvent, ctx: BaseContext) => void | Promise<void>;
+
+export interface TimerTick {
+  scheduledAt: string;
+  firedAt: string;
+  isPastDue: boolean;
+  missed: number;
+  lastRun: string | null;
+}
+
+export interface TimerSettings extends FunctionSettings {
+  /** 5 or 6 fields (seconds first when 6), or a shortcut such as `@hourly`. */
+  cron: string;
+  timezone?: string;
+  catchUp?: 'skip' | 'once' | 'all';
+  overlap?: 'skip' | 'queue' | 'allow';
+  runOnStartup?: boolean;
+  maxAttempts?: number;
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+export type TimerHandler = (tick: TimerTick, ctx: BaseContext) => void | Promise<void>;
+
+interface DefinitionBase<K extends TriggerKind, S, H> {
+  readonly [DEFINITION_MARK]: true;
+  readonly kind: K;
+  readonly settings: S;
+  readonly handler: H;
+}
+
+export type HttpDefinition = DefinitionBase<'http', HttpSettings, HttpHandler>;
+export type QueueDefinition = DefinitionBase<'queue', QueueSettings, QueueHandler>;
+export type BlobDefinition = DefinitionBase<'blob', BlobSettings, BlobHandler>;
+export type TimerDefinition = DefinitionBase<'timer', TimerSettings, TimerHandler>;
+
+export type FunctionDefinition = HttpDefinition | QueueDefinition | BlobDefinition | TimerDefinition;
+
+export function isFunctionDefinition(value: unknown): value is FunctionDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[DEFINITION_MARK] === true;
+}

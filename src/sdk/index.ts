@@ -1,0 +1,33 @@
+/**
+ * The authoring API: `import { http, queue, blob, timer } from 'nimbus'`.
+ * Each call only describes a function; the platform reads these descriptions
+ * from the deployed bundle and runs the handlers in sandboxed instances.
+ */
+import {
+  DEFINITION_MARK,
+  type BlobDefinition, type BlobHandler, type BlobSettings,
+  type HttpDefinition, type HttpHandler, type HttpSettings,
+  type QueueDefinition, type QueueHandler, type QueueSettings,
+  type TimerDefinition, type TimerHandler, type TimerSettings,
+} from './definition.js';
+
+export function http(settings: HttpSettings | string, handler: HttpHandler): HttpDefinition {
+  const resolved = typeof settings === 'string' ? { route: settings } : settings;
+  return { [DEFINITION_MARK]: true, kind: 'http', settings: resolved, handler };
+}
+
+export function queue<T = unknown>(settings: QueueSettings, handler: QueueHandler<T>): QueueDefinition {
+  return { [DEFINITION_MARK]: true, kind: 'queue', settings, handler: handler as QueueHandler };
+}
+
+export function blob(settings: BlobSettings, handler: BlobHandler): BlobDefinition {
+  return { [DEFINITION_MARK]: true, kind: 'blob', settings, handler };
+}
+
+export function timer(settings: TimerSettings, handler: TimerHandler): TimerDefinition {
+  return { [DEFINITION_MARK]: true, kind: 'timer', settings, handler };
+}
+
+export * from './definition.js';
+export type * from './context.js';
+export type * from './settings.js';

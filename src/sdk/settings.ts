@@ -1,0 +1,42 @@
+/** Per-function settings shared by every trigger kind. Defaults are applied by the platform. */
+export interface FunctionSettings {
+  /** Memory for one instance, in MiB. Default 128. */
+  memoryMb?: number;
+  /** Wall-clock limit for one invocation. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** In-flight invocations one instance handles at once. Default 1 for events, 8 for HTTP. */
+  concurrency?: number;
+  /** Instances kept running even when idle. Default 0 (scale to zero). */
+  minInstances?: number;
+  /** Hard cap on instances: protects what the function calls. Default 10. */
+  maxInstances?: number;
+  /** An instance idle this long is stopped. Default 300 000 ms. */
+  idleTimeoutMs?: number;
+  /** Invocations allowed to wait for a free slot once the cap is reached. Default 100. */
+  queueLimit?: number;
+  /** How long an invocation may wait for a slot before it is refused (HTTP 429). Default 10 000 ms. */
+  queueTimeoutMs?: number;
+  /** Plain environment variables for the function's instances. */
+  env?: Record<string, string>;
+  /** Outbound network policy (enforced by the strict sandbox). Default 'outbound'. */
+  network?: NetworkPolicy;
+  /** CPU share relative to other functions; default proportional to memoryMb. */
+  cpuShares?: number;
+}
+
+export type NetworkPolicy = 'none' | 'outbound' | { allow: string[] };
+
+/** Settings with every default applied, as the platform runs them. */
+export interface ResolvedSettings {
+  memoryMb: number;
+  timeoutMs: number;
+  concurrency: number;
+  minInstances: number;
+  maxInstances: number;
+  idleTimeoutMs: number;
+  queueLimit: number;
+  queueTimeoutMs: number;
+  env: Record<string, string>;
+  network: NetworkPolicy;
+  cpuShares: number;
+}

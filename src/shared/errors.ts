@@ -1,0 +1,52 @@
+/**
+ * Every error Nimbus reports to a caller, in one table. The gateway, the
+ * admin API and the CLI all speak these codes; docs/errors.md lists them and
+ * a test keeps the two in step.
+ */
+export const ERRORS = {
+  NIMBUS_ERR_AUTH_REQUIRED: { status: 401, message: 'an admin key is required: send it as "Authorization: Bearer <key>"' },
+  NIMBUS_ERR_AUTH_INVALID: { status: 401, message: 'the key is not valid' },
+  NIMBUS_ERR_AUTH_FORBIDDEN: { status: 403, message: 'the key may not do this' },
+  NIMBUS_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'no function serves this route' },
+  NIMBUS_ERR_APP_NOT_FOUND: { status: 404, message: 'no such app' },
+  NIMBUS_ERR_VERSION_NOT_FOUND: { status: 404, message: 'no such version' },
+  NIMBUS_ERR_FUNCTION_NOT_FOUND: { status: 404, message: 'no such function' },
+  NIMBUS_ERR_API_NOT_FOUND: { status: 404, message: 'no such admin API endpoint' },
+  NIMBUS_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
+  NIMBUS_ERR_BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than allowed' },
+  NIMBUS_ERR_BODY_INVALID: { status: 400, message: 'the request body is not valid' },
+  NIMBUS_ERR_DEPLOY_INVALID_NAME: { status: 400, message: 'app names are 1-63 characters: lower-case letters, digits and dashes, starting with a letter' },
+  NIMBUS_ERR_DEPLOY_NO_FUNCTIONS: { status: 400, message: 'the app exports no functions' },
+  NIMBUS_ERR_DEPLOY_LOAD_FAILED: { status: 400, message: 'the bundle failed to load' },
+  NIMBUS_ERR_DEPLOY_INVALID_DEFINITION: { status: 400, message: 'a function definition is not valid' },
+  NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT: { status: 409, message: 'a route is already served by another app' },
+  NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE: { status: 413, message: 'the bundle is larger than allowed' },
+  NIMBUS_ERR_FUNCTION_ERROR: { status: 500, message: 'the function threw an error' },
+  NIMBUS_ERR_FUNCTION_CRASHED: { status: 502, message: 'the function instance crashed' },
+  NIMBUS_ERR_FUNCTION_OUT_OF_MEMORY: { status: 502, message: 'the function instance ran out of memory' },
+  NIMBUS_ERR_FUNCTION_TIMEOUT: { status: 504, message: 'the function did not finish within its timeout' },
+  NIMBUS_ERR_FUNCTION_THROTTLED: { status: 429, message: 'the function is at its instance cap and its wait queue is full' },
+  NIMBUS_ERR_NODE_SHUTTING_DOWN: { status: 503, message: 'the node is shutting down' },
+  NIMBUS_ERR_INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class NimbusError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra machine-readable facts (the field that failed, the conflicting app…). */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, detail?: string, details?: Record<string, unknown>) {
+    super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message);
+    this.name = 'NimbusError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string } & Record<string, unknown> } {
+    return { error: { code: this.code, message: this.message, ...this.details } };
+  }
+}
