@@ -48,8 +48,13 @@ export async function handleFunctionRequest(
   }
   const limit = new BodyLimit(maxBodyBytes);
   req.pipe(limit);
+  // Answer 413 the moment the cap is passed, whatever the handler is doing with the body.
+  const tooLarge = new Promise<never>((_, reject) => {
+    limit.once('error', () => reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)));
+  });
+  tooLarge.catch(() => {});
   try {
-    const response = await dispatcher.dispatch({
+    const dispatched = dispatcher.dispatch({
       id: invocationId,
       app: target.app,
       functionName: target.functionName,
@@ -59,6 +64,8 @@ export async function handleFunctionRequest(
       body: limit,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
+    dispatched.then((r) => { if (limit.exceeded) r.body.resume(); }, () => {});
+    const response = await Promise.race([dispatched, tooLarge]);
     if (limit.exceeded) throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`);
     const flat: string[] = [];
     for (const [name, value] of response.headers) {

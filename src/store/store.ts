@@ -1,5 +1,7 @@
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
+import type { KeyStore } from './key-store.js';
+import type { SecretStore } from './secret-store.js';
 
 /**
  * Nimbus state behind one asynchronous interface. SQLite (embedded, default)
@@ -8,6 +10,8 @@ import type { ResolvedSettings } from '../sdk/settings.js';
  */
 export interface Store {
   readonly apps: AppStore;
+  readonly secrets: SecretStore;
+  readonly keys: KeyStore;
   close(): Promise<void>;
 }
 

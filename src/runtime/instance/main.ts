@@ -52,9 +52,16 @@ const channel = new InstanceChannel((type, stream, payload) => {
       run.onEnd?.();
       break;
     }
-    case FRAME.ABORT:
-      running.get(stream)?.abort.abort(new Error('the invocation reached its deadline'));
+    case FRAME.ABORT: {
+      const run = running.get(stream);
+      if (!run) break;
+      const reason = new Error('the invocation was aborted (deadline passed or the request body failed)');
+      run.abort.abort(reason);
+      // A handler still reading the body must see it fail, not wait forever.
+      if (run.body && !run.ended) run.body.error(reason);
+      run.ended = true;
       break;
+    }
   }
 });
 

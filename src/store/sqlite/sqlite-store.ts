@@ -3,6 +3,8 @@ import type { Clock } from '../../shared/clock.js';
 import type { Store } from '../store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteAppStore } from './sqlite-app-store.js';
+import { SqliteKeyStore } from './sqlite-key-store.js';
+import { SqliteSecretStore } from './sqlite-secret-store.js';
 
 export const STATE_FILE = 'state.sqlite';
 
@@ -13,6 +15,8 @@ export function openSqliteStore(dataDir: string, clock: Clock): Store & { readon
   return {
     file,
     apps: new SqliteAppStore(db, clock),
+    secrets: new SqliteSecretStore(db, clock),
+    keys: new SqliteKeyStore(db, clock),
     async close() {
       db.close();
     },
