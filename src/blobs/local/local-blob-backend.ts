@@ -48,6 +48,9 @@ export class LocalBlobBackend implements BlobBackend {
   }
 
   async putObject(bucket: string, key: string, body: Readable, options: PutObjectOptions = {}): Promise<PutObjectResult> {
+    // The body may fail (client gone) while we await below, before anything reads it: an
+    // unheard 'error' would crash the process. The read loop still sees the error.
+    body.on('error', ignore);
     validateBucketName(bucket);
     validateKey(key);
     const contentType = validateContentType(options.contentType);
@@ -224,6 +227,8 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
     offset += bytesWritten;
   }
 }
+
+function ignore(): void {}
 
 function conditions(options: PutObjectOptions): { ifMatch?: string; ifNoneMatch?: string } {
   return {
