@@ -1,9 +1,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseRangeHeader } from '../../../src/gateway/blob-api/handle-blob-request.js';
 import { openLocalBackend, type TempLocalBackend } from '../../blobs/local/temp-local-backend.js';
-import { send, startBlobApiServer } from './blob-api-server.js';
+import { PREFIX, send, startBlobApiServer } from './blob-api-server.js';
 
 let store: TempLocalBackend;
 let api: Awaited<ReturnType<typeof startBlobApiServer>>;
@@ -152,4 +156,19 @@ test('an upload whose declared Content-Length is over the maximum is refused bef
   assert.equal(res.status, 413);
   assert.equal(res.json().error.code, 'NIMBUS_ERR_BLOB_TOO_LARGE');
   assert.equal(res.headers.connection, 'close');
+});
+
+test('a client that disconnects mid-upload leaves the old object, no temp file, and a working server', async () => {
+  await send(api.port, 'PUT', '/abort/k', { body: 'the old bytes' });
+  await new Promise<void>((resolve) => {
+    const req = request({ host: '127.0.0.1', port: api.port, method: 'PUT', path: `${PREFIX}/abort/k`, headers: { 'content-length': 10 * 1024 * 1024 } });
+    req.on('error', () => resolve());
+    req.write(Buffer.alloc(1024 * 1024, 1), () => setImmediate(() => req.destroy()));
+  });
+  const tmp = join(store.dir, 'blobs', 'tmp');
+  // The server notices the abort asynchronously; wait for its clean-up.
+  while ((await readdir(tmp)).length > 0) await delay(10);
+  const got = await send(api.port, 'GET', '/abort/k');
+  assert.deepEqual([got.status, got.body.toString()], [200, 'the old bytes']);
+  assert.equal((await store.index.readAfter('abort-check', 1000)).filter((e) => e.bucket === 'abort').length, 1);
 });
