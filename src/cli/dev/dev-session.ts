@@ -65,9 +65,9 @@ export class DevSession {
       this.#live = await deployApp(client, dir, bundle);
       formatDeployResult(this.#live).forEach((line, i) => out(i === 0 ? `${stamp} ${line}` : line));
     } catch (e) {
-      if (!(e instanceof CliError)) throw e;
-      err(`${stamp} Deploy failed: ${e.message}`);
-      e.details.forEach((line) => err(`  ${line}`));
+      // Whatever went wrong, dev keeps watching: the next save may fix it.
+      err(`${stamp} Deploy failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (e instanceof CliError) e.details.forEach((line) => err(`  ${line}`));
       err(this.#live ? `  still serving ${this.#live.app} v${this.#live.version}` : '  nothing is deployed yet; fix the error and save again');
     }
   }
