@@ -89,13 +89,16 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     return { status: 200, body: { app: params['app'], ...result } };
   });
 
-  router.add('POST', '/apps/:app/functions/:fn/invoke', 'Invoke any function with the request body as its input', async ({ req, res, params }) => {
+  router.add('POST', '/apps/:app/functions/:fn/invoke', 'Invoke any function with the request body as its input (x-nimbus-method sets the method an HTTP function sees)', async ({ req, res, params }) => {
     const app = params['app']!;
     const fnName = params['fn']!;
     const version = deployments.liveVersion(app);
     const fn = deployments.live().find((v) => v.app === app)?.functions.find((f) => f.name === fnName);
     if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
-    await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {}, MAX_INVOKE_BODY_BYTES, undefined, fn.kind === 'http' ? 'http' : 'manual');
+    const method = String(req.headers['x-nimbus-method'] ?? 'POST').toUpperCase();
+    await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method,
+    });
     return undefined;
   });
 }

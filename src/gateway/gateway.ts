@@ -107,7 +107,7 @@ export class Gateway {
     if (req.headers['x-nimbus-async'] === '1' && this.deps.extensions.invokeAsync) {
       return this.deps.extensions.invokeAsync(req, res, target);
     }
-    await handleFunctionRequest(req, res, this.deps.dispatcher, target, params, this.maxBodyBytes);
+    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes });
   }
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {
