@@ -135,7 +135,7 @@ export class TimerScheduler {
    * schedules, changed ones reschedule, missing ones stop and are forgotten.
    * Every definition is checked first; one bad definition changes nothing.
    */
-  sync(timers: TimerDefinitionRef[]): Promise<void> {
+  async sync(timers: TimerDefinitionRef[]): Promise<void> {
     const resolved = resolveDefinitions(timers);
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
