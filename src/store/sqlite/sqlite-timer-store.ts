@@ -84,6 +84,8 @@ export class SqliteTimerStore implements TimerStore {
   readonly #db: Database.Database;
   readonly #clock: Clock;
   readonly #statements;
+  /** One prepared UPDATE per combination of columns (a handful in practice). */
+  readonly #updates = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database, clock: Clock) {
     this.#db = db;
@@ -236,7 +238,13 @@ export class SqliteTimerStore implements TimerStore {
       values[key] = update[key];
     }
     if (sets.length === 0) return;
-    this.#db.prepare(`UPDATE timer_runs SET ${sets.join(', ')} WHERE id = @id`).run(values);
+    const sql = `UPDATE timer_runs SET ${sets.join(', ')} WHERE id = @id`;
+    let statement = this.#updates.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#updates.set(sql, statement);
+    }
+    statement.run(values);
   }
 
   async listRuns(timerId: string, limit: number): Promise<TimerRun[]> {

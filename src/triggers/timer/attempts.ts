@@ -71,11 +71,10 @@ export async function runAttempts(ctx: AttemptContext): Promise<AttemptsResult> 
 
   for (;;) {
     const firedAt = clock.now();
-    if (!fired) {
-      fired = true;
-      await store.updateRun(run.id, { firedAt });
-    }
-    const result = await invoke(ctx, firedAt);
+    // Recorded alongside the first attempt, not before it: the claim already made the run durable.
+    const recordFired = fired ? Promise.resolve() : store.updateRun(run.id, { firedAt });
+    fired = true;
+    const [result] = await Promise.all([invoke(ctx, firedAt), recordFired]);
 
     if (result.outcome === 'throttled') {
       throttledSince ??= firedAt;

@@ -471,7 +471,13 @@ export class TimerScheduler {
 function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
   const seen = new Set<string>();
-  return timers.map((def, i) => {
+  // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
+  const patternKey = (def: TimerDefinitionRef): string => {
+    const settings = (def?.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
+    return `${String(settings.timezone)} ${String(settings.cron)}`;
+  };
+  const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  return grouped.map(({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
       if (typeof def?.[field] !== 'string' || def[field] === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].${field} must be a non-empty string`);
     }
