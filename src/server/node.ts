@@ -24,6 +24,8 @@ import { ProcessSandboxDriver } from '../runtime/sandbox/process/process-driver.
 import { systemClock, type Clock } from '../shared/clock.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DeploymentRegistry } from './deployments.js';
+import { loadOrCreateNodeId } from './node-id.js';
+import { wireTimers } from './wire-timers.js';
 import { createPlatformLogger } from './platform-logger.js';
 
 export interface NodeOptions {
@@ -141,10 +143,15 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
 
   await warmPool.start();
   dispatcher.start();
+  const timers = await wireTimers({
+    store: store.timers, invoker: dispatcher, nodeId: loadOrCreateNodeId(options.dataDir), clock, log, deployments, router,
+    drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+  });
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
   try {
     url = await gateway.listen(options.host, options.port);
   } catch (err) {
+    await timers.close();
     await dispatcher.close(0);
     await warmPool.close();
     await store.close();
@@ -162,6 +169,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       closing ??= (async () => {
         const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
         const stopped = gateway.stopAccepting();
+        await timers.close();
         await dispatcher!.close(drainMs);
         gateway.forceClose();
         await stopped;

@@ -2,6 +2,7 @@ import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import type { KeyStore } from './key-store.js';
 import type { SecretStore } from './secret-store.js';
+import type { TimerStore } from './timer-store.js';
 
 /**
  * Nimbus state behind one asynchronous interface. SQLite (embedded, default)
@@ -12,6 +13,7 @@ export interface Store {
   readonly apps: AppStore;
   readonly secrets: SecretStore;
   readonly keys: KeyStore;
+  readonly timers: TimerStore;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import { openSqlite } from './open-sqlite.js';
 import { SqliteAppStore } from './sqlite-app-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteSecretStore } from './sqlite-secret-store.js';
+import { SqliteTimerStore } from './sqlite-timer-store.js';
 
 export const STATE_FILE = 'state.sqlite';
 
@@ -17,6 +18,7 @@ export function openSqliteStore(dataDir: string, clock: Clock): Store & { readon
     apps: new SqliteAppStore(db, clock),
     secrets: new SqliteSecretStore(db, clock),
     keys: new SqliteKeyStore(db, clock),
+    timers: new SqliteTimerStore(db, clock),
     async close() {
       db.close();
     },
