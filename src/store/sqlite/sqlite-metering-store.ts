@@ -128,11 +128,12 @@ export class SqliteMeteringStore implements MeteringStore {
     this.#db = db;
     this.#clock = clock;
     db.exec(SCHEMA);
-    this.#insertRecord = db.prepare(`INSERT OR IGNORE INTO metering_invocations
+    this.#insertRecord = db.prepare(`INSERT INTO metering_invocations
       (id, app, function_name, version, trigger, admitted_at, started_at, duration_ms, billed_ms, memory_mb,
        gb_seconds, cpu_ms, peak_memory_bytes, cold_start, cold_start_ms, outcome, error)
       VALUES (@id, @app, @functionName, @version, @trigger, @admittedAt, @startedAt, @durationMs, @billedMs, @memoryMb,
-       @gbSeconds, @cpuMs, @peakMemoryBytes, @coldStart, @coldStartMs, @outcome, @error)`);
+       @gbSeconds, @cpuMs, @peakMemoryBytes, @coldStart, @coldStartMs, @outcome, @error)
+      ON CONFLICT (id) DO NOTHING`);
     this.#addToMinute = db.prepare(`INSERT INTO metering_minutes
       (app, function_name, minute, invocations, errors, timeouts, out_of_memory, throttled, crashed, cold_starts,
        billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms)
