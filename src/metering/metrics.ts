@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { InvocationLifecycle } from '../runtime/lifecycle.js';
+import { HotCounter, HotHistogram } from './hot-series.js';
 
 /** Seconds; from a few ms (warm, trivial) to the 30 s default timeout and beyond. */
 export const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -41,11 +42,12 @@ export class NodeMetrics {
   readonly registry = new Registry();
   #instanceSource: () => readonly InstanceCount[] = () => [];
   #queueSource: () => readonly QueueDepth[] = () => [];
-  readonly #invocations: Counter<'app' | 'function' | 'outcome' | 'trigger'>;
-  readonly #duration: Histogram<'app' | 'function'>;
-  readonly #coldStarts: Counter<'app' | 'function'>;
-  readonly #coldStartDuration: Histogram<'app' | 'function'>;
-  readonly #throttled: Counter<'app' | 'function'>;
+  // Updated on every invocation, hence the cheaper hot-series kind.
+  readonly #invocations: HotCounter<'app' | 'function' | 'outcome' | 'trigger'>;
+  readonly #duration: HotHistogram<'app' | 'function'>;
+  readonly #coldStarts: HotCounter<'app' | 'function'>;
+  readonly #coldStartDuration: HotHistogram<'app' | 'function'>;
+  readonly #throttled: HotCounter<'app' | 'function'>;
   readonly #timerLag: Histogram;
   readonly #blobEventLag: Histogram;
 
@@ -53,38 +55,48 @@ export class NodeMetrics {
     const registers = [this.registry];
     if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-    this.#invocations = new Counter({
-      name: 'nimbus_invocations_total',
-      help: 'Finished invocations by app, function, outcome and trigger.',
-      labelNames: ['app', 'function', 'outcome', 'trigger'],
-      registers,
-    });
-    this.#duration = new Histogram({
-      name: 'nimbus_invocation_duration_seconds',
-      help: 'Handler time of finished invocations, excluding waiting and cold start.',
-      labelNames: ['app', 'function'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#coldStarts = new Counter({
-      name: 'nimbus_cold_starts_total',
-      help: 'Invocations that had to wait for an instance to start.',
-      labelNames: ['app', 'function'],
-      registers,
-    });
-    this.#coldStartDuration = new Histogram({
-      name: 'nimbus_cold_start_duration_seconds',
-      help: 'Time spent starting an instance for an invocation.',
-      labelNames: ['app', 'function'],
-      buckets: COLD_START_BUCKETS,
-      registers,
-    });
-    this.#throttled = new Counter({
-      name: 'nimbus_throttled_total',
-      help: 'Invocations refused because the function was at its instance cap with a full wait queue.',
-      labelNames: ['app', 'function'],
-      registers,
-    });
+    this.#invocations = new HotCounter(
+      {
+        name: 'nimbus_invocations_total',
+        help: 'Finished invocations by app, function, outcome and trigger.',
+        labelNames: ['app', 'function', 'outcome', 'trigger'],
+      },
+      this.registry,
+    );
+    this.#duration = new HotHistogram(
+      {
+        name: 'nimbus_invocation_duration_seconds',
+        help: 'Handler time of finished invocations, excluding waiting and cold start.',
+        labelNames: ['app', 'function'],
+        buckets: DURATION_BUCKETS,
+      },
+      this.registry,
+    );
+    this.#coldStarts = new HotCounter(
+      {
+        name: 'nimbus_cold_starts_total',
+        help: 'Invocations that had to wait for an instance to start.',
+        labelNames: ['app', 'function'],
+      },
+      this.registry,
+    );
+    this.#coldStartDuration = new HotHistogram(
+      {
+        name: 'nimbus_cold_start_duration_seconds',
+        help: 'Time spent starting an instance for an invocation.',
+        labelNames: ['app', 'function'],
+        buckets: COLD_START_BUCKETS,
+      },
+      this.registry,
+    );
+    this.#throttled = new HotCounter(
+      {
+        name: 'nimbus_throttled_total',
+        help: 'Invocations refused because the function was at its instance cap with a full wait queue.',
+        labelNames: ['app', 'function'],
+      },
+      this.registry,
+    );
     const metrics = this;
     new Gauge({
       name: 'nimbus_instances',
@@ -136,7 +148,7 @@ export class NodeMetrics {
   attach(lifecycle: InvocationLifecycle): () => void {
     return lifecycle.on('finished', (end) => {
       const fn = { app: end.app, function: end.functionName };
-      this.#invocations.inc({ ...fn, outcome: end.outcome, trigger: end.trigger });
+      this.#invocations.inc({ app: end.app, function: end.functionName, outcome: end.outcome, trigger: end.trigger });
       if (end.outcome === 'throttled') {
         this.#throttled.inc(fn);
         return;

@@ -99,8 +99,9 @@ export interface SweepResult {
 
 export interface MeteringStore {
   /**
-   * Stores a batch and adds it to the roll-ups in one transaction. A record
-   * whose id is already stored is ignored, so a re-sent batch counts once.
+   * Stores a batch and adds it to the roll-ups in one transaction. Each
+   * record is written once (the recorder never re-sends a batch), so ids are
+   * not checked for uniqueness: an index on them would cost every write.
    */
   writeBatch(records: readonly InvocationRecord[]): Promise<void>;
   listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]>;

@@ -27,7 +27,7 @@ const OUTCOME_COLUMNS = {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS metering_invocations (
   seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
   app TEXT NOT NULL,
   function_name TEXT NOT NULL,
   version INTEGER NOT NULL,
@@ -46,7 +46,6 @@ CREATE TABLE IF NOT EXISTS metering_invocations (
   error TEXT
 );
 CREATE INDEX IF NOT EXISTS metering_invocations_by_function ON metering_invocations (app, function_name, seq);
-CREATE INDEX IF NOT EXISTS metering_invocations_by_start ON metering_invocations (started_at);
 CREATE TABLE IF NOT EXISTS metering_minutes (
   app TEXT NOT NULL,
   function_name TEXT NOT NULL,
@@ -131,9 +130,7 @@ export class SqliteMeteringStore implements MeteringStore {
     this.#insertRecord = db.prepare(`INSERT INTO metering_invocations
       (id, app, function_name, version, trigger, admitted_at, started_at, duration_ms, billed_ms, memory_mb,
        gb_seconds, cpu_ms, peak_memory_bytes, cold_start, cold_start_ms, outcome, error)
-      VALUES (@id, @app, @functionName, @version, @trigger, @admittedAt, @startedAt, @durationMs, @billedMs, @memoryMb,
-       @gbSeconds, @cpuMs, @peakMemoryBytes, @coldStart, @coldStartMs, @outcome, @error)
-      ON CONFLICT (id) DO NOTHING`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#addToMinute = db.prepare(`INSERT INTO metering_minutes
       (app, function_name, minute, invocations, errors, timeouts, out_of_memory, throttled, crashed, cold_starts,
        billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms)
@@ -156,11 +153,25 @@ export class SqliteMeteringStore implements MeteringStore {
       // Summed in memory first: one upsert per function and minute, not per record.
       const minutes = new Map<string, MinuteRow>();
       for (const record of records) {
-        const inserted = this.#insertRecord.run({
-          ...record,
-          coldStart: record.coldStart ? 1 : 0,
-        });
-        if (inserted.changes === 0) continue;
+        this.#insertRecord.run(
+          record.id,
+          record.app,
+          record.functionName,
+          record.version,
+          record.trigger,
+          record.admittedAt,
+          record.startedAt,
+          record.durationMs,
+          record.billedMs,
+          record.memoryMb,
+          record.gbSeconds,
+          record.cpuMs,
+          record.peakMemoryBytes,
+          record.coldStart ? 1 : 0,
+          record.coldStartMs,
+          record.outcome,
+          record.error,
+        );
         addToMinute(minutes, record);
       }
       for (const row of minutes.values()) this.#addToMinute.run(row);
@@ -232,9 +243,15 @@ export class SqliteMeteringStore implements MeteringStore {
   async sweep(retention: MeteringRetention): Promise<SweepResult> {
     const now = this.#clock.now();
     return this.#db.transaction((): SweepResult => {
-      let recordsDeleted = this.#db
-        .prepare('DELETE FROM metering_invocations WHERE started_at < ?')
-        .run(now - retention.recordMaxAgeMs).changes;
+      // Records are written in the order invocations finish, so age follows seq
+      // closely: deleting below the first young-enough seq needs no time index
+      // (one less index to update per record) and reads only what it deletes.
+      const firstYoung = this.#db
+        .prepare('SELECT seq FROM metering_invocations WHERE started_at >= ? ORDER BY seq LIMIT 1')
+        .get(now - retention.recordMaxAgeMs) as { seq: number } | undefined;
+      let recordsDeleted = firstYoung
+        ? this.#db.prepare('DELETE FROM metering_invocations WHERE seq < ?').run(firstYoung.seq).changes
+        : this.#db.prepare('DELETE FROM metering_invocations').run().changes;
       // seq grows with insertion, so the newest `recordMaxCount` rows are those at or above this one.
       const oldestKept = this.#db
         .prepare('SELECT seq FROM metering_invocations ORDER BY seq DESC LIMIT 1 OFFSET ?')
