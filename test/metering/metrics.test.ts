@@ -54,7 +54,7 @@ test('/metrics counts exactly the invocations the lifecycle reported', async () 
   const lifecycle = new InvocationLifecycle();
   metrics.attach(lifecycle);
   lifecycle.emit('finished', finished({ durationMs: 3, coldStartMs: 40 }));
-  lifecycle.emit('finished', finished({ durationMs: 7 }));
+  lifecycle.emit('finished', finished({ durationMs: 10 }));
   lifecycle.emit('finished', finished({ durationMs: 2_000, outcome: 'timeout' }));
   lifecycle.emit('finished', finished({ functionName: 'cart', trigger: 'queue', durationMs: 1, coldStartMs: 3 }));
   lifecycle.emit('finished', finished({ outcome: 'throttled', durationMs: 0 }));
@@ -75,9 +75,9 @@ test('/metrics counts exactly the invocations the lifecycle reported', async () 
 
   assert.equal(types.get('nimbus_invocation_duration_seconds'), 'histogram');
   assert.equal(value(samples, 'nimbus_invocation_duration_seconds_count', checkout), 3, 'throttled calls never ran');
-  assert.equal(value(samples, 'nimbus_invocation_duration_seconds_sum', checkout), 2.01);
+  assert.equal(value(samples, 'nimbus_invocation_duration_seconds_sum', checkout), 2.013);
   assert.equal(value(samples, 'nimbus_invocation_duration_seconds_bucket', { ...checkout, le: '0.005' }), 1);
-  assert.equal(value(samples, 'nimbus_invocation_duration_seconds_bucket', { ...checkout, le: '0.01' }), 2);
+  assert.equal(value(samples, 'nimbus_invocation_duration_seconds_bucket', { ...checkout, le: '0.01' }), 2, 'le is inclusive');
   assert.equal(value(samples, 'nimbus_invocation_duration_seconds_bucket', { ...checkout, le: '+Inf' }), 3);
   assert.equal(value(samples, 'nimbus_cold_start_duration_seconds_sum', checkout), 0.04);
 });
@@ -108,11 +108,11 @@ test('timer and blob-event lag are histograms in seconds', async () => {
   const metrics = new NodeMetrics({ processMetrics: false });
   metrics.observeTimerLag(250);
   metrics.observeTimerLag(20);
+  metrics.observeTimerLag(50);
   metrics.observeBlobEventLag(4_000);
   const { samples } = parseExposition((await scrape(metrics)).text);
-  assert.equal(value(samples, 'nimbus_timer_lag_seconds_count'), 2);
-  assert.equal(value(samples, 'nimbus_timer_lag_seconds_sum'), 0.27);
-  assert.equal(value(samples, 'nimbus_timer_lag_seconds_bucket', { le: '0.05' }), 1);
+  assert.equal(value(samples, 'nimbus_timer_lag_seconds_count'), 3);
+  assert.equal(value(samples, 'nimbus_timer_lag_seconds_bucket', { le: '0.05' }), 2, 'a bucket includes its upper bound');
   assert.equal(value(samples, 'nimbus_blob_event_lag_seconds_bucket', { le: '2.5' }), 0);
   assert.equal(value(samples, 'nimbus_blob_event_lag_seconds_bucket', { le: '5' }), 1);
 });
