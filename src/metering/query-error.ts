@@ -1,10 +1,6 @@
-/**
- * The 400 answer for a bad query parameter, shaped like every Nimbus error
- * body and naming the field. NIMBUS_ERR_QUERY_INVALID is to be added to the
- * shared error table; until then it is spelled here.
- */
-export const QUERY_INVALID_CODE = 'NIMBUS_ERR_QUERY_INVALID';
-export const QUERY_INVALID_STATUS = 400;
+import { NimbusError } from '../shared/errors.js';
+
+/** The 400 answer for a bad query parameter, naming the field. */
 
 export interface ApiAnswer {
   status: number;
@@ -12,10 +8,8 @@ export interface ApiAnswer {
 }
 
 export function queryInvalid(field: string, detail: string): ApiAnswer {
-  return {
-    status: QUERY_INVALID_STATUS,
-    body: { error: { code: QUERY_INVALID_CODE, message: `a query parameter is not valid: ${field}: ${detail}`, field } },
-  };
+  const error = new NimbusError('NIMBUS_ERR_QUERY_INVALID', `${field}: ${detail}`, { field });
+  return { status: error.status, body: error.toJSON() };
 }
 
 /** Reads an optional positive integer parameter within bounds. */

@@ -25,8 +25,9 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DeploymentRegistry } from './deployments.js';
 import { loadOrCreateNodeId } from './node-id.js';
+import { wireMetering } from './wire-metering.js';
 import { wireTimers } from './wire-timers.js';
-import { createPlatformLogger } from './platform-logger.js';
+import { createPlatformLogger } from '../metering/platform-logger.js';
 
 export interface NodeOptions {
   host: string;
@@ -45,6 +46,10 @@ export interface NodeOptions {
   memoryBudgetMb?: number;
   /** Request body cap for HTTP functions (bytes); default 6 MiB. */
   maxBodyBytes?: number;
+  /** Serve /metrics without the admin key (for a Prometheus inside a trusted network). Env NIMBUS_METRICS_OPEN=1. */
+  metricsOpen?: boolean;
+  /** Metering, function log capture, metrics and tracing; on by default (off only to measure their cost). */
+  metering?: boolean;
   /** How long SIGTERM waits for in-flight work (ms). */
   drainTimeoutMs?: number;
   clock?: Clock;
@@ -133,9 +138,13 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       secretsApi(method, ['apps', params['app']!, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query));
   }
 
+  const metering = wireMetering({
+    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
+    metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
+  });
   const gateway = new Gateway(
     {
-      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: {},
+      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension },
       onError: (error) => log.error({ err: error }, 'request failed'),
     },
     options.maxBodyBytes,
@@ -154,6 +163,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await timers.close();
     await dispatcher.close(0);
     await warmPool.close();
+    await metering.close();
     await store.close();
     throw err;
   }
@@ -174,6 +184,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         gateway.forceClose();
         await stopped;
         await warmPool.close();
+        await metering.close();
         await store.close();
         log.info('nimbus node stopped');
         log.flush();

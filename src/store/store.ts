@@ -1,6 +1,8 @@
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import type { KeyStore } from './key-store.js';
+import type { LogStore } from './log-store.js';
+import type { MeteringStore } from './metering-store.js';
 import type { SecretStore } from './secret-store.js';
 import type { TimerStore } from './timer-store.js';
 
@@ -14,6 +16,8 @@ export interface Store {
   readonly secrets: SecretStore;
   readonly keys: KeyStore;
   readonly timers: TimerStore;
+  readonly metering: MeteringStore;
+  readonly logs: LogStore;
   close(): Promise<void>;
 }
 

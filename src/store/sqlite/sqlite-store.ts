@@ -4,6 +4,8 @@ import type { Store } from '../store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteAppStore } from './sqlite-app-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
+import { SqliteLogStore } from './sqlite-log-store.js';
+import { SqliteMeteringStore } from './sqlite-metering-store.js';
 import { SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTimerStore } from './sqlite-timer-store.js';
 
@@ -19,6 +21,8 @@ export function openSqliteStore(dataDir: string, clock: Clock): Store & { readon
     secrets: new SqliteSecretStore(db, clock),
     keys: new SqliteKeyStore(db, clock),
     timers: new SqliteTimerStore(db, clock),
+    metering: new SqliteMeteringStore(db, clock),
+    logs: new SqliteLogStore(db, clock),
     async close() {
       db.close();
     },
