@@ -47,7 +47,6 @@ interface Row {
 }
 
 export interface SqliteAsyncResultStoreOptions {
-  clock: Clock;
   /** Default ASYNC_RESULT_RETENTION_MS. */
   retentionMs?: number;
 }
@@ -60,8 +59,8 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
   readonly #sql: Record<'get' | 'put' | 'remove' | 'sweep', Statement>;
   #lastSweep = 0;
 
-  constructor(db: Database, options: SqliteAsyncResultStoreOptions) {
-    this.#clock = options.clock;
+  constructor(db: Database, clock: Clock, options: SqliteAsyncResultStoreOptions = {}) {
+    this.#clock = clock;
     this.#retentionMs = options.retentionMs ?? ASYNC_RESULT_RETENTION_MS;
     this.#group = groupCommitFor(db);
     db.exec(SCHEMA);

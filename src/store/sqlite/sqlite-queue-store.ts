@@ -130,7 +130,7 @@ export function groupCommitFor(db: Database): SqliteGroupCommit {
 }
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS queues (
+CREATE TABLE IF NOT EXISTS queue_names (
   name TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
@@ -172,10 +172,6 @@ interface MessageRow {
   dead_from: string | null;
 }
 
-export interface SqliteQueueStoreOptions {
-  clock: Clock;
-}
-
 /**
  * Queues in SQLite. The connection comes from the store composer with WAL and
  * `synchronous=FULL`, so a commit is on disk when it returns. Message ids are
@@ -192,13 +188,13 @@ export class SqliteQueueStore implements QueueStore {
   >;
   #lastDedupSweep = 0;
 
-  constructor(db: Database, options: SqliteQueueStoreOptions) {
-    this.#clock = options.clock;
+  constructor(db: Database, clock: Clock) {
+    this.#clock = clock;
     this.#group = groupCommitFor(db);
     db.exec(SCHEMA);
     const prepare = (sql: string) => db.prepare(sql);
     this.#sql = {
-      registerQueue: prepare('INSERT OR IGNORE INTO queues (name, created_at) VALUES (?, ?)'),
+      registerQueue: prepare('INSERT OR IGNORE INTO queue_names (name, created_at) VALUES (?, ?)'),
       insert: prepare('INSERT INTO queue_messages (queue, body, priority, enqueued_at, visible_at) VALUES (?, ?, ?, ?, ?)'),
       findDedup: prepare('SELECT message_id FROM queue_dedup WHERE queue = ? AND dedup_id = ? AND expires_at > ?').pluck(),
       putDedup: prepare('INSERT OR REPLACE INTO queue_dedup (queue, dedup_id, message_id, expires_at) VALUES (?, ?, ?, ?)'),
@@ -228,7 +224,7 @@ export class SqliteQueueStore implements QueueStore {
                sum(visible_at > :now AND leased = 0) AS delayed, min(enqueued_at) AS oldest
           FROM queue_messages GROUP BY queue`),
       deadStats: prepare('SELECT dead_from, count(*) AS n FROM queue_messages WHERE dead_from IS NOT NULL GROUP BY dead_from'),
-      names: prepare('SELECT name FROM queues').pluck(),
+      names: prepare('SELECT name FROM queue_names').pluck(),
       peek: prepare('SELECT * FROM queue_messages WHERE queue = ? ORDER BY priority DESC, visible_at, seq LIMIT ?'),
       purge: prepare('DELETE FROM queue_messages WHERE queue = ?'),
       // Messages leased right now (by a consumer of the dead-letter queue) stay where they are.

@@ -12,9 +12,9 @@ async function withStore(fn: (store: SqliteAsyncResultStore, clock: FakeClock, r
   const clock = new FakeClock();
   const dbs = [openDatabase(file)];
   try {
-    await fn(new SqliteAsyncResultStore(dbs[0]!, { clock, retentionMs }), clock, () => {
+    await fn(new SqliteAsyncResultStore(dbs[0]!, clock, { retentionMs }), clock, () => {
       dbs.push(openDatabase(file));
-      return new SqliteAsyncResultStore(dbs.at(-1)!, { clock, retentionMs });
+      return new SqliteAsyncResultStore(dbs.at(-1)!, clock, { retentionMs });
     });
   } finally {
     for (const db of dbs) db.close();

@@ -10,7 +10,7 @@ runQueueStoreContract('sqlite', async () => {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const clock = new FakeClock();
-  const store = new SqliteQueueStore(db, { clock });
+  const store = new SqliteQueueStore(db, clock);
   return {
     store,
     clock,
@@ -27,7 +27,7 @@ test('concurrent sends, leases and acks in one tick share one transaction, and r
   const file = join(tmp.dir, 'state.db');
   const db = openDatabase(file);
   const transactions = countTransactions(db);
-  const store = new SqliteQueueStore(db, { clock: new FakeClock() });
+  const store = new SqliteQueueStore(db, new FakeClock());
   const reader = openDatabase(file);
   const committed = (id: string) => reader.prepare('SELECT count(*) FROM queue_messages WHERE seq = ?').pluck().get(Number(id)) === 1;
   try {
@@ -63,7 +63,7 @@ test('transactions with a send wait for the disk (FULL); those with only leases,
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const transactions = countTransactions(db);
-  const store = new SqliteQueueStore(db, { clock: new FakeClock() });
+  const store = new SqliteQueueStore(db, new FakeClock());
   try {
     const FULL = 2;
     const NORMAL = 1;
@@ -105,7 +105,7 @@ test('a write that fails inside a group transaction fails alone; the others comm
 test('writes asked for after the connection closed are refused, not acknowledged', async () => {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
-  const store = new SqliteQueueStore(db, { clock: new FakeClock() });
+  const store = new SqliteQueueStore(db, new FakeClock());
   const pending = store.send('q', [{ body: 1 }]);
   db.close();
   await assert.rejects(pending, /closed/);
@@ -117,12 +117,12 @@ test('messages survive closing and reopening the file', async () => {
   const file = join(tmp.dir, 'state.db');
   const clock = new FakeClock();
   let db = openDatabase(file);
-  let store = new SqliteQueueStore(db, { clock });
+  let store = new SqliteQueueStore(db, clock);
   const sent = await store.send('keep', [{ body: { a: 1 } }, { body: 'b', delayMs: 10 }, { body: 'c', dedupId: 'x' }]);
   await store.close();
   db.close();
   db = openDatabase(file);
-  store = new SqliteQueueStore(db, { clock });
+  store = new SqliteQueueStore(db, clock);
   try {
     assert.equal((await store.send('keep', [{ body: 'c', dedupId: 'x' }]))[0]!.duplicate, true);
     assert.deepEqual((await store.peek('keep', 10)).map((m) => m.id), [sent[0]!.id, sent[2]!.id, sent[1]!.id]);

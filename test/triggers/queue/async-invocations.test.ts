@@ -16,8 +16,8 @@ async function withAsync(fn: (s: {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const clock = new FakeClock();
-  const queues = new SqliteQueueStore(db, { clock });
-  const results = new SqliteAsyncResultStore(db, { clock });
+  const queues = new SqliteQueueStore(db, clock);
+  const results = new SqliteAsyncResultStore(db, clock);
   const invoker = new FakeInvoker();
   const errors: unknown[] = [];
   const async = new AsyncInvocations({ queues, results, invoker, clock, random: () => 1, pollIntervalMs: 10_000, onError: (e) => errors.push(e) });

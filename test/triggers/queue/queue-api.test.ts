@@ -11,7 +11,7 @@ import { FakeClock } from './fake-clock.js';
 async function withApi(fn: (api: QueueApiHandler, store: SqliteQueueStore) => Promise<void>) {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
-  const store = new SqliteQueueStore(db, { clock: new FakeClock() });
+  const store = new SqliteQueueStore(db, new FakeClock());
   try {
     await fn(createQueueApi(store), store);
   } finally {

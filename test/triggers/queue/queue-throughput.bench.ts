@@ -19,7 +19,7 @@ async function scenario(name: string, senders: number, perCall: number, consume:
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const transactions = countTransactions(db);
-  const store = new SqliteQueueStore(db, { clock: systemClock });
+  const store = new SqliteQueueStore(db, systemClock);
   let consumed = 0;
   let allConsumed!: () => void;
   const done = new Promise<void>((resolve) => (allConsumed = resolve));
