@@ -11,6 +11,8 @@ import type { RouteTarget } from './route-table.js';
 /** Connection-level headers that describe this hop, not the request. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
+const EMPTY_BODY = new Uint8Array(0);
+
 const FAILURE_CODES: Record<Exclude<Outcome, 'ok'>, ErrorCode> = {
   error: 'NIMBUS_ERR_FUNCTION_ERROR',
   timeout: 'NIMBUS_ERR_FUNCTION_TIMEOUT',
@@ -52,8 +54,11 @@ export async function handleFunctionRequest(
   for (let i = 0; i < raw.length; i += 2) {
     if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) headers.push([raw[i]!, raw[i + 1]!]);
   }
+  // Most GETs carry no body: skip the stream machinery for them.
+  const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
   const limit = new BodyLimit(maxBodyBytes);
-  req.pipe(limit);
+  if (hasBody) req.pipe(limit);
+  else req.resume();
   // Answer 413 the moment the cap is passed, whatever the handler is doing with the body.
   const tooLarge = new Promise<never>((_, reject) => {
     limit.once('error', () => reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)));
@@ -67,7 +72,7 @@ export async function handleFunctionRequest(
       version: target.version,
       trigger,
       head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
-      body: limit,
+      body: hasBody ? limit : EMPTY_BODY,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
     dispatched.then((r) => { if (limit.exceeded) r.body.resume(); }, () => {});

@@ -1,0 +1,93 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { admin } from '../helpers/admin-client.js';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+
+const version = (answer: string, delayMs = 0) => `
+import { http } from 'nimbus';
+export const which = http({ route: 'GET /which' }, async () => {
+  await new Promise((r) => setTimeout(r, ${delayMs}));
+  return '${answer}';
+});
+`;
+
+describe('deployments', () => {
+  let node: TestNode;
+  before(async () => {
+    node = await startTestNode();
+    assert.equal((await node.deploy('owner', { 'index.ts': `import { http } from 'nimbus';\nexport const taken = http({ route: 'GET /taken/:id' }, () => 'mine');` })).status, 201);
+  });
+  after(() => node.dispose());
+
+  const which = async () => (await fetch(`${node.url}/which`)).text();
+
+  test('each deploy is a numbered version; in-flight requests finish on the version they started on', async () => {
+    const v1 = await node.deploy('flip', { 'index.ts': version('one', 1_500) });
+    assert.equal(v1.body.version, 1);
+    const inFlight = fetch(`${node.url}/which`).then((r) => r.text());
+    await new Promise((r) => setTimeout(r, 300));
+    const v2 = await node.deploy('flip', { 'index.ts': version('two') });
+    assert.equal(v2.body.version, 2);
+    assert.equal(await which(), 'two', 'new requests run the new version');
+    assert.equal(await inFlight, 'one', 'the request already running finished on v1');
+  });
+
+  test('rollback moves the live version back, or to a chosen one; versions lists them', async () => {
+    const back = await admin(node, 'POST', '/apps/flip/rollback', {});
+    assert.deepEqual({ live: back.body.liveVersion, previous: back.body.previousVersion }, { live: 1, previous: 2 });
+    assert.equal(await which(), 'one');
+    const forward = await admin(node, 'POST', '/apps/flip/rollback', { to: 2 });
+    assert.equal(forward.body.liveVersion, 2);
+    assert.equal(await which(), 'two');
+    const versions = await admin(node, 'GET', '/apps/flip/versions');
+    assert.deepEqual(versions.body.versions.map((v: { version: number; live: boolean }) => [v.version, v.live]), [[1, false], [2, true]]);
+    const missing = await admin(node, 'POST', '/apps/flip/rollback', { to: 9 });
+    assert.equal(missing.status, 404);
+  });
+
+  test('redeploying the same code stores the bundle once (content-addressed)', async () => {
+    const { bundleFiles } = await import('../helpers/bundle.js');
+    const { makeTempDir } = await import('../helpers/temp-dir.js');
+    const dir = makeTempDir();
+    const { bundle } = await bundleFiles(dir.dir, { 'index.ts': `import { http } from 'nimbus';\nexport const s = http({}, () => 'same');` });
+    dir.remove();
+    const a = await admin(node, 'POST', '/apps/same/versions', { bundle });
+    const b = await admin(node, 'POST', '/apps/same/versions', { bundle });
+    assert.equal(b.body.version, a.body.version + 1);
+    const versions = (await admin(node, 'GET', '/apps/same/versions')).body.versions;
+    assert.equal(versions[0].bundleHash, versions[1].bundleHash);
+  });
+
+  const bad: [string, Record<string, string> | { bundle: string }, number, RegExp][] = [
+    ['a module that throws at load', { 'index.ts': `throw new Error('boom at load');\nexport {};` }, 400, /NIMBUS_ERR_DEPLOY_LOAD_FAILED[\s\S]*boom at load/],
+    ['invalid JavaScript', { bundle: 'export const = ;' }, 400, /NIMBUS_ERR_DEPLOY_LOAD_FAILED/],
+    ['no functions', { 'index.ts': `export const notAFunction = 42;` }, 400, /NIMBUS_ERR_DEPLOY_NO_FUNCTIONS/],
+    ['an invalid route', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ route: 'GET no-slash' }, () => 'x');` }, 400, /NIMBUS_ERR_DEPLOY_INVALID_DEFINITION[\s\S]*f\.route/],
+    ['an invalid setting', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ memoryMb: 5 }, () => 'x');` }, 400, /f\.memoryMb/],
+    ['a route owned by another app', { 'index.ts': `import { http } from 'nimbus';\nexport const g = http({ route: 'GET /taken/:other' }, () => 'x');` }, 409, /NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT[\s\S]*owner/],
+  ];
+  for (const [what, files, status, message] of bad) {
+    test(`a bad deploy (${what}) gets ${status} and changes nothing`, async () => {
+      const before = (await admin(node, 'GET', '/apps/flip')).body.app.liveVersion;
+      const res = 'bundle' in files ? await admin(node, 'POST', '/apps/flip/versions', files) : await node.deploy('flip', files);
+      assert.equal(res.status, status, JSON.stringify(res.body));
+      assert.match(JSON.stringify(res.body), message);
+      assert.equal((await admin(node, 'GET', '/apps/flip')).body.app.liveVersion, before);
+      assert.equal(await which(), 'two', 'the live version still serves');
+    });
+  }
+
+  test('an oversized bundle gets 413 and an invalid app name 400', async () => {
+    const big = await admin(node, 'POST', '/apps/flip/versions', { bundle: 'x'.repeat(51 * 1024 * 1024) });
+    assert.equal(big.status, 413);
+    const name = await admin(node, 'POST', '/apps/Not_Valid/versions', { bundle: 'export {}' });
+    assert.equal(name.status, 400);
+    assert.equal(name.body.error.code, 'NIMBUS_ERR_DEPLOY_INVALID_NAME');
+  });
+
+  test('removing an app frees its routes', async () => {
+    assert.equal((await admin(node, 'DELETE', '/apps/owner')).status, 200);
+    assert.equal((await fetch(`${node.url}/taken/1`)).status, 404);
+    assert.equal((await admin(node, 'GET', '/apps/owner')).status, 404);
+  });
+});
