@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { BlobInfo } from '../sdk/context.js';
 import type { BlobEventType } from '../sdk/definition.js';
 
 /** S3's single-PUT limit; a backend may be configured lower, never higher. */
@@ -7,18 +8,9 @@ export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
 export const MAX_LIST_LIMIT = 1000;
 export const DEFAULT_LIST_LIMIT = 1000;
 
-export interface BlobObjectMeta {
-  bucket: string;
-  key: string;
-  size: number;
-  /** Quoted hex MD5 of the content, e.g. `"9e107d9d372bb6826bd81d3542a419d6"` (as S3 for single-part uploads). */
-  etag: string;
-  contentType: string;
-  /** User metadata; names lower-case. */
-  metadata: Record<string, string>;
-  /** Epoch ms of the write that made this version. */
-  lastModified: number;
-  /** The sequencer of the event that made this version. */
+/** What a function sees of an object (ctx.blobs), plus its place in the bucket's event order. */
+export interface BlobObjectMeta extends BlobInfo {
+  /** Per-bucket sequence of the write that made this version. */
   sequencer: string;
 }
 

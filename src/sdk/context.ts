@@ -52,9 +52,12 @@ export interface BlobInfo {
   bucket: string;
   key: string;
   size: number;
+  /** Quoted hex MD5 of the content, e.g. `"9e107d9d372bb6826bd81d3542a419d6"` (as S3 for single-part uploads). */
   etag: string;
   contentType: string;
+  /** User metadata; names lower-case. */
   metadata: Record<string, string>;
+  /** Epoch ms of the write that made this version. */
   lastModified: number;
 }
 
