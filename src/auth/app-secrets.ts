@@ -1,0 +1,60 @@
+import { inspect } from 'node:util';
+import { NimbusError } from '../shared/errors.js';
+import type { SecretInfo, SecretStore } from '../store/secret-store.js';
+import { assertAppName, assertSecretName } from './names.js';
+import type { SecretBox } from './secret-box.js';
+
+/** Environment variables are not a place for files; 64 KiB fits any token or certificate. */
+export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
+
+/**
+ * An app's secrets: validates names and sizes, seals values before they reach
+ * the store and opens them only in `resolve`, which the runtime calls when it
+ * builds that app's instance environment. Nothing else ever returns a value.
+ */
+export class AppSecrets {
+  readonly #store: SecretStore;
+  readonly #box: SecretBox;
+
+  constructor(store: SecretStore, box: SecretBox) {
+    this.#store = store;
+    this.#box = box;
+  }
+
+  async set(app: string, name: string, value: string): Promise<SecretInfo> {
+    assertAppName(app);
+    assertSecretName(name);
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > MAX_SECRET_VALUE_BYTES) {
+      throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `value is ${bytes} bytes; a secret holds at most ${MAX_SECRET_VALUE_BYTES}`, { field: 'value' });
+    }
+    return this.#store.put(app, name, this.#box.seal(app, name, value));
+  }
+
+  /** Names and times, never values. */
+  async list(app: string): Promise<SecretInfo[]> {
+    assertAppName(app);
+    return this.#store.list(app);
+  }
+
+  async remove(app: string, name: string): Promise<boolean> {
+    assertAppName(app);
+    assertSecretName(name);
+    return this.#store.remove(app, name);
+  }
+
+  /** Decrypted values of every secret of `app`, as environment variables for its instances only. */
+  async resolve(app: string): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const { name, sealed } of await this.#store.listSealed(app)) env[name] = this.#box.open(app, name, sealed);
+    return env;
+  }
+
+  toJSON(): string {
+    return '[AppSecrets]';
+  }
+
+  [inspect.custom](): string {
+    return '[AppSecrets]';
+  }
+}

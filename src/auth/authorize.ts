@@ -1,0 +1,80 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthLevel } from '../sdk/definition.js';
+import { NimbusError } from '../shared/errors.js';
+import type { KeyScope } from '../store/key-store.js';
+import { constantTimeEqual } from './constant-time.js';
+
+/** What a request wants to do. */
+export type AuthRequirement =
+  | { kind: 'admin' }
+  | { kind: 'invoke'; app: string; fn: string; level: AuthLevel }
+  | { kind: 'send'; queue: string };
+
+/** Resolves or throws a NimbusError: 401 when no key or an invalid key was sent, 403 when the key may not do this. */
+export type Authorize = (headers: IncomingHttpHeaders, url: URL, requirement: AuthRequirement) => Promise<void>;
+
+export interface KeyVerifier {
+  verify(key: string): Promise<KeyScope | undefined>;
+}
+
+export const KEY_HEADER = 'x-nimbus-key';
+/** Only for invoking, so a browser link or webhook URL can carry a function key. */
+export const KEY_QUERY_PARAM = 'key';
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize {
+  return async (headers, url, requirement) => {
+    if (requirement.kind === 'invoke' && requirement.level === 'anonymous') return;
+    const key = presentedKey(headers, url, requirement);
+    if (key === undefined) throw new NimbusError('NIMBUS_ERR_AUTH_REQUIRED', describe(requirement));
+    if (constantTimeEqual(adminKey, key)) return;
+    const scope = await keys.verify(key);
+    if (!scope) throw new NimbusError('NIMBUS_ERR_AUTH_INVALID');
+    if (!scopeAllows(scope, requirement)) throw new NimbusError('NIMBUS_ERR_AUTH_FORBIDDEN', describe(requirement));
+  };
+}
+
+/** The key from `Authorization: Bearer`, else `x-nimbus-key`, else (invoke only) `?key=`. */
+export function presentedKey(headers: IncomingHttpHeaders, url: URL, requirement: AuthRequirement): string | undefined {
+  const bearer = BEARER.exec(headers.authorization ?? '')?.[1];
+  if (bearer) return bearer;
+  const header = firstValue(headers[KEY_HEADER])?.trim();
+  if (header) return header;
+  if (requirement.kind === 'invoke') return url.searchParams.get(KEY_QUERY_PARAM) || undefined;
+  return undefined;
+}
+
+/** Whether an API key's scope covers the requirement (the admin key covers everything and never gets here). */
+export function scopeAllows(scope: KeyScope, requirement: AuthRequirement): boolean {
+  if (scope.kind === 'admin') return true;
+  switch (requirement.kind) {
+    case 'admin':
+      return false;
+    case 'send':
+      return scope.kind === 'producer' && scope.queues.includes(requirement.queue);
+    case 'invoke':
+      return (
+        requirement.level !== 'admin' &&
+        scope.kind === 'function' &&
+        scope.app === requirement.app &&
+        (scope.fn === undefined || scope.fn === requirement.fn)
+      );
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function describe(requirement: AuthRequirement): string {
+  switch (requirement.kind) {
+    case 'admin':
+      return 'the admin API needs the admin key or an admin-scoped key';
+    case 'send':
+      return `sending to queue ${requirement.queue} needs a producer key for it`;
+    case 'invoke':
+      return requirement.level === 'admin'
+        ? `${requirement.app}/${requirement.fn} needs the admin key`
+        : `${requirement.app}/${requirement.fn} needs a key for app ${requirement.app}`;
+  }
+}

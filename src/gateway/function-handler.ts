@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import type { Dispatcher } from '../runtime/dispatcher.js';
+import { InvocationFailure, type Outcome, type TriggerTag } from '../runtime/invocation.js';
+import { NimbusError, type ErrorCode } from '../shared/errors.js';
+import { BodyLimit } from './body-limit.js';
+import { sendError } from './json.js';
+import type { RouteTarget } from './route-table.js';
+
+/** Connection-level headers that describe this hop, not the request. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
+
+const FAILURE_CODES: Record<Exclude<Outcome, 'ok'>, ErrorCode> = {
+  error: 'NIMBUS_ERR_FUNCTION_ERROR',
+  timeout: 'NIMBUS_ERR_FUNCTION_TIMEOUT',
+  'out-of-memory': 'NIMBUS_ERR_FUNCTION_OUT_OF_MEMORY',
+  crashed: 'NIMBUS_ERR_FUNCTION_CRASHED',
+  throttled: 'NIMBUS_ERR_FUNCTION_THROTTLED',
+};
+
+export function failureToError(failure: InvocationFailure): NimbusError {
+  // A handler's own error message is the function author's, but its stack stays in the logs.
+  return new NimbusError(FAILURE_CODES[failure.outcome], failure.message);
+}
+
+/** Runs an HTTP function for one request, streaming both bodies. */
+export async function handleFunctionRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  dispatcher: Dispatcher,
+  target: RouteTarget,
+  params: Record<string, string>,
+  maxBodyBytes: number,
+  invocationId: string = randomUUID(),
+  trigger: TriggerTag = 'http',
+): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBodyBytes) {
+    sendError(res, new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `${declared} bytes, limit ${maxBodyBytes}`), { connection: 'close' });
+    req.resume();
+    return;
+  }
+  const headers: [string, string][] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) headers.push([raw[i]!, raw[i + 1]!]);
+  }
+  const limit = new BodyLimit(maxBodyBytes);
+  req.pipe(limit);
+  try {
+    const response = await dispatcher.dispatch({
+      id: invocationId,
+      app: target.app,
+      functionName: target.functionName,
+      version: target.version,
+      trigger,
+      head: { method: req.method ?? 'GET', url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
+      body: limit,
+      ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
+    });
+    if (limit.exceeded) throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`);
+    const flat: string[] = [];
+    for (const [name, value] of response.headers) {
+      if (!HOP_BY_HOP.has(name)) flat.push(name, value);
+    }
+    flat.push('x-nimbus-invocation-id', invocationId);
+    res.writeHead(response.status, flat);
+    if (req.method === 'HEAD') {
+      response.body.resume();
+      res.end();
+      return;
+    }
+    pipeline(response.body, res, () => {});
+  } catch (err) {
+    const error = limit.exceeded
+      ? new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)
+      : err instanceof InvocationFailure
+        ? failureToError(err)
+        : err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL', (err as Error).message);
+    const extra: Record<string, string> = { 'x-nimbus-invocation-id': invocationId };
+    if (err instanceof InvocationFailure && err.outcome === 'throttled') extra['retry-after'] = String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)));
+    if (limit.exceeded) extra['connection'] = 'close';
+    sendError(res, error, extra);
+  }
+}

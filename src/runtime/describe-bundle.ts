@@ -1,0 +1,30 @@
+import type { DescribedFunction } from './instance/protocol.js';
+import type { WarmPool } from './pool/warm-pool.js';
+
+export const DESCRIBE_TIMEOUT_MS = 10_000;
+const DESCRIBE_MEMORY_MB = 128;
+
+/**
+ * Loads an uploaded bundle in a sandbox (never in the node itself: it is
+ * untrusted code) and returns the function definitions it exports.
+ */
+export async function describeBundle(warmPool: WarmPool, app: string, bundlePath: string): Promise<DescribedFunction[]> {
+  const instance = await warmPool.take({ memoryMb: DESCRIBE_MEMORY_MB });
+  instance.assignment = { app, version: 0, functionName: '(deploy)' };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const seen = await instance.sandbox.assign({
+      app, version: 0, functionName: '(deploy)', bundlePath, memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 128, network: 'none', env: {},
+    });
+    const loaded = await Promise.race([
+      instance.load({ bundlePath: seen.bundlePath, app, version: 0, functionName: null, env: {} }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`loading the bundle took longer than ${DESCRIBE_TIMEOUT_MS} ms`)), DESCRIBE_TIMEOUT_MS);
+      }),
+    ]);
+    return loaded.functions;
+  } finally {
+    clearTimeout(timer);
+    instance.kill('crashed', 'deploy inspection finished');
+  }
+}

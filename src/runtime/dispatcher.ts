@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import { NimbusError } from '../shared/errors.js';
+import type { EventInvocation, EventInvoker, EventResult } from './event-invoker.js';
+import { InvocationFailure, type Invocation, type InvocationResponse, type Outcome } from './invocation.js';
+import type { InvocationLifecycle, InvocationStart } from './lifecycle.js';
+import type { LogRecord } from './instance/protocol.js';
+import { FunctionPool, type Lease, type PoolTarget } from './pool/function-pool.js';
+import type { Instance } from './pool/instance.js';
+import { MemoryBudget } from './pool/memory-budget.js';
+import type { WarmPool } from './pool/warm-pool.js';
+
+/** Where the dispatcher learns what to run; kept in memory by the deployment registry. */
+export interface FunctionResolver {
+  liveVersion(app: string): number | undefined;
+  target(app: string, version: number, functionName: string): Promise<PoolTarget | undefined>;
+}
+
+export interface DispatcherOptions {
+  /** Node-wide memory budget for instances, in MiB. */
+  memoryBudgetMb: number;
+  /** How often idle instances are stopped and memory is sampled. */
+  sweepIntervalMs: number;
+  /** After a timeout, other invocations on the instance get this long before it is killed. */
+  timeoutGraceMs: number;
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { memoryBudgetMb: 4096, sweepIntervalMs: 250, timeoutGraceMs: 1000 };
+
+export interface FunctionInstances {
+  app: string;
+  version: number;
+  functionName: string;
+  instances: number;
+  inflight: number;
+  waiting: number;
+}
+
+/**
+ * The one path every trigger takes: resolve the function, take an instance
+ * from its pool (scaling it), run the invocation under its deadline, and
+ * report the lifecycle. Knows a trigger only as a tag.
+ */
+export class Dispatcher implements EventInvoker {
+  readonly #pools = new Map<string, FunctionPool>();
+  readonly #creating = new Map<string, Promise<FunctionPool>>();
+  readonly #budget: MemoryBudget;
+  #sweep: TimerHandle | null = null;
+  #closed = false;
+
+  constructor(
+    private readonly resolver: FunctionResolver,
+    private readonly warmPool: WarmPool,
+    private readonly lifecycle: InvocationLifecycle,
+    private readonly clock: Clock,
+    private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+  ) {
+    this.#budget = new MemoryBudget(options.memoryBudgetMb);
+  }
+
+  start(): void {
+    const tick = (): void => {
+      void this.#sweepInstances().finally(() => {
+        if (!this.#closed) {
+          this.#sweep = this.clock.setTimeout(tick, this.options.sweepIntervalMs);
+          this.#sweep.unref();
+        }
+      });
+    };
+    tick();
+  }
+
+  /** Log lines from instances, attributed to their function and invocation. */
+  onInstanceLog = (lines: LogRecord[], instance: Instance): void => {
+    const who = instance.assignment;
+    if (!who) return;
+    for (const line of lines) {
+      this.lifecycle.emit('log', {
+        app: who.app, functionName: who.functionName, version: who.version, invocationId: line.inv,
+        instanceId: instance.id, stream: line.stream, level: line.level, time: line.t, message: line.msg,
+      });
+    }
+  };
+
+  /**
+   * Runs an invocation; resolves with the response head and streaming body.
+   * Throws InvocationFailure (error, timeout, crashed, out-of-memory, throttled)
+   * or NimbusError (unknown app or function).
+   */
+  async dispatch(invocation: Invocation): Promise<InvocationResponse> {
+    if (this.#closed) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+    const version = invocation.version ?? this.resolver.liveVersion(invocation.app);
+    if (version === undefined) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', invocation.app);
+    const pool = await this.#pool(invocation.app, version, invocation.functionName);
+    const start: InvocationStart = {
+      id: invocation.id, app: invocation.app, functionName: invocation.functionName, version,
+      trigger: invocation.trigger, memoryMb: pool.settings.memoryMb, admittedAt: this.clock.now(),
+      ...(invocation.traceparent ? { traceparent: invocation.traceparent } : {}),
+    };
+    this.lifecycle.emit('admitted', start);
+    let lease: Lease;
+    try {
+      lease = await pool.acquire();
+    } catch (err) {
+      const failure = err instanceof InvocationFailure ? err : new InvocationFailure('crashed', String(err));
+      this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0);
+      throw failure;
+    }
+    return this.#run(invocation, pool, lease, start);
+  }
+
+  /** Queue, blob, timer and async triggers: a JSON payload in, the handler's JSON value out. */
+  async invokeEvent(event: EventInvocation): Promise<EventResult> {
+    const id = event.id ?? randomUUID();
+    try {
+      const response = await this.dispatch({
+        id, app: event.app, functionName: event.functionName, trigger: event.trigger, head: {},
+        body: Buffer.from(JSON.stringify(event.payload ?? null)),
+        ...(event.version !== undefined ? { version: event.version } : {}),
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
+      const text = Buffer.concat(chunks).toString('utf8');
+      return { id, outcome: 'ok', value: text.length > 0 ? JSON.parse(text) : null };
+    } catch (err) {
+      if (err instanceof InvocationFailure) return { id, outcome: err.outcome, error: err.message };
+      return { id, outcome: 'error', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Running instances per function version, for `nimbus ls` and metrics. */
+  instances(): FunctionInstances[] {
+    return [...this.#pools.values()].map((pool) => ({
+      app: pool.target.app, version: pool.target.version, functionName: pool.target.functionName,
+      instances: [...pool.instances].filter((i) => i.state !== 'stopped').length,
+      inflight: pool.inflight, waiting: pool.waiting,
+    }));
+  }
+
+  /** Starts minInstances for every function of a version that just went live. */
+  async warm(app: string, version: number, functionNames: string[]): Promise<void> {
+    for (const name of functionNames) {
+      const pool = await this.#pool(app, version, name).catch(() => undefined);
+      pool?.ensureMinimum();
+    }
+  }
+
+  /** Stops taking new work for an app's versions other than `keepVersion`; in-flight work finishes. */
+  retire(app: string, keepVersion: number | null): void {
+    for (const [key, pool] of this.#pools) {
+      if (pool.target.app !== app || pool.target.version === keepVersion) continue;
+      pool.retire();
+      this.#pools.delete(key);
+    }
+  }
+
+  /** Stops accepting, waits (bounded) for in-flight work, stops every instance. */
+  async close(drainMs: number): Promise<void> {
+    this.#closed = true;
+    if (this.#sweep) this.clock.clearTimeout(this.#sweep);
+    const deadline = Date.now() + drainMs;
+    while (Date.now() < deadline && [...this.#pools.values()].some((p) => p.inflight > 0)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const exits: Promise<unknown>[] = [];
+    for (const pool of this.#pools.values()) {
+      pool.retire();
+      for (const instance of pool.instances) {
+        instance.kill('crashed', 'the node is shutting down');
+        exits.push(instance.exited);
+      }
+    }
+    await Promise.all(exits);
+  }
+
+  async #run(invocation: Invocation, pool: FunctionPool, lease: Lease, start: InvocationStart): Promise<InvocationResponse> {
+    const { instance, coldStartMs } = lease;
+    const startedAt = this.clock.now();
+    const startedMono = this.clock.monotonic();
+    const { timeoutMs } = pool.settings;
+    const { response, done } = instance.invoke(invocation, startedAt + timeoutMs);
+    const timer = this.clock.setTimeout(() => {
+      instance.failInvocation(invocation.id, new InvocationFailure('timeout', `${invocation.app}/${invocation.functionName} did not finish within ${timeoutMs} ms`));
+      // The handler may be stuck in a loop: the instance is replaced.
+      pool.drain(instance);
+      const grace = this.clock.setTimeout(() => instance.kill('crashed', 'the instance was replaced after a timeout'), this.options.timeoutGraceMs);
+      grace.unref();
+    }, timeoutMs);
+    done.then(
+      (result) => this.#settle(pool, instance, timer, start, startedAt, 'ok', undefined, coldStartMs, startedMono, result.cpuMicros),
+      (failure: InvocationFailure) => {
+        if (failure.outcome === 'error' && failure.stack) {
+          this.lifecycle.emit('log', {
+            app: start.app, functionName: start.functionName, version: start.version, invocationId: start.id,
+            instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message: failure.stack,
+          });
+        }
+        this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0);
+      },
+    );
+    return response;
+  }
+
+  #settle(
+    pool: FunctionPool, instance: Instance, timer: TimerHandle, start: InvocationStart, startedAt: number,
+    outcome: Outcome, error: string | undefined, coldStartMs: number | null, startedMono: number, cpuMicros: number,
+  ): void {
+    this.clock.clearTimeout(timer);
+    pool.release(instance);
+    const durationMs = this.clock.monotonic() - startedMono;
+    this.#finished(start, instance, outcome, error, durationMs, coldStartMs, cpuMicros, startedAt);
+  }
+
+  #finished(
+    start: InvocationStart, instance: Instance | null, outcome: Outcome, error: string | undefined,
+    durationMs: number, coldStartMs: number | null, cpuMicros: number, startedAt: number,
+  ): void {
+    this.lifecycle.emit('finished', {
+      ...start, startedAt: startedAt || start.admittedAt, durationMs, coldStartMs, cpuMicros,
+      peakRssBytes: instance?.peakRssBytes ?? 0, outcome,
+      ...(error !== undefined ? { error } : {}), ...(instance ? { instanceId: instance.id } : {}),
+    });
+  }
+
+  async #pool(app: string, version: number, functionName: string): Promise<FunctionPool> {
+    const key = `${app}\u0000${version}\u0000${functionName}`;
+    const existing = this.#pools.get(key);
+    if (existing) return existing;
+    let creating = this.#creating.get(key);
+    if (!creating) {
+      creating = (async () => {
+        const target = await this.resolver.target(app, version, functionName);
+        if (!target) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${functionName}`);
+        const pool = new FunctionPool(target, this.warmPool, this.#budget, this.clock, {
+          makeRoom: (mb, requester) => this.#makeRoom(mb, requester),
+          onInstanceStartFailed: (failed, error) => {
+            this.lifecycle.emit('log', {
+              app, functionName, version, invocationId: null, instanceId: '-', stream: 'stderr', level: 'error',
+              time: this.clock.now(), message: `instance failed to start: ${error.stack ?? error.message}`,
+            });
+            void failed;
+          },
+        });
+        this.#pools.set(key, pool);
+        return pool;
+      })().finally(() => this.#creating.delete(key));
+      this.#creating.set(key, creating);
+    }
+    return creating;
+  }
+
+  #makeRoom(memoryMb: number, requester: FunctionPool): boolean {
+    const candidates: { pool: FunctionPool; instance: Instance }[] = [];
+    for (const pool of this.#pools.values()) {
+      if (pool === requester) continue;
+      for (const instance of pool.evictable()) candidates.push({ pool, instance });
+    }
+    candidates.sort((a, b) => a.instance.lastUsedAt - b.instance.lastUsedAt);
+    let freed = 0;
+    for (const { pool, instance } of candidates) {
+      if (this.#budget.totalMb - this.#budget.usedMb + freed >= memoryMb) break;
+      pool.evict(instance);
+      freed += pool.settings.memoryMb;
+    }
+    return this.#budget.totalMb - this.#budget.usedMb >= memoryMb;
+  }
+
+  async #sweepInstances(): Promise<void> {
+    const checks: Promise<void>[] = [];
+    for (const pool of this.#pools.values()) {
+      pool.stopIdle();
+      for (const instance of pool.instances) {
+        if (instance.state === 'stopped') continue;
+        checks.push(instance.sandbox.usage().then((usage) => {
+          instance.peakRssBytes = Math.max(instance.peakRssBytes, usage.rssBytes);
+          const limit = pool.settings.memoryMb * 1024 * 1024;
+          if (usage.rssBytes > limit) {
+            instance.kill('out-of-memory', `the instance used ${Math.round(usage.rssBytes / 1048576)} MiB, over its memoryMb of ${pool.settings.memoryMb}`);
+          }
+        }));
+      }
+    }
+    await Promise.all(checks);
+  }
+}
+

@@ -1,0 +1,186 @@
+/**
+ * The code that runs inside every sandbox. It boots generic (warm pool),
+ * then is told which bundle and function it serves (LOAD), then runs
+ * invocations (INVOKE + BODY… + END) and streams results back.
+ * It imports only src/runtime/instance and src/sdk.
+ */
+import { pathToFileURL } from 'node:url';
+import { isFunctionDefinition, type FunctionDefinition } from '../../sdk/definition.js';
+import { InstanceChannel } from './channel.js';
+import { makeContext, type InstanceIdentity } from './context.js';
+import { captureLogs, currentInvocation } from './log-capture.js';
+import {
+  FRAME, parseJson,
+  type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage,
+} from './protocol.js';
+import { responseToJson, toResponse } from './results.js';
+
+interface Running {
+  message: InvokeMessage;
+  abort: AbortController;
+  /** HTTP bodies stream into the Request; event payloads are collected. */
+  body: ReadableStreamDefaultController<Uint8Array> | null;
+  chunks: Buffer[];
+  ended: boolean;
+  onEnd: (() => void) | null;
+}
+
+let identity: InstanceIdentity | null = null;
+let definition: FunctionDefinition | null = null;
+const running = new Map<number, Running>();
+
+const channel = new InstanceChannel((type, stream, payload) => {
+  switch (type) {
+    case FRAME.LOAD:
+      void load(parseJson<LoadMessage>(payload));
+      break;
+    case FRAME.INVOKE:
+      start(stream, parseJson<InvokeMessage>(payload));
+      break;
+    case FRAME.BODY: {
+      const run = running.get(stream);
+      if (!run) break;
+      if (run.body) run.body.enqueue(new Uint8Array(payload));
+      else run.chunks.push(payload);
+      break;
+    }
+    case FRAME.END: {
+      const run = running.get(stream);
+      if (!run) break;
+      run.ended = true;
+      run.body?.close();
+      run.onEnd?.();
+      break;
+    }
+    case FRAME.ABORT:
+      running.get(stream)?.abort.abort(new Error('the invocation reached its deadline'));
+      break;
+  }
+});
+
+captureLogs((lines) => channel.sendJson(FRAME.LOG, 0, { lines }));
+
+async function load(message: LoadMessage): Promise<void> {
+  try {
+    for (const key of Object.keys(process.env)) delete process.env[key];
+    Object.assign(process.env, message.env);
+    const mod = (await import(pathToFileURL(message.bundlePath).href)) as Record<string, unknown>;
+    const functions: DescribedFunction[] = [];
+    for (const [name, value] of Object.entries(mod)) {
+      if (isFunctionDefinition(value)) functions.push({ name, kind: value.kind, settings: value.settings });
+    }
+    if (message.functionName !== null) {
+      const chosen = mod[message.functionName];
+      if (!isFunctionDefinition(chosen)) throw new Error(`the bundle does not export a function named "${message.functionName}"`);
+      definition = chosen;
+      identity = { app: message.app, version: message.version, functionName: message.functionName, env: Object.freeze({ ...message.env }) };
+    }
+    channel.sendJson(FRAME.LOADED, 0, { functions });
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    channel.sendJson(FRAME.LOAD_FAILED, 0, { message: error.message, stack: error.stack });
+  }
+}
+
+function start(stream: number, message: InvokeMessage): void {
+  const run: Running = { message, abort: new AbortController(), body: null, chunks: [], ended: false, onEnd: null };
+  running.set(stream, run);
+  const delay = message.deadline - Date.now();
+  const timer = setTimeout(() => run.abort.abort(new Error('the invocation reached its deadline')), Math.max(0, delay));
+  const cpuBefore = process.cpuUsage();
+  currentInvocation.run(message.id, () => {
+    execute(run)
+      .then((response) => send(stream, response, cpuBefore))
+      .catch((err: unknown) => {
+        const error = err instanceof Error ? err : new Error(String(err));
+        channel.sendJson(FRAME.ERROR, stream, { message: error.message, stack: error.stack });
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        running.delete(stream);
+      });
+  });
+}
+
+async function execute(run: Running): Promise<Response> {
+  if (!definition || !identity) throw new Error('this instance has no function loaded');
+  const ctx = makeContext(identity, run.message, run.abort.signal);
+  if (definition.kind === 'http') {
+    if (run.message.trigger !== 'async') return toResponse(await definition.handler(makeRequest(run), ctx));
+    const request = requestFromAsyncPayload((await collectJson(run)) as AsyncPayload, run.abort.signal);
+    return Response.json(await responseToJson(toResponse(await definition.handler(request, ctx))));
+  }
+  // Event handlers take (payload, ctx); their return value is the JSON result.
+  const handler = definition.handler as (payload: unknown, ctx: unknown) => unknown;
+  const value = await handler(await collectJson(run), ctx);
+  return new Response(JSON.stringify(value ?? null), { headers: { 'content-type': 'application/json' } });
+}
+
+function makeRequest(run: Running): Request {
+  const { method = 'GET', url = 'http://localhost/', headers = [] } = run.message;
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = hasBody
+    ? new ReadableStream<Uint8Array>({ start: (controller) => { run.body = controller; if (run.ended) controller.close(); } })
+    : null;
+  return new Request(url, { method, headers, body, signal: run.abort.signal, duplex: 'half' } as RequestInit);
+}
+
+interface AsyncPayload {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  bodyBase64: string;
+}
+
+function requestFromAsyncPayload(payload: AsyncPayload, signal: AbortSignal): Request {
+  const hasBody = payload.method !== 'GET' && payload.method !== 'HEAD';
+  return new Request(payload.url, {
+    method: payload.method,
+    headers: payload.headers,
+    body: hasBody ? Buffer.from(payload.bodyBase64, 'base64') : null,
+    signal,
+  });
+}
+
+function collectJson(run: Running): Promise<unknown> {
+  const parse = (): unknown => {
+    const text = Buffer.concat(run.chunks).toString('utf8');
+    return text.length === 0 ? null : JSON.parse(text);
+  };
+  if (run.ended) return Promise.resolve(parse());
+  return new Promise((resolve, reject) => {
+    run.onEnd = () => {
+      try {
+        resolve(parse());
+      } catch (err) {
+        reject(err);
+      }
+    };
+  });
+}
+
+async function send(stream: number, response: Response, cpuBefore: NodeJS.CpuUsage): Promise<void> {
+  channel.sendJson(FRAME.RESPONSE, stream, { status: response.status, headers: [...response.headers] });
+  if (response.body) {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!channel.sendBody(stream, chunk)) await channel.drained();
+    }
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  const end: ResponseEndMessage = { cpuMicros: cpu.user + cpu.system };
+  channel.sendJson(FRAME.RESPONSE_END, stream, end);
+}
+
+/**
+ * Node builds fetch's Request/Response machinery lazily, costing tens of ms on
+ * first use: pay it while booting in the warm pool, not on a cold request.
+ */
+async function prewarm(): Promise<void> {
+  const request = new Request('http://localhost/', { method: 'POST', body: 'x', duplex: 'half' } as RequestInit);
+  await request.text();
+  await Response.json({}).text();
+  const stream = new Response(new ReadableStream({ start: (c) => { c.enqueue(new Uint8Array(1)); c.close(); } })).body;
+  if (stream) for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) void chunk;
+}
+
+void prewarm().finally(() => channel.sendJson(FRAME.READY, 0, { pid: process.pid }));

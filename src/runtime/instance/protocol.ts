@@ -1,0 +1,144 @@
+/**
+ * The host↔instance wire format, imported by both sides. A frame is
+ *   u32 length (of everything after it) | u8 type | u32 stream | payload
+ * Control frames carry JSON; body frames carry raw bytes, so a request or
+ * response body crosses the channel as-is, in chunks, never re-encoded.
+ */
+export const FRAME = {
+  // host → instance
+  LOAD: 1,
+  INVOKE: 2,
+  BODY: 3,
+  END: 4,
+  ABORT: 5,
+  // instance → host
+  READY: 10,
+  LOADED: 11,
+  LOAD_FAILED: 12,
+  RESPONSE: 13,
+  RESPONSE_BODY: 14,
+  RESPONSE_END: 15,
+  ERROR: 16,
+  LOG: 17,
+} as const;
+
+export type FrameType = (typeof FRAME)[keyof typeof FRAME];
+
+export const HEADER_BYTES = 9;
+/** Bodies are cut into frames of at most this size so one big body can't starve other streams. */
+export const MAX_BODY_FRAME_BYTES = 256 * 1024;
+
+export interface LoadMessage {
+  bundlePath: string;
+  app: string;
+  version: number;
+  /** null: only describe the exported definitions (deploy-time inspection). */
+  functionName: string | null;
+  env: Record<string, string>;
+}
+
+export interface DescribedFunction {
+  name: string;
+  kind: string;
+  settings: unknown;
+}
+
+export interface LoadedMessage {
+  functions: DescribedFunction[];
+}
+
+export interface LoadFailedMessage {
+  message: string;
+  stack?: string;
+}
+
+export interface InvokeMessage {
+  id: string;
+  trigger: string;
+  /** Epoch ms after which the handler's signal fires. */
+  deadline: number;
+  method?: string;
+  url?: string;
+  headers?: [string, string][];
+  params?: Record<string, string>;
+}
+
+export interface ResponseMessage {
+  status: number;
+  headers: [string, string][];
+}
+
+export interface ResponseEndMessage {
+  /** CPU time of the instance process while this invocation ran (µs). */
+  cpuMicros: number;
+}
+
+export interface ErrorMessage {
+  message: string;
+  stack?: string;
+}
+
+export interface LogRecord {
+  /** Invocation id, or null outside any invocation. */
+  inv: string | null;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  stream: 'stdout' | 'stderr';
+  t: number;
+  msg: string;
+}
+
+export interface LogMessage {
+  lines: LogRecord[];
+}
+
+export function frameHeader(type: FrameType, stream: number, payloadLength: number): Buffer {
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  header.writeUInt32BE(payloadLength + 5, 0);
+  header.writeUInt8(type, 4);
+  header.writeUInt32BE(stream, 5);
+  return header;
+}
+
+export function encodeFrame(type: FrameType, stream: number, payload?: Uint8Array): Buffer {
+  const length = payload ? payload.byteLength : 0;
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
+  frame.writeUInt32BE(length + 5, 0);
+  frame.writeUInt8(type, 4);
+  frame.writeUInt32BE(stream, 5);
+  if (payload) frame.set(payload, HEADER_BYTES);
+  return frame;
+}
+
+export function encodeJsonFrame(type: FrameType, stream: number, message: unknown): Buffer {
+  return encodeFrame(type, stream, Buffer.from(JSON.stringify(message)));
+}
+
+export type FrameListener = (type: number, stream: number, payload: Buffer) => void;
+
+/** Incremental parser: feed it chunks as they arrive, get whole frames back. */
+export class FrameReader {
+  #pending: Buffer | null = null;
+
+  constructor(private readonly onFrame: FrameListener) {}
+
+  push(chunk: Buffer): void {
+    const buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    let offset = 0;
+    while (buf.length - offset >= 4) {
+      const length = buf.readUInt32BE(offset);
+      if (buf.length - offset - 4 < length) break;
+      const type = buf.readUInt8(offset + 4);
+      const stream = buf.readUInt32BE(offset + 5);
+      const payload = buf.subarray(offset + HEADER_BYTES, offset + 4 + length);
+      offset += 4 + length;
+      this.onFrame(type, stream, payload);
+    }
+    this.#pending = offset < buf.length ? buf.subarray(offset) : null;
+    // Copy a small remainder so it doesn't pin the whole chunk it came from.
+    if (this.#pending && offset > 0) this.#pending = Buffer.from(this.#pending);
+  }
+}
+
+export function parseJson<T>(payload: Buffer): T {
+  return JSON.parse(payload.toString('utf8')) as T;
+}

@@ -1,0 +1,277 @@
+import type { ResolvedSettings } from '../../sdk/settings.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
+import type { NetworkPolicy } from '../../sdk/settings.js';
+import { InvocationFailure } from '../invocation.js';
+import type { Instance } from './instance.js';
+import type { MemoryBudget } from './memory-budget.js';
+import type { WarmPool } from './warm-pool.js';
+
+/** Everything needed to start instances of one version of one function. */
+export interface PoolTarget {
+  app: string;
+  version: number;
+  functionName: string;
+  settings: ResolvedSettings;
+  bundlePath: string;
+  sourceMapPath?: string;
+  network: NetworkPolicy;
+  /** App env, function env and decrypted secrets. */
+  env: Record<string, string>;
+}
+
+export interface Lease {
+  instance: Instance;
+  /** ms spent starting an instance for this invocation; null when a running one took it. */
+  coldStartMs: number | null;
+}
+
+interface Waiter {
+  resolve: (lease: Lease) => void;
+  reject: (failure: InvocationFailure) => void;
+  enqueuedAt: number;
+  timer: TimerHandle;
+}
+
+export interface PoolHooks {
+  /** Frees memory for a new instance by stopping other functions' idle ones; true if it did. */
+  makeRoom(memoryMb: number, requester: FunctionPool): boolean;
+  onInstanceStartFailed(pool: FunctionPool, error: Error): void;
+}
+
+/**
+ * The instances of one version of one function, and its autoscaler: adds an
+ * instance only when in-flight work exceeds instances × concurrency, never
+ * past maxInstances; work beyond that waits in a bounded queue, then is
+ * refused; idle instances stop after idleTimeoutMs (down to minInstances).
+ */
+export class FunctionPool {
+  readonly instances = new Set<Instance>();
+  #starting = 0;
+  readonly #waiters: Waiter[] = [];
+  #retired = false;
+  #lastError: Error | null = null;
+  /** Instances whose memory was already given back (evicted) before they exited. */
+  readonly #released = new WeakSet<Instance>();
+
+  constructor(
+    readonly target: PoolTarget,
+    private readonly warmPool: WarmPool,
+    private readonly budget: MemoryBudget,
+    private readonly clock: Clock,
+    private readonly hooks: PoolHooks,
+  ) {}
+
+  get settings(): ResolvedSettings {
+    return this.target.settings;
+  }
+
+  /** Instances running or starting now. */
+  get size(): number {
+    return this.instances.size + this.#starting;
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  get inflight(): number {
+    let n = 0;
+    for (const i of this.instances) n += i.inflight;
+    return n;
+  }
+
+  get retired(): boolean {
+    return this.#retired;
+  }
+
+  acquire(): Promise<Lease> {
+    const instance = this.#leastLoaded();
+    if (instance) {
+      instance.inflight++;
+      return Promise.resolve({ instance, coldStartMs: null });
+    }
+    if (this.#waiters.length >= this.settings.queueLimit) {
+      return Promise.reject(this.#throttled());
+    }
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve, reject, enqueuedAt: this.clock.monotonic(),
+        timer: this.clock.setTimeout(() => {
+          const i = this.#waiters.indexOf(waiter);
+          if (i >= 0) this.#waiters.splice(i, 1);
+          reject(this.#throttled());
+        }, this.settings.queueTimeoutMs),
+      };
+      this.#waiters.push(waiter);
+      this.#scaleUp();
+    });
+  }
+
+  release(instance: Instance): void {
+    instance.inflight--;
+    instance.lastUsedAt = this.clock.monotonic();
+    if (instance.state === 'draining' && instance.inflight === 0) {
+      instance.kill('crashed', 'the instance was retired');
+      return;
+    }
+    this.#serveWaiters();
+  }
+
+  /** Starts instances up to minInstances. */
+  ensureMinimum(): void {
+    while (!this.#retired && this.size < this.settings.minInstances && this.#tryStart(null)) {
+      /* started one */
+    }
+  }
+
+  /** Stops instances idle longer than idleTimeoutMs, keeping minInstances. */
+  stopIdle(): void {
+    const now = this.clock.monotonic();
+    let running = [...this.instances].filter((i) => i.state !== 'stopped').length;
+    for (const instance of this.instances) {
+      if (running <= this.settings.minInstances && !this.#retired) return;
+      if (instance.state === 'ready' && instance.inflight === 0 && now - instance.lastUsedAt >= this.settings.idleTimeoutMs) {
+        this.#stop(instance, 'idle');
+        running--;
+      }
+    }
+  }
+
+  /** Idle instances, least recently used first, that may be stopped to make room for another function. */
+  evictable(): Instance[] {
+    const idle = [...this.instances].filter((i) => i.state === 'ready' && i.inflight === 0);
+    const keep = this.#retired ? 0 : this.settings.minInstances;
+    return idle.sort((a, b) => a.lastUsedAt - b.lastUsedAt).slice(0, Math.max(0, idle.length - keep));
+  }
+
+  /** Stops an idle instance for another function's sake; its memory is free at once. */
+  evict(instance: Instance): void {
+    this.#released.add(instance);
+    this.budget.release(this.settings.memoryMb);
+    this.#stop(instance, 'evicted to make room');
+  }
+
+  /** No new work (a newer version went live, or the app was removed); running work finishes. */
+  retire(): void {
+    this.#retired = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      this.clock.clearTimeout(waiter.timer);
+      waiter.reject(new InvocationFailure('crashed', 'the function version was retired before it ran'));
+    }
+    for (const instance of this.instances) {
+      if (instance.inflight === 0) this.#stop(instance, 'retired');
+      else instance.state = 'draining';
+    }
+  }
+
+  /** Called when an instance must not take new work (it timed out an invocation). */
+  drain(instance: Instance): void {
+    if (instance.state !== 'stopped') instance.state = 'draining';
+    if (instance.inflight === 0) instance.kill('crashed', 'the instance was retired');
+    this.#scaleUp();
+  }
+
+  #leastLoaded(): Instance | undefined {
+    let best: Instance | undefined;
+    for (const instance of this.instances) {
+      if (instance.state !== 'ready' || instance.inflight >= this.settings.concurrency) continue;
+      if (!best || instance.inflight < best.inflight) best = instance;
+    }
+    return best;
+  }
+
+  #throttled(): InvocationFailure {
+    return new InvocationFailure(
+      'throttled',
+      `${this.target.app}/${this.target.functionName} is at its cap of ${this.settings.maxInstances} instance(s) × ${this.settings.concurrency} and its wait queue is full`,
+      1000,
+    );
+  }
+
+  #serveWaiters(): void {
+    while (this.#waiters.length > 0) {
+      const instance = this.#leastLoaded();
+      if (!instance) break;
+      const waiter = this.#waiters.shift()!;
+      this.clock.clearTimeout(waiter.timer);
+      instance.inflight++;
+      waiter.resolve({ instance, coldStartMs: null });
+    }
+  }
+
+  /** Adds instances while waiting work exceeds what starting instances will absorb. */
+  #scaleUp(): void {
+    while (!this.#retired && this.#waiters.length > this.#starting * this.settings.concurrency) {
+      if (!this.#tryStart(this.#waiters[this.#starting * this.settings.concurrency] ?? null)) break;
+    }
+  }
+
+  #tryStart(waiter: Waiter | null): boolean {
+    if (this.size >= this.settings.maxInstances) return false;
+    const memoryMb = this.settings.memoryMb;
+    if (!this.budget.tryReserve(memoryMb)) {
+      if (!this.hooks.makeRoom(memoryMb, this) || !this.budget.tryReserve(memoryMb)) return false;
+    }
+    this.#starting++;
+    void this.#start(waiter);
+    return true;
+  }
+
+  async #start(firstWaiter: Waiter | null): Promise<void> {
+    const { target } = this;
+    let instance: Instance | null = null;
+    try {
+      instance = await this.warmPool.take({ memoryMb: target.settings.memoryMb });
+      instance.assignment = { app: target.app, version: target.version, functionName: target.functionName };
+      const seen = await instance.sandbox.assign({
+        app: target.app, version: target.version, functionName: target.functionName,
+        bundlePath: target.bundlePath, ...(target.sourceMapPath ? { sourceMapPath: target.sourceMapPath } : {}),
+        memoryMb: target.settings.memoryMb, cpuShares: target.settings.cpuShares, network: target.network, env: target.env,
+      });
+      await instance.load({ bundlePath: seen.bundlePath, app: target.app, version: target.version, functionName: target.functionName, env: target.env });
+      instance.state = this.#retired ? 'draining' : 'ready';
+      instance.lastUsedAt = this.clock.monotonic();
+      this.instances.add(instance);
+      this.#lastError = null;
+      const started = instance;
+      void started.exited.then(() => this.#onExit(started));
+    } catch (err) {
+      instance?.kill('crashed', 'the instance failed to start');
+      this.budget.release(target.settings.memoryMb);
+      this.#lastError = err instanceof Error ? err : new Error(String(err));
+      this.hooks.onInstanceStartFailed(this, this.#lastError);
+    } finally {
+      this.#starting--;
+    }
+    if (instance && this.instances.has(instance)) {
+      // The invocation that caused this start gets it first, and is the one counted as cold.
+      const i = firstWaiter ? this.#waiters.indexOf(firstWaiter) : -1;
+      if (i >= 0 && instance.state === 'ready') {
+        this.#waiters.splice(i, 1);
+        this.clock.clearTimeout(firstWaiter!.timer);
+        instance.inflight++;
+        firstWaiter!.resolve({ instance, coldStartMs: this.clock.monotonic() - firstWaiter!.enqueuedAt });
+      }
+      this.#serveWaiters();
+    } else if (this.instances.size === 0 && this.#starting === 0) {
+      // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
+      const message = `the function's instance failed to start: ${this.#lastError?.message ?? 'unknown error'}`;
+      for (const waiter of this.#waiters.splice(0)) {
+        this.clock.clearTimeout(waiter.timer);
+        waiter.reject(new InvocationFailure('crashed', message));
+      }
+    }
+  }
+
+  #stop(instance: Instance, why: string): void {
+    instance.state = 'stopped';
+    instance.kill('crashed', `the instance was stopped (${why})`);
+  }
+
+  #onExit(instance: Instance): void {
+    this.instances.delete(instance);
+    if (!this.#released.has(instance)) this.budget.release(this.settings.memoryMb);
+    this.ensureMinimum();
+    this.#scaleUp();
+  }
+}

@@ -1,0 +1,98 @@
+import type { SandboxDriver, SandboxShape } from '../sandbox/driver.js';
+import type { LogRecord } from '../instance/protocol.js';
+import { Instance } from './instance.js';
+
+export interface WarmPoolOptions {
+  /** Booted, unassigned sandboxes kept ready per shape. */
+  sizePerShape: number;
+  /** Shapes prepared at start (memory sizes in MiB). */
+  initialShapes: number[];
+}
+
+export const DEFAULT_WARM_POOL: WarmPoolOptions = { sizePerShape: 2, initialShapes: [128] };
+
+/**
+ * Pre-spawned generic sandboxes, so a cold start costs assigning and
+ * importing a bundle, not booting Node. The V8 heap size is fixed when a
+ * process starts, so sandboxes are kept per memory shape.
+ */
+export class WarmPool {
+  readonly #ready = new Map<number, Instance[]>();
+  readonly #spawning = new Map<number, number>();
+  #closed = false;
+
+  constructor(
+    private readonly driver: SandboxDriver,
+    private readonly options: WarmPoolOptions,
+    private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
+    private readonly onSpawnError: (error: Error) => void = () => {},
+  ) {}
+
+  /** Fills the pool for the initial shapes; resolves when they are ready. */
+  async start(): Promise<void> {
+    await Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb })));
+  }
+
+  /** A booted sandbox of this shape: from the pool if one is ready, else freshly spawned. */
+  async take(shape: SandboxShape): Promise<Instance> {
+    const ready = this.#ready.get(shape.memoryMb);
+    let instance: Instance | undefined;
+    while (ready && ready.length > 0 && !instance) {
+      const candidate = ready.shift()!;
+      if (candidate.state === 'starting') instance = candidate;
+    }
+    void this.#refill(shape);
+    if (instance) return instance;
+    const fresh = await this.#spawn(shape);
+    await fresh.ready();
+    return fresh;
+  }
+
+  /** Ready sandboxes per shape, for metrics and `nimbus doctor`. */
+  stats(): { memoryMb: number; ready: number }[] {
+    return [...this.#ready].map(([memoryMb, list]) => ({ memoryMb, ready: list.length }));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const all = [...this.#ready.values()].flat();
+    this.#ready.clear();
+    for (const instance of all) instance.kill('crashed', 'the node is shutting down');
+    await Promise.all(all.map((i) => i.exited));
+  }
+
+  async #refill(shape: SandboxShape): Promise<void> {
+    const list = this.#ready.get(shape.memoryMb) ?? [];
+    this.#ready.set(shape.memoryMb, list);
+    const spawning = this.#spawning.get(shape.memoryMb) ?? 0;
+    const missing = this.options.sizePerShape - list.length - spawning;
+    if (missing <= 0 || this.#closed) return;
+    this.#spawning.set(shape.memoryMb, spawning + missing);
+    await Promise.all(
+      Array.from({ length: missing }, async () => {
+        try {
+          const instance = await this.#spawn(shape);
+          await instance.ready();
+          if (this.#closed) instance.kill('crashed', 'the node is shutting down');
+          else {
+            list.push(instance);
+            // A pooled sandbox that dies (OOM-killed host, stray signal) leaves the pool.
+            void instance.exited.then(() => {
+              const i = list.indexOf(instance);
+              if (i >= 0) list.splice(i, 1);
+            });
+          }
+        } catch (err) {
+          this.onSpawnError(err instanceof Error ? err : new Error(String(err)));
+        } finally {
+          this.#spawning.set(shape.memoryMb, (this.#spawning.get(shape.memoryMb) ?? 1) - 1);
+        }
+      }),
+    );
+  }
+
+  async #spawn(shape: SandboxShape): Promise<Instance> {
+    const sandbox = await this.driver.spawn(shape);
+    return new Instance(sandbox, this.onLog);
+  }
+}

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { HEAP_OOM_PATTERN, heapLimitMb } from '../heap-limit.js';
+import type { Sandbox, SandboxAssignment, SandboxDriver, SandboxExit, SandboxShape, SandboxUsage } from '../driver.js';
+import { readProcStats } from './proc-stats.js';
+
+export interface ProcessDriverOptions {
+  /** The bundled instance runtime (dist/instance.mjs). */
+  instanceScript: string;
+  /** Folder of content-addressed bundles: the only app code an instance may read. */
+  bundlesDir: string;
+  nodePath?: string;
+  /** Use Node's permission model (file reads limited to the runtime and bundles; no child processes). */
+  permissionModel?: boolean;
+}
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+
+/**
+ * Plain child processes: the fallback where bubblewrap or cgroups are
+ * missing. Memory and CPU are watched from the host; files are limited by
+ * the permission model only.
+ */
+export class ProcessSandboxDriver implements SandboxDriver {
+  readonly name = 'process';
+  readonly isolation = 'basic' as const;
+
+  constructor(private readonly options: ProcessDriverOptions) {}
+
+  async spawn(shape: SandboxShape): Promise<Sandbox> {
+    const args = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete'];
+    if (this.options.permissionModel !== false && supportsPermissionModel()) {
+      args.push('--experimental-permission', `--allow-fs-read=${dirname(this.options.instanceScript)}/*`, `--allow-fs-read=${this.options.bundlesDir}/*`);
+    }
+    args.push(this.options.instanceScript);
+    // A clean environment: nothing of the host's variables reaches function code.
+    const child = spawn(this.options.nodePath ?? process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: {},
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    return new ProcessSandbox(child, shape);
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+export function supportsPermissionModel(): boolean {
+  return process.allowedNodeEnvironmentFlags.has('--experimental-permission') || process.allowedNodeEnvironmentFlags.has('--permission');
+}
+
+class ProcessSandbox implements Sandbox {
+  readonly id = randomUUID();
+  readonly pid: number;
+  readonly channel: Duplex;
+  readonly stdout;
+  readonly stderr;
+  readonly exited: Promise<SandboxExit>;
+  #killReason: string | undefined;
+  #killedForMemory = false;
+  #stderrTail = '';
+
+  constructor(private readonly child: ChildProcess, readonly shape: SandboxShape) {
+    this.pid = child.pid ?? -1;
+    this.channel = child.stdio[3] as Duplex;
+    this.stdout = child.stdout!;
+    this.stderr = child.stderr!;
+    this.stderr.on('data', (chunk: Buffer) => {
+      this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    this.stdout.resume();
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        const heapOom = HEAP_OOM_PATTERN.test(this.#stderrTail);
+        resolve({
+          code,
+          signal,
+          outOfMemory: this.#killedForMemory || heapOom,
+          ...(this.#killReason || heapOom ? { reason: this.#killReason ?? 'the JavaScript heap is out of memory' } : {}),
+        });
+      });
+    });
+  }
+
+  async assign(assignment: SandboxAssignment): Promise<{ bundlePath: string; sourceMapPath?: string }> {
+    return { bundlePath: assignment.bundlePath, ...(assignment.sourceMapPath ? { sourceMapPath: assignment.sourceMapPath } : {}) };
+  }
+
+  usage(): Promise<SandboxUsage> {
+    return readProcStats(this.pid);
+  }
+
+  kill(reason: string, outOfMemory = false): void {
+    this.#killReason ??= reason;
+    this.#killedForMemory ||= outOfMemory;
+    this.child.kill('SIGKILL');
+  }
+}

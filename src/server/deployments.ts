@@ -1,0 +1,215 @@
+import type { DescribedFunction } from '../runtime/instance/protocol.js';
+import type { FunctionResolver } from '../runtime/dispatcher.js';
+import type { PoolTarget } from '../runtime/pool/function-pool.js';
+import type { BundleStore } from '../blobs/bundles/bundle-store.js';
+import { NimbusError } from '../shared/errors.js';
+import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
+import { validateDefinition } from '../triggers/definitions.js';
+import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
+
+export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
+export const APP_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+export interface DeployInput {
+  bundle: string;
+  sourceMap?: string;
+}
+
+/** What changed, for the router, triggers and dispatcher to follow. */
+export type DeploymentChange =
+  | { kind: 'live'; app: string; version: VersionRecord; previous: number | null }
+  | { kind: 'removed'; app: string };
+
+export interface DeploymentDeps {
+  store: Store;
+  bundles: BundleStore;
+  describe: (app: string, bundlePath: string) => Promise<DescribedFunction[]>;
+  /** Decrypted secrets given to an app's instances as environment. */
+  secrets?: (app: string) => Promise<Record<string, string>>;
+}
+
+/**
+ * Apps and their versions as the node runs them: deploys (validate, store
+ * content-addressed, switch live atomically), rollbacks and removals, with
+ * the live versions kept in memory for the request path.
+ */
+export class DeploymentRegistry implements FunctionResolver {
+  readonly #live = new Map<string, VersionRecord>();
+  readonly #versions = new Map<string, VersionRecord>();
+  readonly #listeners: ((change: DeploymentChange) => void)[] = [];
+  /** Deploys, rollbacks and removals run one at a time: route conflicts are checked against a stable picture. */
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: DeploymentDeps) {}
+
+  async load(): Promise<void> {
+    for (const version of await this.deps.store.apps.listLive()) {
+      this.#live.set(version.app, version);
+      this.#versions.set(key(version.app, version.version), version);
+    }
+  }
+
+  onChange(listener: (change: DeploymentChange) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  liveVersion(app: string): number | undefined {
+    return this.#live.get(app)?.version;
+  }
+
+  live(): VersionRecord[] {
+    return [...this.#live.values()];
+  }
+
+  async target(app: string, version: number, functionName: string): Promise<PoolTarget | undefined> {
+    const record = await this.#version(app, version);
+    const fn = record?.functions.find((f) => f.name === functionName);
+    if (!record || !fn) return undefined;
+    const secrets = this.deps.secrets ? await this.deps.secrets(app) : {};
+    return {
+      app, version, functionName, settings: fn.settings,
+      bundlePath: this.deps.bundles.path(record.bundleHash, '.mjs'),
+      ...(record.sourceMapHash ? { sourceMapPath: this.deps.bundles.path(record.sourceMapHash, '.mjs.map') } : {}),
+      network: fn.settings.network,
+      env: { ...fn.settings.env, ...secrets },
+    };
+  }
+
+  deploy(app: string, input: DeployInput): Promise<VersionRecord> {
+    return this.#exclusive(async () => {
+      if (!APP_NAME.test(app)) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_NAME', JSON.stringify(app));
+      if (typeof input.bundle !== 'string' || input.bundle.length === 0) {
+        throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"bundle" must be a non-empty string of JavaScript');
+      }
+      const size = Buffer.byteLength(input.bundle) + (input.sourceMap ? Buffer.byteLength(input.sourceMap) : 0);
+      if (size > MAX_BUNDLE_BYTES) throw new NimbusError('NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE', `${size} bytes, limit ${MAX_BUNDLE_BYTES}`);
+
+      const map = input.sourceMap ? await this.deps.bundles.put(input.sourceMap, '.mjs.map') : null;
+      // Point the bundle at its stored map so stack traces in logs show the app's own files and lines.
+      const code = map
+        ? `${input.bundle.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')}\n//# sourceMappingURL=${map.hash}.mjs.map\n`
+        : input.bundle;
+      const stored = await this.deps.bundles.put(code, '.mjs');
+
+      let described: DescribedFunction[];
+      try {
+        described = await this.deps.describe(app, stored.path);
+      } catch (err) {
+        throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines((err as Error).stack ?? String(err)));
+      }
+      if (described.length === 0) throw new NimbusError('NIMBUS_ERR_DEPLOY_NO_FUNCTIONS', 'export at least one http(), queue(), blob() or timer() definition');
+      const functions: FunctionManifest[] = described.map((d) => {
+        const { settings, trigger } = validateDefinition(d.name, d.kind, d.settings);
+        return { name: d.name, kind: d.kind as FunctionManifest['kind'], settings, trigger };
+      });
+      this.#checkRoutes(app, functions);
+
+      const previous = this.#live.get(app)?.version ?? null;
+      const version = await this.deps.store.apps.createVersion(app, {
+        bundleHash: stored.hash, sourceMapHash: map?.hash ?? null, bundleSize: stored.size, functions,
+      });
+      this.#setLive(version, previous);
+      return version;
+    });
+  }
+
+  rollback(app: string, to?: number): Promise<{ liveVersion: number; previousVersion: number | null }> {
+    return this.#exclusive(async () => {
+      const current = this.#live.get(app);
+      const versions = await this.deps.store.apps.listVersions(app);
+      if (versions.length === 0) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', app);
+      const target = to !== undefined
+        ? versions.find((v) => v.version === to)
+        : [...versions].reverse().find((v) => current && v.version < current.version);
+      if (!target) {
+        throw new NimbusError('NIMBUS_ERR_VERSION_NOT_FOUND', to !== undefined ? `${app} has no version ${to}` : `${app} has no version before ${current?.version}`);
+      }
+      this.#checkRoutes(app, target.functions);
+      await this.deps.store.apps.setLive(app, target.version);
+      this.#setLive(target, current?.version ?? null);
+      return { liveVersion: target.version, previousVersion: current?.version ?? null };
+    });
+  }
+
+  remove(app: string): Promise<void> {
+    return this.#exclusive(async () => {
+      if (!(await this.deps.store.apps.remove(app))) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', app);
+      this.#live.delete(app);
+      for (const k of this.#versions.keys()) if (k.startsWith(`${app}@`)) this.#versions.delete(k);
+      this.#emit({ kind: 'removed', app });
+    });
+  }
+
+  async apps(): Promise<AppRecord[]> {
+    return this.deps.store.apps.list();
+  }
+
+  async #version(app: string, version: number): Promise<VersionRecord | undefined> {
+    const cached = this.#versions.get(key(app, version));
+    if (cached) return cached;
+    const record = await this.deps.store.apps.getVersion(app, version);
+    if (record) this.#versions.set(key(app, version), record);
+    return record;
+  }
+
+  #setLive(version: VersionRecord, previous: number | null): void {
+    this.#live.set(version.app, version);
+    this.#versions.set(key(version.app, version.version), version);
+    this.#emit({ kind: 'live', app: version.app, version, previous });
+  }
+
+  #emit(change: DeploymentChange): void {
+    for (const listener of this.#listeners) listener(change);
+  }
+
+  /** Routes must be unique within the app and not collide with another app's live routes. */
+  #checkRoutes(app: string, functions: FunctionManifest[]): void {
+    const mine = routesOf(app, functions);
+    for (let i = 0; i < mine.length; i++) {
+      for (let j = i + 1; j < mine.length; j++) {
+        if (collide(mine[i]!, mine[j]!)) {
+          throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${mine[i]!.fn} and ${mine[j]!.fn} both serve ${mine[j]!.spec}`);
+        }
+      }
+    }
+    for (const other of this.#live.values()) {
+      if (other.app === app) continue;
+      for (const theirs of routesOf(other.app, other.functions)) {
+        const clash = mine.find((m) => collide(m, theirs));
+        if (clash) {
+          throw new NimbusError('NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT', `${clash.spec} (function ${clash.fn}) is served by app "${other.app}" (function ${theirs.fn})`, { conflictingApp: other.app });
+        }
+      }
+    }
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(work, work);
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+}
+
+interface RouteOf { fn: string; spec: string; method: ReturnType<typeof parseRoute>['method']; shape: string }
+
+function routesOf(app: string, functions: FunctionManifest[]): RouteOf[] {
+  void app;
+  return functions.flatMap((f) => {
+    const spec = f.kind === 'http' ? (f.trigger['route'] as string | null) : null;
+    if (!spec) return [];
+    const route = parseRoute(spec);
+    return [{ fn: f.name, spec, method: route.method, shape: routeShape(route) }];
+  });
+}
+
+function collide(a: RouteOf, b: RouteOf): boolean {
+  return a.shape === b.shape && methodsOverlap(a.method, b.method);
+}
+
+function key(app: string, version: number): string {
+  return `${app}@${version}`;
+}
+
+function firstLines(text: string, count = 12): string {
+  return text.split('\n').slice(0, count).join('\n');
+}

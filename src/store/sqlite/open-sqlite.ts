@@ -1,0 +1,18 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Opens the node's SQLite file the way every sub-store expects it: WAL for
+ * concurrent readers, FULL sync so an acknowledged write survives power loss,
+ * and a busy timeout so a second process (CLI, another node) waits instead of failing.
+ */
+export function openSqlite(file: string): Database.Database {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  return db;
+}

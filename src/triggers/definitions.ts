@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { TriggerKind } from '../sdk/definition.js';
+import type { ResolvedSettings } from '../sdk/settings.js';
+import { NimbusError } from '../shared/errors.js';
+import { describeIssues, functionSettingsSchema, resolveSettings } from './function-settings.js';
+import { httpSettingsSchema, httpTriggerConfig } from './http/definition.js';
+
+/** A validated definition: the shared settings with defaults, and the trigger's own configuration. */
+export interface ValidatedDefinition {
+  settings: ResolvedSettings;
+  trigger: Record<string, unknown>;
+}
+
+type Validator = (functionName: string, raw: unknown) => ValidatedDefinition;
+
+/** Shared settings plus whatever the trigger adds; the trigger's folder owns the schema. */
+function fromSchema<S extends z.ZodType<z.infer<typeof functionSettingsSchema>>>(
+  kind: TriggerKind,
+  schema: S,
+  toTrigger: (parsed: z.infer<S>) => Record<string, unknown>,
+): Validator {
+  return (functionName, raw) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', describeIssues(functionName, parsed.error));
+    return { settings: resolveSettings(kind, parsed.data), trigger: toTrigger(parsed.data) };
+  };
+}
+
+const sharedKeys = Object.keys(functionSettingsSchema.shape);
+
+/** Keeps only a trigger's own fields (everything not shared). */
+function ownFields(parsed: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(parsed).filter(([key]) => !sharedKeys.includes(key)));
+}
+
+const validators = new Map<TriggerKind, Validator>([
+  ['http', fromSchema('http', httpSettingsSchema, (s) => ({ ...httpTriggerConfig(s) }))],
+  ['queue', fromSchema('queue', functionSettingsSchema.extend({ queue: z.string().min(1) }).passthrough(), ownFields)],
+  ['blob', fromSchema('blob', functionSettingsSchema.extend({ bucket: z.string().min(1) }).passthrough(), ownFields)],
+  ['timer', fromSchema('timer', functionSettingsSchema.extend({ cron: z.string().min(1) }).passthrough(), ownFields)],
+]);
+
+/** Lets a trigger register a stricter validator for its kind. */
+export function registerTriggerValidator(kind: TriggerKind, validator: Validator): void {
+  validators.set(kind, validator);
+}
+
+export function validateDefinition(functionName: string, kind: string, raw: unknown): ValidatedDefinition {
+  const validator = validators.get(kind as TriggerKind);
+  if (!validator) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${functionName}: unknown trigger kind "${kind}"`);
+  return validator(functionName, raw ?? {});
+}
