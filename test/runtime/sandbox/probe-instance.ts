@@ -74,8 +74,9 @@ export class ProbeClient {
       this.#buffered = this.#buffered.slice(newline + 1);
       if (message.id === undefined) this.#onReady?.(message as ReadyMessage);
       else {
-        this.#pending.get(message.id)?.(message as ProbeAnswer);
-        this.#pending.delete(message.id);
+        const { id, ...answer } = message;
+        this.#pending.get(id)?.(answer as ProbeAnswer);
+        this.#pending.delete(id);
       }
     }
   }

@@ -12,7 +12,7 @@ import { hostDnsServers } from '../network/dns-servers.js';
 import { NetworkSlots, type NetworkSlot } from '../network/network-slots.js';
 import { BubblewrapSandbox } from './bubblewrap-sandbox.js';
 import { bwrapArgs, TMP_DIR } from './bwrap-args.js';
-import { heapLimitMb } from './heap-limit.js';
+import { heapLimitMb } from '../heap-limit.js';
 import { launchCommand } from './launcher.js';
 import { nodeBinds, type ReadOnlyBind } from './node-binds.js';
 import { makeAppDir, placeReadableCopy, removeDir, writeSandboxEtc } from './sandbox-files.js';

@@ -7,7 +7,7 @@ import type { SandboxCgroup } from '../cgroups/sandbox-cgroup.js';
 import type { Sandbox, SandboxAssignment, SandboxExit, SandboxShape, SandboxUsage } from '../driver.js';
 import type { NetworkSlot, NetworkSlots } from '../network/network-slots.js';
 import { APP_DIR } from './bwrap-args.js';
-import { HEAP_OOM_PATTERN } from './heap-limit.js';
+import { HEAP_OOM_PATTERN } from '../heap-limit.js';
 import { placeFile } from './sandbox-files.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
