@@ -212,6 +212,11 @@ export class BubblewrapDriver implements SandboxDriver {
     return release;
   }
 
+  /** Resolves once every exited sandbox's cgroup, slot and folders are gone. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#pendingReleases]);
+  }
+
   /** Kills what is still running, waits for every release, then removes the cgroup parent, the nft table and the state folder. */
   async dispose(): Promise<void> {
     const live = [...this.#live];

@@ -54,6 +54,8 @@ export function bwrapArgs(plan: BwrapPlan, runtimeFileName: string): string[] {
     '--proc', '/proc',
     '--dev', '/dev',
     '--size', String(plan.tmpBytes), '--perms', '1777', '--tmpfs', TMP_DIR,
+    // bwrap's root is a writable tmpfs without a size cap: only /tmp may take writes.
+    '--remount-ro', '/',
     '--chdir', TMP_DIR,
     plan.nodePath,
     ...plan.nodeArgs,
