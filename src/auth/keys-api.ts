@@ -1,3 +1,4 @@
+import { NimbusError } from '../shared/errors.js';
 import { z } from 'zod';
 import type { AdminApiHandler } from './admin-api.js';
 import { methodNotAllowed, NO_CONTENT, notFound } from './admin-api.js';
@@ -30,7 +31,7 @@ export function createKeysApi(keys: ApiKeys): AdminApiHandler {
     }
     if (method !== 'DELETE') throw methodNotAllowed(method, ['DELETE']);
     // Until a NIMBUS_ERR_KEY_NOT_FOUND code exists, a missing key is reported as a missing endpoint.
-    if (!(await keys.revoke(id))) throw notFound(pathParts);
+    if (!(await keys.revoke(id))) throw new NimbusError('NIMBUS_ERR_KEY_NOT_FOUND', id);
     return NO_CONTENT;
   };
 }

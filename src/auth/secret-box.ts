@@ -69,7 +69,7 @@ function additionalData(app: string, name: string): Buffer {
 
 function unreadable(app: string, name: string): NimbusError {
   return new NimbusError(
-    'NIMBUS_ERR_INTERNAL',
+    'NIMBUS_ERR_SECRET_UNREADABLE',
     `secret ${name} of app ${app} cannot be decrypted: the master key is not the one it was stored with, or the stored value was altered`,
     { app, secret: name },
   );

@@ -1,3 +1,4 @@
+import { NimbusError } from '../shared/errors.js';
 import { z } from 'zod';
 import type { AdminApiHandler } from './admin-api.js';
 import { methodNotAllowed, NO_CONTENT, notFound } from './admin-api.js';
@@ -26,7 +27,7 @@ export function createSecretsApi(secrets: AppSecrets): AdminApiHandler {
     }
     if (method === 'DELETE') {
       // Until a NIMBUS_ERR_SECRET_NOT_FOUND code exists, a missing secret is reported as a missing endpoint.
-      if (!(await secrets.remove(app, name))) throw notFound(pathParts);
+      if (!(await secrets.remove(app, name))) throw new NimbusError('NIMBUS_ERR_SECRET_NOT_FOUND', `${app}/${name}`);
       return NO_CONTENT;
     }
     throw methodNotAllowed(method, ['PUT', 'DELETE']);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdminApiHandler } from '../auth/admin-api.js';
 
 export interface AdminRequest {
   req: IncomingMessage;
@@ -26,6 +27,24 @@ export class AdminRouter {
 
   add(method: string, pattern: string, summary: string, handler: AdminHandler): void {
     this.#routes.push({ method, pattern, parts: pattern.split('/').slice(1), summary, handler });
+  }
+
+  /**
+   * Hands every request under `/<prefix>` to an area's own framework-free
+   * handler (secrets, keys, queues, timers…), with the JSON body parsed.
+   */
+  mount(prefix: string, methods: string[], summary: string, handler: AdminApiHandler, readBody: (req: IncomingMessage) => Promise<unknown>): void {
+    for (const method of methods) {
+      this.add(method, `/${prefix}/:rest*`, summary, async ({ req, query, params }) => {
+        const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+        const parts = [prefix, ...(params['rest'] ? params['rest'].split('/') : [])];
+        return handler(method, parts, body, query);
+      });
+      this.add(method, `/${prefix}`, summary, async ({ req, query }) => {
+        const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
+        return handler(method, [prefix], body, query);
+      });
+    }
   }
 
   /** null: no such path; 'method': path exists with other methods. */

@@ -25,16 +25,22 @@ export function failureToError(failure: InvocationFailure): NimbusError {
 }
 
 /** Runs an HTTP function for one request, streaming both bodies. */
+export interface FunctionRequestOptions {
+  params: Record<string, string>;
+  maxBodyBytes: number;
+  trigger?: TriggerTag;
+  /** The method the function sees, when it differs from the HTTP request's (admin invoke). */
+  method?: string;
+}
+
 export async function handleFunctionRequest(
   req: IncomingMessage,
   res: ServerResponse,
   dispatcher: Dispatcher,
   target: RouteTarget,
-  params: Record<string, string>,
-  maxBodyBytes: number,
-  invocationId: string = randomUUID(),
-  trigger: TriggerTag = 'http',
+  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET' }: FunctionRequestOptions,
 ): Promise<void> {
+  const invocationId = randomUUID();
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBodyBytes) {
     sendError(res, new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `${declared} bytes, limit ${maxBodyBytes}`), { connection: 'close' });
@@ -48,17 +54,24 @@ export async function handleFunctionRequest(
   }
   const limit = new BodyLimit(maxBodyBytes);
   req.pipe(limit);
+  // Answer 413 the moment the cap is passed, whatever the handler is doing with the body.
+  const tooLarge = new Promise<never>((_, reject) => {
+    limit.once('error', () => reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)));
+  });
+  tooLarge.catch(() => {});
   try {
-    const response = await dispatcher.dispatch({
+    const dispatched = dispatcher.dispatch({
       id: invocationId,
       app: target.app,
       functionName: target.functionName,
       version: target.version,
       trigger,
-      head: { method: req.method ?? 'GET', url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
+      head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
       body: limit,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
+    dispatched.then((r) => { if (limit.exceeded) r.body.resume(); }, () => {});
+    const response = await Promise.race([dispatched, tooLarge]);
     if (limit.exceeded) throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`);
     const flat: string[] = [];
     for (const [name, value] of response.headers) {
@@ -66,7 +79,7 @@ export async function handleFunctionRequest(
     }
     flat.push('x-nimbus-invocation-id', invocationId);
     res.writeHead(response.status, flat);
-    if (req.method === 'HEAD') {
+    if (method === 'HEAD') {
       response.body.resume();
       res.end();
       return;

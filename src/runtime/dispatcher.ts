@@ -137,6 +137,18 @@ export class Dispatcher implements EventInvoker {
     }));
   }
 
+  /** Instances by function and state (ready, draining, starting), and the warm pool, for metrics. */
+  instanceStates(): { app: string; functionName: string; state: string; count: number }[] {
+    const out: { app: string; functionName: string; state: string; count: number }[] = [];
+    for (const pool of this.#pools.values()) {
+      const counts = new Map<string, number>();
+      for (const instance of pool.instances) counts.set(instance.state, (counts.get(instance.state) ?? 0) + 1);
+      for (const [state, count] of counts) out.push({ app: pool.target.app, functionName: pool.target.functionName, state, count });
+    }
+    for (const { memoryMb, ready } of this.warmPool.stats()) out.push({ app: '', functionName: '', state: `warm-${memoryMb}mb`, count: ready });
+    return out;
+  }
+
   /** Starts minInstances for every function of a version that just went live. */
   async warm(app: string, version: number, functionNames: string[]): Promise<void> {
     for (const name of functionNames) {

@@ -18,9 +18,70 @@ export interface BaseContext {
   deadline: number;
   env: Readonly<Record<string, string>>;
   log: Logger;
+  queues: FunctionQueues;
+  blobs: FunctionBlobs;
 }
 
 export interface HttpContext extends BaseContext {
   /** Route parameters, e.g. `{ name: 'world' }` for `GET /hello/:name`. */
   params: Readonly<Record<string, string>>;
+}
+
+export interface QueueSendOptions {
+  /** Visible to consumers only after this long. */
+  delayMs?: number;
+  /** A second message with the same id inside the dedup window is dropped. */
+  dedupId?: string;
+  /** Higher first; default 0. */
+  priority?: number;
+}
+
+export interface QueueSendResult {
+  id: string;
+  /** True when the dedup id matched an earlier message (whose id is returned). */
+  duplicate: boolean;
+}
+
+/** `ctx.queues`: send to Nimbus queues from inside a function (fan-out). */
+export interface FunctionQueues {
+  send<T = unknown>(queue: string, body: T, options?: QueueSendOptions): Promise<QueueSendResult>;
+  sendBatch<T = unknown>(queue: string, messages: ({ body: T } & QueueSendOptions)[]): Promise<QueueSendResult[]>;
+}
+
+export interface BlobInfo {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  metadata: Record<string, string>;
+  lastModified: number;
+}
+
+export interface BlobObject extends BlobInfo {
+  /** Streamed: large objects never sit in the function's memory unless it reads them whole. */
+  body: ReadableStream<Uint8Array>;
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  json<T = unknown>(): Promise<T>;
+}
+
+export interface BlobPutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface BlobListing {
+  objects: Omit<BlobInfo, 'bucket' | 'metadata'>[];
+  commonPrefixes: string[];
+  nextCursor: string | null;
+}
+
+/** `ctx.blobs`: Nimbus blob storage from inside a function. */
+export interface FunctionBlobs {
+  get(bucket: string, key: string): Promise<BlobObject | null>;
+  head(bucket: string, key: string): Promise<BlobInfo | null>;
+  put(bucket: string, key: string, body: string | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>, options?: BlobPutOptions): Promise<{ etag: string; size: number }>;
+  delete(bucket: string, key: string): Promise<boolean>;
+  list(bucket: string, options?: { prefix?: string; delimiter?: string; cursor?: string; limit?: number }): Promise<BlobListing>;
 }

@@ -140,6 +140,10 @@ export class DeploymentRegistry implements FunctionResolver {
     });
   }
 
+  async versions(app: string): Promise<VersionRecord[]> {
+    return this.deps.store.apps.listVersions(app);
+  }
+
   async apps(): Promise<AppRecord[]> {
     return this.deps.store.apps.list();
   }

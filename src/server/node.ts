@@ -1,5 +1,33 @@
-/** Composition root for one Nimbus node (being written; signature is stable). */
-import type { FunctionLogLine } from '../runtime/lifecycle.js';
+/** Composition root for one Nimbus node: reads options, wires the parts, starts and stops them in order. */
+import { totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadOrCreateAdminKey } from '../auth/admin-key.js';
+import { ApiKeys } from '../auth/api-keys.js';
+import { AppSecrets } from '../auth/app-secrets.js';
+import { createAuthorizer } from '../auth/authorize.js';
+import { createKeysApi } from '../auth/keys-api.js';
+import { loadOrCreateMasterKey } from '../auth/master-key.js';
+import { SecretBox } from '../auth/secret-box.js';
+import { createSecretsApi } from '../auth/secrets-api.js';
+import { LocalBundleStore } from '../blobs/bundles/bundle-store.js';
+import { AdminRouter } from '../gateway/admin-router.js';
+import { addAppsApi } from '../gateway/apps-api.js';
+import { Gateway } from '../gateway/gateway.js';
+import { readJsonBody } from '../gateway/json.js';
+import { RouteTable } from '../gateway/route-table.js';
+import { describeBundle } from '../runtime/describe-bundle.js';
+import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../runtime/dispatcher.js';
+import { InvocationLifecycle, type FunctionLogLine } from '../runtime/lifecycle.js';
+import { DEFAULT_WARM_POOL, WarmPool, type WarmPoolOptions } from '../runtime/pool/warm-pool.js';
+import { ProcessSandboxDriver } from '../runtime/sandbox/process/process-driver.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { DeploymentRegistry } from './deployments.js';
+import { loadOrCreateNodeId } from './node-id.js';
+import { wireMetering } from './wire-metering.js';
+import { wireTimers } from './wire-timers.js';
+import { createPlatformLogger } from '../metering/platform-logger.js';
 
 export interface NodeOptions {
   host: string;
@@ -12,6 +40,19 @@ export interface NodeOptions {
   isolation?: 'strict' | 'auto' | 'basic';
   /** Platform log level (pino); 'silent' in tests. */
   logLevel?: string;
+  /** Pre-spawned sandboxes per memory shape; 0 turns the warm pool off. */
+  warmPool?: Partial<WarmPoolOptions>;
+  /** Node-wide memory budget for instances (MiB); default 75% of RAM. */
+  memoryBudgetMb?: number;
+  /** Request body cap for HTTP functions (bytes); default 6 MiB. */
+  maxBodyBytes?: number;
+  /** Serve /metrics without the admin key (for a Prometheus inside a trusted network). Env NIMBUS_METRICS_OPEN=1. */
+  metricsOpen?: boolean;
+  /** Metering, function log capture, metrics and tracing; on by default (off only to measure their cost). */
+  metering?: boolean;
+  /** How long SIGTERM waits for in-flight work (ms). */
+  drainTimeoutMs?: number;
+  clock?: Clock;
 }
 
 export interface NimbusNode {
@@ -26,7 +67,129 @@ export interface NimbusNode {
   close(): Promise<void>;
 }
 
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/** The bundled instance runtime, next to the compiled sources. */
+export function instanceScriptPath(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'instance.mjs');
+}
+
 export async function startNode(options: NodeOptions): Promise<NimbusNode> {
-  void options;
-  throw new Error('startNode: not yet implemented');
+  const clock = options.clock ?? systemClock;
+  const log = createPlatformLogger(options.logLevel ?? process.env['NIMBUS_LOG_LEVEL'] ?? 'info');
+  const admin = loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']);
+  const master = loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']);
+  const store = openSqliteStore(options.dataDir, clock);
+  const bundles = new LocalBundleStore(join(options.dataDir, 'bundles'));
+  const secrets = new AppSecrets(store.secrets, new SecretBox(master.key));
+  const keys = new ApiKeys(store.keys, clock);
+
+  const driver = new ProcessSandboxDriver({ instanceScript: instanceScriptPath(), bundlesDir: bundles.dir });
+  if (options.isolation === 'strict') {
+    await store.close();
+    throw new Error('isolation "strict" needs the bubblewrap sandbox driver, which is not available on this node');
+  }
+  log.warn({ driver: driver.name, isolation: driver.isolation }, 'instances run as plain processes (basic isolation): memory and CPU are watched from the host, not enforced by the OS');
+
+  const lifecycle = new InvocationLifecycle();
+  const deployments = new DeploymentRegistry({
+    store, bundles,
+    describe: (app, bundlePath) => describeBundle(warmPool, app, bundlePath),
+    secrets: (app) => secrets.resolve(app),
+  });
+  let dispatcher: Dispatcher | null = null;
+  const warmPool = new WarmPool(
+    driver,
+    { ...DEFAULT_WARM_POOL, ...options.warmPool },
+    (lines, instance) => dispatcher?.onInstanceLog(lines, instance),
+    (error) => log.error({ err: error }, 'warm sandbox failed to start'),
+  );
+  dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
+    ...DEFAULT_DISPATCHER_OPTIONS,
+    memoryBudgetMb: options.memoryBudgetMb ?? Math.floor((totalmem() / 1048576) * 0.75),
+  });
+  const routes = new RouteTable();
+
+  await deployments.load();
+  routes.rebuild(deployments.live());
+  deployments.onChange((change) => {
+    routes.rebuild(deployments.live());
+    if (change.kind === 'live') {
+      dispatcher!.retire(change.app, change.version.version);
+      void dispatcher!.warm(change.app, change.version.version, change.version.functions.map((f) => f.name));
+      log.info({ app: change.app, version: change.version.version, previous: change.previous }, 'version live');
+    } else {
+      dispatcher!.retire(change.app, null);
+      void store.secrets.removeApp(change.app);
+      log.info({ app: change.app }, 'app removed');
+    }
+  });
+
+  let url = '';
+  const router = new AdminRouter();
+  const readBody = (req: Parameters<typeof readJsonBody>[0]) => readJsonBody(req, 1024 * 1024);
+  addAppsApi(router, deployments, dispatcher, () => url);
+  router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys), readBody);
+  const secretsApi = createSecretsApi(secrets);
+  for (const method of ['GET', 'PUT', 'DELETE']) {
+    router.add(method, '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ req, params, query }) =>
+      secretsApi(method, ['apps', params['app']!, 'secrets'], method === 'PUT' ? await readBody(req) : undefined, query));
+    router.add(method, '/apps/:app/secrets/:name', 'Set or remove one secret: {value}', async ({ req, params, query }) =>
+      secretsApi(method, ['apps', params['app']!, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query));
+  }
+
+  const metering = wireMetering({
+    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
+    metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
+  });
+  const gateway = new Gateway(
+    {
+      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension },
+      onError: (error) => log.error({ err: error }, 'request failed'),
+    },
+    options.maxBodyBytes,
+  );
+
+  await warmPool.start();
+  dispatcher.start();
+  const timers = await wireTimers({
+    store: store.timers, invoker: dispatcher, nodeId: loadOrCreateNodeId(options.dataDir), clock, log, deployments, router,
+    drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+  });
+  for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
+  try {
+    url = await gateway.listen(options.host, options.port);
+  } catch (err) {
+    await timers.close();
+    await dispatcher.close(0);
+    await warmPool.close();
+    await metering.close();
+    await store.close();
+    throw err;
+  }
+  log.info({ url, dataDir: options.dataDir }, 'nimbus node started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    adminKey: admin.key,
+    adminKeyGenerated: admin.generated,
+    onFunctionLog: (listener) => lifecycle.on('log', listener),
+    close() {
+      closing ??= (async () => {
+        const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+        const stopped = gateway.stopAccepting();
+        await timers.close();
+        await dispatcher!.close(drainMs);
+        gateway.forceClose();
+        await stopped;
+        await warmPool.close();
+        await metering.close();
+        await store.close();
+        log.info('nimbus node stopped');
+        log.flush();
+      })();
+      return closing;
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * a test keeps the two in step.
  */
 export const ERRORS = {
-  NIMBUS_ERR_AUTH_REQUIRED: { status: 401, message: 'an admin key is required: send it as "Authorization: Bearer <key>"' },
+  NIMBUS_ERR_AUTH_REQUIRED: { status: 401, message: 'a key is required: send it as "Authorization: Bearer <key>"' },
   NIMBUS_ERR_AUTH_INVALID: { status: 401, message: 'the key is not valid' },
   NIMBUS_ERR_AUTH_FORBIDDEN: { status: 403, message: 'the key may not do this' },
   NIMBUS_ERR_ROUTE_NOT_FOUND: { status: 404, message: 'no function serves this route' },
@@ -26,6 +26,21 @@ export const ERRORS = {
   NIMBUS_ERR_FUNCTION_OUT_OF_MEMORY: { status: 502, message: 'the function instance ran out of memory' },
   NIMBUS_ERR_FUNCTION_TIMEOUT: { status: 504, message: 'the function did not finish within its timeout' },
   NIMBUS_ERR_FUNCTION_THROTTLED: { status: 429, message: 'the function is at its instance cap and its wait queue is full' },
+  NIMBUS_ERR_BLOB_INVALID_BUCKET_NAME: { status: 400, message: 'bucket names are 3-63 characters: lower-case letters, digits, dots and dashes, starting with a letter or digit' },
+  NIMBUS_ERR_BLOB_INVALID_KEY: { status: 400, message: 'the object key is not valid' },
+  NIMBUS_ERR_BLOB_INVALID_REQUEST: { status: 400, message: 'the blob request is not valid' },
+  NIMBUS_ERR_BLOB_BUCKET_NOT_FOUND: { status: 404, message: 'no such bucket' },
+  NIMBUS_ERR_BLOB_NOT_FOUND: { status: 404, message: 'no such object' },
+  NIMBUS_ERR_BLOB_BUCKET_NOT_EMPTY: { status: 409, message: 'the bucket is not empty' },
+  NIMBUS_ERR_BLOB_PRECONDITION_FAILED: { status: 412, message: 'a precondition (If-Match / If-None-Match) failed' },
+  NIMBUS_ERR_BLOB_TOO_LARGE: { status: 413, message: 'the object is larger than allowed' },
+  NIMBUS_ERR_BLOB_RANGE_NOT_SATISFIABLE: { status: 416, message: 'the requested range is not satisfiable' },
+  /** Not a failure: a conditional GET/HEAD found the caller's copy current. */
+  NIMBUS_ERR_BLOB_NOT_MODIFIED: { status: 304, message: 'not modified' },
+  NIMBUS_ERR_SECRET_NOT_FOUND: { status: 404, message: 'no such secret' },
+  NIMBUS_ERR_KEY_NOT_FOUND: { status: 404, message: 'no such key' },
+  NIMBUS_ERR_SECRET_UNREADABLE: { status: 500, message: 'a secret cannot be decrypted with this master key' },
+  NIMBUS_ERR_QUERY_INVALID: { status: 400, message: 'a query parameter is not valid' },
   NIMBUS_ERR_NODE_SHUTTING_DOWN: { status: 503, message: 'the node is shutting down' },
   NIMBUS_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

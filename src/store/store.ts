@@ -1,5 +1,10 @@
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
+import type { KeyStore } from './key-store.js';
+import type { LogStore } from './log-store.js';
+import type { MeteringStore } from './metering-store.js';
+import type { SecretStore } from './secret-store.js';
+import type { TimerStore } from './timer-store.js';
 
 /**
  * Nimbus state behind one asynchronous interface. SQLite (embedded, default)
@@ -8,6 +13,11 @@ import type { ResolvedSettings } from '../sdk/settings.js';
  */
 export interface Store {
   readonly apps: AppStore;
+  readonly secrets: SecretStore;
+  readonly keys: KeyStore;
+  readonly timers: TimerStore;
+  readonly metering: MeteringStore;
+  readonly logs: LogStore;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
-import { NimbusError } from '../shared/errors.js';
+import { ERRORS, NimbusError } from '../shared/errors.js';
+import { validateBlobSettings } from './blob/blob-settings.js';
+import { validateTimerSettings } from './timer/timer-settings.js';
 import { describeIssues, functionSettingsSchema, resolveSettings } from './function-settings.js';
 import { httpSettingsSchema, httpTriggerConfig } from './http/definition.js';
 
@@ -26,6 +28,25 @@ function fromSchema<S extends z.ZodType<z.infer<typeof functionSettingsSchema>>>
   };
 }
 
+/**
+ * Shared settings checked here, the trigger's own fields by its folder's
+ * validator; errors are re-worded to name the function as well as the field.
+ */
+function withOwnValidator(kind: TriggerKind, validateOwn: (raw: unknown) => Record<string, unknown>): Validator {
+  const shared = functionSettingsSchema.passthrough();
+  return (functionName, raw) => {
+    const parsed = shared.safeParse(raw);
+    if (!parsed.success) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', describeIssues(functionName, parsed.error));
+    try {
+      return { settings: resolveSettings(kind, parsed.data), trigger: validateOwn(raw) };
+    } catch (err) {
+      if (!(err instanceof NimbusError)) throw err;
+      const detail = err.message.replace(`${ERRORS[err.code].message}: `, '');
+      throw new NimbusError(err.code, `${functionName}.${detail}`, err.details);
+    }
+  };
+}
+
 const sharedKeys = Object.keys(functionSettingsSchema.shape);
 
 /** Keeps only a trigger's own fields (everything not shared). */
@@ -36,8 +57,11 @@ function ownFields(parsed: Record<string, unknown>): Record<string, unknown> {
 const validators = new Map<TriggerKind, Validator>([
   ['http', fromSchema('http', httpSettingsSchema, (s) => ({ ...httpTriggerConfig(s) }))],
   ['queue', fromSchema('queue', functionSettingsSchema.extend({ queue: z.string().min(1) }).passthrough(), ownFields)],
-  ['blob', fromSchema('blob', functionSettingsSchema.extend({ bucket: z.string().min(1) }).passthrough(), ownFields)],
-  ['timer', fromSchema('timer', functionSettingsSchema.extend({ cron: z.string().min(1) }).passthrough(), ownFields)],
+  ['blob', withOwnValidator('blob', (raw) => {
+    const { bucket, path, events, maxAttempts, backoff } = validateBlobSettings(raw);
+    return { bucket, path, events, maxAttempts, backoff };
+  })],
+  ['timer', withOwnValidator('timer', (raw) => ({ ...validateTimerSettings(raw) }))],
 ]);
 
 /** Lets a trigger register a stricter validator for its kind. */

@@ -67,7 +67,7 @@ test('a sealed value copied to another app in the database refuses to resolve', 
   const { secrets, db } = setUp(t);
   await secrets.set('shop', 'TOKEN', VALUE);
   db.prepare("INSERT INTO auth_secrets SELECT 'evil', name, sealed, created_at, updated_at FROM auth_secrets WHERE app = 'shop'").run();
-  await assert.rejects(secrets.resolve('evil'), { code: 'NIMBUS_ERR_INTERNAL', message: /secret TOKEN of app evil cannot be decrypted/ });
+  await assert.rejects(secrets.resolve('evil'), { code: 'NIMBUS_ERR_SECRET_UNREADABLE', message: /secret TOKEN of app evil cannot be decrypted/ });
 });
 
 test('secrets survive reopening the database with the same master key', async (t) => {

@@ -19,11 +19,11 @@ export class InstanceChannel {
     this.#write(encodeJsonFrame(type, stream, message));
   }
 
-  sendBody(stream: number, chunk: Uint8Array): boolean {
+  sendBody(stream: number, chunk: Uint8Array, type: FrameType = FRAME.RESPONSE_BODY): boolean {
     let ok = true;
     for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_FRAME_BYTES) {
       const part = chunk.subarray(offset, Math.min(chunk.byteLength, offset + MAX_BODY_FRAME_BYTES));
-      this.#write(frameHeader(FRAME.RESPONSE_BODY, stream, part.byteLength));
+      this.#write(frameHeader(type, stream, part.byteLength));
       ok = this.#write(part);
     }
     return ok;

@@ -1,4 +1,4 @@
-import type { HttpContext, Logger } from '../../sdk/context.js';
+import type { FunctionBlobs, FunctionQueues, HttpContext, Logger } from '../../sdk/context.js';
 import type { InvokeMessage } from './protocol.js';
 
 export interface InstanceIdentity {
@@ -15,7 +15,12 @@ const logger: Logger = {
   error: (...args) => console.error(...args),
 };
 
-export function makeContext(identity: InstanceIdentity, message: InvokeMessage, signal: AbortSignal): HttpContext {
+export interface PlatformClients {
+  queues: FunctionQueues;
+  blobs: FunctionBlobs;
+}
+
+export function makeContext(identity: InstanceIdentity, message: InvokeMessage, signal: AbortSignal, clients: PlatformClients): HttpContext {
   return {
     invocationId: message.id,
     app: identity.app,
@@ -26,5 +31,7 @@ export function makeContext(identity: InstanceIdentity, message: InvokeMessage, 
     env: identity.env,
     log: logger,
     params: message.params ?? {},
+    queues: clients.queues,
+    blobs: clients.blobs,
   };
 }

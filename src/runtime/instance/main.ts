@@ -7,7 +7,9 @@
 import { pathToFileURL } from 'node:url';
 import { isFunctionDefinition, type FunctionDefinition } from '../../sdk/definition.js';
 import { InstanceChannel } from './channel.js';
-import { makeContext, type InstanceIdentity } from './context.js';
+import { makeContext, type InstanceIdentity, type PlatformClients } from './context.js';
+import { HostCaller } from './host-caller.js';
+import { makeBlobs, makeQueues } from './platform-clients.js';
 import { captureLogs, currentInvocation } from './log-capture.js';
 import {
   FRAME, parseJson,
@@ -30,6 +32,7 @@ let definition: FunctionDefinition | null = null;
 const running = new Map<number, Running>();
 
 const channel = new InstanceChannel((type, stream, payload) => {
+  if (type >= FRAME.REPLY && caller.onFrame(type, stream, payload)) return;
   switch (type) {
     case FRAME.LOAD:
       void load(parseJson<LoadMessage>(payload));
@@ -52,11 +55,21 @@ const channel = new InstanceChannel((type, stream, payload) => {
       run.onEnd?.();
       break;
     }
-    case FRAME.ABORT:
-      running.get(stream)?.abort.abort(new Error('the invocation reached its deadline'));
+    case FRAME.ABORT: {
+      const run = running.get(stream);
+      if (!run) break;
+      const reason = new Error('the invocation was aborted (deadline passed or the request body failed)');
+      run.abort.abort(reason);
+      // A handler still reading the body must see it fail, not wait forever.
+      if (run.body && !run.ended) run.body.error(reason);
+      run.ended = true;
       break;
+    }
   }
 });
+
+const caller = new HostCaller(channel);
+const clients: PlatformClients = { queues: makeQueues(caller), blobs: makeBlobs(caller) };
 
 captureLogs((lines) => channel.sendJson(FRAME.LOG, 0, { lines }));
 
@@ -104,7 +117,7 @@ function start(stream: number, message: InvokeMessage): void {
 
 async function execute(run: Running): Promise<Response> {
   if (!definition || !identity) throw new Error('this instance has no function loaded');
-  const ctx = makeContext(identity, run.message, run.abort.signal);
+  const ctx = makeContext(identity, run.message, run.abort.signal, clients);
   if (definition.kind === 'http') {
     if (run.message.trigger !== 'async') return toResponse(await definition.handler(makeRequest(run), ctx));
     const request = requestFromAsyncPayload((await collectJson(run)) as AsyncPayload, run.abort.signal);

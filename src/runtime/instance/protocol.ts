@@ -20,6 +20,14 @@ export const FRAME = {
   RESPONSE_END: 15,
   ERROR: 16,
   LOG: 17,
+  // instance → host calls (ctx.queues, ctx.blobs), with their own stream ids
+  CALL: 20,
+  CALL_BODY: 21,
+  CALL_END: 22,
+  // host → instance answers to calls
+  REPLY: 23,
+  REPLY_BODY: 24,
+  REPLY_END: 25,
 } as const;
 
 export type FrameType = (typeof FRAME)[keyof typeof FRAME];
@@ -90,6 +98,21 @@ export interface LogRecord {
 export interface LogMessage {
   lines: LogRecord[];
 }
+
+/** A platform service the function calls through the host (queues, blobs). */
+export interface CallMessage {
+  service: string;
+  method: string;
+  args: unknown[];
+  /** The invocation making the call, if any. */
+  inv: string | null;
+  /** A body follows as CALL_BODY frames and CALL_END. */
+  hasBody: boolean;
+}
+
+export type ReplyMessage =
+  | { ok: true; value: unknown; hasBody: boolean }
+  | { ok: false; error: { message: string; code?: string } };
 
 export function frameHeader(type: FrameType, stream: number, payloadLength: number): Buffer {
   const header = Buffer.allocUnsafe(HEADER_BYTES);

@@ -90,7 +90,10 @@ export class FunctionPool {
       instance.inflight++;
       return Promise.resolve({ instance, coldStartMs: null });
     }
-    if (this.#waiters.length >= this.settings.queueLimit) {
+    // Work the cap can still absorb (instances not yet started or not yet full) waits for them;
+    // beyond that, `queueLimit` more may wait for a slot; the rest is refused.
+    const headroom = Math.max(0, this.settings.maxInstances * this.settings.concurrency - this.inflight);
+    if (this.#waiters.length >= headroom + this.settings.queueLimit) {
       return Promise.reject(this.#throttled());
     }
     return new Promise<Lease>((resolve, reject) => {

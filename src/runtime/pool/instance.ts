@@ -4,8 +4,10 @@ import { InvocationFailure, type Invocation, type InvocationResponse } from '../
 import {
   FRAME, FrameReader, MAX_BODY_FRAME_BYTES, encodeFrame, encodeJsonFrame, frameHeader, parseJson,
   type ErrorMessage, type InvokeMessage, type LoadedMessage, type LoadFailedMessage, type LoadMessage,
-  type LogMessage, type LogRecord, type ResponseEndMessage, type ResponseMessage,
+  type CallMessage, type LogMessage, type LogRecord, type ReplyMessage, type ResponseEndMessage, type ResponseMessage,
 } from '../instance/protocol.js';
+import type { HostServices } from '../host-services.js';
+import { NimbusError } from '../../shared/errors.js';
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopped';
 
@@ -46,8 +48,14 @@ export class Instance {
   #ready: Promise<void>;
   #loadWaiter: { resolve: (m: LoadedMessage) => void; reject: (e: Error) => void } | null = null;
   #corked = false;
+  /** Upload bodies of host calls in progress, by call id. */
+  readonly #callBodies = new Map<number, PassThrough>();
 
-  constructor(readonly sandbox: Sandbox, private readonly onLog: (lines: LogRecord[], instance: Instance) => void) {
+  constructor(
+    readonly sandbox: Sandbox,
+    private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
+    private readonly hostServices?: HostServices,
+  ) {
     let markReady!: () => void;
     let failReady!: (e: Error) => void;
     this.#ready = new Promise((resolve, reject) => {
@@ -86,6 +94,16 @@ export class Instance {
           break;
         case FRAME.LOG:
           this.onLog(parseJson<LogMessage>(payload).lines, this);
+          break;
+        case FRAME.CALL:
+          this.#onCall(stream, parseJson<CallMessage>(payload));
+          break;
+        case FRAME.CALL_BODY:
+          this.#callBodies.get(stream)?.write(Buffer.from(payload));
+          break;
+        case FRAME.CALL_END:
+          this.#callBodies.get(stream)?.end();
+          this.#callBodies.delete(stream);
           break;
       }
     });
@@ -208,6 +226,37 @@ export class Instance {
       });
     }
     return channel.write(data);
+  }
+
+  #onCall(callId: number, message: CallMessage): void {
+    const body = message.hasBody ? new PassThrough() : null;
+    if (body) this.#callBodies.set(callId, body);
+    const reply = (answer: ReplyMessage): void => {
+      this.#write(encodeJsonFrame(FRAME.REPLY, callId, answer));
+    };
+    const who = this.assignment;
+    if (!this.hostServices || !who) {
+      reply({ ok: false, error: { message: 'platform services are not available to this instance' } });
+      return;
+    }
+    this.hostServices({ ...who, invocationId: message.inv, service: message.service, method: message.method, args: message.args, body })
+      .then(async (result) => {
+        reply({ ok: true, value: result.value ?? null, hasBody: result.body !== undefined });
+        if (!result.body) return;
+        for await (const chunk of result.body as AsyncIterable<Buffer>) {
+          if (this.state === 'stopped') return;
+          for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_FRAME_BYTES) {
+            const part = chunk.subarray(offset, Math.min(chunk.byteLength, offset + MAX_BODY_FRAME_BYTES));
+            this.#write(frameHeader(FRAME.REPLY_BODY, callId, part.byteLength));
+            if (!this.#write(part)) await new Promise((resolve) => this.sandbox.channel.once('drain', resolve));
+          }
+        }
+        this.#write(encodeFrame(FRAME.REPLY_END, callId));
+      })
+      .catch((err: unknown) => {
+        const error = err instanceof NimbusError ? { message: err.message, code: err.code } : { message: err instanceof Error ? err.message : String(err) };
+        reply({ ok: false, error });
+      });
   }
 
   #onResponse(streamId: number, message: ResponseMessage): void {

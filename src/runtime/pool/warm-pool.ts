@@ -1,5 +1,6 @@
 import type { SandboxDriver, SandboxShape } from '../sandbox/driver.js';
 import type { LogRecord } from '../instance/protocol.js';
+import type { HostServices } from '../host-services.js';
 import { Instance } from './instance.js';
 
 export interface WarmPoolOptions {
@@ -26,6 +27,7 @@ export class WarmPool {
     private readonly options: WarmPoolOptions,
     private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
     private readonly onSpawnError: (error: Error) => void = () => {},
+    private readonly hostServices?: HostServices,
   ) {}
 
   /** Fills the pool for the initial shapes; resolves when they are ready. */
@@ -93,6 +95,6 @@ export class WarmPool {
 
   async #spawn(shape: SandboxShape): Promise<Instance> {
     const sandbox = await this.driver.spawn(shape);
-    return new Instance(sandbox, this.onLog);
+    return new Instance(sandbox, this.onLog, this.hostServices);
   }
 }

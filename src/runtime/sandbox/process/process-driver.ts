@@ -30,7 +30,7 @@ export class ProcessSandboxDriver implements SandboxDriver {
   constructor(private readonly options: ProcessDriverOptions) {}
 
   async spawn(shape: SandboxShape): Promise<Sandbox> {
-    const args = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete'];
+    const args = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete', '--enable-source-maps'];
     if (this.options.permissionModel !== false && supportsPermissionModel()) {
       args.push('--experimental-permission', `--allow-fs-read=${dirname(this.options.instanceScript)}/*`, `--allow-fs-read=${this.options.bundlesDir}/*`);
     }

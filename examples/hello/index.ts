@@ -1,0 +1,6 @@
+import { http } from 'nimbus';
+
+export const hello = http(
+  { route: 'GET /hello/:name', maxInstances: 5, concurrency: 8, timeoutMs: 5_000, memoryMb: 128 },
+  async (req, ctx) => Response.json({ hello: ctx.params.name, id: ctx.invocationId }),
+);

@@ -1,0 +1,172 @@
+import type { TriggerKind } from '../sdk/definition.js';
+import { CliError } from './cli-error.js';
+
+/** Everything the admin API is reached under. */
+export const ADMIN_API_PREFIX = '/_nimbus/api/v1';
+
+export interface FunctionSummary {
+  name: string;
+  kind: TriggerKind;
+  route: string | null;
+  url: string | null;
+  instances: number;
+}
+
+export interface AppSummary {
+  name: string;
+  liveVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  functions: FunctionSummary[];
+}
+
+export interface DeployedFunction {
+  name: string;
+  kind: TriggerKind;
+  route: string | null;
+  url: string | null;
+}
+
+export interface DeployResult {
+  app: string;
+  version: number;
+  functions: DeployedFunction[];
+}
+
+export interface VersionSummary {
+  version: number;
+  createdAt: string;
+  bundleHash: string;
+  bundleSize: number;
+  functions: string[];
+  live: boolean;
+}
+
+export interface RollbackResult {
+  app: string;
+  liveVersion: number;
+  previousVersion: number;
+}
+
+export interface InvokeRequest {
+  /** The HTTP method the function sees (sent as the `x-nimbus-method` header); default POST. */
+  method?: string;
+  body?: string | Uint8Array;
+  contentType?: string;
+}
+
+/** The admin API answered with an error: `{error: {code, message}}`. */
+export class AdminApiError extends CliError {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AdminApiError';
+  }
+}
+
+/** Header that carries the method an `invoke` presents to the function (the admin call itself is always POST). */
+export const INVOKE_METHOD_HEADER = 'x-nimbus-method';
+
+/**
+ * A typed client for the admin API of one Nimbus node. Every failure becomes a
+ * CliError with one readable line: the server's own message, or why the node
+ * could not be reached.
+ */
+export class AdminClient {
+  readonly baseUrl: string;
+  readonly #adminKey: string;
+
+  constructor(baseUrl: string, adminKey: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#adminKey = adminKey;
+  }
+
+  async listApps(): Promise<AppSummary[]> {
+    return (await this.#json<{ apps: AppSummary[] }>('GET', '/apps')).apps;
+  }
+
+  async getApp(app: string): Promise<AppSummary> {
+    return (await this.#json<{ app: AppSummary }>('GET', `/apps/${enc(app)}`)).app;
+  }
+
+  async deploy(app: string, upload: { bundle: string; sourceMap?: string }): Promise<DeployResult> {
+    return this.#json<DeployResult>('POST', `/apps/${enc(app)}/versions`, upload);
+  }
+
+  async listVersions(app: string): Promise<VersionSummary[]> {
+    return (await this.#json<{ versions: VersionSummary[] }>('GET', `/apps/${enc(app)}/versions`)).versions;
+  }
+
+  async rollback(app: string, to?: number): Promise<RollbackResult> {
+    return this.#json<RollbackResult>('POST', `/apps/${enc(app)}/rollback`, to === undefined ? {} : { to });
+  }
+
+  async removeApp(app: string): Promise<void> {
+    await this.#json<{ removed: true }>('DELETE', `/apps/${enc(app)}`);
+  }
+
+  /** The function's own answer, as-is: error statuses are the caller's to judge. */
+  async invoke(app: string, fn: string, request: InvokeRequest = {}): Promise<Response> {
+    const headers: Record<string, string> = { [INVOKE_METHOD_HEADER]: request.method ?? 'POST' };
+    if (request.contentType) headers['content-type'] = request.contentType;
+    return this.#fetch('POST', `/apps/${enc(app)}/functions/${enc(fn)}/invoke`, headers, request.body);
+  }
+
+  async #json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    const response = await this.#fetch(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
+    if (!response.ok) throw await adminApiError(response);
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new CliError(`${method} ${path}: the server answered ${response.status} with a body that is not JSON`);
+    }
+  }
+
+  async #fetch(method: string, path: string, headers: Record<string, string>, body: string | Uint8Array | undefined): Promise<Response> {
+    const url = `${this.baseUrl}${ADMIN_API_PREFIX}${path}`;
+    try {
+      return await fetch(url, { method, headers: { ...headers, authorization: `Bearer ${this.#adminKey}` }, body: body ?? null });
+    } catch (err) {
+      throw unreachable(this.baseUrl, err);
+    }
+  }
+}
+
+/** Reads `{error: {code, message}}` from an error answer; falls back to the status line. */
+export async function adminApiError(response: Response): Promise<AdminApiError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof parsed.error?.message === 'string') {
+      return new AdminApiError(response.status, typeof parsed.error.code === 'string' ? parsed.error.code : undefined, parsed.error.message);
+    }
+  } catch {
+    // Not JSON: a proxy or something that is not Nimbus answered.
+  }
+  const snippet = firstLine(text);
+  return new AdminApiError(response.status, undefined, `the server answered ${response.status} ${response.statusText}${snippet ? `: ${snippet}` : ''}`);
+}
+
+const ERROR_SNIPPET_LENGTH = 200;
+
+export function firstLine(text: string): string {
+  const line = text.trim().split('\n', 1)[0] ?? '';
+  return line.length > ERROR_SNIPPET_LENGTH ? `${line.slice(0, ERROR_SNIPPET_LENGTH)}…` : line;
+}
+
+function unreachable(baseUrl: string, err: unknown): CliError {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+    return new CliError(`cannot reach Nimbus at ${baseUrl}: is it running? (${code})`);
+  }
+  const reason = (err as { cause?: { message?: unknown } }).cause?.message ?? (err as Error).message;
+  return new CliError(`cannot reach Nimbus at ${baseUrl}: ${String(reason)}`);
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

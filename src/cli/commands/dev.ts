@@ -1,0 +1,51 @@
+import { join, resolve } from 'node:path';
+import { AdminClient } from '../admin-client.js';
+import { flag, stringOption, type CliCommand } from '../command.js';
+import { ADMIN_KEY_FILE } from '../connection.js';
+import { DevSession } from '../dev/dev-session.js';
+import { formatLogLine } from '../dev/format-log-line.js';
+import { watchApp } from '../dev/watch-app.js';
+import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
+import { waitForStopSignal } from '../signals.js';
+
+export const devCommand: CliCommand = {
+  name: 'dev',
+  summary: 'run a node for one app folder, redeploying it on every save',
+  usage: 'nimbus dev DIR [--port 8080] [--data DIR/.nimbus] [--app NAME] [--entry FILE] [--no-typecheck]',
+  help: [
+    ...NODE_OPTIONS_HELP,
+    '--data DIR      data folder (default DIR/.nimbus)',
+    '--app NAME      app name (default: package.json name, else the folder name)',
+    '--entry FILE    entry module (default: index.ts, index.js, then package.json main)',
+    '--no-typecheck  skip the TypeScript check before each deploy',
+    "Function logs print as HH:MM:SS function [invocation] message. A save that does not build is reported and the last good version keeps serving.",
+  ],
+  options: { ...NODE_OPTIONS, app: { type: 'string' }, entry: { type: 'string' }, 'no-typecheck': { type: 'boolean' } },
+  positionals: { names: ['DIR'] },
+  async run(args, ctx) {
+    const dir = resolve(ctx.cwd, args.positionals[0]!);
+    const options = readNodeOptions(args, ctx, 'dev', join(dir, '.nimbus'));
+    const node = await ctx.startNode(options);
+    ctx.out(`Nimbus dev is running at ${node.url}`);
+    if (node.adminKeyGenerated) ctx.out(`Admin key (saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
+
+    const stopLogs = node.onFunctionLog((line) => (line.stream === 'stderr' ? ctx.err : ctx.out)(formatLogLine(line)));
+    const session = new DevSession({
+      dir,
+      client: new AdminClient(node.url, node.adminKey),
+      bundle: { app: stringOption(args, 'app'), entry: stringOption(args, 'entry'), typecheck: !flag(args, 'no-typecheck') },
+      out: ctx.out,
+      err: ctx.err,
+    });
+    await session.redeploy();
+    const watcher = watchApp(dir, () => void session.redeploy(), { ignore: [options.dataDir] });
+    ctx.out(`Watching ${dir} for changes. Press Ctrl+C to stop.`);
+
+    await waitForStopSignal(ctx.signals);
+    watcher.close();
+    await session.idle();
+    stopLogs();
+    await node.close();
+    return 0;
+  },
+};

@@ -1,0 +1,25 @@
+import type { CliCommand } from '../command.js';
+import { deployCommand } from './deploy.js';
+import { devCommand } from './dev.js';
+import { invokeCommand } from './invoke.js';
+import { lsCommand } from './ls.js';
+import { rmCommand } from './rm.js';
+import { rollbackCommand } from './rollback.js';
+import { startCommand } from './start.js';
+import { versionsCommand } from './versions.js';
+
+/** Every `nimbus <command>`, in the order `nimbus help` lists them. A new command is a file here plus one line. */
+export const COMMANDS: readonly CliCommand[] = [
+  startCommand,
+  devCommand,
+  deployCommand,
+  lsCommand,
+  invokeCommand,
+  versionsCommand,
+  rollbackCommand,
+  rmCommand,
+];
+
+export function findCommand(name: string): CliCommand | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

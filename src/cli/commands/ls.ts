@@ -1,0 +1,30 @@
+import { flag, type CliCommand } from '../command.js';
+import { adminClient } from '../connection.js';
+import { formatTable, printJson } from '../output/table.js';
+import type { AppSummary } from '../admin-client.js';
+
+export const lsCommand: CliCommand = {
+  name: 'ls',
+  summary: 'list apps and their functions',
+  usage: 'nimbus ls [--json]',
+  help: ['--json  print {apps: [...]} as the admin API returns it'],
+  options: { json: { type: 'boolean' } },
+  positionals: { names: [] },
+  async run(args, ctx) {
+    const apps = await adminClient(args, ctx).listApps();
+    if (flag(args, 'json')) printJson(ctx.out, { apps });
+    else if (apps.length === 0) ctx.out('No apps deployed. Deploy one with: nimbus deploy DIR');
+    else formatAppsTable(apps).forEach((line) => ctx.out(line));
+    return 0;
+  },
+};
+
+/** One row per function; an app without functions still gets a row. */
+export function formatAppsTable(apps: readonly AppSummary[]): string[] {
+  const rows = apps.flatMap((app) => {
+    const version = `v${app.liveVersion}`;
+    if (app.functions.length === 0) return [[app.name, version, '-', '-', '-', '0']];
+    return app.functions.map((f) => [app.name, version, f.name, f.kind, f.route ?? '-', String(f.instances)]);
+  });
+  return formatTable(['APP', 'VERSION', 'FUNCTION', 'KIND', 'ROUTE', 'INSTANCES'], rows);
+}

@@ -1,0 +1,48 @@
+import { join, resolve } from 'node:path';
+import { AdminClient } from '../admin-client.js';
+import { stringOption, type CliCommand } from '../command.js';
+import { ADMIN_KEY_FILE } from '../connection.js';
+import { deployApp, formatDeployResult } from '../deploy-app.js';
+import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
+import { waitForStopSignal } from '../signals.js';
+
+export const startCommand: CliCommand = {
+  name: 'start',
+  summary: 'run a Nimbus node in the foreground',
+  usage: 'nimbus start [--host 127.0.0.1] [--port 8080] [--data ./.nimbus] [--example DIR]',
+  help: [
+    ...NODE_OPTIONS_HELP,
+    '--data DIR    data folder: state, bundles, blobs, admin key (env NIMBUS_DATA; default ./.nimbus)',
+    '--example DIR deploy the app in DIR once the node is up',
+    'SIGINT or SIGTERM stops the node gracefully.',
+  ],
+  options: { ...NODE_OPTIONS, example: { type: 'string' } },
+  positionals: { names: [] },
+  async run(args, ctx) {
+    const options = readNodeOptions(args, ctx, 'start');
+    const node = await ctx.startNode(options);
+    ctx.out(`Nimbus is running at ${node.url}`);
+    if (node.adminKeyGenerated) {
+      ctx.out(`Admin key (shown once, saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
+    }
+
+    const example = stringOption(args, 'example');
+    if (example !== undefined) {
+      try {
+        const result = await deployApp(new AdminClient(node.url, node.adminKey), resolve(ctx.cwd, example));
+        formatDeployResult(result).forEach((line) => ctx.out(line));
+      } catch (err) {
+        // A node that was asked to serve an example and cannot is a failed start, not a half-working one.
+        await node.close();
+        throw err;
+      }
+    }
+
+    ctx.out('Press Ctrl+C to stop.');
+    const signal = await waitForStopSignal(ctx.signals);
+    ctx.out(`${signal}: stopping…`);
+    await node.close();
+    ctx.out('Stopped.');
+    return 0;
+  },
+};

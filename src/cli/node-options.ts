@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import type { NodeOptions } from '../server/node.js';
+import { UsageError } from './cli-error.js';
+import { stringOption, type CliContext, type OptionSpecs, type ParsedArgs } from './command.js';
+import { DEFAULT_DATA_DIR } from './connection.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+const MAX_PORT = 65535;
+
+/** Options of the commands that run a node in this process (start, dev). */
+export const NODE_OPTIONS: OptionSpecs = {
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  data: { type: 'string' },
+};
+
+export const NODE_OPTIONS_HELP: readonly string[] = [
+  '--host HOST   address to listen on (env NIMBUS_HOST; default 127.0.0.1)',
+  '--port PORT   port to listen on, 0 for any free one (env NIMBUS_PORT; default 8080)',
+];
+
+/** Flags first, then NIMBUS_HOST / NIMBUS_PORT / NIMBUS_DATA, then the defaults. */
+export function readNodeOptions(args: ParsedArgs, ctx: CliContext, command: string, defaultDataDir = DEFAULT_DATA_DIR): NodeOptions {
+  const host = stringOption(args, 'host') ?? (ctx.env['NIMBUS_HOST'] || DEFAULT_HOST);
+  const rawPort = stringOption(args, 'port') ?? (ctx.env['NIMBUS_PORT'] || String(DEFAULT_PORT));
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > MAX_PORT) throw new UsageError(`port must be a number from 0 to ${MAX_PORT}, not "${rawPort}"`, command);
+  const dataDir = resolve(ctx.cwd, stringOption(args, 'data') ?? (ctx.env['NIMBUS_DATA'] || defaultDataDir));
+  return { host, port, dataDir };
+}

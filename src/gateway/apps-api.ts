@@ -1,0 +1,104 @@
+import type { Dispatcher } from '../runtime/dispatcher.js';
+import type { DeploymentRegistry } from '../server/deployments.js';
+import { NimbusError } from '../shared/errors.js';
+import type { FunctionManifest, VersionRecord } from '../store/store.js';
+import type { AdminRouter } from './admin-router.js';
+import { handleFunctionRequest } from './function-handler.js';
+import { readJsonBody } from './json.js';
+
+/** Deploy bodies carry the bundle and its source map as JSON strings. */
+export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
+export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
+
+export interface FunctionSummary {
+  name: string;
+  kind: string;
+  route: string | null;
+  url: string | null;
+  instances: number;
+  settings: FunctionManifest['settings'];
+  trigger: Record<string, unknown>;
+}
+
+/** The apps area of the admin API: deploy, list, versions, rollback, remove, invoke. */
+export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string): void {
+  const summarize = (version: VersionRecord | undefined): FunctionSummary[] => {
+    if (!version) return [];
+    const counts = new Map<string, number>();
+    for (const i of dispatcher.instances()) {
+      if (i.app === version.app) counts.set(i.functionName, (counts.get(i.functionName) ?? 0) + i.instances);
+    }
+    return version.functions.map((f) => {
+      const route = f.kind === 'http' ? ((f.trigger['route'] as string | null) ?? null) : null;
+      return {
+        name: f.name, kind: f.kind, route,
+        url: f.kind === 'http' ? `${baseUrl()}/fn/${version.app}/${f.name}` : null,
+        instances: counts.get(f.name) ?? 0, settings: f.settings, trigger: f.trigger,
+      };
+    });
+  };
+  const appJson = async (name: string) => {
+    const app = (await deployments.apps()).find((a) => a.name === name);
+    if (!app) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', name);
+    const live = deployments.live().find((v) => v.app === name);
+    return { ...app, functions: summarize(live) };
+  };
+
+  router.add('GET', '/apps', 'List apps with their live version, functions and running instances', async () => {
+    const apps = await deployments.apps();
+    const live = new Map(deployments.live().map((v) => [v.app, v]));
+    return { status: 200, body: { apps: apps.map((a) => ({ ...a, functions: summarize(live.get(a.name)) })) } };
+  });
+
+  router.add('GET', '/apps/:app', 'One app', async ({ params }) => ({ status: 200, body: { app: await appJson(params['app']!) } }));
+
+  router.add('DELETE', '/apps/:app', 'Remove an app and all its versions', async ({ params }) => {
+    await deployments.remove(params['app']!);
+    return { status: 200, body: { removed: true } };
+  });
+
+  router.add('POST', '/apps/:app/versions', 'Deploy a bundle as a new live version: {bundle, sourceMap?}', async ({ req, params }) => {
+    const body = await readJsonBody(req, MAX_DEPLOY_BODY_BYTES);
+    if (typeof body !== 'object' || body === null) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'expected {"bundle": "...", "sourceMap": "..."}');
+    const { bundle, sourceMap } = body as { bundle?: unknown; sourceMap?: unknown };
+    if (typeof bundle !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"bundle" must be a string');
+    if (sourceMap !== undefined && typeof sourceMap !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" must be a string');
+    const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
+    return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })) } };
+  });
+
+  router.add('GET', '/apps/:app/versions', 'List versions of an app', async ({ params }) => {
+    const app = await appJson(params['app']!);
+    const versions = await deployments.versions(app.name);
+    return {
+      status: 200,
+      body: {
+        versions: versions.map((v) => ({
+          version: v.version, createdAt: v.createdAt, bundleHash: v.bundleHash, bundleSize: v.bundleSize,
+          functions: v.functions.map((f) => f.name), live: v.version === app.liveVersion,
+        })),
+      },
+    };
+  });
+
+  router.add('POST', '/apps/:app/rollback', 'Make an earlier version live: {to?}', async ({ req, params }) => {
+    const body = (await readJsonBody(req, 4096)) as { to?: unknown } | undefined;
+    const to = body?.to;
+    if (to !== undefined && (typeof to !== 'number' || !Number.isInteger(to))) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"to" must be a version number');
+    const result = await deployments.rollback(params['app']!, to as number | undefined);
+    return { status: 200, body: { app: params['app'], ...result } };
+  });
+
+  router.add('POST', '/apps/:app/functions/:fn/invoke', 'Invoke any function with the request body as its input (x-nimbus-method sets the method an HTTP function sees)', async ({ req, res, params }) => {
+    const app = params['app']!;
+    const fnName = params['fn']!;
+    const version = deployments.liveVersion(app);
+    const fn = deployments.live().find((v) => v.app === app)?.functions.find((f) => f.name === fnName);
+    if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
+    const method = String(req.headers['x-nimbus-method'] ?? 'POST').toUpperCase();
+    await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method,
+    });
+    return undefined;
+  });
+}

@@ -1,0 +1,146 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Authorize } from '../auth/authorize.js';
+import type { Dispatcher } from '../runtime/dispatcher.js';
+import { NimbusError } from '../shared/errors.js';
+import type { AdminRouter } from './admin-router.js';
+import { handleFunctionRequest } from './function-handler.js';
+import { sendError, sendJson } from './json.js';
+import type { RouteTable, RouteTarget } from './route-table.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
+const ADMIN_PREFIX = '/_nimbus/api/v1';
+
+/** Extra entry points owned by other parts (blob storage API, metrics, async invocations). */
+export interface GatewayExtensions {
+  /** Handles `/_nimbus/api/v1/blobs/...` itself (streams); auth already checked. */
+  blobs?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /** `/metrics`; `open` skips the admin key. */
+  metrics?: { handle: (res: ServerResponse) => Promise<void>; open: boolean };
+  /** Takes over an HTTP invocation that asked to run asynchronously (`x-nimbus-async: 1`). */
+  invokeAsync?: (req: IncomingMessage, res: ServerResponse, target: RouteTarget) => Promise<void>;
+}
+
+export interface GatewayDeps {
+  dispatcher: Dispatcher;
+  routes: RouteTable;
+  admin: AdminRouter;
+  authorize: Authorize;
+  extensions: GatewayExtensions;
+  onError: (error: Error) => void;
+}
+
+/**
+ * The node's one HTTP listener: function routes, `/fn/<app>/<function>`,
+ * the admin API and the storage API. Every error is a JSON body with a code.
+ */
+export class Gateway {
+  readonly #server: Server;
+  #closing = false;
+
+  constructor(private readonly deps: GatewayDeps, private readonly maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
+    this.#server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        const error = err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL');
+        if (!(err instanceof NimbusError)) deps.onError(err instanceof Error ? err : new Error(String(err)));
+        sendError(res, error);
+      });
+    });
+  }
+
+  listen(host: string, port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        const address = this.#server.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        resolve(`http://${shownHost}:${address.port}`);
+      });
+    });
+  }
+
+  /** Stops accepting connections; requests already in flight finish. */
+  async stopAccepting(): Promise<void> {
+    this.#closing = true;
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeIdleConnections();
+    });
+  }
+
+  /** Drops whatever is still connected (after the drain deadline). */
+  forceClose(): void {
+    this.#server.closeAllConnections();
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#closing) res.setHeader('connection', 'close');
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const method = req.method ?? 'GET';
+
+    if (path.startsWith('/_nimbus/')) return this.#platform(req, res, method, path, rawUrl);
+    if (path === '/metrics' && this.deps.extensions.metrics) {
+      if (!this.deps.extensions.metrics.open) await this.deps.authorize(req.headers, this.#url(rawUrl), { kind: 'admin' });
+      return this.deps.extensions.metrics.handle(res);
+    }
+
+    let target: RouteTarget | undefined;
+    let params: Record<string, string> = {};
+    if (path.startsWith('/fn/')) {
+      const [app, fn, ...rest] = path.slice(4).split('/');
+      target = app && fn ? this.deps.routes.byName(app, fn) : undefined;
+      if (rest.length > 0) params = { '*': rest.join('/') };
+    } else {
+      const match = this.deps.routes.match(method, path);
+      if (match) {
+        target = match.target;
+        params = match.params;
+      }
+    }
+    if (!target) throw new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}`);
+    if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+    if (target.auth !== 'anonymous') {
+      await this.deps.authorize(req.headers, this.#url(rawUrl), { kind: 'invoke', app: target.app, fn: target.functionName, level: target.auth });
+    }
+    if (req.headers['x-nimbus-async'] === '1' && this.deps.extensions.invokeAsync) {
+      return this.deps.extensions.invokeAsync(req, res, target);
+    }
+    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes });
+  }
+
+  async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {
+    if (path === '/_nimbus/health') {
+      sendJson(res, this.#closing ? 503 : 200, { status: this.#closing ? 'shutting-down' : 'ok' });
+      return;
+    }
+    if (!path.startsWith(`${ADMIN_PREFIX}/`)) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', path);
+    const sub = path.slice(ADMIN_PREFIX.length);
+    if (sub === '/openapi.json') {
+      sendJson(res, 200, this.deps.admin.openapi());
+      return;
+    }
+    const url = this.#url(rawUrl);
+    await this.deps.authorize(req.headers, url, { kind: 'admin' });
+    if (sub.startsWith('/blobs') && this.deps.extensions.blobs) {
+      await this.deps.extensions.blobs(req, res, sub.slice('/blobs'.length));
+      return;
+    }
+    const match = this.deps.admin.match(method, sub);
+    if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
+    if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`);
+    const result = await match.route.handler({ req, res, params: match.params, query: url.searchParams });
+    if (!result) return;
+    if (result.status === 204) {
+      res.writeHead(204, result.headers);
+      res.end();
+      return;
+    }
+    sendJson(res, result.status, result.body, result.headers);
+  }
+
+  #url(rawUrl: string): URL {
+    return new URL(rawUrl, 'http://nimbus.local');
+  }
+}

@@ -1,0 +1,98 @@
+import type { Clock, TimerHandle } from '../shared/clock.js';
+
+export interface BatchWriterOptions<T> {
+  clock: Clock;
+  /** Writes one batch; a store does this in one transaction. */
+  write: (batch: T[]) => Promise<void>;
+  /** Longest an item waits in memory before it is written. */
+  flushIntervalMs: number;
+  /** A buffer this full is written at once (on the next turn of the event loop, not inside push). */
+  flushBatchSize: number;
+  /** Past this, new items are dropped and counted: memory stays bounded if the store stalls. */
+  maxBuffered: number;
+  /** A failed write drops its batch and reports here; the hot path never sees it. */
+  onError?: (error: unknown, droppedItems: number) => void;
+}
+
+/**
+ * Collects items pushed on the hot path and writes them in batches, on a
+ * timer or when enough have gathered. Writes never overlap.
+ */
+export class BatchWriter<T> {
+  readonly #options: BatchWriterOptions<T>;
+  #buffer: T[] = [];
+  #timer: TimerHandle | null = null;
+  #sizeFlushPending = false;
+  #chain: Promise<void> = Promise.resolve();
+  #closed = false;
+  #dropped = 0;
+
+  constructor(options: BatchWriterOptions<T>) {
+    for (const field of ['flushIntervalMs', 'flushBatchSize', 'maxBuffered'] as const) {
+      if (!Number.isFinite(options[field]) || options[field] <= 0) {
+        throw new RangeError(`${field} must be a positive number, got ${options[field]}`);
+      }
+    }
+    this.#options = options;
+  }
+
+  /** Items dropped because the buffer was full, the writer closed, or a write failed. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  push(item: T): void {
+    if (this.#closed || this.#buffer.length >= this.#options.maxBuffered) {
+      this.#dropped += 1;
+      return;
+    }
+    this.#buffer.push(item);
+    if (this.#buffer.length >= this.#options.flushBatchSize) {
+      if (!this.#sizeFlushPending) {
+        this.#sizeFlushPending = true;
+        setImmediate(() => {
+          this.#sizeFlushPending = false;
+          void this.flush();
+        });
+      }
+    } else if (this.#timer === null) {
+      this.#timer = this.#options.clock.setTimeout(() => {
+        this.#timer = null;
+        void this.flush();
+      }, this.#options.flushIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes everything buffered so far; resolves once it is written (or dropped on failure). */
+  flush(): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#writeBuffered());
+    return this.#chain;
+  }
+
+  /** Writes what is buffered; later pushes are dropped. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+  }
+
+  async #writeBuffered(): Promise<void> {
+    if (this.#timer !== null) {
+      this.#options.clock.clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    try {
+      await this.#options.write(batch);
+    } catch (error) {
+      this.#dropped += batch.length;
+      this.#options.onError?.(error, batch.length);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import type { ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { InvocationLifecycle } from '../runtime/lifecycle.js';
+import { HotCounter, HotHistogram } from './hot-series.js';
+
+/** Seconds; from a few ms (warm, trivial) to the 30 s default timeout and beyond. */
+export const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** Seconds; a cold start is loading a bundle into a warm process (ms) or booting one (100s of ms). */
+export const COLD_START_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Seconds a timer fired late or a blob event waited for its handler. */
+export const LAG_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export interface InstanceCount {
+  app: string;
+  functionName: string;
+  /** e.g. starting, idle, busy, stopping: whatever states the pools have. */
+  state: string;
+  count: number;
+}
+
+export interface QueueDepth {
+  queue: string;
+  depth: number;
+  /** Age of the oldest waiting message (ms); 0 when empty. */
+  oldestAgeMs: number;
+}
+
+export interface NodeMetricsOptions {
+  /** Node.js process metrics (CPU, memory, event-loop lag) as well; on by default. */
+  processMetrics?: boolean;
+  /** Labels on every series, e.g. `{ node: 'node-1' }` in a cluster. */
+  defaultLabels?: Record<string, string>;
+}
+
+/**
+ * Prometheus metrics for one node, in a registry of its own (never
+ * prom-client's global one) so two nodes in one process, as in tests, do not
+ * mix. Invocation counters come from the lifecycle; gauges that describe
+ * current state are read from callbacks at scrape time.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  #instanceSource: () => readonly InstanceCount[] = () => [];
+  #queueSource: () => readonly QueueDepth[] = () => [];
+  // Updated on every invocation, hence the cheaper hot-series kind.
+  readonly #invocations: HotCounter<'app' | 'function' | 'outcome' | 'trigger'>;
+  readonly #duration: HotHistogram<'app' | 'function'>;
+  readonly #coldStarts: HotCounter<'app' | 'function'>;
+  readonly #coldStartDuration: HotHistogram<'app' | 'function'>;
+  readonly #throttled: HotCounter<'app' | 'function'>;
+  readonly #timerLag: Histogram;
+  readonly #blobEventLag: Histogram;
+
+  constructor(options: NodeMetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.#invocations = new HotCounter(
+      {
+        name: 'nimbus_invocations_total',
+        help: 'Finished invocations by app, function, outcome and trigger.',
+        labelNames: ['app', 'function', 'outcome', 'trigger'],
+      },
+      this.registry,
+    );
+    this.#duration = new HotHistogram(
+      {
+        name: 'nimbus_invocation_duration_seconds',
+        help: 'Handler time of finished invocations, excluding waiting and cold start.',
+        labelNames: ['app', 'function'],
+        buckets: DURATION_BUCKETS,
+      },
+      this.registry,
+    );
+    this.#coldStarts = new HotCounter(
+      {
+        name: 'nimbus_cold_starts_total',
+        help: 'Invocations that had to wait for an instance to start.',
+        labelNames: ['app', 'function'],
+      },
+      this.registry,
+    );
+    this.#coldStartDuration = new HotHistogram(
+      {
+        name: 'nimbus_cold_start_duration_seconds',
+        help: 'Time spent starting an instance for an invocation.',
+        labelNames: ['app', 'function'],
+        buckets: COLD_START_BUCKETS,
+      },
+      this.registry,
+    );
+    this.#throttled = new HotCounter(
+      {
+        name: 'nimbus_throttled_total',
+        help: 'Invocations refused because the function was at its instance cap with a full wait queue.',
+        labelNames: ['app', 'function'],
+      },
+      this.registry,
+    );
+    const metrics = this;
+    new Gauge({
+      name: 'nimbus_instances',
+      help: 'Function instances on this node by state.',
+      labelNames: ['app', 'function', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const row of readSource(() => metrics.#instanceSource())) {
+          this.set({ app: row.app, function: row.functionName, state: row.state }, row.count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'nimbus_queue_depth',
+      help: 'Messages waiting in each queue.',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.reset();
+        for (const row of readSource(() => metrics.#queueSource())) this.set({ queue: row.queue }, row.depth);
+      },
+    });
+    new Gauge({
+      name: 'nimbus_queue_oldest_message_age_seconds',
+      help: 'Age of the oldest message waiting in each queue.',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.reset();
+        for (const row of readSource(() => metrics.#queueSource())) this.set({ queue: row.queue }, row.oldestAgeMs / 1000);
+      },
+    });
+    this.#timerLag = new Histogram({
+      name: 'nimbus_timer_lag_seconds',
+      help: 'How late timer triggers fired after their scheduled time.',
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+    this.#blobEventLag = new Histogram({
+      name: 'nimbus_blob_event_lag_seconds',
+      help: 'Time from a blob change to the start of its handler.',
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+  }
+
+  /** Counts finished invocations. Returns a detach function. */
+  attach(lifecycle: InvocationLifecycle): () => void {
+    return lifecycle.on('finished', (end) => {
+      const fn = { app: end.app, function: end.functionName };
+      this.#invocations.inc({ app: end.app, function: end.functionName, outcome: end.outcome, trigger: end.trigger });
+      if (end.outcome === 'throttled') {
+        this.#throttled.inc(fn);
+        return;
+      }
+      this.#duration.observe(fn, end.durationMs / 1000);
+      if (end.coldStartMs !== null) {
+        this.#coldStarts.inc(fn);
+        this.#coldStartDuration.observe(fn, end.coldStartMs / 1000);
+      }
+    });
+  }
+
+  /** The pools report their instances here; read at each scrape. */
+  setInstanceSource(source: () => readonly InstanceCount[]): void {
+    this.#instanceSource = source;
+  }
+
+  /** The queue consumer reports depth and oldest age here; read at each scrape. */
+  setQueueSource(source: () => readonly QueueDepth[]): void {
+    this.#queueSource = source;
+  }
+
+  observeTimerLag(ms: number): void {
+    this.#timerLag.observe(Math.max(0, ms) / 1000);
+  }
+
+  observeBlobEventLag(ms: number): void {
+    this.#blobEventLag.observe(Math.max(0, ms) / 1000);
+  }
+}
+
+/** `GET /metrics`: the Prometheus text format. */
+export async function handleMetricsRequest(res: ServerResponse, metrics: NodeMetrics): Promise<void> {
+  const body = await metrics.registry.metrics();
+  res.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** A failing source leaves its gauge empty for this scrape instead of failing the whole scrape. */
+function readSource<T>(source: () => readonly T[]): readonly T[] {
+  try {
+    return source();
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,19 @@
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+const RELATIVE = /^(\d{1,9})(s|m|h|d|w)$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Reads a `--since` value: a span back from now (`30m`, `24h`, `7d`, also `s`
+ * and `w`) or an ISO date or date-time (a date alone is midnight UTC).
+ * Returns epoch ms; throws a RangeError naming the accepted forms.
+ */
+export function parseSince(text: string, now: number): number {
+  const trimmed = text.trim();
+  const relative = RELATIVE.exec(trimmed);
+  if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
+  if (ISO_DATE.test(trimmed)) {
+    const at = Date.parse(trimmed);
+    if (Number.isFinite(at)) return at;
+  }
+  throw new RangeError(`"${text}" is not a time: use a span like 30m, 24h or 7d, or an ISO date like 2026-01-31`);
+}

@@ -1,0 +1,54 @@
+import type { Clock } from '../shared/clock.js';
+import type { MeteringStore, UsageGrouping } from '../store/metering-store.js';
+import { DEFAULT_PRICES, type PriceTable } from './prices.js';
+import { queryInvalid, readLimit, readName, type ApiAnswer } from './query-error.js';
+import { parseSince } from './since.js';
+import { usageReport } from './usage-report.js';
+
+export const DEFAULT_USAGE_SINCE = '24h';
+export const DEFAULT_RECORDS_LIMIT = 100;
+export const MAX_RECORDS_LIMIT = 1_000;
+const GROUPINGS: readonly UsageGrouping[] = ['function', 'hour', 'day'];
+
+export interface MeteringApiDeps {
+  store: MeteringStore;
+  clock: Clock;
+  prices?: PriceTable;
+}
+
+/** `GET /_nimbus/api/v1/usage?app=&since=&by=` — the gateway handles auth and routing. */
+export async function handleUsageApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<ApiAnswer> {
+  const app = readName(query, 'app');
+  if (!app.ok) return app.answer;
+  const by = (query.get('by') || 'function') as UsageGrouping;
+  if (!GROUPINGS.includes(by)) return queryInvalid('by', `must be one of ${GROUPINGS.join(', ')}, got "${by}"`);
+  let since: number;
+  try {
+    since = parseSince(query.get('since') || DEFAULT_USAGE_SINCE, deps.clock.now());
+  } catch (error) {
+    return queryInvalid('since', (error as Error).message);
+  }
+  const report = await usageReport(
+    deps.store,
+    { ...(app.value === undefined ? {} : { app: app.value }), since, by },
+    deps.prices ?? DEFAULT_PRICES,
+  );
+  return { status: 200, body: report };
+}
+
+/** `GET /_nimbus/api/v1/invocation-records?app=&fn=&limit=` — newest first. */
+export async function handleInvocationsApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<ApiAnswer> {
+  const app = readName(query, 'app');
+  if (!app.ok) return app.answer;
+  const fn = readName(query, 'fn');
+  if (!fn.ok) return fn.answer;
+  if (fn.value !== undefined && app.value === undefined) return queryInvalid('app', 'is required when fn is given');
+  const limit = readLimit(query, 'limit', DEFAULT_RECORDS_LIMIT, MAX_RECORDS_LIMIT);
+  if (!limit.ok) return limit.answer;
+  const records = await deps.store.listRecords({
+    ...(app.value === undefined ? {} : { app: app.value }),
+    ...(fn.value === undefined ? {} : { functionName: fn.value }),
+    limit: limit.value,
+  });
+  return { status: 200, body: { records } };
+}

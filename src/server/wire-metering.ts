@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { GatewayExtensions } from '../gateway/gateway.js';
+import type { AdminRouter } from '../gateway/admin-router.js';
+import { FunctionLogs } from '../metering/function-logs.js';
+import { InvocationRecorder } from '../metering/invocation-recorder.js';
+import { handleLogsRequest } from '../metering/logs-api.js';
+import { handleMetricsRequest, NodeMetrics } from '../metering/metrics.js';
+import type { PriceTable } from '../metering/prices.js';
+import { createInvocationTracer } from '../metering/tracing/invocation-tracer.js';
+import { handleInvocationsApi, handleUsageApi } from '../metering/usage-api.js';
+import type { Dispatcher } from '../runtime/dispatcher.js';
+import type { InvocationLifecycle } from '../runtime/lifecycle.js';
+import type { Clock } from '../shared/clock.js';
+import type { LogStore } from '../store/log-store.js';
+import type { MeteringStore } from '../store/metering-store.js';
+
+export interface MeteringWiring {
+  metrics: NodeMetrics;
+  extension: NonNullable<GatewayExtensions['metrics']>;
+  /** Flushes what is buffered; call before closing the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Attaches metering, function logs, metrics and tracing to the invocation
+ * lifecycle: the hooks only buffer; writes happen in batches off the hot path.
+ */
+export function wireMetering(deps: {
+  lifecycle: InvocationLifecycle; dispatcher: Dispatcher; router: AdminRouter; clock: Clock; log: Logger;
+  meteringStore: MeteringStore; logStore: LogStore; prices?: PriceTable; metricsOpen: boolean; enabled: boolean;
+}): MeteringWiring {
+  const onError = (error: unknown, context?: string) => deps.log.error({ err: error, context }, 'metering write failed');
+  const metrics = new NodeMetrics({});
+  metrics.setInstanceSource(() => deps.dispatcher.instanceStates());
+  const recorder = new InvocationRecorder({ store: deps.meteringStore, clock: deps.clock, onError });
+  const logs = new FunctionLogs({ store: deps.logStore, clock: deps.clock, onError });
+  const tracer = createInvocationTracer(process.env, deps.clock, onError);
+  if (deps.enabled) {
+    recorder.attach(deps.lifecycle);
+    logs.attach(deps.lifecycle);
+    metrics.attach(deps.lifecycle);
+    tracer?.attach(deps.lifecycle);
+  }
+
+  const meteringDeps = { store: deps.meteringStore, clock: deps.clock, ...(deps.prices ? { prices: deps.prices } : {}) };
+  deps.router.add('GET', '/usage', 'Usage and cost: ?app=&since=24h&by=function|hour|day', async ({ query }) => handleUsageApi(query, meteringDeps));
+  deps.router.add('GET', '/invocation-records', 'Raw invocation records: ?app=&fn=&limit=', async ({ query }) => handleInvocationsApi(query, meteringDeps));
+  deps.router.add('GET', '/apps/:app/logs', "An app's function logs: ?fn=&since=&invocation=&limit=&follow=1 (server-sent events)", async ({ req, res, query, params }) => {
+    query.set('app', params['app']!);
+    await handleLogsRequest(req, res, query, logs, { clock: deps.clock });
+    return undefined;
+  });
+
+  return {
+    metrics,
+    extension: { handle: (res) => handleMetricsRequest(res, metrics), open: deps.metricsOpen },
+    async close() {
+      await recorder.close();
+      await logs.close();
+      await tracer?.close();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { Outcome, TriggerTag } from '../runtime/invocation.js';
+
+/**
+ * Invocation records and their per-minute roll-ups. Raw records answer
+ * "what happened to this call"; roll-ups answer "what did this cost" for far
+ * longer than raw records are kept.
+ */
+export interface InvocationRecord {
+  id: string;
+  app: string;
+  functionName: string;
+  version: number;
+  trigger: TriggerTag;
+  /** Epoch ms when the dispatcher admitted the invocation. */
+  admittedAt: number;
+  /** Epoch ms when the handler started. */
+  startedAt: number;
+  /** Handler time in ms (fractional). */
+  durationMs: number;
+  /** Whole milliseconds billed: the duration rounded up; 0 when the handler never ran. */
+  billedMs: number;
+  /** Configured memory (MB). */
+  memoryMb: number;
+  /** memoryMb / 1024 × billedMs / 1000. */
+  gbSeconds: number;
+  cpuMs: number;
+  peakMemoryBytes: number;
+  coldStart: boolean;
+  coldStartMs: number | null;
+  outcome: Outcome;
+  error: string | null;
+}
+
+export interface InvocationRecordQuery {
+  app?: string;
+  functionName?: string;
+  /** Newest first, at most this many. */
+  limit: number;
+}
+
+export type UsageGrouping = 'function' | 'hour' | 'day';
+
+export interface UsageQuery {
+  app?: string;
+  /** Epoch ms; roll-ups are per minute, so the minute containing `since` is included. */
+  since: number;
+  by: UsageGrouping;
+}
+
+/** One group of roll-ups summed up. */
+export interface UsageAggregate {
+  /** Set when grouped by function. */
+  app: string | null;
+  functionName: string | null;
+  /** Start of the UTC hour or day (epoch ms) when grouped by time. */
+  periodStart: number | null;
+  invocations: number;
+  /** Invocations whose outcome was not `ok` (throttled ones included). */
+  errors: number;
+  /** Throttled invocations never ran and are not billed as requests. */
+  throttled: number;
+  coldStarts: number;
+  billedMs: number;
+  gbSeconds: number;
+  cpuMs: number;
+  durationSumMs: number;
+  durationMaxMs: number;
+}
+
+/** One roll-up row, as kept per app, function and minute. */
+export interface MinuteRollup {
+  app: string;
+  functionName: string;
+  /** Start of the minute (epoch ms). */
+  minute: number;
+  invocations: number;
+  errorsByOutcome: Partial<Record<Exclude<Outcome, 'ok'>, number>>;
+  coldStarts: number;
+  billedMs: number;
+  gbSeconds: number;
+  cpuMs: number;
+  durationSumMs: number;
+  durationMaxMs: number;
+}
+
+export interface MeteringRetention {
+  /** Raw records older than this (by start time) are deleted. */
+  recordMaxAgeMs: number;
+  /** At most this many raw records are kept; the oldest go first. */
+  recordMaxCount: number;
+  /** Roll-ups older than this are deleted. */
+  rollupMaxAgeMs: number;
+}
+
+export interface SweepResult {
+  recordsDeleted: number;
+  rollupsDeleted: number;
+}
+
+export interface MeteringStore {
+  /**
+   * Stores a batch and adds it to the roll-ups in one transaction. Each
+   * record is written once (the recorder never re-sends a batch), so ids are
+   * not checked for uniqueness: an index on them would cost every write.
+   */
+  writeBatch(records: readonly InvocationRecord[]): Promise<void>;
+  listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]>;
+  listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]>;
+  usage(query: UsageQuery): Promise<UsageAggregate[]>;
+  /** Deletes what the retention policy no longer keeps, measured from the store's clock. */
+  sweep(retention: MeteringRetention): Promise<SweepResult>;
+}

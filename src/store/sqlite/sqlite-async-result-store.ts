@@ -1,0 +1,155 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../../shared/clock.js';
+import {
+  ASYNC_RESULT_RETENTION_MS,
+  type AsyncInvocationKey, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
+} from '../async-result-store.js';
+import { groupCommitFor, NOT_DURABLE, type SqliteGroupCommit } from './sqlite-queue-store.js';
+
+/** Expired records are swept by writes at most this often. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS async_invocations (
+  id TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  status INTEGER,
+  headers TEXT,
+  body_base64 TEXT,
+  error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS async_invocations_expiry ON async_invocations (expires_at);
+`;
+
+interface Row {
+  id: string;
+  app: string;
+  function_name: string;
+  state: InvocationRecord['state'];
+  attempts: number;
+  status: number | null;
+  headers: string | null;
+  body_base64: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  expires_at: number;
+}
+
+export interface SqliteAsyncResultStoreOptions {
+  /** Default ASYNC_RESULT_RETENTION_MS. */
+  retentionMs?: number;
+}
+
+/** Async invocation records in SQLite; writes share the queue store's group commit. */
+export class SqliteAsyncResultStore implements AsyncResultStore {
+  readonly #clock: Clock;
+  readonly #retentionMs: number;
+  readonly #group: SqliteGroupCommit;
+  readonly #sql: Record<'get' | 'put' | 'remove' | 'sweep', Statement>;
+  #lastSweep = 0;
+
+  constructor(db: Database, clock: Clock, options: SqliteAsyncResultStoreOptions = {}) {
+    this.#clock = clock;
+    this.#retentionMs = options.retentionMs ?? ASYNC_RESULT_RETENTION_MS;
+    this.#group = groupCommitFor(db);
+    db.exec(SCHEMA);
+    this.#sql = {
+      get: db.prepare('SELECT * FROM async_invocations WHERE id = ? AND expires_at > ?'),
+      put: db.prepare(`
+        INSERT OR REPLACE INTO async_invocations
+          (id, app, function_name, state, attempts, status, headers, body_base64, error, created_at, updated_at, started_at, finished_at, expires_at)
+        VALUES (:id, :app, :function_name, :state, :attempts, :status, :headers, :body_base64, :error, :created_at, :updated_at, :started_at, :finished_at, :expires_at)`),
+      remove: db.prepare('DELETE FROM async_invocations WHERE id = ?'),
+      sweep: db.prepare('DELETE FROM async_invocations WHERE expires_at <= ?'),
+    };
+  }
+
+  create(key: AsyncInvocationKey): Promise<void> {
+    return this.#group.run(() => {
+      const now = this.#clock.now();
+      this.#sweep(now);
+      this.#sql.put.run(this.#fresh(key, now));
+    });
+  }
+
+  update(key: AsyncInvocationKey, update: AsyncResultUpdate): Promise<void> {
+    return this.#group.run(() => {
+      const now = this.#clock.now();
+      this.#sweep(now);
+      const row = (this.#sql.get.get(key.invocationId, now) as Row | undefined) ?? this.#fresh(key, now);
+      const terminal = update.state === 'succeeded' || update.state === 'failed';
+      this.#sql.put.run({
+        ...row,
+        state: update.state,
+        attempts: update.attempts ?? row.attempts,
+        status: update.status !== undefined ? update.status : row.status,
+        headers: update.headers !== undefined ? (update.headers && JSON.stringify(update.headers)) : row.headers,
+        body_base64: update.bodyBase64 !== undefined ? update.bodyBase64 : row.body_base64,
+        error: update.error !== undefined ? update.error : row.error,
+        updated_at: now,
+        started_at: row.started_at ?? (update.state === 'running' ? now : null),
+        finished_at: terminal ? now : null,
+        expires_at: now + this.#retentionMs,
+      });
+    }, NOT_DURABLE);
+  }
+
+  async get(invocationId: string): Promise<InvocationRecord | undefined> {
+    const row = this.#sql.get.get(invocationId, this.#clock.now()) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  remove(invocationId: string): Promise<void> {
+    return this.#group.run(() => {
+      this.#sql.remove.run(invocationId);
+    });
+  }
+
+  purgeExpired(): Promise<number> {
+    return this.#group.run(() => this.#sql.sweep.run(this.#clock.now()).changes);
+  }
+
+  #fresh(key: AsyncInvocationKey, now: number): Row {
+    return {
+      id: key.invocationId, app: key.app, function_name: key.functionName, state: 'queued', attempts: 0,
+      status: null, headers: null, body_base64: null, error: null,
+      created_at: now, updated_at: now, started_at: null, finished_at: null, expires_at: now + this.#retentionMs,
+    };
+  }
+
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    this.#sql.sweep.run(now);
+  }
+}
+
+function toRecord(row: Row): InvocationRecord {
+  return {
+    invocationId: row.id,
+    app: row.app,
+    functionName: row.function_name,
+    state: row.state,
+    attempts: row.attempts,
+    status: row.status,
+    headers: row.headers === null ? null : (JSON.parse(row.headers) as [string, string][]),
+    bodyBase64: row.body_base64,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    expiresAt: row.expires_at,
+  };
+}

@@ -1,0 +1,190 @@
+import type Database from 'better-sqlite3';
+import type { FunctionLogLine } from '../../runtime/lifecycle.js';
+import type { Clock } from '../../shared/clock.js';
+import { DEFAULT_LOG_LIMITS, type LogLimits, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
+
+/**
+ * Once a function is over a limit it is trimmed to this share of it, so a
+ * steadily logging function is trimmed now and then, not on every write.
+ */
+const TRIM_TO_SHARE = 0.9;
+const CUT_MARKER = ' …[cut]';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS logs_lines (
+  seq INTEGER PRIMARY KEY,
+  app TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  invocation_id TEXT,
+  instance_id TEXT NOT NULL,
+  stream TEXT NOT NULL,
+  level TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  bytes INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS logs_lines_by_function ON logs_lines (app, function_name, seq);
+CREATE INDEX IF NOT EXISTS logs_lines_by_app ON logs_lines (app, seq);
+CREATE INDEX IF NOT EXISTS logs_lines_by_invocation ON logs_lines (invocation_id) WHERE invocation_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS logs_function_totals (
+  app TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  lines INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  PRIMARY KEY (app, function_name)
+) WITHOUT ROWID;
+`;
+
+interface LineRow {
+  seq: number;
+  app: string;
+  function_name: string;
+  version: number;
+  invocation_id: string | null;
+  instance_id: string;
+  stream: FunctionLogLine['stream'];
+  level: FunctionLogLine['level'];
+  time: number;
+  message: string;
+}
+
+export class SqliteLogStore implements LogStore {
+  readonly #db: Database.Database;
+  readonly #limits: LogLimits;
+  readonly #append: (lines: readonly FunctionLogLine[]) => StoredLogLine[];
+
+  /** The clock is unused today; kept so every sub-store is built the same way. */
+  constructor(db: Database.Database, clock: Clock, limits: Partial<LogLimits> = {}) {
+    void clock;
+    this.#db = db;
+    this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
+    db.exec(SCHEMA);
+    const insert = db.prepare(`INSERT INTO logs_lines
+      (app, function_name, version, invocation_id, instance_id, stream, level, time, message, bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const addTotals = db.prepare(`INSERT INTO logs_function_totals (app, function_name, lines, bytes) VALUES (?, ?, ?, ?)
+      ON CONFLICT (app, function_name) DO UPDATE SET lines = lines + excluded.lines, bytes = bytes + excluded.bytes
+      RETURNING lines, bytes`);
+    this.#append = db.transaction((lines: readonly FunctionLogLine[]) => {
+      const stored: StoredLogLine[] = [];
+      const added = new Map<string, { app: string; functionName: string; lines: number; bytes: number }>();
+      for (const line of lines) {
+        const message = cutMessage(line.message, this.#limits.maxMessageBytes);
+        const bytes = Buffer.byteLength(message);
+        const result = insert.run(
+          line.app,
+          line.functionName,
+          line.version,
+          line.invocationId,
+          line.instanceId,
+          line.stream,
+          line.level,
+          line.time,
+          message,
+          bytes,
+        );
+        stored.push({ ...line, message, seq: Number(result.lastInsertRowid) });
+        const key = `${line.app}\u0000${line.functionName}`;
+        const sum = added.get(key) ?? { app: line.app, functionName: line.functionName, lines: 0, bytes: 0 };
+        sum.lines += 1;
+        sum.bytes += bytes;
+        added.set(key, sum);
+      }
+      for (const sum of added.values()) {
+        const totals = addTotals.get(sum.app, sum.functionName, sum.lines, sum.bytes) as { lines: number; bytes: number };
+        if (totals.lines > this.#limits.maxLinesPerFunction || totals.bytes > this.#limits.maxBytesPerFunction) {
+          this.#trim(sum.app, sum.functionName);
+        }
+      }
+      return stored;
+    });
+  }
+
+  async append(lines: readonly FunctionLogLine[]): Promise<StoredLogLine[]> {
+    if (lines.length === 0) return [];
+    return this.#append(lines);
+  }
+
+  async query(query: LogQuery): Promise<StoredLogLine[]> {
+    const where = ['app = ?'];
+    const params: (string | number)[] = [query.app];
+    if (query.functionName !== undefined) {
+      where.push('function_name = ?');
+      params.push(query.functionName);
+    }
+    if (query.since !== undefined) {
+      where.push('time >= ?');
+      params.push(query.since);
+    }
+    if (query.invocationId !== undefined) {
+      where.push('invocation_id = ?');
+      params.push(query.invocationId);
+    }
+    if (query.afterSeq !== undefined) {
+      where.push('seq > ?');
+      params.push(query.afterSeq);
+    }
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM (SELECT seq, app, function_name, version, invocation_id, instance_id, stream, level, time, message
+         FROM logs_lines WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      )
+      .all(...params, query.limit) as LineRow[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      app: row.app,
+      functionName: row.function_name,
+      version: row.version,
+      invocationId: row.invocation_id,
+      instanceId: row.instance_id,
+      stream: row.stream,
+      level: row.level,
+      time: row.time,
+      message: row.message,
+    }));
+  }
+
+  async functionTotals(app: string, functionName: string): Promise<{ lines: number; bytes: number }> {
+    const row = this.#db
+      .prepare('SELECT lines, bytes FROM logs_function_totals WHERE app = ? AND function_name = ?')
+      .get(app, functionName) as { lines: number; bytes: number } | undefined;
+    return row ?? { lines: 0, bytes: 0 };
+  }
+
+  /** Drops a function's oldest lines until it is back under both limits (with headroom). */
+  #trim(app: string, functionName: string): void {
+    const keepLines = Math.max(1, Math.floor(this.#limits.maxLinesPerFunction * TRIM_TO_SHARE));
+    const keepBytes = Math.floor(this.#limits.maxBytesPerFunction * TRIM_TO_SHARE);
+    const byCount = this.#db
+      .prepare('SELECT seq FROM logs_lines WHERE app = ? AND function_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?')
+      .get(app, functionName, keepLines - 1) as { seq: number } | undefined;
+    // The newest line whose running total (newest first) passes the byte budget is the first to go.
+    const byBytes = this.#db
+      .prepare(
+        `SELECT seq FROM (SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS running
+         FROM logs_lines WHERE app = ? AND function_name = ?) WHERE running > ? ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(app, functionName, keepBytes) as { seq: number } | undefined;
+    const firstKept = byCount?.seq ?? 0;
+    const lastDropped = byBytes?.seq ?? 0;
+    this.#db
+      .prepare('DELETE FROM logs_lines WHERE app = ? AND function_name = ? AND (seq < ? OR seq <= ?)')
+      .run(app, functionName, firstKept, lastDropped);
+    this.#db
+      .prepare(
+        `UPDATE logs_function_totals SET
+           lines = (SELECT COUNT(*) FROM logs_lines WHERE app = @app AND function_name = @fn),
+           bytes = (SELECT COALESCE(SUM(bytes), 0) FROM logs_lines WHERE app = @app AND function_name = @fn)
+         WHERE app = @app AND function_name = @fn`,
+      )
+      .run({ app, fn: functionName });
+  }
+}
+
+function cutMessage(message: string, maxBytes: number): string {
+  if (Buffer.byteLength(message) <= maxBytes) return message;
+  const room = Math.max(0, maxBytes - Buffer.byteLength(CUT_MARKER));
+  // Slicing bytes may split a character; toString replaces the broken tail, which is fine for a marked cut.
+  return Buffer.from(message).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '') + CUT_MARKER;
+}

@@ -1,0 +1,417 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Clock } from '../../shared/clock.js';
+import {
+  DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, isInternalQueueName, validateExistingQueueName, validateQueueName,
+  type DeadLetterOptions, type LeasedMessage, type MessageState, type NewMessage, type PeekedMessage, type QueueStats,
+  type QueueStore, type ReleaseOptions, type SendOptions, type SendResult,
+} from '../queue-store.js';
+
+/** Expired dedup ids are swept at most this often. */
+const DEDUP_SWEEP_INTERVAL_MS = 60_000;
+const SYNCHRONOUS_NORMAL = 1;
+/** Recorded as the last error of a message whose lease ran out. */
+export const LEASE_EXPIRED_ERROR = 'the visibility timeout expired before the message was acknowledged';
+
+interface PendingWrite {
+  work: () => unknown;
+  durable: boolean;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/**
+ * Group commit: every write asked for during one turn of the event loop runs
+ * in ONE transaction, and all of them resolve only after it committed. One
+ * fsync then serves every concurrent sender, consumer lease and ack. Each
+ * write runs in its own savepoint, so a failing write fails alone; a failed
+ * commit fails them all, and nobody is told "written" for what was not.
+ *
+ * Writes that acknowledge nothing to anyone outside (leases, acks, retries)
+ * are not `durable`: a transaction made only of them commits with
+ * `synchronous=NORMAL`, which survives a crash of the process but skips the
+ * fsync. Losing one in a power cut means a message is delivered again, which
+ * at-least-once delivery allows; the next durable commit syncs them anyway.
+ *
+ * One instance per database connection (see `groupCommitFor`), so all stores
+ * on that connection share the transaction.
+ */
+export class SqliteGroupCommit {
+  readonly #db: Database;
+  readonly #flush: (batch: PendingWrite[]) => unknown[];
+  readonly #runOne: (work: () => unknown) => unknown;
+  readonly #afterCommit: (() => void)[] = [];
+  #pending: PendingWrite[] = [];
+  #scheduled = false;
+
+  constructor(db: Database) {
+    this.#db = db;
+    // A nested better-sqlite3 transaction is a savepoint.
+    this.#runOne = db.transaction((work: () => unknown) => work());
+    const all = db.transaction((batch: PendingWrite[]) => batch.map((write) => {
+      try {
+        return { ok: true, value: this.#runOne(write.work) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }));
+    this.#flush = (batch) => all.immediate(batch);
+  }
+
+  /** Runs `work` inside the next group transaction; resolves with its result after the commit. */
+  run<T>(work: () => T, options: { durable: boolean } = { durable: true }): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, durable: options.durable, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Queues `fn` to run once the current group transaction committed (notifications). */
+  afterCommit(fn: () => void): void {
+    this.#afterCommit.push(fn);
+  }
+
+  #withoutFsync<T>(fn: () => T): T {
+    const level = this.#db.pragma('synchronous', { simple: true }) as number;
+    if (level <= SYNCHRONOUS_NORMAL) return fn();
+    this.#db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
+    try {
+      return fn();
+    } finally {
+      this.#db.pragma(`synchronous = ${level}`);
+    }
+  }
+
+  /** Writes everything pending now. Called by the scheduler, and by `close()` before the database goes away. */
+  flush(): void {
+    this.#scheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    let results: { ok: boolean; value?: unknown; error?: unknown }[];
+    try {
+      if (!this.#db.open) throw new Error('the database is closed');
+      results = (batch.some((write) => write.durable) ? this.#flush(batch) : this.#withoutFsync(() => this.#flush(batch))) as typeof results;
+    } catch (error) {
+      this.#afterCommit.length = 0;
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, i) => {
+      const result = results[i]!;
+      if (result.ok) write.resolve(result.value);
+      else write.reject(result.error);
+    });
+    for (const fn of this.#afterCommit.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // A listener must never affect a commit that already happened.
+      }
+    }
+  }
+}
+
+/** For the consumer's bookkeeping: see SqliteGroupCommit. */
+export const NOT_DURABLE = { durable: false } as const;
+
+const groupCommits = new WeakMap<Database, SqliteGroupCommit>();
+
+/** The group commit shared by every store on this connection. */
+export function groupCommitFor(db: Database): SqliteGroupCommit {
+  let group = groupCommits.get(db);
+  if (!group) {
+    group = new SqliteGroupCommit(db);
+    groupCommits.set(db, group);
+  }
+  return group;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS queue_names (
+  name TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS queue_messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue TEXT NOT NULL,
+  body TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  -- ready when visible_at <= now; a delay or a lease moves it into the future
+  visible_at INTEGER NOT NULL,
+  leased INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  dead_from TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_messages_delivery ON queue_messages (queue, priority DESC, visible_at);
+CREATE INDEX IF NOT EXISTS queue_messages_dead ON queue_messages (dead_from) WHERE dead_from IS NOT NULL;
+CREATE TABLE IF NOT EXISTS queue_dedup (
+  queue TEXT NOT NULL,
+  dedup_id TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (queue, dedup_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS queue_dedup_expiry ON queue_dedup (expires_at);
+`;
+
+interface MessageRow {
+  seq: number;
+  queue: string;
+  body: string;
+  priority: number;
+  enqueued_at: number;
+  visible_at: number;
+  leased: number;
+  attempts: number;
+  last_error: string | null;
+  dead_from: string | null;
+}
+
+/**
+ * Queues in SQLite. The connection comes from the store composer with WAL and
+ * `synchronous=FULL`, so a commit is on disk when it returns. Message ids are
+ * the AUTOINCREMENT row ids (never reused), as decimal strings.
+ */
+export class SqliteQueueStore implements QueueStore {
+  readonly #clock: Clock;
+  readonly #group: SqliteGroupCommit;
+  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #sql: Record<
+    | 'registerQueue' | 'queueOf' | 'insert' | 'findDedup' | 'putDedup' | 'sweepDedup' | 'lease' | 'ack' | 'release'
+    | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'peek' | 'purge' | 'redrive',
+    Statement
+  >;
+  #lastDedupSweep = 0;
+
+  constructor(db: Database, clock: Clock) {
+    this.#clock = clock;
+    this.#group = groupCommitFor(db);
+    db.exec(SCHEMA);
+    const prepare = (sql: string) => db.prepare(sql);
+    this.#sql = {
+      registerQueue: prepare('INSERT OR IGNORE INTO queue_names (name, created_at) VALUES (?, ?)'),
+      insert: prepare('INSERT INTO queue_messages (queue, body, priority, enqueued_at, visible_at) VALUES (?, ?, ?, ?, ?)'),
+      findDedup: prepare('SELECT message_id FROM queue_dedup WHERE queue = ? AND dedup_id = ? AND expires_at > ?').pluck(),
+      putDedup: prepare('INSERT OR REPLACE INTO queue_dedup (queue, dedup_id, message_id, expires_at) VALUES (?, ?, ?, ?)'),
+      sweepDedup: prepare('DELETE FROM queue_dedup WHERE expires_at <= ?'),
+      // An expired lease (leased = 1, visible again) was a delivery that never finished: it counts as an attempt.
+      lease: prepare(`
+        UPDATE queue_messages
+           SET leased = 1, visible_at = :until, attempts = attempts + leased,
+               last_error = CASE WHEN leased = 1 THEN '${LEASE_EXPIRED_ERROR}' ELSE last_error END
+         WHERE seq IN (SELECT seq FROM queue_messages WHERE queue = :queue AND visible_at <= :now
+                        ORDER BY priority DESC, visible_at, seq LIMIT :max)
+        RETURNING seq, queue, body, priority, enqueued_at, visible_at, attempts, last_error`),
+      ack: prepare('DELETE FROM queue_messages WHERE seq = ?'),
+      queueOf: prepare('SELECT queue FROM queue_messages WHERE seq = ?').pluck(),
+      release: prepare(`
+        UPDATE queue_messages SET leased = 0, visible_at = :visibleAt, attempts = attempts + :counted,
+               last_error = coalesce(:error, last_error)
+         WHERE seq = :seq
+        RETURNING queue`).pluck(),
+      deadLetter: prepare(`
+        UPDATE queue_messages SET queue = :target, dead_from = queue, leased = 0, visible_at = :now,
+               attempts = attempts + :counted, last_error = :error
+         WHERE seq = :seq`),
+      nextVisible: prepare('SELECT min(visible_at) FROM queue_messages WHERE queue = ? AND visible_at > ?').pluck(),
+      stats: prepare(`
+        SELECT queue, sum(visible_at <= :now) AS depth, sum(visible_at > :now AND leased = 1) AS in_flight,
+               sum(visible_at > :now AND leased = 0) AS delayed, min(enqueued_at) AS oldest
+          FROM queue_messages GROUP BY queue`),
+      deadStats: prepare('SELECT dead_from, count(*) AS n FROM queue_messages WHERE dead_from IS NOT NULL GROUP BY dead_from'),
+      names: prepare('SELECT name FROM queue_names').pluck(),
+      peek: prepare('SELECT * FROM queue_messages WHERE queue = ? ORDER BY priority DESC, visible_at, seq LIMIT ?'),
+      purge: prepare('DELETE FROM queue_messages WHERE queue = ?'),
+      // Messages leased right now (by a consumer of the dead-letter queue) stay where they are.
+      redrive: prepare(`
+        UPDATE queue_messages SET queue = dead_from, dead_from = NULL, attempts = 0, last_error = NULL,
+               leased = 0, visible_at = :now
+         WHERE ((queue = :name AND dead_from IS NOT NULL) OR dead_from = :name)
+           AND NOT (leased = 1 AND visible_at > :now)
+        RETURNING queue`),
+    };
+  }
+
+  send(queue: string, messages: NewMessage[], options: SendOptions = {}): Promise<SendResult[]> {
+    try {
+      validateQueueName(queue, options);
+      const encoded = encodeMessages(messages);
+      if (encoded.length === 0) return Promise.resolve([]);
+      return this.#group.run(() => {
+        const now = this.#clock.now();
+        this.#sweepDedup(now);
+        this.#sql.registerQueue.run(queue, now);
+        let added = false;
+        const results = encoded.map((message): SendResult => {
+          if (message.dedupId !== null) {
+            const original = this.#sql.findDedup.get(queue, message.dedupId, now) as string | undefined;
+            if (original !== undefined) return { id: original, duplicate: true };
+          }
+          const { lastInsertRowid } = this.#sql.insert.run(queue, message.json, message.priority, now, now + message.delayMs);
+          const id = String(lastInsertRowid);
+          if (message.dedupId !== null) this.#sql.putDedup.run(queue, message.dedupId, id, now + DEDUP_WINDOW_MS);
+          added = true;
+          return { id, duplicate: false };
+        });
+        if (added) this.#notifyAfterCommit(queue);
+        return results;
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  receive(queue: string, max: number, visibilityTimeoutMs: number): Promise<LeasedMessage[]> {
+    if (!Number.isInteger(max) || max < 1) return Promise.reject(new RangeError(`receive: max must be a positive integer, got ${max}`));
+    return this.#group.run(() => {
+      const now = this.#clock.now();
+      const rows = this.#sql.lease.all({ queue, now, until: now + visibilityTimeoutMs, max }) as MessageRow[];
+      // RETURNING gives rows in no promised order.
+      rows.sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+      return rows.map(toLeased);
+    }, NOT_DURABLE);
+  }
+
+  ack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    return this.#group.run(() => {
+      for (const id of ids) this.#sql.ack.run(toSeq(id));
+    }, NOT_DURABLE);
+  }
+
+  release(id: string, options: ReleaseOptions): Promise<void> {
+    return this.#group.run(() => {
+      const delayMs = Math.max(0, options.delayMs ?? 0);
+      const queue = this.#sql.release.get({
+        seq: toSeq(id), visibleAt: this.#clock.now() + delayMs, counted: options.countAttempt ? 1 : 0, error: options.error ?? null,
+      }) as string | undefined;
+      if (queue !== undefined && delayMs === 0) this.#notifyAfterCommit(queue);
+    }, NOT_DURABLE);
+  }
+
+  deadLetter(id: string, error: string, options: DeadLetterOptions = {}): Promise<void> {
+    return this.#group.run(() => {
+      const seq = toSeq(id);
+      const source = this.#sql.queueOf.get(seq) as string | undefined;
+      if (source === undefined) return;
+      const target = options.queue ?? deadLetterQueueName(source);
+      validateExistingQueueName(target);
+      const now = this.#clock.now();
+      this.#sql.registerQueue.run(target, now);
+      this.#sql.deadLetter.run({ seq, target, now, counted: options.countAttempt === false ? 0 : 1, error });
+      this.#notifyAfterCommit(target);
+    }, NOT_DURABLE);
+  }
+
+  async nextVisibleAt(queue: string): Promise<number | null> {
+    return (this.#sql.nextVisible.get(queue, this.#clock.now()) as number | null) ?? null;
+  }
+
+  async listQueues(): Promise<QueueStats[]> {
+    const now = this.#clock.now();
+    const stats = new Map<string, QueueStats>();
+    const entry = (name: string): QueueStats => {
+      let s = stats.get(name);
+      if (!s) {
+        s = { name, internal: isInternalQueueName(name), depth: 0, inFlight: 0, delayed: 0, deadLettered: 0, oldestAgeMs: null };
+        stats.set(name, s);
+      }
+      return s;
+    };
+    for (const name of this.#sql.names.all() as string[]) entry(name);
+    for (const row of this.#sql.stats.all({ now }) as { queue: string; depth: number; in_flight: number; delayed: number; oldest: number }[]) {
+      Object.assign(entry(row.queue), {
+        depth: row.depth, inFlight: row.in_flight, delayed: row.delayed, oldestAgeMs: Math.max(0, now - row.oldest),
+      });
+    }
+    for (const row of this.#sql.deadStats.all() as { dead_from: string; n: number }[]) entry(row.dead_from).deadLettered = row.n;
+    return [...stats.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async peek(queue: string, limit: number): Promise<PeekedMessage[]> {
+    const now = this.#clock.now();
+    return (this.#sql.peek.all(queue, limit) as MessageRow[]).map((row) => ({
+      ...toLeased(row),
+      state: stateOf(row, now),
+      visibleAt: row.visible_at,
+      deadLetteredFrom: row.dead_from,
+    }));
+  }
+
+  purge(queue: string): Promise<number> {
+    return this.#group.run(() => this.#sql.purge.run(queue).changes);
+  }
+
+  redrive(name: string): Promise<number> {
+    return this.#group.run(() => {
+      const moved = this.#sql.redrive.all({ name, now: this.#clock.now() }) as { queue: string }[];
+      for (const queue of new Set(moved.map((row) => row.queue))) this.#notifyAfterCommit(queue);
+      return moved.length;
+    });
+  }
+
+  onSend(queue: string, listener: () => void): () => void {
+    let set = this.#listeners.get(queue);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(queue, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(queue) === set) this.#listeners.delete(queue);
+    };
+  }
+
+  /** Writes what is pending. The composer calls this before it closes the connection. */
+  async close(): Promise<void> {
+    this.#group.flush();
+  }
+
+  #notifyAfterCommit(queue: string): void {
+    const listeners = this.#listeners.get(queue);
+    if (!listeners || listeners.size === 0) return;
+    this.#group.afterCommit(() => {
+      for (const listener of [...listeners]) {
+        try {
+          listener();
+        } catch {
+          // One consumer's failure to wake is not the sender's problem.
+        }
+      }
+    });
+  }
+
+  #sweepDedup(now: number): void {
+    if (now - this.#lastDedupSweep < DEDUP_SWEEP_INTERVAL_MS) return;
+    this.#lastDedupSweep = now;
+    this.#sql.sweepDedup.run(now);
+  }
+}
+
+function toSeq(id: string): number {
+  // Ids that were never ours match no row.
+  return /^\d{1,15}$/.test(id) ? Number(id) : -1;
+}
+
+function toLeased(row: MessageRow): LeasedMessage {
+  return {
+    id: String(row.seq),
+    queue: row.queue,
+    body: JSON.parse(row.body),
+    attempts: row.attempts,
+    lastError: row.last_error,
+    priority: row.priority,
+    enqueuedAt: row.enqueued_at,
+  };
+}
+
+function stateOf(row: MessageRow, now: number): MessageState {
+  if (row.visible_at <= now) return 'ready';
+  return row.leased ? 'in-flight' : 'delayed';
+}

@@ -1,0 +1,261 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../shared/clock.js';
+import {
+  TIMER_FAILED_RUN_HISTORY_LIMIT,
+  TIMER_RUN_HISTORY_LIMIT,
+  type TimerClaim,
+  type TimerRecord,
+  type TimerRegistration,
+  type TimerRun,
+  type TimerRunOutcome,
+  type TimerRunReason,
+  type TimerRunUpdate,
+  type TimerStore,
+} from '../timer-store.js';
+
+const FAILED_OUTCOMES = `('error','timeout','out-of-memory','crashed','throttled','interrupted')`;
+
+interface RegistryRow {
+  id: string;
+  app: string;
+  function_name: string;
+  version: number;
+  cron: string;
+  timezone: string;
+  settings: string;
+  last_scheduled_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface RunRow {
+  id: number;
+  timer_id: string;
+  scheduled_at: number;
+  reason: TimerRunReason;
+  node_id: string;
+  claimed_at: number;
+  fired_at: number | null;
+  attempts: number;
+  outcome: TimerRunOutcome;
+  error: string | null;
+  finished_at: number | null;
+  next_attempt_at: number | null;
+  is_past_due: number;
+  missed: number;
+}
+
+function toRecord(row: RegistryRow): TimerRecord {
+  return {
+    id: row.id,
+    app: row.app,
+    functionName: row.function_name,
+    version: row.version,
+    cron: row.cron,
+    timezone: row.timezone,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    lastScheduledAt: row.last_scheduled_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRun(row: RunRow): TimerRun {
+  return {
+    id: row.id,
+    timerId: row.timer_id,
+    scheduledAt: row.scheduled_at,
+    reason: row.reason,
+    nodeId: row.node_id,
+    claimedAt: row.claimed_at,
+    firedAt: row.fired_at,
+    attempts: row.attempts,
+    outcome: row.outcome,
+    error: row.error,
+    finishedAt: row.finished_at,
+    nextAttemptAt: row.next_attempt_at,
+    isPastDue: row.is_past_due === 1,
+    missed: row.missed,
+  };
+}
+
+/** Timer registry and run claims in SQLite; see TimerStore for the contract. */
+export class SqliteTimerStore implements TimerStore {
+  readonly #db: Database.Database;
+  readonly #clock: Clock;
+  readonly #statements;
+  /** One prepared UPDATE per combination of columns (a handful in practice). */
+  readonly #updates = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS timer_registry (
+        id TEXT PRIMARY KEY,
+        app TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        last_scheduled_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS timer_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        timer_id TEXT NOT NULL,
+        scheduled_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        fired_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        outcome TEXT NOT NULL,
+        error TEXT,
+        finished_at INTEGER,
+        next_attempt_at INTEGER,
+        is_past_due INTEGER NOT NULL,
+        missed INTEGER NOT NULL
+      );
+      -- The claim: one scheduled run per timer and time, whoever gets there first.
+      CREATE UNIQUE INDEX IF NOT EXISTS timer_runs_schedule_claim ON timer_runs (timer_id, scheduled_at) WHERE reason = 'schedule';
+      CREATE INDEX IF NOT EXISTS timer_runs_by_timer ON timer_runs (timer_id, id);
+    `);
+    this.#statements = {
+      getTimer: db.prepare<[string], RegistryRow>('SELECT * FROM timer_registry WHERE id = ?'),
+      listTimers: db.prepare<[], RegistryRow>('SELECT * FROM timer_registry ORDER BY id'),
+      insertTimer: db.prepare(
+        `INSERT INTO timer_registry (id, app, function_name, version, cron, timezone, settings, last_scheduled_at, created_at, updated_at)
+         VALUES (@id, @app, @functionName, @version, @cron, @timezone, @settings, @now, @now, @now)
+         ON CONFLICT (id) DO UPDATE SET
+           app = excluded.app, function_name = excluded.function_name, version = excluded.version,
+           settings = excluded.settings, updated_at = excluded.updated_at,
+           last_scheduled_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone
+             THEN last_scheduled_at ELSE excluded.last_scheduled_at END,
+           cron = excluded.cron, timezone = excluded.timezone`,
+      ),
+      removeTimer: db.prepare('DELETE FROM timer_registry WHERE id = ?'),
+      removeRuns: db.prepare('DELETE FROM timer_runs WHERE timer_id = ?'),
+      advanceTimer: db.prepare(
+        'UPDATE timer_registry SET last_scheduled_at = MAX(last_scheduled_at, @at), updated_at = @now WHERE id = @id',
+      ),
+      claim: db.prepare(
+        `INSERT OR IGNORE INTO timer_runs
+           (timer_id, scheduled_at, reason, node_id, claimed_at, fired_at, attempts, outcome, error, finished_at, is_past_due, missed)
+         VALUES (@timerId, @scheduledAt, @reason, @nodeId, @now, NULL, 0, @outcome, @error, @finishedAt, @isPastDue, @missed)`,
+      ),
+      getRun: db.prepare<[number | bigint], RunRow>('SELECT * FROM timer_runs WHERE id = ?'),
+      prune: db.prepare(
+        `DELETE FROM timer_runs WHERE timer_id = @timerId AND outcome <> 'running'
+           AND id < (SELECT MIN(id) FROM (SELECT id FROM timer_runs WHERE timer_id = @timerId ORDER BY id DESC LIMIT @keep))
+           AND id NOT IN (SELECT id FROM timer_runs WHERE timer_id = @timerId AND outcome IN ${FAILED_OUTCOMES}
+                          ORDER BY id DESC LIMIT @keepFailed)`,
+      ),
+      listRuns: db.prepare<[string, number], RunRow>('SELECT * FROM timer_runs WHERE timer_id = ? ORDER BY id DESC LIMIT ?'),
+      lastRuns: db.prepare<[], RunRow>(
+        'SELECT r.* FROM timer_runs r JOIN (SELECT MAX(id) AS id FROM timer_runs GROUP BY timer_id) last ON last.id = r.id',
+      ),
+      lastFiredRuns: db.prepare<[], RunRow>(
+        `SELECT r.* FROM timer_runs r
+         JOIN (SELECT MAX(id) AS id FROM timer_runs WHERE outcome <> 'skipped' GROUP BY timer_id) last ON last.id = r.id`,
+      ),
+      interrupt: db.prepare(
+        `UPDATE timer_runs SET outcome = 'interrupted', error = @reason, finished_at = @now, next_attempt_at = NULL
+         WHERE node_id = @nodeId AND outcome = 'running'`,
+      ),
+    };
+  }
+
+  async registerTimers(timers: TimerRegistration[]): Promise<TimerRecord[]> {
+    const now = this.#clock.now();
+    return this.#db.transaction(() =>
+      timers.map((t) => {
+        this.#statements.insertTimer.run({ ...t, settings: JSON.stringify(t.settings), now });
+        return toRecord(this.#statements.getTimer.get(t.id)!);
+      }),
+    )();
+  }
+
+  async listTimers(): Promise<TimerRecord[]> {
+    return this.#statements.listTimers.all().map(toRecord);
+  }
+
+  async getTimer(id: string): Promise<TimerRecord | undefined> {
+    const row = this.#statements.getTimer.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  async removeTimers(ids: string[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const id of ids) {
+        this.#statements.removeTimer.run(id);
+        this.#statements.removeRuns.run(id);
+      }
+    })();
+  }
+
+  async advanceTimer(id: string, scheduledAt: number): Promise<void> {
+    this.#statements.advanceTimer.run({ id, at: scheduledAt, now: this.#clock.now() });
+  }
+
+  async claim(timerId: string, scheduledAt: number, nodeId: string, claim: TimerClaim = {}): Promise<TimerRun | undefined> {
+    const now = this.#clock.now();
+    return this.#db.transaction(() => {
+      const result = this.#statements.claim.run({
+        timerId,
+        scheduledAt,
+        nodeId,
+        now,
+        reason: claim.reason ?? 'schedule',
+        outcome: claim.skipped === undefined ? 'running' : 'skipped',
+        error: claim.skipped ?? null,
+        finishedAt: claim.skipped === undefined ? null : now,
+        isPastDue: claim.isPastDue ? 1 : 0,
+        missed: claim.missed ?? 0,
+      });
+      if (result.changes === 0) return undefined;
+      this.#statements.prune.run({ timerId, keep: TIMER_RUN_HISTORY_LIMIT, keepFailed: TIMER_FAILED_RUN_HISTORY_LIMIT });
+      return toRun(this.#statements.getRun.get(result.lastInsertRowid)!);
+    })();
+  }
+
+  async updateRun(runId: number, update: TimerRunUpdate): Promise<void> {
+    const columns: Record<keyof TimerRunUpdate, string> = {
+      firedAt: 'fired_at',
+      attempts: 'attempts',
+      outcome: 'outcome',
+      error: 'error',
+      finishedAt: 'finished_at',
+      nextAttemptAt: 'next_attempt_at',
+    };
+    const sets: string[] = [];
+    const values: Record<string, unknown> = { id: runId };
+    for (const [key, column] of Object.entries(columns) as [keyof TimerRunUpdate, string][]) {
+      if (update[key] === undefined) continue;
+      sets.push(`${column} = @${key}`);
+      values[key] = update[key];
+    }
+    if (sets.length === 0) return;
+    const sql = `UPDATE timer_runs SET ${sets.join(', ')} WHERE id = @id`;
+    let statement = this.#updates.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#updates.set(sql, statement);
+    }
+    statement.run(values);
+  }
+
+  async listRuns(timerId: string, limit: number): Promise<TimerRun[]> {
+    return this.#statements.listRuns.all(timerId, limit).map(toRun);
+  }
+
+  async listLastRuns(options: { firedOnly?: boolean } = {}): Promise<TimerRun[]> {
+    return (options.firedOnly ? this.#statements.lastFiredRuns : this.#statements.lastRuns).all().map(toRun);
+  }
+
+  async interruptRuns(nodeId: string, reason: string): Promise<number> {
+    return this.#statements.interrupt.run({ nodeId, reason, now: this.#clock.now() }).changes;
+  }
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../shared/clock.js';
+import type { EventInvoker } from '../../runtime/event-invoker.js';
+import type { ResolvedSettings } from '../../sdk/settings.js';
+import type { AsyncResultStore, InvocationRecord } from '../../store/async-result-store.js';
+import type { QueueStore } from '../../store/queue-store.js';
+import type { BackoffSettings } from '../retry-policy.js';
+import { ConsumerGroup, DEFAULT_CLOSE_TIMEOUT_MS } from './consumer-group.js';
+import type { BatchHandler } from './queue-consumer.js';
+import { resolveQueueSettings } from './settings.js';
+
+/** Attempts of one async invocation running at once, per function, unless the binding says otherwise. */
+export const DEFAULT_ASYNC_MAX_CONCURRENCY = 8;
+/** Added to a function's timeout and queue wait to get the lease of an async attempt. */
+const ASYNC_LEASE_MARGIN_MS = 5_000;
+
+export function asyncQueueName(app: string, functionName: string): string {
+  return `_async.${app}.${functionName}`;
+}
+
+/** The HTTP request to replay, as the gateway received it. */
+export interface AsyncRequest {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body?: Uint8Array | null;
+}
+
+/** The message body on `_async.<app>.<fn>`, and the event payload of a `trigger: 'async'` invocation. */
+export interface AsyncPayload {
+  invocationId: string;
+  method: string;
+  url: string;
+  headers: [string, string][];
+  /** null when the request had no body. */
+  bodyBase64: string | null;
+}
+
+/** What the runtime returns as the EventResult value of an async invocation. */
+export interface AsyncResponse {
+  status: number;
+  headers: [string, string][];
+  bodyBase64: string;
+}
+
+/** An HTTP function that may be called asynchronously, with the settings its attempts follow. */
+export interface AsyncFunctionBinding {
+  app: string;
+  functionName: string;
+  settings?: Partial<Pick<ResolvedSettings, 'timeoutMs' | 'queueTimeoutMs'>> & {
+    maxAttempts?: number;
+    backoff?: Partial<BackoffSettings>;
+    maxConcurrency?: number;
+  };
+}
+
+export interface AsyncInvocationsOptions {
+  queues: QueueStore;
+  results: AsyncResultStore;
+  invoker: EventInvoker;
+  clock: Clock;
+  pollIntervalMs?: number;
+  random?: () => number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * HTTP functions called asynchronously: the request is written to the
+ * function's internal queue and answered 202 with an invocation id; a
+ * consumer (batch size 1, the queue trigger's retry and dead-letter model)
+ * runs it, and its outcome is kept in the AsyncResultStore.
+ */
+export class AsyncInvocations {
+  readonly #queues: QueueStore;
+  readonly #results: AsyncResultStore;
+  readonly #invoker: EventInvoker;
+  readonly #group: ConsumerGroup;
+  readonly #onError: (error: unknown) => void;
+
+  constructor(options: AsyncInvocationsOptions) {
+    this.#queues = options.queues;
+    this.#results = options.results;
+    this.#invoker = options.invoker;
+    this.#onError = options.onError ?? ((error) => console.error('nimbus: async invocations:', error));
+    this.#group = new ConsumerGroup({ ...options, onError: this.#onError });
+  }
+
+  /** Durably queues the request; resolves with its invocation id once committed. */
+  async enqueue(app: string, functionName: string, request: AsyncRequest): Promise<string> {
+    const invocationId = randomUUID();
+    const payload: AsyncPayload = {
+      invocationId,
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      bodyBase64: request.body && request.body.byteLength > 0 ? Buffer.from(request.body).toString('base64') : null,
+    };
+    const key = { invocationId, app, functionName };
+    // Asked for together, so both land in the same group commit.
+    const [sent, created] = await Promise.allSettled([
+      this.#queues.send(asyncQueueName(app, functionName), [{ body: payload }], { internal: true }),
+      this.#results.create(key),
+    ]);
+    if (sent.status === 'rejected') {
+      if (created.status === 'fulfilled') await this.#results.remove(invocationId).catch(this.#onError);
+      throw sent.reason;
+    }
+    // The message is durable and will run; its first attempt writes the record if this did not.
+    if (created.status === 'rejected') this.#onError(created.reason);
+    return invocationId;
+  }
+
+  get(invocationId: string): Promise<InvocationRecord | undefined> {
+    return this.#results.get(invocationId);
+  }
+
+  /** Runs consumers for exactly these functions' internal queues. */
+  sync(functions: AsyncFunctionBinding[]): void {
+    const specs = [];
+    for (const binding of functions) {
+      try {
+        const s = binding.settings ?? {};
+        const settings = resolveQueueSettings(
+          {
+            queue: asyncQueueName(binding.app, binding.functionName),
+            batchSize: 1,
+            maxBatchWaitMs: 0,
+            maxConcurrency: s.maxConcurrency ?? DEFAULT_ASYNC_MAX_CONCURRENCY,
+            maxAttempts: s.maxAttempts,
+            backoff: s.backoff,
+            // An attempt may wait for a slot, then run to its timeout: its lease must outlast both.
+            visibilityTimeoutMs: (s.timeoutMs ?? 30_000) + (s.queueTimeoutMs ?? 10_000) + ASYNC_LEASE_MARGIN_MS,
+          },
+          { internal: true },
+        );
+        specs.push({ key: `${binding.app}/${binding.functionName}`, settings, handler: this.#handler(binding) });
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+    this.#group.sync(specs);
+  }
+
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    return this.#group.close(timeoutMs);
+  }
+
+  #handler({ app, functionName }: AsyncFunctionBinding): BatchHandler {
+    const results = this.#results;
+    const invoker = this.#invoker;
+    return {
+      async run(messages) {
+        const message = messages[0]!;
+        const payload = message.body as AsyncPayload;
+        const key = { invocationId: payload.invocationId, app, functionName };
+        await results.update(key, { state: 'running', attempts: message.attempts + 1 });
+        const result = await invoker.invokeEvent({ id: payload.invocationId, app, functionName, trigger: 'async', payload });
+        if (result.outcome === 'throttled') {
+          await results.update(key, { state: 'queued', attempts: message.attempts });
+          return { throttled: true };
+        }
+        const response = result.outcome === 'ok' ? asResponse(result.value) : undefined;
+        if (response && response.status < 500) {
+          await results.update(key, { state: 'succeeded', ...response, error: null });
+          return { failed: new Map() };
+        }
+        const error = response
+          ? `the function answered with status ${response.status}`
+          : result.outcome === 'ok'
+            ? 'the function did not return an HTTP response'
+            : (result.error ?? `the invocation ended with outcome "${result.outcome}"`);
+        await results.update(key, { state: 'queued', ...response, error });
+        return { failed: new Map([[message.id, error]]) };
+      },
+      async deadLettered(message, error) {
+        const { invocationId } = message.body as AsyncPayload;
+        await results.update({ invocationId, app, functionName }, { state: 'failed', error });
+      },
+    };
+  }
+}
+
+function asResponse(value: unknown): AsyncResponse | undefined {
+  const v = value as Partial<AsyncResponse> | null | undefined;
+  if (!v || !Number.isInteger(v.status)) return undefined;
+  return {
+    status: v.status!,
+    headers: Array.isArray(v.headers) ? v.headers : [],
+    bodyBase64: typeof v.bodyBase64 === 'string' ? v.bodyBase64 : '',
+  };
+}

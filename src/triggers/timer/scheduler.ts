@@ -1,0 +1,500 @@
+import type { TimerSettings, TimerTick } from '../../sdk/definition.js';
+import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
+import { NimbusError } from '../../shared/errors.js';
+import type { EventInvoker } from '../../runtime/event-invoker.js';
+import type { TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
+import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
+import { runAttempts } from './attempts.js';
+import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
+import { DueQueue, type DueEntry } from './due-queue.js';
+import { formatInZone, Schedule } from './schedule.js';
+import { validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
+
+/** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+/** Longest single wait armed on the clock, so a step of the wall clock is noticed within a minute. */
+const MAX_ARM_MS = 60_000;
+/** Scheduled times waiting behind a running one (overlap 'queue', catch-up backlogs); beyond this they are skipped. */
+const MAX_QUEUED_RUNS = MAX_CATCH_UP_RUNS + 28;
+const NEXT_TIMES_LISTED = 3;
+export const DEFAULT_HISTORY_LIMIT = 20;
+
+/** A timer function of a live version, as the platform read it at deploy. */
+export interface TimerDefinitionRef {
+  app: string;
+  functionName: string;
+  version: number;
+  settings: TimerSettings;
+}
+
+/** Compatible with pino's logger. */
+export interface TimerLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface TimerSchedulerOptions {
+  store: TimerStore;
+  invoker: EventInvoker;
+  /** Names this node in claims; runs it leaves unfinished are marked interrupted when a scheduler with the same id starts. */
+  nodeId: string;
+  clock?: Clock;
+  /** For backoff jitter; tests pin it. */
+  random?: () => number;
+  logger?: TimerLogger;
+  drainTimeoutMs?: number;
+}
+
+export interface ScheduledTime {
+  /** In the schedule's own time zone, with its offset, e.g. `2026-03-29T03:00:00+02:00`. */
+  zoned: string;
+  utc: string;
+}
+
+export interface TimerStatus {
+  app: string;
+  functionName: string;
+  version: number;
+  cron: string;
+  timezone: string;
+  catchUp: CatchUpPolicy;
+  overlap: OverlapPolicy;
+  next: ScheduledTime[];
+  /** Runs of this timer in progress on this node, and times queued behind them. */
+  running: number;
+  queued: number;
+  lastRun: TimerRun | null;
+}
+
+interface TimerState {
+  readonly id: string;
+  readonly app: string;
+  readonly functionName: string;
+  version: number;
+  settings: ResolvedTimerSettings;
+  schedule: Schedule;
+  /** Newest scheduled time dealt with. */
+  cursor: number;
+  ticket: number;
+  active: number;
+  queue: { fire: Fire; reason: TimerRunReason }[];
+  /** Scheduled time of the newest run that fired, for the tick's `lastRun`. */
+  lastFired: number | null;
+}
+
+const NOOP_LOGGER: TimerLogger = { warn: () => {}, error: () => {} };
+
+function timerId(app: string, functionName: string): string {
+  return `${app}/${functionName}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Fires timer functions on their schedules. One clock timeout is armed for
+ * the nearest due time across all timers; every scheduled time is claimed in
+ * the store before it runs, so it runs once however many times this node
+ * restarts (and, with a shared store, however many nodes there are).
+ */
+export class TimerScheduler {
+  readonly #store: TimerStore;
+  readonly #invoker: EventInvoker;
+  readonly #nodeId: string;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #logger: TimerLogger;
+  readonly #drainTimeoutMs: number;
+
+  readonly #timers = new Map<string, TimerState>();
+  readonly #due = new DueQueue();
+  #armed: TimerHandle | null = null;
+  #nextTicket = 1;
+  #started = false;
+  #closing = false;
+  #closed: Promise<void> | null = null;
+  /** sync, start and close run one at a time. */
+  #serial: Promise<unknown> = Promise.resolve();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #sleepers = new Set<() => void>();
+
+  constructor(options: TimerSchedulerOptions) {
+    if (typeof options.nodeId !== 'string' || options.nodeId === '') throw new TypeError('TimerScheduler: nodeId is required');
+    this.#store = options.store;
+    this.#invoker = options.invoker;
+    this.#nodeId = options.nodeId;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#logger = options.logger ?? NOOP_LOGGER;
+    this.#drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  }
+
+  /**
+   * Makes these the timers this scheduler runs: new ones start on their
+   * schedules, changed ones reschedule, missing ones stop and are forgotten.
+   * Every definition is checked first; one bad definition changes nothing.
+   */
+  async sync(timers: TimerDefinitionRef[]): Promise<void> {
+    const resolved = resolveDefinitions(timers);
+    return this.#exclusive(async () => {
+      if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+      const records = await this.#store.registerTimers(
+        resolved.map(({ def, settings }) => ({
+          id: timerId(def.app, def.functionName),
+          app: def.app,
+          functionName: def.functionName,
+          version: def.version,
+          cron: settings.cron,
+          timezone: settings.timezone,
+          settings: { ...settings },
+        })),
+      );
+      const keep = new Set(records.map((r) => r.id));
+      const stored = await this.#store.listTimers();
+      const gone = new Set([...stored.map((r) => r.id), ...this.#timers.keys()].filter((id) => !keep.has(id)));
+      if (gone.size > 0) await this.#store.removeTimers([...gone]);
+      for (const id of gone) this.#timers.delete(id);
+
+      const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
+      const added: TimerState[] = [];
+      records.forEach((record, i) => {
+        const settings = resolved[i]!.settings;
+        const existing = this.#timers.get(record.id);
+        const sameSchedule = existing && existing.settings.cron === settings.cron && existing.settings.timezone === settings.timezone;
+        const state: TimerState = existing ?? {
+          id: record.id,
+          app: record.app,
+          functionName: record.functionName,
+          version: record.version,
+          settings,
+          schedule: new Schedule(settings.cron, settings.timezone),
+          cursor: record.lastScheduledAt,
+          ticket: 0,
+          active: 0,
+          queue: [],
+          lastFired: lastFired.get(record.id) ?? null,
+        };
+        state.version = record.version;
+        state.settings = settings;
+        if (existing && !sameSchedule) {
+          state.schedule = new Schedule(settings.cron, settings.timezone);
+          state.cursor = record.lastScheduledAt;
+        } else if (existing) {
+          state.cursor = Math.max(state.cursor, record.lastScheduledAt);
+        }
+        if (!existing) {
+          this.#timers.set(record.id, state);
+          added.push(state);
+        }
+        if (!sameSchedule) this.#reschedule(state);
+      });
+      this.#compactDueQueue();
+      if (this.#started) {
+        for (const state of added) if (state.settings.runOnStartup) this.#fireStartup(state);
+        this.#arm();
+      }
+    });
+  }
+
+  /** Marks runs this node left unfinished as interrupted, fires `runOnStartup` timers and arms the clock. */
+  start(): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+      if (this.#started) return;
+      const interrupted = await this.#store.interruptRuns(this.#nodeId, 'the node stopped before the run finished');
+      if (interrupted > 0) this.#logger.warn({ nodeId: this.#nodeId, interrupted }, 'timer runs left unfinished by the previous start were marked interrupted');
+      this.#started = true;
+      for (const state of this.#timers.values()) if (state.settings.runOnStartup) this.#fireStartup(state);
+      this.#arm();
+    });
+  }
+
+  /**
+   * Stops firing, ends pending retries (recording their last outcome) and
+   * waits for runs in flight, at most `drainTimeoutMs`.
+   */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing = true;
+      await this.#serial.catch(() => {});
+      this.#disarm();
+      for (const wake of [...this.#sleepers]) wake();
+      for (const state of this.#timers.values()) this.#drainQueue(state);
+      let timeout: TimerHandle | undefined;
+      const drained = (async () => {
+        while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+      })();
+      const expired = new Promise<void>((resolve) => {
+        timeout = this.#clock.setTimeout(resolve, this.#drainTimeoutMs);
+        timeout.unref();
+      });
+      await Promise.race([drained, expired]);
+      if (timeout) this.#clock.clearTimeout(timeout);
+      if (this.#inFlight.size > 0) this.#logger.warn({ running: this.#inFlight.size }, 'timer runs still going at close: they will be marked interrupted');
+    })();
+    return this.#closed;
+  }
+
+  /** Runs the timer now, whatever its overlap policy (an explicit request); resolves once the run is claimed. */
+  async runNow(app: string, functionName: string): Promise<TimerRun> {
+    const state = this.#get(app, functionName);
+    if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+    const run = await this.#start(state, { scheduledAt: this.#clock.now(), isPastDue: false, missed: 0, backlog: false }, 'manual');
+    if (!run) throw new NimbusError('NIMBUS_ERR_INTERNAL', 'the manual run could not be recorded');
+    return run;
+  }
+
+  async list(): Promise<TimerStatus[]> {
+    const lastRuns = new Map((await this.#store.listLastRuns()).map((r) => [r.timerId, r]));
+    const now = this.#clock.now();
+    return [...this.#timers.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((state) => ({
+        app: state.app,
+        functionName: state.functionName,
+        version: state.version,
+        cron: state.settings.cron,
+        timezone: state.settings.timezone,
+        catchUp: state.settings.catchUp,
+        overlap: state.settings.overlap,
+        next: state.schedule.nextTimes(now, NEXT_TIMES_LISTED).map((t) => ({ zoned: formatInZone(t, state.settings.timezone), utc: iso(t) })),
+        running: state.active,
+        queued: state.queue.length,
+        lastRun: lastRuns.get(state.id) ?? null,
+      }));
+  }
+
+  /** The timer's runs, newest first. */
+  async history(app: string, functionName: string, limit: number = DEFAULT_HISTORY_LIMIT): Promise<TimerRun[]> {
+    const state = this.#get(app, functionName);
+    if (!Number.isInteger(limit) || limit < 1 || limit > TIMER_RUN_HISTORY_LIMIT) {
+      throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `limit: must be a whole number from 1 to ${TIMER_RUN_HISTORY_LIMIT}`, { field: 'limit' });
+    }
+    return this.#store.listRuns(state.id, limit);
+  }
+
+  #get(app: string, functionName: string): TimerState {
+    const state = this.#timers.get(timerId(app, functionName));
+    if (!state) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `no timer ${app}/${functionName}`, { app, function: functionName });
+    return state;
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#serial.then(work, work);
+    this.#serial = result.catch(() => {});
+    return result;
+  }
+
+  /** Queues the state's next due time; any older entry for it goes stale. */
+  #reschedule(state: TimerState): void {
+    state.ticket = this.#nextTicket++;
+    const at = state.schedule.nextAfter(state.cursor);
+    if (at !== null) this.#due.push({ at, timerId: state.id, ticket: state.ticket });
+  }
+
+  #compactDueQueue(): void {
+    if (this.#due.size <= 2 * this.#timers.size + 16) return;
+    const live: DueEntry[] = [];
+    for (;;) {
+      const entry = this.#due.pop();
+      if (!entry) break;
+      if (this.#timers.get(entry.timerId)?.ticket === entry.ticket) live.push(entry);
+    }
+    this.#due.replaceAll(live);
+  }
+
+  #peekLive(): DueEntry | undefined {
+    for (;;) {
+      const top = this.#due.peek();
+      if (!top || this.#timers.get(top.timerId)?.ticket === top.ticket) return top;
+      this.#due.pop();
+    }
+  }
+
+  #disarm(): void {
+    if (this.#armed) this.#clock.clearTimeout(this.#armed);
+    this.#armed = null;
+  }
+
+  #arm(): void {
+    this.#disarm();
+    if (!this.#started || this.#closing) return;
+    const top = this.#peekLive();
+    if (!top) return;
+    const delay = Math.min(MAX_ARM_MS, Math.max(0, top.at - this.#clock.now()));
+    this.#armed = this.#clock.setTimeout(() => {
+      this.#armed = null;
+      this.#wake();
+    }, delay);
+    this.#armed.unref();
+  }
+
+  #wake(): void {
+    if (this.#closing) return;
+    const now = this.#clock.now();
+    for (;;) {
+      const top = this.#peekLive();
+      if (!top || top.at > now) break;
+      this.#due.pop();
+      const state = this.#timers.get(top.timerId)!;
+      try {
+        this.#processDue(state, now);
+      } catch (err) {
+        this.#logger.error({ timer: state.id, err }, 'timer could not be scheduled');
+      }
+    }
+    this.#arm();
+  }
+
+  #processDue(state: TimerState, now: number): void {
+    const decision = decideDue(state.schedule, state.cursor, now, state.settings.catchUp);
+    if (decision) {
+      state.cursor = decision.through;
+      // The cursor moves before the runs are claimed: a crash in between loses those times rather than running them twice.
+      this.#track(this.#store.advanceTimer(state.id, decision.through));
+      if (decision.skipped) this.#recordSkipped(state, decision.skipped.scheduledAt, decision.skipped.reason);
+      for (const fire of decision.fires) this.#fire(state, fire, 'schedule');
+    }
+    state.ticket = this.#nextTicket++;
+    const next = state.schedule.nextAfter(Math.max(now, state.cursor));
+    if (next !== null) this.#due.push({ at: next, timerId: state.id, ticket: state.ticket });
+  }
+
+  #fireStartup(state: TimerState): void {
+    this.#fire(state, { scheduledAt: this.#clock.now(), isPastDue: false, missed: 0, backlog: false }, 'startup');
+  }
+
+  /** Applies the overlap policy: a backlog after downtime always runs in order, one at a time, unless overlap is 'allow'. */
+  #fire(state: TimerState, fire: Fire, reason: TimerRunReason): void {
+    const overlap = fire.backlog && state.settings.overlap === 'skip' ? 'queue' : state.settings.overlap;
+    const busy = state.active > 0 || state.queue.length > 0;
+    if (!busy || overlap === 'allow') {
+      void this.#start(state, fire, reason);
+    } else if (overlap === 'skip') {
+      this.#recordSkipped(state, fire.scheduledAt, 'the previous run was still going (overlap: skip)', reason);
+    } else if (state.queue.length >= MAX_QUEUED_RUNS) {
+      this.#recordSkipped(state, fire.scheduledAt, `${MAX_QUEUED_RUNS} runs were already queued (overlap: queue)`, reason);
+    } else {
+      state.queue.push({ fire, reason });
+    }
+  }
+
+  #drainQueue(state: TimerState): void {
+    while (state.queue.length > 0) {
+      if (this.#closing) {
+        const { fire, reason } = state.queue.shift()!;
+        this.#recordSkipped(state, fire.scheduledAt, 'the node shut down before it could run', reason);
+      } else if (state.active === 0 || state.settings.overlap === 'allow') {
+        const { fire, reason } = state.queue.shift()!;
+        void this.#start(state, fire, reason);
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Claims the time and runs it; resolves with the claimed run (undefined if it was taken) without waiting for it to end. */
+  #start(state: TimerState, fire: Fire, reason: TimerRunReason): Promise<TimerRun | undefined> {
+    state.active += 1;
+    let claimed!: (run: TimerRun | undefined) => void;
+    const claim = new Promise<TimerRun | undefined>((resolve) => (claimed = resolve));
+    this.#track(
+      (async () => {
+        try {
+          const run = await this.#store.claim(state.id, fire.scheduledAt, this.#nodeId, { reason, isPastDue: fire.isPastDue, missed: fire.missed });
+          claimed(run);
+          if (!run) return;
+          const lastFired = state.lastFired;
+          state.lastFired = Math.max(lastFired ?? fire.scheduledAt, fire.scheduledAt);
+          const tick = (firedAt: number): TimerTick => ({
+            scheduledAt: iso(fire.scheduledAt),
+            firedAt: iso(firedAt),
+            isPastDue: fire.isPastDue,
+            missed: fire.missed,
+            lastRun: lastFired === null ? null : iso(lastFired),
+          });
+          const result = await runAttempts({
+            run,
+            target: { app: state.app, functionName: state.functionName, version: state.version },
+            settings: state.settings,
+            tick,
+            invoker: this.#invoker,
+            store: this.#store,
+            clock: this.#clock,
+            random: this.#random,
+            sleep: (ms) => this.#sleep(ms),
+          });
+          if (result.outcome !== 'ok') {
+            this.#logger.warn({ timer: state.id, scheduledAt: iso(fire.scheduledAt), ...result }, 'timer run failed');
+          }
+        } catch (err) {
+          claimed(undefined);
+          this.#logger.error({ timer: state.id, scheduledAt: iso(fire.scheduledAt), err }, 'timer run could not be recorded');
+        } finally {
+          state.active -= 1;
+          this.#drainQueue(state);
+        }
+      })(),
+    );
+    return claim;
+  }
+
+  #recordSkipped(state: TimerState, scheduledAt: number, why: string, reason: TimerRunReason = 'schedule'): void {
+    this.#track(this.#store.claim(state.id, scheduledAt, this.#nodeId, { reason, skipped: why }));
+  }
+
+  #sleep(ms: number): Promise<boolean> {
+    if (this.#closing) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.#sleepers.delete(wake);
+        this.#clock.clearTimeout(handle);
+        resolve(false);
+      };
+      const handle = this.#clock.setTimeout(() => {
+        this.#sleepers.delete(wake);
+        resolve(true);
+      }, ms);
+      handle.unref();
+      this.#sleepers.add(wake);
+    });
+  }
+
+  #track(work: Promise<unknown>): void {
+    const tracked = work.catch((err: unknown) => this.#logger.error({ err }, 'timer state could not be saved'));
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+}
+
+function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
+  if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
+  const seen = new Set<string>();
+  // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
+  const patternKey = (def: TimerDefinitionRef): string => {
+    const settings = (def?.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
+    return `${String(settings.timezone)} ${String(settings.cron)}`;
+  };
+  const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  return grouped.map(({ def, i }) => {
+    for (const field of ['app', 'functionName'] as const) {
+      if (typeof def?.[field] !== 'string' || def[field] === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].${field} must be a non-empty string`);
+    }
+    if (!Number.isInteger(def.version) || def.version < 1) throw new TypeError(`TimerScheduler.sync: timers[${i}].version must be a positive whole number`);
+    const id = timerId(def.app, def.functionName);
+    if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
+    seen.add(id);
+    try {
+      return { def, settings: validateTimerSettings(def.settings) };
+    } catch (err) {
+      if (!(err instanceof NimbusError)) throw err;
+      const field = err.details?.field;
+      throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${id}: ${err.message.replace(/^[^:]*: /, '')}`, {
+        app: def.app,
+        function: def.functionName,
+        field,
+      });
+    }
+  });
+}

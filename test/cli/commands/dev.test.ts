@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runCli } from '../../../src/cli/main.js';
+import { captureContext, fakeNode, waitFor } from '../support/in-process.js';
+import { startStandInAdmin } from '../support/stand-in-admin.js';
+import { makeTempDir } from '../support/temp-app.js';
+
+// dev runs in-process against a stand-in node; the end-to-end test with the real node lives with the server.
+
+const APP_V1 = `import { http } from 'nimbus';\nexport const hello = http('GET /hello', () => 'v1');\n`;
+const APP_V2 = `import { http } from 'nimbus';\nexport const hello = http('GET /hello', () => 'v2');\n`;
+
+test('dev deploys the folder, prints function logs, redeploys on save, and stops on SIGINT', async (t) => {
+  let version = 0;
+  const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'site', version: ++version, functions: [] } }));
+  const cwd = await makeTempDir({ 'site/index.ts': APP_V1 });
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+  const node = fakeNode(admin.url, 'dev-key', true);
+  const { ctx, stdout, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });
+  const printed = (pattern: RegExp) => () => stdout.some((l) => pattern.test(l));
+
+  const exit = runCli(['dev', 'site', '--port', '0', '--no-typecheck'], ctx);
+  await waitFor('the watcher to start', printed(/^Watching /));
+  assert.equal(node.starts[0]!.dataDir, join(cwd.path, 'site', '.nimbus'), 'state lives in the app folder by default');
+  assert.equal(admin.requests.length, 1);
+  assert.equal(admin.requests[0]!.headers.authorization, 'Bearer dev-key');
+  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d Deployed site v1$/.test(l)));
+
+  node.emitLog({ app: 'site', functionName: 'hello', version: 1, invocationId: '0123456789abcdef', instanceId: 'i1', stream: 'stdout', level: 'info', time: Date.now(), message: 'got a request' });
+  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d hello \[01234567\] got a request$/.test(l)));
+
+  await cwd.write('site/index.ts', APP_V2);
+  await waitFor('the redeploy', printed(/Deployed site v2$/));
+  assert.match(admin.requests[1]!.body, /v2/);
+
+  signals.emit('SIGINT');
+  assert.equal(await exit, 0);
+  assert.equal(node.closed, 1);
+});
+
+test('dev reports a save that does not build and keeps the last good version', async (t) => {
+  let version = 0;
+  const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'site', version: ++version, functions: [] } }));
+  const cwd = await makeTempDir({ 'site/index.ts': APP_V1 });
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+  const node = fakeNode(admin.url, 'k', false);
+  const { ctx, stdout, stderr, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });
+
+  const exit = runCli(['dev', 'site', '--no-typecheck'], ctx);
+  await waitFor('the watcher to start', () => stdout.some((l) => l.startsWith('Watching ')));
+
+  await cwd.write('site/index.ts', `import { http } from 'nimbus';\nexport const hello = http('GET /hello', () => {;\n`);
+  await waitFor('the failure report', () => stderr.some((l) => l.includes('still serving site v1')));
+  assert.match(stderr[0]!, /^\d\d:\d\d:\d\d Deploy failed: bundling failed \(1 error\)$/);
+  assert.match(stderr[1]!, /^ {2}index\.ts:3:1 /);
+  assert.equal(admin.requests.length, 1, 'nothing broken was uploaded');
+
+  signals.emit('SIGTERM');
+  assert.equal(await exit, 0);
+});

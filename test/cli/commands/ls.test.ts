@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStandInAdmin } from '../support/stand-in-admin.js';
+import { lines, runNimbus } from '../support/run-cli.js';
+import { makeTempDir } from '../support/temp-app.js';
+
+const APPS = {
+  apps: [
+    {
+      name: 'shop',
+      liveVersion: 4,
+      createdAt: '2025-01-01T00:00:00Z',
+      updatedAt: '2025-01-02T00:00:00Z',
+      functions: [
+        { name: 'checkout', kind: 'http', route: 'POST /checkout', url: 'http://127.0.0.1:8080/checkout', instances: 2 },
+        { name: 'receipts', kind: 'queue', route: null, url: null, instances: 0 },
+      ],
+    },
+    { name: 'empty', liveVersion: 1, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z', functions: [] },
+  ],
+};
+
+async function setUp(t: { after(fn: () => Promise<unknown>): void }) {
+  const admin = await startStandInAdmin(() => ({ status: 200, body: APPS }));
+  const cwd = await makeTempDir();
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+  return { admin, cwd, env: { NIMBUS_URL: admin.url, NIMBUS_ADMIN_KEY: 'k' } };
+}
+
+test('ls prints one row per function: APP, VERSION, FUNCTION, KIND, ROUTE, INSTANCES', async (t) => {
+  const { admin, cwd, env } = await setUp(t);
+
+  const run = await runNimbus(['ls'], { cwd: cwd.path, env });
+
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps');
+  assert.equal(admin.requests[0]!.headers.authorization, 'Bearer k');
+  assert.deepEqual(lines(run.stdout), [
+    'APP    VERSION  FUNCTION  KIND   ROUTE           INSTANCES',
+    'shop   v4       checkout  http   POST /checkout  2',
+    'shop   v4       receipts  queue  -               0',
+    'empty  v1       -         -      -               0',
+  ]);
+});
+
+test('ls --json prints {apps} exactly as the admin API returned it', async (t) => {
+  const { cwd, env } = await setUp(t);
+
+  const run = await runNimbus(['ls', '--json'], { cwd: cwd.path, env });
+
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), APPS);
+});

@@ -1,0 +1,135 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { admin } from '../helpers/admin-client.js';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+
+const APP = `
+import { http } from 'nimbus';
+
+export const hello = http(
+  { route: 'GET /hello/:name', maxInstances: 5, concurrency: 8, timeoutMs: 5_000, memoryMb: 128 },
+  async (req, ctx) => Response.json({ hello: ctx.params.name, id: ctx.invocationId }),
+);
+
+export const echo = http({ route: 'POST /echo' }, async (req) => new Response(req.body, { headers: { 'content-type': req.headers.get('content-type') ?? 'application/octet-stream' } }));
+
+export const count = http({ route: 'POST /count' }, async (req) => {
+  let bytes = 0;
+  for await (const chunk of req.body!) bytes += chunk.byteLength;
+  return { bytes };
+});
+
+export const stream = http({ route: 'GET /stream' }, () => {
+  let n = 0;
+  return new Response(new ReadableStream({
+    async pull(controller) {
+      if (n === 5) return controller.close();
+      controller.enqueue(new TextEncoder().encode('chunk' + n++ + '\\n'));
+      await new Promise((r) => setTimeout(r, 5));
+    },
+  }));
+});
+
+export const text = http({ route: 'GET /text' }, () => 'plain words');
+export const nothing = http({ route: 'DELETE /things/:id' }, () => undefined);
+export const whoami = http({}, (req, ctx) => ({ app: ctx.app, fn: ctx.functionName, version: ctx.version, method: req.method, url: req.url, deadlineSet: ctx.deadline > Date.now() }));
+`;
+
+describe('HTTP functions', () => {
+  let node: TestNode;
+  before(async () => {
+    node = await startTestNode({ maxBodyBytes: 1024 * 1024 });
+    const deployed = await node.deploy('hello', { 'index.ts': APP });
+    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+  });
+  after(() => node.dispose());
+
+  test('a declared route passes its parameters and the invocation id to the handler', async () => {
+    const res = await fetch(`${node.url}/hello/world`);
+    assert.equal(res.status, 200);
+    const body = await res.json() as { hello: string; id: string };
+    assert.equal(body.hello, 'world');
+    assert.equal(res.headers.get('x-nimbus-invocation-id'), body.id);
+  });
+
+  test('every HTTP function is also reachable at /fn/<app>/<function>', async () => {
+    const res = await fetch(`${node.url}/fn/hello/whoami`, { method: 'PUT', body: 'x' });
+    const body = await res.json() as Record<string, unknown>;
+    assert.deepEqual(body, { app: 'hello', fn: 'whoami', version: 1, method: 'PUT', url: `${node.url}/fn/hello/whoami`, deadlineSet: true });
+  });
+
+  test('JSON in, the same JSON out', async () => {
+    const res = await fetch(`${node.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: [1, 2, 3] }) });
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    assert.deepEqual(await res.json(), { a: [1, 2, 3] });
+  });
+
+  test('a request body larger than one frame streams through intact', async () => {
+    const big = Buffer.alloc(900 * 1024, 7);
+    const res = await fetch(`${node.url}/count`, { method: 'POST', body: big });
+    assert.deepEqual(await res.json(), { bytes: big.length });
+  });
+
+  test('a streamed response arrives chunk by chunk', async () => {
+    const chunks: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      request(`${node.url}/stream`, (res) => {
+        assert.equal(res.headers['transfer-encoding'], 'chunked');
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => chunks.push(c));
+        res.on('end', resolve);
+      }).on('error', reject).end();
+    });
+    assert.equal(chunks.join(''), 'chunk0\nchunk1\nchunk2\nchunk3\nchunk4\n');
+    assert.ok(chunks.length > 1, 'the body came in more than one piece');
+  });
+
+  test('strings are sent as text and undefined as 204', async () => {
+    const text = await fetch(`${node.url}/text`);
+    assert.equal(text.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(await text.text(), 'plain words');
+    const none = await fetch(`${node.url}/things/1`, { method: 'DELETE' });
+    assert.equal(none.status, 204);
+  });
+
+  test('a body over the cap gets 413 with a JSON error, declared or streamed', async () => {
+    const declared = await fetch(`${node.url}/echo`, { method: 'POST', body: Buffer.alloc(1024 * 1024 + 1) });
+    assert.equal(declared.status, 413);
+    assert.equal((await declared.json() as { error: { code: string } }).error.code, 'NIMBUS_ERR_BODY_TOO_LARGE');
+    const chunked = await fetch(`${node.url}/count`, {
+      method: 'POST', duplex: 'half',
+      body: new ReadableStream({ start(c) { for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(128 * 1024)); c.close(); } }),
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+    const after = await fetch(`${node.url}/hello/again`);
+    assert.equal(after.status, 200, 'the function still serves');
+  });
+
+  test('unknown routes and functions get 404 JSON', async () => {
+    for (const path of ['/nope', '/fn/hello/missing', '/fn/ghost/hello', '/hello']) {
+      const res = await fetch(`${node.url}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.equal((await res.json() as { error: { code: string } }).error.code, 'NIMBUS_ERR_ROUTE_NOT_FOUND');
+    }
+  });
+
+  test('the admin API needs the admin key', async () => {
+    const res = await fetch(`${node.url}/_nimbus/api/v1/apps`);
+    assert.equal(res.status, 401);
+    assert.equal((await res.json() as { error: { code: string } }).error.code, 'NIMBUS_ERR_AUTH_REQUIRED');
+    const wrong = await fetch(`${node.url}/_nimbus/api/v1/apps`, { headers: { authorization: 'Bearer nope' } });
+    assert.equal(wrong.status, 401);
+    const ok = await admin(node, 'GET', '/apps');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.apps[0].name, 'hello');
+  });
+
+  test('the OpenAPI document describes the admin API', async () => {
+    const res = await fetch(`${node.url}/_nimbus/api/v1/openapi.json`);
+    const doc = await res.json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    assert.equal(doc.openapi, '3.1.0');
+    assert.ok(doc.paths['/_nimbus/api/v1/apps/{app}/versions']?.['post']);
+    assert.ok(doc.paths['/_nimbus/api/v1/apps/{app}/rollback']?.['post']);
+  });
+});

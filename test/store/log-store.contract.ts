@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LogLimits, LogStore } from '../../src/store/log-store.js';
+import { FakeClock } from '../metering/fake-clock.js';
+import { logLine } from '../metering/events.js';
+
+export interface LogStoreHarness {
+  store: LogStore;
+  close(): Promise<void>;
+}
+
+/** The behaviour every LogStore implementation must show (SQLite today, PostgreSQL later). */
+export function runLogStoreContract(
+  name: string,
+  open: (clock: FakeClock, limits: Partial<LogLimits>) => Promise<LogStoreHarness>,
+): void {
+  const withStore = (title: string, limits: Partial<LogLimits>, body: (store: LogStore) => Promise<void>): void => {
+    test(`${name}: ${title}`, async () => {
+      const harness = await open(new FakeClock(), limits);
+      try {
+        await body(harness.store);
+      } finally {
+        await harness.close();
+      }
+    });
+  };
+
+  withStore('appended lines get increasing sequence numbers and come back oldest first', {}, async (store) => {
+    const stored = await store.append([logLine({ message: 'one' }), logLine({ message: 'two', stream: 'stderr', level: 'error' })]);
+    assert.ok(stored[0]!.seq < stored[1]!.seq);
+    const lines = await store.query({ app: 'shop', limit: 10 });
+    assert.deepEqual(lines, stored);
+    assert.equal(lines[1]?.stream, 'stderr');
+    assert.equal(lines[1]?.level, 'error');
+  });
+
+  withStore('a query filters by function, invocation, time and sequence, and returns the newest `limit`', {}, async (store) => {
+    const t = Date.UTC(2026, 0, 15);
+    await store.append([
+      logLine({ functionName: 'checkout', invocationId: 'a', time: t, message: 'a1' }),
+      logLine({ functionName: 'cart', invocationId: 'b', time: t + 1, message: 'b1' }),
+      logLine({ functionName: 'checkout', invocationId: 'a', time: t + 2, message: 'a2' }),
+      logLine({ functionName: 'checkout', invocationId: null, time: t + 3, message: 'top level' }),
+      logLine({ app: 'blog', functionName: 'checkout', invocationId: 'c', time: t + 4, message: 'other app' }),
+    ]);
+    const messages = async (q: Parameters<LogStore['query']>[0]): Promise<string[]> => (await store.query(q)).map((l) => l.message);
+    assert.deepEqual(await messages({ app: 'shop', limit: 10 }), ['a1', 'b1', 'a2', 'top level']);
+    assert.deepEqual(await messages({ app: 'shop', functionName: 'checkout', limit: 10 }), ['a1', 'a2', 'top level']);
+    assert.deepEqual(await messages({ app: 'shop', invocationId: 'a', limit: 10 }), ['a1', 'a2']);
+    assert.deepEqual(await messages({ app: 'shop', since: t + 2, limit: 10 }), ['a2', 'top level']);
+    assert.deepEqual(await messages({ app: 'shop', limit: 2 }), ['a2', 'top level']);
+    const [first] = await store.query({ app: 'shop', limit: 1 });
+    assert.deepEqual(await messages({ app: 'shop', afterSeq: first!.seq - 2, limit: 10 }), ['a2', 'top level']);
+  });
+
+  withStore('each function keeps at most its line limit; the oldest lines go', { maxLinesPerFunction: 10 }, async (store) => {
+    for (let batch = 0; batch < 5; batch++) {
+      await store.append(Array.from({ length: 7 }, (_, i) => logLine({ message: `line ${batch * 7 + i}` })));
+      const totals = await store.functionTotals('shop', 'checkout');
+      assert.ok(totals.lines <= 10, `kept ${totals.lines} lines`);
+    }
+    await store.append([logLine({ functionName: 'cart', message: 'untouched' })]);
+    const kept = await store.query({ app: 'shop', functionName: 'checkout', limit: 100 });
+    assert.ok(kept.length >= 9 && kept.length <= 10, `kept ${kept.length}`);
+    assert.equal(kept.at(-1)?.message, 'line 34', 'the newest line is kept');
+    assert.equal(kept[0]?.message, `line ${35 - kept.length}`, 'only the oldest were dropped');
+    assert.equal((await store.functionTotals('shop', 'checkout')).lines, kept.length);
+    assert.deepEqual((await store.query({ app: 'shop', functionName: 'cart', limit: 10 })).map((l) => l.message), ['untouched']);
+  });
+
+  withStore('each function keeps at most its byte limit', { maxBytesPerFunction: 1_000, maxMessageBytes: 1_000 }, async (store) => {
+    for (let i = 0; i < 30; i++) await store.append([logLine({ message: `${i}:`.padEnd(100, 'x') })]);
+    const totals = await store.functionTotals('shop', 'checkout');
+    assert.ok(totals.bytes <= 1_000, `kept ${totals.bytes} bytes`);
+    const kept = await store.query({ app: 'shop', limit: 100 });
+    assert.equal(totals.bytes, kept.reduce((n, l) => n + Buffer.byteLength(l.message), 0));
+    assert.ok(kept.at(-1)?.message.startsWith('29:'));
+  });
+
+  withStore('an over-long message is cut and marked', { maxMessageBytes: 64 }, async (store) => {
+    const [stored] = await store.append([logLine({ message: 'é'.repeat(100) })]);
+    assert.ok(Buffer.byteLength(stored!.message) <= 64);
+    assert.match(stored!.message, /^é+ …\[cut\]$/);
+    assert.equal((await store.query({ app: 'shop', limit: 1 }))[0]?.message, stored!.message);
+  });
+}

@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A connection set up the way the store composer sets it up. */
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  return db;
+}
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-queues-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Counts top-level transactions on `db` by wrapping `db.transaction` (set up
+ * before the store is made, since the store prepares its transactions once),
+ * and notes the `synchronous` level each one committed with (2 = FULL, 1 = NORMAL).
+ */
+export function countTransactions(db: Database.Database): { readonly count: number; readonly synchronous: number[] } {
+  const counter = { count: 0, synchronous: [] as number[] };
+  const original = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const tx = original(fn);
+    const count = () => {
+      if (db.inTransaction) return;
+      counter.count++;
+      counter.synchronous.push(db.pragma('synchronous', { simple: true }) as number);
+    };
+    const wrap = (run: (...args: unknown[]) => unknown) => (...args: unknown[]) => {
+      count();
+      return run(...args);
+    };
+    return Object.assign(wrap(tx), {
+      default: wrap(tx.default), deferred: wrap(tx.deferred), immediate: wrap(tx.immediate), exclusive: wrap(tx.exclusive),
+    });
+  }) as typeof db.transaction;
+  return counter;
+}

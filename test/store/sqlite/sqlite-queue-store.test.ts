@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
+import { runQueueStoreContract } from '../queue-store.contract.js';
+import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { countTransactions, openDatabase, tempDir } from './helpers.js';
+
+runQueueStoreContract('sqlite', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const clock = new FakeClock();
+  const store = new SqliteQueueStore(db, clock);
+  return {
+    store,
+    clock,
+    async close() {
+      await store.close();
+      db.close();
+      tmp.remove();
+    },
+  };
+});
+
+test('concurrent sends, leases and acks in one tick share one transaction, and resolve only once it is committed', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const db = openDatabase(file);
+  const transactions = countTransactions(db);
+  const store = new SqliteQueueStore(db, new FakeClock());
+  const reader = openDatabase(file);
+  const committed = (id: string) => reader.prepare('SELECT count(*) FROM queue_messages WHERE seq = ?').pluck().get(Number(id)) === 1;
+  try {
+    await store.send('warm', [{ body: 0 }]);
+    const before = transactions.count;
+    const sends = Array.from({ length: 200 }, (_, i) =>
+      store.send('group', [{ body: i }]).then(([result]) => {
+        // Another connection sees it: it was committed before this caller heard back.
+        assert.ok(committed(result!.id), `message ${result!.id} resolved before its commit`);
+        return result!;
+      }),
+    );
+    const lease = store.receive('warm', 10, 30_000);
+    const results = await Promise.all(sends);
+    assert.equal((await lease).length, 1);
+    assert.equal(transactions.count - before, 1, 'one transaction for 200 sends and a lease');
+    assert.equal(new Set(results.map((r) => r.id)).size, 200);
+
+    const received = await store.receive('group', 200, 30_000);
+    const acks = received.map((m) => store.ack([m.id]));
+    const more = store.send('group', [{ body: 'late' }]);
+    await Promise.all([...acks, more]);
+    assert.equal(transactions.count - before, 3, 'the lease, then 200 acks and a send together');
+  } finally {
+    await store.close();
+    reader.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
+test('transactions with a send wait for the disk (FULL); those with only leases, acks and retries do not (NORMAL)', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const transactions = countTransactions(db);
+  const store = new SqliteQueueStore(db, new FakeClock());
+  try {
+    const FULL = 2;
+    const NORMAL = 1;
+    const [a, b, c] = await store.send('q', [{ body: 1 }, { body: 2 }, { body: 3 }]);
+    await store.receive('q', 3, 30_000);
+    await Promise.all([store.ack([a!.id]), store.release(b!.id, { countAttempt: true, error: 'x' }), store.deadLetter(c!.id, 'y')]);
+    await Promise.all([store.ack([b!.id]), store.send('q', [{ body: 4 }])]);
+    assert.deepEqual(transactions.synchronous, [FULL, NORMAL, NORMAL, FULL]);
+    assert.equal(db.pragma('synchronous', { simple: true }), FULL, 'the connection is left as the composer set it');
+  } finally {
+    await store.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
+test('a write that fails inside a group transaction fails alone; the others commit', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  try {
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const group = new SqliteGroupCommit(db);
+    const a = group.run(() => insert.run('a'));
+    const bad = group.run(() => {
+      insert.run('half-written');
+      throw new Error('nope');
+    });
+    const c = group.run(() => insert.run('c'));
+    await assert.rejects(bad, /nope/);
+    await Promise.all([a, c]);
+    assert.deepEqual(db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all(), ['a', 'c']);
+  } finally {
+    db.close();
+    tmp.remove();
+  }
+});
+
+test('writes asked for after the connection closed are refused, not acknowledged', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const store = new SqliteQueueStore(db, new FakeClock());
+  const pending = store.send('q', [{ body: 1 }]);
+  db.close();
+  await assert.rejects(pending, /closed/);
+  tmp.remove();
+});
+
+test('messages survive closing and reopening the file', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const clock = new FakeClock();
+  let db = openDatabase(file);
+  let store = new SqliteQueueStore(db, clock);
+  const sent = await store.send('keep', [{ body: { a: 1 } }, { body: 'b', delayMs: 10 }, { body: 'c', dedupId: 'x' }]);
+  await store.close();
+  db.close();
+  db = openDatabase(file);
+  store = new SqliteQueueStore(db, clock);
+  try {
+    assert.equal((await store.send('keep', [{ body: 'c', dedupId: 'x' }]))[0]!.duplicate, true);
+    assert.deepEqual((await store.peek('keep', 10)).map((m) => m.id), [sent[0]!.id, sent[2]!.id, sent[1]!.id]);
+  } finally {
+    await store.close();
+    db.close();
+    tmp.remove();
+  }
+});

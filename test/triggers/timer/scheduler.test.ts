@@ -1,0 +1,412 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TimerSettings } from '../../../src/sdk/definition.js';
+import { NimbusError } from '../../../src/shared/errors.js';
+import { systemClock } from '../../../src/shared/clock.js';
+import { MAX_CATCH_UP_RUNS } from '../../../src/triggers/timer/catch-up.js';
+import { TimerScheduler, type TimerDefinitionRef } from '../../../src/triggers/timer/scheduler.js';
+import { THROTTLED_RETRY_MS } from '../../../src/triggers/timer/attempts.js';
+import { FakeClock, settle } from './fake-clock.js';
+import { RecordingInvoker, TempDatabase } from './fixtures.js';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+function timer(settings: TimerSettings, functionName = 'cleanup', version = 1): TimerDefinitionRef {
+  return { app: 'shop', functionName, version, settings };
+}
+
+/** A node: a scheduler over its own connection to the shared SQLite file. */
+function harness(t: TestContext, start = '2026-05-01T10:00:30.000Z') {
+  const temp = new TempDatabase();
+  const clock = new FakeClock(start);
+  const invoker = new RecordingInvoker();
+  const schedulers: TimerScheduler[] = [];
+  const node = (nodeId = 'node-a', nodeInvoker = invoker): TimerScheduler => {
+    const scheduler = new TimerScheduler({ store: temp.store(clock), invoker: nodeInvoker, clock, nodeId, random: () => 1 });
+    schedulers.push(scheduler);
+    return scheduler;
+  };
+  t.after(async () => {
+    for (const call of invoker.calls) call.finish();
+    await Promise.all(schedulers.map((s) => s.close()));
+    temp.cleanup();
+  });
+  return { temp, clock, invoker, node };
+}
+
+test('an hourly timer fires once per hour, on time, each tick knowing the previous one', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '0 * * * *' })]);
+  await scheduler.start();
+  await clock.advance(3 * HOUR);
+
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-05-01T11:00:00.000Z', '2026-05-01T12:00:00.000Z', '2026-05-01T13:00:00.000Z']);
+  const [first, second] = invoker.calls;
+  assert.deepEqual(first?.event, { app: 'shop', functionName: 'cleanup', version: 1, trigger: 'timer', payload: first?.tick });
+  assert.deepEqual(first?.tick, { scheduledAt: '2026-05-01T11:00:00.000Z', firedAt: '2026-05-01T11:00:00.000Z', isPastDue: false, missed: 0, lastRun: null });
+  assert.equal(second?.tick.lastRun, '2026-05-01T11:00:00.000Z');
+
+  const history = await scheduler.history('shop', 'cleanup');
+  assert.deepEqual(history.map((r) => [new Date(r.scheduledAt).toISOString(), r.outcome, r.attempts]), [
+    ['2026-05-01T13:00:00.000Z', 'ok', 1],
+    ['2026-05-01T12:00:00.000Z', 'ok', 1],
+    ['2026-05-01T11:00:00.000Z', 'ok', 1],
+  ]);
+});
+
+test('one clock timeout is armed however many timers are registered', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const scheduler = node();
+  const many = Array.from({ length: 500 }, (_, i) => timer({ cron: `${i % 60} * * * *` }, `fn${i}`));
+  await scheduler.sync(many);
+  await scheduler.start();
+  assert.equal(clock.pendingCount, 1);
+  await clock.advance(HOUR);
+  assert.equal(clock.pendingCount, 1);
+  assert.equal(invoker.calls.length, 500, 'each hourly timer fired once in the hour');
+});
+
+test('a restarted node continues the schedule without running any time twice', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const before = node('node-a');
+  await before.sync([timer({ cron: '*/10 * * * *' })]);
+  await before.start();
+  await clock.advance(25 * MINUTE);
+  await before.close();
+
+  const after = node('node-a');
+  await after.sync([timer({ cron: '*/10 * * * *' })]);
+  await after.start();
+  await clock.advance(30 * MINUTE);
+
+  const times = invoker.scheduledTimes();
+  assert.deepEqual(times, ['10:10', '10:20', '10:30', '10:40', '10:50'].map((hm) => `2026-05-01T${hm}:00.000Z`));
+  assert.equal(new Set(times).size, times.length);
+});
+
+test('two nodes over the same database run each scheduled time exactly once between them', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const a = node('node-a');
+  const b = node('node-b', invoker);
+  for (const s of [a, b]) await s.sync([timer({ cron: '* * * * *' })]);
+  await Promise.all([a.start(), b.start()]);
+  await clock.advance(20 * MINUTE);
+  const times = invoker.scheduledTimes();
+  assert.equal(times.length, 20);
+  assert.equal(new Set(times).size, 20);
+});
+
+test('a claim taken before a crash (cursor not yet saved) is not run again after the restart', async (t) => {
+  const { temp, clock, invoker, node } = harness(t);
+  const store = temp.store(clock);
+  await store.registerTimers([{ id: 'shop/cleanup', app: 'shop', functionName: 'cleanup', version: 1, cron: '0 * * * *', timezone: 'UTC', settings: {} }]);
+  // The previous life claimed 11:00 and died before moving the cursor past it.
+  await store.claim('shop/cleanup', Date.parse('2026-05-01T11:00:00Z'), 'node-a');
+  const scheduler = node('node-a');
+  await scheduler.sync([timer({ cron: '0 * * * *' })]);
+  await scheduler.start();
+  await clock.advance(2 * HOUR);
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-05-01T12:00:00.000Z']);
+  const history = await scheduler.history('shop', 'cleanup');
+  assert.equal(history.find((r) => r.scheduledAt === Date.parse('2026-05-01T11:00:00Z'))?.outcome, 'interrupted');
+});
+
+async function outage(t: TestContext, catchUp: 'skip' | 'once' | 'all', downHours: number, overlap: 'skip' | 'allow' = 'skip', hold = false) {
+  const h = harness(t);
+  const first = h.node();
+  await first.sync([timer({ cron: '0 * * * *', catchUp, overlap })]);
+  await first.start();
+  await h.clock.advanceTo('2026-05-01T11:00:00.000Z');
+  await first.close();
+  // Down from just after 11:00 until downHours later, plus 30 minutes.
+  await h.clock.advance(downHours * HOUR + 30 * MINUTE);
+  h.invoker.calls.length = 0;
+  if (hold) h.invoker.respond = () => 'hold';
+  const second = h.node();
+  await second.sync([timer({ cron: '0 * * * *', catchUp, overlap })]);
+  await second.start();
+  await h.clock.advance(0);
+  return { ...h, scheduler: second };
+}
+
+test("catchUp 'once' (the default) runs the newest missed time once, telling the handler it is late and how much it missed", async (t) => {
+  const { invoker, clock, scheduler } = await outage(t, 'once', 5);
+  assert.equal(invoker.calls.length, 1);
+  assert.deepEqual(invoker.calls[0]?.tick, {
+    scheduledAt: '2026-05-01T16:00:00.000Z',
+    firedAt: '2026-05-01T16:30:00.000Z',
+    isPastDue: true,
+    missed: 4,
+    lastRun: '2026-05-01T11:00:00.000Z',
+  });
+  await clock.advance(30 * MINUTE);
+  assert.equal(invoker.calls[1]?.tick.scheduledAt, '2026-05-01T17:00:00.000Z', 'then back on schedule');
+  assert.equal(invoker.calls[1]?.tick.isPastDue, false);
+  assert.equal((await scheduler.history('shop', 'cleanup', 1))[0]?.outcome, 'ok');
+});
+
+test("catchUp 'skip' runs none of the missed times and records the skip", async (t) => {
+  const { invoker, clock, scheduler } = await outage(t, 'skip', 5);
+  assert.equal(invoker.calls.length, 0);
+  const [skipped] = await scheduler.history('shop', 'cleanup', 1);
+  assert.equal(skipped?.outcome, 'skipped');
+  assert.equal(skipped?.scheduledAt, Date.parse('2026-05-01T16:00:00Z'));
+  assert.match(skipped?.error ?? '', /missed 5 scheduled time/);
+  await clock.advance(30 * MINUTE);
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-05-01T17:00:00.000Z']);
+  assert.equal(invoker.calls[0]?.tick.lastRun, '2026-05-01T11:00:00.000Z', 'lastRun is the last run that fired, not the skip');
+});
+
+test("catchUp 'all' runs every missed time, oldest first, one after another", async (t) => {
+  const h = await outage(t, 'all', 3, 'skip', true);
+  // Outage covered 12:00..14:00; they were started in order, each after the previous finished.
+  assert.deepEqual(h.invoker.scheduledTimes(), ['2026-05-01T12:00:00.000Z']);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(h.invoker.running, 1);
+    h.invoker.calls[i]?.finish();
+    await h.clock.advance(0);
+  }
+  assert.deepEqual(h.invoker.scheduledTimes(), ['12', '13', '14'].map((hh) => `2026-05-01T${hh}:00:00.000Z`));
+  assert.ok(h.invoker.calls.every((c) => c.tick.isPastDue && c.tick.missed === 0));
+});
+
+test(`catchUp 'all' is capped at the newest ${MAX_CATCH_UP_RUNS} missed times; the first says how many were dropped`, async (t) => {
+  const { invoker } = await outage(t, 'all', 150, 'allow');
+  assert.equal(invoker.calls.length, MAX_CATCH_UP_RUNS);
+  assert.equal(invoker.calls[0]?.tick.missed, 150 - MAX_CATCH_UP_RUNS);
+  assert.equal(invoker.calls.at(-1)?.tick.scheduledAt, new Date(Date.parse('2026-05-01T11:00:00Z') + 150 * HOUR).toISOString());
+});
+
+test("overlap 'skip' (the default): a time that comes while the previous run is still going is skipped and recorded", async (t) => {
+  const { clock, invoker, node } = harness(t);
+  invoker.respond = () => 'hold';
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '* * * * *' })]);
+  await scheduler.start();
+  await clock.advance(2 * MINUTE);
+  assert.equal(invoker.calls.length, 1, 'the 10:02 time found 10:01 still running');
+  invoker.calls[0]?.finish();
+  await clock.advance(MINUTE);
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-05-01T10:01:00.000Z', '2026-05-01T10:03:00.000Z']);
+  const outcomes = (await scheduler.history('shop', 'cleanup')).map((r) => [new Date(r.scheduledAt).toISOString().slice(11, 16), r.outcome]);
+  assert.deepEqual(outcomes, [['10:03', 'running'], ['10:02', 'skipped'], ['10:01', 'ok']]);
+});
+
+test("overlap 'queue': the next time waits for the running one, then runs right after it", async (t) => {
+  const { clock, invoker, node } = harness(t);
+  invoker.respond = () => 'hold';
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '* * * * *', overlap: 'queue' })]);
+  await scheduler.start();
+  await clock.advance(2 * MINUTE);
+  assert.equal(invoker.calls.length, 1);
+  assert.equal((await scheduler.list())[0]?.queued, 1);
+  invoker.calls[0]?.finish();
+  await clock.advance(0);
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-05-01T10:01:00.000Z', '2026-05-01T10:02:00.000Z']);
+  assert.equal(invoker.calls[1]?.tick.firedAt, '2026-05-01T10:02:30.000Z');
+});
+
+test("overlap 'allow': runs go side by side", async (t) => {
+  const { clock, invoker, node } = harness(t);
+  invoker.respond = () => 'hold';
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '* * * * *', overlap: 'allow' })]);
+  await scheduler.start();
+  await clock.advance(3 * MINUTE);
+  assert.equal(invoker.running, 3);
+  assert.equal((await scheduler.list())[0]?.running, 3);
+});
+
+test('a failing run retries with backoff up to maxAttempts, and the exhausted run stays in the history', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  invoker.respond = () => 'error';
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '0 * * * *', maxAttempts: 3, backoff: { initialMs: 1_000, maxMs: 10_000 } })]);
+  await scheduler.start();
+  await clock.advanceTo('2026-05-01T11:00:00.000Z');
+  assert.equal(invoker.calls.length, 1);
+  let [run] = await scheduler.history('shop', 'cleanup', 1);
+  assert.equal(run?.outcome, 'running');
+  assert.equal(run?.attempts, 1);
+  assert.equal(run?.nextAttemptAt, Date.parse('2026-05-01T11:00:01.000Z'), 'first retry after backoffDelayMs(1)');
+
+  await clock.advance(HOUR - 1);
+  // Random pinned to 1: delays of 1 s then 2 s.
+  assert.deepEqual(invoker.calls.map((c) => c.tick.firedAt), ['2026-05-01T11:00:00.000Z', '2026-05-01T11:00:01.000Z', '2026-05-01T11:00:03.000Z']);
+  assert.ok(invoker.calls.every((c) => c.tick.scheduledAt === '2026-05-01T11:00:00.000Z' && c.event.version === 1));
+  [run] = await scheduler.history('shop', 'cleanup', 1);
+  assert.equal(run?.outcome, 'error');
+  assert.equal(run?.attempts, 3);
+  assert.equal(run?.error, 'handler said error');
+  assert.equal(run?.finishedAt, Date.parse('2026-05-01T11:00:03.000Z'));
+  assert.equal(run?.nextAttemptAt, null);
+});
+
+test('throttled tries are not attempts: the run waits and tries again', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  let throttles = 3;
+  invoker.respond = () => (throttles-- > 0 ? 'throttled' : 'ok');
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '0 * * * *', maxAttempts: 1 })]);
+  await scheduler.start();
+  await clock.advanceTo('2026-05-01T11:00:00.000Z');
+  await clock.advance(3 * THROTTLED_RETRY_MS);
+  assert.equal(invoker.calls.length, 4);
+  const [run] = await scheduler.history('shop', 'cleanup', 1);
+  assert.equal(run?.outcome, 'ok');
+  assert.equal(run?.attempts, 1);
+});
+
+test('runNow runs the timer at once, whatever its overlap policy, and history records it as manual', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  invoker.respond = () => 'hold';
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '@daily' })]);
+  await scheduler.start();
+  const first = await scheduler.runNow('shop', 'cleanup');
+  const second = await scheduler.runNow('shop', 'cleanup');
+  assert.equal(first.reason, 'manual');
+  assert.equal(second.outcome, 'running');
+  await clock.advance(0);
+  assert.equal(invoker.running, 2);
+  await assert.rejects(scheduler.runNow('shop', 'nope'), (err: NimbusError) => err.code === 'NIMBUS_ERR_FUNCTION_NOT_FOUND');
+});
+
+test('runOnStartup fires once when the scheduler starts', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '@daily', runOnStartup: true }), timer({ cron: '@daily' }, 'quiet')]);
+  await scheduler.start();
+  await clock.advance(0);
+  assert.equal(invoker.calls.length, 1);
+  assert.equal(invoker.calls[0]?.event.functionName, 'cleanup');
+  assert.equal((await scheduler.history('shop', 'cleanup', 1))[0]?.reason, 'startup');
+});
+
+test('sync: a removed timer stops, a changed schedule takes effect, a new version is what runs', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '0 * * * *' }), timer({ cron: '0 * * * *' }, 'report')]);
+  await scheduler.start();
+  await clock.advanceTo('2026-05-01T11:00:00.000Z');
+  assert.equal(invoker.calls.length, 2);
+
+  await scheduler.sync([timer({ cron: '*/30 * * * *' }, 'cleanup', 2)]);
+  await clock.advanceTo('2026-05-01T12:00:00.000Z');
+  assert.deepEqual(
+    invoker.calls.slice(2).map((c) => [c.event.functionName, c.event.version, c.tick.scheduledAt]),
+    [['cleanup', 2, '2026-05-01T11:30:00.000Z'], ['cleanup', 2, '2026-05-01T12:00:00.000Z']],
+  );
+  assert.deepEqual((await scheduler.list()).map((s) => s.functionName), ['cleanup']);
+  await assert.rejects(scheduler.history('shop', 'report'), (err: NimbusError) => err.code === 'NIMBUS_ERR_FUNCTION_NOT_FOUND');
+});
+
+test('sync refuses a bad definition naming the function and the field, and changes nothing', async (t) => {
+  const { node } = harness(t);
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '@hourly' })]);
+  for (const [settings, field] of [
+    [{ cron: '0 25 * * *' }, 'cron'],
+    [{ cron: '@hourly', timezone: 'Europe/Atlantis' }, 'timezone'],
+    [{ cron: '@hourly', catchUp: 'twice' }, 'catchUp'],
+    [{ cron: '@hourly', overlap: 'maybe' }, 'overlap'],
+  ] as [TimerSettings, string][]) {
+    await assert.rejects(scheduler.sync([timer({ cron: '@daily' }, 'other'), timer(settings, 'broken')]), (err: NimbusError) => {
+      assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
+      assert.deepEqual(err.details, { app: 'shop', function: 'broken', field });
+      assert.match(err.message, new RegExp(`shop/broken: ${field}: `));
+      return true;
+    });
+  }
+  assert.deepEqual((await scheduler.list()).map((s) => s.functionName), ['cleanup']);
+});
+
+test('list shows each timer with its next three times in its own zone and in UTC, and its last run', async (t) => {
+  const { clock, node } = harness(t, '2026-03-28T12:00:00.000Z');
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '30 2 * * *', timezone: 'Europe/Berlin' })]);
+  await scheduler.start();
+  let [status] = await scheduler.list();
+  assert.deepEqual(status, {
+    app: 'shop',
+    functionName: 'cleanup',
+    version: 1,
+    cron: '30 2 * * *',
+    timezone: 'Europe/Berlin',
+    catchUp: 'once',
+    overlap: 'skip',
+    next: [
+      { zoned: '2026-03-29T03:00:00+02:00', utc: '2026-03-29T01:00:00.000Z' },
+      { zoned: '2026-03-30T02:30:00+02:00', utc: '2026-03-30T00:30:00.000Z' },
+      { zoned: '2026-03-31T02:30:00+02:00', utc: '2026-03-31T00:30:00.000Z' },
+    ],
+    running: 0,
+    queued: 0,
+    lastRun: null,
+  });
+  await clock.advanceTo('2026-03-29T12:00:00.000Z');
+  [status] = await scheduler.list();
+  assert.equal(status?.lastRun?.outcome, 'ok');
+  assert.equal(status?.lastRun?.scheduledAt, Date.parse('2026-03-29T01:00:00Z'), 'the spring-forward day ran once, at 03:00 local');
+});
+
+test('DST: a 01:30 New York timer runs once on the fall-back day, not twice', async (t) => {
+  const { clock, invoker, node } = harness(t, '2026-10-31T12:00:00.000Z');
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '30 1 * * *', timezone: 'America/New_York' })]);
+  await scheduler.start();
+  await clock.advanceTo('2026-11-02T00:00:00.000Z');
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-11-01T05:30:00.000Z']);
+});
+
+test('close waits for runs in flight, ends pending retries with their last outcome, and records queued times as skipped', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  const scheduler = node();
+  invoker.respond = (call) => (call.event.functionName === 'flaky' ? 'error' : 'hold');
+  await scheduler.sync([timer({ cron: '* * * * *', overlap: 'queue' }), timer({ cron: '* * * * *', maxAttempts: 5, backoff: { initialMs: MINUTE, maxMs: MINUTE } }, 'flaky')]);
+  await scheduler.start();
+  await clock.advance(2 * MINUTE);
+  let closed = false;
+  const closing = scheduler.close().then(() => (closed = true));
+  await settle();
+  assert.equal(closed, false, 'the held run is still going');
+  invoker.calls.find((c) => !c.done)?.finish();
+  await closing;
+  const cleanup = await scheduler.history('shop', 'cleanup');
+  assert.deepEqual(cleanup.map((r) => r.outcome), ['skipped', 'ok']);
+  assert.match(cleanup[0]?.error ?? '', /shut down/);
+  const flakyRuns = await scheduler.history('shop', 'flaky');
+  assert.deepEqual(flakyRuns.map((r) => r.outcome), ['skipped', 'error'], '10:02 came while 10:01 waited to retry');
+  const flaky = flakyRuns[1];
+  assert.equal(flaky?.attempts, 2, 'tried at 10:01 and 10:02, then waiting for 10:03 when the node closed');
+  assert.match(flaky?.error ?? '', /retries stopped/);
+  await assert.rejects(scheduler.runNow('shop', 'cleanup'), (err: NimbusError) => err.code === 'NIMBUS_ERR_NODE_SHUTTING_DOWN');
+});
+
+test('with the real clock, an every-second timer fires at least twice within a few seconds', async (t) => {
+  const temp = new TempDatabase();
+  const invoker = new RecordingInvoker();
+  const scheduler = new TimerScheduler({ store: temp.store(systemClock), invoker, nodeId: 'real' });
+  t.after(async () => {
+    await scheduler.close();
+    temp.cleanup();
+  });
+  const twoFires = new Promise<void>((resolve) => {
+    invoker.respond = () => {
+      if (invoker.calls.length >= 2) resolve();
+      return 'ok';
+    };
+  });
+  await scheduler.sync([timer({ cron: '* * * * * *' })]);
+  await scheduler.start();
+  let guard: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([twoFires.then(() => 'fired'), new Promise((resolve) => (guard = setTimeout(resolve, 10_000, 'timed out')))]);
+  clearTimeout(guard);
+  assert.equal(outcome, 'fired');
+  const [first, second] = invoker.calls.map((c) => Date.parse(c.tick.scheduledAt));
+  assert.equal(first! % 1000, 0, 'scheduled on whole seconds');
+  assert.ok(second! > first!, 'distinct seconds');
+});

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NimbusError } from '../../../src/shared/errors.js';
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from '../../../src/triggers/retry-policy.js';
+import { validateTimerSettings } from '../../../src/triggers/timer/timer-settings.js';
+
+function refusedField(settings: unknown): string {
+  try {
+    validateTimerSettings(settings);
+  } catch (err) {
+    assert.ok(err instanceof NimbusError);
+    assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
+    assert.equal(err.status, 400);
+    const field = String(err.details?.field);
+    assert.match(err.message, new RegExp(`: ${field.replace('.', '\\.')}: `), 'the message names the field too');
+    return field;
+  }
+  assert.fail(`expected ${JSON.stringify(settings)} to be refused`);
+}
+
+test('defaults: UTC, catch up once, skip overlapping runs, the platform retry policy', () => {
+  assert.deepEqual(validateTimerSettings({ cron: '*/5 * * * *' }), {
+    cron: '*/5 * * * *',
+    timezone: 'UTC',
+    catchUp: 'once',
+    overlap: 'skip',
+    runOnStartup: false,
+    maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    backoff: DEFAULT_BACKOFF,
+  });
+});
+
+test('every setting can be given; function settings alongside are left to their own validator', () => {
+  const resolved = validateTimerSettings({
+    cron: '  0  30 2 * * *',
+    timezone: 'Europe/Berlin',
+    catchUp: 'all',
+    overlap: 'queue',
+    runOnStartup: true,
+    maxAttempts: 2,
+    backoff: { initialMs: 10, maxMs: 20 },
+    memoryMb: 256,
+  });
+  assert.deepEqual(resolved, {
+    cron: '0 30 2 * * *',
+    timezone: 'Europe/Berlin',
+    catchUp: 'all',
+    overlap: 'queue',
+    runOnStartup: true,
+    maxAttempts: 2,
+    backoff: { initialMs: 10, maxMs: 20 },
+  });
+});
+
+test('a bad cron expression is refused naming the cron field', () => {
+  for (const cron of ['61 * * * *', '* * * *', '0 0 1 1 * 2027 9', '@reboot', '@fortnightly', 'every minute', '', 42]) {
+    assert.equal(refusedField({ cron }), 'cron', JSON.stringify(cron));
+  }
+  assert.equal(refusedField({}), 'cron');
+});
+
+test('a cron that can never fire (30 February) is refused', () => {
+  assert.equal(refusedField({ cron: '0 0 30 2 *' }), 'cron');
+});
+
+test('an unknown time zone is refused naming the timezone field', () => {
+  assert.equal(refusedField({ cron: '@daily', timezone: 'Mars/Olympus_Mons' }), 'timezone');
+  assert.equal(refusedField({ cron: '@daily', timezone: 7 }), 'timezone');
+});
+
+test('policies, flags and retry settings are checked field by field', () => {
+  assert.equal(refusedField({ cron: '@daily', catchUp: 'some' }), 'catchUp');
+  assert.equal(refusedField({ cron: '@daily', overlap: 'never' }), 'overlap');
+  assert.equal(refusedField({ cron: '@daily', runOnStartup: 'yes' }), 'runOnStartup');
+  assert.equal(refusedField({ cron: '@daily', maxAttempts: 0 }), 'maxAttempts');
+  assert.equal(refusedField({ cron: '@daily', maxAttempts: 1.5 }), 'maxAttempts');
+  assert.equal(refusedField({ cron: '@daily', backoff: 5 }), 'backoff');
+  assert.equal(refusedField({ cron: '@daily', backoff: { initialMs: -1 } }), 'backoff.initialMs');
+  assert.equal(refusedField({ cron: '@daily', backoff: { initialMs: 100, maxMs: 50 } }), 'backoff.maxMs');
+  assert.equal(refusedField(null), 'settings');
+});
