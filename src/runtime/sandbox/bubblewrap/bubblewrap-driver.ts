@@ -141,7 +141,8 @@ export class BubblewrapDriver implements SandboxDriver {
       cgroup = madeCgroup;
       slot = madeSlot;
       // Until assign, a warm sandbox is held to its shape's memory and the default pids ceiling.
-      await cgroup?.setLimits(cgroupLimitsFor({ memoryMb: shape.memoryMb }));
+      const limits = cgroup ? cgroupLimitsFor({ memoryMb: shape.memoryMb }) : undefined;
+      if (limits) await cgroup?.setLimits(limits);
       const child = this.#launch(shape, appDir, cgroup, slot);
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
@@ -149,6 +150,7 @@ export class BubblewrapDriver implements SandboxDriver {
       });
       const sandbox = new BubblewrapSandbox(id, shape, child, {
         cgroup,
+        limits,
         slot,
         slots: this.#slots,
         appDir,

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import { cgroupLimitsFor } from '../cgroups/limits.js';
+import { cgroupLimitsFor, type CgroupLimits } from '../cgroups/limits.js';
 import type { SandboxCgroup } from '../cgroups/sandbox-cgroup.js';
 import type { Sandbox, SandboxAssignment, SandboxExit, SandboxShape, SandboxUsage } from '../driver.js';
 import type { NetworkSlot, NetworkSlots } from '../network/network-slots.js';
@@ -17,6 +17,8 @@ const SIGNAL_EXIT_BASE = 128;
 /** What a sandbox holds on the host and gives back when it exits. */
 export interface SandboxResources {
   cgroup: SandboxCgroup | undefined;
+  /** The limits written at spawn (from the shape); assign writes only when the function's differ. */
+  limits: CgroupLimits | undefined;
   slot: NetworkSlot | undefined;
   slots: NetworkSlots | undefined;
   appDir: string;
@@ -66,11 +68,13 @@ export class BubblewrapSandbox implements Sandbox {
     if (!slot && assignment.network === 'none' && !this.#resources.networkUnshared) {
       throw new Error('this sandbox shares the host network (no nftables here) and cannot honour network: none');
     }
-    const limits = cgroup?.setLimits(cgroupLimitsFor({ memoryMb: assignment.memoryMb, cpuShares: assignment.cpuShares }));
+    const wanted = cgroupLimitsFor({ memoryMb: assignment.memoryMb, cpuShares: assignment.cpuShares });
+    const limits = cgroup && JSON.stringify(wanted) !== JSON.stringify(this.#resources.limits) ? cgroup.setLimits(wanted) : undefined;
+    this.#resources.limits = wanted;
     const network = slot && slots ? slots.applyPolicy(slot, assignment.network) : undefined;
-    const bundleName = placeFile(this.#resources.appDir, assignment.bundlePath);
-    const mapName = assignment.sourceMapPath ? placeFile(this.#resources.appDir, assignment.sourceMapPath) : undefined;
-    const [bundle, map] = await Promise.all([bundleName, mapName, limits, network]);
+    const bundle = placeFile(this.#resources.appDir, assignment.bundlePath);
+    const map = assignment.sourceMapPath ? placeFile(this.#resources.appDir, assignment.sourceMapPath) : undefined;
+    await Promise.all([limits, network]);
     return { bundlePath: join(APP_DIR, bundle), ...(map ? { sourceMapPath: join(APP_DIR, map) } : {}) };
   }
 
