@@ -8,6 +8,7 @@ import type { Sandbox, SandboxAssignment, SandboxExit, SandboxShape, SandboxUsag
 import type { NetworkSlot, NetworkSlots } from '../network/network-slots.js';
 import { APP_DIR } from './bwrap-args.js';
 import { HEAP_OOM_PATTERN } from '../heap-limit.js';
+import { processTreeUsage } from './process-tree-usage.js';
 import { placeFile } from './sandbox-files.js';
 
 const STDERR_TAIL_BYTES = 8 * 1024;
@@ -79,7 +80,7 @@ export class BubblewrapSandbox implements Sandbox {
   }
 
   async usage(): Promise<SandboxUsage> {
-    if (!this.#resources.cgroup) return { rssBytes: 0, cpuMicros: 0 };
+    if (!this.#resources.cgroup) return processTreeUsage(this.pid);
     const usage = await this.#resources.cgroup.usage();
     return { rssBytes: usage.memoryBytes, cpuMicros: usage.cpuMicros };
   }
