@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminApiHandler } from '../auth/admin-api.js';
+import type { AuthRequirement } from '../auth/authorize.js';
 
 export interface AdminRequest {
   req: IncomingMessage;
@@ -13,20 +14,24 @@ export type AdminResult = { status: number; body: unknown; headers?: Record<stri
 
 export type AdminHandler = (request: AdminRequest) => Promise<AdminResult>;
 
+/** What a caller must be allowed to do for one endpoint; the admin key by default. */
+export type AdminAuth = (params: Record<string, string>) => Promise<AuthRequirement>;
+
 interface AdminRoute {
   method: string;
   pattern: string;
   parts: string[];
   summary: string;
   handler: AdminHandler;
+  auth?: AdminAuth;
 }
 
 /** The admin API's endpoints, declared once: they serve requests and describe themselves in OpenAPI. */
 export class AdminRouter {
   readonly #routes: AdminRoute[] = [];
 
-  add(method: string, pattern: string, summary: string, handler: AdminHandler): void {
-    this.#routes.push({ method, pattern, parts: pattern.split('/').slice(1), summary, handler });
+  add(method: string, pattern: string, summary: string, handler: AdminHandler, auth?: AdminAuth): void {
+    this.#routes.push({ method, pattern, parts: pattern.split('/').slice(1), summary, handler, ...(auth ? { auth } : {}) });
   }
 
   /**

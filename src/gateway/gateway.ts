@@ -122,12 +122,15 @@ export class Gateway {
       return;
     }
     const url = this.#url(rawUrl);
-    await this.deps.authorize(req.headers, url, { kind: 'admin' });
     if (sub.startsWith('/blobs') && this.deps.extensions.blobs) {
+      await this.deps.authorize(req.headers, url, { kind: 'admin' });
       await this.deps.extensions.blobs(req, res, sub.slice('/blobs'.length));
       return;
     }
     const match = this.deps.admin.match(method, sub);
+    // Whether an endpoint exists is the admin's business too: authorize before saying 404 or 405.
+    const requirement = match !== null && match !== 'method' && match.route.auth ? await match.route.auth(match.params) : { kind: 'admin' as const };
+    await this.deps.authorize(req.headers, url, requirement);
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
     if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`);
     const result = await match.route.handler({ req, res, params: match.params, query: url.searchParams });

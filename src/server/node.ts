@@ -25,7 +25,11 @@ import { systemClock, type Clock } from '../shared/clock.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DeploymentRegistry } from './deployments.js';
 import { loadOrCreateNodeId } from './node-id.js';
+import type { HostServices } from '../runtime/host-services.js';
+import { createHostServices } from './host-services.js';
+import { wireBlobs } from './wire-blobs.js';
 import { wireMetering } from './wire-metering.js';
+import { wireQueues } from './wire-queues.js';
 import { wireTimers } from './wire-timers.js';
 import { createPlatformLogger } from '../metering/platform-logger.js';
 
@@ -98,11 +102,13 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     secrets: (app) => secrets.resolve(app),
   });
   let dispatcher: Dispatcher | null = null;
+  let hostServices: HostServices | null = null;
   const warmPool = new WarmPool(
     driver,
     { ...DEFAULT_WARM_POOL, ...options.warmPool },
     (lines, instance) => dispatcher?.onInstanceLog(lines, instance),
     (error) => log.error({ err: error }, 'warm sandbox failed to start'),
+    (call) => hostServices!(call),
   );
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
@@ -138,13 +144,21 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       secretsApi(method, ['apps', params['app']!, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query));
   }
 
+  const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const blobs = await wireBlobs({
+    dataDir: options.dataDir, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs,
+  });
+  hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
+  const queues = wireQueues({
+    queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs,
+  });
   const metering = wireMetering({
     lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
   });
   const gateway = new Gateway(
     {
-      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension },
+      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
     },
     options.maxBodyBytes,
@@ -154,13 +168,15 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   dispatcher.start();
   const timers = await wireTimers({
     store: store.timers, invoker: dispatcher, nodeId: loadOrCreateNodeId(options.dataDir), clock, log, deployments, router,
-    drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    drainTimeoutMs,
   });
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
   try {
     url = await gateway.listen(options.host, options.port);
   } catch (err) {
     await timers.close();
+    await queues.close();
+    await blobs.close();
     await dispatcher.close(0);
     await warmPool.close();
     await metering.close();
@@ -179,7 +195,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       closing ??= (async () => {
         const drainMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
         const stopped = gateway.stopAccepting();
-        await timers.close();
+        // Triggers stop taking new work and let what they started finish; then the dispatcher drains.
+        await Promise.all([timers.close(), queues.close(), blobs.close()]);
         await dispatcher!.close(drainMs);
         gateway.forceClose();
         await stopped;

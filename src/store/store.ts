@@ -1,6 +1,9 @@
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
+import type { BlobIndex } from '../blobs/blob-index.js';
+import type { AsyncResultStore } from './async-result-store.js';
 import type { KeyStore } from './key-store.js';
+import type { QueueStore } from './queue-store.js';
 import type { LogStore } from './log-store.js';
 import type { MeteringStore } from './metering-store.js';
 import type { SecretStore } from './secret-store.js';
@@ -18,6 +21,10 @@ export interface Store {
   readonly timers: TimerStore;
   readonly metering: MeteringStore;
   readonly logs: LogStore;
+  readonly queues: QueueStore;
+  readonly asyncResults: AsyncResultStore;
+  /** Blob metadata and the blob event log (the bytes live in a blob backend). */
+  readonly blobIndex: BlobIndex;
   close(): Promise<void>;
 }
 

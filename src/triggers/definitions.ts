@@ -3,6 +3,7 @@ import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import { ERRORS, NimbusError } from '../shared/errors.js';
 import { validateBlobSettings } from './blob/blob-settings.js';
+import { resolveQueueSettings } from './queue/settings.js';
 import { validateTimerSettings } from './timer/timer-settings.js';
 import { describeIssues, functionSettingsSchema, resolveSettings } from './function-settings.js';
 import { httpSettingsSchema, httpTriggerConfig } from './http/definition.js';
@@ -47,16 +48,9 @@ function withOwnValidator(kind: TriggerKind, validateOwn: (raw: unknown) => Reco
   };
 }
 
-const sharedKeys = Object.keys(functionSettingsSchema.shape);
-
-/** Keeps only a trigger's own fields (everything not shared). */
-function ownFields(parsed: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(parsed).filter(([key]) => !sharedKeys.includes(key)));
-}
-
 const validators = new Map<TriggerKind, Validator>([
   ['http', fromSchema('http', httpSettingsSchema, (s) => ({ ...httpTriggerConfig(s) }))],
-  ['queue', fromSchema('queue', functionSettingsSchema.extend({ queue: z.string().min(1) }).passthrough(), ownFields)],
+  ['queue', withOwnValidator('queue', (raw) => ({ ...resolveQueueSettings(raw as Record<string, unknown>) }))],
   ['blob', withOwnValidator('blob', (raw) => {
     const { bucket, path, events, maxAttempts, backoff } = validateBlobSettings(raw);
     return { bucket, path, events, maxAttempts, backoff };

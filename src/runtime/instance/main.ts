@@ -142,7 +142,7 @@ interface AsyncPayload {
   method: string;
   url: string;
   headers: [string, string][];
-  bodyBase64: string;
+  bodyBase64: string | null;
 }
 
 function requestFromAsyncPayload(payload: AsyncPayload, signal: AbortSignal): Request {
@@ -150,7 +150,7 @@ function requestFromAsyncPayload(payload: AsyncPayload, signal: AbortSignal): Re
   return new Request(payload.url, {
     method: payload.method,
     headers: payload.headers,
-    body: hasBody ? Buffer.from(payload.bodyBase64, 'base64') : null,
+    body: hasBody && payload.bodyBase64 ? Buffer.from(payload.bodyBase64, 'base64') : null,
     signal,
   });
 }

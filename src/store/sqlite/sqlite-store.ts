@@ -3,7 +3,10 @@ import type { Clock } from '../../shared/clock.js';
 import type { Store } from '../store.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteAppStore } from './sqlite-app-store.js';
+import { SqliteBlobIndex } from '../../blobs/local/sqlite-blob-index.js';
+import { SqliteAsyncResultStore } from './sqlite-async-result-store.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
+import { SqliteQueueStore } from './sqlite-queue-store.js';
 import { SqliteLogStore } from './sqlite-log-store.js';
 import { SqliteMeteringStore } from './sqlite-metering-store.js';
 import { SqliteSecretStore } from './sqlite-secret-store.js';
@@ -15,6 +18,7 @@ export const STATE_FILE = 'state.sqlite';
 export function openSqliteStore(dataDir: string, clock: Clock): Store & { readonly file: string } {
   const file = join(dataDir, STATE_FILE);
   const db = openSqlite(file);
+  const queues = new SqliteQueueStore(db, clock);
   return {
     file,
     apps: new SqliteAppStore(db, clock),
@@ -23,7 +27,12 @@ export function openSqliteStore(dataDir: string, clock: Clock): Store & { readon
     timers: new SqliteTimerStore(db, clock),
     metering: new SqliteMeteringStore(db, clock),
     logs: new SqliteLogStore(db, clock),
+    queues,
+    asyncResults: new SqliteAsyncResultStore(db, clock),
+    blobIndex: new SqliteBlobIndex(db, clock),
     async close() {
+      // Writes waiting for a group commit go to disk before the file closes.
+      await queues.close();
       db.close();
     },
   };

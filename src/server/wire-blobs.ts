@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { BlobBackend } from '../blobs/blob-backend.js';
+import type { BlobIndex } from '../blobs/blob-index.js';
+import { LocalBlobBackend } from '../blobs/local/local-blob-backend.js';
+import { handleBlobRequest } from '../gateway/blob-api/handle-blob-request.js';
+import type { GatewayExtensions } from '../gateway/gateway.js';
+import type { EventInvoker } from '../runtime/event-invoker.js';
+import type { BlobSettings } from '../sdk/definition.js';
+import type { Clock } from '../shared/clock.js';
+import type { QueueStore } from '../store/queue-store.js';
+import { blobDeliverySpec } from '../triggers/blob/blob-delivery.js';
+import { BlobEventFanout, type BlobTriggerBinding } from '../triggers/blob/blob-event-fanout.js';
+import { ConsumerGroup } from '../triggers/queue/consumer-group.js';
+import type { DeploymentRegistry } from './deployments.js';
+
+export interface BlobWiring {
+  backend: BlobBackend;
+  extension: NonNullable<GatewayExtensions['blobs']>;
+  close(): Promise<void>;
+}
+
+/**
+ * Blob storage for one node (local files), and blob triggers: every write's
+ * event is fanned out into the matching functions' internal queues, from
+ * which they are delivered like queue messages.
+ */
+export async function wireBlobs(deps: {
+  dataDir: string; index: BlobIndex; queues: QueueStore; invoker: EventInvoker; clock: Clock; log: Logger;
+  deployments: DeploymentRegistry; drainTimeoutMs: number;
+}): Promise<BlobWiring> {
+  const backend = await LocalBlobBackend.open({ root: join(deps.dataDir, 'blobs'), index: deps.index });
+  const onError = (err: unknown) => deps.log.error({ err }, 'blob event delivery problem');
+  const fanout = new BlobEventFanout({
+    events: deps.index, clock: deps.clock, onError,
+    enqueue: async (queue, bodies) => {
+      await deps.queues.send(queue, bodies.map((body) => ({ body })), { internal: true });
+    },
+  });
+  const deliveries = new ConsumerGroup({ queues: deps.queues, clock: deps.clock, onError });
+
+  const sync = () => {
+    const bindings: (BlobTriggerBinding & { limits: { maxInstances: number; concurrency: number; timeoutMs: number } })[] = [];
+    for (const version of deps.deployments.live()) {
+      for (const f of version.functions) {
+        if (f.kind !== 'blob') continue;
+        bindings.push({ app: version.app, functionName: f.name, version: version.version, settings: f.trigger as unknown as BlobSettings, limits: f.settings });
+      }
+    }
+    fanout.sync(bindings);
+    deliveries.sync(bindings.map((b) => blobDeliverySpec(deps.invoker, b, b.limits)));
+  };
+  sync();
+  fanout.start();
+  deps.deployments.onChange(sync);
+
+  return {
+    backend,
+    extension: (req, res, path) => handleBlobRequest(req, res, path, backend, { onInternalError: (err) => deps.log.error({ err }, 'blob request failed') }),
+    async close() {
+      await fanout.stop();
+      await deliveries.close(deps.drainTimeoutMs);
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { AdminRouter } from '../gateway/admin-router.js';
+import type { GatewayExtensions } from '../gateway/gateway.js';
+import { readBody, readJsonBody, sendJson } from '../gateway/json.js';
+import type { RouteTarget } from '../gateway/route-table.js';
+import type { EventInvoker } from '../runtime/event-invoker.js';
+import type { QueueSettings } from '../sdk/definition.js';
+import type { Clock } from '../shared/clock.js';
+import { NimbusError } from '../shared/errors.js';
+import type { AsyncResultStore } from '../store/async-result-store.js';
+import type { QueueStore } from '../store/queue-store.js';
+import { AsyncInvocations } from '../triggers/queue/async-invocations.js';
+import { createQueueApi } from '../triggers/queue/queue-api.js';
+import { QueueTriggerManager } from '../triggers/queue/queue-trigger.js';
+import type { DeploymentRegistry } from './deployments.js';
+
+/** Queue API request bodies: up to 1,000 messages of up to 256 KiB each is the store's own limit. */
+const MAX_QUEUE_REQUEST_BYTES = 16 * 1024 * 1024;
+const MAX_ASYNC_BODY_BYTES = 6 * 1024 * 1024;
+
+export interface QueueWiring {
+  invokeAsync: NonNullable<GatewayExtensions['invokeAsync']>;
+  close(): Promise<void>;
+}
+
+/**
+ * Queue triggers and async invocations follow what is deployed; the queue
+ * API accepts producer keys for sending, the admin key for everything else.
+ */
+export function wireQueues(deps: {
+  queues: QueueStore; asyncResults: AsyncResultStore; invoker: EventInvoker; clock: Clock; log: Logger;
+  deployments: DeploymentRegistry; router: AdminRouter; drainTimeoutMs: number;
+}): QueueWiring {
+  const onError = (err: unknown) => deps.log.error({ err }, 'queue delivery problem');
+  const triggers = new QueueTriggerManager({ queues: deps.queues, invoker: deps.invoker, clock: deps.clock, onError });
+  const asyncInvocations = new AsyncInvocations({ queues: deps.queues, results: deps.asyncResults, invoker: deps.invoker, clock: deps.clock, onError });
+
+  const sync = () => {
+    const live = deps.deployments.live();
+    triggers.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => ({
+      app: v.app, functionName: f.name, version: v.version, settings: f.trigger as unknown as QueueSettings,
+    }))));
+    asyncInvocations.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'http').map((f) => ({
+      app: v.app, functionName: f.name,
+      settings: { timeoutMs: f.settings.timeoutMs, queueTimeoutMs: f.settings.queueTimeoutMs, maxConcurrency: f.settings.maxInstances * f.settings.concurrency },
+    }))));
+  };
+  sync();
+  deps.deployments.onChange(sync);
+
+  const api = createQueueApi(deps.queues);
+  const body = (req: IncomingMessage) => readJsonBody(req, MAX_QUEUE_REQUEST_BYTES);
+  deps.router.add('GET', '/queues', 'Queues with depth, in flight, delayed, dead-lettered and oldest message age', async ({ query }) => api('GET', ['queues'], undefined, query));
+  deps.router.add('POST', '/queues/:queue/messages', 'Send one message {body, delayMs?, dedupId?, priority?} or {messages: [...]}; producer keys allowed',
+    async ({ req, params, query }) => api('POST', ['queues', params['queue']!, 'messages'], await body(req), query),
+    async (params) => ({ kind: 'send', queue: params['queue']! }));
+  deps.router.add('GET', '/queues/:queue/messages', 'Peek at messages without taking them (?limit=)', async ({ params, query }) => api('GET', ['queues', params['queue']!, 'messages'], undefined, query));
+  deps.router.add('DELETE', '/queues/:queue/messages', 'Purge a queue', async ({ params, query }) => api('DELETE', ['queues', params['queue']!, 'messages'], undefined, query));
+  deps.router.add('POST', '/queues/:queue/redrive', 'Move dead letters back to their queue', async ({ params, query }) => api('POST', ['queues', params['queue']!, 'redrive'], undefined, query));
+
+  deps.router.add('GET', '/invocations/:id', 'The result of an asynchronous invocation', async ({ params }) => {
+    const record = await asyncInvocations.get(params['id']!);
+    if (!record) throw new NimbusError('NIMBUS_ERR_INVOCATION_NOT_FOUND', params['id']);
+    return { status: 200, body: record };
+  }, async (params) => {
+    // Whoever may invoke the function may read its results.
+    const record = await asyncInvocations.get(params['id']!);
+    return record ? { kind: 'invoke', app: record.app, fn: record.functionName, level: 'key' } : { kind: 'admin' };
+  });
+
+  return {
+    async invokeAsync(req: IncomingMessage, res: ServerResponse, target: RouteTarget) {
+      const bytes = await readBody(req, MAX_ASYNC_BODY_BYTES);
+      const headers: [string, string][] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        const name = req.rawHeaders[i]!;
+        if (name.toLowerCase() !== 'x-nimbus-async' && name.toLowerCase() !== 'connection') headers.push([name, req.rawHeaders[i + 1]!]);
+      }
+      const invocationId = await asyncInvocations.enqueue(target.app, target.functionName, {
+        method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, body: bytes,
+      });
+      sendJson(res, 202, { invocationId }, { location: `/_nimbus/api/v1/invocations/${invocationId}` });
+    },
+    async close() {
+      await triggers.close(deps.drainTimeoutMs);
+      await asyncInvocations.close(deps.drainTimeoutMs);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { BlobSettings } from '../../sdk/definition.js';
+import type { EventInvoker } from '../../runtime/event-invoker.js';
+import type { ConsumerSpec } from '../queue/consumer-group.js';
+import type { BatchHandler } from '../queue/queue-consumer.js';
+import { resolveQueueSettings } from '../queue/settings.js';
+import { blobQueueName, type BlobTriggerBinding } from './blob-event-fanout.js';
+import { validateBlobSettings } from './blob-settings.js';
+
+/** Events of one blob function in flight at once, at most (its instance cap still applies). */
+const MAX_BLOB_DELIVERY_CONCURRENCY = 64;
+
+/**
+ * Blob events wait in their function's internal queue (`_blob.<app>.<fn>`);
+ * this turns each into one `trigger: 'blob'` invocation, so blob triggers get
+ * the queue triggers' delivery promise: at least once, backoff, dead-letter.
+ */
+export function blobDeliverySpec(invoker: EventInvoker, binding: BlobTriggerBinding, limits: { maxInstances: number; concurrency: number; timeoutMs: number }): ConsumerSpec {
+  const trigger = validateBlobSettings(binding.settings as BlobSettings);
+  const queue = blobQueueName(binding.app, binding.functionName);
+  const settings = resolveQueueSettings({
+    queue,
+    batchSize: 1,
+    maxBatchWaitMs: 0,
+    maxConcurrency: Math.min(MAX_BLOB_DELIVERY_CONCURRENCY, limits.maxInstances * limits.concurrency),
+    maxAttempts: trigger.maxAttempts,
+    backoff: trigger.backoff,
+    // The lease must outlive the invocation, or a slow handler's event would be handed out twice.
+    visibilityTimeoutMs: Math.max(30_000, limits.timeoutMs + 10_000),
+  }, { internal: true });
+  const handler: BatchHandler = {
+    async run(messages) {
+      const message = messages[0]!;
+      const result = await invoker.invokeEvent({
+        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'blob', payload: message.body,
+      });
+      if (result.outcome === 'throttled') return { throttled: true };
+      if (result.outcome === 'ok') return { failed: new Map() };
+      return { failed: new Map([[message.id, result.error ?? `the invocation ended with outcome "${result.outcome}"`]]) };
+    },
+  };
+  return { key: `${binding.app}/${binding.functionName}`, settings, handler };
+}

@@ -1,0 +1,123 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NimbusClient, NimbusClientError } from '../../src/sdk/client/index.js';
+import { admin, eventually } from '../helpers/admin-client.js';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+
+const APP = `
+import { http, queue } from 'nimbus';
+
+let running = 0;
+export const orders = queue({ queue: 'orders', batchSize: 5, maxConcurrency: 1, maxAttempts: 3, backoff: { initialMs: 50, maxMs: 100 } }, async (batch, ctx) => {
+  running++;
+  if (running > 1) console.error('OVERLAP');
+  const failed = [];
+  for (const m of batch.messages) {
+    if (m.body.fail) { failed.push(m.id); continue; }
+    await ctx.blobs.put('handled', String(m.body.n), JSON.stringify({ attempt: m.attempt }));
+    if (m.body.fanOut) await ctx.queues.send('fanned', { from: m.body.n });
+  }
+  await new Promise((r) => setTimeout(r, 10));
+  running--;
+  return { failed };
+});
+
+export const fanned = queue({ queue: 'fanned' }, async (batch, ctx) => {
+  for (const m of batch.messages) await ctx.blobs.put('handled', 'fanned-' + m.body.from, 'ok');
+});
+
+export const report = http({ route: 'POST /report' }, async (req) => {
+  const body = await req.json();
+  return { received: body, at: Date.now() };
+});
+`;
+
+describe('queue functions on a node', () => {
+  let node: TestNode;
+  let client: NimbusClient;
+  before(async () => {
+    node = await startTestNode();
+    client = new NimbusClient({ url: node.url, key: node.adminKey });
+    const deployed = await node.deploy('shop', { 'index.ts': APP });
+    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+  });
+  after(() => node.dispose());
+
+  async function handled(key: string): Promise<boolean> {
+    const res = await fetch(`${node.url}/_nimbus/api/v1/blobs/handled/${key}`, { method: 'HEAD', headers: { authorization: `Bearer ${node.adminKey}` } });
+    return res.status === 200;
+  }
+
+  test('messages sent with the client run the queue function, which fans out through ctx.queues', async () => {
+    const sent = await client.queue('orders').sendBatch([{ body: { n: 1 } }, { body: { n: 2, fanOut: true } }, { body: { n: 3 } }]);
+    assert.equal(sent.length, 3);
+    await eventually(async () => (await handled('1')) && (await handled('2')) && (await handled('3')) && (await handled('fanned-2')), 15_000, 'all handled');
+  });
+
+  test('a message that keeps failing is retried, then dead-lettered with its last error', async () => {
+    await client.queue('orders').send({ n: 99, fail: true });
+    await eventually(async () => {
+      const { body } = await admin(node, 'GET', '/queues');
+      return body.queues.some((q: { name: string; depth: number }) => q.name === 'orders.dlq' && q.depth === 1);
+    }, 15_000, 'the message in orders.dlq');
+    const peek = await admin(node, 'GET', '/queues/orders.dlq/messages');
+    assert.equal(peek.body.messages[0].body.n, 99);
+    assert.match(JSON.stringify(peek.body.messages[0]), /reported this message as failed/);
+  });
+
+  test('dedup drops a second message with the same id and says so', async () => {
+    const first = await client.queue('orders').send({ n: 5 }, { dedupId: 'order-5' });
+    const second = await client.queue('orders').send({ n: 5 }, { dedupId: 'order-5' });
+    assert.equal(first.duplicate, false);
+    assert.equal(second.duplicate, true);
+    assert.equal(second.id, first.id);
+  });
+
+  test('a producer key may send to its queues only, and may not use the admin API', async () => {
+    const created = await admin(node, 'POST', '/keys', { scope: { kind: 'producer', queues: ['orders'] }, label: 'api server' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const producer = new NimbusClient({ url: node.url, key: created.body.key });
+    await producer.queue('orders').send({ n: 6 });
+    await assert.rejects(producer.queue('fanned').send({ from: 0 }), (err: unknown) => err instanceof NimbusClientError && err.status === 403);
+    const apps = await fetch(`${node.url}/_nimbus/api/v1/apps`, { headers: { authorization: `Bearer ${created.body.key}` } });
+    assert.equal(apps.status, 403);
+  });
+
+  test('oversized and malformed messages are refused with a clear 4xx, and nothing else is lost', async () => {
+    const big = await fetch(`${node.url}/_nimbus/api/v1/queues/orders/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${node.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'x'.repeat(300 * 1024) }),
+    });
+    assert.equal(big.status, 413);
+    const malformed = await fetch(`${node.url}/_nimbus/api/v1/queues/orders/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${node.adminKey}`, 'content-type': 'application/json' }, body: '{"body":',
+    });
+    assert.equal(malformed.status, 400);
+    const badName = await fetch(`${node.url}/_nimbus/api/v1/queues/Bad%20Name/messages`, {
+      method: 'POST', headers: { authorization: `Bearer ${node.adminKey}`, 'content-type': 'application/json' }, body: '{"body":1}',
+    });
+    assert.equal(badName.status, 400);
+    await client.queue('orders').send({ n: 7 });
+    await eventually(() => handled('7'), 15_000, 'the good message after the bad ones');
+  });
+
+  test('an HTTP function called with x-nimbus-async runs from the durable queue; its result is fetched by id', async () => {
+    const res = await fetch(`${node.url}/report`, { method: 'POST', headers: { 'x-nimbus-async': '1', 'content-type': 'application/json' }, body: '{"q":1}' });
+    assert.equal(res.status, 202);
+    const { invocationId } = await res.json() as { invocationId: string };
+    let record: { state: string; status: number; bodyBase64: string } | undefined;
+    await eventually(async () => {
+      record = await client.invocation(invocationId) as typeof record;
+      return record?.state === 'succeeded';
+    }, 15_000, 'the async invocation to finish');
+    assert.equal(record!.status, 200);
+    assert.deepEqual(JSON.parse(Buffer.from(record!.bodyBase64, 'base64').toString()).received, { q: 1 });
+    const viaClient = await client.invokeAsync('shop/report', { q: 2 });
+    assert.ok(viaClient.invocationId);
+  });
+
+  test('maxConcurrency: 1 never ran two batches at once', async () => {
+    const { body } = await admin(node, 'GET', '/apps/shop/logs?fn=orders&limit=1000');
+    assert.ok(!body.lines.some((l: { message: string }) => l.message.includes('OVERLAP')));
+  });
+});
