@@ -1,0 +1,236 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { CgroupTree } from '../cgroups/cgroup-tree.js';
+import { detectCgroupHierarchy } from '../cgroups/hierarchy.js';
+import { cgroupLimitsFor } from '../cgroups/limits.js';
+import type { SandboxCgroup } from '../cgroups/sandbox-cgroup.js';
+import type { Sandbox, SandboxDriver, SandboxShape } from '../driver.js';
+import { hostDnsServers } from '../network/dns-servers.js';
+import { NetworkSlots, type NetworkSlot } from '../network/network-slots.js';
+import { BubblewrapSandbox } from './bubblewrap-sandbox.js';
+import { bwrapArgs, TMP_DIR } from './bwrap-args.js';
+import { heapLimitMb } from '../heap-limit.js';
+import { launchCommand } from './launcher.js';
+import { nodeBinds, type ReadOnlyBind } from './node-binds.js';
+import { makeAppDir, placeReadableCopy, removeDir, writeSandboxEtc } from './sandbox-files.js';
+
+/** /tmp inside a sandbox: a private tmpfs of this size (its pages count against the sandbox's memory). */
+export const DEFAULT_TMP_MB = 64;
+const MB = 1024 * 1024;
+const SANDBOX_TMP_DIR_MODE = 0o711;
+
+export interface BubblewrapDriverOptions {
+  /** The bundled instance runtime (one file). */
+  instanceScript: string;
+  /** Where per-sandbox folders live; default a fresh folder under the OS temp dir. Never the data folder. */
+  stateDir?: string;
+  /** Distinguishes this node's cgroups and nftables table; default random. Letters, digits, underscores. */
+  nodeId?: string;
+  nodePath?: string;
+  bwrapPath?: string;
+  tmpMb?: number;
+  /** Use Node's permission model inside the sandbox too (default: when the running Node supports it). */
+  permissionModel?: boolean;
+  /**
+   * Network isolation: 'nftables' (root: per-sandbox namespace + host rules, every policy enforced),
+   * 'unshared' (every sandbox gets an empty namespace: only `none` can be honoured),
+   * 'host' (sandboxes share the host network: policies are not enforced and `none` is refused).
+   * Default: 'nftables' when running as root, else 'host'.
+   */
+  network?: 'nftables' | 'unshared' | 'host';
+  /** Resolvers sandboxes may query; default the host's IPv4 non-loopback nameservers. */
+  dnsServers?: string[];
+  /** Pass false to run without cgroups (not strict). Default: use them when detected. */
+  cgroups?: boolean;
+  /** Extra Node flags before the runtime script. */
+  nodeArgs?: string[];
+}
+
+/**
+ * The strict driver: each sandbox is Node under bubblewrap as uid 65534 in
+ * new user, pid, ipc, uts, mount and network namespaces, in its own cgroup,
+ * seeing only Node, its libraries, the instance runtime, its own /app and a
+ * size-capped /tmp.
+ */
+export class BubblewrapDriver implements SandboxDriver {
+  readonly name = 'bubblewrap';
+  readonly isolation: 'strict' | 'basic';
+  readonly #options: BubblewrapDriverOptions;
+  readonly #stateDir: string;
+  readonly #runtimeScript: string;
+  readonly #systemBinds: ReadOnlyBind[];
+  readonly #cgroups: CgroupTree | undefined;
+  readonly #slots: NetworkSlots | undefined;
+  readonly #etcDir: string;
+  readonly #networkMode: 'nftables' | 'unshared' | 'host';
+  readonly #pendingReleases = new Set<Promise<void>>();
+  readonly #live = new Set<BubblewrapSandbox>();
+  #counter = 0;
+
+  private constructor(init: {
+    options: BubblewrapDriverOptions;
+    stateDir: string;
+    runtimeScript: string;
+    cgroups: CgroupTree | undefined;
+    slots: NetworkSlots | undefined;
+    networkMode: 'nftables' | 'unshared' | 'host';
+  }) {
+    this.#options = init.options;
+    this.#stateDir = init.stateDir;
+    this.#runtimeScript = init.runtimeScript;
+    this.#cgroups = init.cgroups;
+    this.#slots = init.slots;
+    this.#networkMode = init.networkMode;
+    this.#etcDir = join(init.stateDir, 'etc');
+    this.#systemBinds = nodeBinds(init.options.nodePath ?? process.execPath);
+    this.isolation = init.cgroups && init.networkMode === 'nftables' ? 'strict' : 'basic';
+  }
+
+  static async create(options: BubblewrapDriverOptions): Promise<BubblewrapDriver> {
+    const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
+    const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), `nimbus-sandboxes-${nodeId}-`)));
+    // "nobody" (bwrap after the privilege drop) must traverse to the folders it binds, but not list them.
+    await chmod(stateDir, SANDBOX_TMP_DIR_MODE);
+    const runtimeScript = await placeReadableCopy(options.instanceScript, join(stateDir, 'runtime'));
+    const isRoot = process.getuid?.() === 0;
+    const networkMode = options.network ?? (isRoot ? 'nftables' : 'host');
+
+    let cgroups: CgroupTree | undefined;
+    let slots: NetworkSlots | undefined;
+    try {
+      if (options.cgroups !== false) {
+        const hierarchy = detectCgroupHierarchy();
+        if (hierarchy.version !== 'none') cgroups = await CgroupTree.create(hierarchy, nodeId);
+      }
+      if (networkMode === 'nftables') {
+        slots = await NetworkSlots.create(nodeId.replace(/\W/g, '_'), options.dnsServers ? { dnsServers: options.dnsServers } : {});
+      }
+      const driver = new BubblewrapDriver({ options, stateDir, runtimeScript, cgroups, slots, networkMode });
+      await writeSandboxEtc(driver.#etcDir, slots?.dnsServers ?? options.dnsServers ?? hostDnsServers());
+      return driver;
+    } catch (error) {
+      await slots?.dispose();
+      await cgroups?.dispose();
+      await removeDir(stateDir);
+      throw error;
+    }
+  }
+
+  /** Which kind of network isolation sandboxes of this driver get. */
+  get networkMode(): 'nftables' | 'unshared' | 'host' {
+    return this.#networkMode;
+  }
+
+  async spawn(shape: SandboxShape): Promise<Sandbox> {
+    const id = `sb${++this.#counter}-${randomBytes(3).toString('hex')}`;
+    const appDir = join(this.#stateDir, id, 'app');
+    let cgroup: SandboxCgroup | undefined;
+    let slot: NetworkSlot | undefined;
+    const release = async (): Promise<void> => {
+      if (cgroup) await this.#cgroups?.removeSandboxGroup(cgroup).catch(() => undefined);
+      if (slot) await this.#slots?.releaseSlot(slot).catch(() => undefined);
+      await removeDir(join(this.#stateDir, id));
+    };
+    try {
+      await makeAppDir(appDir);
+      // Made now, in the warm pool: joining a fresh cgroup and wiring a slot are the slow parts.
+      const [madeCgroup, madeSlot] = await Promise.all([this.#cgroups?.createSandboxGroup(id), this.#slots?.createSlot()]);
+      cgroup = madeCgroup;
+      slot = madeSlot;
+      // Until assign, a warm sandbox is held to its shape's memory and the default pids ceiling.
+      const limits = cgroup ? cgroupLimitsFor({ memoryMb: shape.memoryMb }) : undefined;
+      if (limits) await cgroup?.setLimits(limits);
+      const child = this.#launch(shape, appDir, cgroup, slot);
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      const sandbox = new BubblewrapSandbox(id, shape, child, {
+        cgroup,
+        limits,
+        slot,
+        slots: this.#slots,
+        appDir,
+        networkUnshared: !slot && this.#networkMode !== 'host',
+        release: () => this.#track(release()),
+      });
+      this.#live.add(sandbox);
+      void sandbox.exited.then(() => this.#live.delete(sandbox));
+      return sandbox;
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  #launch(shape: SandboxShape, appDir: string, cgroup: SandboxCgroup | undefined, slot: NetworkSlot | undefined) {
+    const nodePath = this.#options.nodePath ?? process.execPath;
+    const runtimeName = basename(this.#runtimeScript);
+    const nodeArgs = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete'];
+    if (this.#options.permissionModel ?? supportsPermissionModel()) {
+      nodeArgs.push(
+        '--experimental-permission',
+        ...(process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : []),
+        '--allow-fs-read=/app/*',
+        `--allow-fs-read=/nimbus/${runtimeName}`,
+        `--allow-fs-read=${TMP_DIR}/*`,
+        `--allow-fs-write=${TMP_DIR}/*`,
+      );
+    }
+    nodeArgs.push(...(this.#options.nodeArgs ?? []));
+    const args = bwrapArgs(
+      {
+        systemBinds: this.#systemBinds,
+        instanceScript: this.#runtimeScript,
+        appDir,
+        etcDir: this.#etcDir,
+        tmpBytes: (this.#options.tmpMb ?? DEFAULT_TMP_MB) * MB,
+        unshareNet: !slot && this.#networkMode !== 'host',
+        env: { HOME: TMP_DIR, TMPDIR: TMP_DIR, PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
+        nodePath,
+        nodeArgs,
+      },
+      runtimeName,
+    );
+    const command = launchCommand({
+      cgroupProcsFiles: cgroup?.procsFiles ?? [],
+      ...(slot ? { netnsPath: slot.netnsPath } : {}),
+      dropPrivileges: process.getuid?.() === 0,
+      bwrapPath: this.#options.bwrapPath ?? 'bwrap',
+      bwrapArgs: args,
+    });
+    return spawn(command.file, command.args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+  }
+
+  #track(release: Promise<void>): Promise<void> {
+    this.#pendingReleases.add(release);
+    void release.finally(() => this.#pendingReleases.delete(release));
+    return release;
+  }
+
+  /** Resolves once every exited sandbox's cgroup, slot and folders are gone. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#pendingReleases]);
+  }
+
+  /** Kills what is still running, waits for every release, then removes the cgroup parent, the nft table and the state folder. */
+  async dispose(): Promise<void> {
+    const live = [...this.#live];
+    for (const sandbox of live) sandbox.kill('the driver is shutting down');
+    await Promise.all(live.map((sandbox) => sandbox.exited));
+    await Promise.all([...this.#pendingReleases]);
+    await this.#slots?.dispose();
+    await this.#cgroups?.dispose();
+    await removeDir(this.#stateDir);
+  }
+}
+
+export function supportsPermissionModel(): boolean {
+  return process.allowedNodeEnvironmentFlags.has('--experimental-permission') || process.allowedNodeEnvironmentFlags.has('--permission');
+}
