@@ -20,11 +20,12 @@ import { describeBundle } from '../runtime/describe-bundle.js';
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../runtime/dispatcher.js';
 import { InvocationLifecycle, type FunctionLogLine } from '../runtime/lifecycle.js';
 import { DEFAULT_WARM_POOL, WarmPool, type WarmPoolOptions } from '../runtime/pool/warm-pool.js';
-import { ProcessSandboxDriver } from '../runtime/sandbox/process/process-driver.js';
+import type { SandboxDriver } from '../runtime/sandbox/driver.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { DeploymentRegistry } from './deployments.js';
 import { loadOrCreateNodeId } from './node-id.js';
+import { selectDriver, type IsolationSetting } from './select-driver.js';
 import type { HostServices } from '../runtime/host-services.js';
 import { createHostServices } from './host-services.js';
 import { wireBlobs } from './wire-blobs.js';
@@ -40,8 +41,8 @@ export interface NodeOptions {
   dataDir: string;
   /** Admin key; else NIMBUS_ADMIN_KEY, else generated into `<dataDir>/admin-key` on first start. */
   adminKey?: string;
-  /** 'strict' refuses to start without OS isolation; 'auto' (default) falls back loudly. */
-  isolation?: 'strict' | 'auto' | 'basic';
+  /** 'strict' refuses to start without OS isolation; 'auto' (default) falls back loudly; 'basic' uses plain processes. Env NIMBUS_ISOLATION. */
+  isolation?: IsolationSetting;
   /** Platform log level (pino); 'silent' in tests. */
   logLevel?: string;
   /** Pre-spawned sandboxes per memory shape; 0 turns the warm pool off. */
@@ -88,12 +89,17 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const secrets = new AppSecrets(store.secrets, new SecretBox(master.key));
   const keys = new ApiKeys(store.keys, clock);
 
-  const driver = new ProcessSandboxDriver({ instanceScript: instanceScriptPath(), bundlesDir: bundles.dir });
-  if (options.isolation === 'strict') {
+  const nodeId = loadOrCreateNodeId(options.dataDir);
+  let driver: SandboxDriver;
+  try {
+    ({ driver } = await selectDriver({
+      isolation: options.isolation ?? (process.env['NIMBUS_ISOLATION'] as IsolationSetting | undefined) ?? 'auto',
+      instanceScript: instanceScriptPath(), bundlesDir: bundles.dir, nodeId, log,
+    }));
+  } catch (err) {
     await store.close();
-    throw new Error('isolation "strict" needs the bubblewrap sandbox driver, which is not available on this node');
+    throw err;
   }
-  log.warn({ driver: driver.name, isolation: driver.isolation }, 'instances run as plain processes (basic isolation): memory and CPU are watched from the host, not enforced by the OS');
 
   const lifecycle = new InvocationLifecycle();
   const deployments = new DeploymentRegistry({
@@ -167,7 +173,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   await warmPool.start();
   dispatcher.start();
   const timers = await wireTimers({
-    store: store.timers, invoker: dispatcher, nodeId: loadOrCreateNodeId(options.dataDir), clock, log, deployments, router,
+    store: store.timers, invoker: dispatcher, nodeId, clock, log, deployments, router,
     drainTimeoutMs,
   });
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
@@ -202,6 +208,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         await stopped;
         await warmPool.close();
         await metering.close();
+        await driver.dispose();
         await store.close();
         log.info('nimbus node stopped');
         log.flush();

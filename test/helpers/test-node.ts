@@ -16,7 +16,8 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
   const data = makeTempDir('nimbus-node-');
   const apps = makeTempDir('nimbus-app-');
   const node = await startNode({
-    host: '127.0.0.1', port: 0, dataDir: data.dir, logLevel: 'silent', adminKey: 'test-admin-key',
+    // Plain processes unless a test asks for the strict sandbox (its own suite): they start faster.
+    host: '127.0.0.1', port: 0, dataDir: data.dir, logLevel: 'silent', adminKey: 'test-admin-key', isolation: 'basic',
     warmPool: { sizePerShape: 1, initialShapes: [128] }, drainTimeoutMs: 2_000, ...options,
   });
   let n = 0;

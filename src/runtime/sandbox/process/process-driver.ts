@@ -32,7 +32,9 @@ export class ProcessSandboxDriver implements SandboxDriver {
   async spawn(shape: SandboxShape): Promise<Sandbox> {
     const args = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete', '--enable-source-maps'];
     if (this.options.permissionModel !== false && supportsPermissionModel()) {
-      args.push('--experimental-permission', `--allow-fs-read=${dirname(this.options.instanceScript)}/*`, `--allow-fs-read=${this.options.bundlesDir}/*`);
+      // Node aborts on a repeated --allow-fs-read path, so each folder is named once.
+      const readable = new Set([dirname(this.options.instanceScript), this.options.bundlesDir]);
+      args.push('--experimental-permission', ...[...readable].map((dir) => `--allow-fs-read=${dir}/*`));
     }
     args.push(this.options.instanceScript);
     // A clean environment: nothing of the host's variables reaches function code.

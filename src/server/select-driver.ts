@@ -1,0 +1,39 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { BubblewrapDriver } from '../runtime/sandbox/bubblewrap/bubblewrap-driver.js';
+import { detectIsolation, type IsolationReport } from '../runtime/sandbox/detect-isolation.js';
+import type { SandboxDriver } from '../runtime/sandbox/driver.js';
+import { ProcessSandboxDriver } from '../runtime/sandbox/process/process-driver.js';
+
+export type IsolationSetting = 'strict' | 'auto' | 'basic';
+
+/**
+ * Picks the sandbox driver: bubblewrap with cgroups and network policy where
+ * the host allows it, plain processes otherwise (said loudly). `strict`
+ * refuses to start without the strong one; `basic` never tries it.
+ */
+export async function selectDriver(options: {
+  isolation: IsolationSetting; instanceScript: string; bundlesDir: string; nodeId: string; log: Logger;
+}): Promise<{ driver: SandboxDriver; report: IsolationReport | null }> {
+  const basic = () => new ProcessSandboxDriver({ instanceScript: options.instanceScript, bundlesDir: options.bundlesDir });
+  if (options.isolation === 'basic') return { driver: basic(), report: null };
+  const report = await detectIsolation();
+  if (report.level === 'strict') {
+    const driver = await BubblewrapDriver.create({
+      instanceScript: options.instanceScript,
+      stateDir: join(tmpdir(), `nimbus-sandboxes-${options.nodeId}`),
+      nodeId: options.nodeId.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24),
+    });
+    options.log.info({ driver: driver.name, cgroups: report.cgroups, network: report.network }, 'strict isolation: bubblewrap namespaces, cgroups and network policy');
+    return { driver, report };
+  }
+  if (options.isolation === 'strict') {
+    throw new Error(`isolation "strict" is not available on this host: ${report.missing.join('; ')}`);
+  }
+  options.log.warn(
+    { missing: report.missing },
+    'STRICT ISOLATION UNAVAILABLE: instances run as plain processes; memory and CPU are watched from the host, files are limited by the Node permission model only, the network is not isolated. Run `nimbus doctor` for what is missing.',
+  );
+  return { driver: basic(), report };
+}
