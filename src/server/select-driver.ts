@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { BubblewrapDriver } from '../runtime/sandbox/bubblewrap/bubblewrap-driver.js';
 import { detectIsolation, type IsolationReport } from '../runtime/sandbox/detect-isolation.js';
@@ -22,7 +20,6 @@ export async function selectDriver(options: {
   if (report.level === 'strict') {
     const driver = await BubblewrapDriver.create({
       instanceScript: options.instanceScript,
-      stateDir: join(tmpdir(), `nimbus-sandboxes-${options.nodeId}`),
       nodeId: options.nodeId.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24),
     });
     options.log.info({ driver: driver.name, cgroups: report.cgroups, network: report.network }, 'strict isolation: bubblewrap namespaces, cgroups and network policy');
