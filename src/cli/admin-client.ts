@@ -84,6 +84,11 @@ export class AdminClient {
     this.#adminKey = adminKey;
   }
 
+  /** Any admin API GET, for commands whose area has no typed method here. */
+  getJson<T>(path: string): Promise<T> {
+    return this.#json<T>('GET', path);
+  }
+
   async listApps(): Promise<AppSummary[]> {
     return (await this.#json<{ apps: AppSummary[] }>('GET', '/apps')).apps;
   }

@@ -91,8 +91,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
 
   const nodeId = loadOrCreateNodeId(options.dataDir);
   let driver: SandboxDriver;
+  let isolationReport: Awaited<ReturnType<typeof selectDriver>>['report'];
   try {
-    ({ driver } = await selectDriver({
+    ({ driver, report: isolationReport } = await selectDriver({
       isolation: options.isolation ?? (process.env['NIMBUS_ISOLATION'] as IsolationSetting | undefined) ?? 'auto',
       instanceScript: instanceScriptPath(), bundlesDir: bundles.dir, nodeId, log,
     }));
@@ -162,6 +163,15 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
   });
+  router.add('GET', '/node', 'This node: isolation in force, warm pool, memory budget, instances', async () => ({
+    status: 200,
+    body: {
+      nodeId, dataDir: options.dataDir,
+      isolation: { driver: driver.name, level: driver.isolation, report: isolationReport },
+      warmPool: warmPool.stats(),
+      instances: dispatcher!.instances(),
+    },
+  }));
   const gateway = new Gateway(
     {
       dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { deployCommand } from './deploy.js';
 import { devCommand } from './dev.js';
+import { doctorCommand } from './doctor.js';
 import { invokeCommand } from './invoke.js';
 import { lsCommand } from './ls.js';
 import { rmCommand } from './rm.js';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly CliCommand[] = [
   versionsCommand,
   rollbackCommand,
   rmCommand,
+  doctorCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {
