@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { Dispatcher } from '../runtime/dispatcher.js';
-import { InvocationFailure, type Outcome, type TriggerTag } from '../runtime/invocation.js';
+import { InvocationFailure, type InvocationResponse, type Outcome, type TriggerTag } from '../runtime/invocation.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import { BodyLimit } from './body-limit.js';
 import { sendError } from './json.js';
@@ -12,6 +11,10 @@ import type { RouteTarget } from './route-table.js';
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 const EMPTY_BODY = new Uint8Array(0);
+
+function drain(body: InvocationResponse['body']): void {
+  if (!Buffer.isBuffer(body)) body.resume();
+}
 
 const FAILURE_CODES: Record<Exclude<Outcome, 'ok'>, ErrorCode> = {
   error: 'NIMBUS_ERR_FUNCTION_ERROR',
@@ -75,21 +78,37 @@ export async function handleFunctionRequest(
       body: hasBody ? limit : EMPTY_BODY,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
-    dispatched.then((r) => { if (limit.exceeded) r.body.resume(); }, () => {});
-    const response = await Promise.race([dispatched, tooLarge]);
-    if (limit.exceeded) throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`);
+    let response: InvocationResponse;
+    if (hasBody) {
+      dispatched.then((r) => { if (limit.exceeded) drain(r.body); }, () => {});
+      response = await Promise.race([dispatched, tooLarge]);
+      if (limit.exceeded) throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`);
+    } else {
+      response = await dispatched;
+    }
     const flat: string[] = [];
     for (const [name, value] of response.headers) {
       if (!HOP_BY_HOP.has(name)) flat.push(name, value);
     }
     flat.push('x-nimbus-invocation-id', invocationId);
+    const body = response.body;
+    if (Buffer.isBuffer(body)) {
+      // The whole body arrived with the head: one write, no stream.
+      flat.push('content-length', String(body.byteLength));
+      res.writeHead(response.status, flat);
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
     res.writeHead(response.status, flat);
     if (method === 'HEAD') {
-      response.body.resume();
+      body.resume();
       res.end();
       return;
     }
-    pipeline(response.body, res, () => {});
+    // pipe, not pipeline: pipeline builds an AbortController (and a DOMException) per response.
+    body.once('error', () => res.destroy());
+    res.once('close', () => { if (!body.readableEnded) body.destroy(); });
+    body.pipe(res);
   } catch (err) {
     const error = limit.exceeded
       ? new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)

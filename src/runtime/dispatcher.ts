@@ -118,9 +118,14 @@ export class Dispatcher implements EventInvoker {
         body: Buffer.from(JSON.stringify(event.payload ?? null)),
         ...(event.version !== undefined ? { version: event.version } : {}),
       });
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
-      const text = Buffer.concat(chunks).toString('utf8');
+      let bytes: Buffer;
+      if (Buffer.isBuffer(response.body)) bytes = response.body;
+      else {
+        const chunks: Buffer[] = [];
+        for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
+        bytes = Buffer.concat(chunks);
+      }
+      const text = bytes.toString('utf8');
       return { id, outcome: 'ok', value: text.length > 0 ? JSON.parse(text) : null };
     } catch (err) {
       if (err instanceof InvocationFailure) return { id, outcome: err.outcome, error: err.message };

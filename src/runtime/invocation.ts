@@ -37,7 +37,8 @@ export interface InvocationHead {
 export interface InvocationResponse {
   status: number;
   headers: [string, string][];
-  body: Readable;
+  /** Bytes when the whole body came at once (the common case), else a stream. */
+  body: Readable | Buffer;
 }
 
 /** Raised by the dispatcher when an invocation did not produce a response. */

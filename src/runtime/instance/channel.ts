@@ -29,6 +29,10 @@ export class InstanceChannel {
     return ok;
   }
 
+  sendFrame(frame: Uint8Array): void {
+    this.#write(frame);
+  }
+
   send(type: FrameType, stream: number, payload?: Uint8Array): void {
     this.#write(encodeFrame(type, stream, payload));
   }
@@ -37,12 +41,12 @@ export class InstanceChannel {
     return new Promise((resolve) => this.#socket.once('drain', resolve));
   }
 
-  /** Frames written in one tick go out in one syscall. */
+  /** Frames written in one event-loop turn go out in one syscall. */
   #write(data: Uint8Array): boolean {
     if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.#corked = false;
         this.#socket.uncork();
       });

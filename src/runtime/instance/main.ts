@@ -12,10 +12,10 @@ import { HostCaller } from './host-caller.js';
 import { makeBlobs, makeQueues } from './platform-clients.js';
 import { captureLogs, currentInvocation } from './log-capture.js';
 import {
-  FRAME, parseJson,
+  FRAME, encodeFullResponse, parseJson,
   type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage,
 } from './protocol.js';
-import { responseToJson, toResponse } from './results.js';
+import { jsonAnswer, responseToJson, toAnswer, toResponse, type InlineAnswer } from './results.js';
 
 interface Running {
   message: InvokeMessage;
@@ -115,18 +115,21 @@ function start(stream: number, message: InvokeMessage): void {
   });
 }
 
-async function execute(run: Running): Promise<Response> {
+/** A Response, or a plain value already turned into bytes (no Response object needed). */
+type HandlerAnswer = Response | InlineAnswer;
+
+async function execute(run: Running): Promise<HandlerAnswer> {
   if (!definition || !identity) throw new Error('this instance has no function loaded');
   const ctx = makeContext(identity, run.message, run.abort.signal, clients);
   if (definition.kind === 'http') {
-    if (run.message.trigger !== 'async') return toResponse(await definition.handler(makeRequest(run), ctx));
+    if (run.message.trigger !== 'async') return toAnswer(await definition.handler(makeRequest(run), ctx));
     const request = requestFromAsyncPayload((await collectJson(run)) as AsyncPayload, run.abort.signal);
     return Response.json(await responseToJson(toResponse(await definition.handler(request, ctx))));
   }
   // Event handlers take (payload, ctx); their return value is the JSON result.
   const handler = definition.handler as (payload: unknown, ctx: unknown) => unknown;
   const value = await handler(await collectJson(run), ctx);
-  return new Response(JSON.stringify(value ?? null), { headers: { 'content-type': 'application/json' } });
+  return jsonAnswer(value ?? null);
 }
 
 function makeRequest(run: Running): Request {
@@ -135,7 +138,8 @@ function makeRequest(run: Running): Request {
   const body = hasBody
     ? new ReadableStream<Uint8Array>({ start: (controller) => { run.body = controller; if (run.ended) controller.close(); } })
     : null;
-  return new Request(url, { method, headers, body, signal: run.abort.signal, duplex: 'half' } as RequestInit);
+  // No per-request signal: wiring one costs more than the rest of the Request; ctx.signal carries the deadline.
+  return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
 }
 
 interface AsyncPayload {
@@ -172,16 +176,44 @@ function collectJson(run: Running): Promise<unknown> {
   });
 }
 
-async function send(stream: number, response: Response, cpuBefore: NodeJS.CpuUsage): Promise<void> {
-  channel.sendJson(FRAME.RESPONSE, stream, { status: response.status, headers: [...response.headers] });
-  if (response.body) {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      if (!channel.sendBody(stream, chunk)) await channel.drained();
-    }
+async function send(stream: number, result: HandlerAnswer, cpuBefore: NodeJS.CpuUsage): Promise<void> {
+  if (!(result instanceof Response)) {
+    channel.sendFrame(encodeFullResponse(stream, { ...result.head, cpuMicros: cpuSince(cpuBefore) }, result.body));
+    return;
   }
-  const cpu = process.cpuUsage(cpuBefore);
-  const end: ResponseEndMessage = { cpuMicros: cpu.user + cpu.system };
+  const head = { status: result.status, headers: [...result.headers] as [string, string][] };
+  const reader = result.body?.getReader();
+  const first = reader ? await reader.read() : { done: true as const, value: undefined };
+  // A body made from a string or JSON is complete at once: send it with the head in one frame.
+  const pending = first.done ? null : reader!.read();
+  const second = pending ? await Promise.race([pending, nextTurn()]) : first;
+  if (second && second.done) {
+    channel.sendFrame(encodeFullResponse(stream, { ...head, cpuMicros: cpuSince(cpuBefore) }, first.value ?? EMPTY));
+    return;
+  }
+  channel.sendJson(FRAME.RESPONSE, stream, head);
+  if (!channel.sendBody(stream, first.value!)) await channel.drained();
+  // The read raced above is still the next chunk, even when the turn ended first.
+  let next = second ?? (await pending!);
+  while (!next.done) {
+    if (!channel.sendBody(stream, next.value)) await channel.drained();
+    next = await reader!.read();
+  }
+  const end: ResponseEndMessage = { cpuMicros: cpuSince(cpuBefore) };
   channel.sendJson(FRAME.RESPONSE_END, stream, end);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Resolves undefined after pending I/O callbacks: a streamed body's next chunk isn't waited for. */
+function nextTurn(): Promise<undefined> {
+  return new Promise((resolve) => setImmediate(() => resolve(undefined)));
+}
+
+/** Fresh readings at both ends: a cached one would miss a synchronous handler's own CPU. */
+function cpuSince(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return used.user + used.system;
 }
 
 /**

@@ -20,6 +20,8 @@ export const FRAME = {
   RESPONSE_END: 15,
   ERROR: 16,
   LOG: 17,
+  /** The whole answer in one frame: u32 head length | head JSON | body bytes. */
+  RESPONSE_FULL: 18,
   // instance → host calls (ctx.queues, ctx.blobs), with their own stream ids
   CALL: 20,
   CALL_BODY: 21,
@@ -79,6 +81,25 @@ export interface ResponseMessage {
 export interface ResponseEndMessage {
   /** CPU time of the instance process while this invocation ran (µs). */
   cpuMicros: number;
+}
+
+export interface FullResponseHead extends ResponseMessage, ResponseEndMessage {}
+
+export function encodeFullResponse(stream: number, head: FullResponseHead, body: Uint8Array): Buffer {
+  const json = Buffer.from(JSON.stringify(head));
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + 4 + json.byteLength + body.byteLength);
+  frame.writeUInt32BE(5 + 4 + json.byteLength + body.byteLength, 0);
+  frame.writeUInt8(FRAME.RESPONSE_FULL, 4);
+  frame.writeUInt32BE(stream, 5);
+  frame.writeUInt32BE(json.byteLength, HEADER_BYTES);
+  json.copy(frame, HEADER_BYTES + 4);
+  frame.set(body, HEADER_BYTES + 4 + json.byteLength);
+  return frame;
+}
+
+export function decodeFullResponse(payload: Buffer): { head: FullResponseHead; body: Buffer } {
+  const length = payload.readUInt32BE(0);
+  return { head: JSON.parse(payload.toString('utf8', 4, 4 + length)) as FullResponseHead, body: payload.subarray(4 + length) };
 }
 
 export interface ErrorMessage {

@@ -1,3 +1,26 @@
+/** A handler's plain return value, serialised without building a Response. */
+export interface InlineAnswer {
+  head: { status: number; headers: [string, string][] };
+  body: Uint8Array;
+}
+
+const JSON_HEADERS: [string, string][] = [['content-type', 'application/json']];
+const TEXT_HEADERS: [string, string][] = [['content-type', 'text/plain; charset=utf-8']];
+const BYTES_HEADERS: [string, string][] = [['content-type', 'application/octet-stream']];
+
+export function jsonAnswer(value: unknown): InlineAnswer {
+  return { head: { status: 200, headers: JSON_HEADERS }, body: Buffer.from(JSON.stringify(value)) };
+}
+
+/** What an HTTP handler returned, as bytes where it can be (string, bytes, JSON value), else its Response. */
+export function toAnswer(result: unknown): Response | InlineAnswer {
+  if (result instanceof Response) return result;
+  if (result === undefined || result === null) return { head: { status: 204, headers: [] }, body: new Uint8Array(0) };
+  if (typeof result === 'string') return { head: { status: 200, headers: TEXT_HEADERS }, body: Buffer.from(result) };
+  if (result instanceof Uint8Array) return { head: { status: 200, headers: BYTES_HEADERS }, body: result };
+  return jsonAnswer(result);
+}
+
 /** Turns whatever an HTTP handler returned into a Response. */
 export function toResponse(result: unknown): Response {
   if (result instanceof Response) return result;

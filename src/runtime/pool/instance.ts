@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Sandbox, SandboxExit } from '../sandbox/driver.js';
 import { InvocationFailure, type Invocation, type InvocationResponse } from '../invocation.js';
 import {
-  FRAME, FrameReader, MAX_BODY_FRAME_BYTES, encodeFrame, encodeJsonFrame, frameHeader, parseJson,
+  FRAME, FrameReader, MAX_BODY_FRAME_BYTES, decodeFullResponse, encodeFrame, encodeJsonFrame, frameHeader, parseJson,
   type ErrorMessage, type InvokeMessage, type LoadedMessage, type LoadFailedMessage, type LoadMessage,
   type CallMessage, type LogMessage, type LogRecord, type ReplyMessage, type ResponseEndMessage, type ResponseMessage,
 } from '../instance/protocol.js';
@@ -88,6 +88,9 @@ export class Instance {
           break;
         case FRAME.RESPONSE_END:
           this.#onEnd(stream, parseJson<ResponseEndMessage>(payload));
+          break;
+        case FRAME.RESPONSE_FULL:
+          this.#onFullResponse(stream, payload);
           break;
         case FRAME.ERROR:
           this.#onError(stream, parseJson<ErrorMessage>(payload));
@@ -213,14 +216,14 @@ export class Instance {
     return ok;
   }
 
-  /** Frames written in one tick leave in one syscall. */
+  /** Frames written in one event-loop turn go out in one syscall. */
   #write(data: Uint8Array): boolean {
     const channel = this.sandbox.channel;
     if (channel.destroyed) return false;
     if (!this.#corked) {
       this.#corked = true;
       channel.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.#corked = false;
         channel.uncork();
       });
@@ -265,6 +268,16 @@ export class Instance {
     stream.headReceived = true;
     stream.body = new PassThrough();
     stream.resolveHead({ status: message.status, headers: message.headers, body: stream.body });
+  }
+
+  #onFullResponse(streamId: number, payload: Buffer): void {
+    const stream = this.#streams.get(streamId);
+    if (!stream) return;
+    this.#streams.delete(streamId);
+    const { head, body } = decodeFullResponse(payload);
+    stream.headReceived = true;
+    stream.resolveHead({ status: head.status, headers: head.headers, body });
+    stream.resolveDone({ cpuMicros: head.cpuMicros });
   }
 
   #onEnd(streamId: number, message: ResponseEndMessage): void {

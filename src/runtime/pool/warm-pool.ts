@@ -43,7 +43,8 @@ export class WarmPool {
       const candidate = ready.shift()!;
       if (candidate.state === 'starting') instance = candidate;
     }
-    void this.#refill(shape);
+    // Spawning blocks the event loop (fork + exec): do it after this cold start is under way.
+    setImmediate(() => void this.#refill(shape));
     if (instance) return instance;
     const fresh = await this.#spawn(shape);
     await fresh.ready();
