@@ -7,6 +7,7 @@ import { formatLogLine } from '../dev/format-log-line.js';
 import { watchApp } from '../dev/watch-app.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
+import { startNodeFor } from '../start-node.js';
 
 export const devCommand: CliCommand = {
   name: 'dev',
@@ -25,7 +26,7 @@ export const devCommand: CliCommand = {
   async run(args, ctx) {
     const dir = resolve(ctx.cwd, args.positionals[0]!);
     const options = readNodeOptions(args, ctx, 'dev', join(dir, '.nimbus'));
-    const node = await ctx.startNode(options);
+    const node = await startNodeFor(ctx, options);
     ctx.out(`Nimbus dev is running at ${node.url}`);
     if (node.adminKeyGenerated) ctx.out(`Admin key (saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
 

@@ -115,6 +115,31 @@ export const slow = http({ route: 'GET /slow', timeoutMs: 60_000 }, async () => 
     assert.equal(run.stdout, '');
     assert.deepEqual(lines(run.stderr), ['nimbus: port must be a number from 0 to 65535, not "abc" (see "nimbus help start")']);
   });
+
+  test('a port already in use fails with exit 1 and one line naming it', async (t) => {
+    const data = await makeTempDir();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    t.after(() => Promise.all([data.remove(), new Promise((resolve) => taken.close(resolve))]));
+
+    const run = await runNimbus(['start', '--port', String(port), '--data', data.path], { cwd: data.path, env: { NIMBUS_LOG_LEVEL: 'silent' } });
+
+    assert.equal(run.code, 1);
+    assert.deepEqual(lines(run.stderr), [`nimbus: cannot listen on 127.0.0.1:${port}: the port is already in use (choose another with --port)`]);
+  });
+
+  test('a data folder that cannot be used fails with exit 1 and one line naming it', async (t) => {
+    const cwd = await makeTempDir({ 'not-a-folder': 'x' });
+    t.after(() => cwd.remove());
+
+    const run = await runNimbus(['start', '--port', '0', '--data', 'not-a-folder'], { cwd: cwd.path, env: { NIMBUS_LOG_LEVEL: 'silent' } });
+
+    assert.equal(run.code, 1);
+    const err = lines(run.stderr);
+    assert.equal(err.length, 1, run.stderr);
+    assert.match(err[0]!, new RegExp(`^nimbus: cannot use the data folder ${join(cwd.path, 'not-a-folder')}: ENOTDIR`));
+  });
 });
 
 async function freePort(): Promise<number> {
