@@ -21,6 +21,8 @@ export const startCommand: CliCommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const options = readNodeOptions(args, ctx, 'start');
+    // Listen for Ctrl+C from the start: a stop during start-up or the first deploy must still close the node cleanly.
+    const stopSignal = waitForStopSignal(ctx.signals);
     const node = await startNodeFor(ctx, options);
     ctx.out(`Nimbus is running at ${node.url}`);
     if (node.adminKeyGenerated) {
@@ -40,7 +42,7 @@ export const startCommand: CliCommand = {
     }
 
     ctx.out('Press Ctrl+C to stop.');
-    const signal = await waitForStopSignal(ctx.signals);
+    const signal = await stopSignal;
     ctx.out(`${signal}: stopping…`);
     await node.close();
     ctx.out('Stopped.');

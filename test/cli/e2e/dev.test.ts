@@ -49,3 +49,16 @@ test('dev serves the folder, redeploys on save, shows function logs, and keeps t
 
   assert.deepEqual(await dev.stop('SIGINT'), { code: 0, signal: null });
 });
+
+test('a save made while dev is still deploying the first time is deployed too', async (t) => {
+  const app = await makeTempDir({ 'index.ts': greetApp('first') }, 'nimbus-e2e-dev-');
+  t.after(() => app.remove());
+  const dev = new NimbusProcess(['dev', app.path, '--port', '0', '--app', 'early'], { cwd: app.path });
+  t.after(() => dev.kill());
+  const url = await dev.url();
+  // The first deploy starts now and takes a while (type check, bundle, load): save in the middle of it.
+  await app.write('index.ts', greetApp('second'));
+
+  await eventually('the second save to serve', async () => (await (await fetch(`${url}/greet/x`)).text()) === 'second x');
+  assert.deepEqual(await dev.stop('SIGINT'), { code: 0, signal: null });
+});

@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nimbusAt, NimbusProcess } from '../support/nimbus-process.js';
+import { eventually, nimbusAt, NimbusProcess } from '../support/nimbus-process.js';
 import { runNimbus } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
 
 // A node that dies without any chance to clean up comes back from its data folder alone.
 
-const app = (v: number): string => `import { http } from 'nimbus';\nexport const version = http('GET /which', () => new Response('v${v}'));\n`;
+const app = (v: number): string => `import { http } from 'nimbus';
+export const version = http('GET /which', () => new Response('v${v}'));
+export const pid = http('GET /pid', () => new Response(String(process.pid)));
+`;
 
 test('after SIGKILL, nimbus start on the same data folder serves the app again with the same versions and admin key', async (t) => {
   const data = await makeTempDir();
@@ -27,7 +30,10 @@ test('after SIGKILL, nimbus start on the same data folder serves the app again w
   const versionsBefore = await before(['versions', 'kept', '--json']);
   assert.equal(versionsBefore.code, 0, versionsBefore.stderr);
 
+  const instancePid = Number(await (await fetch(`${firstUrl}/pid`)).text());
+
   assert.deepEqual(await first.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
+  await eventually('the killed node\'s instance to exit too', () => !isAlive(instancePid));
 
   const second = new NimbusProcess(['start', '--port', '0', '--data', data.path], { cwd: data.path });
   t.after(() => second.kill());
@@ -49,3 +55,12 @@ test('after SIGKILL, nimbus start on the same data folder serves the app again w
 
   assert.deepEqual(await second.stop(), { code: 0, signal: null });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
