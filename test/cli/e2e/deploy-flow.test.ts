@@ -182,6 +182,13 @@ describe('deploy, inspect, roll back and remove an app', () => {
       assert.match(err[0]!, /index\.ts:2:\d+/, 'where it threw');
     });
 
+    test('a module that throws at its top level is located in the app\'s own file', {
+      todo: 'server: stack paths resolve the source map against <data>/bundles/, so the app file shows as <data>/bundles/index.ts (src/server/deployments.ts, runtime source maps)',
+    }, async () => {
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
+      assert.match(err[0]!, /\(at index\.ts:2:\d+\)$/);
+    });
+
     test('a bundle over 50 MiB is refused with 413', async () => {
       const before = await versions();
       const bundle = `export const padding = 1;\n//${'x'.repeat(51 * 1024 * 1024)}\n`;
