@@ -15,8 +15,9 @@ export interface FunctionSummary {
 export interface AppSummary {
   name: string;
   liveVersion: number;
-  createdAt: string;
-  updatedAt: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  updatedAt: number;
   functions: FunctionSummary[];
 }
 
@@ -35,7 +36,8 @@ export interface DeployResult {
 
 export interface VersionSummary {
   version: number;
-  createdAt: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
   bundleHash: string;
   bundleSize: number;
   functions: string[];
@@ -147,7 +149,7 @@ export async function adminApiError(response: Response): Promise<AdminApiError> 
   try {
     const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
     if (typeof parsed.error?.message === 'string') {
-      return new AdminApiError(response.status, typeof parsed.error.code === 'string' ? parsed.error.code : undefined, parsed.error.message);
+      return new AdminApiError(response.status, typeof parsed.error.code === 'string' ? parsed.error.code : undefined, oneLine(parsed.error.message));
     }
   } catch {
     // Not JSON: a proxy or something that is not Nimbus answered.
@@ -157,6 +159,19 @@ export async function adminApiError(response: Response): Promise<AdminApiError> 
 }
 
 const ERROR_SNIPPET_LENGTH = 200;
+/** A stack frame: `at fn (file:line:col)` or `at file:line:col`. */
+const STACK_FRAME = /^\s*at (?:.* \()?(.+?:\d+:\d+)\)?$/;
+
+/**
+ * A server message may carry a stack (a bundle that throws while loading):
+ * the CLI prints one line, so keep its first line and where it was thrown —
+ * the first frame outside Node's own modules.
+ */
+export function oneLine(message: string): string {
+  const [first = '', ...rest] = message.split('\n');
+  const thrownAt = rest.map((l) => STACK_FRAME.exec(l)?.[1]).find((loc) => loc !== undefined && !loc.startsWith('node:'));
+  return thrownAt ? `${first.trim()} (at ${thrownAt})` : first.trim();
+}
 
 export function firstLine(text: string): string {
   const line = text.trim().split('\n', 1)[0] ?? '';

@@ -7,6 +7,7 @@ import { formatLogLine } from '../dev/format-log-line.js';
 import { watchApp } from '../dev/watch-app.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
+import { startNodeFor } from '../start-node.js';
 
 export const devCommand: CliCommand = {
   name: 'dev',
@@ -25,7 +26,9 @@ export const devCommand: CliCommand = {
   async run(args, ctx) {
     const dir = resolve(ctx.cwd, args.positionals[0]!);
     const options = readNodeOptions(args, ctx, 'dev', join(dir, '.nimbus'));
-    const node = await ctx.startNode(options);
+    // Listen for Ctrl+C from the start: a stop during start-up or the first deploy must still close the node cleanly.
+    const stopSignal = waitForStopSignal(ctx.signals);
+    const node = await startNodeFor(ctx, options);
     ctx.out(`Nimbus dev is running at ${node.url}`);
     if (node.adminKeyGenerated) ctx.out(`Admin key (saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
 
@@ -37,11 +40,12 @@ export const devCommand: CliCommand = {
       out: ctx.out,
       err: ctx.err,
     });
-    await session.redeploy();
+    // Watch before the first deploy: a save made while it type-checks and bundles must cause one more deploy, not be lost.
     const watcher = watchApp(dir, () => void session.redeploy(), { ignore: [options.dataDir] });
+    await session.redeploy();
     ctx.out(`Watching ${dir} for changes. Press Ctrl+C to stop.`);
 
-    await waitForStopSignal(ctx.signals);
+    await stopSignal;
     watcher.close();
     await session.idle();
     stopLogs();

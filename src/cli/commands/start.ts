@@ -5,6 +5,7 @@ import { ADMIN_KEY_FILE } from '../connection.js';
 import { deployApp, formatDeployResult } from '../deploy-app.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
+import { startNodeFor } from '../start-node.js';
 
 export const startCommand: CliCommand = {
   name: 'start',
@@ -20,7 +21,9 @@ export const startCommand: CliCommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const options = readNodeOptions(args, ctx, 'start');
-    const node = await ctx.startNode(options);
+    // Listen for Ctrl+C from the start: a stop during start-up or the first deploy must still close the node cleanly.
+    const stopSignal = waitForStopSignal(ctx.signals);
+    const node = await startNodeFor(ctx, options);
     ctx.out(`Nimbus is running at ${node.url}`);
     if (node.adminKeyGenerated) {
       ctx.out(`Admin key (shown once, saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
@@ -39,7 +42,7 @@ export const startCommand: CliCommand = {
     }
 
     ctx.out('Press Ctrl+C to stop.');
-    const signal = await waitForStopSignal(ctx.signals);
+    const signal = await stopSignal;
     ctx.out(`${signal}: stopping…`);
     await node.close();
     ctx.out('Stopped.');

@@ -4,9 +4,14 @@ import { formatTable, printJson } from '../output/table.js';
 
 const BYTES_PER_KIB = 1024;
 
+/** Epoch milliseconds as UTC `2025-03-02T10:00:00Z`: sortable, and the same on every machine. */
+export function formatTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export const versionsCommand: CliCommand = {
   name: 'versions',
-  summary: "list an app's versions; the live one is marked",
+  summary: "list an app's versions, newest first; the live one is marked",
   usage: 'nimbus versions APP [--json]',
   help: ['--json  print {versions: [...]} as the admin API returns it'],
   options: { json: { type: 'boolean' } },
@@ -17,10 +22,11 @@ export const versionsCommand: CliCommand = {
       printJson(ctx.out, { versions });
       return 0;
     }
-    const rows = versions.map((v) => [
+    const newestFirst = [...versions].sort((a, b) => b.version - a.version);
+    const rows = newestFirst.map((v) => [
       `v${v.version}`,
       v.live ? 'live' : '',
-      v.createdAt,
+      formatTime(v.createdAt),
       `${(v.bundleSize / BYTES_PER_KIB).toFixed(1)} KiB`,
       v.functions.join(', '),
     ]);

@@ -9,14 +9,14 @@ const APPS = {
     {
       name: 'shop',
       liveVersion: 4,
-      createdAt: '2025-01-01T00:00:00Z',
+      createdAt: Date.UTC(2025, 0, 1),
       updatedAt: '2025-01-02T00:00:00Z',
       functions: [
         { name: 'checkout', kind: 'http', route: 'POST /checkout', url: 'http://127.0.0.1:8080/checkout', instances: 2 },
         { name: 'receipts', kind: 'queue', route: null, url: null, instances: 0 },
       ],
     },
-    { name: 'empty', liveVersion: 1, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2025-01-01T00:00:00Z', functions: [] },
+    { name: 'empty', liveVersion: 1, createdAt: Date.UTC(2025, 0, 1), updatedAt: Date.UTC(2025, 0, 1), functions: [] },
   ],
 };
 

@@ -4,14 +4,15 @@ import { startStandInAdmin } from '../support/stand-in-admin.js';
 import { lines, runNimbus } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
 
+// As the admin API answers: oldest first, times in epoch milliseconds.
 const VERSIONS = {
   versions: [
-    { version: 2, createdAt: '2025-03-02T10:00:00Z', bundleHash: 'b2', bundleSize: 2048, functions: ['hello', 'work'], live: true },
-    { version: 1, createdAt: '2025-03-01T10:00:00Z', bundleHash: 'b1', bundleSize: 1536, functions: ['hello'], live: false },
+    { version: 1, createdAt: Date.UTC(2025, 2, 1, 10), bundleHash: 'b1', bundleSize: 1536, functions: ['hello'], live: false },
+    { version: 2, createdAt: Date.UTC(2025, 2, 2, 10), bundleHash: 'b2', bundleSize: 2048, functions: ['hello', 'work'], live: true },
   ],
 };
 
-test('versions lists every version of an app and marks the live one; --json prints them as returned', async (t) => {
+test('versions lists every version of an app, newest first, and marks the live one; --json prints them as returned', async (t) => {
   const admin = await startStandInAdmin(() => ({ status: 200, body: VERSIONS }));
   const cwd = await makeTempDir();
   t.after(() => Promise.all([admin.close(), cwd.remove()]));
