@@ -104,7 +104,7 @@ describe('queue delivery survives kill -9 of the node', () => {
     await eventually(async () => {
       counts = await handledCounts(secondLife);
       return [...acknowledged.keys()].every((n) => counts.has(n));
-    }, 30_000, 'every acknowledged message handled after the restart').catch((error: Error) => {
+    }, 40_000, 'every acknowledged message handled after the restart').catch((error: Error) => {
       const missing = [...acknowledged.keys()].filter((n) => !counts.has(n));
       throw new Error(`${error.message}: ${missing.length} lost (${missing.slice(0, 20).join(', ')}…)`);
     });
