@@ -35,7 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(`${sectionMarkdown(outcome)}\n`);
   }
   if (write) {
-    const command = ['npm run bench --', ...argv].join(' ');
+    // The exact command, with any BENCH_* knobs that changed the bounds.
+    const knobs = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v}`);
+    const command = [...knobs, 'npm run bench --', ...argv].join(' ');
     writeFileSync(REPORT_PATH, reportMarkdown(outcomes, machine, command, readFileSync(HOW_TO_READ_PATH, 'utf8')));
     console.log(`wrote ${REPORT_PATH}`);
   }
