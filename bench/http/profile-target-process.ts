@@ -7,7 +7,7 @@
 import { startBenchNode } from '../support/bench-node.js';
 import { helloAppSource, type HelloFunction } from './hello-app.js';
 
-export const PROFILED_FUNCTION: HelloFunction = { name: 'hello', settings: { maxInstances: 1, minInstances: 1, concurrency: 64 } };
+const PROFILED_FUNCTION: HelloFunction = { name: 'hello', settings: { maxInstances: 1, minInstances: 1, concurrency: 64 } };
 
 const node = await startBenchNode();
 await node.deploy('bench', helloAppSource([PROFILED_FUNCTION]));
