@@ -1,0 +1,99 @@
+/**
+ * Warm throughput: the hello function through a Nimbus node (gateway →
+ * dispatcher → framed channel → instance process) against a bare node:http
+ * server answering the same JSON, in the same run, loaded from a separate
+ * process over loopback.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LoadClient } from '../load/load-client.js';
+import type { LoadResult } from '../load/messages.js';
+import type { BenchRow, BenchSection, SectionResult } from '../section.js';
+import { benchConfig, type BenchConfig } from '../support/bench-config.js';
+import { startBenchNode } from '../support/bench-node.js';
+import { childrenCpuMs, ownCpuMs } from '../support/process-cpu.js';
+import { round } from '../support/stats.js';
+import { bareHelloHandler, helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
+
+/** One instance, then two: on 2 cores a second instance only helps if the gateway has CPU to spare. */
+export const THROUGHPUT_FUNCTIONS: readonly HelloFunction[] = [
+  { name: 'one', settings: { maxInstances: 1, minInstances: 1, concurrency: 64 } },
+  { name: 'two', settings: { maxInstances: 2, minInstances: 2, concurrency: 32 } },
+];
+
+interface Measured {
+  load: LoadResult;
+  /** CPU used by the serving side per completed request (µs): this process, and its instance processes. */
+  serverCpuUsPerReq: number;
+  instanceCpuUsPerReq: number;
+}
+
+export const warmThroughputSection: BenchSection = {
+  name: 'http',
+  title: 'Warm throughput: hello function through Nimbus vs bare node:http, same run',
+  run: () => benchWarmThroughput(benchConfig()),
+};
+
+export async function benchWarmThroughput(config: BenchConfig): Promise<SectionResult> {
+  const client = await LoadClient.start();
+  const node = await startBenchNode();
+  const bare = createServer(bareHelloHandler);
+  try {
+    await node.deploy('bench', helloAppSource(THROUGHPUT_FUNCTIONS));
+    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+    const measure = (url: string): Promise<Measured> => measureLoad(client, url, config);
+
+    const rows: BenchRow[] = [];
+    for (let r = 1; r <= config.rounds; r++) {
+      const baseline = await measure(bareUrl + helloPath('bare'));
+      rows.push(row(r, 'bare node:http', baseline, baseline));
+      for (const fn of THROUGHPUT_FUNCTIONS) {
+        const nimbus = await measure(node.url + helloPath(fn.name));
+        rows.push(row(r, `Nimbus, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline));
+      }
+    }
+    return {
+      rows,
+      notes: [
+        `${config.connections} connections from a separate load-client process (autocannon), ${config.warmupSec} s warm-up then ${config.measureSec} s measured, ${config.rounds} rounds interleaved so both sides see the same machine.`,
+        'ratio = Nimbus req/s ÷ bare req/s of the same round. Target ≥ 0.5.',
+        'cpu µs/req: CPU used per completed request by the bench process (bare server, or Nimbus gateway + dispatcher) and by instance processes; the load client is not counted.',
+        `Instances are kept running (minInstances = maxInstances) so no cold start lands inside the window.`,
+      ],
+    };
+  } finally {
+    bare.closeAllConnections();
+    await new Promise((resolve) => bare.close(resolve));
+    await node.dispose();
+    await client.close();
+  }
+}
+
+async function measureLoad(client: LoadClient, url: string, config: BenchConfig): Promise<Measured> {
+  await client.load(url, config.connections, config.warmupSec);
+  const exclude = new Set([client.pid]);
+  const serverBefore = ownCpuMs();
+  const instancesBefore = childrenCpuMs(process.pid, exclude);
+  const load = await client.load(url, config.connections, config.measureSec);
+  const serverMs = ownCpuMs() - serverBefore;
+  const instancesMs = childrenCpuMs(process.pid, exclude) - instancesBefore;
+  const perReq = (ms: number): number => (ms * 1000) / Math.max(1, load.completed);
+  return { load, serverCpuUsPerReq: perReq(serverMs), instanceCpuUsPerReq: perReq(instancesMs) };
+}
+
+function row(roundNo: number, target: string, measured: Measured, baseline: Measured): BenchRow {
+  const { load } = measured;
+  return {
+    round: roundNo,
+    target,
+    'req/s': Math.round(load.requestsPerSec),
+    'p50 ms': round(load.latencyP50Ms, 1),
+    'p99 ms': round(load.latencyP99Ms, 1),
+    ratio: round(load.requestsPerSec / baseline.load.requestsPerSec),
+    'cpu µs/req (host)': Math.round(measured.serverCpuUsPerReq),
+    'cpu µs/req (instances)': Math.round(measured.instanceCpuUsPerReq),
+    // Anything but 200 means the numbers above measured refusals, not the function.
+    'non-2xx + errors': load.non2xx + load.errors,
+  };
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNode, type NodeOptions } from '../../src/server/node.js';
+import { admin, instanceCount } from '../../test/helpers/admin-client.js';
+import { bundleFiles } from '../../test/helpers/bundle.js';
+
+export const BENCH_ADMIN_KEY = 'bench-admin-key';
+
+/** A real node on 127.0.0.1 in this process, with a scratch data folder that `dispose` removes. */
+export interface BenchNode {
+  url: string;
+  /** Bundles an app's `index.ts` source the way `nimbus deploy` does and makes it live. */
+  deploy(app: string, source: string): Promise<void>;
+  /** Running instances of one function, as the admin API reports them. */
+  instances(app: string, functionName: string): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+export async function startBenchNode(options: Partial<NodeOptions> = {}): Promise<BenchNode> {
+  const scratch = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
+  const node = await startNode({
+    host: '127.0.0.1', port: 0, dataDir: join(scratch, 'data'), logLevel: 'silent', adminKey: BENCH_ADMIN_KEY,
+    drainTimeoutMs: 2_000, ...options,
+  });
+  let deploys = 0;
+  return {
+    url: node.url,
+    async deploy(app, source) {
+      const { bundle, sourceMap } = await bundleFiles(join(scratch, 'apps', `${app}-${deploys++}`), { 'index.ts': source });
+      const answer = await admin(node, 'POST', `/apps/${app}/versions`, { bundle, sourceMap });
+      if (answer.status !== 201) throw new Error(`deploying ${app} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    },
+    instances: (app, functionName) => instanceCount(node, app, functionName),
+    async dispose() {
+      await node.close();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}

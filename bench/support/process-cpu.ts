@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second for /proc's utime and stime (USER_HZ; 100 on every Linux Node runs on). */
+const CLOCK_TICKS_PER_SEC = 100;
+
+/** CPU time (ms) used so far by the direct children of `parentPid` except `exclude`, read from /proc. */
+export function childrenCpuMs(parentPid: number, exclude: ReadonlySet<number>): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || exclude.has(Number(entry))) continue;
+    const fields = readStatFields(entry);
+    if (!fields || Number(fields[1]) !== parentPid) continue;
+    // After the "(comm)" field: state, ppid, … utime is field 14, stime 15 (1-based); here index 11, 12.
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SEC;
+}
+
+/** CPU time (ms) this process has used so far. */
+export function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (which may contain spaces). */
+function readStatFields(pid: string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // exited while we looked
+  }
+}
