@@ -5,15 +5,34 @@
 import { coldStartSection } from './http/cold-start-section.js';
 import { httpProfileSection } from './http/profile-section.js';
 import { warmThroughputSection } from './http/warm-throughput-section.js';
-import type { BenchSection } from './section.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchBlobs } from './blobs.js';
+import { benchRecorder } from './metering.js';
+import { benchSandbox } from './sandbox.js';
+import type { BenchSection, SectionResult } from './section.js';
+import { benchTimers } from './timers.js';
+import { blobEventSection } from './triggers/blob-event-section.js';
+import { queueSection } from './triggers/queue-section.js';
+
+async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
+  try {
+    return await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export const sections: readonly BenchSection[] = [
   warmThroughputSection,
   coldStartSection,
   httpProfileSection,
-  // Benches written on other branches join here once merged, one line each:
-  //   { name: 'timers', title: '…', run: () => benchTimers() },            // bench/timers.ts
-  //   { name: 'blobs', title: '…', run: () => withTempDir(benchBlobs) },   // bench/blobs.ts (takes a scratch folder)
-  //   { name: 'sandbox', title: '…', run: () => benchSandbox() },          // bench/sandbox.ts
-  //   { name: 'metering', title: '…', run: () => benchRecorder() },        // bench/metering.ts
+  { name: 'sandbox', title: 'Sandbox spawn and assign + first answer: plain process vs strict isolation', run: () => benchSandbox() as Promise<SectionResult> },
+  queueSection,
+  blobEventSection,
+  { name: 'blobs', title: 'Blob upload/download MB/s through the HTTP API vs a plain file copy on the same disk', run: () => withScratchDir((dir) => benchBlobs(dir)) as Promise<SectionResult> },
+  { name: 'timers', title: 'Timer firing jitter (1-second schedule) and the cost of 10,000 idle timers', run: () => benchTimers() as Promise<SectionResult> },
+  { name: 'metering', title: 'Lifecycle hook cost per invocation with and without metering, metrics and batched writes', run: () => benchRecorder() as unknown as Promise<SectionResult> },
 ];

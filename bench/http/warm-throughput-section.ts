@@ -10,7 +10,8 @@ import { LoadClient } from '../load/load-client.js';
 import type { LoadResult } from '../load/messages.js';
 import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
-import { startBenchNode } from '../support/bench-node.js';
+import { startBenchNode, type BenchNode } from '../support/bench-node.js';
+import type { NodeOptions } from '../../src/server/node.js';
 import { childrenCpuMs, ownCpuMs } from '../support/process-cpu.js';
 import { round } from '../support/stats.js';
 import { bareHelloHandler, helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
@@ -34,12 +35,28 @@ export const warmThroughputSection: BenchSection = {
   run: () => benchWarmThroughput(benchConfig()),
 };
 
+/** The same function on nodes that differ in one setting each: isolation level, metering. */
+const VARIANTS: readonly { label: string; options: Partial<NodeOptions> }[] = [
+  { label: 'basic isolation', options: { isolation: 'basic' } },
+  { label: 'basic isolation, metering + log capture off', options: { isolation: 'basic', metering: false } },
+  { label: 'strict isolation (bubblewrap, cgroups, netns)', options: { isolation: 'strict' } },
+];
+
 export async function benchWarmThroughput(config: BenchConfig): Promise<SectionResult> {
   const client = await LoadClient.start();
-  const node = await startBenchNode();
   const bare = createServer(bareHelloHandler);
+  const nodes: { label: string; node: BenchNode }[] = [];
+  const notes: string[] = [];
   try {
-    await node.deploy('bench', helloAppSource(THROUGHPUT_FUNCTIONS));
+    for (const variant of VARIANTS) {
+      try {
+        const node = await startBenchNode(variant.options);
+        await node.deploy('bench', helloAppSource(THROUGHPUT_FUNCTIONS));
+        nodes.push({ label: variant.label, node });
+      } catch (err) {
+        notes.push(`${variant.label}: not measured (${(err as Error).message.split('\n')[0]})`);
+      }
+    }
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
     const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
     const measure = (url: string): Promise<Measured> => measureLoad(client, url, config);
@@ -48,24 +65,29 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
     for (let r = 1; r <= config.rounds; r++) {
       const baseline = await measure(bareUrl + helloPath('bare'));
       rows.push(row(r, 'bare node:http', baseline, baseline));
-      for (const fn of THROUGHPUT_FUNCTIONS) {
-        const nimbus = await measure(node.url + helloPath(fn.name));
-        rows.push(row(r, `Nimbus, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline));
+      for (const { label, node } of nodes) {
+        for (const fn of THROUGHPUT_FUNCTIONS) {
+          // Two instances only on the first variant: on 2 cores they rarely help, and each row costs a run.
+          if (fn !== THROUGHPUT_FUNCTIONS[0] && label !== VARIANTS[0]!.label) continue;
+          const nimbus = await measure(node.url + helloPath(fn.name));
+          rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline));
+        }
       }
     }
     return {
       rows,
       notes: [
         `${config.connections} connections from a separate load-client process (autocannon), ${config.warmupSec} s warm-up then ${config.measureSec} s measured, ${config.rounds} rounds interleaved so both sides see the same machine.`,
-        'ratio = Nimbus req/s ÷ bare req/s of the same round. Target ≥ 0.5.',
+        'ratio = Nimbus req/s ÷ bare req/s of the same round. Target ≥ 0.5. Metering on vs off: target at most 5 % apart.',
         'cpu µs/req: CPU used per completed request by the bench process (bare server, or Nimbus gateway + dispatcher) and by instance processes; the load client is not counted.',
         `Instances are kept running (minInstances = maxInstances) so no cold start lands inside the window.`,
+        ...notes,
       ],
     };
   } finally {
     bare.closeAllConnections();
     await new Promise((resolve) => bare.close(resolve));
-    await node.dispose();
+    for (const { node } of nodes) await node.dispose();
     await client.close();
   }
 }
