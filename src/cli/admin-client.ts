@@ -170,7 +170,9 @@ const STACK_FRAME = /^\s*at (?:.* \()?(.+?:\d+:\d+)\)?$/;
 export function oneLine(message: string): string {
   const [first = '', ...rest] = message.split('\n');
   const thrownAt = rest.map((l) => STACK_FRAME.exec(l)?.[1]).find((loc) => loc !== undefined && !loc.startsWith('node:'));
-  return thrownAt ? `${first.trim()} (at ${thrownAt})` : first.trim();
+  // The node names app files nimbus-app:///<app>/<path>; the user knows them as <path>.
+  const shown = thrownAt?.replace(/^nimbus-app:\/\/\/[^/]+\//, '');
+  return shown ? `${first.trim()} (at ${shown})` : first.trim();
 }
 
 export function firstLine(text: string): string {

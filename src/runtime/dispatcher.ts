@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../shared/clock.js';
+import { cleanStack } from './clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { EventInvocation, EventInvoker, EventResult } from './event-invoker.js';
 import { InvocationFailure, type Invocation, type InvocationResponse, type Outcome } from './invocation.js';
@@ -209,7 +210,7 @@ export class Dispatcher implements EventInvoker {
         if (failure.outcome === 'error' && failure.stack) {
           this.lifecycle.emit('log', {
             app: start.app, functionName: start.functionName, version: start.version, invocationId: start.id,
-            instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message: failure.stack,
+            instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message: cleanStack(failure.stack),
           });
         }
         this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0);

@@ -2,6 +2,7 @@ import type { DescribedFunction } from '../runtime/instance/protocol.js';
 import type { FunctionResolver } from '../runtime/dispatcher.js';
 import type { PoolTarget } from '../runtime/pool/function-pool.js';
 import type { BundleStore } from '../blobs/bundles/bundle-store.js';
+import { appSourceUrl, cleanStack } from '../runtime/clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
 import { validateDefinition } from '../triggers/definitions.js';
@@ -84,7 +85,7 @@ export class DeploymentRegistry implements FunctionResolver {
       const size = Buffer.byteLength(input.bundle) + (input.sourceMap ? Buffer.byteLength(input.sourceMap) : 0);
       if (size > MAX_BUNDLE_BYTES) throw new NimbusError('NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE', `${size} bytes, limit ${MAX_BUNDLE_BYTES}`);
 
-      const map = input.sourceMap ? await this.deps.bundles.put(input.sourceMap, '.mjs.map') : null;
+      const map = input.sourceMap ? await this.deps.bundles.put(rebaseSourceMap(app, input.sourceMap), '.mjs.map') : null;
       // Point the bundle at its stored map so stack traces in logs show the app's own files and lines.
       const code = map
         ? `${input.bundle.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')}\n//# sourceMappingURL=${map.hash}.mjs.map\n`
@@ -95,7 +96,7 @@ export class DeploymentRegistry implements FunctionResolver {
       try {
         described = await this.deps.describe(app, stored.path);
       } catch (err) {
-        throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines((err as Error).stack ?? String(err)));
+        throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines(cleanStack((err as Error).stack ?? String(err))));
       }
       if (described.length === 0) throw new NimbusError('NIMBUS_ERR_DEPLOY_NO_FUNCTIONS', 'export at least one http(), queue(), blob() or timer() definition');
       const functions: FunctionManifest[] = described.map((d) => {
@@ -208,6 +209,23 @@ function routesOf(app: string, functions: FunctionManifest[]): RouteOf[] {
 
 function collide(a: RouteOf, b: RouteOf): boolean {
   return a.shape === b.shape && methodsOverlap(a.method, b.method);
+}
+
+/**
+ * Source map paths are relative to the app folder on the deploying machine;
+ * resolved against the stored map they would point into the data folder.
+ * They become `nimbus-app:///<app>/<path>` so stack frames name the app's own files.
+ */
+function rebaseSourceMap(app: string, text: string): string {
+  let map: { sources?: unknown; sourceRoot?: unknown };
+  try {
+    map = JSON.parse(text) as typeof map;
+  } catch {
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" is not valid JSON');
+  }
+  if (Array.isArray(map.sources)) map.sources = map.sources.map((s) => (typeof s === 'string' ? appSourceUrl(app, s) : s));
+  map.sourceRoot = '';
+  return JSON.stringify(map);
 }
 
 function key(app: string, version: number): string {

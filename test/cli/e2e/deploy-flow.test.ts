@@ -182,9 +182,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
       assert.match(err[0]!, /index\.ts:2:\d+/, 'where it threw');
     });
 
-    test('a module that throws at its top level is located in the app\'s own file', {
-      todo: 'server: stack paths resolve the source map against <data>/bundles/, so the app file shows as <data>/bundles/index.ts (src/server/deployments.ts, runtime source maps)',
-    }, async () => {
+    test('a module that throws at its top level is located in the app\'s own file', async () => {
       const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
       assert.match(err[0]!, /\(at index\.ts:2:\d+\)$/);
     });
