@@ -45,7 +45,7 @@ export function commandGroup(spec: { name: string; summary: string; subcommands:
     usage,
     help,
     options,
-    positionals: { names: ['SUBCOMMAND', ...Array<string>(MAX_GROUP_ARGUMENTS).fill('ARG')], optional: MAX_GROUP_ARGUMENTS },
+    positionals: { names: ['SUBCOMMAND', ...Array<string>(MAX_GROUP_ARGUMENTS).fill('ARG')], optional: MAX_GROUP_ARGUMENTS + 1 },
     async run(args, ctx) {
       const [name, ...rest] = args.positionals;
       if (name === undefined) throw new UsageError(`missing subcommand: ${names.join(', ')}`, spec.name);
