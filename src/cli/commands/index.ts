@@ -8,6 +8,13 @@ import { rmCommand } from './rm.js';
 import { rollbackCommand } from './rollback.js';
 import { startCommand } from './start.js';
 import { versionsCommand } from './versions.js';
+import { timersCommand } from './timers.js';
+import { secretsCommand } from './secrets.js';
+import { keysCommand } from './keys.js';
+import { queueCommand } from './queue.js';
+import { blobCommand } from './blob.js';
+import { logsCommand } from './logs.js';
+import { usageCommand } from './usage.js';
 
 /** Every `nimbus <command>`, in the order `nimbus help` lists them. A new command is a file here plus one line. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -19,6 +26,13 @@ export const COMMANDS: readonly CliCommand[] = [
   versionsCommand,
   rollbackCommand,
   rmCommand,
+  logsCommand,
+  usageCommand,
+  timersCommand,
+  queueCommand,
+  blobCommand,
+  secretsCommand,
+  keysCommand,
   doctorCommand,
 ];
 

@@ -1,0 +1,86 @@
+import { ADMIN_API_PREFIX, adminApiError } from '../admin-client.js';
+import { CliError } from '../cli-error.js';
+import type { CliContext, ParsedArgs } from '../command.js';
+import { adminKey, nodeUrl } from '../connection.js';
+
+const NO_CONTENT = 204;
+
+export type Query = Record<string, string | number | undefined>;
+
+export interface AdminRequest {
+  query?: Query;
+  headers?: Record<string, string>;
+  /** A JSON value, sent with `content-type: application/json`. */
+  json?: unknown;
+  /** A raw body; a stream is sent as it is read (chunked, or with the caller's content-length). */
+  body?: string | Uint8Array | ReadableStream<Uint8Array>;
+  signal?: AbortSignal;
+}
+
+/**
+ * The admin API of one node for the area clients in this folder: every
+ * failure is a CliError with one readable line (the server's own message, or
+ * why the node could not be reached). `AdminClient` keeps the calls of the
+ * original commands; areas added later each have a small client on this.
+ */
+export class AdminTransport {
+  readonly baseUrl: string;
+  readonly #adminKey: string;
+
+  constructor(baseUrl: string, adminKey: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.#adminKey = adminKey;
+  }
+
+  /** A JSON answer, or undefined for 204; any error status becomes a CliError. */
+  async json<T>(method: string, path: string, request: AdminRequest = {}): Promise<T> {
+    const response = await this.send(method, path, request);
+    if (!response.ok) throw await adminApiError(response);
+    if (response.status === NO_CONTENT) return undefined as T;
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new CliError(`${method} ${path}: the server answered ${response.status} with a body that is not JSON`);
+    }
+  }
+
+  /** The raw answer, whatever its status: for streamed bodies. */
+  async send(method: string, path: string, request: AdminRequest = {}): Promise<Response> {
+    const url = new URL(`${this.baseUrl}${ADMIN_API_PREFIX}${path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
+    const headers: Record<string, string> = { ...request.headers, authorization: `Bearer ${this.#adminKey}` };
+    let body: string | Uint8Array | ReadableStream<Uint8Array> | null = request.body ?? null;
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    }
+    const init: RequestInit & { duplex?: 'half' } = { method, headers, body };
+    // Node's fetch sends a stream body only when told it may start answering before the upload ends.
+    if (body instanceof ReadableStream) init.duplex = 'half';
+    if (request.signal) init.signal = request.signal;
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      if (request.signal?.aborted) throw err;
+      throw unreachable(this.baseUrl, err);
+    }
+  }
+}
+
+export function adminTransport(args: ParsedArgs, ctx: CliContext): AdminTransport {
+  return new AdminTransport(nodeUrl(args, ctx), adminKey(args, ctx));
+}
+
+/** One path segment, percent-encoded. */
+export function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function unreachable(baseUrl: string, err: unknown): CliError {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+    return new CliError(`cannot reach Nimbus at ${baseUrl}: is it running? (${code})`);
+  }
+  const reason = (err as { cause?: { message?: unknown } }).cause?.message ?? (err as Error).message;
+  return new CliError(`cannot reach Nimbus at ${baseUrl}: ${String(reason)}`);
+}

@@ -1,0 +1,59 @@
+import { enc, type AdminTransport } from './admin-transport.js';
+
+export interface QueueStats {
+  name: string;
+  internal: boolean;
+  depth: number;
+  inFlight: number;
+  delayed: number;
+  deadLettered: number;
+  oldestAgeMs: number | null;
+}
+
+export interface NewMessage {
+  body: unknown;
+  delayMs?: number;
+  dedupId?: string;
+  priority?: number;
+}
+
+export interface PeekedMessage {
+  id: string;
+  queue: string;
+  body: unknown;
+  attempts: number;
+  lastError: string | null;
+  priority: number;
+  enqueuedAt: number;
+  visibleAt: number;
+  state: 'ready' | 'delayed' | 'in-flight';
+  deadLetteredFrom: string | null;
+}
+
+/** The queue endpoints of the admin API (docs/queues.md). */
+export class QueuesClient {
+  constructor(readonly transport: AdminTransport) {}
+
+  async list(): Promise<QueueStats[]> {
+    return (await this.transport.json<{ queues: QueueStats[] }>('GET', '/queues')).queues;
+  }
+
+  async send(queue: string, message: NewMessage): Promise<{ id: string; duplicate: boolean }> {
+    const { messages } = await this.transport.json<{ messages: { id: string; duplicate: boolean }[] }>('POST', `/queues/${enc(queue)}/messages`, {
+      json: { messages: [message] },
+    });
+    return messages[0]!;
+  }
+
+  async peek(queue: string, limit?: number): Promise<PeekedMessage[]> {
+    return (await this.transport.json<{ messages: PeekedMessage[] }>('GET', `/queues/${enc(queue)}/messages`, { query: { limit } })).messages;
+  }
+
+  async purge(queue: string): Promise<number> {
+    return (await this.transport.json<{ purged: number }>('DELETE', `/queues/${enc(queue)}/messages`)).purged;
+  }
+
+  async redrive(queue: string): Promise<number> {
+    return (await this.transport.json<{ redriven: number }>('POST', `/queues/${enc(queue)}/redrive`)).redriven;
+  }
+}

@@ -1,0 +1,105 @@
+import { adminTransport } from '../api/admin-transport.js';
+import { KeysClient, type KeyInfo, type KeyScope } from '../api/keys-client.js';
+import { UsageError } from '../cli-error.js';
+import { commandGroup, type Subcommand } from '../command-group.js';
+import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
+import { isoTime } from '../output/durations.js';
+import { formatTable, printJson } from '../output/table.js';
+
+const GROUP = 'keys';
+
+const client = (args: ParsedArgs, ctx: CliContext): KeysClient => new KeysClient(adminTransport(args, ctx));
+
+const create: Subcommand = {
+  name: 'create',
+  summary: 'create an API key; it is printed once',
+  usage: 'nimbus keys create APP[/FUNCTION] | --producer Q1,Q2 | --admin [--label L] [--json]',
+  help: [
+    "APP           may invoke every auth:'key' function of APP",
+    'APP/FUNCTION  may invoke only that function',
+    '--producer Q  may send messages to the listed queues (comma-separated), nothing else',
+    '--admin       may do everything the admin key may',
+    '--label L     a note to tell keys apart in "nimbus keys ls"',
+    '--json        print {id, key, scope, label, createdAt, lastUsedAt}',
+    'The key goes to standard output alone; it cannot be shown again.',
+  ],
+  options: { producer: { type: 'string' }, admin: { type: 'boolean' }, label: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { names: ['APP[/FUNCTION]'], optional: 1 },
+  async run(args, ctx) {
+    const scope = scopeOf(args);
+    const created = await client(args, ctx).create(scope, stringOption(args, 'label'));
+    if (flag(args, 'json')) {
+      printJson(ctx.out, created);
+      return 0;
+    }
+    ctx.err(`Created key ${created.id} (${describeScope(created.scope)}). Store it now: it cannot be shown again.`);
+    ctx.out(created.key);
+    return 0;
+  },
+};
+
+const ls: Subcommand = {
+  name: 'ls',
+  summary: 'list API keys (never their secrets)',
+  usage: 'nimbus keys ls [--app APP] [--json]',
+  help: ['--app APP  only keys for APP', '--json     print {keys: [...]} as the admin API returns it'],
+  options: { app: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { names: [] },
+  async run(args, ctx) {
+    const keys = await client(args, ctx).list(stringOption(args, 'app'));
+    if (flag(args, 'json')) printJson(ctx.out, { keys });
+    else if (keys.length === 0) ctx.out('No API keys. Create one with: nimbus keys create APP');
+    else formatKeysTable(keys).forEach((line) => ctx.out(line));
+    return 0;
+  },
+};
+
+const revoke: Subcommand = {
+  name: 'revoke',
+  summary: 'revoke an API key at once',
+  usage: 'nimbus keys revoke ID',
+  help: ['Other nodes of a cluster stop accepting it within 10 seconds.'],
+  options: {},
+  positionals: { names: ['ID'] },
+  async run(args, ctx) {
+    const id = args.positionals[0]!;
+    await client(args, ctx).revoke(id);
+    ctx.out(`Revoked key ${id}`);
+    return 0;
+  },
+};
+
+export const keysCommand = commandGroup({ name: GROUP, summary: 'create, list and revoke API keys', subcommands: [create, ls, revoke] });
+
+function scopeOf(args: ParsedArgs): KeyScope {
+  const target = args.positionals[0];
+  const producer = stringOption(args, 'producer');
+  const admin = flag(args, 'admin');
+  const chosen = [target !== undefined, producer !== undefined, admin].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('give exactly one of APP[/FUNCTION], --producer QUEUES or --admin', GROUP);
+  if (admin) return { kind: 'admin' };
+  if (producer !== undefined) {
+    const queues = producer.split(',').map((q) => q.trim()).filter((q) => q !== '');
+    if (queues.length === 0) throw new UsageError('--producer needs at least one queue name', GROUP);
+    return { kind: 'producer', queues };
+  }
+  const [app, fn, ...rest] = target!.split('/');
+  if (!app || fn === '' || rest.length > 0) throw new UsageError(`expected APP or APP/FUNCTION, got "${target}"`, GROUP);
+  return fn === undefined ? { kind: 'function', app } : { kind: 'function', app, fn };
+}
+
+function describeScope(scope: KeyScope): string {
+  switch (scope.kind) {
+    case 'function':
+      return scope.fn === undefined ? `functions of ${scope.app}` : `function ${scope.app}/${scope.fn}`;
+    case 'producer':
+      return `producer for ${scope.queues.join(', ')}`;
+    case 'admin':
+      return 'admin';
+  }
+}
+
+function formatKeysTable(keys: readonly KeyInfo[]): string[] {
+  const rows = keys.map((k) => [k.id, describeScope(k.scope), k.label ?? '-', isoTime(k.createdAt), isoTime(k.lastUsedAt)]);
+  return formatTable(['ID', 'SCOPE', 'LABEL', 'CREATED', 'LAST USED'], rows);
+}

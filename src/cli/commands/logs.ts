@@ -1,0 +1,71 @@
+import { adminTransport } from '../api/admin-transport.js';
+import { LogsClient, type LogQuery, type StoredLogLine } from '../api/logs-client.js';
+import { CliError, UsageError } from '../cli-error.js';
+import { integerOption } from '../command-group.js';
+import { flag, stringOption, type CliCommand } from '../command.js';
+import { clockTime } from '../dev/format-log-line.js';
+import { printJson } from '../output/table.js';
+import { waitForStopSignal } from '../signals.js';
+
+const MAX_LOGS_LIMIT = 10_000;
+const INVOCATION_ID_SHOWN = 8;
+/** Lines written outside any invocation keep the column aligned, as in `nimbus dev`. */
+const NO_INVOCATION = '-'.repeat(INVOCATION_ID_SHOWN);
+const LEVEL_WIDTH = 'error'.length;
+
+export const logsCommand: CliCommand = {
+  name: 'logs',
+  summary: "print an app's function logs; -f keeps following them",
+  usage: 'nimbus logs APP[/FUNCTION] [-f|--follow] [--since 10m] [--invocation ID] [--limit N] [--json]',
+  help: [
+    '-f, --follow      print the recent lines, then new ones as they come, until Ctrl+C',
+    '--since T         only lines since T: 30m, 24h, 7d, or an ISO date / date-time',
+    '--invocation ID   only the lines of one invocation',
+    `--limit N         the newest N lines (1-${MAX_LOGS_LIMIT}; default 100)`,
+    '--json            print {lines: [...]}; with -f, one JSON line per log line',
+    'Lines print as HH:MM:SS function [first 8 of the invocation id] level message, in local time.',
+  ],
+  options: {
+    follow: { type: 'boolean', short: 'f' },
+    since: { type: 'string' },
+    invocation: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  positionals: { names: ['APP[/FUNCTION]'] },
+  async run(args, ctx) {
+    const target = args.positionals[0]!;
+    const [app, fn, ...rest] = target.split('/');
+    if (!app || fn === '' || rest.length > 0) throw new UsageError(`expected APP or APP/FUNCTION, got "${target}"`, 'logs');
+    const query: LogQuery = {};
+    if (fn !== undefined) query.fn = fn;
+    const since = stringOption(args, 'since');
+    const invocation = stringOption(args, 'invocation');
+    const limit = integerOption(args, 'limit', 'logs', 1, MAX_LOGS_LIMIT);
+    if (since !== undefined) query.since = since;
+    if (invocation !== undefined) query.invocation = invocation;
+    if (limit !== undefined) query.limit = limit;
+    const client = new LogsClient(adminTransport(args, ctx));
+    const json = flag(args, 'json');
+
+    if (!flag(args, 'follow')) {
+      const lines = await client.query(app, query);
+      if (json) printJson(ctx.out, { lines });
+      else lines.forEach((line) => ctx.out(formatStoredLogLine(line)));
+      return 0;
+    }
+
+    const stop = new AbortController();
+    void waitForStopSignal(ctx.signals).then(() => stop.abort());
+    const print = (line: StoredLogLine): void => ctx.out(json ? JSON.stringify(line) : formatStoredLogLine(line));
+    const how = await client.follow(app, query, print, stop.signal);
+    if (how === 'ended') throw new CliError('the node closed the log stream');
+    return 0;
+  },
+};
+
+/** `HH:MM:SS fn [invocationId8] level message`, in local time. */
+export function formatStoredLogLine(line: StoredLogLine): string {
+  const id = line.invocationId?.slice(0, INVOCATION_ID_SHOWN) ?? NO_INVOCATION;
+  return `${clockTime(line.time)} ${line.functionName} [${id}] ${line.level.padEnd(LEVEL_WIDTH)} ${line.message.replace(/\n+$/, '')}`;
+}

@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { adminTransport } from '../api/admin-transport.js';
+import { QueuesClient, type NewMessage, type PeekedMessage, type QueueStats } from '../api/queues-client.js';
+import { CliError, UsageError } from '../cli-error.js';
+import { commandGroup, integerOption, type Subcommand } from '../command-group.js';
+import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
+import { humanDuration, isoTime } from '../output/durations.js';
+import { formatTable, printJson } from '../output/table.js';
+
+const GROUP = 'queue';
+const MAX_PEEK_LIMIT = 100;
+/** A peeked body is shown up to this many characters in the table. */
+const BODY_SHOWN = 60;
+
+const client = (args: ParsedArgs, ctx: CliContext): QueuesClient => new QueuesClient(adminTransport(args, ctx));
+
+const ls: Subcommand = {
+  name: 'ls',
+  summary: 'queues with their depth, messages in flight, delayed and dead-lettered, and oldest message age',
+  usage: 'nimbus queue ls [--json]',
+  help: ['--json  print {queues: [...]} as the admin API returns it'],
+  options: { json: { type: 'boolean' } },
+  positionals: { names: [] },
+  async run(args, ctx) {
+    const queues = await client(args, ctx).list();
+    if (flag(args, 'json')) printJson(ctx.out, { queues });
+    else if (queues.length === 0) ctx.out('No queues yet: a queue exists once a message is sent to it.');
+    else formatQueuesTable(queues).forEach((line) => ctx.out(line));
+    return 0;
+  },
+};
+
+const send: Subcommand = {
+  name: 'send',
+  summary: 'send one message to a queue',
+  usage: 'nimbus queue send NAME --data JSON|@FILE [--delay MS] [--dedup ID] [--priority N]',
+  help: [
+    '--data VALUE   the message body: JSON as typed, or @FILE holding JSON',
+    '--delay MS     invisible to consumers for MS milliseconds',
+    '--dedup ID     later sends with the same ID are dropped for a while',
+    '--priority N   higher is delivered first (default 0)',
+  ],
+  options: { data: { type: 'string', short: 'd' }, delay: { type: 'string' }, dedup: { type: 'string' }, priority: { type: 'string' } },
+  positionals: { names: ['NAME'] },
+  async run(args, ctx) {
+    const queue = args.positionals[0]!;
+    const message: NewMessage = { body: await readBody(stringOption(args, 'data'), ctx) };
+    const delayMs = integerOption(args, 'delay', GROUP, 0);
+    const priority = integerOption(args, 'priority', GROUP, Number.MIN_SAFE_INTEGER);
+    const dedupId = stringOption(args, 'dedup');
+    if (delayMs !== undefined) message.delayMs = delayMs;
+    if (priority !== undefined) message.priority = priority;
+    if (dedupId !== undefined) message.dedupId = dedupId;
+    const sent = await client(args, ctx).send(queue, message);
+    ctx.out(sent.duplicate ? `Not sent: a message with this dedup id is already on ${queue} (${sent.id})` : `Sent ${sent.id} to ${queue}`);
+    return 0;
+  },
+};
+
+const peek: Subcommand = {
+  name: 'peek',
+  summary: 'show the next messages in delivery order without taking them',
+  usage: 'nimbus queue peek NAME [--limit N] [--json]',
+  help: [`--limit N  at most N messages (1-${MAX_PEEK_LIMIT}; default 10)`, '--json     print {messages: [...]} as the admin API returns it'],
+  options: { limit: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { names: ['NAME'] },
+  async run(args, ctx) {
+    const queue = args.positionals[0]!;
+    const messages = await client(args, ctx).peek(queue, integerOption(args, 'limit', GROUP, 1, MAX_PEEK_LIMIT));
+    if (flag(args, 'json')) printJson(ctx.out, { messages });
+    else if (messages.length === 0) ctx.out(`${queue} is empty.`);
+    else formatMessagesTable(messages).forEach((line) => ctx.out(line));
+    return 0;
+  },
+};
+
+const purge: Subcommand = {
+  name: 'purge',
+  summary: 'delete every message of a queue, in flight or not',
+  usage: 'nimbus queue purge NAME',
+  help: [],
+  options: {},
+  positionals: { names: ['NAME'] },
+  async run(args, ctx) {
+    const queue = args.positionals[0]!;
+    const purged = await client(args, ctx).purge(queue);
+    ctx.out(`Purged ${plural(purged, 'message')} from ${queue}`);
+    return 0;
+  },
+};
+
+const redrive: Subcommand = {
+  name: 'redrive',
+  summary: 'move dead letters back to the queue they came from',
+  usage: 'nimbus queue redrive NAME',
+  help: ['NAME is a dead-letter queue (all its letters go back) or a source queue (its letters come back).'],
+  options: {},
+  positionals: { names: ['NAME'] },
+  async run(args, ctx) {
+    const queue = args.positionals[0]!;
+    const redriven = await client(args, ctx).redrive(queue);
+    ctx.out(`Redrove ${plural(redriven, 'dead letter')} (${queue})`);
+    return 0;
+  },
+};
+
+export const queueCommand = commandGroup({ name: GROUP, summary: 'list queues; send, peek, purge and redrive messages', subcommands: [ls, send, peek, purge, redrive] });
+
+function formatQueuesTable(queues: readonly QueueStats[]): string[] {
+  const rows = queues.map((q) => [
+    q.name,
+    String(q.depth),
+    String(q.inFlight),
+    String(q.delayed),
+    String(q.deadLettered),
+    q.oldestAgeMs === null ? '-' : humanDuration(q.oldestAgeMs),
+  ]);
+  return formatTable(['NAME', 'DEPTH', 'IN FLIGHT', 'DELAYED', 'DEAD', 'OLDEST'], rows);
+}
+
+function formatMessagesTable(messages: readonly PeekedMessage[]): string[] {
+  const rows = messages.map((m) => {
+    const body = JSON.stringify(m.body) ?? 'null';
+    return [m.id, m.state, String(m.priority), String(m.attempts), isoTime(m.enqueuedAt), body.length > BODY_SHOWN ? `${body.slice(0, BODY_SHOWN - 1)}…` : body];
+  });
+  return formatTable(['ID', 'STATE', 'PRIORITY', 'ATTEMPTS', 'ENQUEUED', 'BODY'], rows);
+}
+
+/** The body must be JSON: the queue carries JSON values, and a typo should not become a string message. */
+async function readBody(data: string | undefined, ctx: CliContext): Promise<unknown> {
+  if (data === undefined) throw new UsageError('--data is required: the message body as JSON, or @FILE', GROUP);
+  let text = data;
+  let source = '--data';
+  if (data.startsWith('@')) {
+    const path = resolve(ctx.cwd, data.slice(1));
+    source = path;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      throw new CliError(`cannot read --data file ${path}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${source} is not JSON: ${(err as Error).message} (quote text as JSON, e.g. '"hello"')`);
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startStandInAdmin, type Answer, type RecordedRequest } from '../support/stand-in-admin.js';
+import { lines, runNimbus } from '../support/run-cli.js';
+import { spawnNimbus } from '../support/spawn-cli.js';
+import { makeTempDir } from '../support/temp-app.js';
+import { waitFor } from '../support/in-process.js';
+
+async function setUp(t: { after(fn: () => Promise<unknown>): void }, answer: (req: RecordedRequest) => Answer) {
+  const admin = await startStandInAdmin(answer);
+  const cwd = await makeTempDir();
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+  return { admin, cwd, env: { NIMBUS_URL: admin.url, NIMBUS_ADMIN_KEY: 'k', TZ: 'UTC' } };
+}
+
+const line = (seq: number, message: string, extra: Partial<{ invocationId: string | null; level: string; functionName: string }> = {}) => ({
+  seq, app: 'shop', functionName: 'checkout', version: 3, invocationId: '0f3a9c21-77aa-4b1e-9d0c-5c1f0e2b7a10', instanceId: 'i1',
+  stream: 'stdout', level: 'info', time: Date.UTC(2026, 0, 2, 13, 4, 5), message, ...extra,
+});
+
+test('logs prints HH:MM:SS function [invocation] level message; options become the query; --json as returned', async (t) => {
+  const LINES = [line(1, 'charging card\n'), line(2, 'card declined', { level: 'error' }), line(3, 'module loaded', { invocationId: null, level: 'warn' })];
+  const { admin, cwd, env } = await setUp(t, () => ({ status: 200, body: { lines: LINES } }));
+
+  const run = await runNimbus(['logs', 'shop/checkout', '--since', '10m', '--invocation', 'abc', '--limit', '50'], { cwd: cwd.path, env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps/shop/logs?fn=checkout&since=10m&invocation=abc&limit=50');
+  assert.deepEqual(lines(run.stdout), [
+    '13:04:05 checkout [0f3a9c21] info  charging card',
+    '13:04:05 checkout [0f3a9c21] error card declined',
+    '13:04:05 checkout [--------] warn  module loaded',
+  ]);
+
+  const json = await runNimbus(['logs', 'shop', '--json'], { cwd: cwd.path, env });
+  assert.equal(admin.requests[1]!.path, '/_nimbus/api/v1/apps/shop/logs');
+  assert.deepEqual(JSON.parse(json.stdout), { lines: LINES });
+});
+
+test('logs of an unknown app exits 1 with one line; a bad target is a usage error', async (t) => {
+  const { admin, cwd, env } = await setUp(t, () => ({ status: 404, body: { error: { code: 'NIMBUS_ERR_APP_NOT_FOUND', message: 'no such app: ghost' } } }));
+
+  const missing = await runNimbus(['logs', 'ghost'], { cwd: cwd.path, env });
+  assert.equal(missing.code, 1);
+  assert.deepEqual(lines(missing.stderr), ['nimbus: no such app: ghost']);
+
+  const bad = await runNimbus(['logs', 'shop/a/b'], { cwd: cwd.path, env });
+  assert.equal(bad.code, 1);
+  assert.deepEqual(lines(bad.stderr), ['nimbus: expected APP or APP/FUNCTION, got "shop/a/b" (see "nimbus help logs")']);
+  assert.equal(admin.requests.length, 1);
+});
+
+interface SseStandIn {
+  url: string;
+  requests: { path: string; headers: IncomingHttpHeaders }[];
+  /** The open event streams. */
+  streams: ServerResponse[];
+  push(data: unknown): void;
+  close(): Promise<void>;
+}
+
+/** Answers every request with an event stream that stays open; `push` sends one event to each. */
+async function startSseStandIn(): Promise<SseStandIn> {
+  const requests: SseStandIn['requests'] = [];
+  const streams: ServerResponse[] = [];
+  let seq = 0;
+  const server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '', headers: req.headers });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.write(': tailing logs\n\n');
+    streams.push(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    streams,
+    // Split across writes on purpose: the client must put events back together.
+    push(data) {
+      const text = `id: ${++seq}\ndata: ${JSON.stringify(data)}\n\n`;
+      for (const res of streams) {
+        res.write(text.slice(0, 10));
+        res.write(text.slice(10));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+test('logs -f prints lines as the node streams them and exits 0 on SIGINT', async (t) => {
+  const sse = await startSseStandIn();
+  const cwd = await makeTempDir();
+  t.after(() => Promise.all([sse.close(), cwd.remove()]));
+
+  const cli = spawnNimbus(['logs', 'shop/checkout', '-f', '--since', '5m'], { cwd: cwd.path, env: { NIMBUS_URL: sse.url, NIMBUS_ADMIN_KEY: 'k', TZ: 'UTC' } });
+  await waitFor('the CLI to connect', () => sse.streams.length === 1);
+  assert.equal(sse.requests[0]!.path, '/_nimbus/api/v1/apps/shop/logs?fn=checkout&since=5m&follow=1');
+  assert.equal(sse.requests[0]!.headers.authorization, 'Bearer k');
+  assert.equal(sse.requests[0]!.headers.accept, 'text/event-stream');
+
+  sse.push(line(1, 'first'));
+  sse.streams[0]!.write(': heartbeat\n\n');
+  sse.push(line(2, 'second', { level: 'warn' }));
+  await waitFor('both lines printed', () => lines(cli.output().stdout).length === 2);
+  cli.child.kill('SIGINT');
+  const done = await cli.exited;
+
+  assert.equal(done.code, 0, done.stderr);
+  assert.equal(done.stderr, '');
+  assert.deepEqual(lines(done.stdout.toString('utf8')), ['13:04:05 checkout [0f3a9c21] info  first', '13:04:05 checkout [0f3a9c21] warn  second']);
+});
+
+test('logs -f exits 1 with one line when the node closes the stream', async (t) => {
+  const sse = await startSseStandIn();
+  const cwd = await makeTempDir();
+  t.after(() => Promise.all([sse.close(), cwd.remove()]));
+
+  const cli = spawnNimbus(['logs', 'shop', '--follow', '--json'], { cwd: cwd.path, env: { NIMBUS_URL: sse.url, NIMBUS_ADMIN_KEY: 'k' } });
+  await waitFor('the CLI to connect', () => sse.streams.length === 1);
+  sse.push(line(1, 'only'));
+  await waitFor('the line printed', () => lines(cli.output().stdout).length === 1);
+  sse.streams[0]!.end();
+  const done = await cli.exited;
+
+  assert.equal(done.code, 1);
+  assert.deepEqual(JSON.parse(done.stdout.toString('utf8')), line(1, 'only'));
+  assert.deepEqual(lines(done.stderr), ['nimbus: the node closed the log stream']);
+});
