@@ -1,4 +1,5 @@
 import type { TriggerKind } from '../sdk/definition.js';
+import { AdminTransport } from './api/admin-transport.js';
 import { CliError } from './cli-error.js';
 
 /** Everything the admin API is reached under. */
@@ -78,12 +79,14 @@ export const INVOKE_METHOD_HEADER = 'x-nimbus-method';
  * could not be reached.
  */
 export class AdminClient {
-  readonly baseUrl: string;
-  readonly #adminKey: string;
+  readonly #transport: AdminTransport;
 
   constructor(baseUrl: string, adminKey: string) {
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.#adminKey = adminKey;
+    this.#transport = new AdminTransport(baseUrl, adminKey);
+  }
+
+  get baseUrl(): string {
+    return this.#transport.baseUrl;
   }
 
   /** Any admin API GET, for commands whose area has no typed method here. */
@@ -122,24 +125,12 @@ export class AdminClient {
     return this.#fetch('POST', `/apps/${enc(app)}/functions/${enc(fn)}/invoke`, headers, request.body);
   }
 
-  async #json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    const response = await this.#fetch(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
-    if (!response.ok) throw await adminApiError(response);
-    try {
-      return (await response.json()) as T;
-    } catch {
-      throw new CliError(`${method} ${path}: the server answered ${response.status} with a body that is not JSON`);
-    }
+  #json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#transport.json<T>(method, path, body === undefined ? {} : { json: body });
   }
 
-  async #fetch(method: string, path: string, headers: Record<string, string>, body: string | Uint8Array | undefined): Promise<Response> {
-    const url = `${this.baseUrl}${ADMIN_API_PREFIX}${path}`;
-    try {
-      return await fetch(url, { method, headers: { ...headers, authorization: `Bearer ${this.#adminKey}` }, body: body ?? null });
-    } catch (err) {
-      throw unreachable(this.baseUrl, err);
-    }
+  #fetch(method: string, path: string, headers: Record<string, string>, body: string | Uint8Array | undefined): Promise<Response> {
+    return this.#transport.send(method, path, { headers, ...(body !== undefined ? { body } : {}) });
   }
 }
 
@@ -180,14 +171,6 @@ export function firstLine(text: string): string {
   return line.length > ERROR_SNIPPET_LENGTH ? `${line.slice(0, ERROR_SNIPPET_LENGTH)}…` : line;
 }
 
-function unreachable(baseUrl: string, err: unknown): CliError {
-  const code = (err as { cause?: { code?: unknown } }).cause?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
-    return new CliError(`cannot reach Nimbus at ${baseUrl}: is it running? (${code})`);
-  }
-  const reason = (err as { cause?: { message?: unknown } }).cause?.message ?? (err as Error).message;
-  return new CliError(`cannot reach Nimbus at ${baseUrl}: ${String(reason)}`);
-}
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);

@@ -13,11 +13,15 @@ export const NODE_OPTIONS: OptionSpecs = {
   host: { type: 'string' },
   port: { type: 'string', short: 'p' },
   data: { type: 'string' },
+  isolation: { type: 'string' },
 };
+
+const ISOLATION_LEVELS = ['auto', 'strict', 'basic'] as const;
 
 export const NODE_OPTIONS_HELP: readonly string[] = [
   '--host HOST   address to listen on (env NIMBUS_HOST; default 127.0.0.1)',
   '--port PORT   port to listen on, 0 for any free one (env NIMBUS_PORT; default 8080)',
+  '--isolation auto|strict|basic   sandboxing (env NIMBUS_ISOLATION; default auto: strict where the host allows it, loudly basic otherwise; strict refuses to start without it)',
 ];
 
 /** Flags first, then NIMBUS_HOST / NIMBUS_PORT / NIMBUS_DATA, then the defaults. */
@@ -27,5 +31,9 @@ export function readNodeOptions(args: ParsedArgs, ctx: CliContext, command: stri
   const port = Number(rawPort);
   if (!/^\d+$/.test(rawPort) || port > MAX_PORT) throw new UsageError(`port must be a number from 0 to ${MAX_PORT}, not "${rawPort}"`, command);
   const dataDir = resolve(ctx.cwd, stringOption(args, 'data') ?? (ctx.env['NIMBUS_DATA'] || defaultDataDir));
-  return { host, port, dataDir };
+  const isolation = stringOption(args, 'isolation') ?? (ctx.env['NIMBUS_ISOLATION'] || 'auto');
+  if (!(ISOLATION_LEVELS as readonly string[]).includes(isolation)) {
+    throw new UsageError(`isolation must be one of ${ISOLATION_LEVELS.join(', ')}, not "${isolation}"`, command);
+  }
+  return { host, port, dataDir, isolation: isolation as (typeof ISOLATION_LEVELS)[number] };
 }

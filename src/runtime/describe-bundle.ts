@@ -8,13 +8,14 @@ const DESCRIBE_MEMORY_MB = 128;
  * Loads an uploaded bundle in a sandbox (never in the node itself: it is
  * untrusted code) and returns the function definitions it exports.
  */
-export async function describeBundle(warmPool: WarmPool, app: string, bundlePath: string): Promise<DescribedFunction[]> {
+export async function describeBundle(warmPool: WarmPool, app: string, bundlePath: string, sourceMapPath?: string): Promise<DescribedFunction[]> {
   const instance = await warmPool.take({ memoryMb: DESCRIBE_MEMORY_MB });
   instance.assignment = { app, version: 0, functionName: '(deploy)' };
   let timer: NodeJS.Timeout | undefined;
   try {
     const seen = await instance.sandbox.assign({
-      app, version: 0, functionName: '(deploy)', bundlePath, memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 128, network: 'none', env: {},
+      app, version: 0, functionName: '(deploy)', bundlePath, ...(sourceMapPath ? { sourceMapPath } : {}),
+      memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 128, network: 'none', env: {},
     });
     const loaded = await Promise.race([
       instance.load({ bundlePath: seen.bundlePath, app, version: 0, functionName: null, env: {} }),

@@ -24,7 +24,7 @@ export type DeploymentChange =
 export interface DeploymentDeps {
   store: Store;
   bundles: BundleStore;
-  describe: (app: string, bundlePath: string) => Promise<DescribedFunction[]>;
+  describe: (app: string, bundlePath: string, sourceMapPath?: string) => Promise<DescribedFunction[]>;
   /** Decrypted secrets given to an app's instances as environment. */
   secrets?: (app: string) => Promise<Record<string, string>>;
 }
@@ -94,7 +94,7 @@ export class DeploymentRegistry implements FunctionResolver {
 
       let described: DescribedFunction[];
       try {
-        described = await this.deps.describe(app, stored.path);
+        described = await this.deps.describe(app, stored.path, map?.path);
       } catch (err) {
         throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines(cleanStack((err as Error).stack ?? String(err))));
       }

@@ -105,7 +105,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const lifecycle = new InvocationLifecycle();
   const deployments = new DeploymentRegistry({
     store, bundles,
-    describe: (app, bundlePath) => describeBundle(warmPool, app, bundlePath),
+    describe: (app, bundlePath, sourceMapPath) => describeBundle(warmPool, app, bundlePath, sourceMapPath),
     secrets: (app) => secrets.resolve(app),
   });
   let dispatcher: Dispatcher | null = null;

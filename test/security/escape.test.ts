@@ -196,6 +196,12 @@ describe('escape suite: what a function must not be able to do under strict isol
     assert.ok(!logs.some((l) => l.includes('s3cr3t-value')));
   });
 
+  test('stack traces inside the sandbox are source-mapped to the app\'s own files', async () => {
+    const res = await node.deploy('broken', { 'index.ts': `import { http } from 'nimbus';\nthrow new Error('bad config');\nexport const f = http({}, () => 'x');` });
+    assert.equal(res.status, 400);
+    assert.match(res.body.error.message, /bad config[\s\S]*nimbus-app:\/\/\/broken\/index\.ts:2:\d+/);
+  });
+
   test('function keys: 401 without, 200 with, 401 after revoke', async () => {
     assert.equal((await fetch(`${node.url}/probe/guarded`)).status, 401);
     const created = await admin(node, 'POST', '/keys', { scope: { kind: 'function', app: 'probe', fn: 'guarded' } });

@@ -1,24 +1,9 @@
 import { adminApiError } from '../admin-client.js';
 import { enc, type AdminTransport } from './admin-transport.js';
 
-export interface BucketInfo {
-  name: string;
-  createdAt: number;
-}
-
-export interface ListedObject {
-  key: string;
-  size: number;
-  etag: string;
-  contentType: string;
-  lastModified: number;
-}
-
-export interface ListPage {
-  objects: ListedObject[];
-  commonPrefixes: string[];
-  nextCursor: string | null;
-}
+/** The blob API answers with the backend's own shapes. */
+export type { BucketInfo, ListedObject, ListResult as ListPage } from '../../blobs/blob-backend.js';
+import type { BucketInfo, ListedObject, ListResult as ListPage } from '../../blobs/blob-backend.js';
 
 export interface PutResult {
   bucket: string;

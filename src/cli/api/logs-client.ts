@@ -3,18 +3,8 @@ import { CliError } from '../cli-error.js';
 import { enc, type AdminTransport } from './admin-transport.js';
 
 /** A function log line as stored (docs/logs.md); `time` is epoch ms. */
-export interface StoredLogLine {
-  seq: number;
-  app: string;
-  functionName: string;
-  version: number;
-  invocationId: string | null;
-  instanceId: string;
-  stream: 'stdout' | 'stderr';
-  level: 'debug' | 'info' | 'warn' | 'error';
-  time: number;
-  message: string;
-}
+export type { StoredLogLine } from '../../store/log-store.js';
+import type { StoredLogLine } from '../../store/log-store.js';
 
 export interface LogQuery {
   fn?: string;

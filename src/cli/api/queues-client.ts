@@ -1,14 +1,8 @@
 import { enc, type AdminTransport } from './admin-transport.js';
 
-export interface QueueStats {
-  name: string;
-  internal: boolean;
-  depth: number;
-  inFlight: number;
-  delayed: number;
-  deadLettered: number;
-  oldestAgeMs: number | null;
-}
+/** The admin API answers with the store's own shape. */
+export type { QueueStats } from '../../store/queue-store.js';
+import type { QueueStats } from '../../store/queue-store.js';
 
 export interface NewMessage {
   body: unknown;

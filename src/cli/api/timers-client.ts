@@ -1,35 +1,8 @@
 import { enc, type AdminTransport } from './admin-transport.js';
 
-/** A timer run as `GET /timers/<app>/<fn>/runs` returns it (times ISO strings). */
-export interface TimerRun {
-  id: number;
-  scheduledAt: string;
-  reason: 'schedule' | 'startup' | 'manual';
-  nodeId: string;
-  firedAt: string | null;
-  finishedAt: string | null;
-  attempts: number;
-  outcome: string;
-  error: string | null;
-  nextAttemptAt: string | null;
-  isPastDue: boolean;
-  missed: number;
-}
-
-export interface TimerStatus {
-  app: string;
-  functionName: string;
-  version: number;
-  cron: string;
-  timezone: string;
-  catchUp: string;
-  overlap: string;
-  /** The next scheduled times: `zoned` with the zone's offset, `utc` ending in Z. */
-  next: { zoned: string; utc: string }[];
-  running: number;
-  queued: number;
-  lastRun: TimerRun | null;
-}
+/** The timers API's own JSON shapes (times as ISO strings). */
+export type { TimerRunJson as TimerRun, TimerStatusJson as TimerStatus } from '../../triggers/timer/timer-api.js';
+import type { TimerRunJson as TimerRun, TimerStatusJson as TimerStatus } from '../../triggers/timer/timer-api.js';
 
 /** The timers part of the admin API (docs/timers.md). */
 export class TimersClient {

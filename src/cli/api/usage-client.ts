@@ -2,23 +2,8 @@ import type { AdminTransport } from './admin-transport.js';
 
 export type UsageGrouping = 'function' | 'hour' | 'day';
 
-export interface UsageFigures {
-  invocations: number;
-  gbSeconds: number;
-  cpuMs: number;
-  errors: number;
-  coldStarts: number;
-  billedMs: number;
-  cost: number;
-}
-
-export interface UsageReport {
-  since: number;
-  by: UsageGrouping;
-  prices: Record<string, number>;
-  rows: (UsageFigures & { key: string })[];
-  totals: UsageFigures;
-}
+export type { UsageFigures, UsageReport } from '../../metering/usage-report.js';
+import type { UsageReport } from '../../metering/usage-report.js';
 
 /** `GET /usage` (docs/metering.md). */
 export class UsageClient {

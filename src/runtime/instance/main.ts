@@ -223,6 +223,16 @@ function cpuSince(before: NodeJS.CpuUsage): number {
 async function prewarm(): Promise<void> {
   const request = new Request('http://localhost/', { method: 'POST', body: 'x', duplex: 'half' } as RequestInit);
   await request.text();
+  // The invocation path's own first-use costs: log tagging (installs promise hooks on first use),
+  // a GET Request with headers, the answer encoders.
+  await currentInvocation.run('prewarm', async () => {
+    await Promise.resolve();
+    clearTimeout(setTimeout(() => {}, 1));
+  });
+  void new Request('http://localhost/a?b=c', { method: 'GET', headers: [['accept', '*/*']] }).headers.get('accept');
+  encodeFullResponse(0, { status: 200, headers: [], cpuMicros: 0 }, jsonAnswer({ warm: true }).body);
+  const reader = new Response('warm').body!.getReader();
+  while (!(await reader.read()).done) { /* drain */ }
   await Response.json({}).text();
   const stream = new Response(new ReadableStream({ start: (c) => { c.enqueue(new Uint8Array(1)); c.close(); } })).body;
   if (stream) for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) void chunk;

@@ -10,6 +10,9 @@ export interface WarmPoolOptions {
   initialShapes: number[];
 }
 
+/** How long a refill waits after a take while the pool still has ready sandboxes. */
+export const REFILL_DELAY_MS = 100;
+
 export const DEFAULT_WARM_POOL: WarmPoolOptions = { sizePerShape: 2, initialShapes: [128] };
 
 /**
@@ -43,8 +46,10 @@ export class WarmPool {
       const candidate = ready.shift()!;
       if (candidate.state === 'starting') instance = candidate;
     }
-    // Spawning blocks the event loop (fork + exec): do it after this cold start is under way.
-    setImmediate(() => void this.#refill(shape));
+    // Spawning blocks this event loop for a fork + exec (~10 ms): while sandboxes are still
+    // ready, wait until this cold start is done rather than stall it; when none are, refill now.
+    const delay = ready && ready.length > 0 ? REFILL_DELAY_MS : 0;
+    setTimeout(() => void this.#refill(shape), delay);
     if (instance) return instance;
     const fresh = await this.#spawn(shape);
     await fresh.ready();

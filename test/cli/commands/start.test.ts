@@ -16,7 +16,7 @@ test('start passes host, port and data folder to the node, prints the URL and a 
 
   const exit = runCli(['start', '--port', '9999', '--data', 'state'], ctx);
   await waitFor('the node to start', () => stdout.includes('Press Ctrl+C to stop.'));
-  assert.deepEqual(node.starts, [{ host: '127.0.0.1', port: 9999, dataDir: join(cwd.path, 'state') }]);
+  assert.deepEqual(node.starts, [{ host: '127.0.0.1', port: 9999, dataDir: join(cwd.path, 'state'), isolation: 'auto' }]);
   assert.equal(node.closed, 0);
   signals.emit('SIGTERM');
 
@@ -46,7 +46,7 @@ test('start reads NIMBUS_HOST, NIMBUS_PORT and NIMBUS_DATA, and never prints a k
   signals.emit('SIGINT');
 
   assert.equal(await exit, 0);
-  assert.deepEqual(node.starts, [{ host: '0.0.0.0', port: 7000, dataDir: '/var/lib/nimbus' }]);
+  assert.deepEqual(node.starts, [{ host: '0.0.0.0', port: 7000, dataDir: '/var/lib/nimbus', isolation: 'auto' }]);
   assert.ok(!stdout.join('\n').includes('old-key'));
 });
 

@@ -21,7 +21,8 @@ export class NimbusProcess {
   constructor(args: readonly string[], options: { cwd: string; env?: Record<string, string> }) {
     this.child = spawn(process.execPath, [NIMBUS_BIN, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env['PATH'] ?? '', NIMBUS_LOG_LEVEL: 'warn', ...options.env },
+      // Basic isolation: these tests are about the CLI; the strict sandbox has its own suite (test/security).
+      env: { PATH: process.env['PATH'] ?? '', NIMBUS_LOG_LEVEL: 'warn', NIMBUS_ISOLATION: 'basic', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.stdout += c));

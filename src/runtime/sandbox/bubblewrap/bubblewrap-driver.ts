@@ -169,7 +169,7 @@ export class BubblewrapDriver implements SandboxDriver {
   #launch(shape: SandboxShape, appDir: string, cgroup: SandboxCgroup | undefined, slot: NetworkSlot | undefined) {
     const nodePath = this.#options.nodePath ?? process.execPath;
     const runtimeName = basename(this.#runtimeScript);
-    const nodeArgs = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete'];
+    const nodeArgs = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete', '--enable-source-maps'];
     if (this.#options.permissionModel ?? supportsPermissionModel()) {
       nodeArgs.push(
         '--experimental-permission',
