@@ -29,7 +29,7 @@ import { selectDriver, type IsolationSetting } from './select-driver.js';
 import type { HostServices } from '../runtime/host-services.js';
 import { createHostServices } from './host-services.js';
 import { wireBlobs } from './wire-blobs.js';
-import { wireMetering } from './wire-metering.js';
+import { wireMetering, type MeteringWiring } from './wire-metering.js';
 import { wireQueues } from './wire-queues.js';
 import { wireTimers } from './wire-timers.js';
 import { createPlatformLogger } from '../metering/platform-logger.js';
@@ -152,16 +152,20 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   }
 
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  // Blobs and timers report lags to the metrics, which are wired after them.
+  let metering: MeteringWiring | null = null;
   const blobs = await wireBlobs({
     dataDir: options.dataDir, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs,
+    observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
   });
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
   const queues = wireQueues({
     queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs,
   });
-  const metering = wireMetering({
+  metering = wireMetering({
     lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
+    queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   });
   router.add('GET', '/node', 'This node: isolation in force, warm pool, memory budget, instances', async () => ({
     status: 200,
@@ -185,6 +189,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const timers = await wireTimers({
     store: store.timers, invoker: dispatcher, nodeId, clock, log, deployments, router,
     drainTimeoutMs,
+    observeLag: (ms) => metering?.metrics.observeTimerLag(ms),
   });
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
   try {

@@ -28,6 +28,7 @@ export interface BlobWiring {
 export async function wireBlobs(deps: {
   dataDir: string; index: BlobIndex; queues: QueueStore; invoker: EventInvoker; clock: Clock; log: Logger;
   deployments: DeploymentRegistry; drainTimeoutMs: number;
+  observeEventLag: (ms: number) => void;
 }): Promise<BlobWiring> {
   const backend = await LocalBlobBackend.open({ root: join(deps.dataDir, 'blobs'), index: deps.index });
   const onError = (err: unknown) => deps.log.error({ err }, 'blob event delivery problem');
@@ -48,7 +49,7 @@ export async function wireBlobs(deps: {
       }
     }
     fanout.sync(bindings);
-    deliveries.sync(bindings.map((b) => blobDeliverySpec(deps.invoker, b, b.limits)));
+    deliveries.sync(bindings.map((b) => blobDeliverySpec(deps.invoker, b, b.limits, deps.observeEventLag, () => deps.clock.now())));
   };
   sync();
   fanout.start();

@@ -4,7 +4,7 @@ import type { AdminRouter } from '../gateway/admin-router.js';
 import { FunctionLogs } from '../metering/function-logs.js';
 import { InvocationRecorder } from '../metering/invocation-recorder.js';
 import { handleLogsRequest } from '../metering/logs-api.js';
-import { handleMetricsRequest, NodeMetrics } from '../metering/metrics.js';
+import { handleMetricsRequest, NodeMetrics, type QueueDepth } from '../metering/metrics.js';
 import type { PriceTable } from '../metering/prices.js';
 import { createInvocationTracer } from '../metering/tracing/invocation-tracer.js';
 import { handleInvocationsApi, handleUsageApi } from '../metering/usage-api.js';
@@ -28,10 +28,14 @@ export interface MeteringWiring {
 export function wireMetering(deps: {
   lifecycle: InvocationLifecycle; dispatcher: Dispatcher; router: AdminRouter; clock: Clock; log: Logger;
   meteringStore: MeteringStore; logStore: LogStore; prices?: PriceTable; metricsOpen: boolean; enabled: boolean;
+  /** Queue depths, read when /metrics is scraped (not on a timer, not on the hot path). */
+  queueDepths: () => Promise<QueueDepth[]>;
 }): MeteringWiring {
   const onError = (error: unknown, context?: string) => deps.log.error({ err: error, context }, 'metering write failed');
   const metrics = new NodeMetrics({});
   metrics.setInstanceSource(() => deps.dispatcher.instanceStates());
+  let queueDepths: QueueDepth[] = [];
+  metrics.setQueueSource(() => queueDepths);
   const recorder = new InvocationRecorder({ store: deps.meteringStore, clock: deps.clock, onError });
   const logs = new FunctionLogs({ store: deps.logStore, clock: deps.clock, onError });
   const tracer = createInvocationTracer(process.env, deps.clock, onError);
@@ -53,7 +57,13 @@ export function wireMetering(deps: {
 
   return {
     metrics,
-    extension: { handle: (res) => handleMetricsRequest(res, metrics), open: deps.metricsOpen },
+    extension: {
+      async handle(res) {
+        queueDepths = await deps.queueDepths().catch(() => queueDepths);
+        await handleMetricsRequest(res, metrics);
+      },
+      open: deps.metricsOpen,
+    },
     async close() {
       await recorder.close();
       await logs.close();

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AdminRouter } from '../gateway/admin-router.js';
 import type { EventInvoker } from '../runtime/event-invoker.js';
-import type { TimerSettings } from '../sdk/definition.js';
+import type { TimerSettings, TimerTick } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
 import type { TimerStore } from '../store/timer-store.js';
 import { TimerScheduler, type TimerDefinitionRef } from '../triggers/timer/scheduler.js';
@@ -21,9 +21,18 @@ function liveTimers(deployments: DeploymentRegistry): TimerDefinitionRef[] {
 export async function wireTimers(deps: {
   store: TimerStore; invoker: EventInvoker; nodeId: string; clock: Clock; log: Logger; drainTimeoutMs: number;
   deployments: DeploymentRegistry; router: AdminRouter;
+  /** Told how late each timer fired after its scheduled time (ms). */
+  observeLag: (ms: number) => void;
 }): Promise<{ close: () => Promise<void> }> {
+  const invoker: EventInvoker = {
+    invokeEvent(event) {
+      const tick = event.payload as Partial<TimerTick> | null;
+      if (tick?.scheduledAt && tick.firedAt) deps.observeLag(Date.parse(tick.firedAt) - Date.parse(tick.scheduledAt));
+      return deps.invoker.invokeEvent(event);
+    },
+  };
   const scheduler = new TimerScheduler({
-    store: deps.store, invoker: deps.invoker, nodeId: deps.nodeId, clock: deps.clock, logger: deps.log, drainTimeoutMs: deps.drainTimeoutMs,
+    store: deps.store, invoker, nodeId: deps.nodeId, clock: deps.clock, logger: deps.log, drainTimeoutMs: deps.drainTimeoutMs,
   });
   await scheduler.sync(liveTimers(deps.deployments));
   await scheduler.start();

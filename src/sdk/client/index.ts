@@ -9,6 +9,9 @@
 import type { InvocationRecord, SendOptions, SendResult } from './types.js';
 
 export type { InvocationRecord, InvocationState, SendOptions, SendResult } from './types.js';
+export type { BlobInfo, BlobListing, BlobObject, BlobPutOptions } from '../context.js';
+export { BlobsClient, type BucketInfo } from './blobs.js';
+import { BlobsClient } from './blobs.js';
 
 /** The request never got an HTTP answer (refused, reset, timed out): status 0. */
 export const CLIENT_ERR_NETWORK = 'NIMBUS_CLIENT_NETWORK';
@@ -76,6 +79,14 @@ export class NimbusClient {
     this.#base = url.href.replace(/\/+$/, '');
     this.#key = options.key;
     this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** Blob storage: get, head, put, delete, list, buckets. */
+  get blobs(): BlobsClient {
+    return new BlobsClient(
+      (path, init) => this.#call(path, init),
+      (error) => error instanceof NimbusClientError && (error.code === 'NIMBUS_ERR_BLOB_NOT_FOUND' || error.code === 'NIMBUS_ERR_BLOB_BUCKET_NOT_FOUND' || (error.status === 404 && error.code === CLIENT_ERR_BAD_RESPONSE)),
+    );
   }
 
   queue<T = unknown>(name: string): QueueClient<T> {

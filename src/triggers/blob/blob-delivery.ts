@@ -14,7 +14,14 @@ const MAX_BLOB_DELIVERY_CONCURRENCY = 64;
  * this turns each into one `trigger: 'blob'` invocation, so blob triggers get
  * the queue triggers' delivery promise: at least once, backoff, dead-letter.
  */
-export function blobDeliverySpec(invoker: EventInvoker, binding: BlobTriggerBinding, limits: { maxInstances: number; concurrency: number; timeoutMs: number }): ConsumerSpec {
+export function blobDeliverySpec(
+  invoker: EventInvoker,
+  binding: BlobTriggerBinding,
+  limits: { maxInstances: number; concurrency: number; timeoutMs: number },
+  /** Told how long each event waited between its write and its handler's start (ms). */
+  observeLag: (ms: number) => void = () => {},
+  now: () => number = Date.now,
+): ConsumerSpec {
   const trigger = validateBlobSettings(binding.settings as BlobSettings);
   const queue = blobQueueName(binding.app, binding.functionName);
   const settings = resolveQueueSettings({
@@ -30,6 +37,8 @@ export function blobDeliverySpec(invoker: EventInvoker, binding: BlobTriggerBind
   const handler: BatchHandler = {
     async run(messages) {
       const message = messages[0]!;
+      // Events are queued the moment they are written, so the message's age is the event's.
+      if (message.attempts === 0) observeLag(now() - message.enqueuedAt);
       const result = await invoker.invokeEvent({
         app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'blob', payload: message.body,
       });
