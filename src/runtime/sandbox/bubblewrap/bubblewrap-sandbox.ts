@@ -7,11 +7,11 @@ import type { SandboxCgroup } from '../cgroups/sandbox-cgroup.js';
 import type { Sandbox, SandboxAssignment, SandboxExit, SandboxShape, SandboxUsage } from '../driver.js';
 import type { NetworkSlot, NetworkSlots } from '../network/network-slots.js';
 import { APP_DIR } from './bwrap-args.js';
+import { attachChildStdio } from '../child-stdio.js';
 import { HEAP_OOM_PATTERN } from '../heap-limit.js';
 import { processTreeUsage } from './process-tree-usage.js';
 import { placeFile } from './sandbox-files.js';
 
-const STDERR_TAIL_BYTES = 8 * 1024;
 /** bwrap reports a child killed by signal N as exit code 128 + N. */
 const SIGNAL_EXIT_BASE = 128;
 
@@ -39,7 +39,7 @@ export class BubblewrapSandbox implements Sandbox {
   readonly #resources: SandboxResources;
   #killReason: string | undefined;
   #killedForMemory = false;
-  #stderrTail = '';
+  readonly #stderrTail: () => string;
 
   constructor(
     readonly id: string,
@@ -50,13 +50,11 @@ export class BubblewrapSandbox implements Sandbox {
     this.#child = child;
     this.#resources = resources;
     this.pid = child.pid ?? -1;
-    this.channel = child.stdio[3] as Duplex;
-    this.stdout = child.stdout!;
-    this.stderr = child.stderr!;
-    this.stderr.on('data', (chunk: Buffer) => {
-      this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
-    this.stdout.resume();
+    const stdio = attachChildStdio(child);
+    this.channel = stdio.channel;
+    this.stdout = stdio.stdout;
+    this.stderr = stdio.stderr;
+    this.#stderrTail = stdio.stderrTail;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         void this.#onExit(code, signal).then(resolve);
@@ -95,7 +93,7 @@ export class BubblewrapSandbox implements Sandbox {
 
   async #onExit(code: number | null, signal: NodeJS.Signals | null): Promise<SandboxExit> {
     const oomKills = await this.#resources.cgroup?.oomKills().catch(() => 0);
-    const heapOom = HEAP_OOM_PATTERN.test(this.#stderrTail);
+    const heapOom = HEAP_OOM_PATTERN.test(this.#stderrTail());
     const outOfMemory = this.#killedForMemory || (oomKills ?? 0) > 0 || heapOom;
     const translated = code !== null && code > SIGNAL_EXIT_BASE ? signalName(code - SIGNAL_EXIT_BASE) : null;
     const reason = this.#killReason ?? (oomKills ? 'killed by the kernel: out of memory' : heapOom ? 'the JavaScript heap is out of memory' : undefined);

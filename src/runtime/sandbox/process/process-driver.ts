@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
+import { attachChildStdio } from '../child-stdio.js';
 import { HEAP_OOM_PATTERN, heapLimitMb } from '../heap-limit.js';
 import type { Sandbox, SandboxAssignment, SandboxDriver, SandboxExit, SandboxShape, SandboxUsage } from '../driver.js';
 import { readProcStats } from './proc-stats.js';
@@ -16,7 +17,6 @@ export interface ProcessDriverOptions {
   permissionModel?: boolean;
 }
 
-const STDERR_TAIL_BYTES = 8 * 1024;
 
 /**
  * Plain child processes: the fallback where bubblewrap or cgroups are
@@ -65,20 +65,18 @@ class ProcessSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   #killReason: string | undefined;
   #killedForMemory = false;
-  #stderrTail = '';
+  readonly #stderrTail: () => string;
 
   constructor(private readonly child: ChildProcess, readonly shape: SandboxShape) {
     this.pid = child.pid ?? -1;
-    this.channel = child.stdio[3] as Duplex;
-    this.stdout = child.stdout!;
-    this.stderr = child.stderr!;
-    this.stderr.on('data', (chunk: Buffer) => {
-      this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
-    this.stdout.resume();
+    const stdio = attachChildStdio(child);
+    this.channel = stdio.channel;
+    this.stdout = stdio.stdout;
+    this.stderr = stdio.stderr;
+    this.#stderrTail = stdio.stderrTail;
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        const heapOom = HEAP_OOM_PATTERN.test(this.#stderrTail);
+        const heapOom = HEAP_OOM_PATTERN.test(this.#stderrTail());
         resolve({
           code,
           signal,
