@@ -14,7 +14,7 @@ export interface InvocationStart {
   memoryMb: number;
   /** Epoch ms when the dispatcher admitted the invocation. */
   admittedAt: number;
-  traceparent?: string;
+  traceparent?: string | undefined;
 }
 
 export interface InvocationEnd extends InvocationStart {
@@ -29,9 +29,9 @@ export interface InvocationEnd extends InvocationStart {
   /** Peak RSS of the instance seen so far (bytes). */
   peakRssBytes: number;
   outcome: Outcome;
-  error?: string;
+  error?: string | undefined;
   /** Instance that ran it, if any. */
-  instanceId?: string;
+  instanceId?: string | undefined;
 }
 
 export interface FunctionLogLine {

@@ -11,18 +11,8 @@ export interface NewMessage {
   priority?: number;
 }
 
-export interface PeekedMessage {
-  id: string;
-  queue: string;
-  body: unknown;
-  attempts: number;
-  lastError: string | null;
-  priority: number;
-  enqueuedAt: number;
-  visibleAt: number;
-  state: 'ready' | 'delayed' | 'in-flight';
-  deadLetteredFrom: string | null;
-}
+export type { PeekedMessage } from '../../store/queue-store.js';
+import type { PeekedMessage } from '../../store/queue-store.js';
 
 /** The queue endpoints of the admin API (docs/queues.md). */
 export class QueuesClient {

@@ -58,14 +58,8 @@ export async function deleteBlob(node: AdminTarget, bucket: string, key: string)
   return res.status;
 }
 
-export interface QueueStats {
-  name: string;
-  internal: boolean;
-  depth: number;
-  inFlight: number;
-  delayed: number;
-  deadLettered: number;
-}
+export type { QueueStats } from '../../../src/store/queue-store.js';
+import type { QueueStats } from '../../../src/store/queue-store.js';
 
 /** The queue's statistics from `GET /queues`, or undefined if nothing was ever sent to it. */
 export async function queueStats(node: AdminTarget, name: string): Promise<QueueStats | undefined> {
