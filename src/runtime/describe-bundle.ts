@@ -15,7 +15,9 @@ export async function describeBundle(warmPool: WarmPool, app: string, bundlePath
   try {
     const seen = await instance.sandbox.assign({
       app, version: 0, functionName: '(deploy)', bundlePath, ...(sourceMapPath ? { sourceMapPath } : {}),
-      memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 128, network: 'none', env: {},
+      memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 128,
+      // Untrusted code at deploy: no network where the sandbox can do without it.
+      network: warmPool.driver.acceptsNetworkNone ? 'none' : 'outbound', env: {},
     });
     const loaded = await Promise.race([
       instance.load({ bundlePath: seen.bundlePath, app, version: 0, functionName: null, env: {} }),

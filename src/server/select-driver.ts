@@ -20,7 +20,7 @@ export async function selectDriver(options: {
   if (report.level === 'strict') {
     const driver = await BubblewrapDriver.create({
       instanceScript: options.instanceScript,
-      nodeId: options.nodeId.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24),
+      nodeId: safeNodeId(options.nodeId),
     });
     options.log.info({ driver: driver.name, cgroups: report.cgroups, network: report.network }, 'strict isolation: bubblewrap namespaces, cgroups and network policy');
     return { driver, report };
@@ -28,9 +28,23 @@ export async function selectDriver(options: {
   if (options.isolation === 'strict') {
     throw new Error(`isolation "strict" is not available on this host: ${report.missing.join('; ')}`);
   }
+  if (report.bubblewrap && report.userNamespaces) {
+    // Not root: namespaces still isolate files, processes and IPC; memory and CPU are watched from the host.
+    const driver = await BubblewrapDriver.create({ instanceScript: options.instanceScript, nodeId: safeNodeId(options.nodeId) });
+    options.log.warn(
+      { driver: driver.name, missing: report.missing },
+      'PARTIAL ISOLATION: bubblewrap namespaces without cgroups or network policy (they need root); network policies are not enforced and network "none" functions are refused. Run `nimbus doctor` for what is missing.',
+    );
+    return { driver, report };
+  }
   options.log.warn(
     { missing: report.missing },
     'STRICT ISOLATION UNAVAILABLE: instances run as plain processes; memory and CPU are watched from the host, files are limited by the Node permission model only, the network is not isolated. Run `nimbus doctor` for what is missing.',
   );
   return { driver: basic(), report };
+}
+
+/** cgroup and nftables names take letters, digits and underscores. */
+function safeNodeId(nodeId: string): string {
+  return nodeId.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 24);
 }

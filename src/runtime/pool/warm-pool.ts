@@ -26,7 +26,7 @@ export class WarmPool {
   #closed = false;
 
   constructor(
-    private readonly driver: SandboxDriver,
+    readonly driver: SandboxDriver,
     private readonly options: WarmPoolOptions,
     private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
     private readonly onSpawnError: (error: Error) => void = () => {},

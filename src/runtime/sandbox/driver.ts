@@ -11,6 +11,8 @@ export interface SandboxDriver {
   readonly name: string;
   /** 'strict': the OS enforces files, network, memory, CPU and pids. 'basic': host-side watchdogs only. */
   readonly isolation: 'strict' | 'basic';
+  /** Whether `network: 'none'` can be given to a sandbox (a driver sharing the host network refuses it). */
+  readonly acceptsNetworkNone: boolean;
   /** Boot a generic sandbox of the given shape; resolves once its instance runtime said READY. */
   spawn(shape: SandboxShape): Promise<Sandbox>;
   /** Release driver-wide resources (cgroup parents, network set-up). */

@@ -120,6 +120,11 @@ export class BubblewrapDriver implements SandboxDriver {
   }
 
   /** Which kind of network isolation sandboxes of this driver get. */
+  /** A sandbox on the host network cannot be cut off from it. */
+  get acceptsNetworkNone(): boolean {
+    return this.#networkMode !== 'host';
+  }
+
   get networkMode(): 'nftables' | 'unshared' | 'host' {
     return this.#networkMode;
   }

@@ -26,6 +26,8 @@ export interface ProcessDriverOptions {
 export class ProcessSandboxDriver implements SandboxDriver {
   readonly name = 'process';
   readonly isolation = 'basic' as const;
+  /** Accepted, not enforced: basic isolation enforces no network policy (docs/security.md). */
+  readonly acceptsNetworkNone = true;
 
   constructor(private readonly options: ProcessDriverOptions) {}
 
