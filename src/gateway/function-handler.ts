@@ -62,11 +62,6 @@ export async function handleFunctionRequest(
   const limit = new BodyLimit(maxBodyBytes);
   if (hasBody) req.pipe(limit);
   else req.resume();
-  // Answer 413 the moment the cap is passed, whatever the handler is doing with the body.
-  const tooLarge = new Promise<never>((_, reject) => {
-    limit.once('error', () => reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)));
-  });
-  tooLarge.catch(() => {});
   try {
     const dispatched = dispatcher.dispatch({
       id: invocationId,
@@ -80,6 +75,11 @@ export async function handleFunctionRequest(
     });
     let response: InvocationResponse;
     if (hasBody) {
+      // Answer 413 the moment the cap is passed, whatever the handler is doing with the body.
+      const tooLarge = new Promise<never>((_, reject) => {
+        limit.once('error', () => reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)));
+      });
+      tooLarge.catch(() => {});
       dispatched.then((r) => { if (limit.exceeded) drain(r.body); }, () => {});
       response = await Promise.race([dispatched, tooLarge]);
       if (limit.exceeded) throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`);

@@ -254,12 +254,11 @@ export class Dispatcher implements EventInvoker {
         if (!target) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${functionName}`);
         const pool = new FunctionPool(target, this.warmPool, this.#budget, this.clock, {
           makeRoom: (mb, requester) => this.#makeRoom(mb, requester),
-          onInstanceStartFailed: (failed, error) => {
+          onInstanceStartFailed: (_pool, error) => {
             this.lifecycle.emit('log', {
               app, functionName, version, invocationId: null, instanceId: '-', stream: 'stderr', level: 'error',
-              time: this.clock.now(), message: `instance failed to start: ${error.stack ?? error.message}`,
+              time: this.clock.now(), message: `instance failed to start: ${cleanStack(error.stack ?? error.message)}`,
             });
-            void failed;
           },
         });
         this.#pools.set(key, pool);
