@@ -208,12 +208,12 @@ export class Dispatcher implements EventInvoker {
     done.then(
       (result) => this.#settle(pool, instance, timer, start, startedAt, 'ok', undefined, coldStartMs, startedMono, result.cpuMicros),
       (failure: InvocationFailure) => {
-        if (failure.outcome === 'error' && failure.stack) {
-          this.lifecycle.emit('log', {
-            app: start.app, functionName: start.functionName, version: start.version, invocationId: start.id,
-            instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message: cleanStack(failure.stack),
-          });
-        }
+        // The caller gets a short answer; the function's logs get the whole story (stack, OOM, timeout, crash).
+        const message = failure.outcome === 'error' && failure.stack ? cleanStack(failure.stack) : `${failure.outcome}: ${failure.message}`;
+        this.lifecycle.emit('log', {
+          app: start.app, functionName: start.functionName, version: start.version, invocationId: start.id,
+          instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message,
+        });
         this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0);
       },
     );

@@ -55,6 +55,8 @@ export interface NodeOptions {
   metricsOpen?: boolean;
   /** Metering, function log capture, metrics and tracing; on by default (off only to measure their cost). */
   metering?: boolean;
+  /** How long async invocation results stay fetchable (ms); default 24 h. Env NIMBUS_ASYNC_RESULT_TTL_MS. */
+  asyncResultRetentionMs?: number;
   /** How long SIGTERM waits for in-flight work (ms). */
   drainTimeoutMs?: number;
   clock?: Clock;
@@ -84,7 +86,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const log = createPlatformLogger(options.logLevel ?? process.env['NIMBUS_LOG_LEVEL'] ?? 'info');
   const admin = loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']);
   const master = loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']);
-  const store = openSqliteStore(options.dataDir, clock);
+  const asyncTtl = options.asyncResultRetentionMs ?? (process.env['NIMBUS_ASYNC_RESULT_TTL_MS'] ? Number(process.env['NIMBUS_ASYNC_RESULT_TTL_MS']) : undefined);
+  if (asyncTtl !== undefined && !(Number.isInteger(asyncTtl) && asyncTtl > 0)) throw new Error('asyncResultRetentionMs (NIMBUS_ASYNC_RESULT_TTL_MS) must be a positive whole number of milliseconds');
+  const store = openSqliteStore(options.dataDir, clock, asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {});
   const bundles = new LocalBundleStore(join(options.dataDir, 'bundles'));
   const secrets = new AppSecrets(store.secrets, new SecretBox(master.key));
   const keys = new ApiKeys(store.keys, clock);

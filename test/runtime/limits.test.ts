@@ -84,6 +84,7 @@ describe('limits', () => {
       ]);
       assert.equal(hogged!.status, 502);
       assert.equal(await errorCode(hogged!), 'NIMBUS_ERR_FUNCTION_OUT_OF_MEMORY');
+      assert.ok(logs.some((l) => l.startsWith('out-of-memory:')), 'the out-of-memory kill is in the function logs too');
       for (const other of others) assert.equal(other.status, 200);
       assert.equal((await fetch(`${node.url}/healthy`)).status, 200);
     });

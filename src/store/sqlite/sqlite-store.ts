@@ -15,7 +15,12 @@ import { SqliteTimerStore } from './sqlite-timer-store.js';
 export const STATE_FILE = 'state.sqlite';
 
 /** The embedded store: one SQLite file in the data folder. */
-export function openSqliteStore(dataDir: string, clock: Clock): Store & { readonly file: string } {
+export interface SqliteStoreOptions {
+  /** How long async invocation results stay fetchable (ms); default 24 h. */
+  asyncResultRetentionMs?: number;
+}
+
+export function openSqliteStore(dataDir: string, clock: Clock, options: SqliteStoreOptions = {}): Store & { readonly file: string } {
   const file = join(dataDir, STATE_FILE);
   const db = openSqlite(file);
   const queues = new SqliteQueueStore(db, clock);
@@ -28,7 +33,7 @@ export function openSqliteStore(dataDir: string, clock: Clock): Store & { readon
     metering: new SqliteMeteringStore(db, clock),
     logs: new SqliteLogStore(db, clock),
     queues,
-    asyncResults: new SqliteAsyncResultStore(db, clock),
+    asyncResults: new SqliteAsyncResultStore(db, clock, options.asyncResultRetentionMs !== undefined ? { retentionMs: options.asyncResultRetentionMs } : {}),
     blobIndex: new SqliteBlobIndex(db, clock),
     async close() {
       // Writes waiting for a group commit go to disk before the file closes.
