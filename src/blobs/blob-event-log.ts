@@ -1,18 +1,9 @@
-import type { BlobEventType } from '../sdk/definition.js';
+import type { BlobEvent } from '../sdk/definition.js';
 
-/** One recorded change, written in the same transaction as the change itself. */
-export interface BlobEventRecord {
+/** One recorded change, written in the same transaction as the change itself: a BlobEvent before pattern captures. */
+export interface BlobEventRecord extends Omit<BlobEvent, 'params'> {
   /** Position in the whole log (all buckets): what cursors point at. */
   position: number;
-  bucket: string;
-  key: string;
-  eventType: BlobEventType;
-  /** Of the object written, or of the object deleted. */
-  size: number;
-  etag: string;
-  contentType: string;
-  /** Per-bucket, strictly increasing, fixed-width hex: compare as strings. */
-  sequencer: string;
   /** Epoch ms of the change. */
   at: number;
 }

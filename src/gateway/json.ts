@@ -4,7 +4,8 @@ import { NimbusError } from '../shared/errors.js';
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+  // A HEAD answer has the headers of the GET one and no body.
+  res.end(res.req?.method === 'HEAD' ? undefined : text);
 }
 
 export function sendError(res: ServerResponse, error: NimbusError, headers: Record<string, string> = {}): void {

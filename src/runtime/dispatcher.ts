@@ -92,7 +92,9 @@ export class Dispatcher implements EventInvoker {
     if (this.#closed) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
     const version = invocation.version ?? this.resolver.liveVersion(invocation.app);
     if (version === undefined) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', invocation.app);
-    const pool = await this.#pool(invocation.app, version, invocation.functionName);
+    // The pool exists for every warm function: no await (no extra turn) on the common path.
+    const pool = this.#pools.get(poolKey(invocation.app, version, invocation.functionName))
+      ?? (await this.#pool(invocation.app, version, invocation.functionName));
     // One fixed object shape on the hot path (no conditional spreads): V8 keeps it fast.
     const start: InvocationStart = {
       id: invocation.id, app: invocation.app, functionName: invocation.functionName, version,
@@ -244,7 +246,7 @@ export class Dispatcher implements EventInvoker {
   }
 
   async #pool(app: string, version: number, functionName: string): Promise<FunctionPool> {
-    const key = `${app}\u0000${version}\u0000${functionName}`;
+    const key = poolKey(app, version, functionName);
     const existing = this.#pools.get(key);
     if (existing) return existing;
     let creating = this.#creating.get(key);
@@ -304,3 +306,6 @@ export class Dispatcher implements EventInvoker {
   }
 }
 
+function poolKey(app: string, version: number, functionName: string): string {
+  return `${app}\u0000${version}\u0000${functionName}`;
+}

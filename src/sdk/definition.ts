@@ -56,9 +56,11 @@ export interface BlobEvent {
   bucket: string;
   key: string;
   eventType: BlobEventType;
+  /** Of the object written, or of the object deleted. */
   size: number;
   etag: string;
   contentType: string;
+  /** Per-bucket, strictly increasing, fixed-width hex: compare as strings to order events. */
   sequencer: string;
   params: Record<string, string>;
 }

@@ -82,5 +82,7 @@ function isMissing(err: unknown): boolean {
 }
 
 function blobInfo(meta: BlobObjectMeta): BlobInfo {
-  return { bucket: meta.bucket, key: meta.key, size: meta.size, etag: meta.etag, contentType: meta.contentType, metadata: meta.metadata, lastModified: meta.lastModified };
+  // What functions see is the stored metadata without its place in the event order.
+  const { sequencer: _sequencer, ...info } = meta;
+  return info;
 }

@@ -47,8 +47,18 @@ export interface UsageQuery {
   by: UsageGrouping;
 }
 
+/** The sums every roll-up and usage group carries. */
+export interface UsageSums {
+  coldStarts: number;
+  billedMs: number;
+  gbSeconds: number;
+  cpuMs: number;
+  durationSumMs: number;
+  durationMaxMs: number;
+}
+
 /** One group of roll-ups summed up. */
-export interface UsageAggregate {
+export interface UsageAggregate extends UsageSums {
   /** Set when grouped by function. */
   app: string | null;
   functionName: string | null;
@@ -59,28 +69,16 @@ export interface UsageAggregate {
   errors: number;
   /** Throttled invocations never ran and are not billed as requests. */
   throttled: number;
-  coldStarts: number;
-  billedMs: number;
-  gbSeconds: number;
-  cpuMs: number;
-  durationSumMs: number;
-  durationMaxMs: number;
 }
 
 /** One roll-up row, as kept per app, function and minute. */
-export interface MinuteRollup {
+export interface MinuteRollup extends UsageSums {
   app: string;
   functionName: string;
   /** Start of the minute (epoch ms). */
   minute: number;
   invocations: number;
   errorsByOutcome: Partial<Record<Exclude<Outcome, 'ok'>, number>>;
-  coldStarts: number;
-  billedMs: number;
-  gbSeconds: number;
-  cpuMs: number;
-  durationSumMs: number;
-  durationMaxMs: number;
 }
 
 export interface MeteringRetention {

@@ -29,7 +29,8 @@ export type TimerRunOutcome =
   | 'skipped'
   | 'interrupted';
 
-export interface TimerRecord {
+/** What the scheduler registers for one timer function. */
+export interface TimerRegistration {
   /** `<app>/<function>` */
   id: string;
   app: string;
@@ -39,20 +40,14 @@ export interface TimerRecord {
   timezone: string;
   /** The resolved timer settings, as JSON. */
   settings: Record<string, unknown>;
+}
+
+/** A registered timer as stored, with where its schedule has got to. */
+export interface TimerRecord extends TimerRegistration {
   /** Latest scheduled time (epoch ms) already dealt with: catch-up after downtime starts after it. */
   lastScheduledAt: number;
   createdAt: number;
   updatedAt: number;
-}
-
-export interface TimerRegistration {
-  id: string;
-  app: string;
-  functionName: string;
-  version: number;
-  cron: string;
-  timezone: string;
-  settings: Record<string, unknown>;
 }
 
 export interface TimerRun {

@@ -142,7 +142,6 @@ describe('escape suite: what a function must not be able to do under strict isol
     assert.equal(result['uid'], 65534, 'it runs as nobody');
     assert.ok(result['procPids'].ok === false || Number(result['procPids'].value) <= 5, `it sees only its own processes: ${JSON.stringify(result['procPids'])}`);
     assert.ok(!result['env'].includes('NIMBUS_ESCAPE_MARKER'), 'the host environment does not leak in');
-    assert.ok(!result['env'].includes('PATH') || true);
   });
 
   test('filling /tmp stops at its cap with ENOSPC', async () => {

@@ -4,6 +4,7 @@ import { MAX_OBJECT_BYTES, type BlobBackend, type BlobObjectMeta, type ByteRange
 import { BlobError } from '../../blobs/blob-errors.js';
 import { conditionMatches } from '../../blobs/etag.js';
 import { NimbusError } from '../../shared/errors.js';
+import { sendJson } from '../json.js';
 
 /** User metadata travels as `x-nimbus-meta-<name>: <value>` headers, both ways. */
 export const METADATA_HEADER_PREFIX = 'x-nimbus-meta-';
@@ -23,7 +24,7 @@ export async function handleBlobRequest(
   try {
     await route(req, res, path, backend);
   } catch (err) {
-    if (!(err instanceof BlobError || err instanceof NimbusError)) options.onInternalError?.(err);
+    if (!(err instanceof NimbusError)) options.onInternalError?.(err);
     sendError(req, res, err);
   }
 }
@@ -42,20 +43,20 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, ba
 
   if (bucket === '') {
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(res, 'GET, HEAD');
-    return sendJson(req, res, 200, { buckets: await backend.listBuckets() });
+    return sendJson(res, 200, { buckets: await backend.listBuckets() });
   }
   if (rawKey === '') {
     switch (method) {
       case 'PUT': {
         const { created } = await backend.createBucket(bucket);
-        return sendJson(req, res, created ? 201 : 200, { bucket, created });
+        return sendJson(res, created ? 201 : 200, { bucket, created });
       }
       case 'DELETE':
         await backend.deleteBucket(bucket);
         return sendEmpty(res, 204);
       case 'GET':
       case 'HEAD':
-        return sendJson(req, res, 200, await backend.list(bucket, listOptions(req)));
+        return sendJson(res, 200, await backend.list(bucket, listOptions(req)));
       default:
         throw methodNotAllowed(res, 'GET, HEAD, PUT, DELETE');
     }
@@ -97,7 +98,7 @@ async function putObject(req: IncomingMessage, res: ServerResponse, backend: Blo
     ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}),
   });
   res.setHeader('ETag', result.etag);
-  sendJson(req, res, result.eventType === 'created' ? 201 : 200, { bucket, key, ...result });
+  sendJson(res, result.eventType === 'created' ? 201 : 200, { bucket, key, ...result });
 }
 
 async function getObject(req: IncomingMessage, res: ServerResponse, backend: BlobBackend, bucket: string, key: string): Promise<void> {
@@ -202,12 +203,6 @@ function methodNotAllowed(res: ServerResponse, allow: string): NimbusError {
   return new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', undefined, { allow });
 }
 
-function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(req.method === 'HEAD' ? undefined : text);
-}
-
 function sendEmpty(res: ServerResponse, status: number): void {
   res.writeHead(status);
   res.end();
@@ -225,11 +220,11 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): voi
     res.end();
     return;
   }
-  const known = err instanceof BlobError || err instanceof NimbusError;
+  const known = err instanceof NimbusError;
   const body = known ? err.toJSON() : new NimbusError('NIMBUS_ERR_INTERNAL').toJSON();
   const status = known ? err.status : 500;
   if (err instanceof BlobError && err.code === 'NIMBUS_ERR_BLOB_RANGE_NOT_SATISFIABLE' && typeof err.details?.size === 'number') {
     res.setHeader('content-range', `bytes */${err.details.size}`);
   }
-  sendJson(req, res, status, body);
+  sendJson(res, status, body);
 }

@@ -10,6 +10,7 @@ import type {
   SweepResult,
   UsageAggregate,
   UsageQuery,
+  UsageSums,
 } from '../metering-store.js';
 
 const MINUTE_MS = 60_000;
@@ -231,12 +232,7 @@ export class SqliteMeteringStore implements MeteringStore {
       invocations: row.invocations,
       errors: row.errors + row.timeouts + row.out_of_memory + row.throttled + row.crashed,
       throttled: row.throttled,
-      coldStarts: row.cold_starts,
-      billedMs: row.billed_ms,
-      gbSeconds: row.gb_seconds,
-      cpuMs: row.cpu_ms,
-      durationSumMs: row.duration_sum_ms,
-      durationMaxMs: row.duration_max_ms,
+      ...sumsOf(row),
     }));
   }
 
@@ -325,6 +321,17 @@ function fromRecordRow(row: RecordRow): InvocationRecord {
   };
 }
 
+function sumsOf(row: Pick<MinuteRow, 'cold_starts' | 'billed_ms' | 'gb_seconds' | 'cpu_ms' | 'duration_sum_ms' | 'duration_max_ms'>): UsageSums {
+  return {
+    coldStarts: row.cold_starts,
+    billedMs: row.billed_ms,
+    gbSeconds: row.gb_seconds,
+    cpuMs: row.cpu_ms,
+    durationSumMs: row.duration_sum_ms,
+    durationMaxMs: row.duration_max_ms,
+  };
+}
+
 function fromMinuteRow(row: MinuteRow): MinuteRollup {
   const errorsByOutcome: MinuteRollup['errorsByOutcome'] = {};
   for (const [outcome, column] of Object.entries(OUTCOME_COLUMNS) as [Exclude<Outcome, 'ok'>, keyof MinuteRow][]) {
@@ -337,11 +344,6 @@ function fromMinuteRow(row: MinuteRow): MinuteRollup {
     minute: row.minute,
     invocations: row.invocations,
     errorsByOutcome,
-    coldStarts: row.cold_starts,
-    billedMs: row.billed_ms,
-    gbSeconds: row.gb_seconds,
-    cpuMs: row.cpu_ms,
-    durationSumMs: row.duration_sum_ms,
-    durationMaxMs: row.duration_max_ms,
+    ...sumsOf(row),
   };
 }
