@@ -148,10 +148,10 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   addAppsApi(router, deployments, dispatcher, () => url);
   router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys), readBody);
   const secretsApi = createSecretsApi(secrets);
-  for (const method of ['GET', 'PUT', 'DELETE']) {
-    router.add(method, '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ req, params, query }) =>
-      secretsApi(method, ['apps', params['app']!, 'secrets'], method === 'PUT' ? await readBody(req) : undefined, query));
-    router.add(method, '/apps/:app/secrets/:name', 'Set or remove one secret: {value}', async ({ req, params, query }) =>
+  router.add('GET', '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ params, query }) =>
+    secretsApi('GET', ['apps', params['app']!, 'secrets'], undefined, query));
+  for (const method of ['PUT', 'DELETE']) {
+    router.add(method, '/apps/:app/secrets/:name', method === 'PUT' ? 'Set one secret: {value}' : 'Remove one secret', async ({ req, params, query }) =>
       secretsApi(method, ['apps', params['app']!, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query));
   }
 

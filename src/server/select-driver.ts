@@ -17,11 +17,9 @@ export async function selectDriver(options: {
   const basic = () => new ProcessSandboxDriver({ instanceScript: options.instanceScript, bundlesDir: options.bundlesDir });
   if (options.isolation === 'basic') return { driver: basic(), report: null };
   const report = await detectIsolation();
+  const bubblewrap = () => BubblewrapDriver.create({ instanceScript: options.instanceScript, nodeId: safeNodeId(options.nodeId) });
   if (report.level === 'strict') {
-    const driver = await BubblewrapDriver.create({
-      instanceScript: options.instanceScript,
-      nodeId: safeNodeId(options.nodeId),
-    });
+    const driver = await bubblewrap();
     options.log.info({ driver: driver.name, cgroups: report.cgroups, network: report.network }, 'strict isolation: bubblewrap namespaces, cgroups and network policy');
     return { driver, report };
   }
@@ -30,7 +28,7 @@ export async function selectDriver(options: {
   }
   if (report.bubblewrap && report.userNamespaces) {
     // Not root: namespaces still isolate files, processes and IPC; memory and CPU are watched from the host.
-    const driver = await BubblewrapDriver.create({ instanceScript: options.instanceScript, nodeId: safeNodeId(options.nodeId) });
+    const driver = await bubblewrap();
     options.log.warn(
       { driver: driver.name, missing: report.missing },
       'PARTIAL ISOLATION: bubblewrap namespaces without cgroups or network policy (they need root); network policies are not enforced and network "none" functions are refused. Run `nimbus doctor` for what is missing.',
