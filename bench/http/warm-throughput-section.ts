@@ -14,7 +14,7 @@ import { startBenchNode, type BenchNode } from '../support/bench-node.js';
 import type { NodeOptions } from '../../src/server/node.js';
 import { childrenCpuMs, ownCpuMs } from '../support/process-cpu.js';
 import { round } from '../support/stats.js';
-import { bareHelloHandler, helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
+import { bareHelloHandler, bareSameHandler, helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
 
 /** One instance, then two: on 2 cores a second instance only helps if the gateway has CPU to spare. */
 export const THROUGHPUT_FUNCTIONS: readonly HelloFunction[] = [
@@ -45,6 +45,7 @@ const VARIANTS: readonly { label: string; options: Partial<NodeOptions> }[] = [
 export async function benchWarmThroughput(config: BenchConfig): Promise<SectionResult> {
   const client = await LoadClient.start();
   const bare = createServer(bareHelloHandler);
+  const bareSame = createServer((req, res) => void bareSameHandler(req, res));
   const nodes: { label: string; node: BenchNode }[] = [];
   const notes: string[] = [];
   try {
@@ -58,35 +59,53 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
       }
     }
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => bareSame.listen(0, '127.0.0.1', resolve));
     const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+    const bareSameUrl = `http://127.0.0.1:${(bareSame.address() as AddressInfo).port}`;
     const measure = (url: string): Promise<Measured> => measureLoad(client, url, config);
 
     const rows: BenchRow[] = [];
+    const meteringGaps: string[] = [];
     for (let r = 1; r <= config.rounds; r++) {
-      const baseline = await measure(bareUrl + helloPath('bare'));
-      rows.push(row(r, 'bare node:http', baseline, baseline));
-      for (const { label, node } of nodes) {
-        for (const fn of THROUGHPUT_FUNCTIONS) {
-          // Two instances only on the first variant: on 2 cores they rarely help, and each row costs a run.
-          if (fn !== THROUGHPUT_FUNCTIONS[0] && label !== VARIANTS[0]!.label) continue;
-          const nimbus = await measure(node.url + helloPath(fn.name));
-          rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline));
-        }
+      const handWritten = await measure(bareUrl + helloPath('bare'));
+      const baseline = await measure(bareSameUrl + helloPath('bare'));
+      rows.push(row(r, 'bare node:http, same handler (Request in, Response out)', baseline, baseline, handWritten));
+      rows.push(row(r, 'bare node:http, hand-written JSON (no Request/Response)', handWritten, baseline, handWritten));
+      // Metering on and off run back to back (single-instance rows first), so the pair sees the same machine.
+      const runs = nodes.flatMap(({ label, node }) => THROUGHPUT_FUNCTIONS
+        // Two instances only on the first variant: on 2 cores they rarely help, and each row costs a run.
+        .filter((fn) => fn === THROUGHPUT_FUNCTIONS[0] || label === VARIANTS[0]!.label)
+        .map((fn) => ({ label, node, fn })))
+        .sort((a, b) => THROUGHPUT_FUNCTIONS.indexOf(a.fn) - THROUGHPUT_FUNCTIONS.indexOf(b.fn));
+      const perLabel = new Map<string, number>();
+      for (const { label, node, fn } of runs) {
+        const nimbus = await measure(node.url + helloPath(fn.name));
+        if (fn === THROUGHPUT_FUNCTIONS[0]) perLabel.set(label, nimbus.load.requestsPerSec);
+        rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline, handWritten));
+      }
+      const on = perLabel.get(VARIANTS[0]!.label);
+      const off = perLabel.get(VARIANTS[1]!.label);
+      if (on !== undefined && off !== undefined) {
+        const gap = round((Math.abs(on - off) / Math.max(on, off)) * 100, 1);
+        meteringGaps.push(`round ${r}: on ${Math.round(on)} req/s, off ${Math.round(off)} req/s, ${gap} % apart (${on < off ? 'on slower' : 'off slower: noise'})`);
       }
     }
     return {
       rows,
       notes: [
         `${config.connections} connections from a separate load-client process (autocannon), ${config.warmupSec} s warm-up then ${config.measureSec} s measured, ${config.rounds} rounds interleaved so both sides see the same machine.`,
-        'ratio = Nimbus req/s ÷ bare req/s of the same round. Target ≥ 0.5. Metering on vs off: target at most 5 % apart.',
+        'ratio = req/s ÷ req/s of the bare server running the same handler in the same round (target ≥ 0.5); ratio vs hand-written = the same against a bare server that skips Request/Response and writes the JSON itself, a stricter ceiling. Metering on vs off: target at most 5 % apart.',
         'cpu µs/req: CPU used per completed request by the bench process (bare server, or Nimbus gateway + dispatcher) and by instance processes; the load client is not counted.',
+        `Metering on vs off (target at most 5 % apart): ${meteringGaps.join('; ') || 'not measured'}.`,
         `Instances are kept running (minInstances = maxInstances) so no cold start lands inside the window.`,
         ...notes,
       ],
     };
   } finally {
-    bare.closeAllConnections();
-    await new Promise((resolve) => bare.close(resolve));
+    for (const server of [bare, bareSame]) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
     for (const { node } of nodes) await node.dispose();
     await client.close();
   }
@@ -104,7 +123,7 @@ async function measureLoad(client: LoadClient, url: string, config: BenchConfig)
   return { load, serverCpuUsPerReq: perReq(serverMs), instanceCpuUsPerReq: perReq(instancesMs) };
 }
 
-function row(roundNo: number, target: string, measured: Measured, baseline: Measured): BenchRow {
+function row(roundNo: number, target: string, measured: Measured, baseline: Measured, handWritten: Measured): BenchRow {
   const { load } = measured;
   return {
     round: roundNo,
@@ -113,6 +132,7 @@ function row(roundNo: number, target: string, measured: Measured, baseline: Meas
     'p50 ms': round(load.latencyP50Ms, 1),
     'p99 ms': round(load.latencyP99Ms, 1),
     ratio: round(load.requestsPerSec / baseline.load.requestsPerSec),
+    'ratio vs hand-written': round(load.requestsPerSec / handWritten.load.requestsPerSec),
     'cpu µs/req (host)': Math.round(measured.serverCpuUsPerReq),
     'cpu µs/req (instances)': Math.round(measured.instanceCpuUsPerReq),
     // Anything but 200 means the numbers above measured refusals, not the function.

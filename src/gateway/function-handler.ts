@@ -24,6 +24,11 @@ const FAILURE_CODES: Record<Exclude<Outcome, 'ok'>, ErrorCode> = {
   throttled: 'NIMBUS_ERR_FUNCTION_THROTTLED',
 };
 
+function writeHead(res: ServerResponse, response: InvocationResponse, headers: string[]): void {
+  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+  else res.writeHead(response.status, headers);
+}
+
 export function failureToError(failure: InvocationFailure): NimbusError {
   // A handler's own error message is the function author's, but its stack stays in the logs.
   return new NimbusError(FAILURE_CODES[failure.outcome], failure.message);
@@ -59,9 +64,16 @@ export async function handleFunctionRequest(
   }
   // Most GETs carry no body: skip the stream machinery for them.
   const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
-  const limit = new BodyLimit(maxBodyBytes);
-  if (hasBody) req.pipe(limit);
-  else req.resume();
+  const limit = hasBody ? new BodyLimit(maxBodyBytes) : null;
+  if (limit) {
+    req.pipe(limit);
+    // pipe() does not pass on a caller that went away mid-body: fail the body so the handler hears of it (ctx.signal).
+    req.once('close', () => {
+      if (!req.complete) limit.destroy(new Error('the caller went away before sending the whole body'));
+    });
+  } else {
+    req.resume();
+  }
   try {
     const dispatched = dispatcher.dispatch({
       id: invocationId,
@@ -70,14 +82,16 @@ export async function handleFunctionRequest(
       version: target.version,
       trigger,
       head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
-      body: hasBody ? limit : EMPTY_BODY,
+      body: limit ?? EMPTY_BODY,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
     let response: InvocationResponse;
-    if (hasBody) {
+    if (limit) {
       // Answer 413 the moment the cap is passed, whatever the handler is doing with the body.
       const tooLarge = new Promise<never>((_, reject) => {
-        limit.once('error', () => reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)));
+        limit.once('error', () => {
+          if (limit.exceeded) reject(new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`));
+        });
       });
       tooLarge.catch(() => {});
       dispatched.then((r) => { if (limit.exceeded) drain(r.body); }, () => {});
@@ -95,11 +109,11 @@ export async function handleFunctionRequest(
     if (Buffer.isBuffer(body)) {
       // The whole body arrived with the head: one write, no stream.
       flat.push('content-length', String(body.byteLength));
-      res.writeHead(response.status, flat);
+      writeHead(res, response, flat);
       res.end(method === 'HEAD' ? undefined : body);
       return;
     }
-    res.writeHead(response.status, flat);
+    writeHead(res, response, flat);
     if (method === 'HEAD') {
       body.resume();
       res.end();
@@ -110,14 +124,15 @@ export async function handleFunctionRequest(
     res.once('close', () => { if (!body.readableEnded) body.destroy(); });
     body.pipe(res);
   } catch (err) {
-    const error = limit.exceeded
+    const tooLarge = limit?.exceeded === true;
+    const error = tooLarge
       ? new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)
       : err instanceof InvocationFailure
         ? failureToError(err)
         : err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL', (err as Error).message);
     const extra: Record<string, string> = { 'x-nimbus-invocation-id': invocationId };
     if (err instanceof InvocationFailure && err.outcome === 'throttled') extra['retry-after'] = String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)));
-    if (limit.exceeded) extra['connection'] = 'close';
+    if (tooLarge) extra['connection'] = 'close';
     sendError(res, error, extra);
   }
 }

@@ -1,6 +1,6 @@
-import type { InvocationLifecycle } from '../runtime/lifecycle.js';
+import type { InvocationEnd, InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import type { InvocationRecord, MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
+import type { MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { toInvocationRecord } from './invocation-record.js';
 
@@ -37,7 +37,8 @@ export interface InvocationRecorderOptions {
 export class InvocationRecorder {
   readonly #store: MeteringStore;
   readonly #clock: Clock;
-  readonly #writer: BatchWriter<InvocationRecord>;
+  /** Lifecycle events as the dispatcher made them: records are built at flush time, off the hot path. */
+  readonly #writer: BatchWriter<InvocationEnd>;
   readonly #retention: MeteringRetention;
   readonly #sweepIntervalMs: number;
   readonly #onError: (error: unknown, context: string) => void;
@@ -55,7 +56,7 @@ export class InvocationRecorder {
     }
     this.#writer = new BatchWriter({
       clock: options.clock,
-      write: (batch) => this.#store.writeBatch(batch),
+      write: (batch) => this.#store.writeBatch(batch.map(toInvocationRecord)),
       flushIntervalMs: options.flushIntervalMs ?? DEFAULT_RECORD_FLUSH_INTERVAL_MS,
       flushBatchSize: options.flushBatchSize ?? DEFAULT_RECORD_FLUSH_BATCH_SIZE,
       maxBuffered: options.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED_RECORDS,
@@ -70,7 +71,7 @@ export class InvocationRecorder {
 
   /** Listens to `finished` and starts the retention sweep. Returns a detach function. */
   attach(lifecycle: InvocationLifecycle): () => void {
-    const off = lifecycle.on('finished', (end) => this.#writer.push(toInvocationRecord(end)));
+    const off = lifecycle.on('finished', (end) => this.#writer.push(end));
     this.#detach.push(off);
     this.#scheduleSweep();
     return off;

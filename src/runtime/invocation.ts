@@ -36,6 +36,8 @@ export interface InvocationHead {
 
 export interface InvocationResponse {
   status: number;
+  /** The handler's own reason phrase, when it set one. */
+  statusText?: string | undefined;
   headers: [string, string][];
   /** Bytes when the whole body came at once (the common case), else a stream. */
   body: Readable | Buffer;

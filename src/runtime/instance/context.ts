@@ -1,4 +1,5 @@
 import type { FunctionBlobs, FunctionQueues, HttpContext, Logger } from '../../sdk/context.js';
+import type { LazyAbort } from './lazy-abort.js';
 import type { InvokeMessage } from './protocol.js';
 
 export interface InstanceIdentity {
@@ -20,13 +21,15 @@ export interface PlatformClients {
   blobs: FunctionBlobs;
 }
 
-export function makeContext(identity: InstanceIdentity, message: InvokeMessage, signal: AbortSignal, clients: PlatformClients): HttpContext {
+export function makeContext(identity: InstanceIdentity, message: InvokeMessage, abort: LazyAbort, clients: PlatformClients): HttpContext {
   return {
     invocationId: message.id,
     app: identity.app,
     functionName: identity.functionName,
     version: identity.version,
-    signal,
+    get signal() {
+      return abort.signal;
+    },
     deadline: message.deadline,
     env: identity.env,
     log: logger,

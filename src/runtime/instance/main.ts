@@ -11,21 +11,26 @@ import { makeContext, type InstanceIdentity, type PlatformClients } from './cont
 import { HostCaller } from './host-caller.js';
 import { makeBlobs, makeQueues } from './platform-clients.js';
 import { captureLogs, currentInvocation } from './log-capture.js';
+import { installFastResponse, takeBodyBytes } from './fast-response.js';
+import { LazyAbort } from './lazy-abort.js';
+import { cpuMicrosNow } from './cpu-clock.js';
 import {
   FRAME, encodeFullResponse, parseJson,
-  type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage,
+  type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
 } from './protocol.js';
 import { jsonAnswer, responseToJson, toAnswer, toResponse, type InlineAnswer } from './results.js';
 
 interface Running {
   message: InvokeMessage;
-  abort: AbortController;
+  abort: LazyAbort;
   /** HTTP bodies stream into the Request; event payloads are collected. */
   body: ReadableStreamDefaultController<Uint8Array> | null;
   chunks: Buffer[];
   ended: boolean;
   onEnd: (() => void) | null;
 }
+
+installFastResponse();
 
 let identity: InstanceIdentity | null = null;
 let definition: FunctionDefinition | null = null;
@@ -96,11 +101,11 @@ async function load(message: LoadMessage): Promise<void> {
 }
 
 function start(stream: number, message: InvokeMessage): void {
-  const run: Running = { message, abort: new AbortController(), body: null, chunks: [], ended: false, onEnd: null };
+  const run: Running = { message, abort: new LazyAbort(), body: null, chunks: [], ended: false, onEnd: null };
   running.set(stream, run);
   const delay = message.deadline - Date.now();
   const timer = setTimeout(() => run.abort.abort(new Error('the invocation reached its deadline')), Math.max(0, delay));
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = cpuMicrosNow();
   currentInvocation.run(message.id, () => {
     execute(run)
       .then((response) => send(stream, response, cpuBefore))
@@ -120,7 +125,7 @@ type HandlerAnswer = Response | InlineAnswer;
 
 async function execute(run: Running): Promise<HandlerAnswer> {
   if (!definition || !identity) throw new Error('this instance has no function loaded');
-  const ctx = makeContext(identity, run.message, run.abort.signal, clients);
+  const ctx = makeContext(identity, run.message, run.abort, clients);
   if (definition.kind === 'http') {
     if (run.message.trigger !== 'async') return toAnswer(await definition.handler(makeRequest(run), ctx));
     const request = requestFromAsyncPayload((await collectJson(run)) as AsyncPayload, run.abort.signal);
@@ -176,12 +181,18 @@ function collectJson(run: Running): Promise<unknown> {
   });
 }
 
-async function send(stream: number, result: HandlerAnswer, cpuBefore: NodeJS.CpuUsage): Promise<void> {
+async function send(stream: number, result: HandlerAnswer, cpuBefore: number): Promise<void> {
   if (!(result instanceof Response)) {
     channel.sendFrame(encodeFullResponse(stream, { ...result.head, cpuMicros: cpuSince(cpuBefore) }, result.body));
     return;
   }
-  const head = { status: result.status, headers: [...result.headers] as [string, string][] };
+  const head: ResponseMessage = { status: result.status, headers: [...result.headers] as [string, string][] };
+  if (result.statusText !== '') head.statusText = result.statusText;
+  const bytes = takeBodyBytes(result);
+  if (bytes !== undefined) {
+    channel.sendFrame(encodeFullResponse(stream, { ...head, cpuMicros: cpuSince(cpuBefore) }, bytes));
+    return;
+  }
   const reader = result.body?.getReader();
   const first = reader ? await reader.read() : { done: true as const, value: undefined };
   // A body made from a string or JSON is complete at once: send it with the head in one frame.
@@ -210,10 +221,8 @@ function nextTurn(): Promise<undefined> {
   return new Promise((resolve) => setImmediate(() => resolve(undefined)));
 }
 
-/** Fresh readings at both ends: a cached one would miss a synchronous handler's own CPU. */
-function cpuSince(before: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(before);
-  return used.user + used.system;
+function cpuSince(before: number): number {
+  return cpuMicrosNow() - before;
 }
 
 /**

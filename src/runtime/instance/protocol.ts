@@ -75,6 +75,8 @@ export interface InvokeMessage {
 
 export interface ResponseMessage {
   status: number;
+  /** Only when the handler set one. */
+  statusText?: string;
   headers: [string, string][];
 }
 
@@ -86,14 +88,15 @@ export interface ResponseEndMessage {
 export interface FullResponseHead extends ResponseMessage, ResponseEndMessage {}
 
 export function encodeFullResponse(stream: number, head: FullResponseHead, body: Uint8Array): Buffer {
-  const json = Buffer.from(JSON.stringify(head));
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + 4 + json.byteLength + body.byteLength);
-  frame.writeUInt32BE(5 + 4 + json.byteLength + body.byteLength, 0);
+  const json = JSON.stringify(head);
+  const jsonLength = Buffer.byteLength(json);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + 4 + jsonLength + body.byteLength);
+  frame.writeUInt32BE(5 + 4 + jsonLength + body.byteLength, 0);
   frame.writeUInt8(FRAME.RESPONSE_FULL, 4);
   frame.writeUInt32BE(stream, 5);
-  frame.writeUInt32BE(json.byteLength, HEADER_BYTES);
-  json.copy(frame, HEADER_BYTES + 4);
-  frame.set(body, HEADER_BYTES + 4 + json.byteLength);
+  frame.writeUInt32BE(jsonLength, HEADER_BYTES);
+  frame.write(json, HEADER_BYTES + 4);
+  frame.set(body, HEADER_BYTES + 4 + jsonLength);
   return frame;
 }
 
@@ -154,7 +157,15 @@ export function encodeFrame(type: FrameType, stream: number, payload?: Uint8Arra
 }
 
 export function encodeJsonFrame(type: FrameType, stream: number, message: unknown): Buffer {
-  return encodeFrame(type, stream, Buffer.from(JSON.stringify(message)));
+  // Written straight into the frame: no intermediate Buffer of the JSON to allocate and copy.
+  const json = JSON.stringify(message);
+  const length = Buffer.byteLength(json);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
+  frame.writeUInt32BE(length + 5, 0);
+  frame.writeUInt8(type, 4);
+  frame.writeUInt32BE(stream, 5);
+  frame.write(json, HEADER_BYTES);
+  return frame;
 }
 
 export type FrameListener = (type: number, stream: number, payload: Buffer) => void;

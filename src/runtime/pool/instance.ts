@@ -267,7 +267,7 @@ export class Instance {
     if (!stream) return;
     stream.headReceived = true;
     stream.body = new PassThrough();
-    stream.resolveHead({ status: message.status, headers: message.headers, body: stream.body });
+    stream.resolveHead({ status: message.status, statusText: message.statusText, headers: message.headers, body: stream.body });
   }
 
   #onFullResponse(streamId: number, payload: Buffer): void {
@@ -276,7 +276,7 @@ export class Instance {
     this.#streams.delete(streamId);
     const { head, body } = decodeFullResponse(payload);
     stream.headReceived = true;
-    stream.resolveHead({ status: head.status, headers: head.headers, body });
+    stream.resolveHead({ status: head.status, statusText: head.statusText, headers: head.headers, body });
     stream.resolveDone({ cpuMicros: head.cpuMicros });
   }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
+import { decodeBatch, encodeBatch, functionsMarker } from './record-batch-codec.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
   InvocationRecord,
@@ -26,27 +27,14 @@ const OUTCOME_COLUMNS = {
 } as const satisfies Record<Exclude<Outcome, 'ok'>, string>;
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS metering_invocations (
+CREATE TABLE IF NOT EXISTS metering_record_batches (
   seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL,
-  app TEXT NOT NULL,
-  function_name TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  trigger TEXT NOT NULL,
-  admitted_at INTEGER NOT NULL,
-  started_at INTEGER NOT NULL,
-  duration_ms REAL NOT NULL,
-  billed_ms INTEGER NOT NULL,
-  memory_mb INTEGER NOT NULL,
-  gb_seconds REAL NOT NULL,
-  cpu_ms REAL NOT NULL,
-  peak_memory_bytes INTEGER NOT NULL,
-  cold_start INTEGER NOT NULL,
-  cold_start_ms REAL,
-  outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error', 'timeout', 'out-of-memory', 'throttled', 'crashed')),
-  error TEXT
+  record_count INTEGER NOT NULL,
+  oldest_started_at INTEGER NOT NULL,
+  newest_started_at INTEGER NOT NULL,
+  functions TEXT NOT NULL,
+  records TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS metering_invocations_by_function ON metering_invocations (app, function_name, seq);
 CREATE TABLE IF NOT EXISTS metering_minutes (
   app TEXT NOT NULL,
   function_name TEXT NOT NULL,
@@ -67,26 +55,6 @@ CREATE TABLE IF NOT EXISTS metering_minutes (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS metering_minutes_by_minute ON metering_minutes (minute);
 `;
-
-interface RecordRow {
-  id: string;
-  app: string;
-  function_name: string;
-  version: number;
-  trigger: string;
-  admitted_at: number;
-  started_at: number;
-  duration_ms: number;
-  billed_ms: number;
-  memory_mb: number;
-  gb_seconds: number;
-  cpu_ms: number;
-  peak_memory_bytes: number;
-  cold_start: number;
-  cold_start_ms: number | null;
-  outcome: string;
-  error: string | null;
-}
 
 interface MinuteRow {
   app: string;
@@ -120,7 +88,7 @@ const SUMS = `SUM(invocations) AS invocations, SUM(errors) AS errors, SUM(timeou
 export class SqliteMeteringStore implements MeteringStore {
   readonly #db: Database.Database;
   readonly #clock: Clock;
-  readonly #insertRecord: Database.Statement;
+  readonly #insertBatch: Database.Statement;
   readonly #addToMinute: Database.Statement;
   readonly #writeBatch: (records: readonly InvocationRecord[]) => void;
 
@@ -128,10 +96,9 @@ export class SqliteMeteringStore implements MeteringStore {
     this.#db = db;
     this.#clock = clock;
     db.exec(SCHEMA);
-    this.#insertRecord = db.prepare(`INSERT INTO metering_invocations
-      (id, app, function_name, version, trigger, admitted_at, started_at, duration_ms, billed_ms, memory_mb,
-       gb_seconds, cpu_ms, peak_memory_bytes, cold_start, cold_start_ms, outcome, error)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    migrateRowRecords(db);
+    this.#insertBatch = db.prepare(`INSERT INTO metering_record_batches
+      (record_count, oldest_started_at, newest_started_at, functions, records) VALUES (?, ?, ?, ?, ?)`);
     this.#addToMinute = db.prepare(`INSERT INTO metering_minutes
       (app, function_name, minute, invocations, errors, timeouts, out_of_memory, throttled, crashed, cold_starts,
        billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms)
@@ -153,28 +120,9 @@ export class SqliteMeteringStore implements MeteringStore {
     this.#writeBatch = db.transaction((records: readonly InvocationRecord[]) => {
       // Summed in memory first: one upsert per function and minute, not per record.
       const minutes = new Map<string, MinuteRow>();
-      for (const record of records) {
-        this.#insertRecord.run(
-          record.id,
-          record.app,
-          record.functionName,
-          record.version,
-          record.trigger,
-          record.admittedAt,
-          record.startedAt,
-          record.durationMs,
-          record.billedMs,
-          record.memoryMb,
-          record.gbSeconds,
-          record.cpuMs,
-          record.peakMemoryBytes,
-          record.coldStart ? 1 : 0,
-          record.coldStartMs,
-          record.outcome,
-          record.error,
-        );
-        addToMinute(minutes, record);
-      }
+      for (const record of records) addToMinute(minutes, record);
+      const batch = encodeBatch(records);
+      this.#insertBatch.run(batch.count, batch.oldestStartedAt, batch.newestStartedAt, batch.functions, batch.json);
       for (const row of minutes.values()) this.#addToMinute.run(row);
     });
   }
@@ -185,20 +133,27 @@ export class SqliteMeteringStore implements MeteringStore {
   }
 
   async listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (query.app !== undefined) {
-      where.push('app = ?');
-      params.push(query.app);
+    const out: InvocationRecord[] = [];
+    if (query.limit <= 0) return out;
+    const filtered = query.app !== undefined;
+    const rows = filtered
+      ? this.#db.prepare('SELECT records FROM metering_record_batches WHERE instr(functions, ?) > 0 ORDER BY seq DESC')
+          .iterate(functionsMarker(query.app!, query.functionName))
+      : this.#db.prepare('SELECT records FROM metering_record_batches ORDER BY seq DESC').iterate();
+    for (const row of rows as IterableIterator<{ records: string }>) {
+      const records = decodeBatch(row.records);
+      for (let i = records.length - 1; i >= 0 && out.length < query.limit; i--) {
+        const record = records[i]!;
+        if (query.app !== undefined && record.app !== query.app) continue;
+        if (query.functionName !== undefined && record.functionName !== query.functionName) continue;
+        out.push(record);
+      }
+      if (out.length >= query.limit) {
+        (rows as IterableIterator<unknown>).return?.();
+        break;
+      }
     }
-    if (query.functionName !== undefined) {
-      where.push('function_name = ?');
-      params.push(query.functionName);
-    }
-    const sql = `SELECT * FROM metering_invocations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY seq DESC LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...params, query.limit) as RecordRow[];
-    return rows.map(fromRecordRow);
+    return out;
   }
 
   async listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]> {
@@ -239,30 +194,119 @@ export class SqliteMeteringStore implements MeteringStore {
   async sweep(retention: MeteringRetention): Promise<SweepResult> {
     const now = this.#clock.now();
     return this.#db.transaction((): SweepResult => {
-      // Records are written in the order invocations finish, so age follows seq
-      // closely: deleting below the first young-enough seq needs no time index
-      // (one less index to update per record) and reads only what it deletes.
-      const firstYoung = this.#db
-        .prepare('SELECT seq FROM metering_invocations WHERE started_at >= ? ORDER BY seq LIMIT 1')
-        .get(now - retention.recordMaxAgeMs) as { seq: number } | undefined;
-      let recordsDeleted = firstYoung
-        ? this.#db.prepare('DELETE FROM metering_invocations WHERE seq < ?').run(firstYoung.seq).changes
-        : this.#db.prepare('DELETE FROM metering_invocations').run().changes;
-      // seq grows with insertion, so the newest `recordMaxCount` rows are those at or above this one.
-      const oldestKept = this.#db
-        .prepare('SELECT seq FROM metering_invocations ORDER BY seq DESC LIMIT 1 OFFSET ?')
-        .get(Math.max(0, retention.recordMaxCount - 1)) as { seq: number } | undefined;
-      if (retention.recordMaxCount === 0) {
-        recordsDeleted += this.#db.prepare('DELETE FROM metering_invocations').run().changes;
-      } else if (oldestKept) {
-        recordsDeleted += this.#db.prepare('DELETE FROM metering_invocations WHERE seq < ?').run(oldestKept.seq).changes;
-      }
+      const recordsDeleted = this.#dropOlderThan(now - retention.recordMaxAgeMs) + this.#keepNewest(retention.recordMaxCount);
       const rollupsDeleted = this.#db
         .prepare('DELETE FROM metering_minutes WHERE minute < ?')
         .run(now - retention.rollupMaxAgeMs).changes;
       return { recordsDeleted, rollupsDeleted };
     })();
   }
+
+  /**
+   * Records are written in the order invocations finish, so age follows the
+   * write order closely: everything before the first record young enough is
+   * deleted, and at most one batch (the one holding that record) is rewritten.
+   */
+  #dropOlderThan(cutoff: number): number {
+    let deleted = 0;
+    const batches = this.#db
+      .prepare('SELECT seq, record_count, newest_started_at, records FROM metering_record_batches WHERE oldest_started_at < ? ORDER BY seq')
+      .all(cutoff) as BatchRow[];
+    for (const batch of batches) {
+      if (batch.newest_started_at < cutoff) {
+        deleted += this.#deleteBatch(batch);
+        continue;
+      }
+      const records = decodeBatch(batch.records);
+      const firstYoung = records.findIndex((r) => r.startedAt >= cutoff);
+      deleted += this.#trimBatch(batch, records, firstYoung);
+      break;
+    }
+    return deleted;
+  }
+
+  /** Deletes the oldest records beyond the newest `maxCount`, whole batches first. */
+  #keepNewest(maxCount: number): number {
+    const { total } = this.#db.prepare('SELECT COALESCE(SUM(record_count), 0) AS total FROM metering_record_batches').get() as { total: number };
+    let excess = total - maxCount;
+    if (excess <= 0) return 0;
+    let deleted = 0;
+    for (const batch of this.#db.prepare('SELECT seq, record_count, newest_started_at, records FROM metering_record_batches ORDER BY seq').all() as BatchRow[]) {
+      if (excess <= 0) break;
+      if (batch.record_count <= excess) {
+        excess -= batch.record_count;
+        deleted += this.#deleteBatch(batch);
+        continue;
+      }
+      deleted += this.#trimBatch(batch, decodeBatch(batch.records), excess);
+      excess = 0;
+    }
+    return deleted;
+  }
+
+  #deleteBatch(batch: BatchRow): number {
+    this.#db.prepare('DELETE FROM metering_record_batches WHERE seq = ?').run(batch.seq);
+    return batch.record_count;
+  }
+
+  /** Drops a batch's first `drop` records, keeping its place in the write order. */
+  #trimBatch(batch: BatchRow, records: InvocationRecord[], drop: number): number {
+    if (drop <= 0) return 0;
+    const kept = encodeBatch(records.slice(drop));
+    this.#db
+      .prepare('UPDATE metering_record_batches SET record_count = ?, oldest_started_at = ?, newest_started_at = ?, functions = ?, records = ? WHERE seq = ?')
+      .run(kept.count, kept.oldestStartedAt, kept.newestStartedAt, kept.functions, kept.json, batch.seq);
+    return drop;
+  }
+}
+
+interface BatchRow {
+  seq: number;
+  record_count: number;
+  newest_started_at: number;
+  records: string;
+}
+
+/** Databases from before batched records kept one row per record: move them into batches once. */
+function migrateRowRecords(db: Database.Database): void {
+  const legacy = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'metering_invocations'").get();
+  if (!legacy) return;
+  const insert = db.prepare(`INSERT INTO metering_record_batches
+    (record_count, oldest_started_at, newest_started_at, functions, records) VALUES (?, ?, ?, ?, ?)`);
+  const page = db.prepare('SELECT * FROM metering_invocations WHERE seq > ? ORDER BY seq LIMIT ?');
+  db.transaction(() => {
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, LEGACY_MIGRATION_BATCH) as (LegacyRecordRow & { seq: number })[];
+      if (rows.length === 0) break;
+      const encoded = encodeBatch(rows.map(fromLegacyRow));
+      insert.run(encoded.count, encoded.oldestStartedAt, encoded.newestStartedAt, encoded.functions, encoded.json);
+      after = rows.at(-1)!.seq;
+    }
+    db.exec('DROP TABLE metering_invocations');
+  })();
+}
+
+const LEGACY_MIGRATION_BATCH = 1000;
+
+interface LegacyRecordRow {
+  id: string;
+  app: string;
+  function_name: string;
+  version: number;
+  trigger: string;
+  admitted_at: number;
+  started_at: number;
+  duration_ms: number;
+  billed_ms: number;
+  memory_mb: number;
+  gb_seconds: number;
+  cpu_ms: number;
+  peak_memory_bytes: number;
+  cold_start: number;
+  cold_start_ms: number | null;
+  outcome: string;
+  error: string | null;
 }
 
 function addToMinute(minutes: Map<string, MinuteRow>, record: InvocationRecord): void {
@@ -290,7 +334,12 @@ function addToMinute(minutes: Map<string, MinuteRow>, record: InvocationRecord):
     minutes.set(key, row);
   }
   row.invocations += 1;
-  if (record.outcome !== 'ok') row[OUTCOME_COLUMNS[record.outcome]] += 1;
+  if (record.outcome !== 'ok') {
+    const column = OUTCOME_COLUMNS[record.outcome];
+    // Records are stored as JSON, not checked columns: an unknown outcome fails its whole batch here.
+    if (column === undefined) throw new RangeError(`unknown invocation outcome "${String(record.outcome)}"`);
+    row[column] += 1;
+  }
   if (record.coldStart) row.cold_starts += 1;
   row.billed_ms += record.billedMs;
   row.gb_seconds += record.gbSeconds;
@@ -299,7 +348,7 @@ function addToMinute(minutes: Map<string, MinuteRow>, record: InvocationRecord):
   row.duration_max_ms = Math.max(row.duration_max_ms, record.durationMs);
 }
 
-function fromRecordRow(row: RecordRow): InvocationRecord {
+function fromLegacyRow(row: LegacyRecordRow): InvocationRecord {
   return {
     id: row.id,
     app: row.app,

@@ -1,9 +1,14 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteMeteringStore } from '../../../src/store/sqlite/sqlite-metering-store.js';
 import { runMeteringStoreContract } from '../metering-store.contract.js';
+import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
+import { FakeClock } from '../../metering/fake-clock.js';
+import { finished } from '../../metering/events.js';
 
 runMeteringStoreContract('SqliteMeteringStore', async (clock) => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-'));
@@ -16,4 +21,67 @@ runMeteringStoreContract('SqliteMeteringStore', async (clock) => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+test('a database with one row per record (the layout before batches) keeps its records, moved into batches', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-legacy-'));
+  try {
+    const file = join(dir, 'state.db');
+    const legacy = new Database(file);
+    legacy.exec(`CREATE TABLE metering_invocations (
+      seq INTEGER PRIMARY KEY, id TEXT NOT NULL, app TEXT NOT NULL, function_name TEXT NOT NULL, version INTEGER NOT NULL,
+      trigger TEXT NOT NULL, admitted_at INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_ms REAL NOT NULL,
+      billed_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL, gb_seconds REAL NOT NULL, cpu_ms REAL NOT NULL,
+      peak_memory_bytes INTEGER NOT NULL, cold_start INTEGER NOT NULL, cold_start_ms REAL, outcome TEXT NOT NULL, error TEXT)`);
+    const insert = legacy.prepare('INSERT INTO metering_invocations VALUES (NULL, ?, ?, ?, 1, ?, ?, ?, ?, ?, 256, ?, ?, ?, ?, ?, ?, ?)');
+    legacy.transaction(() => {
+      for (let i = 0; i < 2500; i++) {
+        const billed = i + 1;
+        insert.run(`inv-${i}`, 'shop', i % 2 ? 'cart' : 'checkout', 'http', 1000 + i, 1001 + i, billed - 0.5, billed, (256 / 1024) * (billed / 1000), 0.25, 1e6, i === 0 ? 1 : 0, i === 0 ? 12.5 : null, i === 7 ? 'error' : 'ok', i === 7 ? 'boom' : null);
+      }
+    })();
+    legacy.close();
+
+    const db = new Database(file);
+    try {
+      const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
+      const newest = await store.listRecords({ limit: 3 });
+      assert.deepEqual(newest.map((r) => r.id), ['inv-2499', 'inv-2498', 'inv-2497']);
+      const checkout = await store.listRecords({ app: 'shop', functionName: 'checkout', limit: 2000 });
+      assert.equal(checkout.length, 1250);
+      const first = checkout.at(-1)!;
+      assert.deepEqual(
+        { id: first.id, coldStart: first.coldStart, coldStartMs: first.coldStartMs, billedMs: first.billedMs, gbSeconds: first.gbSeconds, memoryMb: first.memoryMb },
+        { id: 'inv-0', coldStart: true, coldStartMs: 12.5, billedMs: 1, gbSeconds: (256 / 1024) * (1 / 1000), memoryMb: 256 },
+      );
+      const failed = (await store.listRecords({ app: 'shop', functionName: 'cart', limit: 2000 })).find((r) => r.id === 'inv-7');
+      assert.deepEqual([failed?.outcome, failed?.error], ['error', 'boom']);
+      assert.equal((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'metering_invocations'").get() as { n: number }).n, 0);
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('filtered reads skip batches without the function and page across batches newest first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-batches-'));
+  const db = new Database(join(dir, 'state.db'));
+  try {
+    const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
+    const at = (id: string, functionName: string, app = 'shop') => toInvocationRecord(finished({ id, app, functionName }));
+    await store.writeBatch([at('a1', 'cart'), at('b1', 'checkout')]);
+    await store.writeBatch([at('c1', 'other', 'blog'), at('c2', 'other', 'blog')]);
+    await store.writeBatch([at('a2', 'cart'), at('a3', 'cart')]);
+    assert.deepEqual((await store.listRecords({ app: 'shop', functionName: 'cart', limit: 10 })).map((r) => r.id), ['a3', 'a2', 'a1']);
+    assert.deepEqual((await store.listRecords({ app: 'shop', limit: 3 })).map((r) => r.id), ['a3', 'a2', 'b1']);
+    assert.deepEqual((await store.listRecords({ app: 'blog', limit: 10 })).map((r) => r.id), ['c2', 'c1']);
+    // An app whose name is a prefix of another's is not mistaken for it.
+    assert.deepEqual(await store.listRecords({ app: 'sho', limit: 10 }), []);
+    assert.deepEqual(await store.listRecords({ app: 'shop', functionName: 'car', limit: 10 }), []);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
