@@ -208,7 +208,11 @@ export class Dispatcher implements EventInvoker {
       grace.unref();
     }, timeoutMs);
     done.then(
-      (result) => this.#settle(pool, instance, timer, start, startedAt, 'ok', undefined, coldStartMs, startedMono, result.cpuMicros),
+      // A cold start's first invocation may have waited inside the instance for the bundle to load: cold start, not handler time.
+      (result) => this.#settle(
+        pool, instance, timer, start, startedAt + result.waitedMs, 'ok', undefined,
+        coldStartMs === null ? null : coldStartMs + result.waitedMs, startedMono + result.waitedMs, result.cpuMicros,
+      ),
       (failure: InvocationFailure) => {
         // The caller gets a short answer; the function's logs get the whole story (stack, OOM, timeout, crash).
         const message = failure.outcome === 'error' && failure.stack ? cleanStack(failure.stack) : `${failure.outcome}: ${failure.message}`;

@@ -4,8 +4,10 @@
  * invocations (INVOKE + BODY… + END) and streams results back.
  * It imports only src/runtime/instance and src/sdk.
  */
+import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { isFunctionDefinition, type FunctionDefinition } from '../../sdk/definition.js';
+import { http } from '../../sdk/index.js';
 import { InstanceChannel } from './channel.js';
 import { makeContext, type InstanceIdentity, type PlatformClients } from './context.js';
 import { HostCaller } from './host-caller.js';
@@ -28,11 +30,17 @@ interface Running {
   chunks: Buffer[];
   ended: boolean;
   onEnd: (() => void) | null;
+  /** Process CPU time when the handler started (µs). */
+  cpuBefore: number;
+  /** How long it waited for the bundle to finish loading (ms): cold start, not handler time. */
+  waitedMs: number;
 }
 
 installFastResponse();
 
 let identity: InstanceIdentity | null = null;
+/** Set while the bundle is being imported: the host sends a cold start's first INVOKE right behind LOAD. */
+let loading: Promise<void> | null = null;
 let definition: FunctionDefinition | null = null;
 const running = new Map<number, Running>();
 
@@ -40,10 +48,12 @@ const channel = new InstanceChannel((type, stream, payload) => {
   if (type >= FRAME.REPLY && caller.onFrame(type, stream, payload)) return;
   switch (type) {
     case FRAME.LOAD:
-      void load(parseJson<LoadMessage>(payload));
+      loading = load(parseJson<LoadMessage>(payload)).finally(() => {
+        loading = null;
+      });
       break;
     case FRAME.INVOKE:
-      start(stream, parseJson<InvokeMessage>(payload));
+      void start(stream, parseJson<InvokeMessage>(payload));
       break;
     case FRAME.BODY: {
       const run = running.get(stream);
@@ -100,30 +110,34 @@ async function load(message: LoadMessage): Promise<void> {
   }
 }
 
-function start(stream: number, message: InvokeMessage): void {
-  const run: Running = { message, abort: new LazyAbort(), body: null, chunks: [], ended: false, onEnd: null };
+/** Runs one invocation; the promise settles once its answer (or error) is sent. */
+function start(stream: number, message: InvokeMessage): Promise<void> {
+  const run: Running = { message, abort: new LazyAbort(), body: null, chunks: [], ended: false, onEnd: null, cpuBefore: cpuMicrosNow(), waitedMs: 0 };
   running.set(stream, run);
   const delay = message.deadline - Date.now();
   const timer = setTimeout(() => run.abort.abort(new Error('the invocation reached its deadline')), Math.max(0, delay));
-  const cpuBefore = cpuMicrosNow();
-  currentInvocation.run(message.id, () => {
-    execute(run)
-      .then((response) => send(stream, response, cpuBefore))
-      .catch((err: unknown) => {
-        const error = err instanceof Error ? err : new Error(String(err));
-        channel.sendJson(FRAME.ERROR, stream, { message: error.message, stack: error.stack });
-      })
-      .finally(() => {
-        clearTimeout(timer);
-        running.delete(stream);
-      });
-  });
+  return currentInvocation.run(message.id, () => execute(run)
+    .then((response) => send(stream, response, run))
+    .catch((err: unknown) => {
+      const error = err instanceof Error ? err : new Error(String(err));
+      channel.sendJson(FRAME.ERROR, stream, { message: error.message, stack: error.stack });
+    })
+    .finally(() => {
+      clearTimeout(timer);
+      running.delete(stream);
+    }));
 }
 
 /** A Response, or a plain value already turned into bytes (no Response object needed). */
 type HandlerAnswer = Response | InlineAnswer;
 
 async function execute(run: Running): Promise<HandlerAnswer> {
+  if (loading) {
+    const waitStart = performance.now();
+    await loading;
+    run.waitedMs = performance.now() - waitStart;
+    run.cpuBefore = cpuMicrosNow();
+  }
   if (!definition || !identity) throw new Error('this instance has no function loaded');
   const ctx = makeContext(identity, run.message, run.abort, clients);
   if (definition.kind === 'http') {
@@ -141,7 +155,15 @@ function makeRequest(run: Running): Request {
   const { method = 'GET', url = 'http://localhost/', headers = [] } = run.message;
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const body = hasBody
-    ? new ReadableStream<Uint8Array>({ start: (controller) => { run.body = controller; if (run.ended) controller.close(); } })
+    ? new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        // Body frames that came while the invocation waited for its bundle to load.
+        for (const chunk of run.chunks) controller.enqueue(new Uint8Array(chunk));
+        run.chunks = [];
+        run.body = controller;
+        if (run.ended) controller.close();
+      },
+    })
     : null;
   // No per-request signal: wiring one costs more than the rest of the Request; ctx.signal carries the deadline.
   return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
@@ -181,16 +203,16 @@ function collectJson(run: Running): Promise<unknown> {
   });
 }
 
-async function send(stream: number, result: HandlerAnswer, cpuBefore: number): Promise<void> {
+async function send(stream: number, result: HandlerAnswer, run: Running): Promise<void> {
   if (!(result instanceof Response)) {
-    channel.sendFrame(encodeFullResponse(stream, { ...result.head, cpuMicros: cpuSince(cpuBefore) }, result.body));
+    channel.sendFrame(encodeFullResponse(stream, { ...result.head, ...endOf(run) }, result.body));
     return;
   }
   const head: ResponseMessage = { status: result.status, headers: [...result.headers] as [string, string][] };
   if (result.statusText !== '') head.statusText = result.statusText;
   const bytes = takeBodyBytes(result);
   if (bytes !== undefined) {
-    channel.sendFrame(encodeFullResponse(stream, { ...head, cpuMicros: cpuSince(cpuBefore) }, bytes));
+    channel.sendFrame(encodeFullResponse(stream, { ...head, ...endOf(run) }, bytes));
     return;
   }
   const reader = result.body?.getReader();
@@ -199,7 +221,7 @@ async function send(stream: number, result: HandlerAnswer, cpuBefore: number): P
   const pending = first.done ? null : reader!.read();
   const second = pending ? await Promise.race([pending, nextTurn()]) : first;
   if (second && second.done) {
-    channel.sendFrame(encodeFullResponse(stream, { ...head, cpuMicros: cpuSince(cpuBefore) }, first.value ?? EMPTY));
+    channel.sendFrame(encodeFullResponse(stream, { ...head, ...endOf(run) }, first.value ?? EMPTY));
     return;
   }
   channel.sendJson(FRAME.RESPONSE, stream, head);
@@ -210,8 +232,7 @@ async function send(stream: number, result: HandlerAnswer, cpuBefore: number): P
     if (!channel.sendBody(stream, next.value)) await channel.drained();
     next = await reader!.read();
   }
-  const end: ResponseEndMessage = { cpuMicros: cpuSince(cpuBefore) };
-  channel.sendJson(FRAME.RESPONSE_END, stream, end);
+  channel.sendJson(FRAME.RESPONSE_END, stream, endOf(run));
 }
 
 const EMPTY = new Uint8Array(0);
@@ -221,15 +242,54 @@ function nextTurn(): Promise<undefined> {
   return new Promise((resolve) => setImmediate(() => resolve(undefined)));
 }
 
-function cpuSince(before: number): number {
-  return cpuMicrosNow() - before;
+function endOf(run: Running): ResponseEndMessage {
+  const end: ResponseEndMessage = { cpuMicros: cpuMicrosNow() - run.cpuBefore };
+  if (run.waitedMs > 0) end.waitedMs = run.waitedMs;
+  return end;
 }
 
 /**
  * Node builds fetch's Request/Response machinery lazily, costing tens of ms on
  * first use: pay it while booting in the warm pool, not on a cold request.
  */
+/**
+ * One GET through the whole invocation path (context, Request, handler,
+ * Response, answer frame) so a cold request runs compiled code, not first-use
+ * paths. It answers on stream 0, which the host never uses and ignores.
+ */
+async function prewarmInvocation(): Promise<void> {
+  definition = http({}, (_req, ctx) => Response.json({ warm: ctx.params['name'] ?? null }));
+  identity = { app: 'prewarm', version: 0, functionName: 'prewarm', env: {} };
+  try {
+    const message: InvokeMessage = {
+      id: 'prewarm', trigger: 'http', deadline: Date.now() + 10_000, method: 'GET',
+      url: 'http://localhost/prewarm/x', headers: [['accept', '*/*']], params: { name: 'x' },
+    };
+    const done = start(0, message);
+    running.get(0)!.ended = true;
+    await done;
+  } finally {
+    definition = null;
+    identity = null;
+  }
+}
+
+/**
+ * A module shaped like an app bundle (a builtin import, a source map) as a
+ * data: URL, so it needs no file the sandbox may not read. The first import
+ * of a module costs ~2 ms more than later ones while the ESM loader and the
+ * source-map support compile: paid here, not on a cold request.
+ */
+const PREWARM_MODULE = `data:text/javascript;base64,${Buffer.from([
+  "import { createRequire } from 'node:module';",
+  'export const warm = typeof createRequire;',
+  `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ version: 3, sources: ['warm.ts'], names: [], mappings: 'AAAA' })).toString('base64')}`,
+].join('\n')).toString('base64')}`;
+
 async function prewarm(): Promise<void> {
+  await import(PREWARM_MODULE);
+  // The bundle is read through fs promises: start the thread pool they run on.
+  if (process.argv[1]) await readFile(process.argv[1]).catch(() => undefined);
   const request = new Request('http://localhost/', { method: 'POST', body: 'x', duplex: 'half' } as RequestInit);
   await request.text();
   // The invocation path's own first-use costs: log tagging (installs promise hooks on first use),
@@ -239,6 +299,7 @@ async function prewarm(): Promise<void> {
     clearTimeout(setTimeout(() => {}, 1));
   });
   void new Request('http://localhost/a?b=c', { method: 'GET', headers: [['accept', '*/*']] }).headers.get('accept');
+  await prewarmInvocation();
   encodeFullResponse(0, { status: 200, headers: [], cpuMicros: 0 }, jsonAnswer({ warm: true }).body);
   const reader = new Response('warm').body!.getReader();
   while (!(await reader.read()).done) { /* drain */ }

@@ -83,6 +83,8 @@ export interface ResponseMessage {
 export interface ResponseEndMessage {
   /** CPU time of the instance process while this invocation ran (µs). */
   cpuMicros: number;
+  /** Time the invocation waited for its instance's bundle to load (ms), when it did: part of the cold start. */
+  waitedMs?: number;
 }
 
 export interface FullResponseHead extends ResponseMessage, ResponseEndMessage {}

@@ -223,6 +223,7 @@ export class FunctionPool {
   async #start(firstWaiter: Waiter | null): Promise<void> {
     const { target } = this;
     let instance: Instance | null = null;
+    let counted = true;
     try {
       instance = await this.warmPool.take({ memoryMb: target.settings.memoryMb });
       instance.assignment = { app: target.app, version: target.version, functionName: target.functionName };
@@ -231,39 +232,51 @@ export class FunctionPool {
         bundlePath: target.bundlePath, ...(target.sourceMapPath ? { sourceMapPath: target.sourceMapPath } : {}),
         memoryMb: target.settings.memoryMb, cpuShares: target.settings.cpuShares, network: target.network, env: target.env,
       });
-      await instance.load({ bundlePath: seen.bundlePath, app: target.app, version: target.version, functionName: target.functionName, env: target.env });
+      const loaded = instance.load({ bundlePath: seen.bundlePath, app: target.app, version: target.version, functionName: target.functionName, env: target.env });
+      // Invocations may follow LOAD at once: the instance runs them as soon as the bundle is imported,
+      // which saves a cold start a round trip to the instance (each a process wake-up).
       instance.state = this.#retired ? 'draining' : 'ready';
       instance.lastUsedAt = this.clock.monotonic();
       this.instances.add(instance);
+      this.#starting--;
+      counted = false;
+      this.#handOver(instance, firstWaiter);
+      await loaded;
       this.#lastError = null;
       const started = instance;
       void started.exited.then(() => this.#onExit(started));
     } catch (err) {
-      instance?.kill('crashed', 'the instance failed to start');
-      this.budget.release(target.settings.memoryMb);
+      if (counted) this.#starting--;
       this.#lastError = err instanceof Error ? err : new Error(String(err));
+      if (instance) {
+        // What was handed to it fails with the reason; it never counts as a running instance again.
+        instance.kill('crashed', `the function's instance failed to start: ${this.#lastError.message}`);
+        this.instances.delete(instance);
+      }
+      if (!instance || !this.#released.has(instance)) this.budget.release(target.settings.memoryMb);
+      if (instance) this.#released.add(instance);
       this.hooks.onInstanceStartFailed(this, this.#lastError);
-    } finally {
-      this.#starting--;
-    }
-    if (instance && this.instances.has(instance)) {
-      // The invocation that caused this start gets it first, and is the one counted as cold.
-      const i = firstWaiter ? this.#waiters.indexOf(firstWaiter) : -1;
-      if (i >= 0 && instance.state === 'ready') {
-        this.#waiters.splice(i, 1);
-        this.clock.clearTimeout(firstWaiter!.timer);
-        instance.inflight++;
-        firstWaiter!.resolve({ instance, coldStartMs: this.clock.monotonic() - firstWaiter!.enqueuedAt });
-      }
-      this.#serveWaiters();
-    } else if (this.instances.size === 0 && this.#starting === 0) {
-      // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
-      const message = `the function's instance failed to start: ${this.#lastError?.message ?? 'unknown error'}`;
-      for (const waiter of this.#waiters.splice(0)) {
-        this.clock.clearTimeout(waiter.timer);
-        waiter.reject(new InvocationFailure('crashed', message));
+      if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
+        // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
+        const message = `the function's instance failed to start: ${this.#lastError.message}`;
+        for (const waiter of this.#waiters.splice(0)) {
+          this.clock.clearTimeout(waiter.timer);
+          waiter.reject(new InvocationFailure('crashed', message));
+        }
       }
     }
+  }
+
+  /** Gives a new instance to the invocation that caused its start (counted as cold), then to whoever else waits. */
+  #handOver(instance: Instance, firstWaiter: Waiter | null): void {
+    const i = firstWaiter ? this.#waiters.indexOf(firstWaiter) : -1;
+    if (i >= 0 && instance.state === 'ready') {
+      this.#waiters.splice(i, 1);
+      this.clock.clearTimeout(firstWaiter!.timer);
+      instance.inflight++;
+      firstWaiter!.resolve({ instance, coldStartMs: this.clock.monotonic() - firstWaiter!.enqueuedAt });
+    }
+    this.#serveWaiters();
   }
 
   #stop(instance: Instance, why: string): void {

@@ -14,6 +14,8 @@ export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopped';
 /** The end of one invocation on an instance: its CPU time, or why it failed. */
 export interface InvocationDone {
   cpuMicros: number;
+  /** Time spent waiting for the bundle to load, sent right behind LOAD on a cold start (ms). */
+  waitedMs: number;
 }
 
 interface Stream {
@@ -78,6 +80,10 @@ export class Instance {
           if (failure.stack) error.stack = failure.stack;
           this.#loadWaiter?.reject(error);
           this.#loadWaiter = null;
+          // Invocations sent right behind LOAD fail now, as a start failure, before the instance's own answers to them arrive.
+          const startFailure = new InvocationFailure('crashed', `the function's instance failed to start: ${failure.message}`);
+          for (const pending of this.#streams.values()) this.#fail(pending, startFailure);
+          this.#streams.clear();
           break;
         }
         case FRAME.RESPONSE:
@@ -277,7 +283,7 @@ export class Instance {
     const { head, body } = decodeFullResponse(payload);
     stream.headReceived = true;
     stream.resolveHead({ status: head.status, statusText: head.statusText, headers: head.headers, body });
-    stream.resolveDone({ cpuMicros: head.cpuMicros });
+    stream.resolveDone({ cpuMicros: head.cpuMicros, waitedMs: head.waitedMs ?? 0 });
   }
 
   #onEnd(streamId: number, message: ResponseEndMessage): void {
@@ -285,7 +291,7 @@ export class Instance {
     if (!stream) return;
     this.#streams.delete(streamId);
     stream.body?.end();
-    stream.resolveDone({ cpuMicros: message.cpuMicros });
+    stream.resolveDone({ cpuMicros: message.cpuMicros, waitedMs: message.waitedMs ?? 0 });
   }
 
   #onError(streamId: number, message: ErrorMessage): void {
