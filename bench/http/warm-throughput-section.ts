@@ -65,7 +65,6 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
     const measure = (url: string): Promise<Measured> => measureLoad(client, url, config);
 
     const rows: BenchRow[] = [];
-    const meteringGaps: string[] = [];
     for (let r = 1; r <= config.rounds; r++) {
       const handWritten = await measure(bareUrl + helloPath('bare'));
       const baseline = await measure(bareSameUrl + helloPath('bare'));
@@ -77,26 +76,19 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
         .filter((fn) => fn === THROUGHPUT_FUNCTIONS[0] || label === VARIANTS[0]!.label)
         .map((fn) => ({ label, node, fn })))
         .sort((a, b) => THROUGHPUT_FUNCTIONS.indexOf(a.fn) - THROUGHPUT_FUNCTIONS.indexOf(b.fn));
-      const perLabel = new Map<string, number>();
       for (const { label, node, fn } of runs) {
         const nimbus = await measure(node.url + helloPath(fn.name));
-        if (fn === THROUGHPUT_FUNCTIONS[0]) perLabel.set(label, nimbus.load.requestsPerSec);
         rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline, handWritten));
       }
-      const on = perLabel.get(VARIANTS[0]!.label);
-      const off = perLabel.get(VARIANTS[1]!.label);
-      if (on !== undefined && off !== undefined) {
-        const gap = round((Math.abs(on - off) / Math.max(on, off)) * 100, 1);
-        meteringGaps.push(`round ${r}: on ${Math.round(on)} req/s, off ${Math.round(off)} req/s, ${gap} % apart (${on < off ? 'on slower' : 'off slower: noise'})`);
-      }
     }
+    const meteringGap = await measureMeteringGap(client, nodes, config);
     return {
       rows,
       notes: [
         `${config.connections} connections from a separate load-client process (autocannon), ${config.warmupSec} s warm-up then ${config.measureSec} s measured, ${config.rounds} rounds interleaved so both sides see the same machine.`,
         'ratio = req/s ÷ req/s of the bare server running the same handler in the same round (target ≥ 0.5); ratio vs hand-written = the same against a bare server that skips Request/Response and writes the JSON itself, a stricter ceiling. Metering on vs off: target at most 5 % apart.',
         'cpu µs/req: CPU used per completed request by the bench process (bare server, or Nimbus gateway + dispatcher) and by instance processes; the load client is not counted.',
-        `Metering on vs off (target at most 5 % apart): ${meteringGaps.join('; ') || 'not measured'}.`,
+        `Metering + log capture on vs off (target at most 5 % apart): ${meteringGap}.`,
         `Instances are kept running (minInstances = maxInstances) so no cold start lands inside the window.`,
         ...notes,
       ],
@@ -109,6 +101,29 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
     for (const { node } of nodes) await node.dispose();
     await client.close();
   }
+}
+
+/** On/off pairs, each side first in turn: a 5 % difference is smaller than this machine's drift between two runs. */
+const METERING_PAIRS = 6;
+
+/** The metering gap from interleaved short runs of the same function on the metering-on and -off nodes, as a median. */
+async function measureMeteringGap(client: LoadClient, nodes: { label: string; node: BenchNode }[], config: BenchConfig): Promise<string> {
+  const on = nodes.find((n) => n.label === VARIANTS[0]!.label)?.node;
+  const off = nodes.find((n) => n.label === VARIANTS[1]!.label)?.node;
+  if (!on || !off) return 'not measured';
+  const short: BenchConfig = { ...config, warmupSec: 1, measureSec: Math.max(2, Math.round(config.measureSec / 2)) };
+  const path = helloPath(THROUGHPUT_FUNCTIONS[0]!.name);
+  const ratios: number[] = [];
+  for (let pair = 0; pair < METERING_PAIRS; pair++) {
+    const order = pair % 2 === 0 ? [on, off] : [off, on];
+    const [first, second] = [await measureLoad(client, order[0]!.url + path, short), await measureLoad(client, order[1]!.url + path, short)];
+    const [withMetering, without] = pair % 2 === 0 ? [first, second] : [second, first];
+    ratios.push(withMetering.load.requestsPerSec / without.load.requestsPerSec);
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const median = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+  return `${METERING_PAIRS} interleaved pairs of ${short.measureSec} s, on ÷ off req/s ${ratios.map((r) => round(r, 2)).join(', ')}; ` +
+    `median ${round(median, 3)}, so on is ${round(Math.max(0, 1 - median) * 100, 1)} % slower`;
 }
 
 async function measureLoad(client: LoadClient, url: string, config: BenchConfig): Promise<Measured> {

@@ -10,6 +10,12 @@ export interface BatchWriterOptions<T> {
   flushBatchSize: number;
   /** Past this, new items are dropped and counted: memory stays bounded if the store stalls. */
   maxBuffered: number;
+  /**
+   * At most this many items per write; a bigger backlog is written in slices
+   * with a turn of the event loop between them, so a synchronous store never
+   * holds requests up for long. Default: flushBatchSize.
+   */
+  maxWriteSize?: number;
   /** A failed write drops its batch and reports here; the hot path never sees it. */
   onError?: (error: unknown, droppedItems: number) => void;
 }
@@ -28,9 +34,11 @@ export class BatchWriter<T> {
   #dropped = 0;
 
   constructor(options: BatchWriterOptions<T>) {
-    for (const field of ['flushIntervalMs', 'flushBatchSize', 'maxBuffered'] as const) {
-      if (!Number.isFinite(options[field]) || options[field] <= 0) {
-        throw new RangeError(`${field} must be a positive number, got ${options[field]}`);
+    for (const field of ['flushIntervalMs', 'flushBatchSize', 'maxBuffered', 'maxWriteSize'] as const) {
+      const value = options[field];
+      if (value === undefined) continue;
+      if (!Number.isFinite(value) || value <= 0) {
+        throw new RangeError(`${field} must be a positive number, got ${value}`);
       }
     }
     this.#options = options;
@@ -85,14 +93,17 @@ export class BatchWriter<T> {
       this.#options.clock.clearTimeout(this.#timer);
       this.#timer = null;
     }
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    try {
-      await this.#options.write(batch);
-    } catch (error) {
-      this.#dropped += batch.length;
-      this.#options.onError?.(error, batch.length);
+    const slice = this.#options.maxWriteSize ?? this.#options.flushBatchSize;
+    while (this.#buffer.length > 0) {
+      const batch = this.#buffer.length <= slice ? this.#buffer : this.#buffer.slice(0, slice);
+      this.#buffer = batch === this.#buffer ? [] : this.#buffer.slice(slice);
+      try {
+        await this.#options.write(batch);
+      } catch (error) {
+        this.#dropped += batch.length;
+        this.#options.onError?.(error, batch.length);
+      }
+      if (this.#buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

@@ -85,3 +85,19 @@ test('filtered reads skip batches without the function and page across batches n
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a metering batch leaves the connection's durability level (FULL for queues) as it found it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-sync-'));
+  const db = new Database(join(dir, 'state.db'));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
+    await store.writeBatch([toInvocationRecord(finished({ id: 'one' }))]);
+    assert.equal(Number(db.pragma('synchronous', { simple: true })), 2, 'FULL again after the batch');
+    assert.deepEqual((await store.listRecords({ limit: 1 })).map((r) => r.id), ['one']);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
