@@ -1,9 +1,40 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
 
-export interface BatchWriterOptions<T> {
+/** Where pushed items wait; `take` hands over the oldest ones as the batch to write. */
+export interface WriteBuffer<T, R> {
+  readonly length: number;
+  push(item: T): void;
+  take(max: number): R[];
+}
+
+/** The plain buffer: items are written as they were pushed. */
+export class ArrayWriteBuffer<T> implements WriteBuffer<T, T> {
+  #items: T[] = [];
+
+  get length(): number {
+    return this.#items.length;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  take(max: number): T[] {
+    if (this.#items.length <= max) {
+      const all = this.#items;
+      this.#items = [];
+      return all;
+    }
+    return this.#items.splice(0, max);
+  }
+}
+
+export interface BatchWriterOptions<T, R = T> {
   clock: Clock;
   /** Writes one batch; a store does this in one transaction. */
-  write: (batch: T[]) => Promise<void>;
+  write: (batch: R[]) => Promise<void>;
+  /** How items wait; default an array (R = T). */
+  buffer?: WriteBuffer<T, R>;
   /** Longest an item waits in memory before it is written. */
   flushIntervalMs: number;
   /** A buffer this full is written at once (on the next turn of the event loop, not inside push). */
@@ -24,16 +55,16 @@ export interface BatchWriterOptions<T> {
  * Collects items pushed on the hot path and writes them in batches, on a
  * timer or when enough have gathered. Writes never overlap.
  */
-export class BatchWriter<T> {
-  readonly #options: BatchWriterOptions<T>;
-  #buffer: T[] = [];
+export class BatchWriter<T, R = T> {
+  readonly #options: BatchWriterOptions<T, R>;
+  readonly #buffer: WriteBuffer<T, R>;
   #timer: TimerHandle | null = null;
   #sizeFlushPending = false;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
   #dropped = 0;
 
-  constructor(options: BatchWriterOptions<T>) {
+  constructor(options: BatchWriterOptions<T, R>) {
     for (const field of ['flushIntervalMs', 'flushBatchSize', 'maxBuffered', 'maxWriteSize'] as const) {
       const value = options[field];
       if (value === undefined) continue;
@@ -42,6 +73,7 @@ export class BatchWriter<T> {
       }
     }
     this.#options = options;
+    this.#buffer = options.buffer ?? (new ArrayWriteBuffer<T>() as unknown as WriteBuffer<T, R>);
   }
 
   /** Items dropped because the buffer was full, the writer closed, or a write failed. */
@@ -95,8 +127,7 @@ export class BatchWriter<T> {
     }
     const slice = this.#options.maxWriteSize ?? this.#options.flushBatchSize;
     while (this.#buffer.length > 0) {
-      const batch = this.#buffer.length <= slice ? this.#buffer : this.#buffer.slice(0, slice);
-      this.#buffer = batch === this.#buffer ? [] : this.#buffer.slice(slice);
+      const batch = this.#buffer.take(slice);
       try {
         await this.#options.write(batch);
       } catch (error) {

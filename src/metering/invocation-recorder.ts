@@ -1,8 +1,8 @@
 import type { InvocationEnd, InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import type { MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
+import type { InvocationRecord, MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
 import { BatchWriter } from './batch-writer.js';
-import { toInvocationRecord } from './invocation-record.js';
+import { RecordBuffer } from './record-buffer.js';
 
 const DAY_MS = 86_400_000;
 
@@ -39,8 +39,8 @@ export interface InvocationRecorderOptions {
 export class InvocationRecorder {
   readonly #store: MeteringStore;
   readonly #clock: Clock;
-  /** Lifecycle events as the dispatcher made them: records are built at flush time, off the hot path. */
-  readonly #writer: BatchWriter<InvocationEnd>;
+  /** Finished invocations wait in columns; records are built at flush time, off the hot path. */
+  readonly #writer: BatchWriter<InvocationEnd, InvocationRecord>;
   readonly #retention: MeteringRetention;
   readonly #sweepIntervalMs: number;
   readonly #onError: (error: unknown, context: string) => void;
@@ -58,7 +58,8 @@ export class InvocationRecorder {
     }
     this.#writer = new BatchWriter({
       clock: options.clock,
-      write: (batch) => this.#store.writeBatch(batch.map(toInvocationRecord)),
+      buffer: new RecordBuffer(),
+      write: (batch) => this.#store.writeBatch(batch),
       flushIntervalMs: options.flushIntervalMs ?? DEFAULT_RECORD_FLUSH_INTERVAL_MS,
       flushBatchSize: options.flushBatchSize ?? DEFAULT_RECORD_FLUSH_BATCH_SIZE,
       maxWriteSize: RECORD_WRITE_SLICE,
