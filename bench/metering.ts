@@ -4,6 +4,7 @@
  * the invocation recorder (real SQLite file) and Prometheus metrics attached.
  * The HTTP-level on/off comparison is measured through the gateway elsewhere.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,8 @@ const FUNCTIONS = 20;
 function events(count: number, round: string): InvocationEnd[] {
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => ({
-    id: `${round}-${i}`,
+    // Invocation ids are UUIDs, as the gateway makes them; `round` keeps the two runs apart.
+    id: `${round.padEnd(8, '0').slice(0, 8)}-${randomUUID().slice(9)}`,
     app: 'bench',
     functionName: `fn-${i % FUNCTIONS}`,
     version: 1,

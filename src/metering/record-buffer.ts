@@ -37,6 +37,7 @@ export class RecordBuffer implements WriteBuffer<InvocationEnd, InvocationRecord
   readonly #asides = new Map<number, { id?: string; error?: string }>();
   readonly #keys: FunctionKey[] = [];
   readonly #keyIndex = new Map<string, Map<string, number>>();
+  #lastKey = -1;
 
   get length(): number {
     return this.#end - this.#start;
@@ -88,7 +89,16 @@ export class RecordBuffer implements WriteBuffer<InvocationEnd, InvocationRecord
   }
 
   #keyOf(end: InvocationEnd): number {
-    // Nested maps on strings the dispatcher already holds (their hashes are cached): no key string per push.
+    // Consecutive invocations are mostly of the same function: no lookup at all then.
+    const last = this.#keys[this.#lastKey];
+    if (last && last.functionName === end.functionName && last.app === end.app && last.version === end.version && last.trigger === end.trigger && last.memoryMb === end.memoryMb) {
+      return this.#lastKey;
+    }
+    this.#lastKey = this.#lookUpKey(end);
+    return this.#lastKey;
+  }
+
+  #lookUpKey(end: InvocationEnd): number {
     let byFunction = this.#keyIndex.get(end.app);
     if (!byFunction) this.#keyIndex.set(end.app, (byFunction = new Map()));
     const rest = `${end.functionName}\u0000${end.version}\u0000${end.trigger}\u0000${end.memoryMb}`;
