@@ -218,45 +218,58 @@ export class SqliteMeteringStore implements MeteringStore {
    * deleted, and at most one batch (the one holding that record) is rewritten.
    */
   #dropOlderThan(cutoff: number): number {
-    let deleted = 0;
-    const batches = this.#db
-      .prepare('SELECT seq, record_count, newest_started_at, records FROM metering_record_batches WHERE oldest_started_at < ? ORDER BY seq')
-      .all(cutoff) as BatchRow[];
-    for (const batch of batches) {
-      if (batch.newest_started_at < cutoff) {
-        deleted += this.#deleteBatch(batch);
-        continue;
+    // Only counts and times are read to decide; records are read only for the one batch that is cut.
+    const old = this.#db
+      .prepare('SELECT seq, record_count, newest_started_at FROM metering_record_batches WHERE oldest_started_at < ? ORDER BY seq')
+      .iterate(cutoff) as IterableIterator<BatchRow>;
+    const whole: BatchRow[] = [];
+    let cut: BatchRow | undefined;
+    for (const batch of old) {
+      if (batch.newest_started_at >= cutoff) {
+        cut = batch;
+        break;
       }
-      const records = decodeBatch(batch.records);
-      const firstYoung = records.findIndex((r) => r.startedAt >= cutoff);
-      deleted += this.#trimBatch(batch, records, firstYoung);
-      break;
+      whole.push(batch);
+    }
+    let deleted = this.#deleteThrough(whole);
+    if (cut) {
+      const records = decodeBatch(this.#recordsOf(cut));
+      deleted += this.#trimBatch(cut, records, records.findIndex((r) => r.startedAt >= cutoff));
     }
     return deleted;
   }
 
-  /** Deletes the oldest records beyond the newest `maxCount`, whole batches first. */
+  /** Deletes the oldest records beyond the newest `maxCount`: whole batches, then the front of one. */
   #keepNewest(maxCount: number): number {
     const { total } = this.#db.prepare('SELECT COALESCE(SUM(record_count), 0) AS total FROM metering_record_batches').get() as { total: number };
     let excess = total - maxCount;
     if (excess <= 0) return 0;
-    let deleted = 0;
-    for (const batch of this.#db.prepare('SELECT seq, record_count, newest_started_at, records FROM metering_record_batches ORDER BY seq').all() as BatchRow[]) {
-      if (excess <= 0) break;
-      if (batch.record_count <= excess) {
-        excess -= batch.record_count;
-        deleted += this.#deleteBatch(batch);
-        continue;
+    const whole: BatchRow[] = [];
+    let cut: BatchRow | undefined;
+    for (const batch of this.#db.prepare('SELECT seq, record_count, newest_started_at FROM metering_record_batches ORDER BY seq').iterate() as IterableIterator<BatchRow>) {
+      if (batch.record_count > excess) {
+        cut = batch;
+        break;
       }
-      deleted += this.#trimBatch(batch, decodeBatch(batch.records), excess);
-      excess = 0;
+      whole.push(batch);
+      excess -= batch.record_count;
+      if (excess === 0) break;
     }
+    let deleted = this.#deleteThrough(whole);
+    if (cut && excess > 0) deleted += this.#trimBatch(cut, decodeBatch(this.#recordsOf(cut)), excess);
     return deleted;
   }
 
-  #deleteBatch(batch: BatchRow): number {
-    this.#db.prepare('DELETE FROM metering_record_batches WHERE seq = ?').run(batch.seq);
-    return batch.record_count;
+  /** Deletes these batches, the oldest ones in order, in one statement. */
+  #deleteThrough(batches: readonly BatchRow[]): number {
+    const last = batches.at(-1);
+    if (!last) return 0;
+    this.#db.prepare('DELETE FROM metering_record_batches WHERE seq <= ?').run(last.seq);
+    return batches.reduce((n, b) => n + b.record_count, 0);
+  }
+
+  #recordsOf(batch: BatchRow): string {
+    return (this.#db.prepare('SELECT records FROM metering_record_batches WHERE seq = ?').get(batch.seq) as { records: string }).records;
   }
 
   /** Drops a batch's first `drop` records, keeping its place in the write order. */
@@ -274,7 +287,6 @@ interface BatchRow {
   seq: number;
   record_count: number;
   newest_started_at: number;
-  records: string;
 }
 
 /** Databases from before batched records kept one row per record: move them into batches once. */

@@ -101,3 +101,32 @@ test("a metering batch leaves the connection's durability level (FULL for queues
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the sweep deletes whole old batches and cuts into at most one, by count and by age', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-sweep-'));
+  const db = new Database(join(dir, 'state.db'));
+  try {
+    const now = Date.UTC(2026, 0, 15);
+    const store = new SqliteMeteringStore(db, new FakeClock(now));
+    const DAY = 86_400_000;
+    // Five batches of ten; record n started n hours before "now" minus 100 h, oldest first.
+    for (let b = 0; b < 5; b++) {
+      await store.writeBatch(Array.from({ length: 10 }, (_, i) => {
+        const n = b * 10 + i;
+        return toInvocationRecord(finished({ id: `r${n}`, startedAt: now - (100 - n) * 3_600_000 }));
+      }));
+    }
+    const byCount = await store.sweep({ recordMaxAgeMs: 365 * DAY, recordMaxCount: 23, rollupMaxAgeMs: 365 * DAY });
+    assert.equal(byCount.recordsDeleted, 27);
+    const kept = await store.listRecords({ limit: 100 });
+    assert.deepEqual(kept.map((r) => r.id), Array.from({ length: 23 }, (_, i) => `r${49 - i}`));
+    // Records r27…r49 remain; an age of 60 h keeps those started at most 60 h ago: r40 onwards.
+    const byAge = await store.sweep({ recordMaxAgeMs: 60 * 3_600_000, recordMaxCount: 1_000, rollupMaxAgeMs: 365 * DAY });
+    assert.equal(byAge.recordsDeleted, 13);
+    assert.deepEqual((await store.listRecords({ limit: 100 })).map((r) => r.id).at(-1), 'r40');
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM metering_record_batches').get() as { n: number }).n, 1);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
