@@ -4,17 +4,16 @@
  * server answering the same JSON, in the same run, loaded from a separate
  * process over loopback.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LoadClient } from '../load/load-client.js';
 import type { LoadResult } from '../load/messages.js';
 import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
 import { startBenchNode, type BenchNode } from '../support/bench-node.js';
 import type { NodeOptions } from '../../src/server/node.js';
-import { childrenCpuMs, ownCpuMs } from '../support/process-cpu.js';
+import { childrenCpuMs, ownCpuMs, processCpuMs } from '../support/process-cpu.js';
 import { round } from '../support/stats.js';
-import { bareHelloHandler, bareSameHandler, helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
+import { startBareServers } from './bare-servers.js';
+import { helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
 
 /** One instance, then two: on 2 cores a second instance only helps if the gateway has CPU to spare. */
 export const THROUGHPUT_FUNCTIONS: readonly HelloFunction[] = [
@@ -44,8 +43,7 @@ const VARIANTS: readonly { label: string; options: Partial<NodeOptions> }[] = [
 
 export async function benchWarmThroughput(config: BenchConfig): Promise<SectionResult> {
   const client = await LoadClient.start();
-  const bare = createServer(bareHelloHandler);
-  const bareSame = createServer((req, res) => void bareSameHandler(req, res));
+  const bare = await startBareServers();
   const nodes: { label: string; node: BenchNode }[] = [];
   const notes: string[] = [];
   try {
@@ -58,16 +56,14 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
         notes.push(`${variant.label}: not measured (${(err as Error).message.split('\n')[0]})`);
       }
     }
-    await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-    await new Promise<void>((resolve) => bareSame.listen(0, '127.0.0.1', resolve));
-    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
-    const bareSameUrl = `http://127.0.0.1:${(bareSame.address() as AddressInfo).port}`;
-    const measure = (url: string): Promise<Measured> => measureLoad(client, url, config);
+    const others = new Set([client.pid, bare.pid]);
+    const measure = (url: string): Promise<Measured> => measureLoad(client, url, config, others);
+    const measureBare = (url: string): Promise<Measured> => measureLoad(client, url, config, others, bare.pid);
 
     const rows: BenchRow[] = [];
     for (let r = 1; r <= config.rounds; r++) {
-      const handWritten = await measure(bareUrl + helloPath('bare'));
-      const baseline = await measure(bareSameUrl + helloPath('bare'));
+      const handWritten = await measureBare(bare.handWrittenUrl + helloPath('bare'));
+      const baseline = await measureBare(bare.sameHandlerUrl + helloPath('bare'));
       rows.push(row(r, 'bare node:http, same handler (Request in, Response out)', baseline, baseline, handWritten));
       rows.push(row(r, 'bare node:http, hand-written JSON (no Request/Response)', handWritten, baseline, handWritten));
       // Metering on and off run back to back (single-instance rows first), so the pair sees the same machine.
@@ -81,23 +77,20 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
         rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline, handWritten));
       }
     }
-    const meteringGap = await measureMeteringGap(client, nodes, config);
+    const meteringGap = await measureMeteringGap(client, nodes, config, others);
     return {
       rows,
       notes: [
         `${config.connections} connections from a separate load-client process (autocannon), ${config.warmupSec} s warm-up then ${config.measureSec} s measured, ${config.rounds} rounds interleaved so both sides see the same machine.`,
         'ratio = req/s ÷ req/s of the bare server running the same handler in the same round (target ≥ 0.5); ratio vs hand-written = the same against a bare server that skips Request/Response and writes the JSON itself, a stricter ceiling. Metering on vs off: target at most 5 % apart.',
-        'cpu µs/req: CPU used per completed request by the bench process (bare server, or Nimbus gateway + dispatcher) and by instance processes; the load client is not counted.',
+        'cpu µs/req: CPU used per completed request by the serving process (the bare servers run in a process of their own; a Nimbus node runs in the bench process: gateway + dispatcher) and by instance processes; the load client is not counted.',
         `Metering + log capture on vs off (target at most 5 % apart): ${meteringGap}.`,
         `Instances are kept running (minInstances = maxInstances) so no cold start lands inside the window.`,
         ...notes,
       ],
     };
   } finally {
-    for (const server of [bare, bareSame]) {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await bare.close();
     for (const { node } of nodes) await node.dispose();
     await client.close();
   }
@@ -107,7 +100,9 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
 const METERING_PAIRS = 6;
 
 /** The metering gap from interleaved short runs of the same function on the metering-on and -off nodes, as a median. */
-async function measureMeteringGap(client: LoadClient, nodes: { label: string; node: BenchNode }[], config: BenchConfig): Promise<string> {
+async function measureMeteringGap(
+  client: LoadClient, nodes: { label: string; node: BenchNode }[], config: BenchConfig, others: ReadonlySet<number>,
+): Promise<string> {
   const on = nodes.find((n) => n.label === VARIANTS[0]!.label)?.node;
   const off = nodes.find((n) => n.label === VARIANTS[1]!.label)?.node;
   if (!on || !off) return 'not measured';
@@ -116,7 +111,8 @@ async function measureMeteringGap(client: LoadClient, nodes: { label: string; no
   const ratios: number[] = [];
   for (let pair = 0; pair < METERING_PAIRS; pair++) {
     const order = pair % 2 === 0 ? [on, off] : [off, on];
-    const [first, second] = [await measureLoad(client, order[0]!.url + path, short), await measureLoad(client, order[1]!.url + path, short)];
+    const first = await measureLoad(client, order[0]!.url + path, short, others);
+    const second = await measureLoad(client, order[1]!.url + path, short, others);
     const [withMetering, without] = pair % 2 === 0 ? [first, second] : [second, first];
     ratios.push(withMetering.load.requestsPerSec / without.load.requestsPerSec);
   }
@@ -126,14 +122,15 @@ async function measureMeteringGap(client: LoadClient, nodes: { label: string; no
     `median ${round(median, 3)}, so on is ${round(Math.max(0, 1 - median) * 100, 1)} % slower`;
 }
 
-async function measureLoad(client: LoadClient, url: string, config: BenchConfig): Promise<Measured> {
+/** Load against `url`; the serving side's CPU is `serverPid`'s (a bare server) or this process's (a Nimbus node) plus its instances. */
+async function measureLoad(client: LoadClient, url: string, config: BenchConfig, others: ReadonlySet<number>, serverPid?: number): Promise<Measured> {
   await client.load(url, config.connections, config.warmupSec);
-  const exclude = new Set([client.pid]);
-  const serverBefore = ownCpuMs();
-  const instancesBefore = childrenCpuMs(process.pid, exclude);
+  const serverCpu = (): number => (serverPid === undefined ? ownCpuMs() : processCpuMs(serverPid));
+  const serverBefore = serverCpu();
+  const instancesBefore = serverPid === undefined ? childrenCpuMs(process.pid, others) : 0;
   const load = await client.load(url, config.connections, config.measureSec);
-  const serverMs = ownCpuMs() - serverBefore;
-  const instancesMs = childrenCpuMs(process.pid, exclude) - instancesBefore;
+  const serverMs = serverCpu() - serverBefore;
+  const instancesMs = serverPid === undefined ? childrenCpuMs(process.pid, others) - instancesBefore : 0;
   const perReq = (ms: number): number => (ms * 1000) / Math.max(1, load.completed);
   return { load, serverCpuUsPerReq: perReq(serverMs), instanceCpuUsPerReq: perReq(instancesMs) };
 }

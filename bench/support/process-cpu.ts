@@ -16,6 +16,12 @@ export function childrenCpuMs(parentPid: number, exclude: ReadonlySet<number>): 
   return (ticks * 1000) / CLOCK_TICKS_PER_SEC;
 }
 
+/** CPU time (ms) one process has used so far (0 once it is gone). */
+export function processCpuMs(pid: number): number {
+  const fields = readStatFields(String(pid));
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SEC : 0;
+}
+
 /** CPU time (ms) this process has used so far. */
 export function ownCpuMs(): number {
   const usage = process.cpuUsage();
