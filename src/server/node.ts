@@ -129,6 +129,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
 
   await deployments.load();
   routes.rebuild(deployments.live());
+  /** New pools (and so new instances, with a fresh env) for an app's live version. */
+  const restartApp = (app: string): void => {
+    dispatcher!.retire(app, null);
+    const live = deployments.live().find((v) => v.app === app);
+    if (live) void dispatcher!.warm(app, live.version, live.functions.map((f) => f.name));
+  };
   deployments.onChange((change) => {
     routes.rebuild(deployments.live());
     if (change.kind === 'live') {
@@ -151,8 +157,13 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   router.add('GET', '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ params, query }) =>
     secretsApi('GET', ['apps', params['app']!, 'secrets'], undefined, query));
   for (const method of ['PUT', 'DELETE']) {
-    router.add(method, '/apps/:app/secrets/:name', method === 'PUT' ? 'Set one secret: {value}' : 'Remove one secret', async ({ req, params, query }) =>
-      secretsApi(method, ['apps', params['app']!, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query));
+    router.add(method, '/apps/:app/secrets/:name', method === 'PUT' ? 'Set one secret: {value}' : 'Remove one secret', async ({ req, params, query }) => {
+      const app = params['app']!;
+      const answer = await secretsApi(method, ['apps', app, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query);
+      // Instances got their env when they started: new ones take over, in-flight work finishes on the old.
+      if (answer && answer.status < 300) restartApp(app);
+      return answer;
+    });
   }
 
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
