@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
+import { countOf } from '../output/table.js';
 import { CliError } from '../cli-error.js';
 import { findAppEntry } from './app-entry.js';
 import { resolveAppName } from './app-name.js';
@@ -95,8 +96,4 @@ function formatMessage(message: esbuild.Message, appDir: string): string {
 
 function isBuildFailure(err: unknown): err is esbuild.BuildFailure {
   return err instanceof Error && Array.isArray((err as Partial<esbuild.BuildFailure>).errors);
-}
-
-function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

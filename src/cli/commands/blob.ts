@@ -10,7 +10,7 @@ import { CliError, UsageError } from '../cli-error.js';
 import { commandGroup, type Subcommand } from '../command-group.js';
 import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
 import { isoTime } from '../output/durations.js';
-import { formatTable, printJson } from '../output/table.js';
+import { formatTable, printListing } from '../output/table.js';
 
 const GROUP = 'blob';
 const STDOUT = '-';
@@ -47,9 +47,12 @@ const buckets: Subcommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const list = await client(args, ctx).buckets();
-    if (flag(args, 'json')) printJson(ctx.out, { buckets: list });
-    else if (list.length === 0) ctx.out('No buckets. Make one with: nimbus blob mb NAME');
-    else formatTable(['BUCKET', 'CREATED'], list.map((b) => [b.name, isoTime(b.createdAt)])).forEach((l) => ctx.out(l));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { buckets: list },
+      empty: list.length === 0,
+      emptyLine: 'No buckets. Make one with: nimbus blob mb NAME',
+      lines: () => formatTable(['BUCKET', 'CREATED'], list.map((b) => [b.name, isoTime(b.createdAt)])),
+    });
     return 0;
   },
 };
@@ -140,9 +143,12 @@ const ls: Subcommand = {
       ...(prefix !== '' ? { prefix } : {}),
       ...(delimiter !== undefined ? { delimiter } : {}),
     });
-    if (flag(args, 'json')) printJson(ctx.out, listing);
-    else if (listing.objects.length === 0 && listing.commonPrefixes.length === 0) ctx.out(`No objects in ${target}.`);
-    else formatListing(listing.objects, listing.commonPrefixes).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: listing,
+      empty: listing.objects.length === 0 && listing.commonPrefixes.length === 0,
+      emptyLine: `No objects in ${target}.`,
+      lines: () => formatListing(listing.objects, listing.commonPrefixes),
+    });
     return 0;
   },
 };

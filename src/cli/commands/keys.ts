@@ -4,7 +4,7 @@ import { UsageError } from '../cli-error.js';
 import { commandGroup, type Subcommand } from '../command-group.js';
 import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
 import { isoTime } from '../output/durations.js';
-import { formatTable, printJson } from '../output/table.js';
+import { formatTable, printJson, printListing } from '../output/table.js';
 
 const GROUP = 'keys';
 
@@ -47,9 +47,12 @@ const ls: Subcommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const keys = await client(args, ctx).list(stringOption(args, 'app'));
-    if (flag(args, 'json')) printJson(ctx.out, { keys });
-    else if (keys.length === 0) ctx.out('No API keys. Create one with: nimbus keys create APP');
-    else formatKeysTable(keys).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { keys },
+      empty: keys.length === 0,
+      emptyLine: 'No API keys. Create one with: nimbus keys create APP',
+      lines: () => formatKeysTable(keys),
+    });
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 import { flag, type CliCommand } from '../command.js';
 import { adminClient } from '../connection.js';
-import { formatTable, printJson } from '../output/table.js';
+import { formatTable, printListing } from '../output/table.js';
 import type { AppSummary } from '../admin-client.js';
 
 export const lsCommand: CliCommand = {
@@ -12,9 +12,12 @@ export const lsCommand: CliCommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const apps = await adminClient(args, ctx).listApps();
-    if (flag(args, 'json')) printJson(ctx.out, { apps });
-    else if (apps.length === 0) ctx.out('No apps deployed. Deploy one with: nimbus deploy DIR');
-    else formatAppsTable(apps).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { apps },
+      empty: apps.length === 0,
+      emptyLine: 'No apps deployed. Deploy one with: nimbus deploy DIR',
+      lines: () => formatAppsTable(apps),
+    });
     return 0;
   },
 };

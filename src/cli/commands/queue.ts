@@ -6,7 +6,7 @@ import { CliError, UsageError } from '../cli-error.js';
 import { commandGroup, integerOption, type Subcommand } from '../command-group.js';
 import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
 import { humanDuration, isoTime } from '../output/durations.js';
-import { formatTable, printJson } from '../output/table.js';
+import { countOf, formatTable, printListing } from '../output/table.js';
 
 const GROUP = 'queue';
 const MAX_PEEK_LIMIT = 100;
@@ -24,9 +24,12 @@ const ls: Subcommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const queues = await client(args, ctx).list();
-    if (flag(args, 'json')) printJson(ctx.out, { queues });
-    else if (queues.length === 0) ctx.out('No queues yet: a queue exists once a message is sent to it.');
-    else formatQueuesTable(queues).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { queues },
+      empty: queues.length === 0,
+      emptyLine: 'No queues yet: a queue exists once a message is sent to it.',
+      lines: () => formatQueuesTable(queues),
+    });
     return 0;
   },
 };
@@ -68,9 +71,12 @@ const peek: Subcommand = {
   async run(args, ctx) {
     const queue = args.positionals[0]!;
     const messages = await client(args, ctx).peek(queue, integerOption(args, 'limit', GROUP, 1, MAX_PEEK_LIMIT));
-    if (flag(args, 'json')) printJson(ctx.out, { messages });
-    else if (messages.length === 0) ctx.out(`${queue} is empty.`);
-    else formatMessagesTable(messages).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { messages },
+      empty: messages.length === 0,
+      emptyLine: `${queue} is empty.`,
+      lines: () => formatMessagesTable(messages),
+    });
     return 0;
   },
 };
@@ -85,7 +91,7 @@ const purge: Subcommand = {
   async run(args, ctx) {
     const queue = args.positionals[0]!;
     const purged = await client(args, ctx).purge(queue);
-    ctx.out(`Purged ${plural(purged, 'message')} from ${queue}`);
+    ctx.out(`Purged ${countOf(purged, 'message')} from ${queue}`);
     return 0;
   },
 };
@@ -100,7 +106,7 @@ const redrive: Subcommand = {
   async run(args, ctx) {
     const queue = args.positionals[0]!;
     const redriven = await client(args, ctx).redrive(queue);
-    ctx.out(`Redrove ${plural(redriven, 'dead letter')} (${queue})`);
+    ctx.out(`Redrove ${countOf(redriven, 'dead letter')} (${queue})`);
     return 0;
   },
 };
@@ -146,8 +152,4 @@ async function readBody(data: string | undefined, ctx: CliContext): Promise<unkn
   } catch (err) {
     throw new CliError(`${source} is not JSON: ${(err as Error).message} (quote text as JSON, e.g. '"hello"')`);
   }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,7 @@ import { CliError, UsageError } from '../cli-error.js';
 import { commandGroup, type Subcommand } from '../command-group.js';
 import { flag, type CliContext, type ParsedArgs } from '../command.js';
 import { isoTime } from '../output/durations.js';
-import { formatTable, printJson } from '../output/table.js';
+import { formatTable, printListing } from '../output/table.js';
 
 const GROUP = 'secrets';
 
@@ -45,9 +45,12 @@ const ls: Subcommand = {
   async run(args, ctx) {
     const app = args.positionals[0]!;
     const secrets = await client(args, ctx).list(app);
-    if (flag(args, 'json')) printJson(ctx.out, { secrets });
-    else if (secrets.length === 0) ctx.out(`${app} has no secrets. Set one with: nimbus secrets set ${app} KEY=VALUE`);
-    else formatTable(['NAME', 'CREATED', 'UPDATED'], secrets.map((s) => [s.name, isoTime(s.createdAt), isoTime(s.updatedAt)])).forEach((l) => ctx.out(l));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { secrets },
+      empty: secrets.length === 0,
+      emptyLine: `${app} has no secrets. Set one with: nimbus secrets set ${app} KEY=VALUE`,
+      lines: () => formatTable(['NAME', 'CREATED', 'UPDATED'], secrets.map((s) => [s.name, isoTime(s.createdAt), isoTime(s.updatedAt)])),
+    });
     return 0;
   },
 };

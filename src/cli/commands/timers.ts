@@ -3,7 +3,7 @@ import { TimersClient, type TimerRun, type TimerStatus } from '../api/timers-cli
 import { commandGroup, integerOption, splitAppFunction, type Subcommand } from '../command-group.js';
 import { flag, type CliContext, type ParsedArgs } from '../command.js';
 import { isoTime } from '../output/durations.js';
-import { formatTable, printJson } from '../output/table.js';
+import { formatTable, printListing } from '../output/table.js';
 
 const GROUP = 'timers';
 const MAX_HISTORY_LIMIT = 100;
@@ -19,9 +19,12 @@ const ls: Subcommand = {
   positionals: { names: [] },
   async run(args, ctx) {
     const timers = await client(args, ctx).list();
-    if (flag(args, 'json')) printJson(ctx.out, { timers });
-    else if (timers.length === 0) ctx.out('No timers deployed.');
-    else formatTimersTable(timers).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { timers },
+      empty: timers.length === 0,
+      emptyLine: 'No timers deployed.',
+      lines: () => formatTimersTable(timers),
+    });
     return 0;
   },
 };
@@ -52,9 +55,12 @@ const history: Subcommand = {
     const { app, fn } = splitAppFunction(args.positionals[0]!, GROUP);
     const limit = integerOption(args, 'limit', GROUP, 1, MAX_HISTORY_LIMIT);
     const runs = await client(args, ctx).history(app, fn, limit);
-    if (flag(args, 'json')) printJson(ctx.out, { runs });
-    else if (runs.length === 0) ctx.out(`${app}/${fn} has not run yet.`);
-    else formatRunsTable(runs).forEach((line) => ctx.out(line));
+    printListing(ctx.out, flag(args, 'json'), {
+      json: { runs },
+      empty: runs.length === 0,
+      emptyLine: `${app}/${fn} has not run yet.`,
+      lines: () => formatRunsTable(runs),
+    });
     return 0;
   },
 };

@@ -16,10 +16,6 @@ export class LazyAbort {
     return this.#controller.signal;
   }
 
-  get aborted(): boolean {
-    return this.#aborted;
-  }
-
   abort(reason: unknown): void {
     if (this.#aborted) return;
     this.#aborted = true;

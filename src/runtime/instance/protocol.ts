@@ -92,10 +92,7 @@ export interface FullResponseHead extends ResponseMessage, ResponseEndMessage {}
 export function encodeFullResponse(stream: number, head: FullResponseHead, body: Uint8Array): Buffer {
   const json = JSON.stringify(head);
   const jsonLength = Buffer.byteLength(json);
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + 4 + jsonLength + body.byteLength);
-  frame.writeUInt32BE(5 + 4 + jsonLength + body.byteLength, 0);
-  frame.writeUInt8(FRAME.RESPONSE_FULL, 4);
-  frame.writeUInt32BE(stream, 5);
+  const frame = allocFrame(FRAME.RESPONSE_FULL, stream, 4 + jsonLength + body.byteLength);
   frame.writeUInt32BE(jsonLength, HEADER_BYTES);
   frame.write(json, HEADER_BYTES + 4);
   frame.set(body, HEADER_BYTES + 4 + jsonLength);
@@ -140,20 +137,25 @@ export type ReplyMessage =
   | { ok: true; value: unknown; hasBody: boolean }
   | { ok: false; error: { message: string; code?: string } };
 
+function writeHeader(buffer: Buffer, type: FrameType, stream: number, payloadLength: number): Buffer {
+  buffer.writeUInt32BE(payloadLength + 5, 0);
+  buffer.writeUInt8(type, 4);
+  buffer.writeUInt32BE(stream, 5);
+  return buffer;
+}
+
+/** A frame buffer with its header written; the caller fills the payload after HEADER_BYTES. */
+function allocFrame(type: FrameType, stream: number, payloadLength: number): Buffer {
+  return writeHeader(Buffer.allocUnsafe(HEADER_BYTES + payloadLength), type, stream, payloadLength);
+}
+
+/** Just the header, for a payload written separately (body chunks are not copied). */
 export function frameHeader(type: FrameType, stream: number, payloadLength: number): Buffer {
-  const header = Buffer.allocUnsafe(HEADER_BYTES);
-  header.writeUInt32BE(payloadLength + 5, 0);
-  header.writeUInt8(type, 4);
-  header.writeUInt32BE(stream, 5);
-  return header;
+  return writeHeader(Buffer.allocUnsafe(HEADER_BYTES), type, stream, payloadLength);
 }
 
 export function encodeFrame(type: FrameType, stream: number, payload?: Uint8Array): Buffer {
-  const length = payload ? payload.byteLength : 0;
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
-  frame.writeUInt32BE(length + 5, 0);
-  frame.writeUInt8(type, 4);
-  frame.writeUInt32BE(stream, 5);
+  const frame = allocFrame(type, stream, payload ? payload.byteLength : 0);
   if (payload) frame.set(payload, HEADER_BYTES);
   return frame;
 }
@@ -161,11 +163,7 @@ export function encodeFrame(type: FrameType, stream: number, payload?: Uint8Arra
 export function encodeJsonFrame(type: FrameType, stream: number, message: unknown): Buffer {
   // Written straight into the frame: no intermediate Buffer of the JSON to allocate and copy.
   const json = JSON.stringify(message);
-  const length = Buffer.byteLength(json);
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
-  frame.writeUInt32BE(length + 5, 0);
-  frame.writeUInt8(type, 4);
-  frame.writeUInt32BE(stream, 5);
+  const frame = allocFrame(type, stream, Buffer.byteLength(json));
   frame.write(json, HEADER_BYTES);
   return frame;
 }

@@ -223,7 +223,6 @@ export class FunctionPool {
   async #start(firstWaiter: Waiter | null): Promise<void> {
     const { target } = this;
     let instance: Instance | null = null;
-    let counted = true;
     try {
       instance = await this.warmPool.take({ memoryMb: target.settings.memoryMb });
       instance.assignment = { app: target.app, version: target.version, functionName: target.functionName };
@@ -239,18 +238,19 @@ export class FunctionPool {
       instance.lastUsedAt = this.clock.monotonic();
       this.instances.add(instance);
       this.#starting--;
-      counted = false;
       this.#handOver(instance, firstWaiter);
       await loaded;
       this.#lastError = null;
       const started = instance;
       void started.exited.then(() => this.#onExit(started));
     } catch (err) {
-      if (counted) this.#starting--;
+      // Still counted as starting unless it had joined the pool (the two happen together).
+      if (!instance || !this.instances.has(instance)) this.#starting--;
       this.#lastError = err instanceof Error ? err : new Error(String(err));
+      const message = `the function's instance failed to start: ${this.#lastError.message}`;
       if (instance) {
         // What was handed to it fails with the reason; it never counts as a running instance again.
-        instance.kill('crashed', `the function's instance failed to start: ${this.#lastError.message}`);
+        instance.kill('crashed', message);
         this.instances.delete(instance);
       }
       if (!instance || !this.#released.has(instance)) this.budget.release(target.settings.memoryMb);
@@ -258,7 +258,6 @@ export class FunctionPool {
       this.hooks.onInstanceStartFailed(this, this.#lastError);
       if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
         // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
-        const message = `the function's instance failed to start: ${this.#lastError.message}`;
         for (const waiter of this.#waiters.splice(0)) {
           this.clock.clearTimeout(waiter.timer);
           waiter.reject(new InvocationFailure('crashed', message));

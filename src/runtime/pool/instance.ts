@@ -81,9 +81,7 @@ export class Instance {
           this.#loadWaiter?.reject(error);
           this.#loadWaiter = null;
           // Invocations sent right behind LOAD fail now, as a start failure, before the instance's own answers to them arrive.
-          const startFailure = new InvocationFailure('crashed', `the function's instance failed to start: ${failure.message}`);
-          for (const pending of this.#streams.values()) this.#fail(pending, startFailure);
-          this.#streams.clear();
+          this.#failStreams('crashed', `the function's instance failed to start: ${failure.message}`);
           break;
         }
         case FRAME.RESPONSE:
@@ -313,7 +311,11 @@ export class Instance {
     const reason = this.stopReason ?? (exit.outOfMemory
       ? { outcome: 'out-of-memory' as const, message: exit.reason ?? 'the instance ran out of memory' }
       : { outcome: 'crashed' as const, message: `the instance exited unexpectedly (code ${exit.code}, signal ${exit.signal})` });
-    for (const stream of this.#streams.values()) this.#fail(stream, new InvocationFailure(reason.outcome, reason.message));
+    this.#failStreams(reason.outcome, reason.message);
+  }
+
+  #failStreams(outcome: 'timeout' | 'out-of-memory' | 'crashed', message: string): void {
+    for (const stream of this.#streams.values()) this.#fail(stream, new InvocationFailure(outcome, message));
     this.#streams.clear();
   }
 }
