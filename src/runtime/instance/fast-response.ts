@@ -57,15 +57,12 @@ class Response extends NativeResponse {
   #native: NativeResponseClass | null = null;
   /** Set when the body lives here (a string or bytes), not in the parent class. */
   readonly #simple: boolean;
-  /** The runtime took the body to send it. */
-  #taken = false;
 
   static {
     takeSimpleBody = (response) => {
       if (!(response instanceof Response) || !response.#simple || response.#source === null) return undefined;
       const source = response.#source;
       response.#source = null;
-      response.#taken = true;
       return typeof source === 'string' ? Buffer.from(source) : source;
     };
   }
@@ -118,7 +115,8 @@ class Response extends NativeResponse {
 
   override get bodyUsed(): boolean {
     if (!this.#simple) return super.bodyUsed;
-    return this.#taken || (this.#native !== null && this.#native.bodyUsed);
+    // With neither its source nor a native body, the runtime took the body to send it.
+    return this.#native === null ? this.#source === null : this.#native.bodyUsed;
   }
 
   override arrayBuffer(): Promise<ArrayBuffer> {

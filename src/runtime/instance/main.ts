@@ -205,14 +205,14 @@ function collectJson(run: Running): Promise<unknown> {
 
 async function send(stream: number, result: HandlerAnswer, run: Running): Promise<void> {
   if (!(result instanceof Response)) {
-    channel.sendFrame(encodeFullResponse(stream, { ...result.head, ...endOf(run) }, result.body));
+    channel.sendFrame(encodeFullResponse(stream, endOf(run, result.head), result.body));
     return;
   }
   const head: ResponseMessage = { status: result.status, headers: [...result.headers] as [string, string][] };
   if (result.statusText !== '') head.statusText = result.statusText;
   const bytes = takeBodyBytes(result);
   if (bytes !== undefined) {
-    channel.sendFrame(encodeFullResponse(stream, { ...head, ...endOf(run) }, bytes));
+    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), bytes));
     return;
   }
   const reader = result.body?.getReader();
@@ -221,7 +221,7 @@ async function send(stream: number, result: HandlerAnswer, run: Running): Promis
   const pending = first.done ? null : reader!.read();
   const second = pending ? await Promise.race([pending, nextTurn()]) : first;
   if (second && second.done) {
-    channel.sendFrame(encodeFullResponse(stream, { ...head, ...endOf(run) }, first.value ?? EMPTY));
+    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), first.value ?? EMPTY));
     return;
   }
   channel.sendJson(FRAME.RESPONSE, stream, head);
@@ -232,7 +232,7 @@ async function send(stream: number, result: HandlerAnswer, run: Running): Promis
     if (!channel.sendBody(stream, next.value)) await channel.drained();
     next = await reader!.read();
   }
-  channel.sendJson(FRAME.RESPONSE_END, stream, endOf(run));
+  channel.sendJson(FRAME.RESPONSE_END, stream, endOf(run, {}));
 }
 
 const EMPTY = new Uint8Array(0);
@@ -242,8 +242,10 @@ function nextTurn(): Promise<undefined> {
   return new Promise((resolve) => setImmediate(() => resolve(undefined)));
 }
 
-function endOf(run: Running): ResponseEndMessage {
-  const end: ResponseEndMessage = { cpuMicros: cpuMicrosNow() - run.cpuBefore };
+/** Adds the invocation's CPU time (and load wait) to `head`, which is this invocation's own object. */
+function endOf<T extends object>(run: Running, head: T): T & ResponseEndMessage {
+  const end = head as T & ResponseEndMessage;
+  end.cpuMicros = cpuMicrosNow() - run.cpuBefore;
   if (run.waitedMs > 0) end.waitedMs = run.waitedMs;
   return end;
 }
