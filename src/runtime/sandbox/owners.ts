@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -24,10 +24,7 @@ export function ownerRecords(dir = OWNERS_DIR): OwnerRecords {
   return {
     async claim(tag) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      // Written whole, then renamed into place: a reaper never reads a half-written record as "no owner".
-      const partial = join(dir, `.${tag}.${process.pid}`);
-      await writeFile(partial, `${process.pid} ${await processStartTime(process.pid)}\n`);
-      await rename(partial, join(dir, tag));
+      await writeFile(join(dir, tag), `${process.pid} ${await processStartTime(process.pid)}\n`);
     },
     async release(tag) {
       await rm(join(dir, tag), { force: true });

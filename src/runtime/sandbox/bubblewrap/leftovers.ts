@@ -25,9 +25,15 @@ export async function reapLeftovers(
   owners: OwnerRecords,
   where: { hierarchy: CgroupHierarchy | undefined; network: boolean; stateParent: string },
 ): Promise<ReapedLeftovers> {
-  // Asked afresh for every resource, never remembered: a driver starting meanwhile has its record
-  // in place before it makes anything, so whatever is found after its record appeared is kept.
-  const isStale = async (tag: string): Promise<boolean> => tag === ownTag || !(await owners.isAlive(tag));
+  const verdicts = new Map<string, boolean>();
+  const isStale = async (tag: string): Promise<boolean> => {
+    let stale = verdicts.get(tag);
+    if (stale === undefined) {
+      stale = tag === ownTag || !(await owners.isAlive(tag));
+      verdicts.set(tag, stale);
+    }
+    return stale;
+  };
   const tables = where.network ? await NetworkSlots.reapStale(isStale).catch(() => 0) : 0;
   const cgroupTrees = where.hierarchy ? await CgroupTree.reapStale(where.hierarchy, isStale).catch(() => 0) : 0;
   let stateDirs = 0;

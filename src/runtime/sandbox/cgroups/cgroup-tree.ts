@@ -78,7 +78,7 @@ export class CgroupTree {
     const reaped = new Set<string>();
     for (const parent of new Set(parents)) {
       for (const tag of await childDirs(parent)) {
-        if (!(await isStale(tag))) continue;
+        if (!reaped.has(tag) && !(await isStale(tag))) continue;
         reaped.add(tag);
         await removeTree(join(parent, tag));
       }
