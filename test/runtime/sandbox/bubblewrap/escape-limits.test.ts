@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { BubblewrapDriver } from '../../../../src/runtime/sandbox/bubblewrap/bubblewrap-driver.js';
 import { detectCgroupHierarchy } from '../../../../src/runtime/sandbox/cgroups/hierarchy.js';
@@ -24,6 +25,20 @@ async function cgroupFile(pid: number, controller: string, file: string): Promis
 }
 
 /**
+ * Resolves once the spawned launcher shell has exec'd onward (nsenter, setpriv
+ * or bwrap): its prologue joins the cgroups before that exec, so from then on
+ * the pid must be in the sandbox's group. `spawn` resolves as the shell starts.
+ */
+async function launcherExeced(pid: number): Promise<void> {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const exe = await readlink(`/proc/${pid}/exe`);
+    if (!/\/(ba|da)?sh$/.test(exe)) return;
+    await sleep(10);
+  }
+  throw new Error(`pid ${pid} is still the launcher shell after 10 s`);
+}
+
+/**
  * What the kernel enforces on a strict sandbox: its processes are in their
  * own cgroup from the start, and memory, pids and CPU are limited there.
  */
@@ -44,6 +59,7 @@ describe('bubblewrap sandbox: cgroup limits', { skip: await strictSkipReason() }
   it('puts the sandbox in its own group when spawned, and writes the function limits at assign', async (t) => {
     const sandbox = await driver.spawn({ memoryMb: 128 });
     t.after(() => sandbox.kill('test over'));
+    await launcherExeced(sandbox.pid);
     const procCgroup = await readFile(`/proc/${sandbox.pid}/cgroup`, 'utf8');
     assert.match(procCgroup, new RegExp(`/nimbus/${nodeId}/${sandbox.id}$`, 'm'));
 
