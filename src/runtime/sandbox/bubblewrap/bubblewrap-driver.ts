@@ -16,6 +16,8 @@ import { heapLimitMb } from '../heap-limit.js';
 import { launchCommand } from './launcher.js';
 import { nodeBinds, type ReadOnlyBind } from './node-binds.js';
 import { makeAppDir, placeReadableCopy, removeDir, writeSandboxEtc } from './sandbox-files.js';
+import { reapLeftovers, STATE_DIR_PREFIX } from './leftovers.js';
+import { ownerRecords } from '../owners.js';
 
 /** /tmp inside a sandbox: a private tmpfs of this size (its pages count against the sandbox's memory). */
 export const DEFAULT_TMP_MB = 64;
@@ -47,6 +49,8 @@ export interface BubblewrapDriverOptions {
   cgroups?: boolean;
   /** Extra Node flags before the runtime script. */
   nodeArgs?: string[];
+  /** Where owner records live (root only): what drivers killed without cleanup left is found through them. Default /run/nimbus/owners. */
+  ownersDir?: string;
 }
 
 /**
@@ -66,6 +70,8 @@ export class BubblewrapDriver implements SandboxDriver {
   readonly #slots: NetworkSlots | undefined;
   readonly #etcDir: string;
   readonly #networkMode: 'nftables' | 'unshared' | 'host';
+  /** Drops this driver's owner record once everything it made is gone. */
+  readonly #releaseOwner: (() => Promise<void>) | null;
   readonly #pendingReleases = new Set<Promise<void>>();
   readonly #live = new Set<BubblewrapSandbox>();
   #counter = 0;
@@ -77,7 +83,9 @@ export class BubblewrapDriver implements SandboxDriver {
     cgroups: CgroupTree | undefined;
     slots: NetworkSlots | undefined;
     networkMode: 'nftables' | 'unshared' | 'host';
+    release: (() => Promise<void>) | null;
   }) {
+    this.#releaseOwner = init.release;
     this.#options = init.options;
     this.#stateDir = init.stateDir;
     this.#runtimeScript = init.runtimeScript;
@@ -90,31 +98,36 @@ export class BubblewrapDriver implements SandboxDriver {
   }
 
   static async create(options: BubblewrapDriverOptions): Promise<BubblewrapDriver> {
-    const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
-    const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), `nimbus-sandboxes-${nodeId}-`)));
+    const tag = (options.nodeId ?? randomBytes(4).toString('hex')).replace(/\W/g, '_');
+    const isRoot = process.getuid?.() === 0;
+    const networkMode = options.network ?? (isRoot ? 'nftables' : 'host');
+    const hierarchy = options.cgroups !== false ? detectCgroupHierarchy() : undefined;
+    const owners = ownerRecords(options.ownersDir);
+    if (isRoot) {
+      // Before making anything: reap what killed nodes left, then record this process as the owner of what follows.
+      await reapLeftovers(tag, owners, { hierarchy, network: networkMode === 'nftables', stateParent: tmpdir() });
+      await owners.claim(tag);
+    }
+    const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), `${STATE_DIR_PREFIX}${tag}-`)));
     // "nobody" (bwrap after the privilege drop) must traverse to the folders it binds, but not list them.
     await chmod(stateDir, SANDBOX_TMP_DIR_MODE);
     const runtimeScript = await placeReadableCopy(options.instanceScript, join(stateDir, 'runtime'));
-    const isRoot = process.getuid?.() === 0;
-    const networkMode = options.network ?? (isRoot ? 'nftables' : 'host');
 
     let cgroups: CgroupTree | undefined;
     let slots: NetworkSlots | undefined;
     try {
-      if (options.cgroups !== false) {
-        const hierarchy = detectCgroupHierarchy();
-        if (hierarchy.version !== 'none') cgroups = await CgroupTree.create(hierarchy, nodeId);
-      }
+      if (hierarchy && hierarchy.version !== 'none') cgroups = await CgroupTree.create(hierarchy, tag);
       if (networkMode === 'nftables') {
-        slots = await NetworkSlots.create(nodeId.replace(/\W/g, '_'), options.dnsServers ? { dnsServers: options.dnsServers } : {});
+        slots = await NetworkSlots.create(tag, options.dnsServers ? { dnsServers: options.dnsServers } : {});
       }
-      const driver = new BubblewrapDriver({ options, stateDir, runtimeScript, cgroups, slots, networkMode });
+      const driver = new BubblewrapDriver({ options, stateDir, runtimeScript, cgroups, slots, networkMode, release: isRoot ? () => owners.release(tag) : null });
       await writeSandboxEtc(driver.#etcDir, slots?.dnsServers ?? options.dnsServers ?? hostDnsServers());
       return driver;
     } catch (error) {
       await slots?.dispose();
       await cgroups?.dispose();
       await removeDir(stateDir);
+      if (isRoot) await owners.release(tag);
       throw error;
     }
   }
@@ -233,6 +246,7 @@ export class BubblewrapDriver implements SandboxDriver {
     await this.#slots?.dispose();
     await this.#cgroups?.dispose();
     await removeDir(this.#stateDir);
+    await this.#releaseOwner?.();
   }
 }
 

@@ -1,6 +1,6 @@
-import { mkdir, readFile, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeDir, writeValue } from './cgroup-files.js';
+import { killUntilEmpty, removeDir, writeValue } from './cgroup-files.js';
 import { V2_CONTROLLERS, type CgroupHierarchy, type V1Controller } from './hierarchy.js';
 import type { SandboxCgroup } from './sandbox-cgroup.js';
 import { V1SandboxCgroup, v1ParentDir } from './v1-cgroup.js';
@@ -65,6 +65,27 @@ export class CgroupTree {
     throw new Error(`cannot delegate cgroup v2 controllers to a Nimbus group: ${String(lastError)}`);
   }
 
+  /**
+   * Removes the groups of nodes `isStale` names (their tag is the directory
+   * under `nimbus/`): kills what still runs in them, then removes them
+   * deepest first. Returns how many node groups went.
+   */
+  static async reapStale(hierarchy: CgroupHierarchy, isStale: (tag: string) => Promise<boolean>): Promise<number> {
+    if (hierarchy.version === 'none') return 0;
+    const parents = hierarchy.version === 'v1'
+      ? Object.values(hierarchy.controllers).map((place) => v1ParentDir(place, 'nimbus'))
+      : [...new Set([hierarchy.ownPath, '/'])].map((base) => join(hierarchy.mount, base, 'nimbus'));
+    const reaped = new Set<string>();
+    for (const parent of new Set(parents)) {
+      for (const tag of await childDirs(parent)) {
+        if (!(await isStale(tag))) continue;
+        reaped.add(tag);
+        await removeTree(join(parent, tag));
+      }
+    }
+    return reaped.size;
+  }
+
   async createSandboxGroup(name: string): Promise<SandboxCgroup> {
     const group = await this.#makeGroup(name);
     this.#groups.add(group);
@@ -90,4 +111,15 @@ async function enableV2Controllers(dir: string): Promise<void> {
   const enabled = (await readFile(join(dir, 'cgroup.subtree_control'), 'utf8')).split(/\s+/);
   const missing = V2_CONTROLLERS.filter((c) => !enabled.includes(c));
   if (missing.length > 0) await writeValue(join(dir, 'cgroup.subtree_control'), missing.map((c) => `+${c}`).join(' '));
+}
+
+async function childDirs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+async function removeTree(dir: string): Promise<void> {
+  for (const child of await childDirs(dir)) await removeTree(join(dir, child));
+  await killUntilEmpty(join(dir, 'cgroup.procs'));
+  await removeDir(dir).catch(() => undefined);
 }

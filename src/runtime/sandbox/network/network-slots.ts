@@ -1,12 +1,13 @@
 import { lookup } from 'node:dns/promises';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { NetworkPolicy } from '../../../sdk/settings.js';
 import { parseAllowEntry, type AllowEntry } from './destination.js';
 import { hostDnsServers } from './dns-servers.js';
 import { hostTableDefinition, MARKER_SET, slotChains, TABLE_FAMILY } from './host-table.js';
 import { NftSession } from './nft-session.js';
 import { runCommand } from './run-command.js';
-import { MAX_SLOTS, SANDBOX_IFACE, SLOT_PREFIX_LENGTH, slotAddresses, type SlotAddresses } from './slot-addresses.js';
+import { HOST_IFACE_PREFIX, MAX_SLOTS, NETNS_PREFIX, SANDBOX_IFACE, SLOT_PREFIX_LENGTH, slotAddresses, type SlotAddresses } from './slot-addresses.js';
 import { slotRules, type ResolvedAllowList, type SlotRules } from './slot-rules.js';
 
 /** What a fresh slot holds: the default policy, so the common assign loads nothing. */
@@ -43,9 +44,41 @@ export class NetworkSlots {
     this.#dnsServers = dnsServers;
   }
 
+  /**
+   * Removes what drivers that are gone left behind: the tables whose tag
+   * `isStale` names, with their slots' namespaces (and veth pairs), then any
+   * slot namespace no remaining table lists that has sat empty for a while.
+   * A dead node's table matters: its hooks would go on inspecting every
+   * packet on the host. Returns how many tables went.
+   */
+  static async reapStale(isStale: (tag: string) => Promise<boolean>): Promise<number> {
+    const listing = await runCommand('nft', ['list', 'tables', TABLE_FAMILY]);
+    const referenced = new Set<string>();
+    let removed = 0;
+    for (const [, table] of listing.matchAll(/^table \S+ (nimbus_\w+)$/gm)) {
+      const namespaces = (await tableInterfaces(table!)).map(netnsOfInterface);
+      if (await isStale(table!.slice(TABLE_PREFIX.length))) {
+        await runCommand('nft', ['delete', 'table', TABLE_FAMILY, table!]).catch(() => undefined);
+        for (const netns of namespaces) await runCommand('ip', ['netns', 'delete', netns]).catch(() => undefined);
+        removed++;
+      } else {
+        for (const netns of namespaces) referenced.add(netns);
+      }
+    }
+    for (const netns of await readdir(NETNS_DIR).catch(() => [] as string[])) {
+      if (!netns.startsWith(NETNS_PREFIX) || referenced.has(netns)) continue;
+      // A live driver adds a claimed namespace to its table within milliseconds.
+      const claimed = await stat(join(NETNS_DIR, netns)).catch(() => null);
+      if (!claimed || Date.now() - claimed.mtimeMs < ORPHAN_NETNS_AGE_MS) continue;
+      if ((await runCommand('ip', ['netns', 'pids', netns]).catch(() => 'unknown')).trim() !== '') continue;
+      await runCommand('ip', ['netns', 'delete', netns]).catch(() => undefined);
+    }
+    return removed;
+  }
+
   /** `tag` makes this driver's table name unique on the host (letters, digits, underscores). */
   static async create(tag: string, options: { dnsServers?: string[] } = {}): Promise<NetworkSlots> {
-    const table = `nimbus_${tag}`;
+    const table = `${TABLE_PREFIX}${tag}`;
     // Sandboxes reach the outside through the host: IPv4 forwarding must be on.
     const forwardingWasOff = (await readFile(IP_FORWARD, 'utf8')).trim() === '0';
     await runCommand('nft', ['-f', '-'], hostTableDefinition(table, { dropOtherForwarding: forwardingWasOff }));
@@ -159,6 +192,26 @@ export class NetworkSlots {
     this.#nft.close();
     await runCommand('nft', ['delete', 'table', TABLE_FAMILY, this.#table]).catch(() => undefined);
   }
+}
+
+const TABLE_PREFIX = 'nimbus_';
+const NETNS_DIR = '/run/netns';
+const ORPHAN_NETNS_AGE_MS = 60_000;
+
+/** The host-side interfaces a driver's table lists (one per slot it had). */
+async function tableInterfaces(table: string): Promise<string[]> {
+  try {
+    const answer = JSON.parse(await runCommand('nft', ['-j', 'list', 'set', TABLE_FAMILY, table, 'sandbox_ifaces'])) as {
+      nftables: { set?: { elem?: unknown[] } }[];
+    };
+    return answer.nftables.flatMap((entry) => entry.set?.elem ?? []).filter((e): e is string => typeof e === 'string');
+  } catch {
+    return [];
+  }
+}
+
+function netnsOfInterface(iface: string): string {
+  return `${NETNS_PREFIX}${iface.slice(HOST_IFACE_PREFIX.length)}`;
 }
 
 /** Where the next claim starts looking, so a busy node does not retry every taken index. */
