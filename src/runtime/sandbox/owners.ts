@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -18,6 +18,8 @@ export interface OwnerRecords {
   release(tag: string): Promise<void>;
   /** False when the record is missing or its process has exited. */
   isAlive(tag: string): Promise<boolean>;
+  /** The tags that have a record, whether their owner still runs or not. */
+  tags(): Promise<string[]>;
 }
 
 export function ownerRecords(dir = OWNERS_DIR): OwnerRecords {
@@ -37,6 +39,9 @@ export function ownerRecords(dir = OWNERS_DIR): OwnerRecords {
       const [pid, started] = record.trim().split(' ');
       if (!pid || !started) return false;
       return (await processStartTime(Number(pid)).catch(() => null)) === started;
+    },
+    async tags() {
+      return (await readdir(dir).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
     },
   };
 }

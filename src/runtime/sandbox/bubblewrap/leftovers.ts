@@ -40,5 +40,9 @@ export async function reapLeftovers(
     await removeDir(join(where.stateParent, name)).catch(() => undefined);
     stateDirs++;
   }
+  // Last, once what they described is gone: a record of a dead owner would otherwise stay until reboot.
+  for (const tag of await owners.tags()) {
+    if (tag !== ownTag && (await isStale(tag))) await owners.release(tag).catch(() => undefined);
+  }
   return { tables, cgroupTrees, stateDirs };
 }

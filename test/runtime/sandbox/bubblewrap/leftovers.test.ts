@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -59,7 +59,7 @@ describe('a node killed with SIGKILL under strict isolation', { skip: await stri
     apps.remove();
   });
 
-  it('leaves its table, cgroups and sandbox folder, and the next start on the host removes them', async () => {
+  it('leaves its table, cgroups and sandbox folder, and the next start on the host removes them and dead owners\' records', async () => {
     node = await startNodeProcess(data.dir, { NIMBUS_ISOLATION: 'strict' });
     const { bundle, sourceMap } = await bundleFiles(`${apps.dir}/hello`, { 'index.ts': APP });
     const deployed = await admin({ url: node.url, adminKey: node.adminKey }, 'POST', '/apps/hello/versions', { bundle, sourceMap });
@@ -78,12 +78,17 @@ describe('a node killed with SIGKILL under strict isolation', { skip: await stri
     assert.equal(leftovers(tag).table, true);
     assert.deepEqual(stateDirs(tag), oldStateDirs);
 
+    // A record whose process is gone (this pid, but not its start time) and that owns nothing any more.
+    const deadOwner = `gone_${process.pid}`;
+    writeFileSync(`${OWNERS_DIR}/${deadOwner}`, `${process.pid} 1\n`);
+
     // The node comes back on the same data folder: it reaps its own earlier run's leftovers before making new ones.
     node = await startNodeProcess(data.dir, { NIMBUS_ISOLATION: 'strict' });
     assert.equal(await (await fetch(`${node.url}/hello`)).text(), 'hi');
     assert.equal(stateDirs(tag).length, 1, 'only the new run\'s sandbox folder');
     assert.ok(!stateDirs(tag).includes(oldStateDirs[0]!), 'the killed run\'s sandbox folder is gone');
     for (const group of oldGroups) assert.equal(existsSync(group), false, `${group} is gone`);
+    assert.equal(existsSync(`${OWNERS_DIR}/${deadOwner}`), false, 'the dead owner\'s record is gone');
 
     assert.equal(await node.stop(), 0);
     assert.deepEqual(leftovers(tag), { table: false, stateDirs: 0, cgroups: 0, owner: false });
