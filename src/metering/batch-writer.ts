@@ -1,14 +1,14 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
 
-/** Where pushed items wait; `take` hands over the oldest ones as the batch to write. */
-export interface WriteBuffer<T, R> {
+/** Where pushed items wait; `take` hands over the oldest ones (at most `max`) as the batch to write. */
+export interface WriteBuffer<T, B> {
   readonly length: number;
   push(item: T): void;
-  take(max: number): R[];
+  take(max: number): B;
 }
 
 /** The plain buffer: items are written as they were pushed. */
-export class ArrayWriteBuffer<T> implements WriteBuffer<T, T> {
+export class ArrayWriteBuffer<T> implements WriteBuffer<T, T[]> {
   #items: T[] = [];
 
   get length(): number {
@@ -29,12 +29,12 @@ export class ArrayWriteBuffer<T> implements WriteBuffer<T, T> {
   }
 }
 
-export interface BatchWriterOptions<T, R = T> {
+export interface BatchWriterOptions<T, B = T[]> {
   clock: Clock;
   /** Writes one batch; a store does this in one transaction. */
-  write: (batch: R[]) => Promise<void>;
-  /** How items wait; default an array (R = T). */
-  buffer?: WriteBuffer<T, R>;
+  write: (batch: B) => Promise<void>;
+  /** How items wait and what a batch is; default an array of the items. */
+  buffer?: WriteBuffer<T, B>;
   /** Longest an item waits in memory before it is written. */
   flushIntervalMs: number;
   /** A buffer this full is written at once (on the next turn of the event loop, not inside push). */
@@ -55,16 +55,16 @@ export interface BatchWriterOptions<T, R = T> {
  * Collects items pushed on the hot path and writes them in batches, on a
  * timer or when enough have gathered. Writes never overlap.
  */
-export class BatchWriter<T, R = T> {
-  readonly #options: BatchWriterOptions<T, R>;
-  readonly #buffer: WriteBuffer<T, R>;
+export class BatchWriter<T, B = T[]> {
+  readonly #options: BatchWriterOptions<T, B>;
+  readonly #buffer: WriteBuffer<T, B>;
   #timer: TimerHandle | null = null;
   #sizeFlushPending = false;
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
   #dropped = 0;
 
-  constructor(options: BatchWriterOptions<T, R>) {
+  constructor(options: BatchWriterOptions<T, B>) {
     for (const field of ['flushIntervalMs', 'flushBatchSize', 'maxBuffered', 'maxWriteSize'] as const) {
       const value = options[field];
       if (value === undefined) continue;
@@ -73,7 +73,7 @@ export class BatchWriter<T, R = T> {
       }
     }
     this.#options = options;
-    this.#buffer = options.buffer ?? (new ArrayWriteBuffer<T>() as unknown as WriteBuffer<T, R>);
+    this.#buffer = options.buffer ?? (new ArrayWriteBuffer<T>() as unknown as WriteBuffer<T, B>);
   }
 
   /** Items dropped because the buffer was full, the writer closed, or a write failed. */
@@ -127,12 +127,14 @@ export class BatchWriter<T, R = T> {
     }
     const slice = this.#options.maxWriteSize ?? this.#options.flushBatchSize;
     while (this.#buffer.length > 0) {
+      const waiting = this.#buffer.length;
       const batch = this.#buffer.take(slice);
+      const taken = waiting - this.#buffer.length;
       try {
         await this.#options.write(batch);
       } catch (error) {
-        this.#dropped += batch.length;
-        this.#options.onError?.(error, batch.length);
+        this.#dropped += taken;
+        this.#options.onError?.(error, taken);
       }
       if (this.#buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }

@@ -1,8 +1,9 @@
 import type { InvocationEnd, InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
-import type { InvocationRecord, MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
+import type { MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
 import { BatchWriter } from './batch-writer.js';
 import { RecordBuffer } from './record-buffer.js';
+import type { RecordColumns } from './record-columns.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,8 +14,8 @@ export const DEFAULT_RETENTION: MeteringRetention = {
 };
 export const DEFAULT_RECORD_FLUSH_INTERVAL_MS = 1_000;
 export const DEFAULT_RECORD_FLUSH_BATCH_SIZE = 1_000;
-/** One write holds the event loop ~2 µs per record: a 1,000-record backlog goes in four slices of ~0.5 ms. */
-export const RECORD_WRITE_SLICE = 250;
+/** One write holds the event loop under 1 µs per record (columns, no per-record objects): a slice stays near 1 ms. */
+export const RECORD_WRITE_SLICE = 1_000;
 /** About 100 MB of records at worst; reached only if the store stalls. */
 export const DEFAULT_MAX_BUFFERED_RECORDS = 200_000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -39,8 +40,8 @@ export interface InvocationRecorderOptions {
 export class InvocationRecorder {
   readonly #store: MeteringStore;
   readonly #clock: Clock;
-  /** Finished invocations wait in columns; records are built at flush time, off the hot path. */
-  readonly #writer: BatchWriter<InvocationEnd, InvocationRecord>;
+  /** Finished invocations wait in columns and are written as columns. */
+  readonly #writer: BatchWriter<InvocationEnd, RecordColumns>;
   readonly #retention: MeteringRetention;
   readonly #sweepIntervalMs: number;
   readonly #onError: (error: unknown, context: string) => void;

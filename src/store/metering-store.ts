@@ -1,3 +1,4 @@
+import type { RecordColumns } from '../metering/record-columns.js';
 import type { Outcome, TriggerTag } from '../runtime/invocation.js';
 
 /**
@@ -101,7 +102,7 @@ export interface MeteringStore {
    * record is written once (the recorder never re-sends a batch), so ids are
    * not checked for uniqueness: an index on them would cost every write.
    */
-  writeBatch(records: readonly InvocationRecord[]): Promise<void>;
+  writeBatch(batch: RecordColumns): Promise<void>;
   listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]>;
   listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]>;
   usage(query: UsageQuery): Promise<UsageAggregate[]>;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvocationRecorder } from '../../src/metering/invocation-recorder.js';
 import { InvocationLifecycle } from '../../src/runtime/lifecycle.js';
-import type { InvocationRecord, MeteringStore } from '../../src/store/metering-store.js';
+import type { RecordColumns } from '../../src/metering/record-columns.js';
+import type { MeteringStore } from '../../src/store/metering-store.js';
 import { SqliteMeteringStore } from '../../src/store/sqlite/sqlite-metering-store.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { finished } from './events.js';
@@ -15,9 +16,9 @@ function countingStore(store: MeteringStore): MeteringStore & { batches: number[
   const batches: number[] = [];
   return {
     batches,
-    writeBatch(records: readonly InvocationRecord[]) {
-      batches.push(records.length);
-      return store.writeBatch(records);
+    writeBatch(batch: RecordColumns) {
+      batches.push(batch.count);
+      return store.writeBatch(batch);
     },
     listRecords: (query) => store.listRecords(query),
     listRollups: (query) => store.listRollups(query),

@@ -8,6 +8,7 @@ import type { InvocationRecord } from '../../src/store/metering-store.js';
 import { FakeClock } from './fake-clock.js';
 import { finished } from './events.js';
 import { openTempDatabase } from './sqlite-fixture.js';
+import { RecordColumns } from '../../src/metering/record-columns.js';
 
 const HOUR = 3_600_000;
 
@@ -16,12 +17,12 @@ async function withApi(body: (deps: { store: SqliteMeteringStore; clock: FakeClo
   const clock = new FakeClock();
   const store = new SqliteMeteringStore(database.db, clock);
   const now = clock.now();
-  await store.writeBatch([
+  await store.writeBatch(RecordColumns.fromRecords([
     toInvocationRecord(finished({ id: 'old', startedAt: now - 30 * HOUR })),
     toInvocationRecord(finished({ id: 'a', startedAt: now - HOUR, functionName: 'checkout' })),
     toInvocationRecord(finished({ id: 'b', startedAt: now - HOUR, functionName: 'cart' })),
     toInvocationRecord(finished({ id: 'c', startedAt: now - HOUR, app: 'blog', functionName: 'render' })),
-  ]);
+  ]));
   try {
     await body({ store, clock });
   } finally {

@@ -7,6 +7,7 @@ import { SqliteMeteringStore } from '../../src/store/sqlite/sqlite-metering-stor
 import { FakeClock } from './fake-clock.js';
 import { finished } from './events.js';
 import { openTempDatabase } from './sqlite-fixture.js';
+import { RecordColumns } from '../../src/metering/record-columns.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -22,14 +23,14 @@ test('a usage report by function adds up: rows, totals and cost from the price t
   const database = openTempDatabase();
   try {
     const store = new SqliteMeteringStore(database.db, new FakeClock(T0));
-    await store.writeBatch([
+    await store.writeBatch(RecordColumns.fromRecords([
       // 1 GB for 1000.2 ms bills 1001 ms: 1.001 GB-s.
       toInvocationRecord(finished({ functionName: 'checkout', memoryMb: 1024, durationMs: 1000.2, cpuMicros: 800_000, coldStartMs: 50 })),
       toInvocationRecord(finished({ functionName: 'checkout', memoryMb: 1024, durationMs: 999, cpuMicros: 200_000, outcome: 'error' })),
       toInvocationRecord(finished({ functionName: 'cart', memoryMb: 512, durationMs: 2000, cpuMicros: 1_000 })),
       toInvocationRecord(finished({ functionName: 'cart', memoryMb: 512, durationMs: 0, cpuMicros: 0, outcome: 'throttled' })),
       toInvocationRecord(finished({ app: 'blog', functionName: 'render', durationMs: 5 })),
-    ]);
+    ]));
     const prices = { perMillionRequests: 1_000_000, perGbSecond: 10 };
     const report = await usageReport(store, { app: 'shop', since: T0 - HOUR, by: 'function' }, prices);
     assert.deepEqual(report.rows, [
@@ -59,12 +60,12 @@ test('usage by hour and by day is keyed by the UTC period', async () => {
   const database = openTempDatabase();
   try {
     const store = new SqliteMeteringStore(database.db, new FakeClock(T0));
-    await store.writeBatch([
+    await store.writeBatch(RecordColumns.fromRecords([
       toInvocationRecord(finished({ startedAt: T0 + 5 * 60_000 })),
       toInvocationRecord(finished({ startedAt: T0 + 59 * 60_000 })),
       toInvocationRecord(finished({ startedAt: T0 + HOUR })),
       toInvocationRecord(finished({ startedAt: T0 + 13 * HOUR })),
-    ]);
+    ]));
     const byHour = await usageReport(store, { since: T0, by: 'hour' });
     assert.deepEqual(
       byHour.rows.map((r) => [r.key, r.invocations]),

@@ -4,6 +4,7 @@ import type { MeteringStore } from '../../src/store/metering-store.js';
 import { toInvocationRecord } from '../../src/metering/invocation-record.js';
 import { FakeClock } from '../metering/fake-clock.js';
 import { finished } from '../metering/events.js';
+import { RecordColumns, SMALL } from '../../src/metering/record-columns.js';
 
 export interface MeteringStoreHarness {
   store: MeteringStore;
@@ -28,11 +29,11 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
   };
 
   withStore('records come back newest first, filtered by app and function', async (store) => {
-    await store.writeBatch([
+    await store.writeBatch(RecordColumns.fromRecords([
       toInvocationRecord(finished({ id: 'r1', app: 'shop', functionName: 'checkout' })),
       toInvocationRecord(finished({ id: 'r2', app: 'shop', functionName: 'cart', coldStartMs: 4 })),
       toInvocationRecord(finished({ id: 'r3', app: 'blog', functionName: 'render', outcome: 'timeout', error: 'slow' })),
-    ]);
+    ]));
     assert.deepEqual((await store.listRecords({ limit: 10 })).map((r) => r.id), ['r3', 'r2', 'r1']);
     assert.deepEqual((await store.listRecords({ app: 'shop', limit: 10 })).map((r) => r.id), ['r2', 'r1']);
     assert.deepEqual((await store.listRecords({ app: 'shop', functionName: 'cart', limit: 10 })).map((r) => r.id), ['r2']);
@@ -42,21 +43,22 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
   });
 
   withStore('a batch is one transaction: one bad record stores none of it', async (store) => {
-    const bad = { ...toInvocationRecord(finished({ id: 'bad' })), outcome: 'exploded' } as unknown as Parameters<MeteringStore['writeBatch']>[0][number];
-    await assert.rejects(store.writeBatch([toInvocationRecord(finished({ id: 'good' })), bad]));
+    const batch = RecordColumns.fromRecords([toInvocationRecord(finished({ id: 'good' })), toInvocationRecord(finished({ id: 'bad' }))]);
+    batch.small[SMALL + 1] = 99; // the second record's outcome code: no such outcome
+    await assert.rejects(store.writeBatch(batch), /unknown invocation outcome code 99/);
     assert.deepEqual(await store.listRecords({ limit: 10 }), []);
     assert.deepEqual(await store.listRollups({ since: 0 }), []);
   });
 
   withStore('roll-ups sum each function per minute, errors by outcome', async (store) => {
     const minute = T0;
-    await store.writeBatch([
+    await store.writeBatch(RecordColumns.fromRecords([
       toInvocationRecord(finished({ startedAt: minute + 1_000, durationMs: 10.2, coldStartMs: 30, cpuMicros: 1_500 })),
       toInvocationRecord(finished({ startedAt: minute + 59_999, durationMs: 20, outcome: 'error' })),
       toInvocationRecord(finished({ startedAt: minute + 30_000, durationMs: 5, outcome: 'timeout' })),
       toInvocationRecord(finished({ startedAt: minute + 60_000, durationMs: 1 })),
       toInvocationRecord(finished({ startedAt: minute + 2_000, functionName: 'cart', durationMs: 1 })),
-    ]);
+    ]));
     const rollups = await store.listRollups({ app: 'shop', since: minute });
     assert.deepEqual(
       rollups.map((r) => [r.minute - minute, r.functionName, r.invocations]),
@@ -78,12 +80,12 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
 
   withStore('usage groups roll-ups by function, by UTC hour and by UTC day', async (store) => {
     const hour = 3_600_000;
-    await store.writeBatch([
+    await store.writeBatch(RecordColumns.fromRecords([
       toInvocationRecord(finished({ startedAt: T0, app: 'shop', functionName: 'checkout', durationMs: 100, memoryMb: 1024 })),
       toInvocationRecord(finished({ startedAt: T0 + hour, app: 'shop', functionName: 'checkout', outcome: 'throttled', durationMs: 0 })),
       toInvocationRecord(finished({ startedAt: T0 + 2 * hour, app: 'shop', functionName: 'cart', coldStartMs: 12 })),
       toInvocationRecord(finished({ startedAt: T0 + DAY, app: 'blog', functionName: 'render' })),
-    ]);
+    ]));
     const byFunction = await store.usage({ since: T0, by: 'function' });
     assert.deepEqual(
       byFunction.map((u) => [u.app, u.functionName, u.invocations, u.errors, u.throttled, u.coldStarts]),
@@ -104,11 +106,11 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
 
   withStore('the sweep deletes records past their age, beyond the count cap, and old roll-ups', async (store, clock) => {
     // Written in the order they finished, as the recorder writes them.
-    await store.writeBatch([
+    await store.writeBatch(RecordColumns.fromRecords([
       toInvocationRecord(finished({ id: 'ancient', startedAt: T0 - 100 * DAY })),
       toInvocationRecord(finished({ id: 'old', startedAt: T0 - 8 * DAY })),
       ...[5, 4, 3, 2, 1].map((n) => toInvocationRecord(finished({ id: `new-${n}`, startedAt: T0 - n * 1000 }))),
-    ]);
+    ]));
     const result = await store.sweep({ recordMaxAgeMs: 7 * DAY, recordMaxCount: 3, rollupMaxAgeMs: 90 * DAY });
     assert.deepEqual(result, { recordsDeleted: 4, rollupsDeleted: 1 });
     assert.deepEqual((await store.listRecords({ limit: 10 })).map((r) => r.id), ['new-1', 'new-2', 'new-3']);

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
 import { decodeBatch, encodeBatch, functionsMarker } from './record-batch-codec.js';
+import { RecordColumns, SMALL } from '../../metering/record-columns.js';
+import { billedMilliseconds, gigabyteSeconds } from '../../metering/invocation-record.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
   InvocationRecord,
@@ -33,7 +35,7 @@ CREATE TABLE IF NOT EXISTS metering_record_batches (
   oldest_started_at INTEGER NOT NULL,
   newest_started_at INTEGER NOT NULL,
   functions TEXT NOT NULL,
-  records TEXT NOT NULL
+  records BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS metering_minutes (
   app TEXT NOT NULL,
@@ -90,13 +92,14 @@ export class SqliteMeteringStore implements MeteringStore {
   readonly #clock: Clock;
   readonly #insertBatch: Database.Statement;
   readonly #addToMinute: Database.Statement;
-  readonly #writeBatch: (records: readonly InvocationRecord[]) => void;
+  readonly #writeBatch: (batch: RecordColumns) => void;
   /** The connection's own durability level, restored after each batch. */
   readonly #synchronous: number;
 
   constructor(db: Database.Database, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
+    // Not prepared statements: SQLite applies this pragma when a statement is compiled, not when it runs.
     this.#synchronous = Number(db.pragma('synchronous', { simple: true }));
     db.exec(SCHEMA);
     migrateRowRecords(db);
@@ -120,23 +123,20 @@ export class SqliteMeteringStore implements MeteringStore {
         cpu_ms = cpu_ms + excluded.cpu_ms,
         duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
         duration_max_ms = MAX(duration_max_ms, excluded.duration_max_ms)`);
-    this.#writeBatch = db.transaction((records: readonly InvocationRecord[]) => {
-      // Summed in memory first: one upsert per function and minute, not per record.
-      const minutes = new Map<string, MinuteRow>();
-      for (const record of records) addToMinute(minutes, record);
-      const batch = encodeBatch(records);
-      this.#insertBatch.run(batch.count, batch.oldestStartedAt, batch.newestStartedAt, batch.functions, batch.json);
-      for (const row of minutes.values()) this.#addToMinute.run(row);
+    this.#writeBatch = db.transaction((columns: RecordColumns) => {
+      const encoded = encodeBatch(columns);
+      this.#insertBatch.run(encoded.count, encoded.oldestStartedAt, encoded.newestStartedAt, encoded.functions, encoded.bytes);
+      for (const row of minuteRows(columns)) this.#addToMinute.run(row);
     });
   }
 
-  async writeBatch(records: readonly InvocationRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async writeBatch(batch: RecordColumns): Promise<void> {
+    if (batch.count === 0) return;
     // Records wait up to a second in memory before this write anyway: an fsync per batch would only hold
     // the event loop. The commit reaches the disk with the next fsync (a durable write's, or a checkpoint's).
     this.#db.pragma('synchronous = NORMAL');
     try {
-      this.#writeBatch(records);
+      this.#writeBatch(batch);
     } finally {
       this.#db.pragma(`synchronous = ${this.#synchronous}`);
     }
@@ -150,13 +150,13 @@ export class SqliteMeteringStore implements MeteringStore {
       ? this.#db.prepare('SELECT records FROM metering_record_batches WHERE instr(functions, ?) > 0 ORDER BY seq DESC')
           .iterate(functionsMarker(query.app!, query.functionName))
       : this.#db.prepare('SELECT records FROM metering_record_batches ORDER BY seq DESC').iterate();
-    for (const row of rows as IterableIterator<{ records: string }>) {
-      const records = decodeBatch(row.records);
-      for (let i = records.length - 1; i >= 0 && out.length < query.limit; i--) {
-        const record = records[i]!;
-        if (query.app !== undefined && record.app !== query.app) continue;
-        if (query.functionName !== undefined && record.functionName !== query.functionName) continue;
-        out.push(record);
+    for (const row of rows as IterableIterator<{ records: Buffer | string }>) {
+      const columns = decodeBatch(row.records);
+      for (let slot = columns.count - 1; slot >= 0 && out.length < query.limit; slot--) {
+        const key = columns.keyOf(slot);
+        if (query.app !== undefined && key.app !== query.app) continue;
+        if (query.functionName !== undefined && key.functionName !== query.functionName) continue;
+        out.push(columns.record(slot));
       }
       if (out.length >= query.limit) {
         (rows as IterableIterator<unknown>).return?.();
@@ -233,8 +233,10 @@ export class SqliteMeteringStore implements MeteringStore {
     }
     let deleted = this.#deleteThrough(whole);
     if (cut) {
-      const records = decodeBatch(this.#recordsOf(cut));
-      deleted += this.#trimBatch(cut, records, records.findIndex((r) => r.startedAt >= cutoff));
+      const columns = decodeBatch(this.#recordsOf(cut));
+      let firstKept = 0;
+      while (firstKept < columns.count && columns.startedAt(firstKept) < cutoff) firstKept++;
+      deleted += this.#trimBatch(cut, columns, firstKept);
     }
     return deleted;
   }
@@ -268,17 +270,17 @@ export class SqliteMeteringStore implements MeteringStore {
     return batches.reduce((n, b) => n + b.record_count, 0);
   }
 
-  #recordsOf(batch: BatchRow): string {
-    return (this.#db.prepare('SELECT records FROM metering_record_batches WHERE seq = ?').get(batch.seq) as { records: string }).records;
+  #recordsOf(batch: BatchRow): Buffer | string {
+    return (this.#db.prepare('SELECT records FROM metering_record_batches WHERE seq = ?').get(batch.seq) as { records: Buffer | string }).records;
   }
 
   /** Drops a batch's first `drop` records, keeping its place in the write order. */
-  #trimBatch(batch: BatchRow, records: InvocationRecord[], drop: number): number {
+  #trimBatch(batch: BatchRow, columns: RecordColumns, drop: number): number {
     if (drop <= 0) return 0;
-    const kept = encodeBatch(records.slice(drop));
+    const kept = encodeBatch(columns.slice(drop));
     this.#db
       .prepare('UPDATE metering_record_batches SET record_count = ?, oldest_started_at = ?, newest_started_at = ?, functions = ?, records = ? WHERE seq = ?')
-      .run(kept.count, kept.oldestStartedAt, kept.newestStartedAt, kept.functions, kept.json, batch.seq);
+      .run(kept.count, kept.oldestStartedAt, kept.newestStartedAt, kept.functions, kept.bytes, batch.seq);
     return drop;
   }
 }
@@ -301,8 +303,8 @@ function migrateRowRecords(db: Database.Database): void {
     for (;;) {
       const rows = page.all(after, LEGACY_MIGRATION_BATCH) as (LegacyRecordRow & { seq: number })[];
       if (rows.length === 0) break;
-      const encoded = encodeBatch(rows.map(fromLegacyRow));
-      insert.run(encoded.count, encoded.oldestStartedAt, encoded.newestStartedAt, encoded.functions, encoded.json);
+      const encoded = encodeBatch(RecordColumns.fromRecords(rows.map(fromLegacyRow)));
+      insert.run(encoded.count, encoded.oldestStartedAt, encoded.newestStartedAt, encoded.functions, encoded.bytes);
       after = rows.at(-1)!.seq;
     }
     db.exec('DROP TABLE metering_invocations');
@@ -331,43 +333,47 @@ interface LegacyRecordRow {
   error: string | null;
 }
 
-function addToMinute(minutes: Map<string, MinuteRow>, record: InvocationRecord): void {
-  const minute = Math.floor(record.startedAt / MINUTE_MS) * MINUTE_MS;
-  const key = `${record.app}\u0000${record.functionName}\u0000${minute}`;
-  let row = minutes.get(key);
-  if (!row) {
-    row = {
-      app: record.app,
-      function_name: record.functionName,
-      minute,
-      invocations: 0,
-      errors: 0,
-      timeouts: 0,
-      out_of_memory: 0,
-      throttled: 0,
-      crashed: 0,
-      cold_starts: 0,
-      billed_ms: 0,
-      gb_seconds: 0,
-      cpu_ms: 0,
-      duration_sum_ms: 0,
-      duration_max_ms: 0,
-    };
-    minutes.set(key, row);
+/** A batch summed per function and minute: one upsert each, not one per record. */
+function minuteRows(columns: RecordColumns): Iterable<MinuteRow> {
+  const rows = new Map<string, MinuteRow>();
+  // Records of one batch mostly share a function and a minute: the row found last is tried first.
+  let last: MinuteRow | undefined;
+  let lastKey = -1;
+  for (let slot = 0; slot < columns.count; slot++) {
+    const keyIndex = columns.small[slot * SMALL]!;
+    const minute = Math.floor(columns.startedAt(slot) / MINUTE_MS) * MINUTE_MS;
+    let row = last;
+    if (!row || keyIndex !== lastKey || row.minute !== minute) {
+      const key = columns.keys[keyIndex]!;
+      const name = `${key.app}\u0000${key.functionName}\u0000${minute}`;
+      row = rows.get(name);
+      if (!row) {
+        row = emptyMinuteRow(key.app, key.functionName, minute);
+        rows.set(name, row);
+      }
+      last = row;
+      lastKey = keyIndex;
+    }
+    const outcome = columns.outcomeOf(slot);
+    const durationMs = columns.durationMs(slot);
+    const billedMs = billedMilliseconds(durationMs, outcome);
+    row.invocations += 1;
+    if (outcome !== 'ok') row[OUTCOME_COLUMNS[outcome]] += 1;
+    if (columns.coldStartMs(slot) !== null) row.cold_starts += 1;
+    row.billed_ms += billedMs;
+    row.gb_seconds += gigabyteSeconds(columns.keys[keyIndex]!.memoryMb, billedMs);
+    row.cpu_ms += columns.cpuMs(slot);
+    row.duration_sum_ms += durationMs;
+    if (durationMs > row.duration_max_ms) row.duration_max_ms = durationMs;
   }
-  row.invocations += 1;
-  if (record.outcome !== 'ok') {
-    const column = OUTCOME_COLUMNS[record.outcome];
-    // Records are stored as JSON, not checked columns: an unknown outcome fails its whole batch here.
-    if (column === undefined) throw new RangeError(`unknown invocation outcome "${String(record.outcome)}"`);
-    row[column] += 1;
-  }
-  if (record.coldStart) row.cold_starts += 1;
-  row.billed_ms += record.billedMs;
-  row.gb_seconds += record.gbSeconds;
-  row.cpu_ms += record.cpuMs;
-  row.duration_sum_ms += record.durationMs;
-  row.duration_max_ms = Math.max(row.duration_max_ms, record.durationMs);
+  return rows.values();
+}
+
+function emptyMinuteRow(app: string, functionName: string, minute: number): MinuteRow {
+  return {
+    app, function_name: functionName, minute, invocations: 0, errors: 0, timeouts: 0, out_of_memory: 0, throttled: 0, crashed: 0,
+    cold_starts: 0, billed_ms: 0, gb_seconds: 0, cpu_ms: 0, duration_sum_ms: 0, duration_max_ms: 0,
+  };
 }
 
 function fromLegacyRow(row: LegacyRecordRow): InvocationRecord {

@@ -1,0 +1,181 @@
+import type { Outcome, TriggerTag } from '../runtime/invocation.js';
+import type { InvocationRecord } from '../store/metering-store.js';
+import { billedMilliseconds, gigabyteSeconds } from './invocation-record.js';
+
+export const OUTCOMES: readonly Outcome[] = ['ok', 'error', 'timeout', 'out-of-memory', 'throttled', 'crashed'];
+const OUTCOME_CODE = new Map<Outcome, number>(OUTCOMES.map((o, i) => [o, i]));
+
+/** Invocation ids are UUIDs (36 characters); any other id is kept aside whole. */
+export const ID_BYTES = 36;
+/** Number columns per record: admittedAt, startedAt, durationMs, coldStartMs (NaN: none), cpuMs, peakMemoryBytes. */
+export const NUMBERS = 6;
+/** Small columns per record: function key index, outcome code. */
+export const SMALL = 2;
+
+/** What repeats across a function's records, stored once per batch. */
+export interface FunctionKey {
+  app: string;
+  functionName: string;
+  version: number;
+  trigger: TriggerTag;
+  memoryMb: number;
+}
+
+/** Values that do not fit the columns: ids that are not 36 Latin-1 characters, error messages. */
+export interface RecordAside {
+  id?: string;
+  error?: string;
+}
+
+/** What both a finished invocation and a stored record carry under the same names. */
+interface SlotSource {
+  id: string;
+  admittedAt: number;
+  startedAt: number;
+  durationMs: number;
+  coldStartMs: number | null;
+  outcome: Outcome;
+  error?: string | null | undefined;
+}
+
+/** The arrays a batch of records lives in; a slot is one record's place in all of them. */
+export interface ColumnArrays {
+  numbers: Float64Array;
+  small: Int32Array;
+  ids: Buffer;
+  asides: Map<number, RecordAside>;
+}
+
+/** Writes one record into its slot. Allocates nothing for a UUID id and no error: it runs for every invocation. */
+export function writeSlot(arrays: ColumnArrays, slot: number, keyIndex: number, source: SlotSource, cpuMs: number, peakMemoryBytes: number): void {
+  const n = slot * NUMBERS;
+  const numbers = arrays.numbers;
+  numbers[n] = source.admittedAt;
+  numbers[n + 1] = source.startedAt;
+  numbers[n + 2] = source.durationMs;
+  numbers[n + 3] = source.coldStartMs ?? Number.NaN;
+  numbers[n + 4] = cpuMs;
+  numbers[n + 5] = peakMemoryBytes;
+  const outcome = OUTCOME_CODE.get(source.outcome);
+  if (outcome === undefined) throw new RangeError(`unknown invocation outcome "${String(source.outcome)}"`);
+  arrays.small[slot * SMALL] = keyIndex;
+  arrays.small[slot * SMALL + 1] = outcome;
+  const id = source.id;
+  const fits = id.length === ID_BYTES && isLatin1(id) && arrays.ids.write(id, slot * ID_BYTES, ID_BYTES, 'latin1') === ID_BYTES;
+  const error = source.error ?? undefined;
+  if (!fits || error !== undefined) arrays.asides.set(slot, { ...(fits ? {} : { id }), ...(error !== undefined ? { error } : {}) });
+}
+
+/**
+ * A batch of invocation records in columns: typed arrays for the numbers,
+ * a byte area for the ids, each function's repeated fields once. This is
+ * how records wait, are written and are stored: no object per record until
+ * one is read back, so metering costs the hot path and the writes little.
+ */
+export class RecordColumns implements ColumnArrays {
+  constructor(
+    readonly count: number,
+    readonly keys: readonly FunctionKey[],
+    readonly numbers: Float64Array,
+    readonly small: Int32Array,
+    readonly ids: Buffer,
+    readonly asides: Map<number, RecordAside>,
+  ) {}
+
+  static fromRecords(records: readonly InvocationRecord[]): RecordColumns {
+    const keys: FunctionKey[] = [];
+    const keyIndex = new Map<string, number>();
+    const columns = new RecordColumns(
+      records.length, keys, new Float64Array(records.length * NUMBERS), new Int32Array(records.length * SMALL),
+      Buffer.alloc(records.length * ID_BYTES), new Map(),
+    );
+    records.forEach((record, slot) => {
+      const name = `${record.app}\u0000${record.functionName}\u0000${record.version}\u0000${record.trigger}\u0000${record.memoryMb}`;
+      let k = keyIndex.get(name);
+      if (k === undefined) {
+        k = keys.push({ app: record.app, functionName: record.functionName, version: record.version, trigger: record.trigger, memoryMb: record.memoryMb }) - 1;
+        keyIndex.set(name, k);
+      }
+      writeSlot(columns, slot, k, record, record.cpuMs, record.peakMemoryBytes);
+    });
+    return columns;
+  }
+
+  keyOf(slot: number): FunctionKey {
+    return this.keys[this.small[slot * SMALL]!]!;
+  }
+
+  outcomeOf(slot: number): Outcome {
+    const code = this.small[slot * SMALL + 1]!;
+    const outcome = OUTCOMES[code];
+    // Only a damaged batch gets here: one read from disk, or columns set by hand.
+    if (outcome === undefined) throw new RangeError(`unknown invocation outcome code ${code}`);
+    return outcome;
+  }
+
+  startedAt(slot: number): number {
+    return this.numbers[slot * NUMBERS + 1]!;
+  }
+
+  durationMs(slot: number): number {
+    return this.numbers[slot * NUMBERS + 2]!;
+  }
+
+  coldStartMs(slot: number): number | null {
+    const value = this.numbers[slot * NUMBERS + 3]!;
+    return Number.isNaN(value) ? null : value;
+  }
+
+  cpuMs(slot: number): number {
+    return this.numbers[slot * NUMBERS + 4]!;
+  }
+
+  record(slot: number): InvocationRecord {
+    const n = slot * NUMBERS;
+    const key = this.keyOf(slot);
+    const aside = this.asides.get(slot);
+    const outcome = this.outcomeOf(slot);
+    const durationMs = this.numbers[n + 2]!;
+    const billedMs = billedMilliseconds(durationMs, outcome);
+    const coldStartMs = this.coldStartMs(slot);
+    return {
+      id: aside?.id ?? this.ids.toString('latin1', slot * ID_BYTES, (slot + 1) * ID_BYTES),
+      app: key.app,
+      functionName: key.functionName,
+      version: key.version,
+      trigger: key.trigger,
+      admittedAt: this.numbers[n]!,
+      startedAt: this.numbers[n + 1]!,
+      durationMs,
+      billedMs,
+      memoryMb: key.memoryMb,
+      gbSeconds: gigabyteSeconds(key.memoryMb, billedMs),
+      cpuMs: this.numbers[n + 4]!,
+      peakMemoryBytes: this.numbers[n + 5]!,
+      coldStart: coldStartMs !== null,
+      coldStartMs,
+      outcome,
+      error: aside?.error ?? null,
+    };
+  }
+
+  toRecords(): InvocationRecord[] {
+    return Array.from({ length: this.count }, (_, slot) => this.record(slot));
+  }
+
+  /** The records from `from` on, sharing nothing with this batch. */
+  slice(from: number): RecordColumns {
+    const start = Math.min(Math.max(from, 0), this.count);
+    const asides = new Map<number, RecordAside>();
+    for (const [slot, aside] of this.asides) if (slot >= start) asides.set(slot - start, aside);
+    return new RecordColumns(
+      this.count - start, this.keys, this.numbers.slice(start * NUMBERS), this.small.slice(start * SMALL),
+      Buffer.from(this.ids.subarray(start * ID_BYTES, this.count * ID_BYTES)), asides,
+    );
+  }
+}
+
+function isLatin1(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
+}

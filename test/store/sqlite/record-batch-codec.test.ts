@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { decodeBatch, encodeBatch } from '../../../src/store/sqlite/record-batch-codec.js';
+import { RecordColumns } from '../../../src/metering/record-columns.js';
+import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
+import type { InvocationRecord } from '../../../src/store/metering-store.js';
+import { finished } from '../../metering/events.js';
+
+/** Records with everything that does not fit a column somewhere among them. */
+function variedRecords(count: number): InvocationRecord[] {
+  return Array.from({ length: count }, (_, i) =>
+    toInvocationRecord(finished({
+      id: i % 9 === 0 ? `msg-${i}` : i % 10 === 0 ? `ünïcödé-${i}-ünïcödé-ünïcödé-ünïcödé` : i % 11 === 0 ? `€-${randomUUID()}`.slice(0, 36) : randomUUID(),
+      app: i % 3 === 0 ? 'shop' : 'blog',
+      functionName: i % 2 === 0 ? 'cart' : 'feed',
+      version: 1 + (i % 2),
+      trigger: i % 5 === 0 ? 'queue' : 'http',
+      memoryMb: i % 7 === 0 ? 512 : 128,
+      admittedAt: 1_764_000_000_000 + i * 0.37,
+      startedAt: 1_764_000_000_001.25 + i,
+      durationMs: i / 7,
+      coldStartMs: i % 4 === 0 ? i / 3 : null,
+      cpuMicros: i * 13.5,
+      peakRssBytes: 50_000_000 + i,
+      outcome: i % 13 === 0 ? 'error' : i % 17 === 0 ? 'throttled' : 'ok',
+      error: i % 13 === 0 ? `boom ${i} — ✗` : undefined,
+    })),
+  );
+}
+
+test('a batch comes back from its bytes exactly: ids of any shape, errors, cold starts, fractional times', () => {
+  const records = variedRecords(300);
+  const encoded = encodeBatch(RecordColumns.fromRecords(records));
+  assert.equal(encoded.count, 300);
+  assert.equal(encoded.oldestStartedAt, records[0]!.startedAt);
+  assert.equal(encoded.newestStartedAt, records.at(-1)!.startedAt);
+  assert.deepEqual(encoded.functions.split('\n').filter(Boolean).sort(), ['blog\tcart', 'blog\tfeed', 'shop\tcart', 'shop\tfeed']);
+  assert.deepEqual(decodeBatch(encoded.bytes).toRecords(), records);
+});
+
+test('a sliced batch keeps the later records and their asides, renumbered', () => {
+  const records = variedRecords(40);
+  const sliced = decodeBatch(encodeBatch(RecordColumns.fromRecords(records).slice(26)).bytes);
+  assert.deepEqual(sliced.toRecords(), records.slice(26));
+});
+
+test('a batch in the earlier JSON layout still decodes', () => {
+  const json = JSON.stringify({
+    f: [['shop', 'cart', 3, 'http', 256]],
+    r: [
+      [0, 'a', 1000, 1001, 2.5, 3, 0.75, 1e6, null, 'ok', null],
+      [0, 'b', 1002, 1003, 10, 10, 9, 2e6, 4.5, 'timeout', 'slow'],
+    ],
+  });
+  const records = decodeBatch(json).toRecords();
+  assert.deepEqual(records.map((r) => [r.id, r.app, r.functionName, r.version, r.billedMs, r.gbSeconds, r.cpuMs, r.coldStart, r.outcome, r.error]), [
+    ['a', 'shop', 'cart', 3, 3, (256 / 1024) * (3 / 1000), 0.75, false, 'ok', null],
+    ['b', 'shop', 'cart', 3, 10, (256 / 1024) * (10 / 1000), 9, true, 'timeout', 'slow'],
+  ]);
+});
+
+test('unknown outcomes and formats are refused, not stored or read as something else', () => {
+  const bad = { ...toInvocationRecord(finished()), outcome: 'exploded' } as unknown as InvocationRecord;
+  assert.throws(() => RecordColumns.fromRecords([bad]), /unknown invocation outcome "exploded"/);
+  const bytes = encodeBatch(RecordColumns.fromRecords([toInvocationRecord(finished())])).bytes;
+  bytes[0] = 7;
+  assert.throws(() => decodeBatch(bytes), /unknown record batch format 7/);
+});
