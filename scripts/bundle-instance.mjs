@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // Bundles the instance runtime into one file, so a sandbox needs to see only
 // node, this file and the app's bundle, and boots without resolving modules.
+// Next to it goes a warm-up app bundle: a booting instance loads it the way it
+// will load the real one, so a cold start runs that path compiled.
 import { build } from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleApp } from '../dist/src/cli/bundle/bundle-app.js';
 
 await build({
   entryPoints: ['dist/src/runtime/instance/main.js'],
@@ -13,3 +19,13 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+const app = mkdtempSync(join(tmpdir(), 'nimbus-warmup-app-'));
+try {
+  writeFileSync(join(app, 'index.ts'), "import { http } from 'nimbus';\nexport const warmup = http({ route: 'GET /warmup' }, () => Response.json({ warm: true }));\n");
+  const { bundle, sourceMap } = await bundleApp(app);
+  writeFileSync('dist/instance-warmup.mjs', `${bundle}\n//# sourceMappingURL=instance-warmup.mjs.map\n`);
+  writeFileSync('dist/instance-warmup.mjs.map', sourceMap);
+} finally {
+  rmSync(app, { recursive: true, force: true });
+}

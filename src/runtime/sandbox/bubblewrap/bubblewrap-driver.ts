@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CgroupTree } from '../cgroups/cgroup-tree.js';
 import { detectCgroupHierarchy } from '../cgroups/hierarchy.js';
 import { cgroupLimitsFor } from '../cgroups/limits.js';
@@ -11,13 +11,16 @@ import type { Sandbox, SandboxDriver, SandboxShape } from '../driver.js';
 import { hostDnsServers } from '../network/dns-servers.js';
 import { NetworkSlots, type NetworkSlot } from '../network/network-slots.js';
 import { BubblewrapSandbox } from './bubblewrap-sandbox.js';
-import { bwrapArgs, TMP_DIR } from './bwrap-args.js';
-import { heapLimitMb } from '../heap-limit.js';
+import { bwrapArgs, RUNTIME_DIR, TMP_DIR } from './bwrap-args.js';
+import { instanceNodeArgs } from '../instance-node-args.js';
 import { launchCommand } from './launcher.js';
 import { nodeBinds, type ReadOnlyBind } from './node-binds.js';
 import { makeAppDir, placeReadableCopy, removeDir, writeSandboxEtc } from './sandbox-files.js';
 import { reapLeftovers, STATE_DIR_PREFIX } from './leftovers.js';
 import { ownerRecords } from '../owners.js';
+
+/** Shipped next to the instance runtime and shown with it (see the runtime's prewarm). */
+const WARMUP_FILES = ['instance-warmup.mjs', 'instance-warmup.mjs.map'];
 
 /** /tmp inside a sandbox: a private tmpfs of this size (its pages count against the sandbox's memory). */
 export const DEFAULT_TMP_MB = 64;
@@ -111,7 +114,12 @@ export class BubblewrapDriver implements SandboxDriver {
     const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), `${STATE_DIR_PREFIX}${tag}-`)));
     // "nobody" (bwrap after the privilege drop) must traverse to the folders it binds, but not list them.
     await chmod(stateDir, SANDBOX_TMP_DIR_MODE);
-    const runtimeScript = await placeReadableCopy(options.instanceScript, join(stateDir, 'runtime'));
+    const runtimeDir = join(stateDir, 'runtime');
+    const runtimeScript = await placeReadableCopy(options.instanceScript, runtimeDir);
+    // The warm-up bundle beside the runtime, where there is one (scripts/bundle-instance.mjs makes it).
+    for (const name of WARMUP_FILES) {
+      await placeReadableCopy(join(dirname(options.instanceScript), name), runtimeDir).catch(() => undefined);
+    }
 
     let cgroups: CgroupTree | undefined;
     let slots: NetworkSlots | undefined;
@@ -187,13 +195,12 @@ export class BubblewrapDriver implements SandboxDriver {
   #launch(shape: SandboxShape, appDir: string, cgroup: SandboxCgroup | undefined, slot: NetworkSlot | undefined) {
     const nodePath = this.#options.nodePath ?? process.execPath;
     const runtimeName = basename(this.#runtimeScript);
-    const nodeArgs = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete', '--enable-source-maps'];
+    const nodeArgs = instanceNodeArgs(shape.memoryMb);
     if (this.#options.permissionModel ?? supportsPermissionModel()) {
       nodeArgs.push(
         '--experimental-permission',
-        ...(process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : []),
         '--allow-fs-read=/app/*',
-        `--allow-fs-read=/nimbus/${runtimeName}`,
+        `--allow-fs-read=${RUNTIME_DIR}/*`,
         `--allow-fs-read=${TMP_DIR}/*`,
         `--allow-fs-write=${TMP_DIR}/*`,
       );

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { ReadOnlyBind } from './node-binds.js';
 
 /** The uid/gid a sandbox runs as, inside and outside its user namespace ("nobody"). */
@@ -12,7 +13,7 @@ export const ETC_DIR = '/etc';
 export interface BwrapPlan {
   /** Node binary and its libraries. */
   systemBinds: ReadOnlyBind[];
-  /** Host path of the bundled instance runtime. */
+  /** Host path of the bundled instance runtime, in a folder of its own (shown as a whole at /nimbus). */
   instanceScript: string;
   /** Host folder shown read-only at /app; the bundle is placed there at assign. */
   appDir: string;
@@ -48,7 +49,8 @@ export function bwrapArgs(plan: BwrapPlan, runtimeFileName: string): string[] {
   for (const [name, value] of Object.entries(plan.env)) args.push('--setenv', name, value);
   for (const bind of plan.systemBinds) args.push('--ro-bind', bind.source, bind.target);
   args.push(
-    '--ro-bind', plan.instanceScript, `${RUNTIME_DIR}/${runtimeFileName}`,
+    // The runtime's folder holds only what the driver copied there: the runtime and its warm-up bundle.
+    '--ro-bind', dirname(plan.instanceScript), RUNTIME_DIR,
     '--ro-bind', plan.appDir, APP_DIR,
     '--ro-bind', plan.etcDir, ETC_DIR,
     '--proc', '/proc',

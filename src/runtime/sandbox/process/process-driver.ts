@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { attachChildStdio } from '../child-stdio.js';
-import { HEAP_OOM_PATTERN, heapLimitMb } from '../heap-limit.js';
+import { HEAP_OOM_PATTERN } from '../heap-limit.js';
+import { instanceNodeArgs } from '../instance-node-args.js';
 import type { Sandbox, SandboxAssignment, SandboxDriver, SandboxExit, SandboxShape, SandboxUsage } from '../driver.js';
 import { readProcStats } from './proc-stats.js';
 
@@ -32,7 +33,7 @@ export class ProcessSandboxDriver implements SandboxDriver {
   constructor(private readonly options: ProcessDriverOptions) {}
 
   async spawn(shape: SandboxShape): Promise<Sandbox> {
-    const args = [`--max-old-space-size=${heapLimitMb(shape.memoryMb)}`, '--disable-proto=delete', '--enable-source-maps'];
+    const args = instanceNodeArgs(shape.memoryMb);
     if (this.options.permissionModel !== false && supportsPermissionModel()) {
       // Node aborts on a repeated --allow-fs-read path, so each folder is named once.
       const readable = new Set([dirname(this.options.instanceScript), this.options.bundlesDir]);

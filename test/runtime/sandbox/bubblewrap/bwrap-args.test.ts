@@ -36,11 +36,11 @@ describe('bubblewrap command line', () => {
     assert.ok(bwrapArgs({ ...plan, unshareNet: true }, 'instance.mjs').includes('--unshare-net'));
   });
 
-  it('binds only node, the runtime, this sandbox’s /app and Nimbus’s /etc, all read-only', () => {
+  it('binds only node, the runtime’s own folder, this sandbox’s /app and Nimbus’s /etc, all read-only', () => {
     assert.deepEqual(valuesOf(args, '--bind', 2), []);
     assert.deepEqual(valuesOf(args, '--ro-bind', 2), [
       ['/usr/bin/node', '/usr/bin/node'],
-      ['/state/runtime/instance.mjs', '/nimbus/instance.mjs'],
+      ['/state/runtime', '/nimbus'],
       ['/state/sb1/app', '/app'],
       ['/state/etc', '/etc'],
     ]);
