@@ -16,6 +16,9 @@ export interface FunctionSummary {
   route: string | null;
   url: string | null;
   instances: number;
+  /** Invocations running now and waiting for an instance now, over every version still serving. */
+  inflight: number;
+  waiting: number;
   settings: FunctionManifest['settings'];
   trigger: Record<string, unknown>;
 }
@@ -24,16 +27,18 @@ export interface FunctionSummary {
 export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string): void {
   const summarize = (version: VersionRecord | undefined): FunctionSummary[] => {
     if (!version) return [];
-    const counts = new Map<string, number>();
+    const counts = new Map<string, { instances: number; inflight: number; waiting: number }>();
     for (const i of dispatcher.instances()) {
-      if (i.app === version.app) counts.set(i.functionName, (counts.get(i.functionName) ?? 0) + i.instances);
+      if (i.app !== version.app) continue;
+      const sum = counts.get(i.functionName) ?? { instances: 0, inflight: 0, waiting: 0 };
+      counts.set(i.functionName, { instances: sum.instances + i.instances, inflight: sum.inflight + i.inflight, waiting: sum.waiting + i.waiting });
     }
     return version.functions.map((f) => {
       const route = f.kind === 'http' ? ((f.trigger['route'] as string | null) ?? null) : null;
       return {
         name: f.name, kind: f.kind, route,
         url: f.kind === 'http' ? `${baseUrl()}/fn/${version.app}/${f.name}` : null,
-        instances: counts.get(f.name) ?? 0, settings: f.settings, trigger: f.trigger,
+        instances: 0, inflight: 0, waiting: 0, ...counts.get(f.name), settings: f.settings, trigger: f.trigger,
       };
     });
   };

@@ -80,6 +80,7 @@ export async function handleFunctionRequest(
       app: target.app,
       functionName: target.functionName,
       version: target.version,
+      followsLive: true,
       trigger,
       head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
       body: limit ?? EMPTY_BODY,

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import { cleanStack } from './clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { EventInvocation, EventInvoker, EventResult } from './event-invoker.js';
-import { InvocationFailure, type Invocation, type InvocationResponse, type Outcome } from './invocation.js';
+import { InvocationFailure, VersionRetired, type Invocation, type InvocationResponse, type Outcome } from './invocation.js';
 import type { InvocationEnd, InvocationLifecycle, InvocationStart } from './lifecycle.js';
 import type { LogRecord } from './instance/protocol.js';
 import { FunctionPool, type Lease, type PoolTarget } from './pool/function-pool.js';
@@ -42,6 +42,9 @@ export interface FunctionInstances {
  * from its pool (scaling it), run the invocation under its deadline, and
  * report the lifecycle. Knows a trigger only as a tag.
  */
+/** How many times one waiting invocation follows a newer live version (deploys in quick succession). */
+const MAX_VERSION_MOVES = 3;
+
 export class Dispatcher implements EventInvoker {
   readonly #pools = new Map<string, FunctionPool>();
   readonly #creating = new Map<string, Promise<FunctionPool>>();
@@ -103,14 +106,36 @@ export class Dispatcher implements EventInvoker {
     };
     this.lifecycle.emit('admitted', start);
     let lease: Lease;
-    try {
-      lease = await pool.acquire();
-    } catch (err) {
-      const failure = err instanceof InvocationFailure ? err : new InvocationFailure('crashed', String(err));
-      this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0);
-      throw failure;
+    let servedBy = pool;
+    for (let moves = 0; ; moves++) {
+      try {
+        lease = await servedBy.acquire();
+        break;
+      } catch (err) {
+        // Queued when a new version went live: it never ran, so the live version serves it.
+        const movable = invocation.version === undefined || invocation.followsLive === true;
+        const moved = err instanceof VersionRetired && movable && !this.#closed && moves < MAX_VERSION_MOVES
+          ? await this.#livePool(invocation).catch(() => undefined)
+          : undefined;
+        if (moved) {
+          servedBy = moved;
+          start.version = moved.target.version;
+          start.memoryMb = moved.settings.memoryMb;
+          continue;
+        }
+        const failure = err instanceof InvocationFailure ? err : new InvocationFailure('crashed', String(err));
+        this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0);
+        throw failure;
+      }
     }
-    return this.#run(invocation, pool, lease, start);
+    return this.#run(invocation, servedBy, lease, start);
+  }
+
+  /** The pool of the app's live version for this invocation's function, if the app still has one. */
+  async #livePool(invocation: Invocation): Promise<FunctionPool | undefined> {
+    const version = this.resolver.liveVersion(invocation.app);
+    if (version === undefined) return undefined;
+    return this.#pools.get(poolKey(invocation.app, version, invocation.functionName)) ?? (await this.#pool(invocation.app, version, invocation.functionName));
   }
 
   /** Queue, blob, timer and async triggers: a JSON payload in, the handler's JSON value out. */

@@ -18,6 +18,11 @@ export interface Invocation {
   functionName: string;
   /** Pin a version (in-flight work, retries); otherwise the app's live version runs. */
   version?: number;
+  /**
+   * `version` is only the version that was live when the invocation arrived (the
+   * gateway's route table): if a newer one goes live before it runs, it runs there.
+   */
+  followsLive?: boolean;
   trigger: TriggerTag;
   /** For HTTP: method, url, headers and route params. For events: empty. */
   head: InvocationHead;
@@ -48,5 +53,17 @@ export class InvocationFailure extends Error {
   constructor(readonly outcome: Exclude<Outcome, 'ok'>, message: string, readonly retryAfterMs?: number) {
     super(message);
     this.name = 'InvocationFailure';
+  }
+}
+
+/**
+ * An invocation still waiting for an instance when its version stopped taking
+ * work (a deploy, a rollback, a secret change). It never ran: the dispatcher
+ * moves it to the live version unless it asked for this one.
+ */
+export class VersionRetired extends InvocationFailure {
+  constructor() {
+    super('crashed', 'the function version was retired before it ran');
+    this.name = 'VersionRetired';
   }
 }

@@ -32,6 +32,25 @@ describe('deployments', () => {
     assert.equal(await inFlight, 'one', 'the request already running finished on v1');
   });
 
+  test('requests still waiting for an instance when a new version goes live are served by it, not failed', async () => {
+    const slow = (answer: string, delayMs: number) => `
+import { http } from 'nimbus';
+export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }, async () => {
+  await new Promise((r) => setTimeout(r, ${delayMs}));
+  return '${answer}';
+});
+`;
+    assert.equal((await node.deploy('lane', { 'index.ts': slow('one', 4_000) })).status, 201);
+    const ask = () => fetch(`${node.url}/lane`).then(async (r) => `${r.status} ${await r.text()}`);
+    const running = ask();
+    await until(node, 'lane', 'inflight', 1);
+    const queued = [ask(), ask()];
+    await until(node, 'lane', 'waiting', 2);
+    assert.equal((await node.deploy('lane', { 'index.ts': slow('two', 0) })).status, 201);
+    assert.deepEqual(await Promise.all(queued), ['200 two', '200 two']);
+    assert.equal(await running, '200 one', 'the request already running finished on v1');
+  });
+
   test('rollback moves the live version back, or to a chosen one; versions lists them', async () => {
     const back = await admin(node, 'POST', '/apps/flip/rollback', {});
     assert.deepEqual({ live: back.body.liveVersion, previous: back.body.previousVersion }, { live: 1, previous: 2 });
@@ -91,3 +110,14 @@ describe('deployments', () => {
     assert.equal((await admin(node, 'GET', '/apps/owner')).status, 404);
   });
 });
+
+async function dispatcherCounts(node: TestNode, app: string): Promise<{ inflight: number; waiting: number }> {
+  const listing = await admin(node, 'GET', '/apps');
+  const functions = (listing.body.apps as { name: string; functions: { inflight: number; waiting: number }[] }[]).find((a) => a.name === app)?.functions ?? [];
+  return { inflight: functions.reduce((n, f) => n + f.inflight, 0), waiting: functions.reduce((n, f) => n + f.waiting, 0) };
+}
+
+async function until(node: TestNode, app: string, what: 'inflight' | 'waiting', count: number): Promise<void> {
+  for (let i = 0; i < 500 && (await dispatcherCounts(node, app))[what] < count; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal((await dispatcherCounts(node, app))[what], count, `${what} reached ${count}`);
+}

@@ -1,7 +1,7 @@
 import type { ResolvedSettings } from '../../sdk/settings.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { NetworkPolicy } from '../../sdk/settings.js';
-import { InvocationFailure } from '../invocation.js';
+import { InvocationFailure, VersionRetired } from '../invocation.js';
 import type { Instance } from './instance.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { WarmPool } from './warm-pool.js';
@@ -159,7 +159,7 @@ export class FunctionPool {
     this.#retired = true;
     for (const waiter of this.#waiters.splice(0)) {
       this.clock.clearTimeout(waiter.timer);
-      waiter.reject(new InvocationFailure('crashed', 'the function version was retired before it ran'));
+      waiter.reject(new VersionRetired());
     }
     for (const instance of this.instances) {
       if (instance.inflight === 0) this.#stop(instance, 'retired');
