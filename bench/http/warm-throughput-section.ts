@@ -11,7 +11,7 @@ import { benchConfig, type BenchConfig } from '../support/bench-config.js';
 import { startBenchNode, type BenchNode } from '../support/bench-node.js';
 import type { NodeOptions } from '../../src/server/node.js';
 import { childrenCpuMs, ownCpuMs, processCpuMs } from '../support/process-cpu.js';
-import { round } from '../support/stats.js';
+import { median, round } from '../support/stats.js';
 import { startBareServers } from './bare-servers.js';
 import { helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
 
@@ -109,18 +109,22 @@ async function measureMeteringGap(
   const short: BenchConfig = { ...config, warmupSec: 1, measureSec: Math.max(2, Math.round(config.measureSec / 2)) };
   const path = helloPath(THROUGHPUT_FUNCTIONS[0]!.name);
   const ratios: number[] = [];
+  const hostCpu = { on: [] as number[], off: [] as number[] };
   for (let pair = 0; pair < METERING_PAIRS; pair++) {
     const order = pair % 2 === 0 ? [on, off] : [off, on];
     const first = await measureLoad(client, order[0]!.url + path, short, others);
     const second = await measureLoad(client, order[1]!.url + path, short, others);
     const [withMetering, without] = pair % 2 === 0 ? [first, second] : [second, first];
     ratios.push(withMetering.load.requestsPerSec / without.load.requestsPerSec);
+    hostCpu.on.push(withMetering.serverCpuUsPerReq);
+    hostCpu.off.push(without.serverCpuUsPerReq);
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const median = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+  const middle = median(ratios);
   return `${METERING_PAIRS} interleaved pairs of ${short.measureSec} s, on ÷ off req/s ${ratios.map((r) => round(r, 2)).join(', ')}; ` +
-    `median ${round(median, 3)}, so on is ${round(Math.max(0, 1 - median) * 100, 1)} % slower`;
+    `median ${round(middle, 3)}, so on is ${round(Math.max(0, 1 - middle) * 100, 1)} % slower; ` +
+    `node CPU per request (median) ${round(median(hostCpu.on), 1)} µs on vs ${round(median(hostCpu.off), 1)} µs off`;
 }
+
 
 /** Load against `url`; the serving side's CPU is `serverPid`'s (a bare server) or this process's (a Nimbus node) plus its instances. */
 async function measureLoad(client: LoadClient, url: string, config: BenchConfig, others: ReadonlySet<number>, serverPid?: number): Promise<Measured> {

@@ -8,6 +8,13 @@ export function quantile(samples: readonly number[], q: number): number {
   return sorted[rank - 1]!;
 }
 
+/** The middle value; the mean of the two middle ones for an even count. */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+}
+
 export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
