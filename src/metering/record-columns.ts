@@ -101,8 +101,13 @@ export class RecordColumns implements ColumnArrays {
     return columns;
   }
 
+  /** Index into `keys`: records of one function share it. */
+  keyIndexOf(slot: number): number {
+    return this.small[slot * SMALL]!;
+  }
+
   keyOf(slot: number): FunctionKey {
-    return this.keys[this.small[slot * SMALL]!]!;
+    return this.keys[this.keyIndexOf(slot)]!;
   }
 
   outcomeOf(slot: number): Outcome {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
 import { decodeBatch, encodeBatch, functionsMarker } from './record-batch-codec.js';
-import { RecordColumns, SMALL } from '../../metering/record-columns.js';
+import { RecordColumns } from '../../metering/record-columns.js';
 import { billedMilliseconds, gigabyteSeconds } from '../../metering/invocation-record.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
@@ -340,7 +340,7 @@ function minuteRows(columns: RecordColumns): Iterable<MinuteRow> {
   let last: MinuteRow | undefined;
   let lastKey = -1;
   for (let slot = 0; slot < columns.count; slot++) {
-    const keyIndex = columns.small[slot * SMALL]!;
+    const keyIndex = columns.keyIndexOf(slot);
     const minute = Math.floor(columns.startedAt(slot) / MINUTE_MS) * MINUTE_MS;
     let row = last;
     if (!row || keyIndex !== lastKey || row.minute !== minute) {
