@@ -25,7 +25,7 @@ describe('deployments', () => {
     const v1 = await node.deploy('flip', { 'index.ts': version('one', 1_500) });
     assert.equal(v1.body.version, 1);
     const inFlight = fetch(`${node.url}/which`).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 300));
+    await until(node, 'flip', 'inflight', 1);
     const v2 = await node.deploy('flip', { 'index.ts': version('two') });
     assert.equal(v2.body.version, 2);
     assert.equal(await which(), 'two', 'new requests run the new version');

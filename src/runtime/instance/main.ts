@@ -17,6 +17,7 @@ import { installFastResponse, takeBodyBytes } from './fast-response.js';
 import { LazyAbort } from './lazy-abort.js';
 import { cpuMicrosNow } from './cpu-clock.js';
 import { importBundle } from './import-bundle.js';
+import { installLazySourceMaps } from './lazy-source-maps.js';
 import {
   FRAME, encodeFullResponse, parseJson,
   type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
@@ -44,6 +45,8 @@ let identity: InstanceIdentity | null = null;
 let loading: Promise<void> | null = null;
 let definition: FunctionDefinition | null = null;
 const running = new Map<number, Running>();
+
+installLazySourceMaps();
 
 const channel = new InstanceChannel((type, stream, payload) => {
   if (type >= FRAME.REPLY && caller.onFrame(type, stream, payload)) return;
