@@ -77,6 +77,8 @@ export class BubblewrapDriver implements SandboxDriver {
   readonly #releaseOwner: (() => Promise<void>) | null;
   readonly #pendingReleases = new Set<Promise<void>>();
   readonly #live = new Set<BubblewrapSandbox>();
+  readonly #spawning = new Set<Promise<Sandbox>>();
+  #disposed = false;
   #counter = 0;
 
   private constructor(init: {
@@ -151,6 +153,18 @@ export class BubblewrapDriver implements SandboxDriver {
   }
 
   async spawn(shape: SandboxShape): Promise<Sandbox> {
+    if (this.#disposed) throw new Error('the sandbox driver is shut down');
+    // Tracked until it joins #live: dispose() must not remove the cgroup parent under a spawn still making its group.
+    const spawning = this.#spawn(shape);
+    this.#spawning.add(spawning);
+    try {
+      return await spawning;
+    } finally {
+      this.#spawning.delete(spawning);
+    }
+  }
+
+  async #spawn(shape: SandboxShape): Promise<Sandbox> {
     const id = `sb${++this.#counter}-${randomBytes(3).toString('hex')}`;
     const appDir = join(this.#stateDir, id, 'app');
     let cgroup: SandboxCgroup | undefined;
@@ -246,6 +260,8 @@ export class BubblewrapDriver implements SandboxDriver {
 
   /** Kills what is still running, waits for every release, then removes the cgroup parent, the nft table and the state folder. */
   async dispose(): Promise<void> {
+    this.#disposed = true;
+    await Promise.allSettled([...this.#spawning]);
     const live = [...this.#live];
     for (const sandbox of live) sandbox.kill('the driver is shutting down');
     await Promise.all(live.map((sandbox) => sandbox.exited));
