@@ -18,7 +18,8 @@ export class RecordBuffer implements WriteBuffer<InvocationEnd, RecordColumns> {
   #end = 0;
   #arrays: ColumnArrays = { numbers: new Float64Array(0), small: new Int32Array(0), ids: Buffer.alloc(0), asides: new Map() };
   readonly #keys: FunctionKey[] = [];
-  readonly #keyIndex = new Map<string, Map<string, number>>();
+  /** app → function → indexes into #keys (one per version, trigger and memory seen). */
+  readonly #keyIndex = new Map<string, Map<string, number[]>>();
   #lastKey = -1;
 
   get length(): number {
@@ -79,15 +80,18 @@ export class RecordBuffer implements WriteBuffer<InvocationEnd, RecordColumns> {
     return this.#lastKey;
   }
 
+  /** Interleaved functions miss the last-key check: found by two map lookups (no string built) and a short scan. */
   #lookUpKey(end: InvocationEnd): number {
     let byFunction = this.#keyIndex.get(end.app);
     if (!byFunction) this.#keyIndex.set(end.app, (byFunction = new Map()));
-    const rest = `${end.functionName}\u0000${end.version}\u0000${end.trigger}\u0000${end.memoryMb}`;
-    let index = byFunction.get(rest);
-    if (index === undefined) {
-      index = this.#keys.push({ app: end.app, functionName: end.functionName, version: end.version, trigger: end.trigger, memoryMb: end.memoryMb }) - 1;
-      byFunction.set(rest, index);
+    let indexes = byFunction.get(end.functionName);
+    if (!indexes) byFunction.set(end.functionName, (indexes = []));
+    for (const index of indexes) {
+      const key = this.#keys[index]!;
+      if (key.version === end.version && key.trigger === end.trigger && key.memoryMb === end.memoryMb) return index;
     }
+    const index = this.#keys.push({ app: end.app, functionName: end.functionName, version: end.version, trigger: end.trigger, memoryMb: end.memoryMb }) - 1;
+    indexes.push(index);
     return index;
   }
 

@@ -21,7 +21,7 @@ export interface FunctionKey {
   memoryMb: number;
 }
 
-/** Values that do not fit the columns: ids that are not 36 Latin-1 characters, error messages. */
+/** Values that do not fit the columns: ids that are not 36 ASCII characters, error messages. */
 export interface RecordAside {
   id?: string;
   error?: string;
@@ -61,7 +61,8 @@ export function writeSlot(arrays: ColumnArrays, slot: number, keyIndex: number, 
   arrays.small[slot * SMALL] = keyIndex;
   arrays.small[slot * SMALL + 1] = outcome;
   const id = source.id;
-  const fits = id.length === ID_BYTES && isLatin1(id) && arrays.ids.write(id, slot * ID_BYTES, ID_BYTES, 'latin1') === ID_BYTES;
+  // 36 characters in 36 UTF-8 bytes: plain ASCII, stored a byte per character.
+  const fits = id.length === ID_BYTES && Buffer.byteLength(id) === ID_BYTES && arrays.ids.write(id, slot * ID_BYTES, ID_BYTES, 'latin1') === ID_BYTES;
   const error = source.error ?? undefined;
   if (!fits || error !== undefined) arrays.asides.set(slot, { ...(fits ? {} : { id }), ...(error !== undefined ? { error } : {}) });
 }
@@ -178,9 +179,4 @@ export class RecordColumns implements ColumnArrays {
       Buffer.from(this.ids.subarray(start * ID_BYTES, this.count * ID_BYTES)), asides,
     );
   }
-}
-
-function isLatin1(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
-  return true;
 }
