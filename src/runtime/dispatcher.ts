@@ -37,14 +37,14 @@ export interface FunctionInstances {
   waiting: number;
 }
 
+/** How many times one waiting invocation follows a newer live version (deploys in quick succession). */
+const MAX_VERSION_MOVES = 3;
+
 /**
  * The one path every trigger takes: resolve the function, take an instance
  * from its pool (scaling it), run the invocation under its deadline, and
  * report the lifecycle. Knows a trigger only as a tag.
  */
-/** How many times one waiting invocation follows a newer live version (deploys in quick succession). */
-const MAX_VERSION_MOVES = 3;
-
 export class Dispatcher implements EventInvoker {
   readonly #pools = new Map<string, FunctionPool>();
   readonly #creating = new Map<string, Promise<FunctionPool>>();

@@ -283,27 +283,25 @@ async function prewarmInvocation(): Promise<void> {
   }
 }
 
-/**
- * A module shaped like an app bundle (a builtin import, a source map) as a
- * data: URL, so it needs no file the sandbox may not read. The first import
- * of a module costs ~2 ms more than later ones while the ESM loader and the
- * source-map support compile: paid here, not on a cold request.
- */
 /** Written by scripts/bundle-instance.mjs next to the runtime; a sandbox shows both in one folder. */
 const WARMUP_BUNDLE = './instance-warmup.mjs';
 
+/**
+ * A module shaped like an app bundle (a builtin import) as a data: URL, so it
+ * needs no file the sandbox may not read. It warms import(), which bundles with
+ * top-level await still take, and the ESM loader code require() shares.
+ */
 const PREWARM_MODULE = `data:text/javascript;base64,${Buffer.from([
   "import { createRequire } from 'node:module';",
   'export const warm = typeof createRequire;',
-  `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ version: 3, sources: ['warm.ts'], names: [], mappings: 'AAAA' })).toString('base64')}`,
 ].join('\n')).toString('base64')}`;
 
 async function prewarm(): Promise<void> {
   await import(PREWARM_MODULE);
   // An app bundle shipped beside the runtime, loaded the way the real one will be (require() of an
-  // ES module, a source map file, package scope lookups): ~1.5 ms of first-use compiling moves here.
+  // ES module, package scope lookups, the bundle's own first run): ~1.5 ms of first-use compiling moves here.
   await importBundle(fileURLToPath(new URL(WARMUP_BUNDLE, import.meta.url))).catch(() => undefined);
-  // The bundle is read through fs promises: start the thread pool they run on.
+  // import() reads a file through fs promises (bundles with top-level await): start their thread pool.
   if (process.argv[1]) await readFile(process.argv[1]).catch(() => undefined);
   const request = new Request('http://localhost/', { method: 'POST', body: 'x', duplex: 'half' } as RequestInit);
   await request.text();
