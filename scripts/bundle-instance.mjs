@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleApp } from '../dist/src/cli/bundle/bundle-app.js';
+import { WARMUP_BUNDLE } from '../dist/src/runtime/instance/import-bundle.js';
 
 await build({
   entryPoints: ['dist/src/runtime/instance/main.js'],
@@ -24,8 +25,8 @@ const app = mkdtempSync(join(tmpdir(), 'nimbus-warmup-app-'));
 try {
   writeFileSync(join(app, 'index.ts'), "import { http } from 'nimbus';\nexport const warmup = http({ route: 'GET /warmup' }, () => Response.json({ warm: true }));\n");
   const { bundle, sourceMap } = await bundleApp(app);
-  writeFileSync('dist/instance-warmup.mjs', `${bundle}\n//# sourceMappingURL=instance-warmup.mjs.map\n`);
-  writeFileSync('dist/instance-warmup.mjs.map', sourceMap);
+  writeFileSync(`dist/${WARMUP_BUNDLE}`, `${bundle}\n//# sourceMappingURL=${WARMUP_BUNDLE}.map\n`);
+  writeFileSync(`dist/${WARMUP_BUNDLE}.map`, sourceMap);
 } finally {
   rmSync(app, { recursive: true, force: true });
 }

@@ -79,8 +79,6 @@ export async function handleFunctionRequest(
       id: invocationId,
       app: target.app,
       functionName: target.functionName,
-      version: target.version,
-      followsLive: true,
       trigger,
       head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
       body: limit ?? EMPTY_BODY,

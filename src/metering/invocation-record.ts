@@ -15,9 +15,17 @@ export function gigabyteSeconds(memoryMb: number, billedMs: number): number {
   return (memoryMb / 1024) * (billedMs / 1000);
 }
 
+/** What a record carries that was measured; the rest follows from it. */
+export type MeasuredInvocation = Omit<InvocationRecord, 'billedMs' | 'gbSeconds' | 'coldStart'>;
+
+/** The one place billed time, GB-seconds and the cold-start flag are derived, whatever a record is read from. */
+export function invocationRecord(measured: MeasuredInvocation): InvocationRecord {
+  const billedMs = billedMilliseconds(measured.durationMs, measured.outcome);
+  return { ...measured, billedMs, gbSeconds: gigabyteSeconds(measured.memoryMb, billedMs), coldStart: measured.coldStartMs !== null };
+}
+
 export function toInvocationRecord(end: InvocationEnd): InvocationRecord {
-  const billedMs = billedMilliseconds(end.durationMs, end.outcome);
-  return {
+  return invocationRecord({
     id: end.id,
     app: end.app,
     functionName: end.functionName,
@@ -26,14 +34,11 @@ export function toInvocationRecord(end: InvocationEnd): InvocationRecord {
     admittedAt: end.admittedAt,
     startedAt: end.startedAt,
     durationMs: end.durationMs,
-    billedMs,
     memoryMb: end.memoryMb,
-    gbSeconds: gigabyteSeconds(end.memoryMb, billedMs),
     cpuMs: end.cpuMicros / 1000,
     peakMemoryBytes: end.peakRssBytes,
-    coldStart: end.coldStartMs !== null,
     coldStartMs: end.coldStartMs,
     outcome: end.outcome,
     error: end.error ?? null,
-  };
+  });
 }

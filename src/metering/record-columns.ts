@@ -1,6 +1,6 @@
 import type { Outcome, TriggerTag } from '../runtime/invocation.js';
 import type { InvocationRecord } from '../store/metering-store.js';
-import { billedMilliseconds, gigabyteSeconds } from './invocation-record.js';
+import { invocationRecord, type MeasuredInvocation } from './invocation-record.js';
 
 export const OUTCOMES: readonly Outcome[] = ['ok', 'error', 'timeout', 'out-of-memory', 'throttled', 'crashed'];
 const OUTCOME_CODE = new Map<Outcome, number>(OUTCOMES.map((o, i) => [o, i]));
@@ -83,7 +83,7 @@ export class RecordColumns implements ColumnArrays {
     readonly asides: Map<number, RecordAside>,
   ) {}
 
-  static fromRecords(records: readonly InvocationRecord[]): RecordColumns {
+  static fromRecords(records: readonly MeasuredInvocation[]): RecordColumns {
     const keys: FunctionKey[] = [];
     const keyIndex = new Map<string, number>();
     const columns = new RecordColumns(
@@ -140,11 +140,7 @@ export class RecordColumns implements ColumnArrays {
     const n = slot * NUMBERS;
     const key = this.keyOf(slot);
     const aside = this.asides.get(slot);
-    const outcome = this.outcomeOf(slot);
-    const durationMs = this.numbers[n + 2]!;
-    const billedMs = billedMilliseconds(durationMs, outcome);
-    const coldStartMs = this.coldStartMs(slot);
-    return {
+    return invocationRecord({
       id: aside?.id ?? this.ids.toString('latin1', slot * ID_BYTES, (slot + 1) * ID_BYTES),
       app: key.app,
       functionName: key.functionName,
@@ -152,17 +148,14 @@ export class RecordColumns implements ColumnArrays {
       trigger: key.trigger,
       admittedAt: this.numbers[n]!,
       startedAt: this.numbers[n + 1]!,
-      durationMs,
-      billedMs,
+      durationMs: this.numbers[n + 2]!,
       memoryMb: key.memoryMb,
-      gbSeconds: gigabyteSeconds(key.memoryMb, billedMs),
       cpuMs: this.numbers[n + 4]!,
       peakMemoryBytes: this.numbers[n + 5]!,
-      coldStart: coldStartMs !== null,
-      coldStartMs,
-      outcome,
+      coldStartMs: this.coldStartMs(slot),
+      outcome: this.outcomeOf(slot),
       error: aside?.error ?? null,
-    };
+    });
   }
 
   toRecords(): InvocationRecord[] {

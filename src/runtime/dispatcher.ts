@@ -105,17 +105,16 @@ export class Dispatcher implements EventInvoker {
       traceparent: invocation.traceparent,
     };
     this.lifecycle.emit('admitted', start);
-    let lease: Lease;
     let servedBy = pool;
     for (let moves = 0; ; moves++) {
+      let lease: Lease;
       try {
         lease = await servedBy.acquire();
-        break;
       } catch (err) {
+        const failure = err instanceof InvocationFailure ? err : new InvocationFailure('crashed', String(err));
         // Queued when a new version went live: it never ran, so the live version serves it.
-        const movable = invocation.version === undefined || invocation.followsLive === true;
-        const moved = err instanceof VersionRetired && movable && !this.#closed && moves < MAX_VERSION_MOVES
-          ? await this.#livePool(invocation).catch(() => undefined)
+        const moved = failure instanceof VersionRetired && invocation.version === undefined && !this.#closed && moves < MAX_VERSION_MOVES
+          ? await this.#livePool(invocation.app, invocation.functionName)
           : undefined;
         if (moved) {
           servedBy = moved;
@@ -123,19 +122,17 @@ export class Dispatcher implements EventInvoker {
           start.memoryMb = moved.settings.memoryMb;
           continue;
         }
-        const failure = err instanceof InvocationFailure ? err : new InvocationFailure('crashed', String(err));
         this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0);
         throw failure;
       }
+      return this.#run(invocation, servedBy, lease, start);
     }
-    return this.#run(invocation, servedBy, lease, start);
   }
 
-  /** The pool of the app's live version for this invocation's function, if the app still has one. */
-  async #livePool(invocation: Invocation): Promise<FunctionPool | undefined> {
-    const version = this.resolver.liveVersion(invocation.app);
-    if (version === undefined) return undefined;
-    return this.#pools.get(poolKey(invocation.app, version, invocation.functionName)) ?? (await this.#pool(invocation.app, version, invocation.functionName));
+  /** The pool of the app's live version of this function, if there still is one. */
+  async #livePool(app: string, functionName: string): Promise<FunctionPool | undefined> {
+    const version = this.resolver.liveVersion(app);
+    return version === undefined ? undefined : this.#pool(app, version, functionName).catch(() => undefined);
   }
 
   /** Queue, blob, timer and async triggers: a JSON payload in, the handler's JSON value out. */

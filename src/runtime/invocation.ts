@@ -16,13 +16,11 @@ export interface Invocation {
   id: string;
   app: string;
   functionName: string;
-  /** Pin a version (in-flight work, retries); otherwise the app's live version runs. */
-  version?: number;
   /**
-   * `version` is only the version that was live when the invocation arrived (the
-   * gateway's route table): if a newer one goes live before it runs, it runs there.
+   * Pin a version (in-flight work, retries). Without one the app's live version
+   * runs, and an invocation still waiting when a newer version goes live moves to it.
    */
-  followsLive?: boolean;
+  version?: number;
   trigger: TriggerTag;
   /** For HTTP: method, url, headers and route params. For events: empty. */
   head: InvocationHead;

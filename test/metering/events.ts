@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FunctionLogLine, InvocationEnd } from '../../src/runtime/lifecycle.js';
 
 let counter = 0;
@@ -22,6 +23,30 @@ export function finished(overrides: Partial<InvocationEnd> = {}): InvocationEnd 
     outcome: 'ok',
     ...overrides,
   };
+}
+
+/**
+ * The i-th of a varied run of finished invocations: everything that does not fit a
+ * record column turns up somewhere (short, non-ASCII and 36-character non-ASCII ids,
+ * error messages), with cold starts, fractional times and four functions.
+ */
+export function variedFinished(i: number): InvocationEnd {
+  return finished({
+    id: i % 9 === 0 ? `msg-${i}` : i % 10 === 0 ? `ünïcödé-${i}-ünïcödé-ünïcödé-ünïcödé` : i % 11 === 0 ? `€-${randomUUID()}`.slice(0, 36) : randomUUID(),
+    app: i % 3 === 0 ? 'shop' : 'blog',
+    functionName: i % 2 === 0 ? 'cart' : 'feed',
+    version: 1 + (i % 2),
+    trigger: i % 5 === 0 ? 'queue' : 'http',
+    memoryMb: i % 7 === 0 ? 512 : 128,
+    admittedAt: 1_764_000_000_000 + i * 0.37,
+    startedAt: 1_764_000_000_001.25 + i,
+    durationMs: i / 7,
+    coldStartMs: i % 4 === 0 ? i / 3 : null,
+    cpuMicros: i * 13.5,
+    peakRssBytes: 50_000_000 + i,
+    outcome: i % 13 === 0 ? 'error' : i % 17 === 0 ? 'throttled' : 'ok',
+    error: i % 13 === 0 ? `boom ${i} — ✗` : undefined,
+  });
 }
 
 export function logLine(overrides: Partial<FunctionLogLine> = {}): FunctionLogLine {

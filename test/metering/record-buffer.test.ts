@@ -1,34 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { RecordBuffer } from '../../src/metering/record-buffer.js';
 import { toInvocationRecord } from '../../src/metering/invocation-record.js';
-import type { InvocationEnd } from '../../src/runtime/lifecycle.js';
 import type { InvocationRecord } from '../../src/store/metering-store.js';
-import { finished } from './events.js';
-
-function variedEnd(i: number): InvocationEnd {
-  return finished({
-    id: i % 97 === 0 ? `queue-message-${i}-not-a-uuid` : i % 101 === 0 ? `ünïcode-${i}` : randomUUID(),
-    app: i % 3 === 0 ? 'shop' : 'blog',
-    functionName: i % 2 === 0 ? 'cart' : 'feed',
-    version: 1 + (i % 2),
-    trigger: i % 5 === 0 ? 'queue' : 'http',
-    memoryMb: i % 7 === 0 ? 512 : 128,
-    admittedAt: 1_700_000_000_000 + i,
-    startedAt: 1_700_000_000_001 + i,
-    durationMs: i / 7,
-    coldStartMs: i % 11 === 0 ? i / 3 : null,
-    cpuMicros: i * 13,
-    peakRssBytes: 50_000_000 + i,
-    outcome: i % 13 === 0 ? 'error' : i % 17 === 0 ? 'throttled' : 'ok',
-    error: i % 13 === 0 ? `boom ${i}` : undefined,
-  });
-}
+import { finished, variedFinished } from './events.js';
 
 test('records come out as the lifecycle events went in, in order, across growth and partial takes', () => {
   const buffer = new RecordBuffer();
-  const ends = Array.from({ length: 3000 }, (_, i) => variedEnd(i));
+  const ends = Array.from({ length: 3000 }, (_, i) => variedFinished(i));
   const out: InvocationRecord[] = [];
   for (let i = 0; i < 2000; i++) buffer.push(ends[i]!);
   assert.equal(buffer.length, 2000);
@@ -43,7 +22,7 @@ test('records come out as the lifecycle events went in, in order, across growth 
 test('an emptied buffer starts over at the front and keeps serving', () => {
   const buffer = new RecordBuffer();
   for (let round = 0; round < 5; round++) {
-    const ends = Array.from({ length: 600 }, (_, i) => variedEnd(round * 600 + i));
+    const ends = Array.from({ length: 600 }, (_, i) => variedFinished(round * 600 + i));
     for (const end of ends) buffer.push(end);
     assert.deepEqual(buffer.take(1000).toRecords(), ends.map(toInvocationRecord));
     assert.equal(buffer.length, 0);

@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
+/**
+ * An app bundle (and its `.map`) that scripts/bundle-instance.mjs writes next to
+ * the runtime; a booting instance loads it so the real load runs compiled code.
+ * Sandbox drivers show it beside the runtime.
+ */
+export const WARMUP_BUNDLE = 'instance-warmup.mjs';
+
 const requireModule = createRequire(import.meta.url);
 /** Node 20.19+ and 22.12+ load ES modules through require(); earlier ones need import(). */
 const canRequireEsm = (process.features as { require_module?: boolean }).require_module === true;

@@ -16,7 +16,7 @@ import { captureLogs, currentInvocation } from './log-capture.js';
 import { installFastResponse, takeBodyBytes } from './fast-response.js';
 import { LazyAbort } from './lazy-abort.js';
 import { cpuMicrosNow } from './cpu-clock.js';
-import { importBundle } from './import-bundle.js';
+import { importBundle, WARMUP_BUNDLE } from './import-bundle.js';
 import { installLazySourceMaps } from './lazy-source-maps.js';
 import {
   FRAME, encodeFullResponse, parseJson,
@@ -120,7 +120,20 @@ function start(stream: number, message: InvokeMessage): Promise<void> {
   running.set(stream, run);
   const delay = message.deadline - Date.now();
   const timer = setTimeout(() => run.abort.abort(new Error('the invocation reached its deadline')), Math.max(0, delay));
-  const begin = (): Promise<void> => currentInvocation.run(message.id, () => execute(run)
+  if (!loading) return begin(stream, run, timer);
+  // A cold start's first INVOKE comes right behind LOAD. Entering the invocation's log context now
+  // would turn promise hooks on under the import (~1 ms more): it waits for the bundle outside it.
+  const waitStart = performance.now();
+  return loading.then(() => {
+    run.waitedMs = performance.now() - waitStart;
+    run.cpuBefore = cpuMicrosNow();
+    return begin(stream, run, timer);
+  });
+}
+
+/** Runs the handler inside the invocation's log context and sends its answer (or error). */
+function begin(stream: number, run: Running, timer: NodeJS.Timeout): Promise<void> {
+  return currentInvocation.run(run.message.id, () => execute(run)
     .then((response) => send(stream, response, run))
     .catch((err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
@@ -130,15 +143,6 @@ function start(stream: number, message: InvokeMessage): Promise<void> {
       clearTimeout(timer);
       running.delete(stream);
     }));
-  if (!loading) return begin();
-  // A cold start's first INVOKE comes right behind LOAD. Entering the invocation's log context now
-  // would turn promise hooks on under the import (~1 ms more): it waits for the bundle outside it.
-  const waitStart = performance.now();
-  return loading.then(() => {
-    run.waitedMs = performance.now() - waitStart;
-    run.cpuBefore = cpuMicrosNow();
-    return begin();
-  });
 }
 
 /** A Response, or a plain value already turned into bytes (no Response object needed). */
@@ -258,10 +262,6 @@ function endOf<T extends object>(run: Running, head: T): T & ResponseEndMessage 
 }
 
 /**
- * Node builds fetch's Request/Response machinery lazily, costing tens of ms on
- * first use: pay it while booting in the warm pool, not on a cold request.
- */
-/**
  * One GET through the whole invocation path (context, Request, handler,
  * Response, answer frame) so a cold request runs compiled code, not first-use
  * paths. It answers on stream 0, which the host never uses and ignores.
@@ -283,9 +283,6 @@ async function prewarmInvocation(): Promise<void> {
   }
 }
 
-/** Written by scripts/bundle-instance.mjs next to the runtime; a sandbox shows both in one folder. */
-const WARMUP_BUNDLE = './instance-warmup.mjs';
-
 /**
  * A module shaped like an app bundle (a builtin import) as a data: URL, so it
  * needs no file the sandbox may not read. It warms import(), which bundles with
@@ -296,11 +293,15 @@ const PREWARM_MODULE = `data:text/javascript;base64,${Buffer.from([
   'export const warm = typeof createRequire;',
 ].join('\n')).toString('base64')}`;
 
+/**
+ * Node builds fetch's Request/Response machinery lazily, costing tens of ms on
+ * first use: pay it while booting in the warm pool, not on a cold request.
+ */
 async function prewarm(): Promise<void> {
   await import(PREWARM_MODULE);
   // An app bundle shipped beside the runtime, loaded the way the real one will be (require() of an
   // ES module, package scope lookups, the bundle's own first run): ~1.5 ms of first-use compiling moves here.
-  await importBundle(fileURLToPath(new URL(WARMUP_BUNDLE, import.meta.url))).catch(() => undefined);
+  await importBundle(fileURLToPath(new URL(`./${WARMUP_BUNDLE}`, import.meta.url))).catch(() => undefined);
   // import() reads a file through fs promises (bundles with top-level await): start their thread pool.
   if (process.argv[1]) await readFile(process.argv[1]).catch(() => undefined);
   const request = new Request('http://localhost/', { method: 'POST', body: 'x', duplex: 'half' } as RequestInit);

@@ -1,7 +1,6 @@
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
-import { gigabyteSeconds } from '../../metering/invocation-record.js';
+import type { MeasuredInvocation } from '../../metering/invocation-record.js';
 import { ID_BYTES, NUMBERS, RecordColumns, SMALL, type FunctionKey, type RecordAside } from '../../metering/record-columns.js';
-import type { InvocationRecord } from '../metering-store.js';
 
 /**
  * Raw invocation records are stored a batch per row, as the columns they
@@ -13,7 +12,7 @@ import type { InvocationRecord } from '../metering-store.js';
  * Layout: u8 format, 3 zero bytes, u32 record count, u32 head length, the
  * head, zero padding to 8 bytes, then the Float64 and Int32 columns in the
  * platform's byte order (little-endian on every platform Node.js ships for
- * servers) and the Latin-1 ids.
+ * servers) and the ids, one byte per (ASCII) character.
  */
 const FORMAT = 1;
 const PREFIX_BYTES = 12;
@@ -99,15 +98,14 @@ function align8(offset: number): number {
 /** [function index, id, admittedAt, startedAt, durationMs, billedMs, cpuMs, peakMemoryBytes, coldStartMs, outcome, error] */
 type JsonRecord = [number, string, number, number, number, number, number, number, number | null, string, string | null];
 
-/** The layout batches had before they were stored as columns. */
-function decodeJsonBatch(json: string): InvocationRecord[] {
+/** The layout batches had before they were stored as columns (its billed time and GB-seconds are derived again). */
+function decodeJsonBatch(json: string): MeasuredInvocation[] {
   const batch = JSON.parse(json) as { f: BatchHead['f']; r: JsonRecord[] };
-  return batch.r.map(([k, id, admittedAt, startedAt, durationMs, billedMs, cpuMs, peakMemoryBytes, coldStartMs, outcome, error]) => {
+  return batch.r.map(([k, id, admittedAt, startedAt, durationMs, , cpuMs, peakMemoryBytes, coldStartMs, outcome, error]) => {
     const [app, functionName, version, trigger, memoryMb] = batch.f[k]!;
     return {
-      id, app, functionName, version, trigger: trigger as TriggerTag, admittedAt, startedAt, durationMs, billedMs, memoryMb,
-      gbSeconds: gigabyteSeconds(memoryMb, billedMs), cpuMs, peakMemoryBytes, coldStart: coldStartMs !== null, coldStartMs,
-      outcome: outcome as Outcome, error,
+      id, app, functionName, version, trigger: trigger as TriggerTag, admittedAt, startedAt, durationMs, memoryMb,
+      cpuMs, peakMemoryBytes, coldStartMs, outcome: outcome as Outcome, error,
     };
   });
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
 import { decodeBatch, encodeBatch, functionsMarker } from './record-batch-codec.js';
 import { RecordColumns } from '../../metering/record-columns.js';
-import { billedMilliseconds, gigabyteSeconds } from '../../metering/invocation-record.js';
+import { billedMilliseconds, gigabyteSeconds, type MeasuredInvocation } from '../../metering/invocation-record.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
   InvocationRecord,
@@ -313,6 +313,7 @@ function migrateRowRecords(db: Database.Database): void {
 
 const LEGACY_MIGRATION_BATCH = 1000;
 
+/** The columns of a legacy row that are kept: billed time, GB-seconds and the cold-start flag are derived again. */
 interface LegacyRecordRow {
   id: string;
   app: string;
@@ -322,12 +323,9 @@ interface LegacyRecordRow {
   admitted_at: number;
   started_at: number;
   duration_ms: number;
-  billed_ms: number;
   memory_mb: number;
-  gb_seconds: number;
   cpu_ms: number;
   peak_memory_bytes: number;
-  cold_start: number;
   cold_start_ms: number | null;
   outcome: string;
   error: string | null;
@@ -376,7 +374,7 @@ function emptyMinuteRow(app: string, functionName: string, minute: number): Minu
   };
 }
 
-function fromLegacyRow(row: LegacyRecordRow): InvocationRecord {
+function fromLegacyRow(row: LegacyRecordRow): MeasuredInvocation {
   return {
     id: row.id,
     app: row.app,
@@ -386,12 +384,9 @@ function fromLegacyRow(row: LegacyRecordRow): InvocationRecord {
     admittedAt: row.admitted_at,
     startedAt: row.started_at,
     durationMs: row.duration_ms,
-    billedMs: row.billed_ms,
     memoryMb: row.memory_mb,
-    gbSeconds: row.gb_seconds,
     cpuMs: row.cpu_ms,
     peakMemoryBytes: row.peak_memory_bytes,
-    coldStart: row.cold_start === 1,
     coldStartMs: row.cold_start_ms,
     outcome: row.outcome as Outcome,
     error: row.error,

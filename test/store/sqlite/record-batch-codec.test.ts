@@ -1,32 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { decodeBatch, encodeBatch } from '../../../src/store/sqlite/record-batch-codec.js';
 import { RecordColumns } from '../../../src/metering/record-columns.js';
 import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
 import type { InvocationRecord } from '../../../src/store/metering-store.js';
-import { finished } from '../../metering/events.js';
+import { finished, variedFinished } from '../../metering/events.js';
 
-/** Records with everything that does not fit a column somewhere among them. */
 function variedRecords(count: number): InvocationRecord[] {
-  return Array.from({ length: count }, (_, i) =>
-    toInvocationRecord(finished({
-      id: i % 9 === 0 ? `msg-${i}` : i % 10 === 0 ? `ünïcödé-${i}-ünïcödé-ünïcödé-ünïcödé` : i % 11 === 0 ? `€-${randomUUID()}`.slice(0, 36) : randomUUID(),
-      app: i % 3 === 0 ? 'shop' : 'blog',
-      functionName: i % 2 === 0 ? 'cart' : 'feed',
-      version: 1 + (i % 2),
-      trigger: i % 5 === 0 ? 'queue' : 'http',
-      memoryMb: i % 7 === 0 ? 512 : 128,
-      admittedAt: 1_764_000_000_000 + i * 0.37,
-      startedAt: 1_764_000_000_001.25 + i,
-      durationMs: i / 7,
-      coldStartMs: i % 4 === 0 ? i / 3 : null,
-      cpuMicros: i * 13.5,
-      peakRssBytes: 50_000_000 + i,
-      outcome: i % 13 === 0 ? 'error' : i % 17 === 0 ? 'throttled' : 'ok',
-      error: i % 13 === 0 ? `boom ${i} — ✗` : undefined,
-    })),
-  );
+  return Array.from({ length: count }, (_, i) => toInvocationRecord(variedFinished(i)));
 }
 
 test('a batch comes back from its bytes exactly: ids of any shape, errors, cold starts, fractional times', () => {

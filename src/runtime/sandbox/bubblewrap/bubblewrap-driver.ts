@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CgroupTree } from '../cgroups/cgroup-tree.js';
 import { detectCgroupHierarchy } from '../cgroups/hierarchy.js';
 import { cgroupLimitsFor } from '../cgroups/limits.js';
@@ -13,14 +13,12 @@ import { NetworkSlots, type NetworkSlot } from '../network/network-slots.js';
 import { BubblewrapSandbox } from './bubblewrap-sandbox.js';
 import { bwrapArgs, RUNTIME_DIR, TMP_DIR } from './bwrap-args.js';
 import { instanceNodeArgs } from '../instance-node-args.js';
+import { WARMUP_BUNDLE } from '../../instance/import-bundle.js';
 import { launchCommand } from './launcher.js';
 import { nodeBinds, type ReadOnlyBind } from './node-binds.js';
 import { makeAppDir, placeReadableCopy, removeDir, writeSandboxEtc } from './sandbox-files.js';
 import { reapLeftovers, STATE_DIR_PREFIX } from './leftovers.js';
 import { ownerRecords } from '../owners.js';
-
-/** Shipped next to the instance runtime and shown with it (see the runtime's prewarm). */
-const WARMUP_FILES = ['instance-warmup.mjs', 'instance-warmup.mjs.map'];
 
 /** /tmp inside a sandbox: a private tmpfs of this size (its pages count against the sandbox's memory). */
 export const DEFAULT_TMP_MB = 64;
@@ -119,7 +117,7 @@ export class BubblewrapDriver implements SandboxDriver {
     const runtimeDir = join(stateDir, 'runtime');
     const runtimeScript = await placeReadableCopy(options.instanceScript, runtimeDir);
     // The warm-up bundle beside the runtime, where there is one (scripts/bundle-instance.mjs makes it).
-    for (const name of WARMUP_FILES) {
+    for (const name of [WARMUP_BUNDLE, `${WARMUP_BUNDLE}.map`]) {
       await placeReadableCopy(join(dirname(options.instanceScript), name), runtimeDir).catch(() => undefined);
     }
 
@@ -208,7 +206,6 @@ export class BubblewrapDriver implements SandboxDriver {
 
   #launch(shape: SandboxShape, appDir: string, cgroup: SandboxCgroup | undefined, slot: NetworkSlot | undefined) {
     const nodePath = this.#options.nodePath ?? process.execPath;
-    const runtimeName = basename(this.#runtimeScript);
     const nodeArgs = instanceNodeArgs(shape.memoryMb);
     if (this.#options.permissionModel ?? supportsPermissionModel()) {
       nodeArgs.push(
@@ -232,7 +229,6 @@ export class BubblewrapDriver implements SandboxDriver {
         nodePath,
         nodeArgs,
       },
-      runtimeName,
     );
     const command = launchCommand({
       cgroupProcsFiles: cgroup?.procsFiles ?? [],

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { ReadOnlyBind } from './node-binds.js';
 
 /** The uid/gid a sandbox runs as, inside and outside its user namespace ("nobody"). */
@@ -28,7 +28,7 @@ export interface BwrapPlan {
 }
 
 /** The argument vector for bwrap (without "bwrap" itself): namespaces, files, environment, then node. */
-export function bwrapArgs(plan: BwrapPlan, runtimeFileName: string): string[] {
+export function bwrapArgs(plan: BwrapPlan): string[] {
   const args = [
     '--unshare-user',
     '--unshare-pid',
@@ -61,7 +61,7 @@ export function bwrapArgs(plan: BwrapPlan, runtimeFileName: string): string[] {
     '--chdir', TMP_DIR,
     plan.nodePath,
     ...plan.nodeArgs,
-    `${RUNTIME_DIR}/${runtimeFileName}`,
+    `${RUNTIME_DIR}/${basename(plan.instanceScript)}`,
   );
   return args;
 }

@@ -41,8 +41,9 @@ export async function reapLeftovers(
     stateDirs++;
   }
   // Last, once what they described is gone: a record of a dead owner would otherwise stay until reboot.
+  // This driver's own earlier record goes too; it claims a fresh one next.
   for (const tag of await owners.tags()) {
-    if (tag !== ownTag && (await isStale(tag))) await owners.release(tag).catch(() => undefined);
+    if (await isStale(tag)) await owners.release(tag).catch(() => undefined);
   }
   return { tables, cgroupTrees, stateDirs };
 }

@@ -21,7 +21,7 @@ function valuesOf(args: string[], flag: string, width = 1): string[][] {
 }
 
 describe('bubblewrap command line', () => {
-  const args = bwrapArgs(plan, 'instance.mjs');
+  const args = bwrapArgs(plan);
 
   it('unshares every namespace, runs as 65534 with no capabilities and no nested user namespaces', () => {
     for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session', '--clearenv', '--disable-userns']) {
@@ -33,7 +33,7 @@ describe('bubblewrap command line', () => {
 
   it('stays in the network slot it was started in, or unshares an empty one', () => {
     assert.ok(!args.includes('--unshare-net'));
-    assert.ok(bwrapArgs({ ...plan, unshareNet: true }, 'instance.mjs').includes('--unshare-net'));
+    assert.ok(bwrapArgs({ ...plan, unshareNet: true }).includes('--unshare-net'));
   });
 
   it('binds only node, the runtime’s own folder, this sandbox’s /app and Nimbus’s /etc, all read-only', () => {
