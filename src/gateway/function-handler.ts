@@ -24,14 +24,20 @@ const FAILURE_CODES: Record<Exclude<Outcome, 'ok'>, ErrorCode> = {
   throttled: 'NIMBUS_ERR_FUNCTION_THROTTLED',
 };
 
+/** Node checks names and values as it writes them; one a Response could never carry means the instance made it up. */
 function writeHead(res: ServerResponse, response: InvocationResponse, headers: string[]): void {
-  if (response.statusText) res.writeHead(response.status, response.statusText, headers);
-  else res.writeHead(response.status, headers);
+  try {
+    if (response.statusText) res.writeHead(response.status, response.statusText, headers);
+    else res.writeHead(response.status, headers);
+  } catch (err) {
+    drain(response.body);
+    throw new NimbusError('NIMBUS_ERR_FUNCTION_PROTOCOL', `its answer has an invalid head (${(err as Error).message})`);
+  }
 }
 
 export function failureToError(failure: InvocationFailure): NimbusError {
   // A handler's own error message is the function author's, but its stack stays in the logs.
-  return new NimbusError(FAILURE_CODES[failure.outcome], failure.message);
+  return new NimbusError(failure.code ?? FAILURE_CODES[failure.outcome], failure.message);
 }
 
 /** Runs an HTTP function for one request, streaming both bodies. */

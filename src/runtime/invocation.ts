@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { TriggerKind } from '../sdk/definition.js';
+import type { ErrorCode } from '../shared/errors.js';
 
 /** Which adapter made an invocation. `async` is an HTTP function run from the durable queue. */
 export type TriggerTag = TriggerKind | 'async' | 'manual';
@@ -48,7 +49,11 @@ export interface InvocationResponse {
 
 /** Raised by the dispatcher when an invocation did not produce a response. */
 export class InvocationFailure extends Error {
-  constructor(readonly outcome: Exclude<Outcome, 'ok'>, message: string, readonly retryAfterMs?: number) {
+  /**
+   * @param code the caller's error code when the outcome alone doesn't say enough
+   *   (an instance that broke the host protocol is 'crashed' in metering, NIMBUS_ERR_FUNCTION_PROTOCOL to the caller)
+   */
+  constructor(readonly outcome: Exclude<Outcome, 'ok'>, message: string, readonly retryAfterMs?: number, readonly code?: ErrorCode) {
     super(message);
     this.name = 'InvocationFailure';
   }

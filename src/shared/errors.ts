@@ -23,6 +23,7 @@ export const ERRORS = {
   NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE: { status: 413, message: 'the bundle is larger than allowed' },
   NIMBUS_ERR_FUNCTION_ERROR: { status: 500, message: 'the function threw an error' },
   NIMBUS_ERR_FUNCTION_CRASHED: { status: 502, message: 'the function instance crashed' },
+  NIMBUS_ERR_FUNCTION_PROTOCOL: { status: 502, message: 'the function instance sent the node a malformed message and was replaced' },
   NIMBUS_ERR_FUNCTION_OUT_OF_MEMORY: { status: 502, message: 'the function instance ran out of memory' },
   NIMBUS_ERR_FUNCTION_TIMEOUT: { status: 504, message: 'the function did not finish within its timeout' },
   NIMBUS_ERR_FUNCTION_THROTTLED: { status: 429, message: 'the function is at its instance cap and its wait queue is full' },

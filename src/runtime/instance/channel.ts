@@ -1,5 +1,18 @@
 import { Socket } from 'node:net';
-import { FRAME, FrameReader, encodeFrame, encodeJsonFrame, frameHeader, MAX_BODY_FRAME_BYTES, type FrameListener, type FrameType } from './protocol.js';
+import { FrameReader } from './frame-reader.js';
+import type { SendWindow } from './flow-control.js';
+import {
+  FRAME, HEADER_BYTES, MAX_BODY_FRAME_BYTES, MAX_FRAME_BYTES, encodeCredit, encodeFrame, encodeJsonFrame, frameHeader,
+  type FrameListener, type FrameType,
+} from './protocol.js';
+
+/** A control message too large for one frame; the sender answers with an error instead. */
+export class FrameTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`a message of ${bytes} bytes is over the ${MAX_FRAME_BYTES - HEADER_BYTES}-byte limit of one frame`);
+    this.name = 'FrameTooLarge';
+  }
+}
 
 /** The instance's end of the framed channel: fd 3, a socketpair made by the host. */
 export class InstanceChannel {
@@ -9,24 +22,47 @@ export class InstanceChannel {
   constructor(onFrame: FrameListener) {
     this.#socket = new Socket({ fd: 3, readable: true, writable: true });
     const reader = new FrameReader(onFrame);
-    this.#socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    this.#socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk);
+      } catch {
+        // Only the host writes here; a frame it cannot have sent means the channel is not the host's any more.
+        process.exit(70);
+      }
+    });
     // The host closing the channel means this instance is no longer wanted.
     this.#socket.on('close', () => process.exit(0));
     this.#socket.on('error', () => process.exit(0));
   }
 
+  /** Throws FrameTooLarge, having sent nothing, when the message doesn't fit in a frame. */
   sendJson(type: FrameType, stream: number, message: unknown): void {
-    this.#write(encodeJsonFrame(type, stream, message));
+    const frame = encodeJsonFrame(type, stream, message);
+    if (frame.length - 4 > MAX_FRAME_BYTES) throw new FrameTooLarge(frame.length - HEADER_BYTES);
+    this.#write(frame);
   }
 
-  sendBody(stream: number, chunk: Uint8Array, type: FrameType = FRAME.RESPONSE_BODY): boolean {
-    let ok = true;
-    for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_FRAME_BYTES) {
-      const part = chunk.subarray(offset, Math.min(chunk.byteLength, offset + MAX_BODY_FRAME_BYTES));
-      this.#write(frameHeader(type, stream, part.byteLength));
-      ok = this.#write(part);
+  /**
+   * Sends `chunk` as body frames of `type` on `stream`, within the stream's
+   * credit and the socket's own backpressure. False when the window closed
+   * (the stream was aborted) before all of it went.
+   */
+  async sendBody(type: FrameType, stream: number, window: SendWindow, chunk: Uint8Array): Promise<boolean> {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const wanted = Math.min(chunk.byteLength - offset, MAX_BODY_FRAME_BYTES);
+      const n = window.takeNow(wanted) || (await window.take(wanted));
+      if (n === 0) return false;
+      this.#write(frameHeader(type, stream, n));
+      const flowing = this.#write(chunk.subarray(offset, offset + n));
+      offset += n;
+      if (!flowing) await this.drained();
     }
-    return ok;
+    return true;
+  }
+
+  sendCredit(type: FrameType, stream: number, bytes: number): void {
+    this.#write(encodeCredit(type, stream, bytes));
   }
 
   sendFrame(frame: Uint8Array): void {

@@ -1,6 +1,7 @@
-import type { InstanceChannel } from './channel.js';
+import { FrameTooLarge, type InstanceChannel } from './channel.js';
+import { ReceiveWindow, SendWindow } from './flow-control.js';
 import { currentInvocation } from './log-capture.js';
-import { FRAME, parseJson, type CallMessage, type ReplyMessage } from './protocol.js';
+import { FRAME, MAX_CALLS_IN_FLIGHT, STREAM_WINDOW_BYTES, decodeCredit, parseJson, type CallMessage, type ReplyMessage } from './protocol.js';
 
 export interface CallResult {
   value: unknown;
@@ -10,7 +11,10 @@ export interface CallResult {
 interface Pending {
   resolve: (result: CallResult) => void;
   reject: (error: Error) => void;
-  body: ReadableStreamDefaultController<Uint8Array> | null;
+  /** Credit for this call's upload; closed once the host answered. */
+  upload: SendWindow;
+  /** Where the reply's body frames go, once the reply said there is one. */
+  body: { deliver(chunk: Uint8Array): void; end(): void; fail(reason: Error): void } | null;
 }
 
 export type CallBody = string | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>;
@@ -23,30 +27,65 @@ export class HostCallError extends Error {
   }
 }
 
-/** The instance's side of host calls: ctx.queues and ctx.blobs go through here. */
+/**
+ * The instance's side of host calls: ctx.queues and ctx.blobs go through
+ * here. At most MAX_CALLS_IN_FLIGHT are open at once (the host refuses more);
+ * later ones wait their turn here, so a fan-out of thousands of sends works.
+ */
 export class HostCaller {
   #next = 1;
   readonly #pending = new Map<number, Pending>();
+  #open = 0;
+  readonly #turns: (() => void)[] = [];
 
   constructor(private readonly channel: InstanceChannel) {}
 
   async call(service: string, method: string, args: unknown[], body?: CallBody): Promise<CallResult> {
+    if (this.#open >= MAX_CALLS_IN_FLIGHT) await new Promise<void>((resolve) => this.#turns.push(resolve));
+    this.#open++;
+    try {
+      return await this.#call(service, method, args, body);
+    } finally {
+      this.#open--;
+      this.#turns.shift()?.();
+    }
+  }
+
+  async #call(service: string, method: string, args: unknown[], body?: CallBody): Promise<CallResult> {
     const id = this.#next++;
     const message: CallMessage = { service, method, args, inv: currentInvocation.getStore() ?? null, hasBody: body !== undefined };
-    const result = new Promise<CallResult>((resolve, reject) => this.#pending.set(id, { resolve, reject, body: null }));
-    this.channel.sendJson(FRAME.CALL, id, message);
-    if (body !== undefined) {
+    const upload = new SendWindow();
+    const result = new Promise<CallResult>((resolve, reject) => this.#pending.set(id, { resolve, reject, upload, body: null }));
+    try {
+      this.channel.sendJson(FRAME.CALL, id, message);
+    } catch (err) {
+      this.#pending.delete(id);
+      if (err instanceof FrameTooLarge) throw new HostCallError(`${service}.${method}: ${err.message}; send less per call`, 'NIMBUS_ERR_BODY_TOO_LARGE');
+      throw err;
+    }
+    if (body !== undefined) await this.#upload(id, upload, body);
+    return result;
+  }
+
+  /** Streams a call's body to the host within its credit; stops when the host has already answered. */
+  async #upload(id: number, window: SendWindow, body: CallBody): Promise<void> {
+    try {
       if (body instanceof ReadableStream) {
         for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-          if (!this.channel.sendBody(id, chunk, FRAME.CALL_BODY)) await this.channel.drained();
+          if (!(await this.channel.sendBody(FRAME.CALL_BODY, id, window, chunk))) return;
         }
       } else {
         const bytes = typeof body === 'string' ? Buffer.from(body) : body instanceof ArrayBuffer ? new Uint8Array(body) : body;
-        this.channel.sendBody(id, bytes, FRAME.CALL_BODY);
+        if (!(await this.channel.sendBody(FRAME.CALL_BODY, id, window, bytes))) return;
       }
-      this.channel.send(FRAME.CALL_END, id);
+      if (!window.closed) this.channel.send(FRAME.CALL_END, id);
+    } catch (err) {
+      // The function's own stream failed: the host must not store a cut-off upload as whole.
+      if (!window.closed) this.channel.send(FRAME.CALL_ABORT, id);
+      const pending = this.#pending.get(id);
+      this.#pending.delete(id);
+      pending?.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    return result;
   }
 
   /** Frames of replies; returns false for frames that aren't replies. */
@@ -55,6 +94,7 @@ export class HostCaller {
     switch (type) {
       case FRAME.REPLY: {
         if (!pending) return true;
+        pending.upload.close();
         const reply = parseJson<ReplyMessage>(payload);
         if (!reply.ok) {
           this.#pending.delete(stream);
@@ -63,20 +103,56 @@ export class HostCaller {
           this.#pending.delete(stream);
           pending.resolve({ value: reply.value, body: null });
         } else {
-          const body = new ReadableStream<Uint8Array>({ start: (controller) => { pending.body = controller; } });
-          pending.resolve({ value: reply.value, body });
+          pending.resolve({ value: reply.value, body: this.#download(stream, pending) });
         }
         return true;
       }
       case FRAME.REPLY_BODY:
-        pending?.body?.enqueue(new Uint8Array(payload));
+        pending?.body?.deliver(new Uint8Array(payload));
         return true;
       case FRAME.REPLY_END:
-        pending?.body?.close();
+        pending?.body?.end();
         this.#pending.delete(stream);
+        return true;
+      case FRAME.CALL_ABORT:
+        // The host gave up on the call (its invocation ended, or the download failed): a cut-off body is an error, never an end.
+        pending?.upload.close();
+        pending?.body?.fail(new HostCallError('the platform call was cut off before its body ended (a download ends with its invocation)'));
+        this.#pending.delete(stream);
+        return true;
+      case FRAME.CALL_CREDIT:
+        pending?.upload.grant(decodeCredit(payload));
         return true;
       default:
         return false;
     }
+  }
+
+  /** A reply's body as a stream that takes a window at a time: credit goes back as the function reads. */
+  #download(id: number, pending: Pending): ReadableStream<Uint8Array> {
+    const window = new ReceiveWindow();
+    let enqueued = 0;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        pending.body = {
+          deliver: (chunk) => {
+            window.receive(chunk.byteLength);
+            enqueued += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+          end: () => controller.close(),
+          fail: (reason) => controller.error(reason),
+        };
+      },
+      pull: (controller) => {
+        const queued = STREAM_WINDOW_BYTES - (controller.desiredSize ?? 0);
+        const credit = window.consumedUpTo(enqueued - queued);
+        if (credit > 0) this.channel.sendCredit(FRAME.REPLY_CREDIT, id, credit);
+      },
+      cancel: () => {
+        // Not wanted any more: the host stops reading the blob and closes the call.
+        if (this.#pending.delete(id)) this.channel.send(FRAME.CALL_ABORT, id);
+      },
+    }, { highWaterMark: STREAM_WINDOW_BYTES, size: (chunk) => chunk.byteLength });
   }
 }

@@ -1,11 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
-import type { LogRecord } from './protocol.js';
+import { LOG_LINE_CUT_MARK, MAX_LOG_LINE_CHARS, type LogRecord } from './protocol.js';
 
 /** Which invocation the running code belongs to, so overlapping invocations' lines stay apart. */
 export const currentInvocation = new AsyncLocalStorage<string>();
 
-const MAX_LINE_CHARS = 16 * 1024;
+/** A LOG frame carries about this much at most (characters × 3 covers any UTF-8), well under the frame cap. */
+const MAX_BATCH_BYTES = 1024 * 1024;
+const LINE_OVERHEAD_BYTES = 128;
 
 /**
  * Routes console.* and direct stdout/stderr writes into batched LOG frames,
@@ -15,7 +17,7 @@ export function captureLogs(flush: (lines: LogRecord[]) => void): void {
   let buffer: LogRecord[] = [];
   let scheduled = false;
   const push = (level: LogRecord['level'], stream: LogRecord['stream'], text: string): void => {
-    const msg = text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}… (truncated)` : text;
+    const msg = text.length > MAX_LOG_LINE_CHARS ? `${text.slice(0, MAX_LOG_LINE_CHARS)}${LOG_LINE_CUT_MARK}` : text;
     buffer.push({ inv: currentInvocation.getStore() ?? null, level, stream, t: Date.now(), msg });
     if (!scheduled) {
       scheduled = true;
@@ -23,7 +25,7 @@ export function captureLogs(flush: (lines: LogRecord[]) => void): void {
         scheduled = false;
         const lines = buffer;
         buffer = [];
-        flush(lines);
+        flushInBatches(lines, flush);
       });
     }
   };
@@ -43,4 +45,20 @@ export function captureLogs(flush: (lines: LogRecord[]) => void): void {
       return true;
     }) as typeof target.write;
   }
+}
+
+/** A burst of lines goes out as several LOG frames, each within the size the host accepts. */
+function flushInBatches(lines: LogRecord[], flush: (lines: LogRecord[]) => void): void {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const size = lines[i]!.msg.length * 3 + LINE_OVERHEAD_BYTES;
+    if (bytes + size > MAX_BATCH_BYTES && i > start) {
+      flush(lines.slice(start, i));
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  flush(start === 0 ? lines : lines.slice(start));
 }

@@ -18,18 +18,28 @@ import { LazyAbort } from './lazy-abort.js';
 import { cpuMicrosNow } from './cpu-clock.js';
 import { importBundle, WARMUP_BUNDLE } from './import-bundle.js';
 import { installLazySourceMaps } from './lazy-source-maps.js';
+import { ReceiveWindow, SendWindow } from './flow-control.js';
 import {
-  FRAME, encodeFullResponse, parseJson,
+  FRAME, MAX_ERROR_TEXT_CHARS, MAX_FULL_BODY_BYTES, STREAM_WINDOW_BYTES, decodeCredit, encodeFullResponse, parseJson,
   type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
 } from './protocol.js';
 import { jsonAnswer, responseToJson, toAnswer, toResponse, type InlineAnswer } from './results.js';
 
 interface Running {
+  stream: number;
   message: InvokeMessage;
   abort: LazyAbort;
   /** HTTP bodies stream into the Request; event payloads are collected. */
   body: ReadableStreamDefaultController<Uint8Array> | null;
   chunks: Buffer[];
+  /** Event payloads (every trigger but a direct HTTP request) are taken whole: credit goes back as they arrive. */
+  collects: boolean;
+  /** The request body's credit: granted back as the handler reads. */
+  requestWindow: ReceiveWindow;
+  /** Request body bytes handed to the Request (or held for it). */
+  enqueued: number;
+  /** The response body's credit, while one streams. */
+  responseWindow: SendWindow | null;
   ended: boolean;
   onEnd: (() => void) | null;
   /** Process CPU time when the handler started (µs). */
@@ -62,10 +72,16 @@ const channel = new InstanceChannel((type, stream, payload) => {
     case FRAME.BODY: {
       const run = running.get(stream);
       if (!run) break;
+      run.requestWindow.receive(payload.length);
+      run.enqueued += payload.length;
       if (run.body) run.body.enqueue(new Uint8Array(payload));
       else run.chunks.push(payload);
+      if (run.collects) grantRequestCredit(run, run.enqueued);
       break;
     }
+    case FRAME.RESPONSE_CREDIT:
+      running.get(stream)?.responseWindow?.grant(decodeCredit(payload));
+      break;
     case FRAME.END: {
       const run = running.get(stream);
       if (!run) break;
@@ -82,6 +98,8 @@ const channel = new InstanceChannel((type, stream, payload) => {
       // A handler still reading the body must see it fail, not wait forever.
       if (run.body && !run.ended) run.body.error(reason);
       run.ended = true;
+      // A response still streaming stops: nobody will read the rest.
+      run.responseWindow?.close();
       break;
     }
   }
@@ -110,13 +128,29 @@ async function load(message: LoadMessage): Promise<void> {
     channel.sendJson(FRAME.LOADED, 0, { functions });
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
-    channel.sendJson(FRAME.LOAD_FAILED, 0, { message: error.message, stack: error.stack });
+    channel.sendJson(FRAME.LOAD_FAILED, 0, errorMessage(error));
   }
+}
+
+/** A thrown error as the host takes it: message and stack, each cut to a bounded length. */
+function errorMessage(error: Error): { message: string; stack?: string } {
+  const cut = (text: string) => (text.length > MAX_ERROR_TEXT_CHARS ? `${text.slice(0, MAX_ERROR_TEXT_CHARS)}… (cut)` : text);
+  return error.stack === undefined ? { message: cut(error.message) } : { message: cut(error.message), stack: cut(error.stack) };
+}
+
+/** Tells the host it may send more request body, once the handler has taken `consumed` bytes in all. */
+function grantRequestCredit(run: Running, consumed: number): void {
+  const credit = run.requestWindow.consumedUpTo(consumed);
+  if (credit > 0) channel.sendCredit(FRAME.BODY_CREDIT, run.stream, credit);
 }
 
 /** Runs one invocation; the promise settles once its answer (or error) is sent. */
 function start(stream: number, message: InvokeMessage): Promise<void> {
-  const run: Running = { message, abort: new LazyAbort(), body: null, chunks: [], ended: false, onEnd: null, cpuBefore: cpuMicrosNow(), waitedMs: 0 };
+  const run: Running = {
+    stream, message, abort: new LazyAbort(), body: null, chunks: [], collects: message.trigger !== 'http',
+    requestWindow: new ReceiveWindow(), enqueued: 0, responseWindow: null,
+    ended: false, onEnd: null, cpuBefore: cpuMicrosNow(), waitedMs: 0,
+  };
   running.set(stream, run);
   const delay = message.deadline - Date.now();
   const timer = setTimeout(() => run.abort.abort(new Error('the invocation reached its deadline')), Math.max(0, delay));
@@ -136,8 +170,7 @@ function begin(stream: number, run: Running, timer: NodeJS.Timeout): Promise<voi
   return currentInvocation.run(run.message.id, () => execute(run)
     .then((response) => send(stream, response, run))
     .catch((err: unknown) => {
-      const error = err instanceof Error ? err : new Error(String(err));
-      channel.sendJson(FRAME.ERROR, stream, { message: error.message, stack: error.stack });
+      channel.sendJson(FRAME.ERROR, stream, errorMessage(err instanceof Error ? err : new Error(String(err))));
     })
     .finally(() => {
       clearTimeout(timer);
@@ -174,7 +207,9 @@ function makeRequest(run: Running): Request {
         run.body = controller;
         if (run.ended) controller.close();
       },
-    })
+      // Called as the handler reads: what left the queue is consumed, and the host may send that much more.
+      pull: (controller) => grantRequestCredit(run, run.enqueued - (STREAM_WINDOW_BYTES - (controller.desiredSize ?? 0))),
+    }, { highWaterMark: STREAM_WINDOW_BYTES, size: (chunk) => chunk.byteLength })
     : null;
   // No per-request signal: wiring one costs more than the rest of the Request; ctx.signal carries the deadline.
   return new Request(url, { method, headers, body, duplex: 'half' } as RequestInit);
@@ -216,14 +251,14 @@ function collectJson(run: Running): Promise<unknown> {
 
 async function send(stream: number, result: HandlerAnswer, run: Running): Promise<void> {
   if (!(result instanceof Response)) {
-    channel.sendFrame(encodeFullResponse(stream, endOf(run, result.head), result.body));
+    sendBytes(stream, run, result.head, result.body);
     return;
   }
   const head: ResponseMessage = { status: result.status, headers: [...result.headers] as [string, string][] };
   if (result.statusText !== '') head.statusText = result.statusText;
   const bytes = takeBodyBytes(result);
   if (bytes !== undefined) {
-    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), bytes));
+    sendBytes(stream, run, head, bytes);
     return;
   }
   const reader = result.body?.getReader();
@@ -232,17 +267,41 @@ async function send(stream: number, result: HandlerAnswer, run: Running): Promis
   const pending = first.done ? null : reader!.read();
   const second = pending ? await Promise.race([pending, nextTurn()]) : first;
   if (second && second.done) {
-    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), first.value ?? EMPTY));
+    sendBytes(stream, run, head, first.value ?? EMPTY);
     return;
   }
-  channel.sendJson(FRAME.RESPONSE, stream, head);
-  if (!channel.sendBody(stream, first.value!)) await channel.drained();
+  const window = openResponse(stream, run, head);
+  if (!(await channel.sendBody(FRAME.RESPONSE_BODY, stream, window, first.value!))) return stopStreaming(stream, run, reader!);
   // The read raced above is still the next chunk, even when the turn ended first.
   let next = second ?? (await pending!);
   while (!next.done) {
-    if (!channel.sendBody(stream, next.value)) await channel.drained();
+    if (!(await channel.sendBody(FRAME.RESPONSE_BODY, stream, window, next.value))) return stopStreaming(stream, run, reader!);
     next = await reader!.read();
   }
+  channel.sendJson(FRAME.RESPONSE_END, stream, endOf(run, {}));
+}
+
+/** A whole body: one frame when it is small, else streamed within the stream's credit like any other. */
+function sendBytes(stream: number, run: Running, head: ResponseMessage, body: Uint8Array): void | Promise<void> {
+  if (body.byteLength <= MAX_FULL_BODY_BYTES) {
+    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), body));
+    return;
+  }
+  const window = openResponse(stream, run, head);
+  // Cut short or not, the answer ends here: the host knows from its own side whether the caller still listens.
+  return channel.sendBody(FRAME.RESPONSE_BODY, stream, window, body).then(() => channel.sendJson(FRAME.RESPONSE_END, stream, endOf(run, {})));
+}
+
+/** Sends a streamed answer's head; its body then goes as the host grants credit. */
+function openResponse(stream: number, run: Running, head: ResponseMessage): SendWindow {
+  channel.sendJson(FRAME.RESPONSE, stream, head);
+  run.responseWindow = new SendWindow();
+  return run.responseWindow;
+}
+
+/** The host stopped the stream (the caller went away, or the deadline passed): the handler's body is cancelled. */
+function stopStreaming(stream: number, run: Running, reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  reader.cancel(new Error('the caller stopped reading the response')).catch(() => {});
   channel.sendJson(FRAME.RESPONSE_END, stream, endOf(run, {}));
 }
 

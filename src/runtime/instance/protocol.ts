@@ -3,7 +3,14 @@
  *   u32 length (of everything after it) | u8 type | u32 stream | payload
  * Control frames carry JSON; body frames carry raw bytes, so a request or
  * response body crosses the channel as-is, in chunks, never re-encoded.
+ *
+ * Bodies are flow-controlled per stream, as HTTP/2 does: a sender may have at
+ * most STREAM_WINDOW_BYTES of a stream's body unconsumed at the receiver, and
+ * the receiver grants more with a *_CREDIT frame as its consumer takes bytes.
+ * One slow reader therefore holds one window, not the whole body, and never
+ * stalls the other streams sharing the channel.
  */
+import { parseBoundedJson } from '../../shared/bounded-json.js';
 export const FRAME = {
   // host → instance
   LOAD: 1,
@@ -26,10 +33,21 @@ export const FRAME = {
   CALL: 20,
   CALL_BODY: 21,
   CALL_END: 22,
+  /** The upload failed in the function (its stream threw): the host must not take it as complete. */
+  CALL_ABORT: 26,
   // host → instance answers to calls
   REPLY: 23,
   REPLY_BODY: 24,
   REPLY_END: 25,
+  // Flow control: u32 bytes the peer may send more of on that stream.
+  /** instance → host: more request body (BODY) on an invocation stream. */
+  BODY_CREDIT: 30,
+  /** host → instance: more response body (RESPONSE_BODY) on an invocation stream. */
+  RESPONSE_CREDIT: 31,
+  /** host → instance: more upload (CALL_BODY) on a call stream. */
+  CALL_CREDIT: 32,
+  /** instance → host: more download (REPLY_BODY) on a call stream. */
+  REPLY_CREDIT: 33,
 } as const;
 
 export type FrameType = (typeof FRAME)[keyof typeof FRAME];
@@ -37,6 +55,37 @@ export type FrameType = (typeof FRAME)[keyof typeof FRAME];
 export const HEADER_BYTES = 9;
 /** Bodies are cut into frames of at most this size so one big body can't starve other streams. */
 export const MAX_BODY_FRAME_BYTES = 256 * 1024;
+/**
+ * The largest frame either side accepts (payload plus type and stream). A
+ * receiver buffers at most one partial frame per channel, so this bounds the
+ * host's memory per instance; a header claiming more is a protocol violation.
+ */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Body bytes a sender may have outstanding on one stream before it waits for credit. */
+export const STREAM_WINDOW_BYTES = 1024 * 1024;
+/** An answer whose body is at most this size travels in one RESPONSE_FULL frame; larger ones stream. */
+export const MAX_FULL_BODY_BYTES = STREAM_WINDOW_BYTES;
+/** Host calls (ctx.queues, ctx.blobs) one instance may have open at once; the instance queues the rest. */
+export const MAX_CALLS_IN_FLIGHT = 64;
+/** Nesting depth of any JSON in a frame: far beyond real settings and messages, far from a stack overflow. */
+export const MAX_FRAME_JSON_DEPTH = 64;
+/** Longest log line an instance sends (characters); longer ones are cut and marked. */
+export const MAX_LOG_LINE_CHARS = 16 * 1024;
+/** What a cut log line ends with. */
+export const LOG_LINE_CUT_MARK = '… (truncated)';
+/** Longest error message or stack an instance sends (characters); longer ones are cut. */
+export const MAX_ERROR_TEXT_CHARS = 16 * 1024;
+
+/**
+ * The peer broke the protocol (a malformed, oversized or unexpected frame).
+ * On the host this fails the instance that sent it, and nothing else.
+ */
+export class ProtocolViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolViolation';
+  }
+}
 
 export interface LoadMessage {
   bundlePath: string;
@@ -99,9 +148,12 @@ export function encodeFullResponse(stream: number, head: FullResponseHead, body:
   return frame;
 }
 
-export function decodeFullResponse(payload: Buffer): { head: FullResponseHead; body: Buffer } {
+/** Splits a RESPONSE_FULL payload; the head is untrusted JSON the caller still has to check. */
+export function decodeFullResponse(payload: Buffer): { head: unknown; body: Buffer } {
+  if (payload.length < 4) throw new ProtocolViolation('a full response frame is shorter than its head length');
   const length = payload.readUInt32BE(0);
-  return { head: JSON.parse(payload.toString('utf8', 4, 4 + length)) as FullResponseHead, body: payload.subarray(4 + length) };
+  if (length > payload.length - 4) throw new ProtocolViolation('a full response head runs past the end of its frame');
+  return { head: parseJson<unknown>(payload.subarray(4, 4 + length)), body: payload.subarray(4 + length) };
 }
 
 export interface ErrorMessage {
@@ -170,30 +222,23 @@ export function encodeJsonFrame(type: FrameType, stream: number, message: unknow
 
 export type FrameListener = (type: number, stream: number, payload: Buffer) => void;
 
-/** Incremental parser: feed it chunks as they arrive, get whole frames back. */
-export class FrameReader {
-  #pending: Buffer | null = null;
-
-  constructor(private readonly onFrame: FrameListener) {}
-
-  push(chunk: Buffer): void {
-    const buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
-    let offset = 0;
-    while (buf.length - offset >= 4) {
-      const length = buf.readUInt32BE(offset);
-      if (buf.length - offset - 4 < length) break;
-      const type = buf.readUInt8(offset + 4);
-      const stream = buf.readUInt32BE(offset + 5);
-      const payload = buf.subarray(offset + HEADER_BYTES, offset + 4 + length);
-      offset += 4 + length;
-      this.onFrame(type, stream, payload);
-    }
-    this.#pending = offset < buf.length ? buf.subarray(offset) : null;
-    // Copy a small remainder so it doesn't pin the whole chunk it came from.
-    if (this.#pending && offset > 0) this.#pending = Buffer.from(this.#pending);
-  }
+/** A credit frame's payload: how many more body bytes the peer may send on the stream. */
+export function encodeCredit(type: FrameType, stream: number, bytes: number): Buffer {
+  const frame = allocFrame(type, stream, 4);
+  frame.writeUInt32BE(bytes, HEADER_BYTES);
+  return frame;
 }
 
+export function decodeCredit(payload: Buffer): number {
+  if (payload.length !== 4) throw new ProtocolViolation(`a credit frame carries ${payload.length} bytes, not 4`);
+  return payload.readUInt32BE(0);
+}
+
+/** JSON from the other side, within the frame JSON limits; a ProtocolViolation when it is not JSON or too deep. */
 export function parseJson<T>(payload: Buffer): T {
-  return JSON.parse(payload.toString('utf8')) as T;
+  try {
+    return parseBoundedJson(payload, { maxBytes: MAX_FRAME_BYTES, maxDepth: MAX_FRAME_JSON_DEPTH }) as T;
+  } catch (err) {
+    throw new ProtocolViolation(`a control frame is not acceptable JSON: ${(err as Error).message}`);
+  }
 }

@@ -1,13 +1,18 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
 import type { Sandbox, SandboxExit } from '../sandbox/driver.js';
 import { InvocationFailure, type Invocation, type InvocationResponse } from '../invocation.js';
 import {
-  FRAME, FrameReader, MAX_BODY_FRAME_BYTES, decodeFullResponse, encodeFrame, encodeJsonFrame, frameHeader, parseJson,
-  type ErrorMessage, type InvokeMessage, type LoadedMessage, type LoadFailedMessage, type LoadMessage,
-  type CallMessage, type LogMessage, type LogRecord, type ReplyMessage, type ResponseEndMessage, type ResponseMessage,
+  FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, ProtocolViolation, decodeCredit, decodeFullResponse, encodeCredit,
+  encodeFrame, encodeJsonFrame, frameHeader, parseJson,
+  type FrameType, type InvokeMessage, type LoadedMessage, type LoadMessage, type LogRecord, type ReplyMessage,
 } from '../instance/protocol.js';
+import { FrameReader } from '../instance/frame-reader.js';
+import { SendWindow } from '../instance/flow-control.js';
 import type { HostServices } from '../host-services.js';
-import { NimbusError } from '../../shared/errors.js';
+import { NimbusError, type ErrorCode } from '../../shared/errors.js';
+import { CreditedBody } from './credited-body.js';
+import { readCall, readError, readFullResponseHead, readLoaded, readLog, readResponseEnd, readResponseHead } from './instance-messages.js';
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopped';
 
@@ -18,20 +23,47 @@ export interface InvocationDone {
   waitedMs: number;
 }
 
+/** Why the host stopped an instance; becomes the failure of whatever it was running. */
+export interface StopReason {
+  outcome: 'timeout' | 'out-of-memory' | 'crashed';
+  message: string;
+  /** The caller's error code, when the outcome alone doesn't say it. */
+  code?: ErrorCode;
+}
+
 interface Stream {
   invocationId: string;
+  /** performance.now() when the invocation was sent: bounds the times the instance reports. */
+  sentAt: number;
   headReceived: boolean;
   resolveHead: (response: InvocationResponse) => void;
   rejectHead: (failure: InvocationFailure) => void;
-  body: PassThrough | null;
+  body: CreditedBody | null;
+  /** Credit for the request body this host sends. */
+  requestWindow: SendWindow;
   resolveDone: (done: InvocationDone) => void;
   rejectDone: (failure: InvocationFailure) => void;
 }
 
+/** A platform call the instance made (ctx.queues, ctx.blobs): its upload and the credit for its reply's body. */
+interface OpenCall {
+  /** The invocation that made it: its uploads and downloads end with it. */
+  invocationId: string | null;
+  upload: CreditedBody | null;
+  replyWindow: SendWindow;
+}
+
+/** Invocation ids remembered after they finish, for log lines flushed just after the answer. */
+const RECENT_INVOCATIONS = 64;
+/** CPU time an invocation can have used: its wall time on every core. */
+const CORES = availableParallelism();
+
 /**
  * The host's side of one sandboxed instance: multiplexes invocations over
  * the framed channel, and fails exactly its in-flight invocations when the
- * sandbox dies.
+ * sandbox dies. Everything the instance sends is untrusted: a malformed,
+ * oversized or unexpected frame fails this instance (502
+ * NIMBUS_ERR_FUNCTION_PROTOCOL to what it was running) and nothing else.
  */
 export class Instance {
   state: InstanceState = 'starting';
@@ -40,7 +72,7 @@ export class Instance {
   lastUsedAt = 0;
   peakRssBytes = 0;
   /** Set when the host decided to kill it; becomes the failure reason of what it was running. */
-  stopReason: { outcome: 'timeout' | 'out-of-memory' | 'crashed'; message: string } | null = null;
+  stopReason: StopReason | null = null;
   readonly exited: Promise<SandboxExit>;
   /** Which function it serves, once assigned. */
   assignment: { app: string; version: number; functionName: string } | null = null;
@@ -48,10 +80,13 @@ export class Instance {
   readonly #streams = new Map<number, Stream>();
   #nextStream = 1;
   #ready: Promise<void>;
+  #booted = false;
   #loadWaiter: { resolve: (m: LoadedMessage) => void; reject: (e: Error) => void } | null = null;
   #corked = false;
-  /** Upload bodies of host calls in progress, by call id. */
-  readonly #callBodies = new Map<number, PassThrough>();
+  readonly #calls = new Map<number, OpenCall>();
+  readonly #reader: FrameReader;
+  /** Ids of invocations this instance ran lately: a log line may only claim one of these. */
+  readonly #recentInvocations: string[] = [];
 
   constructor(
     readonly sandbox: Sandbox,
@@ -65,64 +100,122 @@ export class Instance {
       failReady = reject;
     });
     this.#ready.catch(() => {});
-    const reader = new FrameReader((type, stream, payload) => {
-      switch (type) {
-        case FRAME.READY:
-          markReady();
-          break;
-        case FRAME.LOADED:
-          this.#loadWaiter?.resolve(parseJson<LoadedMessage>(payload));
-          this.#loadWaiter = null;
-          break;
-        case FRAME.LOAD_FAILED: {
-          const failure = parseJson<LoadFailedMessage>(payload);
-          const error = new Error(failure.message);
-          if (failure.stack) error.stack = failure.stack;
-          this.#loadWaiter?.reject(error);
-          this.#loadWaiter = null;
-          // Invocations sent right behind LOAD fail now, as a start failure, before the instance's own answers to them arrive.
-          this.#failStreams('crashed', `the function's instance failed to start: ${failure.message}`);
-          break;
-        }
-        case FRAME.RESPONSE:
-          this.#onResponse(stream, parseJson<ResponseMessage>(payload));
-          break;
-        case FRAME.RESPONSE_BODY:
-          this.#streams.get(stream)?.body?.write(Buffer.from(payload));
-          break;
-        case FRAME.RESPONSE_END:
-          this.#onEnd(stream, parseJson<ResponseEndMessage>(payload));
-          break;
-        case FRAME.RESPONSE_FULL:
-          this.#onFullResponse(stream, payload);
-          break;
-        case FRAME.ERROR:
-          this.#onError(stream, parseJson<ErrorMessage>(payload));
-          break;
-        case FRAME.LOG:
-          this.onLog(parseJson<LogMessage>(payload).lines, this);
-          break;
-        case FRAME.CALL:
-          this.#onCall(stream, parseJson<CallMessage>(payload));
-          break;
-        case FRAME.CALL_BODY:
-          this.#callBodies.get(stream)?.write(Buffer.from(payload));
-          break;
-        case FRAME.CALL_END:
-          this.#callBodies.get(stream)?.end();
-          this.#callBodies.delete(stream);
-          break;
+    this.#reader = new FrameReader((type, stream, payload) => this.#onFrame(type, stream, payload, markReady));
+    sandbox.channel.on('data', (chunk: Buffer) => {
+      try {
+        this.#reader.push(chunk);
+      } catch (err) {
+        this.#violated(err);
       }
     });
-    sandbox.channel.on('data', (chunk: Buffer) => reader.push(chunk));
     sandbox.channel.on('error', () => {});
     this.exited = sandbox.exited.then((exit) => {
       this.state = 'stopped';
       failReady(new Error(`the instance exited while starting (code ${exit.code}, signal ${exit.signal})`));
-      this.#loadWaiter?.reject(new Error(exit.reason ?? `the instance exited (code ${exit.code}, signal ${exit.signal})`));
+      this.#loadWaiter?.reject(new Error(this.stopReason?.message ?? exit.reason ?? `the instance exited (code ${exit.code}, signal ${exit.signal})`));
+      this.#loadWaiter = null;
       this.#failAll(exit);
       return exit;
     });
+  }
+
+  #onFrame(type: number, stream: number, payload: Buffer, markReady: () => void): void {
+    switch (type) {
+      case FRAME.READY:
+        if (this.#booted) throw new ProtocolViolation('READY sent twice');
+        this.#booted = true;
+        markReady();
+        return;
+      case FRAME.LOADED: {
+        const waiter = this.#takeLoadWaiter('LOADED');
+        waiter.resolve({ functions: readLoaded(parseJson(payload)) });
+        return;
+      }
+      case FRAME.LOAD_FAILED: {
+        const waiter = this.#takeLoadWaiter('LOAD_FAILED');
+        const failure = readError(parseJson(payload));
+        const error = new Error(failure.message);
+        if (failure.stack) error.stack = failure.stack;
+        waiter.reject(error);
+        // Invocations sent right behind LOAD fail now, as a start failure, before the instance's own answers to them arrive.
+        this.#failStreams({ outcome: 'crashed', message: `the function's instance failed to start: ${failure.message}` });
+        return;
+      }
+      case FRAME.RESPONSE:
+        this.#onResponse(stream, payload);
+        return;
+      case FRAME.RESPONSE_BODY: {
+        const target = this.#streams.get(stream);
+        if (!target) return;
+        if (!target.body) throw new ProtocolViolation('a response body frame came before its head');
+        if (!target.body.deliver(payload)) throw new ProtocolViolation('a response body went past its credit');
+        return;
+      }
+      case FRAME.RESPONSE_END:
+        this.#onEnd(stream, payload);
+        return;
+      case FRAME.RESPONSE_FULL:
+        this.#onFullResponse(stream, payload);
+        return;
+      case FRAME.ERROR:
+        this.#onError(stream, payload);
+        return;
+      case FRAME.LOG:
+        this.#onLog(payload);
+        return;
+      case FRAME.CALL:
+        this.#onCall(stream, payload);
+        return;
+      case FRAME.CALL_BODY: {
+        const call = this.#calls.get(stream);
+        if (!call) return;
+        if (!call.upload) throw new ProtocolViolation('a call body frame for a call without a body');
+        if (!call.upload.deliver(payload)) throw new ProtocolViolation('a call body went past its credit');
+        return;
+      }
+      case FRAME.CALL_END:
+        this.#calls.get(stream)?.upload?.finish();
+        return;
+      case FRAME.CALL_ABORT:
+        this.#abortCall(stream, 'the function abandoned the call');
+        return;
+      case FRAME.BODY_CREDIT: {
+        const credit = decodeCredit(payload);
+        this.#streams.get(stream)?.requestWindow.grant(credit);
+        return;
+      }
+      case FRAME.REPLY_CREDIT: {
+        const credit = decodeCredit(payload);
+        this.#calls.get(stream)?.replyWindow.grant(credit);
+        return;
+      }
+      default:
+        throw new ProtocolViolation(`a frame of type ${type}, which instances do not send`);
+    }
+  }
+
+  #takeLoadWaiter(frame: string): { resolve: (m: LoadedMessage) => void; reject: (e: Error) => void } {
+    const waiter = this.#loadWaiter;
+    if (!waiter) throw new ProtocolViolation(`${frame} without a LOAD`);
+    this.#loadWaiter = null;
+    return waiter;
+  }
+
+  /** The instance sent something the host cannot accept: it is stopped, and what it ran fails with the reason. */
+  #violated(err: unknown): void {
+    if (this.state === 'stopped' && this.stopReason) return;
+    const what = err instanceof ProtocolViolation ? err.message : `the host failed to handle a frame (${err instanceof Error ? err.message : String(err)})`;
+    const reason: StopReason = {
+      outcome: 'crashed', code: 'NIMBUS_ERR_FUNCTION_PROTOCOL',
+      message: `the instance broke the host protocol (${what}) and was replaced`,
+    };
+    this.#reader.stop();
+    this.stopReason ??= reason;
+    this.state = 'stopped';
+    this.#loadWaiter?.reject(new Error(reason.message));
+    this.#loadWaiter = null;
+    this.#failStreams(reason);
+    this.sandbox.kill(reason.message, false);
   }
 
   get id(): string {
@@ -151,8 +244,8 @@ export class Instance {
     let stream!: Stream;
     const response = new Promise<InvocationResponse>((resolveHead, rejectHead) => {
       stream = {
-        invocationId: invocation.id, headReceived: false, resolveHead, rejectHead, body: null,
-        resolveDone: () => {}, rejectDone: () => {},
+        invocationId: invocation.id, sentAt: performance.now(), headReceived: false, resolveHead, rejectHead, body: null,
+        requestWindow: new SendWindow(), resolveDone: () => {}, rejectDone: () => {},
       };
     });
     const done = new Promise<InvocationDone>((resolve, reject) => {
@@ -162,9 +255,10 @@ export class Instance {
     done.catch(() => {});
     response.catch(() => {});
     this.#streams.set(streamId, stream);
+    this.#remember(invocation.id);
     const message: InvokeMessage = { id: invocation.id, trigger: invocation.trigger, deadline, ...invocation.head };
     this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
-    void this.#sendBody(streamId, invocation.body);
+    void this.#sendBody(streamId, stream.requestWindow, invocation.body);
     return { response, done };
   }
 
@@ -191,33 +285,39 @@ export class Instance {
     this.sandbox.kill(message, outcome === 'out-of-memory');
   }
 
-  async #sendBody(streamId: number, body: Readable | Uint8Array): Promise<void> {
+  /** The request body, as fast as the instance grants credit for it. */
+  async #sendBody(streamId: number, window: SendWindow, body: Readable | Uint8Array): Promise<void> {
     try {
       if (body instanceof Uint8Array) {
-        this.#writeBody(streamId, body);
+        if (!(await this.#writeBody(FRAME.BODY, streamId, window, body))) return;
       } else {
         for await (const chunk of body as AsyncIterable<Buffer>) {
-          if (!this.#streams.has(streamId)) return;
-          if (!this.#writeBody(streamId, chunk)) await new Promise((resolve) => this.sandbox.channel.once('drain', resolve));
+          if (!(await this.#writeBody(FRAME.BODY, streamId, window, chunk))) return;
         }
       }
       if (this.#streams.has(streamId)) this.#write(encodeFrame(FRAME.END, streamId));
-    } catch (err) {
+    } catch {
       // The caller's body failed (client went away, body too large): stop the handler.
-      const stream = this.#streams.get(streamId);
-      if (stream) this.#write(encodeFrame(FRAME.ABORT, streamId));
-      void err;
+      if (this.#streams.has(streamId)) this.#write(encodeFrame(FRAME.ABORT, streamId));
     }
   }
 
-  #writeBody(streamId: number, chunk: Uint8Array): boolean {
-    let ok = true;
-    for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_FRAME_BYTES) {
-      const part = chunk.subarray(offset, Math.min(chunk.byteLength, offset + MAX_BODY_FRAME_BYTES));
-      this.#write(frameHeader(FRAME.BODY, streamId, part.byteLength));
-      ok = this.#write(part);
+  /**
+   * Sends `chunk` as body frames of `type`, each within the stream's credit and
+   * the channel's own backpressure. False when the stream closed first.
+   */
+  async #writeBody(type: FrameType, streamId: number, window: SendWindow, chunk: Uint8Array): Promise<boolean> {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const wanted = Math.min(chunk.byteLength - offset, MAX_BODY_FRAME_BYTES);
+      const n = window.takeNow(wanted) || (await window.take(wanted));
+      if (n === 0 || this.state === 'stopped') return false;
+      this.#write(frameHeader(type, streamId, n));
+      const flowing = this.#write(chunk.subarray(offset, offset + n));
+      offset += n;
+      if (!flowing && !this.sandbox.channel.destroyed) await new Promise((resolve) => this.sandbox.channel.once('drain', resolve));
     }
-    return ok;
+    return true;
   }
 
   /** Frames written in one event-loop turn go out in one syscall. */
@@ -235,87 +335,171 @@ export class Instance {
     return channel.write(data);
   }
 
-  #onCall(callId: number, message: CallMessage): void {
-    const body = message.hasBody ? new PassThrough() : null;
-    if (body) this.#callBodies.set(callId, body);
+  #remember(invocationId: string): void {
+    if (this.#recentInvocations.length >= RECENT_INVOCATIONS) this.#recentInvocations.shift();
+    this.#recentInvocations.push(invocationId);
+  }
+
+  /** Lines go to the instance's own function; a line claiming an invocation this instance never ran belongs to none. */
+  #onLog(payload: Buffer): void {
+    const lines = readLog(parseJson(payload));
+    for (const line of lines) {
+      if (line.inv !== null && !this.#recentInvocations.includes(line.inv)) line.inv = null;
+    }
+    this.onLog(lines, this);
+  }
+
+  #onCall(callId: number, payload: Buffer): void {
+    const message = readCall(parseJson(payload));
+    if (this.#calls.has(callId)) throw new ProtocolViolation(`call ${callId} opened twice`);
+    if (this.#calls.size >= MAX_CALLS_IN_FLIGHT) throw new ProtocolViolation(`more than ${MAX_CALLS_IN_FLIGHT} platform calls open at once`);
+    const invocationId = message.inv !== null && this.#recentInvocations.includes(message.inv) ? message.inv : null;
+    const call: OpenCall = {
+      invocationId,
+      upload: message.hasBody
+        ? new CreditedBody((bytes) => this.#write(encodeCredit(FRAME.CALL_CREDIT, callId, bytes)), () => {})
+        : null,
+      replyWindow: new SendWindow(),
+    };
+    this.#calls.set(callId, call);
+    const finish = (): void => {
+      call.replyWindow.close();
+      call.upload?.destroy();
+      this.#calls.delete(callId);
+    };
     const reply = (answer: ReplyMessage): void => {
       this.#write(encodeJsonFrame(FRAME.REPLY, callId, answer));
     };
     const who = this.assignment;
     if (!this.hostServices || !who) {
       reply({ ok: false, error: { message: 'platform services are not available to this instance' } });
+      finish();
       return;
     }
-    this.hostServices({ ...who, invocationId: message.inv, service: message.service, method: message.method, args: message.args, body })
+    this.hostServices({ ...who, invocationId, service: message.service, method: message.method, args: message.args, body: call.upload })
       .then(async (result) => {
         reply({ ok: true, value: result.value ?? null, hasBody: result.body !== undefined });
-        if (!result.body) return;
-        for await (const chunk of result.body as AsyncIterable<Buffer>) {
-          if (this.state === 'stopped') return;
-          for (let offset = 0; offset < chunk.byteLength; offset += MAX_BODY_FRAME_BYTES) {
-            const part = chunk.subarray(offset, Math.min(chunk.byteLength, offset + MAX_BODY_FRAME_BYTES));
-            this.#write(frameHeader(FRAME.REPLY_BODY, callId, part.byteLength));
-            if (!this.#write(part)) await new Promise((resolve) => this.sandbox.channel.once('drain', resolve));
-          }
-        }
-        this.#write(encodeFrame(FRAME.REPLY_END, callId));
+        if (result.body) await this.#sendReplyBody(callId, call, result.body);
       })
       .catch((err: unknown) => {
         const error = err instanceof NimbusError ? { message: err.message, code: err.code } : { message: err instanceof Error ? err.message : String(err) };
         reply({ ok: false, error });
-      });
+      })
+      .finally(finish);
   }
 
-  #onResponse(streamId: number, message: ResponseMessage): void {
+  /** A download (ctx.blobs.get) at the pace the function reads it; cut off, never ended, when it fails or its call is closed. */
+  async #sendReplyBody(callId: number, call: OpenCall, body: Readable): Promise<void> {
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (!(await this.#writeBody(FRAME.REPLY_BODY, callId, call.replyWindow, chunk))) {
+          body.destroy();
+          this.#write(encodeFrame(FRAME.CALL_ABORT, callId));
+          return;
+        }
+      }
+      this.#write(encodeFrame(FRAME.REPLY_END, callId));
+    } catch {
+      this.#write(encodeFrame(FRAME.CALL_ABORT, callId));
+    }
+  }
+
+  /** Stops a call's upload and download (the function gave up on it, or its invocation ended). */
+  #abortCall(callId: number, why: string): void {
+    const call = this.#calls.get(callId);
+    if (!call) return;
+    call.replyWindow.close();
+    call.upload?.destroy(new Error(why));
+  }
+
+  /** Uploads and downloads belong to the invocation that started them. */
+  #endCallsOf(invocationId: string): void {
+    for (const [callId, call] of this.#calls) {
+      if (call.invocationId === invocationId) this.#abortCall(callId, 'its invocation ended');
+    }
+  }
+
+  #onResponse(streamId: number, payload: Buffer): void {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
+    const message = readResponseHead(parseJson(payload));
+    if (stream.headReceived) throw new ProtocolViolation('a second response head for one invocation');
     stream.headReceived = true;
-    stream.body = new PassThrough();
+    stream.body = new CreditedBody(
+      (bytes) => this.#write(encodeCredit(FRAME.RESPONSE_CREDIT, streamId, bytes)),
+      // The caller stopped reading for good (it went away): the handler's stream is told to stop.
+      () => { if (this.#streams.get(streamId) === stream) this.#write(encodeFrame(FRAME.ABORT, streamId)); },
+    );
     stream.resolveHead({ status: message.status, statusText: message.statusText, headers: message.headers, body: stream.body });
   }
 
   #onFullResponse(streamId: number, payload: Buffer): void {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
+    const { head: raw, body } = decodeFullResponse(payload);
+    const head = readFullResponseHead(raw);
+    if (stream.headReceived) throw new ProtocolViolation('a full response after a response head');
     this.#streams.delete(streamId);
-    const { head, body } = decodeFullResponse(payload);
+    this.#settled(stream);
     stream.headReceived = true;
     stream.resolveHead({ status: head.status, statusText: head.statusText, headers: head.headers, body });
-    stream.resolveDone({ cpuMicros: head.cpuMicros, waitedMs: head.waitedMs ?? 0 });
+    stream.resolveDone(this.#measured(stream, head.cpuMicros, head.waitedMs));
   }
 
-  #onEnd(streamId: number, message: ResponseEndMessage): void {
+  #onEnd(streamId: number, payload: Buffer): void {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
+    const message = readResponseEnd(parseJson(payload));
+    if (!stream.body) throw new ProtocolViolation('a response end before its head');
     this.#streams.delete(streamId);
-    stream.body?.end();
-    stream.resolveDone({ cpuMicros: message.cpuMicros, waitedMs: message.waitedMs ?? 0 });
+    this.#settled(stream);
+    stream.body.finish();
+    stream.resolveDone(this.#measured(stream, message.cpuMicros, message.waitedMs));
   }
 
-  #onError(streamId: number, message: ErrorMessage): void {
+  /** The instance's own figures, held to what the host saw pass: a function cannot bill itself less, or more. */
+  #measured(stream: Stream, cpuMicros: number, waitedMs = 0): InvocationDone {
+    const elapsedMs = performance.now() - stream.sentAt;
+    return { cpuMicros: Math.min(cpuMicros, elapsedMs * 1000 * CORES), waitedMs: Math.min(waitedMs, elapsedMs) };
+  }
+
+  #onError(streamId: number, payload: Buffer): void {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
+    const message = readError(parseJson(payload));
     this.#streams.delete(streamId);
     const failure = new InvocationFailure('error', message.message);
     if (message.stack) failure.stack = message.stack;
     this.#fail(stream, failure);
   }
 
+  /** An invocation's answer is complete (or failed): its request body and platform calls end. */
+  #settled(stream: Stream): void {
+    stream.requestWindow.close();
+    if (this.#calls.size > 0) this.#endCallsOf(stream.invocationId);
+  }
+
   #fail(stream: Stream, failure: InvocationFailure): void {
+    this.#settled(stream);
     if (!stream.headReceived) stream.rejectHead(failure);
     else stream.body?.destroy(failure);
     stream.rejectDone(failure);
   }
 
   #failAll(exit: SandboxExit): void {
-    const reason = this.stopReason ?? (exit.outOfMemory
-      ? { outcome: 'out-of-memory' as const, message: exit.reason ?? 'the instance ran out of memory' }
-      : { outcome: 'crashed' as const, message: `the instance exited unexpectedly (code ${exit.code}, signal ${exit.signal})` });
-    this.#failStreams(reason.outcome, reason.message);
+    const reason: StopReason = this.stopReason ?? (exit.outOfMemory
+      ? { outcome: 'out-of-memory', message: exit.reason ?? 'the instance ran out of memory' }
+      : { outcome: 'crashed', message: `the instance exited unexpectedly (code ${exit.code}, signal ${exit.signal})` });
+    this.#failStreams(reason);
+    for (const call of this.#calls.values()) {
+      call.replyWindow.close();
+      call.upload?.destroy(new Error(reason.message));
+    }
+    this.#calls.clear();
   }
 
-  #failStreams(outcome: 'timeout' | 'out-of-memory' | 'crashed', message: string): void {
-    for (const stream of this.#streams.values()) this.#fail(stream, new InvocationFailure(outcome, message));
+  #failStreams(reason: StopReason): void {
+    for (const stream of this.#streams.values()) this.#fail(stream, new InvocationFailure(reason.outcome, reason.message, undefined, reason.code));
     this.#streams.clear();
   }
 }
