@@ -118,6 +118,8 @@ export async function handleFunctionRequest(
       res.end(method === 'HEAD' ? undefined : body);
       return;
     }
+    // The instance may have failed between sending the head and this turn: nothing would ever flow.
+    if (body.destroyed) throw body.errored ?? new InvocationFailure('crashed', 'the response ended before it was sent');
     writeHead(res, response, flat);
     if (method === 'HEAD') {
       body.resume();

@@ -11,28 +11,7 @@ import { NimbusClient } from '../../src/sdk/client/index.js';
 import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { queueStats } from '../server/triggers/trigger-fixtures.js';
-
-/** Frame writing as a hostile handler would do it: straight to the channel's file descriptor. */
-export const RAW_FRAMES = `
-import { writeSync } from 'node:fs';
-export function frame(type, stream, payload) {
-  const b = Buffer.alloc(9 + payload.length);
-  b.writeUInt32BE(5 + payload.length, 0);
-  b.writeUInt8(type, 4);
-  b.writeUInt32BE(stream, 5);
-  payload.copy(b, 9);
-  return b;
-}
-/** Writes all of it, waiting out a full socket buffer (the fd is non-blocking). */
-export function writeAll(bytes) {
-  let offset = 0;
-  while (offset < bytes.length) {
-    try { offset += writeSync(3, bytes, offset); }
-    catch (e) { if (e.code !== 'EAGAIN') return offset; Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1); }
-  }
-  return offset;
-}
-`;
+import { RAW_FRAMES } from './raw-frames.js';
 
 const HOSTILE = `
 import { http, queue } from 'nimbus';

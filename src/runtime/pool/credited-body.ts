@@ -18,6 +18,8 @@ export class CreditedBody extends Readable {
    */
   constructor(private readonly sendCredit: (bytes: number) => void, private readonly onAbandon: () => void) {
     super({ highWaterMark: STREAM_WINDOW_BYTES });
+    // The instance failing is reported to whoever reads the body; when nobody reads it yet, it must not crash the node.
+    this.on('error', () => {});
   }
 
   /** A body frame's bytes; false when the instance sent more than it was granted. */

@@ -149,8 +149,7 @@ export class FunctionPool {
 
   /** Stops an idle instance for another function's sake; its memory is free at once. */
   evict(instance: Instance): void {
-    this.#released.add(instance);
-    this.budget.release(this.settings.memoryMb);
+    this.#releaseMemory(instance);
     this.#stop(instance, 'evicted to make room');
   }
 
@@ -253,8 +252,8 @@ export class FunctionPool {
         instance.kill('crashed', message);
         this.instances.delete(instance);
       }
-      if (!instance || !this.#released.has(instance)) this.budget.release(target.settings.memoryMb);
-      if (instance) this.#released.add(instance);
+      if (instance) this.#releaseMemory(instance);
+      else this.budget.release(target.settings.memoryMb);
       this.hooks.onInstanceStartFailed(this, this.#lastError);
       if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
         // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
@@ -283,9 +282,16 @@ export class FunctionPool {
     instance.kill('crashed', `the instance was stopped (${why})`);
   }
 
+  /** An instance's memory goes back to the budget once, however many of exit, eviction and a failed start report it. */
+  #releaseMemory(instance: Instance): void {
+    if (this.#released.has(instance)) return;
+    this.#released.add(instance);
+    this.budget.release(this.settings.memoryMb);
+  }
+
   #onExit(instance: Instance): void {
     this.instances.delete(instance);
-    if (!this.#released.has(instance)) this.budget.release(this.settings.memoryMb);
+    this.#releaseMemory(instance);
     this.ensureMinimum();
     this.#scaleUp();
   }

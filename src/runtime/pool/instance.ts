@@ -127,16 +127,18 @@ export class Instance {
         markReady();
         return;
       case FRAME.LOADED: {
-        const waiter = this.#takeLoadWaiter('LOADED');
-        waiter.resolve({ functions: readLoaded(parseJson(payload)) });
+        // Checked before the waiter is taken: a malformed answer must still reject it (through #violated).
+        this.#expectLoad('LOADED');
+        const functions = readLoaded(parseJson(payload));
+        this.#takeLoadWaiter().resolve({ functions });
         return;
       }
       case FRAME.LOAD_FAILED: {
-        const waiter = this.#takeLoadWaiter('LOAD_FAILED');
+        this.#expectLoad('LOAD_FAILED');
         const failure = readError(parseJson(payload));
         const error = new Error(failure.message);
         if (failure.stack) error.stack = failure.stack;
-        waiter.reject(error);
+        this.#takeLoadWaiter().reject(error);
         // Invocations sent right behind LOAD fail now, as a start failure, before the instance's own answers to them arrive.
         this.#failStreams({ outcome: 'crashed', message: `the function's instance failed to start: ${failure.message}` });
         return;
@@ -194,9 +196,12 @@ export class Instance {
     }
   }
 
-  #takeLoadWaiter(frame: string): { resolve: (m: LoadedMessage) => void; reject: (e: Error) => void } {
-    const waiter = this.#loadWaiter;
-    if (!waiter) throw new ProtocolViolation(`${frame} without a LOAD`);
+  #expectLoad(frame: string): void {
+    if (!this.#loadWaiter) throw new ProtocolViolation(`${frame} without a LOAD`);
+  }
+
+  #takeLoadWaiter(): { resolve: (m: LoadedMessage) => void; reject: (e: Error) => void } {
+    const waiter = this.#loadWaiter!;
     this.#loadWaiter = null;
     return waiter;
   }

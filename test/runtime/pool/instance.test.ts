@@ -77,6 +77,13 @@ describe('Instance: what an instance sends is untrusted', () => {
     });
   }
 
+  test('a malformed LOADED still settles the load it answers, as a failure', async () => {
+    const { sandbox, instance } = booted();
+    const loading = instance.load({ bundlePath: '/app/b.mjs', app: 'a', version: 1, functionName: 'f', env: {} });
+    sandbox.fromInstance(encodeJsonFrame(FRAME.LOADED, 0, { functions: 'all of them' }));
+    await assert.rejects(loading, /broke the host protocol/);
+  });
+
   test('a response head with a status no Response can have is a protocol violation', async () => {
     const { sandbox, instance } = booted();
     const { response } = instance.invoke(invocation('i1'), Date.now() + 10_000);
