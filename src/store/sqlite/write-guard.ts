@@ -25,6 +25,8 @@ type Run = (...args: unknown[]) => unknown;
  *   group commit runs a whole batch of queue writes in one transaction, so a
  *   batch costs one check (one stat), not one per message.
  * - Failures become storage faults where they are (SQLITE_FULL → 507…).
+ * - A write statement's `get` runs to the end, so a failed commit is reported
+ *   instead of returning the row of a write that was rolled back.
  */
 export function guardWrites(db: Database.Database, guard: SqliteWriteGuard): void {
   /** A write statement ran in the current outermost transaction. */
@@ -32,8 +34,16 @@ export function guardWrites(db: Database.Database, guard: SqliteWriteGuard): voi
 
   const guardStatement = (statement: Database.Statement): Database.Statement => {
     if (statement.readonly) return statement;
-    for (const method of ['run', 'get', 'all'] as const) {
-      const original = statement[method] as Run;
+    const all = statement.all as Run;
+    const originals: Record<'run' | 'get' | 'all', Run> = {
+      run: statement.run as Run,
+      // `get` steps once and resets: a commit that fails at the reset (SQLITE_FULL on the WAL) goes
+      // unreported, and the caller gets the RETURNING row of a write that was rolled back.
+      // Stepping to the end reports it; a RETURNING write makes all its changes on the first step anyway.
+      get: (...args) => (all.apply(statement, args) as unknown[])[0],
+      all,
+    };
+    for (const [method, original] of Object.entries(originals)) {
       const guarded: Run = (...args) => {
         if (db.inTransaction) {
           guard.beforeWrite();
