@@ -27,6 +27,9 @@ export interface PreparedDataFolder {
  * keys and blobs inside are the node's alone.
  */
 export function prepareDataFolder(dir: string): PreparedDataFolder {
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', syscall: 'mkdir', path: dir });
+  }
   const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE }) !== undefined;
   const mode = statSync(dir).mode & 0o777;
   if ((mode & OTHERS_BITS) === 0) return { created, tightenedFrom: null, chmodFailed: null };
