@@ -121,8 +121,13 @@ export function guardWrites(db: Database.Database, guard: SqliteWriteGuard): voi
 
   db.exec = ((source: string) => {
     if (db.inTransaction) {
+      guard.beforeWrite();
       wroteInTransaction = true;
-      exec(source);
+      try {
+        exec(source);
+      } catch (error) {
+        throw guard.fault(error);
+      }
       return db;
     }
     guard.beforeWrite();
