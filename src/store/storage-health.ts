@@ -161,7 +161,7 @@ export class StorageHealth implements StorageFaults {
     if (kind === 'lost') {
       // A missing folder: find out whether the whole data folder went, or only this area's.
       this.check();
-      if (this.#faults.get(area)?.kind !== 'lost') this.#markLost([area], `a folder of ${area} was removed`, this.#areaFolders.get(area)?.path ?? this.#folder.path);
+      if (this.#faults.get(area)?.kind !== 'lost') this.#markLost([area], `files of ${area} were removed or moved`, this.#areaFolders.get(area)?.path ?? this.#folder.path);
     } else {
       this.#enter(area, kind, error);
     }

@@ -35,13 +35,15 @@ export function guardWrites(db: Database.Database, guard: SqliteWriteGuard): voi
   const guardStatement = (statement: Database.Statement): Database.Statement => {
     if (statement.readonly) return statement;
     const all = statement.all as Run;
-    const originals: Record<'run' | 'get' | 'all', Run> = {
+    const originals: Record<'run' | 'get' | 'all' | 'iterate', Run> = {
       run: statement.run as Run,
       // `get` steps once and resets: a commit that fails at the reset (SQLITE_FULL on the WAL) goes
       // unreported, and the caller gets the RETURNING row of a write that was rolled back.
       // Stepping to the end reports it; a RETURNING write makes all its changes on the first step anyway.
       get: (...args) => (all.apply(statement, args) as unknown[])[0],
       all,
+      // A lazy iteration would commit after the check could run.
+      iterate: (...args) => (all.apply(statement, args) as unknown[])[Symbol.iterator](),
     };
     for (const [method, original] of Object.entries(originals)) {
       const guarded: Run = (...args) => {
