@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeTempDir } from './temp-dir.js';
 
@@ -47,26 +47,19 @@ export function mountExt4(sizeMb: number): ScratchMount & { failIntoReadOnly(): 
     throw error;
   }
   const device = execFileSync('findmnt', ['-n', '-o', 'SOURCE', dir], { encoding: 'utf8' }).trim();
+  // ext4's own test hook: reports a file system error, which remounts it read-only under every open file.
+  const trigger = `/sys/fs/ext4/${basename(device)}/trigger_fs_error`;
+  // mount -o loop sets the device to detach itself once unmounted (never losetup -d here:
+  // by then the number may belong to another test's device).
+  const unmount = once(() => unmountAndRemove({ dir, remove: temp.remove }));
+  if (!existsSync(trigger)) {
+    unmount();
+    throw new Error(`this kernel has no ${trigger}`);
+  }
   return {
     dir,
-    failIntoReadOnly() {
-      // ext4's own test hook: reports a file system error, which remounts it read-only under every open file.
-      writeFileSync(`/sys/fs/ext4/${basename(device)}/trigger_fs_error`, 'nimbus storage test\n');
-    },
-    unmount: once(() => {
-      try {
-        execFileSync('umount', [dir], { stdio: 'pipe' });
-      } catch {
-        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-      }
-      // A loop device set up by mount detaches itself on umount; make sure.
-      try {
-        execFileSync('losetup', ['-d', device], { stdio: 'pipe' });
-      } catch {
-        // already detached
-      }
-      temp.remove();
-    }),
+    failIntoReadOnly: () => writeFileSync(trigger, 'nimbus storage test\n'),
+    unmount,
   };
 }
 
@@ -88,13 +81,14 @@ export function fillUp(dir: string): string {
   return filler;
 }
 
-function unmountAndRemove(temp: { dir: string; remove(): void }): void {
+/** Unmounts (lazily when still busy) and removes the temp folder around the mount point. */
+function unmountAndRemove(mount: { dir: string; remove(): void }): void {
   try {
-    execFileSync('umount', [temp.dir], { stdio: 'pipe' });
+    execFileSync('umount', [mount.dir], { stdio: 'pipe' });
   } catch {
-    execFileSync('umount', ['-l', temp.dir], { stdio: 'pipe' });
+    execFileSync('umount', ['-l', mount.dir], { stdio: 'pipe' });
   }
-  temp.remove();
+  mount.remove();
 }
 
 function once(fn: () => void): () => void {
