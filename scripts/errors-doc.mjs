@@ -9,7 +9,9 @@ let doc = `# Errors
 Every error Nimbus returns has a stable code. HTTP answers carry it as
 \`{"error":{"code":"…","message":"…"}}\` with the status below (plus fields such as
 \`field\` naming what was wrong, where there is one); the CLI prints the message on one
-line and exits with code 1.
+line and exits with code 1. Errors that pass (\`NIMBUS_ERR_STORE_UNAVAILABLE\`) also carry
+\`Retry-After\` (seconds); \`NIMBUS_ERR_FUNCTION_THROTTLED\` carries it too. Storage faults
+are explained in [security.md](security.md#the-data-folder-full-disks-lost-folders-permissions).
 
 | code | HTTP status | meaning |
 | --- | --- | --- |

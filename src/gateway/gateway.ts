@@ -21,6 +21,17 @@ export interface GatewayExtensions {
   invokeAsync?: (req: IncomingMessage, res: ServerResponse, target: RouteTarget) => Promise<void>;
 }
 
+/**
+ * What `/_nimbus/health` answers (no key needed, so nothing secret in it).
+ * `unhealthy` is 503: the node cannot do its job until someone acts (a lost
+ * data folder). `degraded` is 200: reads work, some writes fail and will pass.
+ */
+export interface NodeHealth {
+  status: 'ok' | 'degraded' | 'unhealthy';
+  reason?: string;
+  [detail: string]: unknown;
+}
+
 export interface GatewayDeps {
   dispatcher: Dispatcher;
   routes: RouteTable;
@@ -28,6 +39,8 @@ export interface GatewayDeps {
   authorize: Authorize;
   extensions: GatewayExtensions;
   onError: (error: Error) => void;
+  /** The node's own view of its health; `ok` when absent. */
+  health?: () => NodeHealth;
 }
 
 /**
@@ -112,8 +125,9 @@ export class Gateway {
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {
     if (path === '/_nimbus/health') {
-      sendJson(res, this.#closing ? 503 : 200, { status: this.#closing ? 'shutting-down' : 'ok' });
-      return;
+      if (this.#closing) return sendJson(res, 503, { status: 'shutting-down' });
+      const health = this.deps.health?.() ?? { status: 'ok' };
+      return sendJson(res, health.status === 'unhealthy' ? 503 : 200, health);
     }
     if (!path.startsWith(`${ADMIN_PREFIX}/`)) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', path);
     const sub = path.slice(ADMIN_PREFIX.length);

@@ -13,7 +13,12 @@ export function sendError(res: ServerResponse, error: NimbusError, headers: Reco
     res.destroy(error);
     return;
   }
-  sendJson(res, error.status, error.toJSON(), headers);
+  sendJson(res, error.status, error.toJSON(), { ...errorHeaders(error), ...headers });
+}
+
+/** Headers an error's code implies (`Retry-After` for errors that pass). */
+export function errorHeaders(error: NimbusError): Record<string, string> {
+  return error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
 }
 
 /** Reads a JSON body up to `limit` bytes; 413 beyond, 400 when it isn't JSON. */

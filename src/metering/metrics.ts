@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InvocationLifecycle } from '../runtime/lifecycle.js';
 import { HotCounter, HotHistogram } from './hot-series.js';
 
@@ -25,6 +25,14 @@ export interface QueueDepth {
   oldestAgeMs: number;
 }
 
+/** The node's storage, as its StorageHealth reports it. */
+export interface StorageReport {
+  /** No storage fault in force. */
+  healthy: boolean;
+  /** Storage errors answered since start, by area (state, blobs, bundles) and kind (full, read_only, denied, io, lost). */
+  errors: readonly { area: string; kind: string; count: number }[];
+}
+
 export interface NodeMetricsOptions {
   /** Node.js process metrics (CPU, memory, event-loop lag) as well; on by default. */
   processMetrics?: boolean;
@@ -42,6 +50,7 @@ export class NodeMetrics {
   readonly registry = new Registry();
   #instanceSource: () => readonly InstanceCount[] = () => [];
   #queueSource: () => readonly QueueDepth[] = () => [];
+  #storageSource: () => StorageReport = () => ({ healthy: true, errors: [] });
   // Updated on every invocation, hence the cheaper hot-series kind.
   readonly #invocations: HotCounter<'app' | 'function' | 'outcome' | 'trigger'>;
   readonly #duration: HotHistogram<'app' | 'function'>;
@@ -130,6 +139,25 @@ export class NodeMetrics {
         for (const row of readSource(() => metrics.#queueSource())) this.set({ queue: row.queue }, row.oldestAgeMs / 1000);
       },
     });
+    new Gauge({
+      name: 'nimbus_store_healthy',
+      help: '1 while every storage area takes writes; 0 while one is full, read-only, failing or lost.',
+      registers,
+      collect() {
+        this.set(metrics.#readStorage().healthy ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'nimbus_storage_errors_total',
+      help: 'Writes (and reads) refused or failed by a storage fault, by area (state, blobs, bundles) and kind (full, read_only, denied, io, lost).',
+      labelNames: ['area', 'kind'],
+      registers,
+      collect() {
+        // The counts live in the node's StorageHealth; copied at each scrape.
+        this.reset();
+        for (const row of metrics.#readStorage().errors) this.inc({ area: row.area, kind: row.kind }, row.count);
+      },
+    });
     this.#timerLag = new Histogram({
       name: 'nimbus_timer_lag_seconds',
       help: 'How late timer triggers fired after their scheduled time.',
@@ -169,6 +197,19 @@ export class NodeMetrics {
   /** The queue consumer reports depth and oldest age here; read at each scrape. */
   setQueueSource(source: () => readonly QueueDepth[]): void {
     this.#queueSource = source;
+  }
+
+  /** The node's StorageHealth reports here; read at each scrape. */
+  setStorageSource(source: () => StorageReport): void {
+    this.#storageSource = source;
+  }
+
+  #readStorage(): StorageReport {
+    try {
+      return this.#storageSource();
+    } catch {
+      return { healthy: false, errors: [] };
+    }
   }
 
   observeTimerLag(ms: number): void {

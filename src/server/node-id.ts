@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../store/data-folder.js';
 
 export const NODE_ID_FILE = 'node-id';
 
@@ -14,6 +15,6 @@ export function loadOrCreateNodeId(dataDir: string): string {
     // first start
   }
   const id = `node-${randomUUID()}`;
-  writeFileSync(file, `${id}\n`, { mode: 0o644 });
+  writeFileSync(file, `${id}\n`, { mode: PRIVATE_FILE_MODE });
   return id;
 }

@@ -2,18 +2,18 @@
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadOrCreateAdminKey } from '../auth/admin-key.js';
+import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
 import { createAuthorizer } from '../auth/authorize.js';
 import { createKeysApi } from '../auth/keys-api.js';
-import { loadOrCreateMasterKey } from '../auth/master-key.js';
+import { loadOrCreateMasterKey, MASTER_KEY_FILE } from '../auth/master-key.js';
 import { SecretBox } from '../auth/secret-box.js';
 import { createSecretsApi } from '../auth/secrets-api.js';
 import { LocalBundleStore } from '../blobs/bundles/bundle-store.js';
 import { AdminRouter } from '../gateway/admin-router.js';
 import { addAppsApi } from '../gateway/apps-api.js';
-import { Gateway } from '../gateway/gateway.js';
+import { Gateway, type NodeHealth } from '../gateway/gateway.js';
 import { readJsonBody } from '../gateway/json.js';
 import { RouteTable } from '../gateway/route-table.js';
 import { describeBundle } from '../runtime/describe-bundle.js';
@@ -23,9 +23,13 @@ import { DEFAULT_WARM_POOL, WarmPool, type WarmPoolOptions } from '../runtime/po
 import type { SandboxDriver } from '../runtime/sandbox/driver.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { formatMode, makePrivate, prepareDataFolder, PRIVATE_DIR_MODE } from '../store/data-folder.js';
+import { isStorageFault } from '../store/storage-errors.js';
+import { StorageHealth } from '../store/storage-health.js';
 import { DeploymentRegistry } from './deployments.js';
-import { loadOrCreateNodeId } from './node-id.js';
+import { loadOrCreateNodeId, NODE_ID_FILE } from './node-id.js';
 import { selectDriver, type IsolationSetting } from './select-driver.js';
+import type { Logger } from 'pino';
 import type { HostServices } from '../runtime/host-services.js';
 import { createHostServices } from './host-services.js';
 import { wireBlobs } from './wire-blobs.js';
@@ -84,16 +88,23 @@ export function instanceScriptPath(): string {
 export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const clock = options.clock ?? systemClock;
   const log = createPlatformLogger(options.logLevel ?? process.env['NIMBUS_LOG_LEVEL'] ?? 'info');
-  const admin = loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']);
-  const master = loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']);
   const asyncTtl = options.asyncResultRetentionMs ?? (process.env['NIMBUS_ASYNC_RESULT_TTL_MS'] ? Number(process.env['NIMBUS_ASYNC_RESULT_TTL_MS']) : undefined);
   if (asyncTtl !== undefined && !(Number.isInteger(asyncTtl) && asyncTtl > 0)) throw new Error('asyncResultRetentionMs (NIMBUS_ASYNC_RESULT_TTL_MS) must be a positive whole number of milliseconds');
-  const store = openSqliteStore(options.dataDir, clock, asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {});
-  const bundles = new LocalBundleStore(join(options.dataDir, 'bundles'));
+  preparePrivateDataFolder(options.dataDir, log);
+  const admin = loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']);
+  const master = loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']);
+  const nodeId = loadOrCreateNodeId(options.dataDir);
+  for (const name of [ADMIN_KEY_FILE, MASTER_KEY_FILE, NODE_ID_FILE]) makeFilePrivate(join(options.dataDir, name), log);
+  // Every write to the data folder reports here: refused when the folder is lost, named when the disk is full.
+  const storage = new StorageHealth({ dataDir: options.dataDir, clock, log });
+  const store = openSqliteStore(options.dataDir, clock, {
+    ...(asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {}),
+    watch: (file) => storage.watchStateFile(file),
+  });
+  const bundles = new LocalBundleStore(join(options.dataDir, 'bundles'), storage);
   const secrets = new AppSecrets(store.secrets, new SecretBox(master.key));
   const keys = new ApiKeys(store.keys, clock);
 
-  const nodeId = loadOrCreateNodeId(options.dataDir);
   let driver: SandboxDriver;
   let isolationReport: Awaited<ReturnType<typeof selectDriver>>['report'];
   try {
@@ -143,7 +154,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       log.info({ app: change.app, version: change.version.version, previous: change.previous }, 'version live');
     } else {
       dispatcher!.retire(change.app, null);
-      void store.secrets.removeApp(change.app);
+      store.secrets.removeApp(change.app).catch((err: unknown) => {
+        if (!isStorageFault(err)) log.error({ err, app: change.app }, 'secrets of a removed app could not be removed');
+      });
       log.info({ app: change.app }, 'app removed');
     }
   });
@@ -170,7 +183,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Blobs and timers report lags to the metrics, which are wired after them.
   let metering: MeteringWiring | null = null;
   const blobs = await wireBlobs({
-    dataDir: options.dataDir, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs,
+    dataDir: options.dataDir, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, faults: storage,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
   });
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
@@ -182,6 +195,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   });
+  metering.metrics.setStorageSource(() => ({ healthy: storage.status().healthy, errors: storage.errorCounts() }));
   router.add('GET', '/node', 'This node: isolation in force, warm pool, memory budget, instances', async () => ({
     status: 200,
     body: {
@@ -195,6 +209,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     {
       dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
+      health: () => nodeHealth(storage),
     },
     options.maxBodyBytes,
   );
@@ -207,9 +222,11 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     observeLag: (ms) => metering?.metrics.observeTimerLag(ms),
   });
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
+  storage.start();
   try {
     url = await gateway.listen(options.host, options.port);
   } catch (err) {
+    storage.close();
     await timers.close();
     await queues.close();
     await blobs.close();
@@ -240,10 +257,42 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         await metering.close();
         await driver.dispose();
         await store.close();
+        storage.close();
         log.info('nimbus node stopped');
         log.flush();
       })();
       return closing;
     },
+  };
+}
+
+/** Makes the data folder private (0700), and says so when it was not. */
+function preparePrivateDataFolder(dataDir: string, log: Logger): void {
+  const folder = prepareDataFolder(dataDir);
+  if (folder.tightenedFrom !== null) {
+    log.warn({ dataDir, was: formatMode(folder.tightenedFrom), now: formatMode(PRIVATE_DIR_MODE) }, 'the data folder was open to other users: made it private');
+  }
+  if (folder.chmodFailed !== null) {
+    log.warn({ dataDir, error: folder.chmodFailed }, 'the data folder is open to other users and could not be made private: chmod 700 it');
+  }
+}
+
+/** Key files written by hand (or node ids by older versions) may be 0644: they become the owner's alone. */
+function makeFilePrivate(path: string, log: Logger): void {
+  try {
+    makePrivate(path);
+  } catch (err) {
+    log.warn({ path, err }, 'a file in the data folder is open to other users and could not be made private');
+  }
+}
+
+/** `/_nimbus/health`: unhealthy once the store is lost (only a restart helps), degraded while a disk is full or read-only. */
+function nodeHealth(storage: StorageHealth): NodeHealth {
+  const status = storage.status();
+  if (status.healthy) return { status: 'ok' };
+  return {
+    status: status.lost ? 'unhealthy' : 'degraded',
+    reason: `storage: ${status.reason ?? 'fault'}`,
+    storage: status.faults.map(({ area, kind, since }) => ({ area, kind, since: new Date(since).toISOString() })),
   };
 }

@@ -9,6 +9,8 @@ import type { EventInvoker } from '../runtime/event-invoker.js';
 import type { BlobSettings } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
 import type { QueueStore } from '../store/queue-store.js';
+import { isStorageFault } from '../store/storage-errors.js';
+import type { StorageFaults } from '../store/storage-faults.js';
 import { blobDeliverySpec } from '../triggers/blob/blob-delivery.js';
 import { BlobEventFanout, type BlobTriggerBinding } from '../triggers/blob/blob-event-fanout.js';
 import { ConsumerGroup } from '../triggers/queue/consumer-group.js';
@@ -27,11 +29,14 @@ export interface BlobWiring {
  */
 export async function wireBlobs(deps: {
   dataDir: string; index: BlobIndex; queues: QueueStore; invoker: EventInvoker; clock: Clock; log: Logger;
-  deployments: DeploymentRegistry; drainTimeoutMs: number;
+  deployments: DeploymentRegistry; drainTimeoutMs: number; faults: StorageFaults;
   observeEventLag: (ms: number) => void;
 }): Promise<BlobWiring> {
-  const backend = await LocalBlobBackend.open({ root: join(deps.dataDir, 'blobs'), index: deps.index });
-  const onError = (err: unknown) => deps.log.error({ err }, 'blob event delivery problem');
+  const backend = await LocalBlobBackend.open({ root: join(deps.dataDir, 'blobs'), index: deps.index, faults: deps.faults });
+  // Storage faults were logged once where they arose; a retry loop would repeat them every pass.
+  const onError = (err: unknown) => {
+    if (!isStorageFault(err)) deps.log.error({ err }, 'blob event delivery problem');
+  };
   const fanout = new BlobEventFanout({
     events: deps.index, clock: deps.clock, onError,
     enqueue: async (queue, bodies) => {

@@ -13,6 +13,7 @@ import type { InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogStore } from '../store/log-store.js';
 import type { MeteringStore } from '../store/metering-store.js';
+import { isStorageFault } from '../store/storage-errors.js';
 
 export interface MeteringWiring {
   metrics: NodeMetrics;
@@ -31,7 +32,10 @@ export function wireMetering(deps: {
   /** Queue depths, read when /metrics is scraped (not on a timer, not on the hot path). */
   queueDepths: () => Promise<QueueDepth[]>;
 }): MeteringWiring {
-  const onError = (error: unknown, context?: string) => deps.log.error({ err: error, context }, 'metering write failed');
+  // Storage faults were logged once where they arose; every flush would repeat them.
+  const onError = (error: unknown, context?: string) => {
+    if (!isStorageFault(error)) deps.log.error({ err: error, context }, 'metering write failed');
+  };
   const metrics = new NodeMetrics({});
   metrics.setInstanceSource(() => deps.dispatcher.instanceStates());
   let queueDepths: QueueDepth[] = [];

@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AsyncResultStore } from '../store/async-result-store.js';
 import type { QueueStore } from '../store/queue-store.js';
+import { isStorageFault } from '../store/storage-errors.js';
 import { AsyncInvocations } from '../triggers/queue/async-invocations.js';
 import { createQueueApi } from '../triggers/queue/queue-api.js';
 import { QueueTriggerManager } from '../triggers/queue/queue-trigger.js';
@@ -32,7 +33,10 @@ export function wireQueues(deps: {
   queues: QueueStore; asyncResults: AsyncResultStore; invoker: EventInvoker; clock: Clock; log: Logger;
   deployments: DeploymentRegistry; router: AdminRouter; drainTimeoutMs: number;
 }): QueueWiring {
-  const onError = (err: unknown) => deps.log.error({ err }, 'queue delivery problem');
+  // Storage faults were logged once where they arose; consumers retrying every second would repeat them.
+  const onError = (err: unknown) => {
+    if (!isStorageFault(err)) deps.log.error({ err }, 'queue delivery problem');
+  };
   const triggers = new QueueTriggerManager({ queues: deps.queues, invoker: deps.invoker, clock: deps.clock, onError });
   const asyncInvocations = new AsyncInvocations({ queues: deps.queues, results: deps.asyncResults, invoker: deps.invoker, clock: deps.clock, onError });
 

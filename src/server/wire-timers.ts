@@ -3,8 +3,9 @@ import type { AdminRouter } from '../gateway/admin-router.js';
 import type { EventInvoker } from '../runtime/event-invoker.js';
 import type { TimerSettings, TimerTick } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
+import { isStorageFault } from '../store/storage-errors.js';
 import type { TimerStore } from '../store/timer-store.js';
-import { TimerScheduler, type TimerDefinitionRef } from '../triggers/timer/scheduler.js';
+import { TimerScheduler, type TimerDefinitionRef, type TimerLogger } from '../triggers/timer/scheduler.js';
 import { handleTimerApi } from '../triggers/timer/timer-api.js';
 import type { DeploymentRegistry } from './deployments.js';
 
@@ -31,8 +32,15 @@ export async function wireTimers(deps: {
       return deps.invoker.invokeEvent(event);
     },
   };
+  // Storage faults were logged once where they arose; a timer firing every second would repeat them.
+  const logger: TimerLogger = {
+    warn: (fields, message) => deps.log.warn(fields, message),
+    error: (fields, message) => {
+      if (!isStorageFault(fields['err'])) deps.log.error(fields, message);
+    },
+  };
   const scheduler = new TimerScheduler({
-    store: deps.store, invoker, nodeId: deps.nodeId, clock: deps.clock, logger: deps.log, drainTimeoutMs: deps.drainTimeoutMs,
+    store: deps.store, invoker, nodeId: deps.nodeId, clock: deps.clock, logger, drainTimeoutMs: deps.drainTimeoutMs,
   });
   await scheduler.sync(liveTimers(deps.deployments));
   await scheduler.start();

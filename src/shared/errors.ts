@@ -44,8 +44,10 @@ export const ERRORS = {
   NIMBUS_ERR_INVOCATION_NOT_FOUND: { status: 404, message: 'no such invocation (results are kept for 24 hours)' },
   NIMBUS_ERR_QUERY_INVALID: { status: 400, message: 'a query parameter is not valid' },
   NIMBUS_ERR_NODE_SHUTTING_DOWN: { status: 503, message: 'the node is shutting down' },
+  NIMBUS_ERR_STORAGE_FULL: { status: 507, message: 'the disk that holds the node\'s data is full (writes fail until there is room; reads work)' },
+  NIMBUS_ERR_STORE_UNAVAILABLE: { status: 503, retryAfterSeconds: 10, message: 'the node cannot write to its data store (writes are refused; reads work)' },
   NIMBUS_ERR_INTERNAL: { status: 500, message: 'internal error' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { status: number; message: string; retryAfterSeconds?: number }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -54,6 +56,8 @@ export class NimbusError extends Error {
   readonly status: number;
   /** Extra machine-readable facts (the field that failed, the conflicting app…). */
   readonly details: Record<string, unknown> | undefined;
+  /** When a caller may try again (the `Retry-After` header), for errors that pass. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, detail?: string, details?: Record<string, unknown>) {
     super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message);
@@ -61,6 +65,8 @@ export class NimbusError extends Error {
     this.code = code;
     this.status = ERRORS[code].status;
     this.details = details;
+    const entry = ERRORS[code];
+    this.retryAfterSeconds = 'retryAfterSeconds' in entry ? entry.retryAfterSeconds : undefined;
   }
 
   toJSON(): { error: { code: ErrorCode; message: string } & Record<string, unknown> } {

@@ -4,14 +4,14 @@ export interface AdminTarget {
   adminKey: string;
 }
 
-export async function admin(node: AdminTarget, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function admin(node: AdminTarget, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${node.url}/_nimbus/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${node.adminKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
 /** Instances running now for one function, as the admin API reports them. */

@@ -6,14 +6,17 @@ import { makeTempDir } from './temp-dir.js';
 export interface TestNode extends NimbusNode {
   dataDir: string;
   /** Bundles and deploys an app; returns the admin API's answer. */
-  deploy(app: string, files: Record<string, string>): Promise<{ status: number; body: any }>;
-  /** Closes the node and removes its data folder. */
+  deploy(app: string, files: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Closes the node and removes its data folder (unless the caller gave it). */
   dispose(): Promise<void>;
 }
 
-/** A real node on 127.0.0.1 with a fresh data folder, in this process; instances are real child processes. */
+/**
+ * A real node on 127.0.0.1 with a fresh data folder, in this process; instances are real child processes.
+ * With `dataDir` it runs on that folder instead (on a scratch mount, say), which dispose() leaves in place.
+ */
 export async function startTestNode(options: Partial<NodeOptions> = {}): Promise<TestNode> {
-  const data = makeTempDir('nimbus-node-');
+  const data = options.dataDir !== undefined ? { dir: options.dataDir, remove: () => {} } : makeTempDir('nimbus-node-');
   const apps = makeTempDir('nimbus-app-');
   const node = await startNode({
     // Plain processes unless a test asks for the strict sandbox (its own suite): they start faster.

@@ -129,3 +129,20 @@ test('each node has its own registry, so two nodes in one process do not mix', a
   assert.equal(value(sb, 'nimbus_invocations_total'), undefined);
   assert.ok(value(sb, 'process_cpu_user_seconds_total', { node: 'b' }) !== undefined, 'process metrics are included');
 });
+
+test('storage health is a gauge and storage errors a counter by area and kind, read from the source at each scrape', async () => {
+  const metrics = new NodeMetrics({ processMetrics: false });
+  let report = { healthy: true, errors: [] as { area: string; kind: string; count: number }[] };
+  metrics.setStorageSource(() => report);
+  let { samples, types } = parseExposition((await scrape(metrics)).text);
+  assert.equal(types.get('nimbus_store_healthy'), 'gauge');
+  assert.equal(types.get('nimbus_storage_errors_total'), 'counter');
+  assert.equal(value(samples, 'nimbus_store_healthy'), 1);
+  assert.equal(samples.filter((s) => s.name === 'nimbus_storage_errors_total').length, 0);
+
+  report = { healthy: false, errors: [{ area: 'blobs', kind: 'full', count: 3 }, { area: 'state', kind: 'lost', count: 1 }] };
+  ({ samples } = parseExposition((await scrape(metrics)).text));
+  assert.equal(value(samples, 'nimbus_store_healthy'), 0);
+  assert.equal(value(samples, 'nimbus_storage_errors_total', { area: 'blobs', kind: 'full' }), 3);
+  assert.equal(value(samples, 'nimbus_storage_errors_total', { area: 'state', kind: 'lost' }), 1);
+});

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../store/data-folder.js';
+import { UNWATCHED_STORAGE, type StorageFaults } from '../../store/storage-faults.js';
 import {
   MAX_OBJECT_BYTES,
   type BlobBackend, BlobObjectMeta, BucketInfo, ByteRange, DeleteObjectOptions, DeleteObjectResult,
@@ -25,6 +27,8 @@ export interface LocalBlobBackendOptions {
   root: string;
   index: BlobIndex;
   maxObjectBytes?: number;
+  /** Told about every write, and names storage faults (full disk: 507; lost folder: 503). */
+  faults?: StorageFaults;
 }
 
 /**
@@ -32,22 +36,29 @@ export interface LocalBlobBackendOptions {
  * hashed, are synced and moved to a file named by a fresh id; the index
  * commit then points the key at that id. Old or new, never torn: a crash
  * before the commit leaves only an unreferenced file, swept at the next open.
+ *
+ * Folders are made at open and never again: if they vanish under a running
+ * node (the data folder was deleted), writes fail as a lost store instead of
+ * landing in fresh folders that vanish with the rest. Files are 0600.
  */
 export class LocalBlobBackend implements BlobBackend {
   readonly #root: string;
   readonly #index: BlobIndex;
   readonly #maxObjectBytes: number;
+  readonly #faults: StorageFaults;
 
   private constructor(options: LocalBlobBackendOptions) {
     this.#root = options.root;
     this.#index = options.index;
     this.#maxObjectBytes = options.maxObjectBytes ?? MAX_OBJECT_BYTES;
+    this.#faults = options.faults ?? UNWATCHED_STORAGE;
   }
 
   /** Creates the folders and sweeps what a crash left behind. Run before any write. */
   static async open(options: LocalBlobBackendOptions): Promise<LocalBlobBackend> {
     const backend = new LocalBlobBackend(options);
     await backend.#sweep();
+    backend.#faults.watchFolder('blobs', options.root);
     return backend;
   }
 
@@ -55,6 +66,7 @@ export class LocalBlobBackend implements BlobBackend {
     // The body may fail (client gone) while we await below, before anything reads it: an
     // unheard 'error' would crash the process. The read loop still sees the error.
     body.on('error', ignore);
+    this.#faults.assertWritable('blobs');
     validateBucketName(bucket);
     validateKey(key);
     const contentType = validateContentType(options.contentType);
@@ -71,20 +83,26 @@ export class LocalBlobBackend implements BlobBackend {
     }
     const dataId = randomUUID().replaceAll('-', '');
     const tmpPath = join(this.#root, 'tmp', dataId);
-    const { size, etag } = await this.#writeSynced(tmpPath, body).catch(async (err: unknown) => {
-      await rm(tmpPath, { force: true });
-      throw err;
-    });
     const dataPath = this.#dataPath(dataId);
-    await mkdir(join(dataPath, '..'), { recursive: true });
-    await rename(tmpPath, dataPath);
+    let written: { size: number; etag: string };
+    try {
+      written = await this.#writeSynced(tmpPath, body);
+      await mkdir(dirname(dataPath), { mode: PRIVATE_DIR_MODE }).catch(ignoreExisting);
+      await rename(tmpPath, dataPath);
+    } catch (err) {
+      await rm(tmpPath, { force: true }).catch(ignore);
+      // A path missing in folders made at open means they were taken away.
+      throw this.#faults.fault('blobs', err, { missingMeansLost: true });
+    }
+    const { size, etag } = written;
     let committed;
     try {
       committed = await this.#index.commitPut({ bucket, key, dataId, size, etag, contentType, metadata, ...conditions(options) });
     } catch (err) {
-      await rm(dataPath, { force: true });
+      await rm(dataPath, { force: true }).catch(ignore);
       throw err;
     }
+    this.#faults.succeeded('blobs');
     if (committed.supersededDataId) await this.#removeData(committed.supersededDataId);
     return { etag, size, eventType: committed.eventType, sequencer: committed.sequencer };
   }
@@ -107,7 +125,7 @@ export class LocalBlobBackend implements BlobBackend {
       } catch (err) {
         // An overwrite committed and removed this data between our index read and the open: read again.
         if (isNotFound(err) && attempt < MAX_OPEN_RETRIES) continue;
-        throw err;
+        throw isNotFound(err) ? this.#faults.missing('blobs', err) : this.#faults.fault('blobs', err);
       }
       // Once open, the bytes stay readable even if an overwrite unlinks the file.
       const body = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end } : {}) });
@@ -169,7 +187,7 @@ export class LocalBlobBackend implements BlobBackend {
     let size = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    const handle = await open(path, 'wx');
+    const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
     try {
       for await (const chunk of body as AsyncIterable<Buffer | string>) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -206,9 +224,9 @@ export class LocalBlobBackend implements BlobBackend {
 
   async #sweep(): Promise<void> {
     await rm(join(this.#root, 'tmp'), { recursive: true, force: true });
-    await mkdir(join(this.#root, 'tmp'), { recursive: true });
+    await mkdir(join(this.#root, 'tmp'), { recursive: true, mode: PRIVATE_DIR_MODE });
     const dataRoot = join(this.#root, 'data');
-    await mkdir(dataRoot, { recursive: true });
+    await mkdir(dataRoot, { recursive: true, mode: PRIVATE_DIR_MODE });
     for (const shard of await readdir(dataRoot)) {
       const names = await readdir(join(dataRoot, shard)).catch(() => [] as string[]);
       const ids = names.filter((n) => DATA_ID_PATTERN.test(n));
@@ -248,6 +266,10 @@ async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
 }
 
 function ignore(): void {}
+
+function ignoreExisting(err: unknown): void {
+  if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+}
 
 function conditions(options: PutObjectOptions): { ifMatch?: string; ifNoneMatch?: string } {
   return {

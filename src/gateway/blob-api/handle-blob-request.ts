@@ -4,7 +4,7 @@ import { MAX_OBJECT_BYTES, type BlobBackend, type BlobObjectMeta, type ByteRange
 import { BlobError } from '../../blobs/blob-errors.js';
 import { conditionMatches } from '../../blobs/etag.js';
 import { NimbusError } from '../../shared/errors.js';
-import { sendJson } from '../json.js';
+import { errorHeaders, sendJson } from '../json.js';
 
 /** User metadata travels as `x-nimbus-meta-<name>: <value>` headers, both ways. */
 export const METADATA_HEADER_PREFIX = 'x-nimbus-meta-';
@@ -220,11 +220,9 @@ function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): voi
     res.end();
     return;
   }
-  const known = err instanceof NimbusError;
-  const body = known ? err.toJSON() : new NimbusError('NIMBUS_ERR_INTERNAL').toJSON();
-  const status = known ? err.status : 500;
+  const error = err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL');
   if (err instanceof BlobError && err.code === 'NIMBUS_ERR_BLOB_RANGE_NOT_SATISFIABLE' && typeof err.details?.size === 'number') {
     res.setHeader('content-range', `bytes */${err.details.size}`);
   }
-  sendJson(res, status, body);
+  sendJson(res, error.status, error.toJSON(), errorHeaders(error));
 }

@@ -1,14 +1,17 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { prepareStateFile, PRIVATE_DIR_MODE } from '../data-folder.js';
 
 /**
  * Opens the node's SQLite file the way every sub-store expects it: WAL for
  * concurrent readers, FULL sync so an acknowledged write survives power loss,
  * and a busy timeout so a second process (CLI, another node) waits instead of failing.
+ * The file and its -wal and -shm are readable by the owner only.
  */
 export function openSqlite(file: string): Database.Database {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+  prepareStateFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

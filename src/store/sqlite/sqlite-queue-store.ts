@@ -51,6 +51,9 @@ export class SqliteGroupCommit {
       try {
         return { ok: true, value: this.#runOne(write.work) };
       } catch (error) {
+        // SQLITE_FULL, SQLITE_IOERR and the like roll back the whole transaction, not just the
+        // savepoint: nothing of the batch was written, and what follows would run outside it.
+        if (!db.inTransaction) throw error;
         return { ok: false, error };
       }
     }));

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock.js';
 import type { Store } from '../store.js';
+import { STATE_FILE } from '../data-folder.js';
 import { openSqlite } from './open-sqlite.js';
 import { SqliteAppStore } from './sqlite-app-store.js';
 import { SqliteBlobIndex } from '../../blobs/local/sqlite-blob-index.js';
@@ -11,18 +12,22 @@ import { SqliteLogStore } from './sqlite-log-store.js';
 import { SqliteMeteringStore } from './sqlite-metering-store.js';
 import { SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTimerStore } from './sqlite-timer-store.js';
+import { guardWrites, type SqliteWriteGuard } from './write-guard.js';
 
-export const STATE_FILE = 'state.sqlite';
+export { STATE_FILE };
 
 /** The embedded store: one SQLite file in the data folder. */
 export interface SqliteStoreOptions {
   /** How long async invocation results stay fetchable (ms); default 24 h. */
   asyncResultRetentionMs?: number;
+  /** Watches the file once it exists: every write of the connection then reports to the guard it returns. */
+  watch?: (file: string) => SqliteWriteGuard;
 }
 
 export function openSqliteStore(dataDir: string, clock: Clock, options: SqliteStoreOptions = {}): Store & { readonly file: string } {
   const file = join(dataDir, STATE_FILE);
   const db = openSqlite(file);
+  if (options.watch) guardWrites(db, options.watch(file));
   const queues = new SqliteQueueStore(db, clock);
   return {
     file,

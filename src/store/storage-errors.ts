@@ -1,0 +1,86 @@
+import { NimbusError } from '../shared/errors.js';
+
+/** Where in the data folder a write went: the SQLite state file, blob data, stored bundles. */
+export type StorageArea = 'state' | 'blobs' | 'bundles';
+
+/**
+ * What went wrong underneath. `full` passes when there is room again; `lost`
+ * (the folder or state file was removed or replaced) lasts until a restart;
+ * the others pass when the device lets writes through again.
+ */
+export type StorageFaultKind = 'full' | 'read_only' | 'denied' | 'io' | 'lost';
+
+/** errno codes from Node's fs calls. */
+const ERRNO_KINDS: Readonly<Record<string, StorageFaultKind>> = {
+  ENOSPC: 'full',
+  EDQUOT: 'full',
+  EROFS: 'read_only',
+  EACCES: 'denied',
+  EPERM: 'denied',
+  EIO: 'io',
+};
+
+/** What each kind means to a caller, appended to the error's message. */
+const DETAILS: Readonly<Record<StorageFaultKind, string>> = {
+  full: 'no space left on the device that holds the data folder',
+  read_only: 'the data folder is on a file system that became read-only',
+  denied: 'the node is not allowed to write to its data folder',
+  io: 'the device that holds the data folder reported an I/O error',
+  lost: 'the data folder or its state file was removed or replaced while the node ran; restart the node',
+};
+
+export interface ClassifyOptions {
+  /**
+   * The error came from writing inside a folder the node created itself:
+   * a missing path (ENOENT, ENOTDIR) then means the folder was taken away.
+   */
+  missingMeansLost?: boolean;
+}
+
+/**
+ * The storage fault behind `error`, or undefined for anything else (a bad
+ * request, a constraint, a bug). Knows Node's errno codes and better-sqlite3's
+ * extended result codes, so every storage layer names faults the same way.
+ */
+export function classifyStorageError(error: unknown, options: ClassifyOptions = {}): StorageFaultKind | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (error instanceof NimbusError) return faultKindOf(error);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return undefined;
+  if (code.startsWith('SQLITE_')) return sqliteKind(code);
+  if (options.missingMeansLost && (code === 'ENOENT' || code === 'ENOTDIR')) return 'lost';
+  return ERRNO_KINDS[code];
+}
+
+function sqliteKind(code: string): StorageFaultKind | undefined {
+  // Extended codes carry the primary one as a prefix: SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED…
+  if (code === 'SQLITE_FULL') return 'full';
+  if (code.startsWith('SQLITE_READONLY')) return code === 'SQLITE_READONLY_DBMOVED' ? 'lost' : 'read_only';
+  if (code === 'SQLITE_PERM') return 'denied';
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'io';
+  return undefined;
+}
+
+/** The NimbusError callers see for a fault: 507 when full, 503 with Retry-After otherwise. */
+export function storageFaultError(kind: StorageFaultKind, area: StorageArea): NimbusError {
+  const code = kind === 'full' ? 'NIMBUS_ERR_STORAGE_FULL' : 'NIMBUS_ERR_STORE_UNAVAILABLE';
+  return new NimbusError(code, DETAILS[kind], { area, reason: kind });
+}
+
+/** The error a storage layer should throw for `error`: its NimbusError when it is a storage fault, else `error` itself. */
+export function toStorageError(error: unknown, area: StorageArea, options: ClassifyOptions = {}): unknown {
+  if (error instanceof NimbusError) return error;
+  const kind = classifyStorageError(error, options);
+  return kind === undefined ? error : storageFaultError(kind, area);
+}
+
+/** True for the errors storageFaultError makes: already logged and counted where they arose. */
+export function isStorageFault(error: unknown): error is NimbusError {
+  return error instanceof NimbusError && faultKindOf(error) !== undefined;
+}
+
+function faultKindOf(error: NimbusError): StorageFaultKind | undefined {
+  if (error.code !== 'NIMBUS_ERR_STORAGE_FULL' && error.code !== 'NIMBUS_ERR_STORE_UNAVAILABLE') return undefined;
+  const reason = error.details?.['reason'];
+  return typeof reason === 'string' && reason in DETAILS ? (reason as StorageFaultKind) : error.code === 'NIMBUS_ERR_STORAGE_FULL' ? 'full' : 'io';
+}
