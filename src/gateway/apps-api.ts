@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { parseBody } from '../auth/body-schema.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { DeploymentRegistry } from '../server/deployments.js';
 import { NimbusError } from '../shared/errors.js';
@@ -9,6 +11,10 @@ import { readJsonBody } from './json.js';
 /** Deploy bodies carry the bundle and its source map as JSON strings. */
 export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
+const MAX_ROLLBACK_BODY_BYTES = 4096;
+
+const deployBody = z.object({ bundle: z.string(), sourceMap: z.string().optional() });
+const rollbackBody = z.strictObject({ to: z.number().int().min(1).optional() });
 
 export interface FunctionSummary {
   name: string;
@@ -63,11 +69,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
   });
 
   router.add('POST', '/apps/:app/versions', 'Deploy a bundle as a new live version: {bundle, sourceMap?}', async ({ req, params }) => {
-    const body = await readJsonBody(req, MAX_DEPLOY_BODY_BYTES);
-    if (typeof body !== 'object' || body === null) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'expected {"bundle": "...", "sourceMap": "..."}');
-    const { bundle, sourceMap } = body as { bundle?: unknown; sourceMap?: unknown };
-    if (typeof bundle !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"bundle" must be a string');
-    if (sourceMap !== undefined && typeof sourceMap !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" must be a string');
+    const { bundle, sourceMap } = parseBody(deployBody, await readJsonBody(req, MAX_DEPLOY_BODY_BYTES));
     const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
     return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })) } };
   });
@@ -87,10 +89,10 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
   });
 
   router.add('POST', '/apps/:app/rollback', 'Make an earlier version live: {to?}', async ({ req, params }) => {
-    const body = (await readJsonBody(req, 4096)) as { to?: unknown } | undefined;
-    const to = body?.to;
-    if (to !== undefined && (typeof to !== 'number' || !Number.isInteger(to))) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"to" must be a version number');
-    const result = await deployments.rollback(params['app']!, to as number | undefined);
+    // No body at all means "the version before the live one", as `{}` does.
+    const body = await readJsonBody(req, MAX_ROLLBACK_BODY_BYTES);
+    const { to } = body === undefined ? {} : parseBody(rollbackBody, body);
+    const result = await deployments.rollback(params['app']!, to);
     return { status: 200, body: { app: params['app'], ...result } };
   });
 

@@ -10,7 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AsyncResultStore } from '../store/async-result-store.js';
 import type { QueueStore } from '../store/queue-store.js';
-import { AsyncInvocations } from '../triggers/queue/async-invocations.js';
+import { asyncBindingOf, AsyncInvocations } from '../triggers/queue/async-invocations.js';
 import { createQueueApi } from '../triggers/queue/queue-api.js';
 import { QueueTriggerManager } from '../triggers/queue/queue-trigger.js';
 import type { DeploymentRegistry } from './deployments.js';
@@ -41,10 +41,7 @@ export function wireQueues(deps: {
     triggers.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => ({
       app: v.app, functionName: f.name, version: v.version, settings: f.trigger as unknown as QueueSettings,
     }))));
-    asyncInvocations.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'http').map((f) => ({
-      app: v.app, functionName: f.name,
-      settings: { timeoutMs: f.settings.timeoutMs, queueTimeoutMs: f.settings.queueTimeoutMs, maxConcurrency: f.settings.maxInstances * f.settings.concurrency },
-    }))));
+    asyncInvocations.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'http').map((f) => asyncBindingOf(v.app, f.name, f.settings))));
   };
   sync();
   deps.deployments.onChange(sync);
