@@ -28,6 +28,8 @@ export class AppSecrets {
     if (bytes > MAX_SECRET_VALUE_BYTES) {
       throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `value is ${bytes} bytes; a secret holds at most ${MAX_SECRET_VALUE_BYTES}`, { field: 'value' });
     }
+    // An environment variable ends at its first NUL: the function would see less than was stored.
+    if (value.includes('\u0000')) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'value contains a NUL character, which an environment variable cannot hold', { field: 'value' });
     return this.#store.put(app, name, this.#box.seal(app, name, value));
   }
 

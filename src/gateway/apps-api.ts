@@ -12,6 +12,8 @@ import { readJsonBody } from './json.js';
 export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
 const MAX_ROLLBACK_BODY_BYTES = 4096;
+/** The methods a function's Request can carry (fetch refuses CONNECT, TRACE and TRACK). */
+const INVOKE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 const deployBody = z.object({ bundle: z.string(), sourceMap: z.string().optional() });
 const rollbackBody = z.strictObject({ to: z.number().int().min(1).optional() });
@@ -103,8 +105,13 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     const fn = deployments.live().find((v) => v.app === app)?.functions.find((f) => f.name === fnName);
     if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
     const method = String(req.headers['x-nimbus-method'] ?? 'POST').toUpperCase();
+    if (!INVOKE_METHODS.has(method)) {
+      throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `x-nimbus-method must be one of ${[...INVOKE_METHODS].join(', ')}`, { field: 'x-nimbus-method' });
+    }
+    // An event function's input is JSON: checked here (size, depth, syntax) so a bad one is the caller's 400, not the function's error.
+    const body = fn.kind === 'http' ? undefined : Buffer.from(JSON.stringify((await readJsonBody(req, MAX_INVOKE_BODY_BYTES)) ?? null));
     await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
-      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method,
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, ...(body ? { body } : {}),
     });
     return undefined;
   });

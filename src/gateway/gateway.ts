@@ -11,6 +11,8 @@ import type { RouteTable, RouteTarget } from './route-table.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 const ADMIN_PREFIX = '/_nimbus/api/v1';
+/** Methods the Fetch standard forbids in a Request: a function could never be handed one. */
+const UNCARRIED_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /** Extra entry points owned by other parts (blob storage API, metrics, async invocations). */
 export interface GatewayExtensions {
@@ -49,6 +51,10 @@ export class Gateway {
       });
     });
     this.#server.on('clientError', answerClientError);
+    // Without a listener Node drops a CONNECT without a word: answer it like any refused method.
+    this.#server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      answerOnSocket(socket, new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', 'CONNECT: this is not a proxy'));
+    });
   }
 
   listen(host: string, port: number): Promise<string> {
@@ -103,6 +109,7 @@ export class Gateway {
       }
     }
     if (!target) throw new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}`);
+    if (UNCARRIED_METHODS.has(method)) throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method}: a function's Request cannot carry it`);
     if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
     if (target.auth !== 'anonymous') {
       await this.deps.authorize(req.headers, this.#url(rawUrl), { kind: 'invoke', app: target.app, fn: target.functionName, level: target.auth });
@@ -175,14 +182,18 @@ function clientErrorCode(err: NodeJS.ErrnoException): ErrorCode {
  * with a JSON error body, then closes the connection: after a parse error
  * nothing more on it can be trusted.
  */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   // A response already under way on this connection cannot be followed by another.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }
-  const error = new NimbusError(clientErrorCode(err));
+  answerOnSocket(socket, new NimbusError(clientErrorCode(err)));
+}
+
+/** Writes one JSON error answer straight to a connection no ServerResponse owns, and closes it. */
+function answerOnSocket(socket: Duplex, error: NimbusError): void {
   const body = JSON.stringify(error.toJSON());
   socket.end(
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +

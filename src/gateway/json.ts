@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_JSON_DEPTH, JsonLimitError, parseBoundedJson, type JsonLimits } from '../shared/bounded-json.js';
 import { NimbusError } from '../shared/errors.js';
@@ -30,6 +31,10 @@ export async function readJsonBody(req: IncomingMessage, limit: number, maxDepth
 
 /** parseBoundedJson, with its failures as the answers a client gets (413, 400 naming the problem). */
 export function parseClientJson(input: Uint8Array | string, limits: JsonLimits, field = 'body'): unknown {
+  // JSON is UTF-8 (RFC 8259); decoding would quietly turn bad bytes into U+FFFD.
+  if (typeof input !== 'string' && input.byteLength <= limits.maxBytes && !isUtf8(input)) {
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `${field} is not valid UTF-8`, { field });
+  }
   try {
     return parseBoundedJson(input, limits);
   } catch (err) {

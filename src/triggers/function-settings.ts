@@ -34,7 +34,10 @@ const networkPolicy = z.union([
 ]);
 
 const envName = z.string().max(MAX_ENV_NAME_LENGTH).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _');
-const envValue = z.string().refine((value) => Buffer.byteLength(value) <= MAX_ENV_VALUE_BYTES, { message: `env values are at most ${MAX_ENV_VALUE_BYTES} bytes` });
+const envValue = z.string()
+  .refine((value) => Buffer.byteLength(value) <= MAX_ENV_VALUE_BYTES, { message: `env values are at most ${MAX_ENV_VALUE_BYTES} bytes` })
+  // An environment variable ends at its first NUL: the function would see less than was deployed.
+  .refine((value) => !value.includes('\u0000'), { message: 'env values cannot hold a NUL character' });
 const env = z.record(envName, envValue).superRefine((vars, ctx) => {
   const names = Object.keys(vars);
   if (names.length > MAX_ENV_VARIABLES) ctx.addIssue({ code: 'custom', message: `at most ${MAX_ENV_VARIABLES} variables, got ${names.length}` });
