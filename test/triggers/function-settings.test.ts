@@ -101,3 +101,14 @@ test('an unknown kind and settings that are not an object are refused', () => {
     refused(kind, 'x' as unknown as Record<string, unknown>, /fn/);
   }
 });
+
+test('strings a definition echoes in its errors are bounded first (routes, queue names, time zones)', () => {
+  refused('http', { route: `GET /${'a/'.repeat(5000)}` }, /fn\.route/);
+  refused('queue', { queue: 'q'.repeat(1_000_000) }, /fn\.queue/);
+  refused('timer', { cron: '@hourly', timezone: 'Z'.repeat(1_000_000) }, /fn\.timezone/);
+  for (const kind of ['http', 'queue', 'timer']) {
+    const settings = kind === 'http' ? { route: `GET /${'a'.repeat(1_000_000)}` } : kind === 'queue' ? { queue: 'q'.repeat(1_000_000) } : { cron: '@hourly', timezone: 'Z'.repeat(1_000_000) };
+    assert.throws(() => validateDefinition('shop', 'fn', kind, settings), (err: NimbusError) => err.message.length < 2_000);
+  }
+  refused('http', { env: { A: 'a\u0000b' } }, /fn\.env\.A: env values cannot hold a NUL/);
+});

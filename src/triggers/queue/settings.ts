@@ -16,6 +16,7 @@ export const MAX_QUEUE_ATTEMPTS = 1_000;
 export const MAX_QUEUE_BACKOFF_MS = 24 * 60 * 60_000;
 export const MIN_VISIBILITY_TIMEOUT_MS = 1_000;
 export const MAX_VISIBILITY_TIMEOUT_MS = 12 * 60 * 60_000;
+const MAX_QUEUE_NAME_LENGTH = 200;
 
 /** The queue trigger's own settings, every default applied. */
 export interface ResolvedQueueSettings {
@@ -33,7 +34,8 @@ const wholeMs = (max: number) => z.number().int().min(0).max(max);
 
 /** The trigger part of a `queue()` definition; the shared FunctionSettings are checked elsewhere. */
 export const queueTriggerSchema = z.object({
-  queue: z.string(),
+  // Names are checked below; bounded first so an error never echoes megabytes back.
+  queue: z.string().max(MAX_QUEUE_NAME_LENGTH),
   batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(DEFAULT_BATCH_SIZE),
   maxBatchWaitMs: wholeMs(MAX_BATCH_WAIT_MS).default(DEFAULT_MAX_BATCH_WAIT_MS),
   maxConcurrency: z.number().int().min(1).max(MAX_CONSUMER_CONCURRENCY).default(DEFAULT_MAX_CONCURRENCY),
@@ -45,7 +47,7 @@ export const queueTriggerSchema = z.object({
     })
     .default({ ...DEFAULT_BACKOFF }),
   visibilityTimeoutMs: z.number().int().min(MIN_VISIBILITY_TIMEOUT_MS).max(MAX_VISIBILITY_TIMEOUT_MS).default(DEFAULT_VISIBILITY_TIMEOUT_MS),
-  deadLetterQueue: z.string().optional(),
+  deadLetterQueue: z.string().max(MAX_QUEUE_NAME_LENGTH).optional(),
 });
 
 /**
