@@ -154,11 +154,7 @@ export class Gateway {
   }
 
   #url(rawUrl: string): URL {
-    try {
-      return new URL(rawUrl, 'http://nimbus.local');
-    } catch {
-      throw new NimbusError('NIMBUS_ERR_REQUEST_MALFORMED', 'the request target is not a valid URL');
-    }
+    return new URL(rawUrl, 'http://nimbus.local');
   }
 }
 

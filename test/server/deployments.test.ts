@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { admin } from '../helpers/admin-client.js';
+import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const version = (answer: string, delayMs = 0) => `
@@ -103,6 +103,17 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
       assert.deepEqual(bundleFiles(node), stored, 'the refused bundle was not kept');
     });
   }
+
+  test('the largest settings deploy and still work: async calls run (their queue consumer is derived from the settings and checked at deploy)', async () => {
+    // Once, 200 × 8 instances' worth of consumer concurrency and a 15 + 15 minute lease failed only after the version was live.
+    const deployed = await node.deploy('roomy', { 'index.ts': `import { http } from 'nimbus';
+export const big = http({ route: 'POST /roomy', maxInstances: 1000, concurrency: 1000, timeoutMs: 900_000, queueTimeoutMs: 900_000, idleTimeoutMs: 86_400_000 }, () => 'done');` });
+    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+    const res = await fetch(`${node.url}/roomy`, { method: 'POST', headers: { 'x-nimbus-async': '1' }, body: 'x' });
+    assert.equal(res.status, 202);
+    const { invocationId } = await res.json() as { invocationId: string };
+    await eventually(async () => (await admin(node, 'GET', `/invocations/${invocationId}`)).body?.state === 'succeeded', 15_000, 'the async call to run');
+  });
 
   test('an oversized bundle gets 413 and an invalid app name 400', async () => {
     const big = await admin(node, 'POST', '/apps/flip/versions', { bundle: 'x'.repeat(51 * 1024 * 1024) });

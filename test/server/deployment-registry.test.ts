@@ -125,3 +125,52 @@ describe('bundle files follow the versions that use them', () => {
     assert.deepEqual(s.files(), [`${version.bundleHash}.mjs`]);
   });
 });
+
+describe('deployment changes', () => {
+  test('a listener that throws is reported; the others still hear the change and the version is live', async () => {
+    const data = makeTempDir('nimbus-registry-');
+    const s = setUp(data.dir);
+    try {
+      const heard: string[] = [];
+      s.registry.onChange(() => { throw new Error('a trigger could not follow'); });
+      s.registry.onChange((change) => heard.push(`${change.kind} ${change.app}`));
+      const version = await s.registry.deploy('shop', { bundle: 'export const a = 1;' });
+      assert.equal(s.registry.liveVersion('shop'), version.version);
+      assert.deepEqual(heard, ['live shop']);
+      assert.match(String(s.errors[0]), /a trigger could not follow/);
+    } finally {
+      await s.store.close();
+      data.remove();
+    }
+  });
+
+  test('what the sandbox describes is untrusted: not a list, unnamed or duplicated functions are refused and nothing is kept', async () => {
+    const data = makeTempDir('nimbus-registry-');
+    let described: unknown = null;
+    const s = setUp(data.dir, async () => described as DescribedFunction[]);
+    try {
+      const cases: [unknown, string, RegExp][] = [
+        [null, 'NIMBUS_ERR_DEPLOY_NO_FUNCTIONS', /export at least one/],
+        [{ name: 'a' }, 'NIMBUS_ERR_DEPLOY_NO_FUNCTIONS', /export at least one/],
+        [[null], 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', /function names are JavaScript identifiers/],
+        [[{ name: 5, kind: 'http', settings: {} }], 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', /function names/],
+        [[{ name: 'a', kind: 'http', settings: {} }, { name: 'a', kind: 'http', settings: {} }], 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', /a: exported twice/],
+        [[{ name: 'a', kind: { toString: 1 }, settings: {} }], 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', /unknown trigger kind/],
+        [Array.from({ length: 1001 }, (_, i) => ({ name: `f${i}`, kind: 'http', settings: {} })), 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', /at most 1000 functions/],
+      ];
+      for (const [value, code, message] of cases) {
+        described = value;
+        await assert.rejects(s.registry.deploy('shop', { bundle: `export const v = ${JSON.stringify(JSON.stringify(value)).slice(0, 50)};` }), (err: { code: string; message: string }) => {
+          assert.equal(err.code, code, JSON.stringify(value)?.slice(0, 80));
+          assert.match(err.message, message);
+          return true;
+        });
+      }
+      assert.deepEqual(readdirSync(s.bundles.dir), []);
+      assert.equal(s.registry.liveVersion('shop'), undefined);
+    } finally {
+      await s.store.close();
+      data.remove();
+    }
+  });
+});
