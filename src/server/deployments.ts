@@ -159,7 +159,7 @@ export class DeploymentRegistry implements FunctionResolver {
       this.#live.delete(app);
       for (const k of this.#versions.keys()) if (k.startsWith(`${app}@`)) this.#versions.delete(k);
       this.#emit({ kind: 'removed', app });
-      // Instances already running loaded their bundle; new ones are no longer started for this app.
+      // Instances still finishing work loaded their bundle already (a source map they never read leaves their stacks unmapped); none start for this app now.
       await this.#sweep().catch((err: unknown) => this.#report(err, 'sweeping bundles after removing an app'));
     });
   }

@@ -90,10 +90,11 @@ const deliveryChecks: Partial<Record<TriggerKind, (app: string, functionName: st
  */
 export function validateDefinition(app: string, functionName: string, kind: string, raw: unknown): ValidatedDefinition {
   if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
-    throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${JSON.stringify(functionName)}: ${FUNCTION_NAME_RULE}`, { field: 'name' });
+    // Names come from the bundle's sandbox: untrusted and of any length, so only the start is echoed.
+    throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${String(JSON.stringify(functionName)).slice(0, 120)}: ${FUNCTION_NAME_RULE}`, { field: 'name' });
   }
   const validator = validators.get(kind as TriggerKind);
-  if (!validator) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${functionName}: unknown trigger kind ${JSON.stringify(kind)}`);
+  if (!validator) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${functionName}: unknown trigger kind ${String(JSON.stringify(kind)).slice(0, 40)}`);
   const definition = validator(functionName, raw ?? {});
   try {
     deliveryChecks[kind as TriggerKind]?.(app, functionName, definition);
