@@ -119,5 +119,10 @@ function normaliseLabel(label: string | undefined): string | null {
   if (trimmed.length > MAX_KEY_LABEL_LENGTH) {
     throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `label is longer than ${MAX_KEY_LABEL_LENGTH} characters`, { field: 'label' });
   }
+  // Labels are printed in tables and logs: control characters would garble them.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(trimmed)) {
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'label contains a control character', { field: 'label' });
+  }
   return trimmed === '' ? null : trimmed;
 }

@@ -6,6 +6,8 @@ import type { SecretBox } from './secret-box.js';
 
 /** Environment variables are not a place for files; 64 KiB fits any token or certificate. */
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
+/** Every secret is in every instance's environment, sent to each instance as it starts: a few MiB at most. */
+export const MAX_SECRETS_PER_APP = 100;
 
 /**
  * An app's secrets: validates names and sizes, seals values before they reach
@@ -27,6 +29,12 @@ export class AppSecrets {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > MAX_SECRET_VALUE_BYTES) {
       throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `value is ${bytes} bytes; a secret holds at most ${MAX_SECRET_VALUE_BYTES}`, { field: 'value' });
+    }
+    // An environment variable ends at its first NUL: the function would see less than was stored.
+    if (value.includes('\u0000')) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'value contains a NUL character, which an environment variable cannot hold', { field: 'value' });
+    const existing = await this.#store.list(app);
+    if (existing.length >= MAX_SECRETS_PER_APP && !existing.some((s) => s.name === name)) {
+      throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `${app} already has ${existing.length} secrets; an app holds at most ${MAX_SECRETS_PER_APP}`, { field: 'name' });
     }
     return this.#store.put(app, name, this.#box.seal(app, name, value));
   }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { parseBody } from '../auth/body-schema.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { DeploymentRegistry } from '../server/deployments.js';
 import { NimbusError } from '../shared/errors.js';
@@ -9,6 +11,12 @@ import { readJsonBody } from './json.js';
 /** Deploy bodies carry the bundle and its source map as JSON strings. */
 export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
+const MAX_ROLLBACK_BODY_BYTES = 4096;
+/** The methods a function's Request can carry (fetch refuses CONNECT, TRACE and TRACK). */
+const INVOKE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+const deployBody = z.object({ bundle: z.string(), sourceMap: z.string().optional() });
+const rollbackBody = z.strictObject({ to: z.number().int().min(1).optional() });
 
 export interface FunctionSummary {
   name: string;
@@ -63,11 +71,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
   });
 
   router.add('POST', '/apps/:app/versions', 'Deploy a bundle as a new live version: {bundle, sourceMap?}', async ({ req, params }) => {
-    const body = await readJsonBody(req, MAX_DEPLOY_BODY_BYTES);
-    if (typeof body !== 'object' || body === null) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'expected {"bundle": "...", "sourceMap": "..."}');
-    const { bundle, sourceMap } = body as { bundle?: unknown; sourceMap?: unknown };
-    if (typeof bundle !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"bundle" must be a string');
-    if (sourceMap !== undefined && typeof sourceMap !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" must be a string');
+    const { bundle, sourceMap } = parseBody(deployBody, await readJsonBody(req, MAX_DEPLOY_BODY_BYTES));
     const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
     return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })) } };
   });
@@ -87,10 +91,10 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
   });
 
   router.add('POST', '/apps/:app/rollback', 'Make an earlier version live: {to?}', async ({ req, params }) => {
-    const body = (await readJsonBody(req, 4096)) as { to?: unknown } | undefined;
-    const to = body?.to;
-    if (to !== undefined && (typeof to !== 'number' || !Number.isInteger(to))) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"to" must be a version number');
-    const result = await deployments.rollback(params['app']!, to as number | undefined);
+    // No body at all means "the version before the live one", as `{}` does.
+    const body = await readJsonBody(req, MAX_ROLLBACK_BODY_BYTES);
+    const { to } = body === undefined ? {} : parseBody(rollbackBody, body);
+    const result = await deployments.rollback(params['app']!, to);
     return { status: 200, body: { app: params['app'], ...result } };
   });
 
@@ -101,8 +105,13 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     const fn = deployments.live().find((v) => v.app === app)?.functions.find((f) => f.name === fnName);
     if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
     const method = String(req.headers['x-nimbus-method'] ?? 'POST').toUpperCase();
+    if (!INVOKE_METHODS.has(method)) {
+      throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `x-nimbus-method must be one of ${[...INVOKE_METHODS].join(', ')}`, { field: 'x-nimbus-method' });
+    }
+    // An event function's input is JSON: checked here (size, depth, syntax) so a bad one is the caller's 400, not the function's error.
+    const body = fn.kind === 'http' ? undefined : Buffer.from(JSON.stringify((await readJsonBody(req, MAX_INVOKE_BODY_BYTES)) ?? null));
     await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
-      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method,
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, ...(body ? { body } : {}),
     });
     return undefined;
   });

@@ -47,6 +47,8 @@ export interface FunctionRequestOptions {
   trigger?: TriggerTag;
   /** The method the function sees, when it differs from the HTTP request's (admin invoke). */
   method?: string;
+  /** A body the caller already read and checked (an event function's JSON input); the request's own is not read again. */
+  body?: Uint8Array;
 }
 
 export async function handleFunctionRequest(
@@ -54,10 +56,10 @@ export async function handleFunctionRequest(
   res: ServerResponse,
   dispatcher: Dispatcher,
   target: RouteTarget,
-  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET' }: FunctionRequestOptions,
+  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET', body: presetBody }: FunctionRequestOptions,
 ): Promise<void> {
   const invocationId = randomUUID();
-  const declared = Number(req.headers['content-length'] ?? 0);
+  const declared = presetBody ? presetBody.byteLength : Number(req.headers['content-length'] ?? 0);
   if (declared > maxBodyBytes) {
     sendError(res, new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `${declared} bytes, limit ${maxBodyBytes}`), { connection: 'close' });
     req.resume();
@@ -69,7 +71,7 @@ export async function handleFunctionRequest(
     if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) headers.push([raw[i]!, raw[i + 1]!]);
   }
   // Most GETs carry no body: skip the stream machinery for them.
-  const hasBody = req.headers['transfer-encoding'] !== undefined || declared > 0;
+  const hasBody = !presetBody && (req.headers['transfer-encoding'] !== undefined || declared > 0);
   const limit = hasBody ? new BodyLimit(maxBodyBytes) : null;
   if (limit) {
     req.pipe(limit);
@@ -77,7 +79,7 @@ export async function handleFunctionRequest(
     req.once('close', () => {
       if (!req.complete) limit.destroy(new Error('the caller went away before sending the whole body'));
     });
-  } else {
+  } else if (!presetBody) {
     req.resume();
   }
   try {
@@ -87,7 +89,7 @@ export async function handleFunctionRequest(
       functionName: target.functionName,
       trigger,
       head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
-      body: limit ?? EMPTY_BODY,
+      body: limit ?? presetBody ?? EMPTY_BODY,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
     let response: InvocationResponse;

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Authorize } from '../auth/authorize.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
-import { NimbusError } from '../shared/errors.js';
+import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
@@ -10,6 +11,8 @@ import type { RouteTable, RouteTarget } from './route-table.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 const ADMIN_PREFIX = '/_nimbus/api/v1';
+/** Methods the Fetch standard forbids in a Request: a function could never be handed one. */
+const UNCARRIED_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /** Extra entry points owned by other parts (blob storage API, metrics, async invocations). */
 export interface GatewayExtensions {
@@ -56,8 +59,14 @@ export class Gateway {
       this.#handle(req, res).catch((err: unknown) => {
         const error = err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL');
         if (!(err instanceof NimbusError)) deps.onError(err instanceof Error ? err : new Error(String(err)));
-        sendError(res, error);
+        // A refused body may still be arriving: close rather than read the rest of it to reuse the connection.
+        sendError(res, error, req.complete ? {} : { connection: 'close' });
       });
+    });
+    this.#server.on('clientError', answerClientError);
+    // Without a listener Node drops a CONNECT without a word: answer it like any refused method.
+    this.#server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      answerOnSocket(socket, new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', 'CONNECT: this is not a proxy'));
     });
   }
 
@@ -113,6 +122,7 @@ export class Gateway {
       }
     }
     if (!target) throw new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}`);
+    if (UNCARRIED_METHODS.has(method)) throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method}: a function's Request cannot carry it`);
     if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
     if (target.auth !== 'anonymous') {
       await this.deps.authorize(req.headers, this.#url(rawUrl), { kind: 'invoke', app: target.app, fn: target.functionName, level: target.auth });
@@ -160,4 +170,48 @@ export class Gateway {
   #url(rawUrl: string): URL {
     return new URL(rawUrl, 'http://nimbus.local');
   }
+}
+
+/** What Node's HTTP parser reports, as the JSON answer every other error gets. */
+function clientErrorCode(err: NodeJS.ErrnoException): ErrorCode {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return 'NIMBUS_ERR_HEADERS_TOO_LARGE';
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return 'NIMBUS_ERR_BODY_TOO_LARGE';
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 'NIMBUS_ERR_REQUEST_TIMEOUT';
+    default:
+      return 'NIMBUS_ERR_REQUEST_MALFORMED';
+  }
+}
+
+/**
+ * Replaces Node's bare 400/408/431 answers to requests it could not parse
+ * (garbage, headers past the limit, a request that never finished arriving)
+ * with a JSON error body, then closes the connection: after a parse error
+ * nothing more on it can be trusted.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // A response already under way on this connection cannot be followed by another.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  answerOnSocket(socket, new NimbusError(clientErrorCode(err)));
+}
+
+/** Writes one JSON error answer straight to a connection no ServerResponse owns, and closes it. */
+function answerOnSocket(socket: Duplex, error: NimbusError): void {
+  const body = JSON.stringify(error.toJSON());
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
+    'content-type: application/json; charset=utf-8\r\n' +
+    `content-length: ${Buffer.byteLength(body)}\r\n` +
+    'connection: close\r\n\r\n' +
+    body,
+  );
+  // Written to the kernel (a few hundred bytes): nothing else is owed to this connection.
+  socket.once('finish', () => socket.destroy());
 }

@@ -1,4 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_JSON_DEPTH, JsonLimitError, parseBoundedJson, type JsonLimits } from '../shared/bounded-json.js';
 import { NimbusError } from '../shared/errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -21,14 +23,29 @@ export function errorHeaders(error: NimbusError): Record<string, string> {
   return error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
 }
 
-/** Reads a JSON body up to `limit` bytes; 413 beyond, 400 when it isn't JSON. */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+/**
+ * Reads a JSON body up to `limit` bytes and `maxDepth` levels of nesting:
+ * 413 beyond the size, 400 when it is nested deeper or isn't JSON. An empty
+ * body is `undefined`.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number, maxDepth = DEFAULT_JSON_DEPTH): Promise<unknown> {
   const bytes = await readBody(req, limit);
   if (bytes.length === 0) return undefined;
+  return parseClientJson(bytes, { maxBytes: limit, maxDepth });
+}
+
+/** parseBoundedJson, with its failures as the answers a client gets (413, 400 naming the problem). */
+export function parseClientJson(input: Uint8Array | string, limits: JsonLimits, field = 'body'): unknown {
+  // JSON is UTF-8 (RFC 8259); decoding would quietly turn bad bytes into U+FFFD.
+  if (typeof input !== 'string' && input.byteLength <= limits.maxBytes && !isUtf8(input)) {
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `${field} is not valid UTF-8`, { field });
+  }
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return parseBoundedJson(input, limits);
   } catch (err) {
-    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `not valid JSON (${(err as Error).message})`);
+    if (!(err instanceof JsonLimitError)) throw err;
+    if (err.reason === 'too-large') throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `${field} is ${err.message}`, { field });
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `${field} is ${err.message}`, { field });
   }
 }
 

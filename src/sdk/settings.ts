@@ -1,22 +1,22 @@
 /** Per-function settings shared by every trigger kind. Defaults are applied by the platform. */
 export interface FunctionSettings {
-  /** Memory for one instance, in MiB. Default 128. */
+  /** Memory for one instance, in MiB. Default 128; 64–8192. */
   memoryMb?: number;
-  /** Wall-clock limit for one invocation. Default 30 000 ms. */
+  /** Wall-clock limit for one invocation. Default 30 000 ms; 1 ms–15 min. */
   timeoutMs?: number;
-  /** In-flight invocations one instance handles at once. Default 1 for events, 8 for HTTP. */
+  /** In-flight invocations one instance handles at once. Default 1 for events, 8 for HTTP; at most 1000. */
   concurrency?: number;
-  /** Instances kept running even when idle. Default 0 (scale to zero). */
+  /** Instances kept running even when idle. Default 0 (scale to zero); at most 1000. */
   minInstances?: number;
-  /** Hard cap on instances: protects what the function calls. Default 10. */
+  /** Hard cap on instances: protects what the function calls. Default 10; 1–1000. */
   maxInstances?: number;
-  /** An instance idle this long is stopped. Default 300 000 ms. */
+  /** An instance idle this long is stopped. Default 300 000 ms; at most 24 h. */
   idleTimeoutMs?: number;
-  /** Invocations allowed to wait for a free slot once the cap is reached. Default 100. */
+  /** Invocations allowed to wait for a free slot once the cap is reached. Default 100; at most 100 000. */
   queueLimit?: number;
-  /** How long an invocation may wait for a slot before it is refused (HTTP 429). Default 10 000 ms. */
+  /** How long an invocation may wait for a slot before it is refused (HTTP 429). Default 10 000 ms; at most 15 min; 0: nothing waits at the cap. */
   queueTimeoutMs?: number;
-  /** Plain environment variables for the function's instances. */
+  /** Plain environment variables for the function's instances: at most 1000, values ≤ 64 KiB, 1 MiB in all. */
   env?: Record<string, string>;
   /** Outbound network policy (enforced by the strict sandbox). Default 'outbound'. */
   network?: NetworkPolicy;

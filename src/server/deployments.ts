@@ -1,14 +1,16 @@
 import type { DescribedFunction } from '../runtime/instance/protocol.js';
 import type { FunctionResolver } from '../runtime/dispatcher.js';
 import type { PoolTarget } from '../runtime/pool/function-pool.js';
-import type { BundleStore } from '../blobs/bundles/bundle-store.js';
+import type { BundleStore, StoredBundle } from '../blobs/bundles/bundle-store.js';
 import { appSourceUrl, cleanStack } from '../runtime/clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
 import { validateDefinition } from '../triggers/definitions.js';
+import { parseBoundedJson, DEFAULT_JSON_DEPTH, JsonLimitError } from '../shared/bounded-json.js';
 import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
 
 export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
+export const MAX_FUNCTIONS_PER_APP = 1000;
 export const APP_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 export interface DeployInput {
@@ -27,6 +29,8 @@ export interface DeploymentDeps {
   describe: (app: string, bundlePath: string, sourceMapPath?: string) => Promise<DescribedFunction[]>;
   /** Decrypted secrets given to an app's instances as environment. */
   secrets?: (app: string) => Promise<Record<string, string>>;
+  /** Problems that must not fail the request at hand (a listener that threw, a sweep that failed). */
+  onError?: (error: unknown, context: string) => void;
 }
 
 /**
@@ -43,11 +47,13 @@ export class DeploymentRegistry implements FunctionResolver {
 
   constructor(private readonly deps: DeploymentDeps) {}
 
+  /** Reads the live versions, then sweeps bundles nothing references (a crash mid-deploy leaves some). */
   async load(): Promise<void> {
     for (const version of await this.deps.store.apps.listLive()) {
       this.#live.set(version.app, version);
       this.#versions.set(key(version.app, version.version), version);
     }
+    await this.sweepBundles().catch((err: unknown) => this.#report(err, 'sweeping unreferenced bundles'));
   }
 
   onChange(listener: (change: DeploymentChange) => void): void {
@@ -84,34 +90,49 @@ export class DeploymentRegistry implements FunctionResolver {
       }
       const size = Buffer.byteLength(input.bundle) + (input.sourceMap ? Buffer.byteLength(input.sourceMap) : 0);
       if (size > MAX_BUNDLE_BYTES) throw new NimbusError('NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE', `${size} bytes, limit ${MAX_BUNDLE_BYTES}`);
+      const sourceMap = input.sourceMap ? rebaseSourceMap(app, input.sourceMap) : null;
 
-      const map = input.sourceMap ? await this.deps.bundles.put(rebaseSourceMap(app, input.sourceMap), '.mjs.map') : null;
-      // Point the bundle at its stored map so stack traces in logs show the app's own files and lines.
-      const code = map
-        ? `${input.bundle.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')}\n//# sourceMappingURL=${map.hash}.mjs.map\n`
-        : input.bundle;
-      const stored = await this.deps.bundles.put(code, '.mjs');
-
-      let described: DescribedFunction[];
-      try {
-        described = await this.deps.describe(app, stored.path, map?.path);
-      } catch (err) {
-        throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines(cleanStack((err as Error).stack ?? String(err))));
-      }
-      if (described.length === 0) throw new NimbusError('NIMBUS_ERR_DEPLOY_NO_FUNCTIONS', 'export at least one http(), queue(), blob() or timer() definition');
-      const functions: FunctionManifest[] = described.map((d) => {
-        const { settings, trigger } = validateDefinition(d.name, d.kind, d.settings);
-        return { name: d.name, kind: d.kind as FunctionManifest['kind'], settings, trigger };
-      });
-      this.#checkRoutes(app, functions);
-
+      // Whatever this deploy stores is removed again if it fails, unless another version uses the same content.
+      const stored: StoredBundle[] = [];
+      let version: VersionRecord;
       const previous = this.#live.get(app)?.version ?? null;
-      const version = await this.deps.store.apps.createVersion(app, {
-        bundleHash: stored.hash, sourceMapHash: map?.hash ?? null, bundleSize: stored.size, functions,
-      });
+      try {
+        const map = sourceMap ? await this.deps.bundles.put(sourceMap, '.mjs.map') : null;
+        if (map) stored.push(map);
+        // Point the bundle at its stored map so stack traces in logs show the app's own files and lines.
+        const code = map
+          ? `${input.bundle.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')}\n//# sourceMappingURL=${map.hash}.mjs.map\n`
+          : input.bundle;
+        const bundle = await this.deps.bundles.put(code, '.mjs');
+        stored.push(bundle);
+
+        let described: DescribedFunction[];
+        try {
+          described = await this.deps.describe(app, bundle.path, map?.path);
+        } catch (err) {
+          throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines(cleanStack((err as Error).stack ?? String(err))));
+        }
+        const functions = manifestOf(app, described);
+        this.#checkRoutes(app, functions);
+        version = await this.deps.store.apps.createVersion(app, {
+          bundleHash: bundle.hash, sourceMapHash: map?.hash ?? null, bundleSize: bundle.size, functions,
+        });
+      } catch (err) {
+        await this.#discard(stored);
+        throw err;
+      }
       this.#setLive(version, previous);
       return version;
     });
+  }
+
+  /**
+   * Deletes bundle files no version references: what a crash left between
+   * storing a bundle and recording its version, and the bundles of removed
+   * apps. Runs between deploys, so a bundle being deployed is never taken.
+   */
+  sweepBundles(): Promise<string[]> {
+    return this.#exclusive(() => this.#sweep());
   }
 
   rollback(app: string, to?: number): Promise<{ liveVersion: number; previousVersion: number | null }> {
@@ -138,6 +159,8 @@ export class DeploymentRegistry implements FunctionResolver {
       this.#live.delete(app);
       for (const k of this.#versions.keys()) if (k.startsWith(`${app}@`)) this.#versions.delete(k);
       this.#emit({ kind: 'removed', app });
+      // Instances still finishing work loaded their bundle already (a source map they never read leaves their stacks unmapped); none start for this app now.
+      await this.#sweep().catch((err: unknown) => this.#report(err, 'sweeping bundles after removing an app'));
     });
   }
 
@@ -163,8 +186,35 @@ export class DeploymentRegistry implements FunctionResolver {
     this.#emit({ kind: 'live', app: version.app, version, previous });
   }
 
+  /** Every listener hears of every change: one that throws is reported, not allowed to stop the others. */
   #emit(change: DeploymentChange): void {
-    for (const listener of this.#listeners) listener(change);
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.#report(err, `following a deployment change (${change.kind} ${change.app})`);
+      }
+    }
+  }
+
+  async #sweep(): Promise<string[]> {
+    return this.deps.bundles.sweep(await this.deps.store.apps.referencedBundleHashes());
+  }
+
+  /** Removes a failed deploy's files unless a version references them (the same content deployed before). */
+  async #discard(stored: StoredBundle[]): Promise<void> {
+    if (stored.length === 0) return;
+    try {
+      const referenced = await this.deps.store.apps.referencedBundleHashes();
+      for (const file of stored) if (!referenced.has(file.hash)) await this.deps.bundles.remove(file.hash, file.extension);
+    } catch (err) {
+      // The start-up sweep gets what is left; the deploy's own error is what the caller needs.
+      this.#report(err, 'removing the files of a failed deploy');
+    }
+  }
+
+  #report(err: unknown, context: string): void {
+    (this.deps.onError ?? ((e, c) => console.error(`nimbus: ${c}:`, e)))(err, context);
   }
 
   /** Routes must be unique within the app and not collide with another app's live routes. */
@@ -217,15 +267,40 @@ function collide(a: RouteOf, b: RouteOf): boolean {
  * They become `nimbus-app:///<app>/<path>` so stack frames name the app's own files.
  */
 function rebaseSourceMap(app: string, text: string): string {
-  let map: { sources?: unknown; sourceRoot?: unknown };
+  let parsed: unknown;
   try {
-    map = JSON.parse(text) as typeof map;
-  } catch {
-    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" is not valid JSON');
+    parsed = parseBoundedJson(text, { maxBytes: MAX_BUNDLE_BYTES, maxDepth: DEFAULT_JSON_DEPTH });
+  } catch (err) {
+    if (!(err instanceof JsonLimitError)) throw err;
+    if (err.reason === 'too-large') throw new NimbusError('NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE', `"sourceMap" is ${err.message}`);
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `"sourceMap" is ${err.message}`, { field: 'sourceMap' });
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" must be a JSON object (a source map)', { field: 'sourceMap' });
+  }
+  const map = parsed as { sources?: unknown; sourceRoot?: unknown };
   if (Array.isArray(map.sources)) map.sources = map.sources.map((s) => (typeof s === 'string' ? appSourceUrl(app, s) : s));
   map.sourceRoot = '';
   return JSON.stringify(map);
+}
+
+/** The definitions an app's bundle exports (as its sandbox described them: untrusted), each validated whole. */
+function manifestOf(app: string, described: unknown): FunctionManifest[] {
+  if (!Array.isArray(described) || described.length === 0) {
+    throw new NimbusError('NIMBUS_ERR_DEPLOY_NO_FUNCTIONS', 'export at least one http(), queue(), blob() or timer() definition');
+  }
+  if (described.length > MAX_FUNCTIONS_PER_APP) {
+    throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `an app exports at most ${MAX_FUNCTIONS_PER_APP} functions, this one ${described.length}`);
+  }
+  const names = new Set<string>();
+  return described.map((d: Partial<DescribedFunction> | null) => {
+    const name = d?.name as string;
+    const kind = d?.kind as string;
+    const { settings, trigger } = validateDefinition(app, name, kind, d?.settings);
+    if (names.has(name)) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${name}: exported twice`);
+    names.add(name);
+    return { name, kind: kind as FunctionManifest['kind'], settings, trigger };
+  });
 }
 
 function key(app: string, version: number): string {

@@ -122,6 +122,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     store, bundles,
     describe: (app, bundlePath, sourceMapPath) => describeBundle(warmPool, app, bundlePath, sourceMapPath),
     secrets: (app) => secrets.resolve(app),
+    onError: (err, context) => log.error({ err, context }, 'deployment problem'),
   });
   let dispatcher: Dispatcher | null = null;
   let hostServices: HostServices | null = null;

@@ -13,7 +13,7 @@ import { isStorageFault } from '../store/storage-errors.js';
 import type { StorageFaults } from '../store/storage-faults.js';
 import { blobDeliverySpec } from '../triggers/blob/blob-delivery.js';
 import { BlobEventFanout, type BlobTriggerBinding } from '../triggers/blob/blob-event-fanout.js';
-import { ConsumerGroup } from '../triggers/queue/consumer-group.js';
+import { ConsumerGroup, type ConsumerSpec } from '../triggers/queue/consumer-group.js';
 import type { DeploymentRegistry } from './deployments.js';
 
 export interface BlobWiring {
@@ -46,15 +46,23 @@ export async function wireBlobs(deps: {
   const deliveries = new ConsumerGroup({ queues: deps.queues, clock: deps.clock, onError });
 
   const sync = () => {
-    const bindings: (BlobTriggerBinding & { limits: { maxInstances: number; concurrency: number; timeoutMs: number } })[] = [];
+    const bindings: BlobTriggerBinding[] = [];
+    const specs: ConsumerSpec[] = [];
     for (const version of deps.deployments.live()) {
       for (const f of version.functions) {
         if (f.kind !== 'blob') continue;
-        bindings.push({ app: version.app, functionName: f.name, version: version.version, settings: f.trigger as unknown as BlobSettings, limits: f.settings });
+        const binding = { app: version.app, functionName: f.name, version: version.version, settings: f.trigger as unknown as BlobSettings };
+        // Deploys check this; a version stored before a rule existed must not stop the other functions' events.
+        try {
+          specs.push(blobDeliverySpec(deps.invoker, binding, f.settings, deps.observeEventLag, () => deps.clock.now()));
+          bindings.push(binding);
+        } catch (err) {
+          onError(err);
+        }
       }
     }
     fanout.sync(bindings);
-    deliveries.sync(bindings.map((b) => blobDeliverySpec(deps.invoker, b, b.limits, deps.observeEventLag, () => deps.clock.now())));
+    deliveries.sync(specs);
   };
   sync();
   fanout.start();

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { APP_NAME } from '../auth/names.js';
+import { NimbusError } from '../shared/errors.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
 import type { AdminRouter } from '../gateway/admin-router.js';
 import { FunctionLogs } from '../metering/function-logs.js';
@@ -54,6 +56,8 @@ export function wireMetering(deps: {
   deps.router.add('GET', '/usage', 'Usage and cost: ?app=&since=24h&by=function|hour|day', async ({ query }) => handleUsageApi(query, meteringDeps));
   deps.router.add('GET', '/invocation-records', 'Raw invocation records: ?app=&fn=&limit=', async ({ query }) => handleInvocationsApi(query, meteringDeps));
   deps.router.add('GET', '/apps/:app/logs', "An app's function logs: ?fn=&since=&invocation=&limit=&follow=1 (server-sent events)", async ({ req, res, query, params }) => {
+    // The query's app filter is read loosely; a path names one app, so it must be a name an app can have.
+    if (!APP_NAME.test(params['app']!)) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', JSON.stringify(params['app']));
     query.set('app', params['app']!);
     await handleLogsRequest(req, res, query, logs, { clock: deps.clock });
     return undefined;

@@ -9,16 +9,17 @@ import type { QueueSettings } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AsyncResultStore } from '../store/async-result-store.js';
-import type { QueueStore } from '../store/queue-store.js';
+import { MAX_MESSAGE_BYTES, type QueueStore } from '../store/queue-store.js';
 import { isStorageFault } from '../store/storage-errors.js';
-import { AsyncInvocations } from '../triggers/queue/async-invocations.js';
+import { asyncBindingOf, AsyncInvocations } from '../triggers/queue/async-invocations.js';
 import { createQueueApi } from '../triggers/queue/queue-api.js';
 import { QueueTriggerManager } from '../triggers/queue/queue-trigger.js';
 import type { DeploymentRegistry } from './deployments.js';
 
 /** Queue API request bodies: up to 1,000 messages of up to 256 KiB each is the store's own limit. */
 const MAX_QUEUE_REQUEST_BYTES = 16 * 1024 * 1024;
-const MAX_ASYNC_BODY_BYTES = 6 * 1024 * 1024;
+/** An async call's request travels as one queue message (body in base64), so no more is read than could fit. */
+const MAX_ASYNC_BODY_BYTES = MAX_MESSAGE_BYTES;
 
 export interface QueueWiring {
   invokeAsync: NonNullable<GatewayExtensions['invokeAsync']>;
@@ -45,10 +46,7 @@ export function wireQueues(deps: {
     triggers.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => ({
       app: v.app, functionName: f.name, version: v.version, settings: f.trigger as unknown as QueueSettings,
     }))));
-    asyncInvocations.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'http').map((f) => ({
-      app: v.app, functionName: f.name,
-      settings: { timeoutMs: f.settings.timeoutMs, queueTimeoutMs: f.settings.queueTimeoutMs, maxConcurrency: f.settings.maxInstances * f.settings.concurrency },
-    }))));
+    asyncInvocations.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'http').map((f) => asyncBindingOf(v.app, f.name, f.settings))));
   };
   sync();
   deps.deployments.onChange(sync);
@@ -83,6 +81,9 @@ export function wireQueues(deps: {
       }
       const invocationId = await asyncInvocations.enqueue(target.app, target.functionName, {
         method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, body: bytes,
+      }).catch((err: unknown) => {
+        if (!(err instanceof NimbusError) || err.code !== 'NIMBUS_ERR_BODY_TOO_LARGE') throw err;
+        throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `an asynchronous call is stored as one queue message of at most ${MAX_MESSAGE_BYTES} bytes with its body in base64: about ${Math.floor((MAX_MESSAGE_BYTES * 3) / 4 / 1024) - 2} KiB of body, less its headers`);
       });
       sendJson(res, 202, { invocationId }, { location: `/_nimbus/api/v1/invocations/${invocationId}` });
     },

@@ -16,9 +16,22 @@ export interface TimerHandle {
   unref(): void;
 }
 
+/** The longest delay Node's timers hold; past it Node fires after 1 ms instead (with only a warning). */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * A delay Node's timers keep as asked: deploys bound every setting far below
+ * the limit, but a value stored before a bound existed must still wait long,
+ * not collapse to 1 ms. Not-a-number waits the longest too; negatives are 0.
+ */
+export function clampTimerDelay(ms: number): number {
+  if (Number.isNaN(ms)) return MAX_TIMER_DELAY_MS;
+  return Math.min(MAX_TIMER_DELAY_MS, Math.max(0, ms));
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => setTimeout(fn, clampTimerDelay(ms)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };

@@ -72,6 +72,8 @@ export interface AppStore {
   /** Live versions of every app, for building the route table at start. */
   listLive(): Promise<VersionRecord[]>;
   setLive(app: string, version: number): Promise<void>;
-  /** Removes the app and its versions; bundles stay until unreferenced. */
+  /** Removes the app and its versions; its bundles are swept once no version references them. */
   remove(app: string): Promise<boolean>;
+  /** Every bundle and source map hash some version of some app references. */
+  referencedBundleHashes(): Promise<Set<string>>;
 }

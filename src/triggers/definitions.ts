@@ -1,12 +1,22 @@
 import { z } from 'zod';
-import type { TriggerKind } from '../sdk/definition.js';
+import type { BlobSettings, TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import { ERRORS, NimbusError } from '../shared/errors.js';
+import { blobDeliverySettings } from './blob/blob-delivery.js';
 import { validateBlobSettings } from './blob/blob-settings.js';
+import { asyncBindingOf, asyncQueueSettings } from './queue/async-invocations.js';
 import { resolveQueueSettings } from './queue/settings.js';
 import { validateTimerSettings } from './timer/timer-settings.js';
 import { describeIssues, functionSettingsSchema, resolveSettings } from './function-settings.js';
 import { httpSettingsSchema, httpTriggerConfig } from './http/definition.js';
+
+/**
+ * Function names are export names; they appear in `/fn/<app>/<function>`, in
+ * internal queue names (`_async.<app>.<fn>`, at most 200 characters) and in
+ * logs, so they are plain ASCII identifiers of bounded length.
+ */
+export const FUNCTION_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,99}$/;
+export const FUNCTION_NAME_RULE = 'function names are JavaScript identifiers of 1-100 ASCII letters, digits, _ and $';
 
 /** A validated definition: the shared settings with defaults, and the trigger's own configuration. */
 export interface ValidatedDefinition {
@@ -63,8 +73,35 @@ export function registerTriggerValidator(kind: TriggerKind, validator: Validator
   validators.set(kind, validator);
 }
 
-export function validateDefinition(functionName: string, kind: string, raw: unknown): ValidatedDefinition {
+/**
+ * The internal queues a kind's invocations travel through (async HTTP calls,
+ * blob events) derive their consumer settings from the function's: checked
+ * here so nothing a trigger needs can fail once the version is live.
+ */
+const deliveryChecks: Partial<Record<TriggerKind, (app: string, functionName: string, definition: ValidatedDefinition) => void>> = {
+  http: (app, functionName, { settings }) => void asyncQueueSettings(asyncBindingOf(app, functionName, settings)),
+  blob: (app, functionName, { settings, trigger }) => void blobDeliverySettings({ app, functionName, settings: trigger as unknown as BlobSettings }, settings),
+};
+
+/**
+ * The whole definition of one function of `app`: its name, the shared
+ * settings, the trigger's own and whatever its delivery derives from them.
+ * Throws NIMBUS_ERR_DEPLOY_INVALID_DEFINITION naming the function and field.
+ */
+export function validateDefinition(app: string, functionName: string, kind: string, raw: unknown): ValidatedDefinition {
+  if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
+    // Names come from the bundle's sandbox: untrusted and of any length, so only the start is echoed.
+    throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${String(JSON.stringify(functionName)).slice(0, 120)}: ${FUNCTION_NAME_RULE}`, { field: 'name' });
+  }
   const validator = validators.get(kind as TriggerKind);
-  if (!validator) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${functionName}: unknown trigger kind "${kind}"`);
-  return validator(functionName, raw ?? {});
+  if (!validator) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${functionName}: unknown trigger kind ${String(JSON.stringify(kind)).slice(0, 40)}`);
+  const definition = validator(functionName, raw ?? {});
+  try {
+    deliveryChecks[kind as TriggerKind]?.(app, functionName, definition);
+  } catch (err) {
+    if (!(err instanceof NimbusError)) throw err;
+    const detail = err.message.replace(`${ERRORS[err.code].message}: `, '');
+    throw new NimbusError(err.code, `${functionName}: its invocations cannot be delivered with these settings (${detail})`, err.details);
+  }
+  return definition;
 }

@@ -2,29 +2,63 @@ import { z } from 'zod';
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 
+/*
+ * Upper bounds of every setting, checked at deploy. Durations stay far below
+ * Node's timer limit (2^31-1 ms, about 24.8 days): past it a timer fires after
+ * 1 ms, which turned a long queueTimeoutMs into a 429 for every call.
+ */
+export const MIN_MEMORY_MB = 64;
 export const MAX_MEMORY_MB = 8192;
 export const MAX_TIMEOUT_MS = 15 * 60_000;
+export const MAX_CONCURRENCY = 1000;
 export const MAX_INSTANCES_CAP = 1000;
+/** An idle instance is stopped after at most a day: longer is minInstances' job. */
+export const MAX_IDLE_TIMEOUT_MS = 24 * 60 * 60_000;
+export const MAX_QUEUE_LIMIT = 100_000;
+/** Waiting for a slot longer than an invocation may run helps nobody. */
+export const MAX_QUEUE_TIMEOUT_MS = MAX_TIMEOUT_MS;
+export const MIN_CPU_SHARES = 2;
+export const MAX_CPU_SHARES = 262_144;
+export const MAX_ENV_VARIABLES = 1000;
+export const MAX_ENV_NAME_LENGTH = 256;
+export const MAX_ENV_VALUE_BYTES = 64 * 1024;
+/** Names and values together, in UTF-8 bytes. */
+export const MAX_ENV_TOTAL_BYTES = 1024 * 1024;
+export const MAX_NETWORK_ALLOW_ENTRIES = 256;
+export const MAX_NETWORK_ALLOW_ENTRY_LENGTH = 300;
 
 const networkPolicy = z.union([
   z.literal('none'),
   z.literal('outbound'),
-  z.object({ allow: z.array(z.string().min(1)).max(256) }).strict(),
+  z.object({ allow: z.array(z.string().min(1).max(MAX_NETWORK_ALLOW_ENTRY_LENGTH)).max(MAX_NETWORK_ALLOW_ENTRIES) }).strict(),
 ]);
+
+const envName = z.string().max(MAX_ENV_NAME_LENGTH).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _');
+const envValue = z.string()
+  .refine((value) => Buffer.byteLength(value) <= MAX_ENV_VALUE_BYTES, { message: `env values are at most ${MAX_ENV_VALUE_BYTES} bytes` })
+  // An environment variable ends at its first NUL: the function would see less than was deployed.
+  .refine((value) => !value.includes('\u0000'), { message: 'env values cannot hold a NUL character' });
+const env = z.record(envName, envValue).superRefine((vars, ctx) => {
+  const names = Object.keys(vars);
+  if (names.length > MAX_ENV_VARIABLES) ctx.addIssue({ code: 'custom', message: `at most ${MAX_ENV_VARIABLES} variables, got ${names.length}` });
+  let bytes = 0;
+  for (const name of names) bytes += Buffer.byteLength(name) + Buffer.byteLength(vars[name]!);
+  if (bytes > MAX_ENV_TOTAL_BYTES) ctx.addIssue({ code: 'custom', message: `at most ${MAX_ENV_TOTAL_BYTES} bytes in all, got ${bytes}` });
+});
 
 /** The settings every kind shares; each trigger's own schema adds its fields. */
 export const functionSettingsSchema = z.object({
-  memoryMb: z.number().int().min(64).max(MAX_MEMORY_MB).optional(),
+  memoryMb: z.number().int().min(MIN_MEMORY_MB).max(MAX_MEMORY_MB).optional(),
   timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS).optional(),
-  concurrency: z.number().int().min(1).max(1000).optional(),
+  concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
   minInstances: z.number().int().min(0).max(MAX_INSTANCES_CAP).optional(),
   maxInstances: z.number().int().min(1).max(MAX_INSTANCES_CAP).optional(),
-  idleTimeoutMs: z.number().int().min(0).optional(),
-  queueLimit: z.number().int().min(0).max(100_000).optional(),
-  queueTimeoutMs: z.number().int().min(0).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _'), z.string()).optional(),
+  idleTimeoutMs: z.number().int().min(0).max(MAX_IDLE_TIMEOUT_MS).optional(),
+  queueLimit: z.number().int().min(0).max(MAX_QUEUE_LIMIT).optional(),
+  queueTimeoutMs: z.number().int().min(0).max(MAX_QUEUE_TIMEOUT_MS).optional(),
+  env: env.optional(),
   network: networkPolicy.optional(),
-  cpuShares: z.number().int().min(2).max(262_144).optional(),
+  cpuShares: z.number().int().min(MIN_CPU_SHARES).max(MAX_CPU_SHARES).optional(),
 });
 
 export const DEFAULTS = {

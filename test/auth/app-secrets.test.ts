@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
-import { AppSecrets, MAX_SECRET_VALUE_BYTES } from '../../src/auth/app-secrets.js';
+import { AppSecrets, MAX_SECRET_VALUE_BYTES, MAX_SECRETS_PER_APP } from '../../src/auth/app-secrets.js';
 import { SecretBox } from '../../src/auth/secret-box.js';
 import { SqliteSecretStore } from '../../src/store/sqlite/sqlite-secret-store.js';
 import { ManualClock, tempDatabase } from './fixtures.js';
@@ -96,4 +96,13 @@ test('names must be environment variable names and values at most 64 KiB', async
   });
   // The cap is on bytes, not characters: 'é' is two bytes in UTF-8.
   await assert.rejects(secrets.set('shop', 'BIG', 'é'.repeat(MAX_SECRET_VALUE_BYTES / 2 + 1)), { code: 'NIMBUS_ERR_BODY_TOO_LARGE' });
+});
+
+test('an app holds at most MAX_SECRETS_PER_APP secrets, and no value holds a NUL (an environment variable would end there)', async (t) => {
+  const { secrets } = setUp(t);
+  for (let i = 0; i < MAX_SECRETS_PER_APP; i++) await secrets.set('shop', `S${i}`, 'v');
+  await assert.rejects(secrets.set('shop', 'ONE_MORE', 'v'), { code: 'NIMBUS_ERR_BODY_INVALID', details: { field: 'name' } });
+  await secrets.set('shop', 'S0', 'replaced');
+  await secrets.set('other', 'S0', 'v');
+  await assert.rejects(secrets.set('other', 'NUL', 'a\u0000b'), { code: 'NIMBUS_ERR_BODY_INVALID', details: { field: 'value' } });
 });

@@ -23,3 +23,8 @@ test('anything else is refused with the accepted forms in the message', () => {
     assert.throws(() => parseSince(bad, NOW), /use a span like 30m, 24h or 7d, or an ISO date/, bad);
   }
 });
+
+test('a span reaching back before any date is refused (every later step would fail on it)', () => {
+  assert.throws(() => parseSince('999999999w', NOW), /reaches back before any date/);
+  assert.ok(Number.isFinite(new Date(parseSince('999999d', NOW)).getTime()));
+});

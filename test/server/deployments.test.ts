@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { admin } from '../helpers/admin-client.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const version = (answer: string, delayMs = 0) => `
@@ -83,18 +85,35 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
     ['no functions', { 'index.ts': `export const notAFunction = 42;` }, 400, /NIMBUS_ERR_DEPLOY_NO_FUNCTIONS/],
     ['an invalid route', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ route: 'GET no-slash' }, () => 'x');` }, 400, /NIMBUS_ERR_DEPLOY_INVALID_DEFINITION[\s\S]*f\.route/],
     ['an invalid setting', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ memoryMb: 5 }, () => 'x');` }, 400, /f\.memoryMb/],
+    ['a duration past its bound (it would overflow a timer)', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ queueTimeoutMs: 1e12 }, () => 'x');` }, 400, /f\.queueTimeoutMs/],
+    ['an idle timeout past its bound', { 'index.ts': `import { queue } from 'nimbus';\nexport const f = queue({ queue: 'q', idleTimeoutMs: 1e12 }, () => {});` }, 400, /f\.idleTimeoutMs/],
+    ['a queue trigger setting past its bound', { 'index.ts': `import { queue } from 'nimbus';\nexport const f = queue({ queue: 'q', visibilityTimeoutMs: 1e12 }, () => {});` }, 400, /f\.visibilityTimeoutMs/],
+    ['an export name that cannot name a function', { 'index.ts': `import { http } from 'nimbus';\nconst f = http({}, () => 'x');\nexport { f as "a/b c" };` }, 400, /function names are JavaScript identifiers/],
     ['a route owned by another app', { 'index.ts': `import { http } from 'nimbus';\nexport const g = http({ route: 'GET /taken/:other' }, () => 'x');` }, 409, /NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT[\s\S]*owner/],
   ];
   for (const [what, files, status, message] of bad) {
-    test(`a bad deploy (${what}) gets ${status} and changes nothing`, async () => {
+    test(`a bad deploy (${what}) gets ${status} and changes nothing, on disk either`, async () => {
       const before = (await admin(node, 'GET', '/apps/flip')).body.app.liveVersion;
+      const stored = bundleFiles(node);
       const res = 'bundle' in files ? await admin(node, 'POST', '/apps/flip/versions', files) : await node.deploy('flip', files);
       assert.equal(res.status, status, JSON.stringify(res.body));
       assert.match(JSON.stringify(res.body), message);
       assert.equal((await admin(node, 'GET', '/apps/flip')).body.app.liveVersion, before);
       assert.equal(await which(), 'two', 'the live version still serves');
+      assert.deepEqual(bundleFiles(node), stored, 'the refused bundle was not kept');
     });
   }
+
+  test('the largest settings deploy and still work: async calls run (their queue consumer is derived from the settings and checked at deploy)', async () => {
+    // Once, 200 × 8 instances' worth of consumer concurrency and a 15 + 15 minute lease failed only after the version was live.
+    const deployed = await node.deploy('roomy', { 'index.ts': `import { http } from 'nimbus';
+export const big = http({ route: 'POST /roomy', maxInstances: 1000, concurrency: 1000, timeoutMs: 900_000, queueTimeoutMs: 900_000, idleTimeoutMs: 86_400_000 }, () => 'done');` });
+    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+    const res = await fetch(`${node.url}/roomy`, { method: 'POST', headers: { 'x-nimbus-async': '1' }, body: 'x' });
+    assert.equal(res.status, 202);
+    const { invocationId } = await res.json() as { invocationId: string };
+    await eventually(async () => (await admin(node, 'GET', `/invocations/${invocationId}`)).body?.state === 'succeeded', 15_000, 'the async call to run');
+  });
 
   test('an oversized bundle gets 413 and an invalid app name 400', async () => {
     const big = await admin(node, 'POST', '/apps/flip/versions', { bundle: 'x'.repeat(51 * 1024 * 1024) });
@@ -104,12 +123,29 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
     assert.equal(name.body.error.code, 'NIMBUS_ERR_DEPLOY_INVALID_NAME');
   });
 
-  test('removing an app frees its routes', async () => {
+  test('rollback refuses a body of the wrong type, naming the problem', async () => {
+    for (const body of [[], 'x', null, 5, { to: 'one' }, { to: 1.5 }, { to: 0 }, { to: 1, extra: true }]) {
+      const res = await admin(node, 'POST', '/apps/flip/rollback', body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.body.error.code, 'NIMBUS_ERR_BODY_INVALID');
+      assert.match(res.body.error.message, /body|to/);
+    }
+    assert.equal(await which(), 'two', 'nothing rolled back');
+  });
+
+  test('removing an app frees its routes and its bundles', async () => {
+    const { bundleHash } = (await admin(node, 'GET', '/apps/owner/versions')).body.versions[0];
+    assert.ok(bundleFiles(node).includes(`${bundleHash}.mjs`));
     assert.equal((await admin(node, 'DELETE', '/apps/owner')).status, 200);
+    assert.ok(!bundleFiles(node).includes(`${bundleHash}.mjs`), 'the removed app\'s bundle was swept');
     assert.equal((await fetch(`${node.url}/taken/1`)).status, 404);
     assert.equal((await admin(node, 'GET', '/apps/owner')).status, 404);
   });
 });
+
+function bundleFiles(node: TestNode): string[] {
+  return readdirSync(join(node.dataDir, 'bundles')).sort();
+}
 
 async function dispatcherCounts(node: TestNode, app: string): Promise<{ inflight: number; waiting: number }> {
   const listing = await admin(node, 'GET', '/apps');

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE } from '../../store/data-folder.js';
 import { UNWATCHED_STORAGE, type StorageFaults } from '../../store/storage-faults.js';
@@ -13,15 +13,37 @@ import { UNWATCHED_STORAGE, type StorageFaults } from '../../store/storage-fault
  */
 const BUNDLE_FILE_MODE = 0o644;
 
+export type BundleExtension = '.mjs' | '.mjs.map';
+
+/** A stored file: `<hash><extension>`. */
+export interface StoredBundle {
+  hash: string;
+  extension: BundleExtension;
+  path: string;
+  size: number;
+}
+
 /**
  * Deployed bundles and source maps, stored by the sha256 of their content:
  * a redeploy of the same code stores nothing new, and a stored file never changes.
+ * Nothing here knows which version uses a file: the deployment registry says
+ * which hashes to keep and when it is safe to sweep the rest.
  */
 export interface BundleStore {
-  put(content: string | Uint8Array, extension: '.mjs' | '.mjs.map'): Promise<{ hash: string; path: string; size: number }>;
-  path(hash: string, extension: '.mjs' | '.mjs.map'): string;
+  put(content: string | Uint8Array, extension: BundleExtension): Promise<StoredBundle>;
+  path(hash: string, extension: BundleExtension): string;
+  /** Deletes one stored file; a missing one is not an error. */
+  remove(hash: string, extension: BundleExtension): Promise<void>;
+  /**
+   * Deletes every stored file whose hash is not in `keep`, and the temporary
+   * files of writes a crash interrupted. The caller makes sure no put runs meanwhile.
+   */
+  sweep(keep: ReadonlySet<string>): Promise<string[]>;
   readonly dir: string;
 }
+
+const STORED_NAME = /^([0-9a-f]{64})(\.mjs|\.mjs\.map)$/;
+const TEMP_PREFIX = '.tmp-';
 
 export class LocalBundleStore implements BundleStore {
   readonly #faults: StorageFaults;
@@ -37,11 +59,11 @@ export class LocalBundleStore implements BundleStore {
     faults.watchFolder('bundles', dir);
   }
 
-  path(hash: string, extension: '.mjs' | '.mjs.map'): string {
+  path(hash: string, extension: BundleExtension): string {
     return join(this.dir, `${hash}${extension}`);
   }
 
-  async put(content: string | Uint8Array, extension: '.mjs' | '.mjs.map'): Promise<{ hash: string; path: string; size: number }> {
+  async put(content: string | Uint8Array, extension: BundleExtension): Promise<StoredBundle> {
     this.#faults.assertWritable('bundles');
     const bytes = typeof content === 'string' ? Buffer.from(content) : content;
     const hash = createHash('sha256').update(bytes).digest('hex');
@@ -49,7 +71,7 @@ export class LocalBundleStore implements BundleStore {
     const exists = await stat(target).then(() => true, () => false);
     if (!exists) {
       // Write, fsync, rename: a crash leaves the old state or the whole file, never half of one.
-      const temp = join(this.dir, `.tmp-${randomUUID()}`);
+      const temp = join(this.dir, `${TEMP_PREFIX}${randomUUID()}`);
       try {
         const handle = await open(temp, 'wx', BUNDLE_FILE_MODE);
         try {
@@ -65,6 +87,29 @@ export class LocalBundleStore implements BundleStore {
       }
       this.#faults.succeeded('bundles');
     }
-    return { hash, path: target, size: bytes.byteLength };
+    return { hash, extension, path: target, size: bytes.byteLength };
+  }
+
+  async remove(hash: string, extension: BundleExtension): Promise<void> {
+    await unlink(this.path(hash, extension)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
+  async sweep(keep: ReadonlySet<string>): Promise<string[]> {
+    const names = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    const removed: string[] = [];
+    for (const name of names) {
+      const stored = STORED_NAME.exec(name);
+      const orphan = stored ? !keep.has(stored[1]!) : name.startsWith(TEMP_PREFIX);
+      if (!orphan) continue;
+      await unlink(join(this.dir, name)).then(() => removed.push(name), (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    }
+    return removed;
   }
 }

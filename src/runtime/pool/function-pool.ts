@@ -29,7 +29,8 @@ interface Waiter {
   resolve: (lease: Lease) => void;
   reject: (failure: InvocationFailure) => void;
   enqueuedAt: number;
-  timer: TimerHandle;
+  /** null until armed, just after the waiter joins the queue. */
+  timer: TimerHandle | null;
 }
 
 export interface PoolHooks {
@@ -92,21 +93,35 @@ export class FunctionPool {
     }
     // Work the cap can still absorb (instances not yet started or not yet full) waits for them;
     // beyond that, `queueLimit` more may wait for a slot; the rest is refused.
-    const headroom = Math.max(0, this.settings.maxInstances * this.settings.concurrency - this.inflight);
-    if (this.#waiters.length >= headroom + this.settings.queueLimit) {
-      return Promise.reject(this.#throttled());
+    const { maxInstances, concurrency, queueLimit, queueTimeoutMs } = this.settings;
+    const headroom = Math.max(0, maxInstances * concurrency - this.inflight);
+    if (this.#waiters.length >= headroom + queueLimit) {
+      return Promise.reject(this.#throttled(`is at its cap of ${this.#cap()} and its wait queue is full (queueLimit ${queueLimit})`));
     }
     return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve, reject, enqueuedAt: this.clock.monotonic(),
-        timer: this.clock.setTimeout(() => {
-          const i = this.#waiters.indexOf(waiter);
-          if (i >= 0) this.#waiters.splice(i, 1);
-          reject(this.#throttled());
-        }, this.settings.queueTimeoutMs),
-      };
+      const waiter: Waiter = { resolve, reject, enqueuedAt: this.clock.monotonic(), timer: null };
       this.#waiters.push(waiter);
       this.#scaleUp();
+      // A start that failed at once has already settled it.
+      if (!this.#waiters.includes(waiter)) return;
+      const waitsForStart = this.#waitsForStart(waiter);
+      if (queueTimeoutMs === 0 && !waitsForStart) {
+        // Nothing waits for a slot; an invocation that started an instance still waits for it (a cold start).
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(this.#throttled(`${this.#busy()}, and its queueTimeoutMs is 0, so nothing waits for a slot`));
+        return;
+      }
+      // A cold start with queueTimeoutMs 0 is bounded by the invocation's own limit.
+      const waitMs = queueTimeoutMs === 0 ? this.settings.timeoutMs : queueTimeoutMs;
+      waiter.timer = this.clock.setTimeout(() => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i < 0) return;
+        const starting = this.#waitsForStart(waiter);
+        this.#waiters.splice(i, 1);
+        reject(this.#throttled(starting
+          ? `waited ${waitMs} ms for a new instance to start and none was ready`
+          : `waited ${waitMs} ms (its queueTimeoutMs) for a free slot and none came free: ${this.#busy()}`));
+      }, waitMs);
     });
   }
 
@@ -157,7 +172,7 @@ export class FunctionPool {
   retire(): void {
     this.#retired = true;
     for (const waiter of this.#waiters.splice(0)) {
-      this.clock.clearTimeout(waiter.timer);
+      this.#disarm(waiter);
       waiter.reject(new VersionRetired());
     }
     for (const instance of this.instances) {
@@ -173,6 +188,10 @@ export class FunctionPool {
     this.#scaleUp();
   }
 
+  #disarm(waiter: Waiter): void {
+    if (waiter.timer) this.clock.clearTimeout(waiter.timer);
+  }
+
   #leastLoaded(): Instance | undefined {
     let best: Instance | undefined;
     for (const instance of this.instances) {
@@ -182,12 +201,25 @@ export class FunctionPool {
     return best;
   }
 
-  #throttled(): InvocationFailure {
-    return new InvocationFailure(
-      'throttled',
-      `${this.target.app}/${this.target.functionName} is at its cap of ${this.settings.maxInstances} instance(s) × ${this.settings.concurrency} and its wait queue is full`,
-      1000,
-    );
+  #throttled(what: string): InvocationFailure {
+    return new InvocationFailure('throttled', `${this.target.app}/${this.target.functionName} ${what}`, 1000);
+  }
+
+  #cap(): string {
+    return `${this.settings.maxInstances} instance(s) × ${this.settings.concurrency}`;
+  }
+
+  /** Why no slot is free: the cap, or (below it) no memory on this node for another instance. */
+  #busy(): string {
+    return this.size >= this.settings.maxInstances
+      ? `it is at its cap of ${this.#cap()}, all busy`
+      : `it runs ${this.size} of its ${this.settings.maxInstances} instance(s) and the node has no memory for another (memoryMb ${this.settings.memoryMb})`;
+  }
+
+  /** True while an instance being started will take this waiter (it is among the first starting × concurrency). */
+  #waitsForStart(waiter: Waiter): boolean {
+    const i = this.#waiters.indexOf(waiter);
+    return i >= 0 && i < this.#starting * this.settings.concurrency;
   }
 
   #serveWaiters(): void {
@@ -195,7 +227,7 @@ export class FunctionPool {
       const instance = this.#leastLoaded();
       if (!instance) break;
       const waiter = this.#waiters.shift()!;
-      this.clock.clearTimeout(waiter.timer);
+      this.#disarm(waiter);
       instance.inflight++;
       waiter.resolve({ instance, coldStartMs: null });
     }
@@ -258,7 +290,7 @@ export class FunctionPool {
       if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
         // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
         for (const waiter of this.#waiters.splice(0)) {
-          this.clock.clearTimeout(waiter.timer);
+          this.#disarm(waiter);
           waiter.reject(new InvocationFailure('crashed', message));
         }
       }
@@ -270,7 +302,7 @@ export class FunctionPool {
     const i = firstWaiter ? this.#waiters.indexOf(firstWaiter) : -1;
     if (i >= 0 && instance.state === 'ready') {
       this.#waiters.splice(i, 1);
-      this.clock.clearTimeout(firstWaiter!.timer);
+      this.#disarm(firstWaiter!);
       instance.inflight++;
       firstWaiter!.resolve({ instance, coldStartMs: this.clock.monotonic() - firstWaiter!.enqueuedAt });
     }

@@ -51,6 +51,9 @@ export class SqliteAppStore implements AppStore {
       ),
       removeApp: db.prepare<[string]>('DELETE FROM apps WHERE name = ?'),
       removeVersions: db.prepare<[string]>('DELETE FROM app_versions WHERE app = ?'),
+      referencedHashes: db.prepare<[], { hash: string }>(
+        'SELECT bundle_hash AS hash FROM app_versions UNION SELECT source_map_hash FROM app_versions WHERE source_map_hash IS NOT NULL',
+      ),
     };
   }
 
@@ -91,6 +94,10 @@ export class SqliteAppStore implements AppStore {
 
   async setLive(app: string, version: number): Promise<void> {
     this.#statements.setLive.run(version, this.clock.now(), app);
+  }
+
+  async referencedBundleHashes(): Promise<Set<string>> {
+    return new Set(this.#statements.referencedHashes.all().map((row) => row.hash));
   }
 
   async remove(app: string): Promise<boolean> {

@@ -2,12 +2,34 @@ import type { BlobSettings } from '../../sdk/definition.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
 import type { ConsumerSpec } from '../queue/consumer-group.js';
 import type { BatchHandler } from '../queue/queue-consumer.js';
-import { resolveQueueSettings } from '../queue/settings.js';
+import { resolveQueueSettings, type ResolvedQueueSettings } from '../queue/settings.js';
 import { blobQueueName, type BlobTriggerBinding } from './blob-event-fanout.js';
 import { validateBlobSettings } from './blob-settings.js';
 
 /** Events of one blob function in flight at once, at most (its instance cap still applies). */
 const MAX_BLOB_DELIVERY_CONCURRENCY = 64;
+
+/**
+ * The consumer settings of a blob function's internal queue. Throws
+ * NIMBUS_ERR_DEPLOY_INVALID_DEFINITION when they cannot work, which the
+ * deploy checks before a version goes live.
+ */
+export function blobDeliverySettings(
+  binding: Pick<BlobTriggerBinding, 'app' | 'functionName' | 'settings'>,
+  limits: { maxInstances: number; concurrency: number; timeoutMs: number },
+): ResolvedQueueSettings {
+  const trigger = validateBlobSettings(binding.settings as BlobSettings);
+  return resolveQueueSettings({
+    queue: blobQueueName(binding.app, binding.functionName),
+    batchSize: 1,
+    maxBatchWaitMs: 0,
+    maxConcurrency: Math.min(MAX_BLOB_DELIVERY_CONCURRENCY, limits.maxInstances * limits.concurrency),
+    maxAttempts: trigger.maxAttempts,
+    backoff: trigger.backoff,
+    // The lease must outlive the invocation, or a slow handler's event would be handed out twice.
+    visibilityTimeoutMs: Math.max(30_000, limits.timeoutMs + 10_000),
+  }, { internal: true });
+}
 
 /**
  * Blob events wait in their function's internal queue (`_blob.<app>.<fn>`);
@@ -22,18 +44,7 @@ export function blobDeliverySpec(
   observeLag: (ms: number) => void = () => {},
   now: () => number = Date.now,
 ): ConsumerSpec {
-  const trigger = validateBlobSettings(binding.settings as BlobSettings);
-  const queue = blobQueueName(binding.app, binding.functionName);
-  const settings = resolveQueueSettings({
-    queue,
-    batchSize: 1,
-    maxBatchWaitMs: 0,
-    maxConcurrency: Math.min(MAX_BLOB_DELIVERY_CONCURRENCY, limits.maxInstances * limits.concurrency),
-    maxAttempts: trigger.maxAttempts,
-    backoff: trigger.backoff,
-    // The lease must outlive the invocation, or a slow handler's event would be handed out twice.
-    visibilityTimeoutMs: Math.max(30_000, limits.timeoutMs + 10_000),
-  }, { internal: true });
+  const settings = blobDeliverySettings(binding, limits);
   const handler: BatchHandler = {
     async run(messages) {
       const message = messages[0]!;

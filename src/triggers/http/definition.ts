@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { functionSettingsSchema } from '../function-settings.js';
 import { parseRoute } from './route.js';
 
+/** Longer than any URL a browser or proxy passes on; every request walks the routes' segments. */
+export const MAX_ROUTE_LENGTH = 2048;
+
 export const httpSettingsSchema = functionSettingsSchema.extend({
-  route: z.string().optional().superRefine((value, ctx) => {
-    if (value === undefined) return;
+  route: z.string().max(MAX_ROUTE_LENGTH).optional().superRefine((value, ctx) => {
+    // Too long is max()'s to report; parseRoute would echo the whole of it.
+    if (value === undefined || value.length > MAX_ROUTE_LENGTH) return;
     try {
       parseRoute(value);
     } catch (err) {

@@ -7,7 +7,7 @@ import type { QueueStore } from '../../store/queue-store.js';
 import type { BackoffSettings } from '../retry-policy.js';
 import { ConsumerGroup, DEFAULT_CLOSE_TIMEOUT_MS } from './consumer-group.js';
 import type { BatchHandler } from './queue-consumer.js';
-import { resolveQueueSettings } from './settings.js';
+import { MAX_CONSUMER_CONCURRENCY, resolveQueueSettings, type ResolvedQueueSettings } from './settings.js';
 
 /** Attempts of one async invocation running at once, per function, unless the binding says otherwise. */
 export const DEFAULT_ASYNC_MAX_CONCURRENCY = 8;
@@ -119,21 +119,7 @@ export class AsyncInvocations {
     const specs = [];
     for (const binding of functions) {
       try {
-        const s = binding.settings ?? {};
-        const settings = resolveQueueSettings(
-          {
-            queue: asyncQueueName(binding.app, binding.functionName),
-            batchSize: 1,
-            maxBatchWaitMs: 0,
-            maxConcurrency: s.maxConcurrency ?? DEFAULT_ASYNC_MAX_CONCURRENCY,
-            maxAttempts: s.maxAttempts,
-            backoff: s.backoff,
-            // An attempt may wait for a slot, then run to its timeout: its lease must outlast both.
-            visibilityTimeoutMs: (s.timeoutMs ?? 30_000) + (s.queueTimeoutMs ?? 10_000) + ASYNC_LEASE_MARGIN_MS,
-          },
-          { internal: true },
-        );
-        specs.push({ key: `${binding.app}/${binding.functionName}`, settings, handler: this.#handler(binding) });
+        specs.push({ key: `${binding.app}/${binding.functionName}`, settings: asyncQueueSettings(binding), handler: this.#handler(binding) });
       } catch (error) {
         this.#onError(error);
       }
@@ -178,6 +164,40 @@ export class AsyncInvocations {
       },
     };
   }
+}
+
+/** An HTTP function's async binding, from its deployed settings. */
+export function asyncBindingOf(app: string, functionName: string, settings: Pick<ResolvedSettings, 'timeoutMs' | 'queueTimeoutMs' | 'maxInstances' | 'concurrency'>): AsyncFunctionBinding {
+  return {
+    app, functionName,
+    settings: {
+      timeoutMs: settings.timeoutMs, queueTimeoutMs: settings.queueTimeoutMs,
+      // The pool caps what runs at once anyway; the consumer may not ask for more than a queue consumer can.
+      maxConcurrency: Math.min(MAX_CONSUMER_CONCURRENCY, settings.maxInstances * settings.concurrency),
+    },
+  };
+}
+
+/**
+ * The consumer settings of a function's async queue. Throws
+ * NIMBUS_ERR_DEPLOY_INVALID_DEFINITION when they cannot work, which the
+ * deploy checks before a version goes live.
+ */
+export function asyncQueueSettings(binding: AsyncFunctionBinding): ResolvedQueueSettings {
+  const s = binding.settings ?? {};
+  return resolveQueueSettings(
+    {
+      queue: asyncQueueName(binding.app, binding.functionName),
+      batchSize: 1,
+      maxBatchWaitMs: 0,
+      maxConcurrency: s.maxConcurrency ?? DEFAULT_ASYNC_MAX_CONCURRENCY,
+      maxAttempts: s.maxAttempts,
+      backoff: s.backoff,
+      // An attempt may wait for a slot, then run to its timeout: its lease must outlast both.
+      visibilityTimeoutMs: (s.timeoutMs ?? 30_000) + (s.queueTimeoutMs ?? 10_000) + ASYNC_LEASE_MARGIN_MS,
+    },
+    { internal: true },
+  );
 }
 
 function asResponse(value: unknown): AsyncResponse | undefined {

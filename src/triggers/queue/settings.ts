@@ -10,6 +10,13 @@ export const DEFAULT_MAX_BATCH_WAIT_MS = 50;
 /** Batches in flight across all of the function's instances. */
 export const DEFAULT_MAX_CONCURRENCY = 4;
 export const DEFAULT_VISIBILITY_TIMEOUT_MS = 30_000;
+export const MAX_BATCH_WAIT_MS = 60_000;
+export const MAX_CONSUMER_CONCURRENCY = 1_000;
+export const MAX_QUEUE_ATTEMPTS = 1_000;
+export const MAX_QUEUE_BACKOFF_MS = 24 * 60 * 60_000;
+export const MIN_VISIBILITY_TIMEOUT_MS = 1_000;
+export const MAX_VISIBILITY_TIMEOUT_MS = 12 * 60 * 60_000;
+const MAX_QUEUE_NAME_LENGTH = 200;
 
 /** The queue trigger's own settings, every default applied. */
 export interface ResolvedQueueSettings {
@@ -27,19 +34,20 @@ const wholeMs = (max: number) => z.number().int().min(0).max(max);
 
 /** The trigger part of a `queue()` definition; the shared FunctionSettings are checked elsewhere. */
 export const queueTriggerSchema = z.object({
-  queue: z.string(),
+  // Names are checked below; bounded first so an error never echoes megabytes back.
+  queue: z.string().max(MAX_QUEUE_NAME_LENGTH),
   batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(DEFAULT_BATCH_SIZE),
-  maxBatchWaitMs: wholeMs(60_000).default(DEFAULT_MAX_BATCH_WAIT_MS),
-  maxConcurrency: z.number().int().min(1).max(1_000).default(DEFAULT_MAX_CONCURRENCY),
-  maxAttempts: z.number().int().min(1).max(1_000).default(DEFAULT_MAX_ATTEMPTS),
+  maxBatchWaitMs: wholeMs(MAX_BATCH_WAIT_MS).default(DEFAULT_MAX_BATCH_WAIT_MS),
+  maxConcurrency: z.number().int().min(1).max(MAX_CONSUMER_CONCURRENCY).default(DEFAULT_MAX_CONCURRENCY),
+  maxAttempts: z.number().int().min(1).max(MAX_QUEUE_ATTEMPTS).default(DEFAULT_MAX_ATTEMPTS),
   backoff: z
     .object({
-      initialMs: wholeMs(24 * 60 * 60_000).default(DEFAULT_BACKOFF.initialMs),
-      maxMs: wholeMs(24 * 60 * 60_000).default(DEFAULT_BACKOFF.maxMs),
+      initialMs: wholeMs(MAX_QUEUE_BACKOFF_MS).default(DEFAULT_BACKOFF.initialMs),
+      maxMs: wholeMs(MAX_QUEUE_BACKOFF_MS).default(DEFAULT_BACKOFF.maxMs),
     })
     .default({ ...DEFAULT_BACKOFF }),
-  visibilityTimeoutMs: z.number().int().min(1_000).max(12 * 60 * 60_000).default(DEFAULT_VISIBILITY_TIMEOUT_MS),
-  deadLetterQueue: z.string().optional(),
+  visibilityTimeoutMs: z.number().int().min(MIN_VISIBILITY_TIMEOUT_MS).max(MAX_VISIBILITY_TIMEOUT_MS).default(DEFAULT_VISIBILITY_TIMEOUT_MS),
+  deadLetterQueue: z.string().max(MAX_QUEUE_NAME_LENGTH).optional(),
 });
 
 /**

@@ -7,6 +7,8 @@ export const MAX_TIMER_ATTEMPTS = 20;
 /** Longest backoff bound accepted, one hour. */
 export const MAX_BACKOFF_MS = 3_600_000;
 const MAX_CRON_LENGTH = 200;
+/** The longest IANA zone name is about 30 characters. */
+const MAX_TIMEZONE_LENGTH = 100;
 
 export type CatchUpPolicy = 'skip' | 'once' | 'all';
 export type OverlapPolicy = 'skip' | 'queue' | 'allow';
@@ -59,8 +61,8 @@ export function validateTimerSettings(settings: unknown): ResolvedTimerSettings 
   if (s.cron.length > MAX_CRON_LENGTH) throw invalid('cron', `must be at most ${MAX_CRON_LENGTH} characters`);
   const cron = s.cron.trim().replace(/\s+/g, ' ');
 
-  if (s.timezone !== undefined && (typeof s.timezone !== 'string' || !isValidTimeZone(s.timezone))) {
-    throw invalid('timezone', `${JSON.stringify(s.timezone)} is not an IANA time zone, e.g. "Europe/Berlin"`);
+  if (s.timezone !== undefined && (typeof s.timezone !== 'string' || s.timezone.length > MAX_TIMEZONE_LENGTH || !isValidTimeZone(s.timezone))) {
+    throw invalid('timezone', `${JSON.stringify(s.timezone).slice(0, MAX_TIMEZONE_LENGTH)} is not an IANA time zone, e.g. "Europe/Berlin"`);
   }
   const timezone = (s.timezone as string | undefined) ?? DEFAULT_TIMEZONE;
 
