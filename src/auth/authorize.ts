@@ -20,7 +20,8 @@ export interface KeyVerifier {
 export const KEY_HEADER = 'x-nimbus-key';
 /** Only for invoking, so a browser link or webhook URL can carry a function key. */
 export const KEY_QUERY_PARAM = 'key';
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+/** The one Authorization form a key is read from. */
+export const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize {
   return async (headers, url, requirement) => {

@@ -1,3 +1,4 @@
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { DeploymentRegistry } from '../server/deployments.js';
 import { NimbusError } from '../shared/errors.js';
@@ -24,7 +25,7 @@ export interface FunctionSummary {
 }
 
 /** The apps area of the admin API: deploy, list, versions, rollback, remove, invoke. */
-export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string): void {
+export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string, credentials: CredentialFilter): void {
   const summarize = (version: VersionRecord | undefined): FunctionSummary[] => {
     if (!version) return [];
     const counts = new Map<string, { instances: number; inflight: number; waiting: number }>();
@@ -102,7 +103,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
     const method = String(req.headers['x-nimbus-method'] ?? 'POST').toUpperCase();
     await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
-      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method,
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, credentials,
     });
     return undefined;
   });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Authorize } from '../auth/authorize.js';
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   routes: RouteTable;
   admin: AdminRouter;
   authorize: Authorize;
+  /** Takes callers' Nimbus credentials out of what functions see. */
+  credentials: CredentialFilter;
   extensions: GatewayExtensions;
   onError: (error: Error) => void;
 }
@@ -107,7 +110,7 @@ export class Gateway {
     if (req.headers['x-nimbus-async'] === '1' && this.deps.extensions.invokeAsync) {
       return this.deps.extensions.invokeAsync(req, res, target);
     }
-    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes });
+    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes, credentials: this.deps.credentials });
   }
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {

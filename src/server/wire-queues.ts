@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { AdminRouter } from '../gateway/admin-router.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
 import { readBody, readJsonBody, sendJson } from '../gateway/json.js';
@@ -30,7 +31,7 @@ export interface QueueWiring {
  */
 export function wireQueues(deps: {
   queues: QueueStore; asyncResults: AsyncResultStore; invoker: EventInvoker; clock: Clock; log: Logger;
-  deployments: DeploymentRegistry; router: AdminRouter; drainTimeoutMs: number;
+  deployments: DeploymentRegistry; router: AdminRouter; drainTimeoutMs: number; credentials: CredentialFilter;
 }): QueueWiring {
   const onError = (err: unknown) => deps.log.error({ err }, 'queue delivery problem');
   const triggers = new QueueTriggerManager({ queues: deps.queues, invoker: deps.invoker, clock: deps.clock, onError });
@@ -77,8 +78,11 @@ export function wireQueues(deps: {
         const name = req.rawHeaders[i]!;
         if (name.toLowerCase() !== 'x-nimbus-async' && name.toLowerCase() !== 'connection') headers.push([name, req.rawHeaders[i + 1]!]);
       }
+      // Stripped before storing: the queue keeps what the function will see, never the caller's key.
+      const authenticated = target.auth !== 'anonymous';
+      deps.credentials.stripHeaders(headers, req.headers, authenticated);
       const invocationId = await asyncInvocations.enqueue(target.app, target.functionName, {
-        method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, body: bytes,
+        method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${deps.credentials.stripUrl(req.url ?? '/', authenticated)}`, headers, body: bytes,
       });
       sendJson(res, 202, { invocationId }, { location: `/_nimbus/api/v1/invocations/${invocationId}` });
     },
