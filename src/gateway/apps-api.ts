@@ -70,7 +70,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     if (typeof bundle !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"bundle" must be a string');
     if (sourceMap !== undefined && typeof sourceMap !== 'string') throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" must be a string');
     const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
-    return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })) } };
+    return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })), warnings: version.warnings } };
   });
 
   router.add('GET', '/apps/:app/versions', 'List versions of an app', async ({ params }) => {

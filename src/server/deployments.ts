@@ -6,6 +6,7 @@ import { appSourceUrl, cleanStack } from '../runtime/clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
 import { validateDefinition } from '../triggers/definitions.js';
+import { checkAllowListHosts } from './allow-list-hosts.js';
 import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
 
 export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
@@ -14,6 +15,11 @@ export const APP_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export interface DeployInput {
   bundle: string;
   sourceMap?: string;
+}
+
+/** A deployed version, with what the deploy could not check but did not refuse. */
+export interface DeployedVersion extends VersionRecord {
+  warnings: string[];
 }
 
 /** What changed, for the router, triggers and dispatcher to follow. */
@@ -76,7 +82,7 @@ export class DeploymentRegistry implements FunctionResolver {
     };
   }
 
-  deploy(app: string, input: DeployInput): Promise<VersionRecord> {
+  deploy(app: string, input: DeployInput): Promise<DeployedVersion> {
     return this.#exclusive(async () => {
       if (!APP_NAME.test(app)) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_NAME', JSON.stringify(app));
       if (typeof input.bundle !== 'string' || input.bundle.length === 0) {
@@ -104,13 +110,14 @@ export class DeploymentRegistry implements FunctionResolver {
         return { name: d.name, kind: d.kind as FunctionManifest['kind'], settings, trigger };
       });
       this.#checkRoutes(app, functions);
+      const warnings = await checkAllowListHosts(functions);
 
       const previous = this.#live.get(app)?.version ?? null;
       const version = await this.deps.store.apps.createVersion(app, {
         bundleHash: stored.hash, sourceMapHash: map?.hash ?? null, bundleSize: stored.size, functions,
       });
       this.#setLive(version, previous);
-      return version;
+      return { ...version, warnings };
     });
   }
 
