@@ -5,6 +5,7 @@ import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
+import { blobRequirement, visibleBuckets } from './blob-api/blob-requirement.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
 import type { RouteTable, RouteTarget } from './route-table.js';
@@ -14,8 +15,11 @@ const ADMIN_PREFIX = '/_nimbus/api/v1';
 
 /** Extra entry points owned by other parts (blob storage API, metrics, async invocations). */
 export interface GatewayExtensions {
-  /** Handles `/_nimbus/api/v1/blobs/...` itself (streams); auth already checked. */
-  blobs?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /**
+   * Handles `/_nimbus/api/v1/blobs/...` itself (streams); auth already
+   * checked. `visibleBuckets` limits the list of buckets to a blobs key's own (null: all).
+   */
+  blobs?: (req: IncomingMessage, res: ServerResponse, path: string, visibleBuckets: readonly string[] | null) => Promise<void>;
   /** `/metrics`; `open` skips the admin key. */
   metrics?: { handle: (res: ServerResponse) => Promise<void>; open: boolean };
   /** Takes over an HTTP invocation that asked to run asynchronously (`x-nimbus-async: 1`). */
@@ -126,8 +130,9 @@ export class Gateway {
     }
     const url = this.#url(rawUrl);
     if (sub.startsWith('/blobs') && this.deps.extensions.blobs) {
-      await this.deps.authorize(req.headers, url, { kind: 'admin' });
-      await this.deps.extensions.blobs(req, res, sub.slice('/blobs'.length));
+      const blobPath = sub.slice('/blobs'.length);
+      const scope = await this.deps.authorize(req.headers, url, blobRequirement(method, blobPath));
+      await this.deps.extensions.blobs(req, res, blobPath, visibleBuckets(scope));
       return;
     }
     const match = this.deps.admin.match(method, sub);
