@@ -53,8 +53,10 @@ export async function checkAllowListHosts(functions: readonly FunctionManifest[]
         throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${fn.name}.network.allow[${index}]: ${(error as Error).message}`, { field: `network.allow[${index}]` });
       }
       if (entry.kind !== 'hostname') return;
-      const key = entry.hostname.toLowerCase();
-      users.set(key, [...(users.get(key) ?? []), fn.name]);
+      const host = entry.hostname.toLowerCase();
+      const listing = users.get(host) ?? [];
+      if (!listing.includes(fn.name)) listing.push(fn.name);
+      users.set(host, listing);
     });
   }
   if (users.size === 0) return [];
@@ -69,7 +71,7 @@ export async function checkAllowListHosts(functions: readonly FunctionManifest[]
   const warnings: string[] = [];
   [...users.entries()].forEach(([host, fns], i) => {
     const outcome = outcomes[i]!;
-    const who = `function${fns.length > 1 ? 's' : ''} ${[...new Set(fns)].join(', ')}`;
+    const who = `function${fns.length > 1 ? 's' : ''} ${fns.join(', ')}`;
     if (outcome.kind === 'missing') {
       throw new NimbusError(
         'NIMBUS_ERR_DEPLOY_UNRESOLVABLE_HOST',
