@@ -1,17 +1,24 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthLevel } from '../sdk/definition.js';
 import { NimbusError } from '../shared/errors.js';
-import type { KeyScope } from '../store/key-store.js';
+import type { BlobAccess, KeyScope } from '../store/key-store.js';
 import { constantTimeEqual } from './constant-time.js';
 
 /** What a request wants to do. */
 export type AuthRequirement =
   | { kind: 'admin' }
   | { kind: 'invoke'; app: string; fn: string; level: AuthLevel }
-  | { kind: 'send'; queue: string };
+  | { kind: 'send'; queue: string }
+  /** The blob storage API: one bucket, or (null) the list of buckets, which shows a blobs key only its own. */
+  | { kind: 'blobs'; bucket: string | null; access: BlobAccess };
 
-/** Resolves or throws a NimbusError: 401 when no key or an invalid key was sent, 403 when the key may not do this. */
-export type Authorize = (headers: IncomingHttpHeaders, url: URL, requirement: AuthRequirement) => Promise<void>;
+/**
+ * Resolves with the scope the request was let in with — `{kind: 'admin'}`
+ * for the admin key, undefined for an anonymous function — or throws a
+ * NimbusError: 401 when no key or an invalid key was sent, 403 when the key
+ * may not do this.
+ */
+export type Authorize = (headers: IncomingHttpHeaders, url: URL, requirement: AuthRequirement) => Promise<KeyScope | undefined>;
 
 export interface KeyVerifier {
   verify(key: string): Promise<KeyScope | undefined>;
@@ -20,17 +27,21 @@ export interface KeyVerifier {
 export const KEY_HEADER = 'x-nimbus-key';
 /** Only for invoking, so a browser link or webhook URL can carry a function key. */
 export const KEY_QUERY_PARAM = 'key';
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+/** The one Authorization form a key is read from. */
+export const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+const ADMIN_SCOPE: KeyScope = Object.freeze({ kind: 'admin' });
 
 export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize {
   return async (headers, url, requirement) => {
-    if (requirement.kind === 'invoke' && requirement.level === 'anonymous') return;
+    if (requirement.kind === 'invoke' && requirement.level === 'anonymous') return undefined;
     const key = presentedKey(headers, url, requirement);
     if (key === undefined) throw new NimbusError('NIMBUS_ERR_AUTH_REQUIRED', describe(requirement));
-    if (constantTimeEqual(adminKey, key)) return;
+    if (constantTimeEqual(adminKey, key)) return ADMIN_SCOPE;
     const scope = await keys.verify(key);
     if (!scope) throw new NimbusError('NIMBUS_ERR_AUTH_INVALID');
     if (!scopeAllows(scope, requirement)) throw new NimbusError('NIMBUS_ERR_AUTH_FORBIDDEN', describe(requirement));
+    return scope;
   };
 }
 
@@ -52,6 +63,12 @@ export function scopeAllows(scope: KeyScope, requirement: AuthRequirement): bool
       return false;
     case 'send':
       return scope.kind === 'producer' && scope.queues.includes(requirement.queue);
+    case 'blobs':
+      return (
+        scope.kind === 'blobs' &&
+        (requirement.bucket === null || scope.buckets.includes(requirement.bucket)) &&
+        (requirement.access === 'read' || scope.access === 'write')
+      );
     case 'invoke':
       return (
         requirement.level !== 'admin' &&
@@ -72,6 +89,10 @@ function describe(requirement: AuthRequirement): string {
       return 'the admin API needs the admin key or an admin-scoped key';
     case 'send':
       return `sending to queue ${requirement.queue} needs a producer key for it`;
+    case 'blobs':
+      return requirement.bucket === null
+        ? 'the blob API needs a blobs key or the admin key'
+        : `${requirement.access === 'write' ? 'writing to' : 'reading'} bucket ${requirement.bucket} needs a ${requirement.access === 'write' ? 'read-write ' : ''}blobs key for it`;
     case 'invoke':
       return requirement.level === 'admin'
         ? `${requirement.app}/${requirement.fn} needs the admin key`

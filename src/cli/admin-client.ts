@@ -33,6 +33,8 @@ export interface DeployResult {
   app: string;
   version: number;
   functions: DeployedFunction[];
+  /** Things the node could not check but did not refuse (an allow-listed host it could not resolve…). */
+  warnings?: string[];
 }
 
 export interface VersionSummary {

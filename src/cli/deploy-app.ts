@@ -14,3 +14,8 @@ export function formatDeployResult(result: DeployResult): string[] {
   const table = rows.length > 0 ? formatTable(['FUNCTION', 'KIND', 'ROUTE', 'URL'], rows).map((l) => `  ${l}`) : [];
   return [`Deployed ${result.app} v${result.version}`, ...table];
 }
+
+/** One `warning: …` line per warning the node gave with the deploy. */
+export function formatDeployWarnings(result: DeployResult): string[] {
+  return (result.warnings ?? []).map((warning) => `warning: ${warning}`);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseBody } from '../auth/body-schema.js';
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { DeploymentRegistry } from '../server/deployments.js';
 import { NimbusError } from '../shared/errors.js';
@@ -32,7 +33,7 @@ export interface FunctionSummary {
 }
 
 /** The apps area of the admin API: deploy, list, versions, rollback, remove, invoke. */
-export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string): void {
+export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string, credentials: CredentialFilter): void {
   const summarize = (version: VersionRecord | undefined): FunctionSummary[] => {
     if (!version) return [];
     const counts = new Map<string, { instances: number; inflight: number; waiting: number }>();
@@ -73,7 +74,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
   router.add('POST', '/apps/:app/versions', 'Deploy a bundle as a new live version: {bundle, sourceMap?}', async ({ req, params }) => {
     const { bundle, sourceMap } = parseBody(deployBody, await readJsonBody(req, MAX_DEPLOY_BODY_BYTES));
     const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
-    return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })) } };
+    return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })), warnings: version.warnings } };
   });
 
   router.add('GET', '/apps/:app/versions', 'List versions of an app', async ({ params }) => {
@@ -111,7 +112,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     // An event function's input is JSON: checked here (size, depth, syntax) so a bad one is the caller's 400, not the function's error.
     const body = fn.kind === 'http' ? undefined : Buffer.from(JSON.stringify((await readJsonBody(req, MAX_INVOKE_BODY_BYTES)) ?? null));
     await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
-      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, ...(body ? { body } : {}),
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, credentials, ...(body ? { body } : {}),
     });
     return undefined;
   });

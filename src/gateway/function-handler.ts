@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { InvocationFailure, type InvocationResponse, type Outcome, type TriggerTag } from '../runtime/invocation.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
@@ -49,6 +50,8 @@ export interface FunctionRequestOptions {
   method?: string;
   /** A body the caller already read and checked (an event function's JSON input); the request's own is not read again. */
   body?: Uint8Array;
+  /** Takes the caller's Nimbus credentials out of what the function sees. */
+  credentials: CredentialFilter;
 }
 
 export async function handleFunctionRequest(
@@ -56,7 +59,7 @@ export async function handleFunctionRequest(
   res: ServerResponse,
   dispatcher: Dispatcher,
   target: RouteTarget,
-  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET', body: presetBody }: FunctionRequestOptions,
+  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET', body: presetBody, credentials }: FunctionRequestOptions,
 ): Promise<void> {
   const invocationId = randomUUID();
   const declared = presetBody ? presetBody.byteLength : Number(req.headers['content-length'] ?? 0);
@@ -70,6 +73,9 @@ export async function handleFunctionRequest(
   for (let i = 0; i < raw.length; i += 2) {
     if (!HOP_BY_HOP.has(raw[i]!.toLowerCase())) headers.push([raw[i]!, raw[i + 1]!]);
   }
+  const authenticated = target.auth !== 'anonymous';
+  credentials.stripHeaders(headers, req.headers, authenticated);
+  const url = `http://${req.headers.host ?? 'localhost'}${credentials.stripUrl(req.url ?? '/', authenticated)}`;
   // Most GETs carry no body: skip the stream machinery for them.
   const hasBody = !presetBody && (req.headers['transfer-encoding'] !== undefined || declared > 0);
   const limit = hasBody ? new BodyLimit(maxBodyBytes) : null;
@@ -88,7 +94,7 @@ export async function handleFunctionRequest(
       app: target.app,
       functionName: target.functionName,
       trigger,
-      head: { method, url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, params },
+      head: { method, url, headers, params },
       body: limit ?? presetBody ?? EMPTY_BODY,
       ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });

@@ -2,9 +2,11 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Authorize } from '../auth/authorize.js';
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
+import { blobRequirement, visibleBuckets } from './blob-api/blob-requirement.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
 import type { RouteTable, RouteTarget } from './route-table.js';
@@ -16,8 +18,11 @@ const UNCARRIED_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /** Extra entry points owned by other parts (blob storage API, metrics, async invocations). */
 export interface GatewayExtensions {
-  /** Handles `/_nimbus/api/v1/blobs/...` itself (streams); auth already checked. */
-  blobs?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void>;
+  /**
+   * Handles `/_nimbus/api/v1/blobs/...` itself (streams); auth already
+   * checked. `visibleBuckets` limits the list of buckets to a blobs key's own (null: all).
+   */
+  blobs?: (req: IncomingMessage, res: ServerResponse, path: string, visibleBuckets: readonly string[] | null) => Promise<void>;
   /** `/metrics`; `open` skips the admin key. */
   metrics?: { handle: (res: ServerResponse) => Promise<void>; open: boolean };
   /** Takes over an HTTP invocation that asked to run asynchronously (`x-nimbus-async: 1`). */
@@ -40,6 +45,8 @@ export interface GatewayDeps {
   routes: RouteTable;
   admin: AdminRouter;
   authorize: Authorize;
+  /** Takes callers' Nimbus credentials out of what functions see. */
+  credentials: CredentialFilter;
   extensions: GatewayExtensions;
   onError: (error: Error) => void;
   /** The node's own view of its health; `ok` when absent. */
@@ -130,7 +137,7 @@ export class Gateway {
     if (req.headers['x-nimbus-async'] === '1' && this.deps.extensions.invokeAsync) {
       return this.deps.extensions.invokeAsync(req, res, target);
     }
-    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes });
+    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes, credentials: this.deps.credentials });
   }
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {
@@ -147,8 +154,9 @@ export class Gateway {
     }
     const url = this.#url(rawUrl);
     if (sub.startsWith('/blobs') && this.deps.extensions.blobs) {
-      await this.deps.authorize(req.headers, url, { kind: 'admin' });
-      await this.deps.extensions.blobs(req, res, sub.slice('/blobs'.length));
+      const blobPath = sub.slice('/blobs'.length);
+      const scope = await this.deps.authorize(req.headers, url, blobRequirement(method, blobPath));
+      await this.deps.extensions.blobs(req, res, blobPath, visibleBuckets(scope));
       return;
     }
     const match = this.deps.admin.match(method, sub);

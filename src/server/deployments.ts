@@ -7,6 +7,7 @@ import { NimbusError } from '../shared/errors.js';
 import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
 import { validateDefinition } from '../triggers/definitions.js';
 import { parseBoundedJson, DEFAULT_JSON_DEPTH, JsonLimitError } from '../shared/bounded-json.js';
+import { checkAllowListHosts } from './allow-list-hosts.js';
 import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
 
 export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
@@ -16,6 +17,11 @@ export const APP_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 export interface DeployInput {
   bundle: string;
   sourceMap?: string;
+}
+
+/** A deployed version, with what the deploy could not check but did not refuse. */
+export interface DeployedVersion extends VersionRecord {
+  warnings: string[];
 }
 
 /** What changed, for the router, triggers and dispatcher to follow. */
@@ -82,7 +88,7 @@ export class DeploymentRegistry implements FunctionResolver {
     };
   }
 
-  deploy(app: string, input: DeployInput): Promise<VersionRecord> {
+  deploy(app: string, input: DeployInput): Promise<DeployedVersion> {
     return this.#exclusive(async () => {
       if (!APP_NAME.test(app)) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_NAME', JSON.stringify(app));
       if (typeof input.bundle !== 'string' || input.bundle.length === 0) {
@@ -95,6 +101,7 @@ export class DeploymentRegistry implements FunctionResolver {
       // Whatever this deploy stores is removed again if it fails, unless another version uses the same content.
       const stored: StoredBundle[] = [];
       let version: VersionRecord;
+      let warnings: string[];
       const previous = this.#live.get(app)?.version ?? null;
       try {
         const map = sourceMap ? await this.deps.bundles.put(sourceMap, '.mjs.map') : null;
@@ -114,6 +121,7 @@ export class DeploymentRegistry implements FunctionResolver {
         }
         const functions = manifestOf(app, described);
         this.#checkRoutes(app, functions);
+        warnings = await checkAllowListHosts(functions);
         version = await this.deps.store.apps.createVersion(app, {
           bundleHash: bundle.hash, sourceMapHash: map?.hash ?? null, bundleSize: bundle.size, functions,
         });
@@ -122,7 +130,7 @@ export class DeploymentRegistry implements FunctionResolver {
         throw err;
       }
       this.#setLive(version, previous);
-      return version;
+      return { ...version, warnings };
     });
   }
 

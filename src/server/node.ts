@@ -6,6 +6,7 @@ import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
 import { createAuthorizer } from '../auth/authorize.js';
+import { CredentialFilter } from '../auth/credential-filter.js';
 import { createKeysApi } from '../auth/keys-api.js';
 import { loadOrCreateMasterKey, MASTER_KEY_FILE } from '../auth/master-key.js';
 import { SecretBox } from '../auth/secret-box.js';
@@ -104,6 +105,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const bundles = new LocalBundleStore(join(options.dataDir, 'bundles'), storage);
   const secrets = new AppSecrets(store.secrets, new SecretBox(master.key));
   const keys = new ApiKeys(store.keys, clock);
+  const credentials = new CredentialFilter(admin.key);
 
   let driver: SandboxDriver;
   let isolationReport: Awaited<ReturnType<typeof selectDriver>>['report'];
@@ -165,7 +167,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   let url = '';
   const router = new AdminRouter();
   const readBody = (req: Parameters<typeof readJsonBody>[0]) => readJsonBody(req, 1024 * 1024);
-  addAppsApi(router, deployments, dispatcher, () => url);
+  addAppsApi(router, deployments, dispatcher, () => url, credentials);
   router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys), readBody);
   const secretsApi = createSecretsApi(secrets);
   router.add('GET', '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ params, query }) =>
@@ -189,7 +191,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
   const queues = wireQueues({
-    queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs,
+    queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs, credentials,
   });
   metering = wireMetering({
     lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
@@ -208,7 +210,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   }));
   const gateway = new Gateway(
     {
-      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
+      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
     },

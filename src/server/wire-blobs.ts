@@ -70,7 +70,7 @@ export async function wireBlobs(deps: {
 
   return {
     backend,
-    extension: (req, res, path) => handleBlobRequest(req, res, path, backend, { onInternalError: (err) => deps.log.error({ err }, 'blob request failed') }),
+    extension: (req, res, path, visibleBuckets) => handleBlobRequest(req, res, path, backend, { onInternalError: (err) => deps.log.error({ err }, 'blob request failed'), visibleBuckets }),
     async close() {
       await fanout.stop();
       await deliveries.close(deps.drainTimeoutMs);

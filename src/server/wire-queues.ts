@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { AdminRouter } from '../gateway/admin-router.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
 import { readBody, readJsonBody, sendJson } from '../gateway/json.js';
@@ -32,7 +33,7 @@ export interface QueueWiring {
  */
 export function wireQueues(deps: {
   queues: QueueStore; asyncResults: AsyncResultStore; invoker: EventInvoker; clock: Clock; log: Logger;
-  deployments: DeploymentRegistry; router: AdminRouter; drainTimeoutMs: number;
+  deployments: DeploymentRegistry; router: AdminRouter; drainTimeoutMs: number; credentials: CredentialFilter;
 }): QueueWiring {
   // Storage faults were logged once where they arose; consumers retrying every second would repeat them.
   const onError = (err: unknown) => {
@@ -79,8 +80,11 @@ export function wireQueues(deps: {
         const name = req.rawHeaders[i]!;
         if (name.toLowerCase() !== 'x-nimbus-async' && name.toLowerCase() !== 'connection') headers.push([name, req.rawHeaders[i + 1]!]);
       }
+      // Stripped before storing: the queue keeps what the function will see, never the caller's key.
+      const authenticated = target.auth !== 'anonymous';
+      deps.credentials.stripHeaders(headers, req.headers, authenticated);
       const invocationId = await asyncInvocations.enqueue(target.app, target.functionName, {
-        method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, headers, body: bytes,
+        method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${deps.credentials.stripUrl(req.url ?? '/', authenticated)}`, headers, body: bytes,
       }).catch((err: unknown) => {
         if (!(err instanceof NimbusError) || err.code !== 'NIMBUS_ERR_BODY_TOO_LARGE') throw err;
         throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `an asynchronous call is stored as one queue message of at most ${MAX_MESSAGE_BYTES} bytes with its body in base64: about ${Math.floor((MAX_MESSAGE_BYTES * 3) / 4 / 1024) - 2} KiB of body, less its headers`);

@@ -24,6 +24,7 @@ export const ERRORS = {
   NIMBUS_ERR_DEPLOY_INVALID_DEFINITION: { status: 400, message: 'a function definition is not valid' },
   NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT: { status: 409, message: 'a route is already served by another app' },
   NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE: { status: 413, message: 'the bundle is larger than allowed' },
+  NIMBUS_ERR_DEPLOY_UNRESOLVABLE_HOST: { status: 400, message: 'a host name in a network allow list does not resolve' },
   NIMBUS_ERR_FUNCTION_ERROR: { status: 500, message: 'the function threw an error' },
   NIMBUS_ERR_FUNCTION_CRASHED: { status: 502, message: 'the function instance crashed' },
   NIMBUS_ERR_FUNCTION_PROTOCOL: { status: 502, message: 'the function instance sent the node a malformed message and was replaced' },

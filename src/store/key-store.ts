@@ -20,8 +20,13 @@ export type KeyScope =
   | { kind: 'function'; app: string; fn?: string }
   /** Send messages to these queues only; invoke nothing. */
   | { kind: 'producer'; queues: string[] }
+  /** The blob storage API for these buckets only: read (get, head, list), or write (that, and put, delete, create). */
+  | { kind: 'blobs'; buckets: string[]; access: BlobAccess }
   /** The whole admin API, like the admin key. */
   | { kind: 'admin' };
+
+/** 'write' includes reading. */
+export type BlobAccess = 'read' | 'write';
 
 export interface KeyRecord {
   id: string;

@@ -21,6 +21,8 @@ async function setUp(t: { after: (fn: () => void) => void }) {
     checkoutKey: (await keys.create({ kind: 'function', app: 'shop', fn: 'checkout' })).key,
     producerKey: (await keys.create({ kind: 'producer', queues: ['orders'] })).key,
     adminScopedKey: (await keys.create({ kind: 'admin' })).key,
+    uploadsKey: (await keys.create({ kind: 'blobs', buckets: ['uploads', 'avatars'], access: 'write' })).key,
+    reportsReader: (await keys.create({ kind: 'blobs', buckets: ['reports'], access: 'read' })).key,
   };
 }
 
@@ -29,7 +31,7 @@ const invoke = (app: string, fn: string, level: 'anonymous' | 'key' | 'admin' = 
 const ADMIN: AuthRequirement = { kind: 'admin' };
 const sendTo = (queue: string): AuthRequirement => ({ kind: 'send', queue });
 
-async function outcome(promise: Promise<void>): Promise<'ok' | ErrorCode> {
+async function outcome(promise: Promise<unknown>): Promise<'ok' | ErrorCode> {
   try {
     await promise;
     return 'ok';
@@ -68,6 +70,38 @@ test('who may do what', async (t) => {
   for (const [name, headers, requirement, expected] of rows) {
     assert.equal(await outcome(authorize(headers, URL_, requirement)), expected, name);
   }
+});
+
+const blobs = (bucket: string | null, access: 'read' | 'write'): AuthRequirement => ({ kind: 'blobs', bucket, access });
+
+test('blobs keys: their buckets only, read-only keys read only, never anything else', async (t) => {
+  const { authorize, uploadsKey, reportsReader, producerKey, shopKey, adminScopedKey } = await setUp(t);
+  const rows: [string, IncomingHttpHeaders, AuthRequirement, 'ok' | ErrorCode][] = [
+    ['no key, a bucket', {}, blobs('uploads', 'read'), 'NIMBUS_ERR_AUTH_REQUIRED'],
+    ['write key, its bucket, read', bearer(uploadsKey), blobs('uploads', 'read'), 'ok'],
+    ['write key, its bucket, write', bearer(uploadsKey), blobs('avatars', 'write'), 'ok'],
+    ['write key, another bucket', bearer(uploadsKey), blobs('reports', 'read'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['write key, the list of buckets', bearer(uploadsKey), blobs(null, 'read'), 'ok'],
+    ['read key, its bucket, read', bearer(reportsReader), blobs('reports', 'read'), 'ok'],
+    ['read key, its bucket, write', bearer(reportsReader), blobs('reports', 'write'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['blobs key, admin API', bearer(uploadsKey), ADMIN, 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['blobs key, invoking', bearer(uploadsKey), invoke('shop', 'checkout'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['blobs key, send', bearer(uploadsKey), sendTo('orders'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['producer key, a bucket', bearer(producerKey), blobs('uploads', 'read'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['app key, a bucket', bearer(shopKey), blobs('uploads', 'read'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['admin-scoped key, any bucket', bearer(adminScopedKey), blobs('reports', 'write'), 'ok'],
+    ['admin key, any bucket', bearer(ADMIN_KEY), blobs('reports', 'write'), 'ok'],
+  ];
+  for (const [name, headers, requirement, expected] of rows) {
+    assert.equal(await outcome(authorize(headers, URL_, requirement)), expected, name);
+  }
+});
+
+test('authorize resolves with the scope the request came in with', async (t) => {
+  const { authorize, reportsReader } = await setUp(t);
+  assert.deepEqual(await authorize(bearer(ADMIN_KEY), URL_, ADMIN), { kind: 'admin' });
+  assert.deepEqual(await authorize(bearer(reportsReader), URL_, blobs(null, 'read')), { kind: 'blobs', buckets: ['reports'], access: 'read' });
+  assert.equal(await authorize({}, URL_, invoke('shop', 'checkout', 'anonymous')), undefined);
 });
 
 test('failures carry their HTTP status and say what was needed', async (t) => {

@@ -49,6 +49,11 @@ test('bad input is a 400 naming the field', async (t) => {
     status: 400,
     details: { field: 'scope.queues.1' },
   });
+  await assert.rejects(api('POST', ['keys'], { scope: { kind: 'blobs', buckets: ['uploads'] } }), { status: 400, details: { field: 'scope.access' } });
+  await assert.rejects(api('POST', ['keys'], { scope: { kind: 'blobs', buckets: ['Uploads'], access: 'read' } }), { status: 400, details: { field: 'scope.buckets.0' } });
+  await assert.rejects(api('POST', ['keys'], { scope: { kind: 'blobs', buckets: ['a..b'], access: 'read' } }), { status: 400, details: { field: 'scope.buckets.0' } });
+  await assert.rejects(api('POST', ['keys'], { scope: { kind: 'blobs', buckets: [], access: 'write' } }), { status: 400, details: { field: 'scope.buckets' } });
+  await assert.rejects(api('POST', ['keys'], { scope: { kind: 'blobs', buckets: ['uploads'], access: 'admin' } }), { status: 400, details: { field: 'scope.access' } });
   await assert.rejects(api('POST', ['keys'], { scope: { kind: 'admin' }, label: 7 }), { status: 400, details: { field: 'label' } });
   await assert.rejects(api('POST', ['keys'], { scope: { kind: 'admin' }, extra: true }), { status: 400 });
   await assert.rejects(api('GET', ['keys'], undefined, new URLSearchParams('app=')), { status: 400, details: { field: 'app' } });

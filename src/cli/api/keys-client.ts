@@ -3,6 +3,7 @@ import { enc, type AdminTransport } from './admin-transport.js';
 export type KeyScope =
   | { kind: 'function'; app: string; fn?: string }
   | { kind: 'producer'; queues: string[] }
+  | { kind: 'blobs'; buckets: string[]; access: 'read' | 'write' }
   | { kind: 'admin' };
 
 export interface KeyInfo {

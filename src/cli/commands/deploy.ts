@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { flag, stringOption, type CliCommand } from '../command.js';
 import { adminClient } from '../connection.js';
-import { deployApp, formatDeployResult } from '../deploy-app.js';
+import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
 import { printJson } from '../output/table.js';
 
 export const deployCommand: CliCommand = {
@@ -31,6 +31,7 @@ export const deployCommand: CliCommand = {
     });
     if (flag(args, 'json')) printJson(ctx.out, result);
     else formatDeployResult(result).forEach((line) => ctx.out(line));
+    formatDeployWarnings(result).forEach((line) => ctx.err(line));
     return 0;
   },
 };

@@ -13,17 +13,19 @@ const client = (args: ParsedArgs, ctx: CliContext): KeysClient => new KeysClient
 const create: Subcommand = {
   name: 'create',
   summary: 'create an API key; it is printed once',
-  usage: 'nimbus keys create APP[/FUNCTION] | --producer Q1,Q2 | --admin [--label L] [--json]',
+  usage: 'nimbus keys create APP[/FUNCTION] | --producer Q1,Q2 | --blobs B1,B2 [--read-only] | --admin [--label L] [--json]',
   help: [
     "APP           may invoke every auth:'key' function of APP",
     'APP/FUNCTION  may invoke only that function',
     '--producer Q  may send messages to the listed queues (comma-separated), nothing else',
+    '--blobs B     may read and write objects of the listed buckets (comma-separated) over the blob API, nothing else',
+    '--read-only   with --blobs: may only get, head and list',
     '--admin       may do everything the admin key may',
     '--label L     a note to tell keys apart in "nimbus keys ls"',
     '--json        print {id, key, scope, label, createdAt, lastUsedAt}',
     'The key goes to standard output alone; it cannot be shown again.',
   ],
-  options: { producer: { type: 'string' }, admin: { type: 'boolean' }, label: { type: 'string' }, json: { type: 'boolean' } },
+  options: { producer: { type: 'string' }, blobs: { type: 'string' }, 'read-only': { type: 'boolean' }, admin: { type: 'boolean' }, label: { type: 'string' }, json: { type: 'boolean' } },
   positionals: { names: ['APP[/FUNCTION]'], optional: 1 },
   async run(args, ctx) {
     const scope = scopeOf(args);
@@ -77,18 +79,25 @@ export const keysCommand = commandGroup({ name: GROUP, summary: 'create, list an
 function scopeOf(args: ParsedArgs): KeyScope {
   const target = args.positionals[0];
   const producer = stringOption(args, 'producer');
+  const blobs = stringOption(args, 'blobs');
   const admin = flag(args, 'admin');
-  const chosen = [target !== undefined, producer !== undefined, admin].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('give exactly one of APP[/FUNCTION], --producer QUEUES or --admin', GROUP);
+  const chosen = [target !== undefined, producer !== undefined, blobs !== undefined, admin].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('give exactly one of APP[/FUNCTION], --producer QUEUES, --blobs BUCKETS or --admin', GROUP);
+  if (flag(args, 'read-only') && blobs === undefined) throw new UsageError('--read-only goes with --blobs', GROUP);
   if (admin) return { kind: 'admin' };
-  if (producer !== undefined) {
-    const queues = producer.split(',').map((q) => q.trim()).filter((q) => q !== '');
-    if (queues.length === 0) throw new UsageError('--producer needs at least one queue name', GROUP);
-    return { kind: 'producer', queues };
+  if (producer !== undefined) return { kind: 'producer', queues: nameList(producer, '--producer needs at least one queue name') };
+  if (blobs !== undefined) {
+    return { kind: 'blobs', buckets: nameList(blobs, '--blobs needs at least one bucket name'), access: flag(args, 'read-only') ? 'read' : 'write' };
   }
   const [app, fn, ...rest] = target!.split('/');
   if (!app || fn === '' || rest.length > 0) throw new UsageError(`expected APP or APP/FUNCTION, got "${target}"`, GROUP);
   return fn === undefined ? { kind: 'function', app } : { kind: 'function', app, fn };
+}
+
+function nameList(text: string, whenEmpty: string): string[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new UsageError(whenEmpty, GROUP);
+  return names;
 }
 
 function describeScope(scope: KeyScope): string {
@@ -97,6 +106,8 @@ function describeScope(scope: KeyScope): string {
       return scope.fn === undefined ? `functions of ${scope.app}` : `function ${scope.app}/${scope.fn}`;
     case 'producer':
       return `producer for ${scope.queues.join(', ')}`;
+    case 'blobs':
+      return `blobs ${scope.buckets.join(', ')} (${scope.access === 'read' ? 'read-only' : 'read-write'})`;
     case 'admin':
       return 'admin';
   }

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { AdminClient } from '../admin-client.js';
 import { stringOption, type CliCommand } from '../command.js';
 import { ADMIN_KEY_FILE } from '../connection.js';
-import { deployApp, formatDeployResult } from '../deploy-app.js';
+import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNodeFor } from '../start-node.js';
@@ -34,6 +34,7 @@ export const startCommand: CliCommand = {
       try {
         const result = await deployApp(new AdminClient(node.url, node.adminKey), resolve(ctx.cwd, example));
         formatDeployResult(result).forEach((line) => ctx.out(line));
+        formatDeployWarnings(result).forEach((line) => ctx.err(line));
       } catch (err) {
         // A node that was asked to serve an example and cannot is a failed start, not a half-working one.
         await node.close();

@@ -1,7 +1,7 @@
 import type { AdminClient, DeployResult } from '../admin-client.js';
 import type { BundleOptions } from '../bundle/bundle-app.js';
 import { CliError } from '../cli-error.js';
-import { deployApp, formatDeployResult } from '../deploy-app.js';
+import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
 import { clockTime } from './format-log-line.js';
 
 export interface DevSessionOptions {
@@ -64,6 +64,7 @@ export class DevSession {
     try {
       this.#live = await deployApp(client, dir, bundle);
       formatDeployResult(this.#live).forEach((line, i) => out(i === 0 ? `${stamp} ${line}` : line));
+      formatDeployWarnings(this.#live).forEach((line) => err(`  ${line}`));
     } catch (e) {
       // Whatever went wrong, dev keeps watching: the next save may fix it.
       err(`${stamp} Deploy failed: ${e instanceof Error ? e.message : String(e)}`);

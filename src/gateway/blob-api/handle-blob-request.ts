@@ -22,7 +22,7 @@ export async function handleBlobRequest(
   options: BlobApiOptions = {},
 ): Promise<void> {
   try {
-    await route(req, res, path, backend);
+    await route(req, res, path, backend, options.visibleBuckets ?? null);
   } catch (err) {
     if (!(err instanceof NimbusError)) options.onInternalError?.(err);
     sendError(req, res, err);
@@ -32,18 +32,25 @@ export async function handleBlobRequest(
 export interface BlobApiOptions {
   /** Told about unexpected errors, which the caller sees only as NIMBUS_ERR_INTERNAL. */
   onInternalError?: (err: unknown) => void;
+  /** The buckets the list of buckets shows this caller (a blobs key's own); all when absent or null. */
+  visibleBuckets?: readonly string[] | null;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, path: string, backend: BlobBackend): Promise<void> {
-  const method = req.method ?? 'GET';
+/** The bucket and the still-encoded key a blob API path names ('' for none); the gateway authorizes on the same split. */
+export function blobPathParts(path: string): { bucket: string; rawKey: string } {
   const rest = (path.split('?')[0] ?? '').replace(/^\/+/, '');
   const slash = rest.indexOf('/');
-  const bucket = slash < 0 ? rest : rest.slice(0, slash);
-  const rawKey = slash < 0 ? '' : rest.slice(slash + 1);
+  return { bucket: slash < 0 ? rest : rest.slice(0, slash), rawKey: slash < 0 ? '' : rest.slice(slash + 1) };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, path: string, backend: BlobBackend, visible: readonly string[] | null): Promise<void> {
+  const method = req.method ?? 'GET';
+  const { bucket, rawKey } = blobPathParts(path);
 
   if (bucket === '') {
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(res, 'GET, HEAD');
-    return sendJson(res, 200, { buckets: await backend.listBuckets() });
+    const buckets = await backend.listBuckets();
+    return sendJson(res, 200, { buckets: visible === null ? buckets : buckets.filter((b) => visible.includes(b.name)) });
   }
   if (rawKey === '') {
     switch (method) {

@@ -58,6 +58,19 @@ test('deploy --app names the app; NIMBUS_ADMIN_KEY and NIMBUS_URL are honoured',
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer k-from-env');
 });
 
+test('warnings the node gives with a deploy go to standard error, one line each', async (t) => {
+  const warning = 'api.example.com (network.allow of function calls) could not be checked: the resolver answered EAI_AGAIN; calls fail until it resolves';
+  const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'greeter', version: 2, functions: [], warnings: [warning] } }));
+  const cwd = await makeTempDir({ 'greeter/index.ts': APP });
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+
+  const run = await runNimbus(['deploy', 'greeter', '--no-typecheck', '--url', admin.url, '--key', 'k'], { cwd: cwd.path });
+
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(lines(run.stdout), ['Deployed greeter v2']);
+  assert.deepEqual(lines(run.stderr), [`warning: ${warning}`]);
+});
+
 test('a refused deploy prints the server message on one line and exits 1', async (t) => {
   const admin = await startStandInAdmin(() => ({
     status: 409,

@@ -38,6 +38,25 @@ test('keys create makes function, producer and admin keys and prints the key onc
   ]);
 });
 
+test('keys create --blobs makes a key for the listed buckets, read-write or --read-only', async (t) => {
+  const { admin, cwd, env } = await setUp(t, (req) => ({ status: 201, body: created((JSON.parse(req.body) as { scope: unknown }).scope) }));
+
+  const write = await runNimbus(['keys', 'create', '--blobs', 'uploads, avatars'], { cwd: cwd.path, env });
+  const read = await runNimbus(['keys', 'create', '--blobs', 'reports', '--read-only'], { cwd: cwd.path, env });
+  for (const run of [write, read]) assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(lines(write.stderr), ['Created key 0123456789abcdef (blobs uploads, avatars (read-write)). Store it now: it cannot be shown again.']);
+  assert.deepEqual(lines(read.stderr), ['Created key 0123456789abcdef (blobs reports (read-only)). Store it now: it cannot be shown again.']);
+  assert.deepEqual(admin.requests.map((r) => JSON.parse(r.body)), [
+    { scope: { kind: 'blobs', buckets: ['uploads', 'avatars'], access: 'write' } },
+    { scope: { kind: 'blobs', buckets: ['reports'], access: 'read' } },
+  ]);
+
+  const stray = await runNimbus(['keys', 'create', 'shop', '--read-only'], { cwd: cwd.path, env });
+  assert.equal(stray.code, 1);
+  assert.deepEqual(lines(stray.stderr), ['nimbus: --read-only goes with --blobs (see "nimbus help keys")']);
+  assert.equal(admin.requests.length, 2);
+});
+
 test('keys create needs exactly one scope', async (t) => {
   const { admin, cwd, env } = await setUp(t, () => ({ status: 201, body: {} }));
 
@@ -46,7 +65,7 @@ test('keys create needs exactly one scope', async (t) => {
 
   for (const run of [none, two]) {
     assert.equal(run.code, 1);
-    assert.deepEqual(lines(run.stderr), ['nimbus: give exactly one of APP[/FUNCTION], --producer QUEUES or --admin (see "nimbus help keys")']);
+    assert.deepEqual(lines(run.stderr), ['nimbus: give exactly one of APP[/FUNCTION], --producer QUEUES, --blobs BUCKETS or --admin (see "nimbus help keys")']);
   }
   assert.equal(admin.requests.length, 0);
 });

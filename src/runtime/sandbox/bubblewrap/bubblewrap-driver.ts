@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { CgroupTree } from '../cgroups/cgroup-tree.js';
 import { detectCgroupHierarchy } from '../cgroups/hierarchy.js';
 import { cgroupLimitsFor } from '../cgroups/limits.js';
@@ -14,7 +15,7 @@ import { BubblewrapSandbox } from './bubblewrap-sandbox.js';
 import { bwrapArgs, RUNTIME_DIR, TMP_DIR } from './bwrap-args.js';
 import { instanceNodeArgs } from '../instance-node-args.js';
 import { WARMUP_BUNDLE } from '../../instance/import-bundle.js';
-import { launchCommand } from './launcher.js';
+import { BWRAP_ARGS_FD, encodeBwrapArgs, LAUNCH_SPAWN_OPTIONS, launchCommand, resolveLaunchTools, type LaunchTools } from './launcher.js';
 import { nodeBinds, type ReadOnlyBind } from './node-binds.js';
 import { makeAppDir, placeReadableCopy, removeDir, writeSandboxEtc } from './sandbox-files.js';
 import { reapLeftovers, STATE_DIR_PREFIX } from './leftovers.js';
@@ -67,6 +68,7 @@ export class BubblewrapDriver implements SandboxDriver {
   readonly #stateDir: string;
   readonly #runtimeScript: string;
   readonly #systemBinds: ReadOnlyBind[];
+  readonly #tools: LaunchTools;
   readonly #cgroups: CgroupTree | undefined;
   readonly #slots: NetworkSlots | undefined;
   readonly #etcDir: string;
@@ -97,6 +99,7 @@ export class BubblewrapDriver implements SandboxDriver {
     this.#networkMode = init.networkMode;
     this.#etcDir = join(init.stateDir, 'etc');
     this.#systemBinds = nodeBinds(init.options.nodePath ?? process.execPath);
+    this.#tools = resolveLaunchTools(init.options.bwrapPath);
     this.isolation = init.cgroups && init.networkMode === 'nftables' ? 'strict' : 'basic';
   }
 
@@ -217,7 +220,7 @@ export class BubblewrapDriver implements SandboxDriver {
       );
     }
     nodeArgs.push(...(this.#options.nodeArgs ?? []));
-    const args = bwrapArgs(
+    const bwrap = bwrapArgs(
       {
         systemBinds: this.#systemBinds,
         instanceScript: this.#runtimeScript,
@@ -234,13 +237,19 @@ export class BubblewrapDriver implements SandboxDriver {
       cgroupProcsFiles: cgroup?.procsFiles ?? [],
       ...(slot ? { netnsPath: slot.netnsPath } : {}),
       dropPrivileges: process.getuid?.() === 0,
-      bwrapPath: this.#options.bwrapPath ?? 'bwrap',
-      bwrapArgs: args,
+      tools: this.#tools,
+      command: bwrap.command,
     });
-    return spawn(command.file, command.args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    const child = spawn(command.file, command.args, {
+      // fd 3 is the instance channel; BWRAP_ARGS_FD carries bwrap's arguments and is closed by bwrap once read.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      ...LAUNCH_SPAWN_OPTIONS,
     });
+    const argsPipe = child.stdio[BWRAP_ARGS_FD] as Writable;
+    // A launcher that dies before reading them breaks the pipe: its exit is reported, not this.
+    argsPipe.on('error', () => undefined);
+    argsPipe.end(encodeBwrapArgs(bwrap.options));
+    return child;
   }
 
   #track(release: Promise<void>): Promise<void> {

@@ -27,9 +27,19 @@ export interface BwrapPlan {
   nodeArgs: string[];
 }
 
-/** The argument vector for bwrap (without "bwrap" itself): namespaces, files, environment, then node. */
-export function bwrapArgs(plan: BwrapPlan): string[] {
-  const args = [
+/**
+ * bwrap's options (namespaces, files, environment), passed through
+ * `--args` so no host path or setting shows in a command line, and the
+ * command it runs (node on the runtime), which bwrap must get on its command
+ * line and which the instance sees as its own anyway.
+ */
+export interface BwrapInvocation {
+  options: string[];
+  command: string[];
+}
+
+export function bwrapArgs(plan: BwrapPlan): BwrapInvocation {
+  const options = [
     '--unshare-user',
     '--unshare-pid',
     '--unshare-ipc',
@@ -46,9 +56,9 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     '--hostname', 'sandbox',
     '--clearenv',
   ];
-  for (const [name, value] of Object.entries(plan.env)) args.push('--setenv', name, value);
-  for (const bind of plan.systemBinds) args.push('--ro-bind', bind.source, bind.target);
-  args.push(
+  for (const [name, value] of Object.entries(plan.env)) options.push('--setenv', name, value);
+  for (const bind of plan.systemBinds) options.push('--ro-bind', bind.source, bind.target);
+  options.push(
     // The runtime's folder holds only what the driver copied there: the runtime and its warm-up bundle.
     '--ro-bind', dirname(plan.instanceScript), RUNTIME_DIR,
     '--ro-bind', plan.appDir, APP_DIR,
@@ -59,9 +69,6 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     // bwrap's root is a writable tmpfs without a size cap: only /tmp may take writes.
     '--remount-ro', '/',
     '--chdir', TMP_DIR,
-    plan.nodePath,
-    ...plan.nodeArgs,
-    `${RUNTIME_DIR}/${basename(plan.instanceScript)}`,
   );
-  return args;
+  return { options, command: [plan.nodePath, ...plan.nodeArgs, `${RUNTIME_DIR}/${basename(plan.instanceScript)}`] };
 }
