@@ -75,6 +75,7 @@ async function followLogs(
   // overlap is skipped by sequence number.
   let lastSent = 0;
   let pending: StoredLogLine[] | null = [];
+  let pendingBytes = 0;
   let heartbeat: TimerHandle | null = null;
   let closed = false;
   const send = (line: StoredLogLine): void => {
@@ -86,7 +87,13 @@ async function followLogs(
   };
   const unsubscribe = logs.subscribe(
     query.functionName === undefined ? { app: query.app } : { app: query.app, functionName: query.functionName },
-    (line) => (pending ? pending.push(line) : send(line)),
+    (line) => {
+      if (!pending) return send(line);
+      pending.push(line);
+      pendingBytes += line.message.length;
+      // Held while the recent lines are read back: past the same bound as a slow reader's backlog, the follower is dropped.
+      if (pendingBytes > MAX_TAIL_BACKLOG_BYTES) res.destroy();
+    },
   );
   const cleanUp = (): void => {
     if (closed) return;
