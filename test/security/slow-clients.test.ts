@@ -41,6 +41,11 @@ export const relay = http({ route: 'GET /relay', timeoutMs: 120000, concurrency:
   return new Response(object.body);
 });
 
+// Takes a request body and never reads it; answers after a while. (A caller that leaves while the node is not
+// reading its body is only noticed once the node reads again: the kernel holds the rest.)
+export const hold = http({ route: 'POST /hold', timeoutMs: 120000, concurrency: 16, maxInstances: 1 }, () =>
+  new Promise((resolve) => setTimeout(() => resolve('let go'), 6000)));
+
 // A burst of log lines for a follower that never reads them.
 export const chatty = http({ route: 'GET /chatty', timeoutMs: 60000 }, async () => {
   const line = 'x'.repeat(1000);
@@ -54,17 +59,21 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-/** A client that sends its request and never reads a byte of the answer. */
-function nonReader(url: string, path: string, headers: Record<string, string> = {}): Promise<Socket> {
+/** A client that sends its request (and a body, as fast as the node takes it) and never reads a byte of the answer. */
+function nonReader(url: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Socket> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) }, () => {
       socket.pause();
       const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-      socket.write(`GET ${path} HTTP/1.1\r\nhost: ${hostname}\r\n${lines}\r\n`);
+      const method = body ? 'POST' : 'GET';
+      const length = body ? `content-length: ${body.length}\r\n` : '';
+      socket.write(`${method} ${path} HTTP/1.1\r\nhost: ${hostname}\r\n${length}${lines}\r\n`);
+      if (body) socket.write(body);
       resolve(socket);
     });
-    socket.on('error', reject);
+    socket.on('error', () => {});
+    socket.once('error', reject);
   });
 }
 
@@ -99,6 +108,8 @@ describe('slow readers on every streamed path', () => {
     for (let i = 0; i < 5; i++) clients.push(await nonReader(node.url, '/relay'));
     for (let i = 0; i < 5; i++) clients.push(await nonReader(node.url, '/_nimbus/api/v1/blobs/big/object', auth));
     clients.push(await nonReader(node.url, '/_nimbus/api/v1/apps/slow/logs?fn=chatty&follow=1', auth));
+    const upload = Buffer.alloc(5 * 1024 * 1024, 9);
+    for (let i = 0; i < 10; i++) clients.push(await nonReader(node.url, '/hold', {}, upload));
     assert.equal(await (await fetch(`${node.url}/chatty`)).text(), 'said a lot');
 
     // Long enough for unbounded buffering to take gigabytes; the bound holds whatever the machine's speed.
@@ -115,7 +126,7 @@ describe('slow readers on every streamed path', () => {
       return (body.app.functions as { inflight: number }[]).every((f) => f.inflight === 0);
     }, 30_000, 'every abandoned stream to end');
     const settled = rssMb(node.child.pid!);
-    console.log(`slow readers: 10 streamed answers of ${STREAM_MB} MB, 5 relayed and 5 direct 64 MB blob downloads, 1 log follower (20 MB of lines); node RSS ${baseline.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB at most while they didn't read, ${settled.toFixed(0)} MiB after they left; a streaming function got at most ${furthest} MB ahead of its reader`);
+    console.log(`slow readers: 10 streamed answers of ${STREAM_MB} MB, 5 relayed and 5 direct 64 MB blob downloads, 1 log follower (20 MB of lines), 10 uploads of 5 MB to a function that never reads them; node RSS ${baseline.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB at most while they didn't read, ${settled.toFixed(0)} MiB after they left; a streaming function got at most ${furthest} MB ahead of its reader`);
     assert.ok(peak - baseline < 250, `node RSS grew ${(peak - baseline).toFixed(0)} MiB`);
     assert.ok(furthest < 32, `a function produced ${furthest} MB that nobody read`);
   });

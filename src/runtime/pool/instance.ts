@@ -292,19 +292,30 @@ export class Instance {
 
   /** The request body, as fast as the instance grants credit for it. */
   async #sendBody(streamId: number, window: SendWindow, body: Readable | Uint8Array): Promise<void> {
+    // A body that fails while this waits for credit (the caller went away) must still stop the handler.
+    let failed = false;
+    const onError = (): void => {
+      failed = true;
+      window.close();
+    };
+    if (!(body instanceof Uint8Array)) body.once('error', onError);
     try {
       if (body instanceof Uint8Array) {
-        if (!(await this.#writeBody(FRAME.BODY, streamId, window, body))) return;
+        await this.#writeBody(FRAME.BODY, streamId, window, body);
       } else {
         for await (const chunk of body as AsyncIterable<Buffer>) {
-          if (!(await this.#writeBody(FRAME.BODY, streamId, window, chunk))) return;
+          if (!(await this.#writeBody(FRAME.BODY, streamId, window, chunk))) break;
         }
       }
-      if (this.#streams.has(streamId)) this.#write(encodeFrame(FRAME.END, streamId));
     } catch {
-      // The caller's body failed (client went away, body too large): stop the handler.
-      if (this.#streams.has(streamId)) this.#write(encodeFrame(FRAME.ABORT, streamId));
+      failed = true;
+    } finally {
+      if (!(body instanceof Uint8Array)) body.off('error', onError);
     }
+    if (!this.#streams.has(streamId)) return;
+    // The caller's body failed (client went away, body too large): stop the handler.
+    if (failed) this.#write(encodeFrame(FRAME.ABORT, streamId));
+    else if (!window.closed) this.#write(encodeFrame(FRAME.END, streamId));
   }
 
   /**

@@ -181,6 +181,17 @@ describe('Instance: bodies flow at the pace of their reader', () => {
     assert.equal(sentBodyBytes(sandbox, FRAME.BODY, 1), total);
   });
 
+  test('a request body that fails while the host waits for credit still stops the handler', async () => {
+    const { sandbox, instance } = booted();
+    const body = new Readable({ read() {} });
+    body.push(Buffer.alloc(STREAM_WINDOW_BYTES + 1));
+    instance.invoke(invocation('i1', body), Date.now() + 10_000);
+    await sandbox.hostSent(() => sentBodyBytes(sandbox, FRAME.BODY, 1) === STREAM_WINDOW_BYTES);
+    body.destroy(new Error('the caller went away'));
+    await sandbox.hostSent((f) => f.type === FRAME.ABORT && f.stream === 1);
+    assert.equal(sandbox.frames.some((f) => f.type === FRAME.END), false);
+  });
+
   test('more platform calls open at once than allowed fail the instance', async () => {
     const never = new Promise<{ value: unknown }>(() => {});
     const { sandbox, instance } = booted({ calls: () => never });
