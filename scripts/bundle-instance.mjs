@@ -23,7 +23,7 @@ await build({
 
 const app = mkdtempSync(join(tmpdir(), 'nimbus-warmup-app-'));
 try {
-  writeFileSync(join(app, 'index.ts'), "import { http } from 'nimbus';\nexport const warmup = http({ route: 'GET /warmup' }, () => Response.json({ warm: true }));\n");
+  writeFileSync(join(app, 'index.ts'), "import { http } from 'nimbus-functions';\nexport const warmup = http({ route: 'GET /warmup' }, () => Response.json({ warm: true }));\n");
   const { bundle, sourceMap } = await bundleApp(app);
   writeFileSync(`dist/${WARMUP_BUNDLE}`, `${bundle}\n//# sourceMappingURL=${WARMUP_BUNDLE}.map\n`);
   writeFileSync(`dist/${WARMUP_BUNDLE}.map`, sourceMap);

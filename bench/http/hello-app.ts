@@ -19,7 +19,7 @@ export const helloHandler = (_req: Request, ctx: { params: Record<string, string
 /** Source of an app's `index.ts` with one hello function per entry. */
 export function helloAppSource(functions: readonly HelloFunction[]): string {
   return [
-    `import { http } from 'nimbus';`,
+    `import { http } from 'nimbus-functions';`,
     ...functions.map(({ name, settings }) =>
       `export const ${name} = http(${JSON.stringify({ route: `GET /${name}/hello/:name`, ...settings })}, ${helloHandler.toString()});`),
   ].join('\n');

@@ -10,7 +10,7 @@ const SAMPLES = 60;
 const GAP_MS = 30;
 
 const APP = `
-import { blob } from 'nimbus';
+import { blob } from 'nimbus-functions';
 export const onUpload = blob({ bucket: 'bench', path: 'in/{n}' }, async (event) => {
   console.log('mark ' + JSON.stringify({ n: Number(event.params.n), at: ${PRECISE_NOW} }));
 });

@@ -22,7 +22,7 @@ const IDLE_SAMPLES = 40;
 const IDLE_GAP_MS = 40;
 
 const app = (batchSize: number) => `
-import { queue } from 'nimbus';
+import { queue } from 'nimbus-functions';
 export const work = queue({ queue: 'bench', batchSize: ${batchSize}, maxBatchWaitMs: 20, maxConcurrency: 8, concurrency: 8, maxInstances: 1 }, async (batch) => {
   const now = ${PRECISE_NOW};
   for (const m of batch.messages) if (m.body.sentAt) console.log('mark ' + JSON.stringify(now - m.body.sentAt));

@@ -1,4 +1,4 @@
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 export const hello = http(
   { route: 'GET /hello/:name', maxInstances: 5, concurrency: 8, timeoutMs: 5_000, memoryMb: 128 },

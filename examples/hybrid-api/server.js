@@ -5,7 +5,7 @@
 //   NIMBUS_URL=http://127.0.0.1:8080 NIMBUS_KEY=nbk_… PORT=3000 node examples/hybrid-api/server.js
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { NimbusClient, NimbusClientError } from 'nimbus/client';
+import { NimbusClient, NimbusClientError } from 'nimbus-functions/client';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_ITEMS = 100;

@@ -1,5 +1,5 @@
 /**
- * The authoring API: `import { http, queue, blob, timer } from 'nimbus'`.
+ * The authoring API: `import { http, queue, blob, timer } from 'nimbus-functions'`.
  * Each call only describes a function; the platform reads these descriptions
  * from the deployed bundle and runs the handlers in sandboxed instances.
  */

@@ -1,4 +1,4 @@
-import { accessSync, constants, statfsSync, statSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { NimbusError } from '../shared/errors.js';
 import type { SqliteWriteGuard } from './sqlite/write-guard.js';
@@ -6,6 +6,7 @@ import {
   classifyStorageError, storageFaultError, type ClassifyOptions, type StorageArea, type StorageFaultKind,
 } from './storage-errors.js';
 import type { StorageFaults } from './storage-faults.js';
+import { writable } from '../shared/writable.js';
 
 /** How often the data folder's identity is checked when nothing writes. */
 export const DEFAULT_CHECK_INTERVAL_MS = 1_000;
@@ -308,14 +309,6 @@ function freeBytes(path: string): number {
   }
 }
 
-function writable(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function describeCause(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);

@@ -11,7 +11,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 /** Every function answers with what it was given: its URL and headers. */
 const app = (holdUrl: string) => `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 const seen = (req) => ({ url: req.url, headers: [...req.headers] });
 export const open = http({ route: 'GET /open' }, seen);
 export const guarded = http({ route: 'POST /guarded', auth: 'key' }, seen);

@@ -5,7 +5,7 @@ import { admin } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 export const hello = http(
   { route: 'GET /hello/:name', maxInstances: 5, concurrency: 8, timeoutMs: 5_000, memoryMb: 128 },

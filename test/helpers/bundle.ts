@@ -13,7 +13,7 @@ export async function bundleFiles(dir: string, files: Record<string, string>): P
   }
   const out = await build({
     entryPoints: [join(dir, 'index.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20',
-    write: false, sourcemap: 'external', outdir: join(dir, '.out'), alias: { nimbus: SDK }, logLevel: 'silent',
+    write: false, sourcemap: 'external', outdir: join(dir, '.out'), alias: { 'nimbus-functions': SDK }, logLevel: 'silent',
   });
   const bundle = out.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   const sourceMap = out.outputFiles.find((f) => f.path.endsWith('.map'))!.text;

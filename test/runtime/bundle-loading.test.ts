@@ -5,14 +5,14 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 /** Top-level await: the runtime cannot require() this bundle and must import() it. */
 const AWAITING_APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 const config = await new Promise((resolve) => setTimeout(() => resolve({ region: 'eu' }), 20));
 export const region = http({ route: 'GET /region' }, () => ({ region: config.region }));
 `;
 
 /** Logs while loading (no invocation yet) and while serving; a stack trace points into the source. */
 const LOGGING_APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 console.log('loading the module');
 export const greet = http({ route: 'GET /greet' }, (_req, ctx) => {
   console.log('serving', ctx.invocationId);

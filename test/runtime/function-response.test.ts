@@ -10,7 +10,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
  * the standard behaviour.
  */
 const app = (upstreamUrl: string): string => `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 export const json = http({ route: 'GET /json' }, () =>
   Response.json({ a: 1, text: 'é' }, { status: 201, statusText: 'Made', headers: { 'x-extra': 'yes' } }));

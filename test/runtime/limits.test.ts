@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 export const spin = http({ route: 'GET /spin', timeoutMs: 300 }, (req) => {
   if (new URL(req.url).searchParams.has('forever')) for (;;) {}

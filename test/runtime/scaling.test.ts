@@ -4,7 +4,7 @@ import { eventually, instanceCount } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 export const capped = http(
   { route: 'GET /capped', maxInstances: 2, concurrency: 1, queueLimit: 3, queueTimeoutMs: 20_000 },

@@ -6,7 +6,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 /** Top-level code that fails only at run time: when a marker file sits next to the bundle (the deploy-time inspection never sees it). */
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 import { existsSync } from 'node:fs';
 if (existsSync(new URL('./break-at-load', import.meta.url))) throw new Error('bad configuration: yes');
 export const fragile = http({ route: 'POST /fragile', maxInstances: 1, concurrency: 4 }, async (req) => ({ got: await req.text() }));

@@ -22,7 +22,7 @@ const API = '/_nimbus/api/v1';
 const HUGE = 1 << 30;
 
 const PROBE_APP = `
-import { blob, http, queue, timer } from 'nimbus';
+import { blob, http, queue, timer } from 'nimbus-functions';
 export const hello = http({ route: 'GET /probe/:name' }, (req, ctx) => ({ hello: ctx.params.name ?? null }));
 export const guarded = http({ route: 'POST /probe-guarded', auth: 'key' }, async (req) => ({ bytes: (await req.arrayBuffer()).byteLength }));
 export const worker = queue({ queue: 'probe-jobs' }, async () => ({ failed: [] }));

@@ -10,7 +10,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 /** Each probe returns what it managed to do; the test asserts it managed nothing it shouldn't. */
 const PROBES = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -94,7 +94,7 @@ export const guarded = http({ route: 'GET /probe/guarded', auth: 'key' }, () => 
 `;
 
 const allowedApp = (port: number) => `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 import { connect } from 'node:net';
 const tcp = (port) => new Promise((resolve) => {
   const s = connect({ host: '127.0.0.1', port });
@@ -120,7 +120,7 @@ describe('escape suite: what a function must not be able to do under strict isol
     loopbackPort = (loopback.address() as AddressInfo).port;
     node = await startTestNode({ isolation: 'strict', warmPool: { sizePerShape: 2, initialShapes: [128] } });
     node.onFunctionLog((line) => logs.push(line.message));
-    assert.equal((await node.deploy('other', { 'index.ts': `import { http } from 'nimbus';\nexport const x = http({}, () => 'other app');` })).status, 201);
+    assert.equal((await node.deploy('other', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const x = http({}, () => 'other app');` })).status, 201);
     assert.equal((await admin(node, 'PUT', '/apps/probe/secrets/API_TOKEN', { value: 's3cr3t-value' })).status < 300, true);
     const deployed = await node.deploy('probe', { 'index.ts': PROBES });
     assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
@@ -196,7 +196,7 @@ describe('escape suite: what a function must not be able to do under strict isol
   });
 
   test('stack traces inside the sandbox are source-mapped to the app\'s own files', async () => {
-    const res = await node.deploy('broken', { 'index.ts': `import { http } from 'nimbus';\nthrow new Error('bad config');\nexport const f = http({}, () => 'x');` });
+    const res = await node.deploy('broken', { 'index.ts': `import { http } from 'nimbus-functions';\nthrow new Error('bad config');\nexport const f = http({}, () => 'x');` });
     assert.equal(res.status, 400);
     assert.match(res.body.error.message, /bad config[\s\S]*nimbus-app:\/\/\/broken\/index\.ts:2:\d+/);
   });

@@ -14,7 +14,7 @@ import { queueStats } from '../server/triggers/trigger-fixtures.js';
 import { RAW_FRAMES } from './raw-frames.js';
 
 const HOSTILE = `
-import { http, queue } from 'nimbus';
+import { http, queue } from 'nimbus-functions';
 import { frame, writeAll } from './raw-frames.js';
 
 export const badLog = http({ route: 'GET /hostile/bad-log' }, () => {
@@ -41,7 +41,7 @@ export const poisoned = queue({ queue: 'poisoned', batchSize: 1, maxAttempts: 2,
 `;
 
 const VICTIM = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const ok = http({ route: 'GET /victim/ok' }, () => 'ok');
 `;
 
@@ -89,7 +89,7 @@ describe('a hostile instance fails alone', () => {
 
   test('the same two lines at the top level of a bundle refuse the deploy, not the node', async () => {
     const deployed = await node.deploy('hostile-top', {
-      'index.ts': `import { http } from 'nimbus';\nimport { frame, writeAll } from './raw-frames.js';\nwriteAll(frame(17, 0, Buffer.from('notjson')));\nexport const x = http({ route: 'GET /top' }, () => 'x');\n`,
+      'index.ts': `import { http } from 'nimbus-functions';\nimport { frame, writeAll } from './raw-frames.js';\nwriteAll(frame(17, 0, Buffer.from('notjson')));\nexport const x = http({ route: 'GET /top' }, () => 'x');\n`,
       'raw-frames.js': RAW_FRAMES,
     });
     assert.equal(deployed.status, 400);

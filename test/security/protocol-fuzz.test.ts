@@ -10,7 +10,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { RAW_FRAMES } from './raw-frames.js';
 
 const FUZZER = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 import { frame, writeAll } from './raw-frames.js';
 
 function prng(seed) {
@@ -78,7 +78,7 @@ export const fuzz = http({ route: 'GET /fuzz/:seed', timeoutMs: 3000, maxInstanc
 `;
 
 const VICTIM = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const steady = http({ route: 'GET /steady' }, () => 'steady');
 `;
 

@@ -16,7 +16,7 @@ import { deployApp, putBlob } from '../server/triggers/trigger-fixtures.js';
 
 const STREAM_MB = 300;
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 const MB = 1024 * 1024;
 
 // GET /big/stream produces ${STREAM_MB} MB as fast as it is pulled; GET /big/progress (same instance) says how far streams got.

@@ -48,7 +48,7 @@ test('a node run by an ordinary user still sandboxes functions in namespaces (no
   assert.equal(info.body.isolation.driver, 'bubblewrap');
   assert.equal(info.body.isolation.level, 'basic');
   const apps = makeTempDir();
-  const { bundle } = await bundleFiles(apps.dir, { 'index.ts': `import { http } from 'nimbus';
+  const { bundle } = await bundleFiles(apps.dir, { 'index.ts': `import { http } from 'nimbus-functions';
 import { readdirSync } from 'node:fs';
 const visible = (dir, only = /./) => { try { return readdirSync(dir).filter((d) => only.test(d)).length; } catch { return -1; } };
 export const who = http({ route: 'GET /who' }, () => ({ uid: process.getuid(), pids: visible('/proc', /^\\d+$/), workEntries: visible('/work') }));` });

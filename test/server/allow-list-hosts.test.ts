@@ -85,7 +85,7 @@ describe('deploying with allow-listed host names, on a real node and resolver', 
   after(async () => { await node?.dispose(); });
 
   const app = (host: string) => `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const plain = http({ route: 'GET /plain' }, () => 'ok');
 export const calls = http({ route: 'GET /calls', network: { allow: ['${host}:443'] } }, () => 'ok');
 `;

@@ -6,7 +6,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const hello = http({ route: 'GET /hello' }, () => ({ hello: 'world' }));
 `;
 

@@ -6,7 +6,7 @@ import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const version = (answer: string, delayMs = 0) => `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const which = http({ route: 'GET /which' }, async () => {
   await new Promise((r) => setTimeout(r, ${delayMs}));
   return '${answer}';
@@ -17,7 +17,7 @@ describe('deployments', () => {
   let node: TestNode;
   before(async () => {
     node = await startTestNode();
-    assert.equal((await node.deploy('owner', { 'index.ts': `import { http } from 'nimbus';\nexport const taken = http({ route: 'GET /taken/:id' }, () => 'mine');` })).status, 201);
+    assert.equal((await node.deploy('owner', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const taken = http({ route: 'GET /taken/:id' }, () => 'mine');` })).status, 201);
   });
   after(() => node.dispose());
 
@@ -36,7 +36,7 @@ describe('deployments', () => {
 
   test('requests still waiting for an instance when a new version goes live are served by it, not failed', async () => {
     const slow = (answer: string, delayMs: number) => `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }, async () => {
   await new Promise((r) => setTimeout(r, ${delayMs}));
   return '${answer}';
@@ -70,7 +70,7 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
     const { bundleFiles } = await import('../helpers/bundle.js');
     const { makeTempDir } = await import('../helpers/temp-dir.js');
     const dir = makeTempDir();
-    const { bundle } = await bundleFiles(dir.dir, { 'index.ts': `import { http } from 'nimbus';\nexport const s = http({}, () => 'same');` });
+    const { bundle } = await bundleFiles(dir.dir, { 'index.ts': `import { http } from 'nimbus-functions';\nexport const s = http({}, () => 'same');` });
     dir.remove();
     const a = await admin(node, 'POST', '/apps/same/versions', { bundle });
     const b = await admin(node, 'POST', '/apps/same/versions', { bundle });
@@ -83,13 +83,13 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
     ['a module that throws at load', { 'index.ts': `throw new Error('boom at load');\nexport {};` }, 400, /NIMBUS_ERR_DEPLOY_LOAD_FAILED[\s\S]*boom at load/],
     ['invalid JavaScript', { bundle: 'export const = ;' }, 400, /NIMBUS_ERR_DEPLOY_LOAD_FAILED/],
     ['no functions', { 'index.ts': `export const notAFunction = 42;` }, 400, /NIMBUS_ERR_DEPLOY_NO_FUNCTIONS/],
-    ['an invalid route', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ route: 'GET no-slash' }, () => 'x');` }, 400, /NIMBUS_ERR_DEPLOY_INVALID_DEFINITION[\s\S]*f\.route/],
-    ['an invalid setting', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ memoryMb: 5 }, () => 'x');` }, 400, /f\.memoryMb/],
-    ['a duration past its bound (it would overflow a timer)', { 'index.ts': `import { http } from 'nimbus';\nexport const f = http({ queueTimeoutMs: 1e12 }, () => 'x');` }, 400, /f\.queueTimeoutMs/],
-    ['an idle timeout past its bound', { 'index.ts': `import { queue } from 'nimbus';\nexport const f = queue({ queue: 'q', idleTimeoutMs: 1e12 }, () => {});` }, 400, /f\.idleTimeoutMs/],
-    ['a queue trigger setting past its bound', { 'index.ts': `import { queue } from 'nimbus';\nexport const f = queue({ queue: 'q', visibilityTimeoutMs: 1e12 }, () => {});` }, 400, /f\.visibilityTimeoutMs/],
-    ['an export name that cannot name a function', { 'index.ts': `import { http } from 'nimbus';\nconst f = http({}, () => 'x');\nexport { f as "a/b c" };` }, 400, /function names are JavaScript identifiers/],
-    ['a route owned by another app', { 'index.ts': `import { http } from 'nimbus';\nexport const g = http({ route: 'GET /taken/:other' }, () => 'x');` }, 409, /NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT[\s\S]*owner/],
+    ['an invalid route', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const f = http({ route: 'GET no-slash' }, () => 'x');` }, 400, /NIMBUS_ERR_DEPLOY_INVALID_DEFINITION[\s\S]*f\.route/],
+    ['an invalid setting', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const f = http({ memoryMb: 5 }, () => 'x');` }, 400, /f\.memoryMb/],
+    ['a duration past its bound (it would overflow a timer)', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const f = http({ queueTimeoutMs: 1e12 }, () => 'x');` }, 400, /f\.queueTimeoutMs/],
+    ['an idle timeout past its bound', { 'index.ts': `import { queue } from 'nimbus-functions';\nexport const f = queue({ queue: 'q', idleTimeoutMs: 1e12 }, () => {});` }, 400, /f\.idleTimeoutMs/],
+    ['a queue trigger setting past its bound', { 'index.ts': `import { queue } from 'nimbus-functions';\nexport const f = queue({ queue: 'q', visibilityTimeoutMs: 1e12 }, () => {});` }, 400, /f\.visibilityTimeoutMs/],
+    ['an export name that cannot name a function', { 'index.ts': `import { http } from 'nimbus-functions';\nconst f = http({}, () => 'x');\nexport { f as "a/b c" };` }, 400, /function names are JavaScript identifiers/],
+    ['a route owned by another app', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const g = http({ route: 'GET /taken/:other' }, () => 'x');` }, 409, /NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT[\s\S]*owner/],
   ];
   for (const [what, files, status, message] of bad) {
     test(`a bad deploy (${what}) gets ${status} and changes nothing, on disk either`, async () => {
@@ -106,7 +106,7 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
 
   test('the largest settings deploy and still work: async calls run (their queue consumer is derived from the settings and checked at deploy)', async () => {
     // Once, 200 × 8 instances' worth of consumer concurrency and a 15 + 15 minute lease failed only after the version was live.
-    const deployed = await node.deploy('roomy', { 'index.ts': `import { http } from 'nimbus';
+    const deployed = await node.deploy('roomy', { 'index.ts': `import { http } from 'nimbus-functions';
 export const big = http({ route: 'POST /roomy', maxInstances: 1000, concurrency: 1000, timeoutMs: 900_000, queueTimeoutMs: 900_000, idleTimeoutMs: 86_400_000 }, () => 'done');` });
     assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
     const res = await fetch(`${node.url}/roomy`, { method: 'POST', headers: { 'x-nimbus-async': '1' }, body: 'x' });

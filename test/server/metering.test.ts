@@ -4,7 +4,7 @@ import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 // Spins until it has used 300 ms of CPU, however busy the machine is.
 export const busy = http({ route: 'GET /busy', memoryMb: 256 }, () => {

@@ -5,7 +5,7 @@ import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { http, queue } from 'nimbus';
+import { http, queue } from 'nimbus-functions';
 
 let running = 0;
 export const orders = queue({ queue: 'orders', batchSize: 5, maxConcurrency: 1, maxAttempts: 3, backoff: { initialMs: 50, maxMs: 100 } }, async (batch, ctx) => {

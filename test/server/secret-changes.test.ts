@@ -4,7 +4,7 @@ import { admin } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const greet = http({ route: 'GET /greet', minInstances: 1 }, (req, ctx) => ({ env: process.env.GREETING ?? null, ctx: ctx.env.GREETING ?? null }));
 `;
 

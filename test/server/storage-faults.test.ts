@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { fillUp, mountExt4, mountSkipReason, mountTmpfs, type ScratchMount } fro
  */
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 
 export const enqueue = http({ route: 'POST /enqueue' }, async (req, ctx) => {
   try {
@@ -80,6 +80,22 @@ async function seed(node: TestNode): Promise<{ producerKey: string }> {
   return { producerKey: key.body.key as string };
 }
 
+/**
+ * A node whose data folder is on `mount`, seeded, with its function warm (so invoking
+ * it writes nothing to the disk); closed and unmounted when the test ends.
+ */
+async function seededNodeOn(t: TestContext, mount: { dir: string; unmount(): void }): Promise<{ node: TestNode; producerKey: string }> {
+  let node: TestNode | undefined;
+  t.after(async () => {
+    await node?.close().catch(() => undefined);
+    mount.unmount();
+  });
+  node = await startTestNode({ dataDir: join(mount.dir, 'data') });
+  const { producerKey } = await seed(node);
+  assert.deepEqual((await call(node, 'POST', '/enqueue', {})).body, { sent: true });
+  return { node, producerKey };
+}
+
 async function assertReadsWork(node: TestNode): Promise<void> {
   const blob = await call(node, 'GET', api('/blobs/files/kept'));
   assert.equal(blob.status, 200);
@@ -115,15 +131,7 @@ describe('storage faults on a real node', { skip: mountSkipReason() }, () => {
       t.skip(`cannot mount a tmpfs here: ${(error as Error).message}`);
       return;
     }
-    let node: TestNode | undefined;
-    t.after(async () => {
-      await node?.close().catch(() => undefined);
-      mount.unmount();
-    });
-    node = await startTestNode({ dataDir: join(mount.dir, 'data') });
-    const { producerKey } = await seed(node);
-    // Started after the seed writes: the function's instance is warm, so invoking it writes nothing to the disk.
-    assert.deepEqual((await call(node, 'POST', '/enqueue', {})).body, { sent: true });
+    const { node, producerKey } = await seededNodeOn(t, mount);
 
     const filler = fillUp(mount.dir);
     await assertWritesRefused(node, producerKey, 507, 'NIMBUS_ERR_STORAGE_FULL');
@@ -156,14 +164,7 @@ describe('storage faults on a real node', { skip: mountSkipReason() }, () => {
       t.skip(`cannot mount an ext4 image on a loop device here: ${(error as Error).message}`);
       return;
     }
-    let node: TestNode | undefined;
-    t.after(async () => {
-      await node?.close().catch(() => undefined);
-      mount.unmount();
-    });
-    node = await startTestNode({ dataDir: join(mount.dir, 'data') });
-    const { producerKey } = await seed(node);
-    assert.deepEqual((await call(node, 'POST', '/enqueue', {})).body, { sent: true });
+    const { node, producerKey } = await seededNodeOn(t, mount);
 
     mount.failIntoReadOnly();
     await assertWritesRefused(node, producerKey, 503, 'NIMBUS_ERR_STORE_UNAVAILABLE');

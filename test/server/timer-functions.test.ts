@@ -4,7 +4,7 @@ import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { timer } from 'nimbus';
+import { timer } from 'nimbus-functions';
 
 export const everySecond = timer({ cron: '* * * * * *', timezone: 'Europe/Berlin' }, async (tick, ctx) => {
   console.log('tick', tick.scheduledAt, tick.isPastDue, ctx.invocationId);
@@ -35,10 +35,10 @@ describe('timer functions on a node', () => {
   });
 
   test('an invalid cron or time zone is refused at deploy, naming the function and field', async () => {
-    const badCron = await node.deploy('bad-cron', { 'index.ts': `import { timer } from 'nimbus';\nexport const t = timer({ cron: '61 * * * *' }, () => {});` });
+    const badCron = await node.deploy('bad-cron', { 'index.ts': `import { timer } from 'nimbus-functions';\nexport const t = timer({ cron: '61 * * * *' }, () => {});` });
     assert.equal(badCron.status, 400);
     assert.match(badCron.body.error.message, /t\.cron/);
-    const badZone = await node.deploy('bad-zone', { 'index.ts': `import { timer } from 'nimbus';\nexport const t = timer({ cron: '@hourly', timezone: 'Mars/Olympus' }, () => {});` });
+    const badZone = await node.deploy('bad-zone', { 'index.ts': `import { timer } from 'nimbus-functions';\nexport const t = timer({ cron: '@hourly', timezone: 'Mars/Olympus' }, () => {});` });
     assert.equal(badZone.status, 400);
     assert.match(badZone.body.error.message, /t\.timezone/);
   });

@@ -5,7 +5,7 @@ import { eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
-import { blob, timer } from 'nimbus';
+import { blob, timer } from 'nimbus-functions';
 export const tick = timer({ cron: '* * * * * *' }, () => {});
 export const upload = blob({ bucket: 'inbox' }, () => {});
 `;

@@ -3,7 +3,7 @@
  * server answers at once; this function does the slow part (pricing, and in
  * a real shop payment and shipping) and keeps a receipt per order.
  */
-import { queue } from 'nimbus';
+import { queue } from 'nimbus-functions';
 
 export interface Order {
   orderId: string;

@@ -74,13 +74,13 @@ export async function bundleApp(dir: string, options: BundleOptions = {}): Promi
   return { appName, bundle: bundle.text, sourceMap: sourceMap.text, entry };
 }
 
-/** `import … from 'nimbus'` resolves to this package's own compiled SDK, wherever the app lives. */
+/** `import … from 'nimbus-functions'` resolves to this package's own compiled SDK, wherever the app lives. */
 const nimbusSdkPlugin: esbuild.Plugin = {
   name: 'nimbus-sdk',
   setup(build) {
-    build.onResolve({ filter: /^nimbus(\/.*)?$/ }, (args) => {
+    build.onResolve({ filter: /^nimbus(-functions)?(\/.*)?$/ }, (args) => {
       const sdk = findSdkModule(args.path);
-      if (!sdk) return { errors: [{ text: `"${args.path}" is not part of the Nimbus SDK (use "nimbus" or "nimbus/client")` }] };
+      if (!sdk) return { errors: [{ text: `"${args.path}" is not part of the Nimbus SDK (use "nimbus-functions" or "nimbus-functions/client")` }] };
       if (!existsSync(sdk.js)) return { errors: [{ text: `"${args.path}" is not available in this Nimbus build (${sdk.js} is missing)` }] };
       return { path: sdk.js };
     });

@@ -2,7 +2,7 @@
  * The Nimbus client for outside apps: send queue messages and invoke
  * functions over HTTP. Depends on nothing but Node 20's globals.
  *
- *   import { NimbusClient } from 'nimbus/client';
+ *   import { NimbusClient } from 'nimbus-functions/client';
  *   const nimbus = new NimbusClient({ url: 'http://127.0.0.1:8080', key: process.env.NIMBUS_KEY });
  *   await nimbus.queue<{ orderId: string }>('orders').send({ orderId: 'o-1' });
  */

@@ -8,7 +8,7 @@ import { CliError } from '../../../src/cli/cli-error.js';
 import { isFunctionDefinition } from '../../../src/sdk/definition.js';
 import { makeTempDir, type TempDir } from '../support/temp-app.js';
 
-const HELLO_APP = `import { http, timer } from 'nimbus';
+const HELLO_APP = `import { http, timer } from 'nimbus-functions';
 
 export const hello = http('GET /hello/:name', (_req, ctx) => \`hello \${ctx.params['name']}\`);
 export const nightly = timer({ cron: '@daily' }, () => {});
@@ -55,7 +55,7 @@ test('an app folder with no node_modules that imports nimbus bundles into one ES
 
 test("an app's own npm dependencies are bundled in, including CommonJS ones that require Node builtins", async (t) => {
   const app = await makeTempDir({
-    'index.ts': `import { http } from 'nimbus';
+    'index.ts': `import { http } from 'nimbus-functions';
 import shout from 'shout-dep';
 export const loud = http('/loud', () => shout('hi'));
 `,
@@ -73,7 +73,7 @@ export const loud = http('/loud', () => shout('hi'));
 });
 
 test('a type error is reported as file:line:col with the path relative to the app', async (t) => {
-  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus';\n\nconst port: number = 'eighty';\nexport const a = http('/a', () => String(port));\n` });
+  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus-functions';\n\nconst port: number = 'eighty';\nexport const a = http('/a', () => String(port));\n` });
   t.after(() => app.remove());
 
   const err = await bundleFailure(app);
@@ -83,7 +83,7 @@ test('a type error is reported as file:line:col with the path relative to the ap
 });
 
 test('skipping the type check lets a type error through to the bundle', async (t) => {
-  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus';\nconst port: number = 'eighty' as unknown as string as never;\nexport const a = http('/a', () => String(port));\nconst n: number = 'x';\n` });
+  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus-functions';\nconst port: number = 'eighty' as unknown as string as never;\nexport const a = http('/a', () => String(port));\nconst n: number = 'x';\n` });
   t.after(() => app.remove());
 
   const result = await bundleApp(app.path, { typecheck: false });
@@ -91,7 +91,7 @@ test('skipping the type check lets a type error through to the bundle', async (t
 });
 
 test('a syntax error is reported as file:line:col, by the type checker and by esbuild alike', async (t) => {
-  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus';\n\nconst greeting = ;\nexport const a = http('/a', () => greeting);\n` });
+  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus-functions';\n\nconst greeting = ;\nexport const a = http('/a', () => greeting);\n` });
   t.after(() => app.remove());
 
   const checked = await bundleFailure(app);
@@ -104,7 +104,7 @@ test('a syntax error is reported as file:line:col, by the type checker and by es
 });
 
 test('an import that cannot be resolved names the file and line that asked for it', async (t) => {
-  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus';\nimport gone from 'not-installed';\nexport const a = http('/a', () => gone);\n` });
+  const app = await makeTempDir({ 'index.ts': `import { http } from 'nimbus-functions';\nimport gone from 'not-installed';\nexport const a = http('/a', () => gone);\n` });
   t.after(() => app.remove());
 
   const err = await bundleFailure(app, { typecheck: false });
@@ -113,19 +113,19 @@ test('an import that cannot be resolved names the file and line that asked for i
 
 test('the entry is index.ts, else index.js, else package.json main, unless one is named', async (t) => {
   const app = await makeTempDir({
-    'index.js': `import { http } from 'nimbus';\nexport const fromIndexJs = http('/a', () => 'a');\n`,
-    'src/server.js': `import { http } from 'nimbus';\nexport const fromMain = http('/b', () => 'b');\n`,
+    'index.js': `import { http } from 'nimbus-functions';\nexport const fromIndexJs = http('/a', () => 'a');\n`,
+    'src/server.js': `import { http } from 'nimbus-functions';\nexport const fromMain = http('/b', () => 'b');\n`,
     'package.json': JSON.stringify({ name: 'entries', main: 'src/server.js' }),
   });
   t.after(() => app.remove());
 
   assert.equal((await bundleApp(app.path)).entry, join(app.path, 'index.js'));
   assert.equal((await bundleApp(app.path, { entry: 'src/server.js' })).entry, join(app.path, 'src/server.js'));
-  await app.write('index.ts', `import { http } from 'nimbus';\nexport const fromIndexTs = http('/c', () => 'c');\n`);
+  await app.write('index.ts', `import { http } from 'nimbus-functions';\nexport const fromIndexTs = http('/c', () => 'c');\n`);
   assert.equal((await bundleApp(app.path, { typecheck: false })).entry, join(app.path, 'index.ts'));
 
   const mainOnly = await makeTempDir({
-    'src/server.js': `import { http } from 'nimbus';\nexport const fromMain = http('/b', () => 'b');\n`,
+    'src/server.js': `import { http } from 'nimbus-functions';\nexport const fromMain = http('/b', () => 'b');\n`,
     'package.json': JSON.stringify({ name: 'entries', main: 'src/server.js' }),
   });
   t.after(() => mainOnly.remove());

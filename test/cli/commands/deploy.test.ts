@@ -4,7 +4,7 @@ import { startStandInAdmin } from '../support/stand-in-admin.js';
 import { lines, runNimbus } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
 
-const APP = `import { http, queue } from 'nimbus';
+const APP = `import { http, queue } from 'nimbus-functions';
 export const hello = http('GET /hello/:name', (_req, ctx) => \`hello \${ctx.params['name']}\`);
 export const work = queue({ queue: 'jobs' }, () => {});
 `;
@@ -88,7 +88,7 @@ test('a refused deploy prints the server message on one line and exits 1', async
 
 test('an app with a type error is not uploaded; the error names file:line:col', async (t) => {
   const admin = await startStandInAdmin(() => ({ status: 201, body: {} }));
-  const cwd = await makeTempDir({ 'greeter/index.ts': `import { http } from 'nimbus';\nexport const a = http('/a', (req) => req.nope);\n` });
+  const cwd = await makeTempDir({ 'greeter/index.ts': `import { http } from 'nimbus-functions';\nexport const a = http('/a', (req) => req.nope);\n` });
   t.after(() => Promise.all([admin.close(), cwd.remove()]));
 
   const run = await runNimbus(['deploy', 'greeter', '--url', admin.url, '--key', 'k'], { cwd: cwd.path });

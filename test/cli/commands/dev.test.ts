@@ -8,8 +8,8 @@ import { makeTempDir } from '../support/temp-app.js';
 
 // dev runs in-process against a stand-in node; the end-to-end test with the real node lives with the server.
 
-const APP_V1 = `import { http } from 'nimbus';\nexport const hello = http('GET /hello', () => 'v1');\n`;
-const APP_V2 = `import { http } from 'nimbus';\nexport const hello = http('GET /hello', () => 'v2');\n`;
+const APP_V1 = `import { http } from 'nimbus-functions';\nexport const hello = http('GET /hello', () => 'v1');\n`;
+const APP_V2 = `import { http } from 'nimbus-functions';\nexport const hello = http('GET /hello', () => 'v2');\n`;
 
 test('dev deploys the folder, prints function logs, redeploys on save, and stops on SIGINT', async (t) => {
   let version = 0;
@@ -50,7 +50,7 @@ test('dev reports a save that does not build and keeps the last good version', a
   const exit = runCli(['dev', 'site', '--no-typecheck'], ctx);
   await waitFor('the watcher to start', () => stdout.some((l) => l.startsWith('Watching ')));
 
-  await cwd.write('site/index.ts', `import { http } from 'nimbus';\nexport const hello = http('GET /hello', () => {;\n`);
+  await cwd.write('site/index.ts', `import { http } from 'nimbus-functions';\nexport const hello = http('GET /hello', () => {;\n`);
   await waitFor('the failure report', () => stderr.some((l) => l.includes('still serving site v1')));
   assert.match(stderr[0]!, /^\d\d:\d\d:\d\d Deploy failed: bundling failed \(1 error\)$/);
   assert.match(stderr[1]!, /^ {2}index\.ts:3:1 /);

@@ -52,7 +52,7 @@ test('start reads NIMBUS_HOST, NIMBUS_PORT and NIMBUS_DATA, and never prints a k
 
 test('start --example deploys the app to the node it started, with that node\'s key', async (t) => {
   const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'hello', version: 1, functions: [{ name: 'hi', kind: 'http', route: 'GET /hi', url: 'http://x/hi' }] } }));
-  const cwd = await makeTempDir({ 'examples/hello/index.ts': `import { http } from 'nimbus';\nexport const hi = http('GET /hi', () => 'hi');\n` });
+  const cwd = await makeTempDir({ 'examples/hello/index.ts': `import { http } from 'nimbus-functions';\nexport const hi = http('GET /hi', () => 'hi');\n` });
   t.after(() => Promise.all([admin.close(), cwd.remove()]));
   const node = fakeNode(admin.url, 'node-key', false);
   const { ctx, stdout, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });

@@ -8,7 +8,7 @@ import { makeTempDir, type TempDir } from '../support/temp-app.js';
 // The whole life of an app through the CLI, against a real node started with `nimbus start`.
 // App folders live in the OS temp dir with no node_modules: `nimbus` must resolve to this installation's SDK.
 
-const echoApp = (v: number): string => `import { http } from 'nimbus';
+const echoApp = (v: number): string => `import { http } from 'nimbus-functions';
 
 export const echo = http('POST /flow/echo', async (req) => Response.json({ v: ${v}, got: await req.json() }));
 export const which = http({ route: 'GET /flow/which' }, () => new Response('v${v}'));
@@ -140,7 +140,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
     };
 
     test('a type error, with file:line:col', async () => {
-      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nconst n: number = 'one';\nexport const which = http('GET /flow/which', () => new Response(String(n)));\n` });
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nconst n: number = 'one';\nexport const which = http('GET /flow/which', () => new Response(String(n)));\n` });
       assert.deepEqual(err, [
         'nimbus: type check failed (1 error; skip with --no-typecheck)',
         "  index.ts:2:7 Type 'string' is not assignable to type 'number'.",
@@ -148,7 +148,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
     });
 
     test('a syntax error, with file:line:col', async () => {
-      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nexport const which = http('GET /flow/which', () => new Response('x')));\n` });
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nexport const which = http('GET /flow/which', () => new Response('x')));\n` });
       assert.equal(err.length, 2, err.join('\n'));
       assert.match(err[1]!, /^ {2}index\.ts:2:\d+ /);
     });
@@ -159,31 +159,31 @@ describe('deploy, inspect, roll back and remove an app', () => {
     });
 
     test('an invalid route', async () => {
-      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nexport const which = http({ route: 'GET no-slash' }, () => new Response('x'));\n` });
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nexport const which = http({ route: 'GET no-slash' }, () => new Response('x'));\n` });
       assert.equal(err.length, 1, err.join('\n'));
       assert.match(err[0]!, /route "GET no-slash".*must start with "\/"/);
     });
 
     test('a route another app owns: the message names that app', async () => {
-      const other = await appFolder({ 'index.ts': `import { http } from 'nimbus';\nexport const owned = http('GET /owned', () => new Response('other'));\n` });
+      const other = await appFolder({ 'index.ts': `import { http } from 'nimbus-functions';\nexport const owned = http('GET /owned', () => new Response('other'));\n` });
       const deployed = await nimbus(['deploy', other.path, '--app', 'other']);
       assert.equal(deployed.code, 0, deployed.stderr);
 
-      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nexport const which = http('GET /owned', () => new Response('mine'));\n` });
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nexport const which = http('GET /owned', () => new Response('mine'));\n` });
       assert.equal(err.length, 1, err.join('\n'));
       assert.match(err[0]!, /^nimbus: a route is already served by another app: GET \/owned .*app "other"/);
       assert.equal(await (await fetch(`${url}/owned`)).text(), 'other');
     });
 
     test('a module that throws at its top level', async () => {
-      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
       assert.equal(err.length, 1, err.join('\n'));
       assert.match(err[0]!, /^nimbus: the bundle failed to load: Error: no config/);
       assert.match(err[0]!, /index\.ts:2:\d+/, 'where it threw');
     });
 
     test('a module that throws at its top level is located in the app\'s own file', async () => {
-      const err = await refused({ 'index.ts': `import { http } from 'nimbus';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
+      const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
       assert.match(err[0]!, /\(at index\.ts:2:\d+\)$/);
     });
 

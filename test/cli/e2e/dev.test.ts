@@ -5,7 +5,7 @@ import { makeTempDir } from '../support/temp-app.js';
 
 // `nimbus dev` as a developer runs it: a real process watching a real folder, edited on disk.
 
-const greetApp = (greeting: string): string => `import { http } from 'nimbus';
+const greetApp = (greeting: string): string => `import { http } from 'nimbus-functions';
 
 export const greet = http('GET /greet/:name', (req, ctx) => {
   console.log('greeting ' + ctx.params.name);

@@ -6,7 +6,7 @@ import { makeTempDir } from '../support/temp-app.js';
 
 // A node that dies without any chance to clean up comes back from its data folder alone.
 
-const app = (v: number): string => `import { http } from 'nimbus';
+const app = (v: number): string => `import { http } from 'nimbus-functions';
 export const version = http('GET /which', () => new Response('v${v}'));
 export const pid = http('GET /pid', () => new Response(String(process.pid)));
 `;

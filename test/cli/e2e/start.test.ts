@@ -74,7 +74,7 @@ describe('nimbus start', () => {
     const data = await makeTempDir();
     const probe = await startProbe();
     const app = await makeTempDir({
-      'index.ts': `import { http } from 'nimbus';
+      'index.ts': `import { http } from 'nimbus-functions';
 export const slow = http({ route: 'GET /slow', timeoutMs: 60_000 }, async () => {
   await fetch('${probe.url}/started');
   const released = await fetch('${probe.url}/release');

@@ -19,7 +19,7 @@ import { makeTempDir } from '../../helpers/temp-dir.js';
 import { blobKeys, deployApp, putBlob } from './trigger-fixtures.js';
 
 const APP = `
-import { blob } from 'nimbus';
+import { blob } from 'nimbus-functions';
 
 export const ingest = blob({ bucket: 'inbox', path: 'in/{name}', maxInstances: 1, concurrency: 1, timeoutMs: 60000 }, async (event, ctx) => {
   await ctx.blobs.put('progress', 'started/' + event.params.name + '/' + ctx.invocationId, event.sequencer);

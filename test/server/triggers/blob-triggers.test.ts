@@ -20,7 +20,7 @@ const MAX_INSTANCES = 2;
 const BURST = 50;
 
 const APP = `
-import { blob } from 'nimbus';
+import { blob } from 'nimbus-functions';
 
 export const images = blob(
   { bucket: 'uploads', path: 'images/{name}.{ext}', events: ['created', 'updated', 'deleted'], maxInstances: ${MAX_INSTANCES}, concurrency: 1 },

@@ -25,7 +25,7 @@ const KILL_AFTER_HANDLED = 40;
 // numbers (\`<invocation id>/3-4-5\`), so a repeat shows up as a number under a second invocation.
 // 5 ms a message, 10 a batch, 2 batches at once: slow enough that most of the backlog is still pending at the kill.
 const APP = `
-import { queue } from 'nimbus';
+import { queue } from 'nimbus-functions';
 
 export const work = queue({ queue: 'work', batchSize: 10, maxBatchWaitMs: 0, maxConcurrency: 2, visibilityTimeoutMs: 2000, timeoutMs: 1500 }, async (batch, ctx) => {
   await new Promise((r) => setTimeout(r, 5 * batch.messages.length));

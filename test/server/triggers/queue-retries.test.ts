@@ -16,7 +16,7 @@ import { startTestNode, type TestNode } from '../../helpers/test-node.js';
 import { blobKeys, blobText, metric, putBlob, queueStats } from './trigger-fixtures.js';
 
 const APP = `
-import { queue } from 'nimbus';
+import { queue } from 'nimbus-functions';
 
 const record = (ctx, name, m, extra = {}) =>
   ctx.blobs.put('handled', name + '/' + m.body.n + '/' + m.attempt + '/' + ctx.invocationId,

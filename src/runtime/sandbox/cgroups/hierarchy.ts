@@ -1,5 +1,6 @@
-import { readFileSync, accessSync, constants } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writable } from '../../../shared/writable.js';
 
 /** The controllers Nimbus limits a sandbox with. `cpuacct` only exists on v1, where it reports CPU time. */
 export type V1Controller = 'memory' | 'cpu' | 'cpuacct' | 'pids';
@@ -73,14 +74,6 @@ function readControllers(dir: string): string[] {
   }
 }
 
-function writable(path: string): boolean {
-  try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Finds which cgroup hierarchy can limit sandboxes. v2 wins when its

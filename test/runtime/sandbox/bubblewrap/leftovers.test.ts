@@ -14,7 +14,7 @@ import { makeTempDir } from '../../../helpers/temp-dir.js';
 import { strictSkipReason } from '../strict-requirements.js';
 
 const APP = `
-import { http } from 'nimbus';
+import { http } from 'nimbus-functions';
 export const hello = http({ route: 'GET /hello' }, () => 'hi');
 `;
 
