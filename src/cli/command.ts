@@ -48,6 +48,8 @@ export interface CliCommand {
   options: OptionSpecs;
   /** Positional arguments accepted, by name (e.g. ['DIR']); `optional` of them may be left out from the end. */
   positionals: { names: readonly string[]; optional?: number };
+  /** A group's subcommands (`queue send`…), for help and shell completion; absent for a plain command. */
+  subcommands?: readonly { name: string; summary: string; options: OptionSpecs }[];
   /** Returns the exit code; throws CliError for a one-line failure. */
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }

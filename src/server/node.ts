@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
+import { writeNodeUrlFile } from './node-url-file.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
 import { createAuthorizer } from '../auth/authorize.js';
@@ -238,6 +239,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await metering.close();
     await store.close();
     throw err;
+  }
+  try {
+    writeNodeUrlFile(options.dataDir, url);
+  } catch (err) {
+    // The node serves without it; only the CLI's pairing of key and URL in this folder is lost.
+    log.warn({ err, dataDir: options.dataDir }, 'could not record the node URL in the data folder');
   }
   log.info({ url, dataDir: options.dataDir }, 'nimbus node started');
 

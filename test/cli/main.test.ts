@@ -41,10 +41,12 @@ test('bad usage exits 1 with one line pointing to help', async (t) => {
   t.after(() => cwd.remove());
   const cases: [string[], string][] = [
     [['launch'], 'nimbus: unknown command "launch" (see "nimbus help")'],
-    [['ls', '--colour'], 'nimbus: unknown option --colour (see "nimbus help ls")'],
+    [['ls', '--colour'], 'nimbus: unknown option "--colour" (see "nimbus help ls")'],
     [['rm'], 'nimbus: missing APP; usage: nimbus rm APP (see "nimbus help rm")'],
     [['rm', 'a', 'b'], 'nimbus: unexpected argument "b"; usage: nimbus rm APP (see "nimbus help rm")'],
-    [['ls', '--url'], 'nimbus: option --url <value> needs a value (see "nimbus help ls")'],
+    [['ls', '--url'], 'nimbus: option --url needs a value (see "nimbus help ls")'],
+    [['ls', '--json=yes'], 'nimbus: option --json takes no value (see "nimbus help ls")'],
+    [['invoke', 'a/b', '--data', '--json'], 'nimbus: option --data needs a value (for a value that starts with "-", write --data=-VALUE) (see "nimbus help invoke")'],
     [['rollback', 'shop', '--to', 'latest'], 'nimbus: --to takes a version number such as 3, not "latest" (see "nimbus help rollback")'],
     [['start', '--port', 'http'], 'nimbus: port must be a number from 0 to 65535, not "http" (see "nimbus help start")'],
     [['--key', 'k'], 'nimbus: no command given (see "nimbus help")'],
