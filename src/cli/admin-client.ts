@@ -11,6 +11,8 @@ export interface FunctionSummary {
   route: string | null;
   url: string | null;
   instances: number;
+  /** The trigger's settings as deployed: `queue` for a queue function, `bucket` for a blob function… */
+  trigger?: Record<string, unknown>;
 }
 
 export interface AppSummary {

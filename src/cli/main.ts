@@ -49,6 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     write: (chunk) => process.stdout.write(chunk),
     startNode,
     signals: process,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
   });
 }
 

@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
+import { KnownNames } from './known-names.js';
 import { writeNodeUrlFile } from './node-url-file.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
@@ -169,7 +170,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const router = new AdminRouter();
   const readBody = (req: Parameters<typeof readJsonBody>[0]) => readJsonBody(req, 1024 * 1024);
   addAppsApi(router, deployments, dispatcher, () => url, credentials);
-  router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys), readBody);
+  const names = new KnownNames(deployments);
+  router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys, { checkScope: (scope) => names.checkKeyScope(scope) }), readBody);
   const secretsApi = createSecretsApi(secrets);
   router.add('GET', '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ params, query }) =>
     secretsApi('GET', ['apps', params['app']!, 'secrets'], undefined, query));
@@ -195,7 +197,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs, credentials,
   });
   metering = wireMetering({
-    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
+    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs, names,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   });

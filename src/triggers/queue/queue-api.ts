@@ -29,7 +29,22 @@ export type QueueApiHandler = (
   query?: URLSearchParams,
 ) => Promise<QueueApiAnswer>;
 
-export function createQueueApi(queues: QueueStore): QueueApiHandler {
+export interface QueueApiOptions {
+  /** Queues that deployed functions consume: they exist before their first message. */
+  consumed?: () => Iterable<string>;
+}
+
+export function createQueueApi(queues: QueueStore, options: QueueApiOptions = {}): QueueApiHandler {
+  /**
+   * Peek, purge and redrive name a queue that must exist: one that has had a
+   * message (or dead letter) or that a deployed function consumes. Sending
+   * needs no such queue: the first message makes it.
+   */
+  const requireQueue = async (name: string): Promise<void> => {
+    if ([...(options.consumed?.() ?? [])].includes(name)) return;
+    if ((await queues.listQueues()).some((q) => q.name === name)) return;
+    throw new NimbusError('NIMBUS_ERR_QUEUE_NOT_FOUND', name);
+  };
   return async (method, pathParts, body, query) => {
     // Tolerate a query string left on the last part.
     const last = pathParts.at(-1) ?? '';
@@ -52,12 +67,14 @@ export function createQueueApi(queues: QueueStore): QueueApiHandler {
         return { status: 201, body: { messages: await queues.send(name, messagesOf(body)) } };
       }
       validateExistingQueueName(name);
+      await requireQueue(name);
       if (method === 'GET') return { status: 200, body: { messages: await queues.peek(name, peekLimit(query?.get('limit') ?? null)) } };
       return { status: 200, body: { purged: await queues.purge(name) } };
     }
     if (action === 'redrive') {
       allow(method, ['POST']);
       validateExistingQueueName(name);
+      await requireQueue(name);
       return { status: 200, body: { redriven: await queues.redrive(name) } };
     }
     throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
