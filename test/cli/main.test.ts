@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { lines, runNimbus } from './support/run-cli.js';
@@ -83,4 +84,34 @@ test('global options may come before the command', async (t) => {
   const run = await runNimbus(['--url', url, '--key', 'k', 'ls'], { cwd: cwd.path });
 
   assert.deepEqual(lines(run.stderr), [`nimbus: cannot reach Nimbus at ${url}: is it running? (ECONNREFUSED)`]);
+});
+
+test('nimbus --version, -v and version print the package version', async (t) => {
+  const cwd = await makeTempDir();
+  t.after(() => cwd.remove());
+  const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const args of [['--version'], ['-v'], ['version']]) {
+    const run = await runNimbus(args, { cwd: cwd.path });
+    assert.equal(run.code, 0, args[0]);
+    assert.equal(run.stdout, `${version}\n`);
+  }
+});
+
+test('a mistyped command, subcommand or flag gets the closest name, on one line', async (t) => {
+  const cwd = await makeTempDir();
+  t.after(() => cwd.remove());
+  const cases: [string[], string][] = [
+    [['dpeloy', 'app'], 'nimbus: unknown command "dpeloy"; did you mean "deploy"? (see "nimbus help")'],
+    [['help', 'invok'], 'nimbus: unknown command "invok"; did you mean "invoke"? (see "nimbus help")'],
+    [['invoke', 'shop/x', '--mehtod', 'GET'], 'nimbus: unknown option "--mehtod"; did you mean "--method"? (see "nimbus help invoke")'],
+    [['queue', 'pek', 'orders'], 'nimbus: unknown subcommand "queue pek"; did you mean "queue peek"? (see "nimbus help queue")'],
+    // Nothing close: no guess.
+    [['xyzzy'], 'nimbus: unknown command "xyzzy" (see "nimbus help")'],
+    [['ls', '--frobnicate'], 'nimbus: unknown option "--frobnicate" (see "nimbus help ls")'],
+  ];
+  for (const [args, expected] of cases) {
+    const run = await runNimbus(args, { cwd: cwd.path, env: { NIMBUS_ADMIN_KEY: 'k' } });
+    assert.equal(run.code, 1, args.join(' '));
+    assert.deepEqual(lines(run.stderr), [expected]);
+  }
 });
