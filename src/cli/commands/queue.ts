@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { adminTransport } from '../api/admin-transport.js';
+import { adminTransport, type AdminTransport } from '../api/admin-transport.js';
 import { QueuesClient, type NewMessage, type PeekedMessage, type QueueStats } from '../api/queues-client.js';
-import { AdminApiError } from '../admin-client.js';
+import { AdminApiError, type AppSummary } from '../admin-client.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { commandGroup, integerOption, type Subcommand } from '../command-group.js';
 import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
@@ -80,8 +80,18 @@ async function newQueueWarning(queues: QueuesClient, queue: string): Promise<str
   } catch (err) {
     if (!(err instanceof AdminApiError) || err.code !== 'NIMBUS_ERR_QUEUE_NOT_FOUND') return undefined;
   }
-  const known = await queues.list().then((list) => list.map((q) => q.name), () => []);
+  const known = await knownQueueNames(queues.transport);
   return `warning: ${queue} is a new queue: it had no message before this one and no deployed function consumes it${didYouMean(queue, known)}`;
+}
+
+/** Queues that have had messages, and queues deployed functions consume: the names a typo is compared with. */
+async function knownQueueNames(transport: AdminTransport): Promise<string[]> {
+  const [listed, apps] = await Promise.all([
+    new QueuesClient(transport).list().catch(() => []),
+    transport.json<{ apps: AppSummary[] }>('GET', '/apps').then((r) => r.apps, () => []),
+  ]);
+  const consumed = apps.flatMap((a) => a.functions.filter((f) => f.kind === 'queue').map((f) => f.trigger?.['queue']));
+  return [...new Set([...listed.map((q) => q.name), ...consumed.filter((q): q is string => typeof q === 'string')])];
 }
 
 const peek: Subcommand = {
