@@ -1,5 +1,5 @@
 import { NimbusError } from '../../shared/errors.js';
-import { validateExistingQueueName, type NewMessage, type QueueStore } from '../../store/queue-store.js';
+import { DEAD_LETTER_SUFFIX, isInternalQueueName, validateExistingQueueName, type NewMessage, type QueueStore } from '../../store/queue-store.js';
 
 /** Most messages one POST may carry. */
 export const MAX_MESSAGES_PER_REQUEST = 1_000;
@@ -41,8 +41,13 @@ export function createQueueApi(queues: QueueStore, options: QueueApiOptions = {}
    * needs no such queue: the first message makes it.
    */
   const requireQueue = async (name: string): Promise<void> => {
-    if ([...(options.consumed?.() ?? [])].includes(name)) return;
-    if ((await queues.listQueues()).some((q) => q.name === name)) return;
+    // The platform's own queues (async invocations) come and go with their functions: operators may always look.
+    if (isInternalQueueName(name)) return;
+    // A dead-letter queue exists as soon as the queue it serves does.
+    const names = name.endsWith(DEAD_LETTER_SUFFIX) ? [name, name.slice(0, -DEAD_LETTER_SUFFIX.length)] : [name];
+    const consumed = new Set(options.consumed?.() ?? []);
+    if (names.some((n) => consumed.has(n))) return;
+    if ((await queues.listQueues()).some((q) => names.includes(q.name))) return;
     throw new NimbusError('NIMBUS_ERR_QUEUE_NOT_FOUND', name);
   };
   return async (method, pathParts, body, query) => {
@@ -67,8 +72,9 @@ export function createQueueApi(queues: QueueStore, options: QueueApiOptions = {}
         return { status: 201, body: { messages: await queues.send(name, messagesOf(body)) } };
       }
       validateExistingQueueName(name);
+      const limit = method === 'GET' ? peekLimit(query?.get('limit') ?? null) : 0;
       await requireQueue(name);
-      if (method === 'GET') return { status: 200, body: { messages: await queues.peek(name, peekLimit(query?.get('limit') ?? null)) } };
+      if (method === 'GET') return { status: 200, body: { messages: await queues.peek(name, limit) } };
       return { status: 200, body: { purged: await queues.purge(name) } };
     }
     if (action === 'redrive') {
