@@ -93,6 +93,10 @@ describe('HTTP functions', () => {
     assert.equal(await (await fetch(`${node.url}/orders/1/items/2`, { method: 'PUT' })).text(), 'put');
     // /fn reaches a function whatever the method.
     assert.equal((await fetch(`${node.url}/fn/hello/hello/world`, { method: 'POST' })).status, 200);
+    // The admin API answers its own 405s the same way.
+    const adminPut = await admin(node, 'PUT', '/apps');
+    assert.equal(adminPut.status, 405);
+    assert.equal(adminPut.headers.get('allow'), 'GET');
   });
 
   test('JSON in, the same JSON out', async () => {
