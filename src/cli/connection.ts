@@ -41,7 +41,7 @@ export function resolveNodeUrl(args: ParsedArgs, ctx: CliContext): Sourced {
   const env = nonEmpty(ctx.env['NIMBUS_URL']);
   if (env !== undefined) return { value: env, source: 'NIMBUS_URL' };
   const dataDir = localDataDir(ctx);
-  const recorded = readNodeUrlFile(dataDir);
+  const recorded = recordedUrl(dataDir);
   if (recorded !== undefined) return { value: recorded, source: join(dataDir, NODE_URL_FILE) };
   return { value: DEFAULT_URL, source: 'the default' };
 }
@@ -63,7 +63,7 @@ export function resolveAdminKey(args: ParsedArgs, ctx: CliContext, url: Sourced 
   if (env !== undefined) return { value: env, source: 'NIMBUS_ADMIN_KEY' };
   const dataDir = localDataDir(ctx);
   const keyFile = join(dataDir, ADMIN_KEY_FILE);
-  const pairedUrl = readNodeUrlFile(dataDir);
+  const pairedUrl = recordedUrl(dataDir);
   if (pairedUrl !== undefined && !sameNode(pairedUrl, url.value)) {
     throw new CliError(
       `no admin key for ${url.value} (from ${url.source}): ${keyFile} belongs to ${pairedUrl} (see ${join(dataDir, NODE_URL_FILE)}); pass --key or set NIMBUS_ADMIN_KEY`,
@@ -92,6 +92,15 @@ export function resolveConnection(args: ParsedArgs, ctx: CliContext): { url: Sou
 export function adminClient(args: ParsedArgs, ctx: CliContext): AdminClient {
   const { url, key } = resolveConnection(args, ctx);
   return new AdminClient(url.value, key.value, { url: url.source, key: key.source });
+}
+
+/** The URL the data folder's node recorded; a file that is there but unreadable is the user's to fix, so it is one line. */
+function recordedUrl(dataDir: string): string | undefined {
+  try {
+    return readNodeUrlFile(dataDir);
+  } catch (err) {
+    throw new CliError(`cannot read ${join(dataDir, NODE_URL_FILE)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '0.0.0.0', '[::]']);
