@@ -5,6 +5,7 @@ import { methodNotAllowed, NO_CONTENT, notFound } from './admin-api.js';
 import type { ApiKeys } from './api-keys.js';
 import { parseBody } from './body-schema.js';
 import { parseKeyScope } from './key-scope.js';
+import type { KeyScope } from '../store/key-store.js';
 
 const createKeyBody = z.strictObject({ scope: z.unknown(), label: z.string().optional() });
 
@@ -13,7 +14,7 @@ const createKeyBody = z.strictObject({ scope: z.unknown(), label: z.string().opt
  * `POST /keys` `{scope, label?}` → 201 `{id, key, scope, label, createdAt, lastUsedAt}` — the only time the key is shown;
  * `DELETE /keys/<id>` → 204.
  */
-export function createKeysApi(keys: ApiKeys): AdminApiHandler {
+export function createKeysApi(keys: ApiKeys, options: { checkScope?: (scope: KeyScope) => Promise<void> } = {}): AdminApiHandler {
   return async (method, pathParts, body, query) => {
     const [area, id, ...rest] = pathParts;
     if (area !== 'keys' || rest.length > 0) throw notFound(pathParts);
@@ -25,7 +26,10 @@ export function createKeysApi(keys: ApiKeys): AdminApiHandler {
       }
       if (method === 'POST') {
         const { scope, label } = parseBody(createKeyBody, body);
-        return { status: 201, body: await keys.create(parseKeyScope(scope), label) };
+        const parsed = parseKeyScope(scope);
+        // Whether the app or function exists is the node's to say: this area knows only keys.
+        await options.checkScope?.(parsed);
+        return { status: 201, body: await keys.create(parsed, label) };
       }
       throw methodNotAllowed(method, ['GET', 'POST']);
     }

@@ -1,5 +1,5 @@
 import type { TriggerKind } from '../sdk/definition.js';
-import { AdminTransport } from './api/admin-transport.js';
+import { AdminTransport, type ConnectionSources } from './api/admin-transport.js';
 import { CliError } from './cli-error.js';
 
 /** Everything the admin API is reached under. */
@@ -11,6 +11,8 @@ export interface FunctionSummary {
   route: string | null;
   url: string | null;
   instances: number;
+  /** The trigger's settings as deployed: `queue` for a queue function, `bucket` for a blob function… */
+  trigger?: Record<string, unknown>;
 }
 
 export interface AppSummary {
@@ -83,8 +85,13 @@ export const INVOKE_METHOD_HEADER = 'x-nimbus-method';
 export class AdminClient {
   readonly #transport: AdminTransport;
 
-  constructor(baseUrl: string, adminKey: string) {
-    this.#transport = new AdminTransport(baseUrl, adminKey);
+  constructor(baseUrl: string, adminKey: string, sources?: ConnectionSources) {
+    this.#transport = new AdminTransport(baseUrl, adminKey, sources);
+  }
+
+  /** The transport under this client, for the area clients in api/. */
+  get transport(): AdminTransport {
+    return this.#transport;
   }
 
   get baseUrl(): string {

@@ -1,6 +1,7 @@
 import { UsageError } from './cli-error.js';
 import type { CliCommand, CliContext, OptionSpecs, ParsedArgs } from './command.js';
 import { GLOBAL_OPTIONS } from './connection.js';
+import { closest } from './suggest.js';
 
 /** One `nimbus <group> <name>` command, e.g. `nimbus queue send`. */
 export interface Subcommand {
@@ -46,14 +47,18 @@ export function commandGroup(spec: { name: string; summary: string; subcommands:
     help,
     options,
     positionals: { names: ['SUBCOMMAND', ...Array<string>(MAX_GROUP_ARGUMENTS).fill('ARG')], optional: MAX_GROUP_ARGUMENTS + 1 },
+    subcommands: spec.subcommands,
     async run(args, ctx) {
       const [name, ...rest] = args.positionals;
       if (name === undefined) throw new UsageError(`missing subcommand: ${names.join(', ')}`, spec.name);
       const sub = spec.subcommands.find((s) => s.name === name);
-      if (!sub) throw new UsageError(`unknown subcommand "${spec.name} ${name}": use ${names.join(', ')}`, spec.name);
+      if (!sub) {
+        const suggestion = closest(name, names);
+        throw new UsageError(`unknown subcommand "${spec.name} ${name}"${suggestion ? `; did you mean "${spec.name} ${suggestion}"?` : `: use ${names.join(', ')}`}`, spec.name);
+      }
       for (const [option, value] of Object.entries(args.values)) {
         if (value !== undefined && !(option in GLOBAL_OPTIONS) && !(option in sub.options)) {
-          throw new UsageError(`unknown option --${option} for "${spec.name} ${name}"`, spec.name);
+          throw new UsageError(`unknown option "--${option}" for "${spec.name} ${name}"`, spec.name);
         }
       }
       checkPositionals(spec.name, sub, rest);

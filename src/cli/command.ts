@@ -31,6 +31,8 @@ export interface CliContext {
   write(chunk: string | Uint8Array): void;
   startNode(options: NodeOptions): Promise<NimbusNode>;
   signals: SignalSource;
+  /** Reads standard input to its end (`--data @-`); absent where there is none to read. */
+  readStdin?(): Promise<Uint8Array>;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface CliCommand {
   options: OptionSpecs;
   /** Positional arguments accepted, by name (e.g. ['DIR']); `optional` of them may be left out from the end. */
   positionals: { names: readonly string[]; optional?: number };
+  /** A group's subcommands (`queue send`…), for help and shell completion; absent for a plain command. */
+  subcommands?: readonly { name: string; summary: string; options: OptionSpecs }[];
   /** Returns the exit code; throws CliError for a one-line failure. */
   run(args: ParsedArgs, ctx: CliContext): Promise<number>;
 }
@@ -59,4 +63,11 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
 
 export function flag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
+}
+
+/** A repeatable option (`multiple: true`): every value given, in order. */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const value = (args.values as Readonly<Record<string, unknown>>)[name];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? [value] : [];
 }

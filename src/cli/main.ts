@@ -4,7 +4,9 @@ import { CliError, UsageError } from './cli-error.js';
 import type { CliCommand, CliContext, ParsedArgs } from './command.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import { GLOBAL_OPTIONS } from './connection.js';
+import { versionCommand } from './commands/version.js';
 import { formatCommandHelp, formatOverview } from './help.js';
+import { didYouMean } from './suggest.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -16,6 +18,7 @@ const EXIT_FAILED = 1;
  */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
   try {
+    if (argv[0] === '--version' || argv[0] === '-v') return await versionCommand.run({ values: {}, positionals: [] }, ctx);
     const commandAt = findCommandIndex(argv);
     if (commandAt === -1) return showOverview(ctx, argv.length === 0 || argv.includes('--help') || argv.includes('-h'));
     const name = argv[commandAt]!;
@@ -23,7 +26,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     if (name === 'help') return showHelp(rest, ctx);
 
     const command = findCommand(name);
-    if (!command) throw new UsageError(`unknown command "${name}"`);
+    if (!command) throw new UsageError(`unknown command "${name}"${didYouMean(name, commandNames())}`);
     const args = parseCommandLine(command, rest);
     if (args.values['help'] === true) {
       formatCommandHelp(command).forEach((line) => ctx.out(line));
@@ -46,6 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     write: (chunk) => process.stdout.write(chunk),
     startNode,
     signals: process,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
   });
 }
 
@@ -61,27 +69,46 @@ function findCommandIndex(argv: readonly string[]): number {
 }
 
 function parseCommandLine(command: CliCommand, args: readonly string[]): ParsedArgs {
+  const options = { ...GLOBAL_OPTIONS, ...command.options };
   try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options: { ...GLOBAL_OPTIONS, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (err) {
-    throw new UsageError(describeParseError(err), command.name);
+    throw new UsageError(describeParseError(err, Object.keys(options)), command.name);
   }
 }
 
-/** Node's parseArgs messages are long and aimed at programmers; keep the part a user needs. */
-function describeParseError(err: unknown): string {
+/** Every name `nimbus <name>` accepts, for "did you mean". */
+function commandNames(): string[] {
+  return [...COMMANDS.map((c) => c.name), 'help'];
+}
+
+/**
+ * Node's parseArgs messages are long, several lines, and aimed at
+ * programmers: keep one line with the part a user needs, and suggest the
+ * closest option for one that does not exist.
+ */
+export function describeParseError(err: unknown, optionNames: readonly string[]): string {
   const message = (err as Error).message;
   const unknown = /^Unknown option '([^']+)'/.exec(message);
-  if (unknown) return `unknown option ${unknown[1]}`;
+  if (unknown) {
+    const given = unknown[1]!;
+    const suggestion = given.startsWith('--') ? didYouMean(given, optionNames.map((n) => `--${n}`)) : '';
+    return `unknown option "${given}"${suggestion}`;
+  }
+  // The option as Node names it: '--url <value>' or '-d, --data <value>'; the long form is what a user types.
+  const named = (raw: string) => (/--[\w-]+/.exec(raw)?.[0] ?? raw.split(' ')[0]!);
   const missing = /^Option '([^']+)' argument missing/.exec(message);
-  if (missing) return `option ${missing[1]} needs a value`;
-  return message.split('. ')[0] ?? message;
+  if (missing) return `option ${named(missing[1]!)} needs a value`;
+  const ambiguous = /^Option '([^']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const option = named(ambiguous[1]!);
+    return `option ${option} needs a value (for a value that starts with "-", write ${option.startsWith('--') ? `${option}=-VALUE` : `${option}-VALUE`})`;
+  }
+  const noValue = /^Option '([^']+)' does not take an argument/.exec(message);
+  if (noValue) return `option ${named(noValue[1]!)} takes no value`;
+  const first = message.split(/\.\s|\n/)[0] ?? message;
+  return first.charAt(0).toLowerCase() + first.slice(1);
 }
 
 function checkPositionals(command: CliCommand, args: ParsedArgs): void {
@@ -106,7 +133,7 @@ function showHelp(rest: readonly string[], ctx: CliContext): number {
     return EXIT_OK;
   }
   const command = findCommand(topic);
-  if (!command) throw new UsageError(`unknown command "${topic}"`);
+  if (!command) throw new UsageError(`unknown command "${topic}"${didYouMean(topic, commandNames())}`);
   formatCommandHelp(command).forEach((line) => ctx.out(line));
   return EXIT_OK;
 }

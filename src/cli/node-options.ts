@@ -35,5 +35,7 @@ export function readNodeOptions(args: ParsedArgs, ctx: CliContext, command: stri
   if (!(ISOLATION_LEVELS as readonly string[]).includes(isolation)) {
     throw new UsageError(`isolation must be one of ${ISOLATION_LEVELS.join(', ')}, not "${isolation}"`, command);
   }
-  return { host, port, dataDir, isolation: isolation as (typeof ISOLATION_LEVELS)[number] };
+  // The node would read NIMBUS_ADMIN_KEY from the process itself; passing it makes start and dev report the key's source truthfully.
+  const adminKey = ctx.env['NIMBUS_ADMIN_KEY']?.trim() || undefined;
+  return { host, port, dataDir, isolation: isolation as (typeof ISOLATION_LEVELS)[number], ...(adminKey ? { adminKey } : {}) };
 }

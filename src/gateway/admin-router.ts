@@ -65,6 +65,12 @@ export class AdminRouter {
     return pathMatched ? 'method' : null;
   }
 
+  /** The methods served at this path, for the `Allow` header of a 405. */
+  allowedMethods(path: string): string[] {
+    const parts = path.split('/').slice(1);
+    return [...new Set(this.#routes.filter((route) => matchParts(route.parts, parts)).map((route) => route.method))];
+  }
+
   openapi(): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const route of this.#routes) {

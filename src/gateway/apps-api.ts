@@ -3,6 +3,7 @@ import { parseBody } from '../auth/body-schema.js';
 import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { DeploymentRegistry } from '../server/deployments.js';
+import type { AuthLevel } from '../sdk/definition.js';
 import { NimbusError } from '../shared/errors.js';
 import type { FunctionManifest, VersionRecord } from '../store/store.js';
 import type { AdminRouter } from './admin-router.js';
@@ -115,5 +116,10 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
       params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, credentials, ...(body ? { body } : {}),
     });
     return undefined;
+  }, async (params) => {
+    // An HTTP function is invoked here by the same rule as at its route (a function key for it will do); anything else needs the admin key.
+    const fn = deployments.live().find((v) => v.app === params['app'])?.functions.find((f) => f.name === params['fn']);
+    if (!fn || fn.kind !== 'http') return { kind: 'admin' };
+    return { kind: 'invoke', app: params['app']!, fn: fn.name, level: (fn.trigger['auth'] as AuthLevel | undefined) ?? 'anonymous' };
   });
 }

@@ -9,7 +9,7 @@ import type { AdminRouter } from './admin-router.js';
 import { blobRequirement, visibleBuckets } from './blob-api/blob-requirement.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
-import type { RouteTable, RouteTarget } from './route-table.js';
+import type { RouteMatch, RouteTable, RouteTarget } from './route-table.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 const ADMIN_PREFIX = '/_nimbus/api/v1';
@@ -115,20 +115,20 @@ export class Gateway {
       return this.deps.extensions.metrics.handle(res);
     }
 
-    let target: RouteTarget | undefined;
-    let params: Record<string, string> = {};
+    let match: RouteMatch | null;
     if (path.startsWith('/fn/')) {
+      // /fn/<app>/<function>[/<rest>] reaches the function whatever the method; the rest carries its route's parameters.
       const [app, fn, ...rest] = path.slice(4).split('/');
-      target = app && fn ? this.deps.routes.byName(app, fn) : undefined;
-      if (rest.length > 0) params = { '*': rest.join('/') };
+      match = app && fn ? this.deps.routes.matchByName(app, fn, rest.join('/')) : null;
     } else {
-      const match = this.deps.routes.match(method, path);
-      if (match) {
-        target = match.target;
-        params = match.params;
+      match = this.deps.routes.match(method, path);
+      if (!match) {
+        const allow = this.deps.routes.allowedMethods(path);
+        if (allow.length > 0) throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}: this route serves ${allow.join(', ')}`, { allow });
       }
     }
-    if (!target) throw new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}`);
+    if (!match) throw new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}`);
+    const { target, params } = match;
     if (UNCARRIED_METHODS.has(method)) throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method}: a function's Request cannot carry it`);
     if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
     if (target.auth !== 'anonymous') {
@@ -164,7 +164,7 @@ export class Gateway {
     const requirement = match !== null && match !== 'method' && match.route.auth ? await match.route.auth(match.params) : { kind: 'admin' as const };
     await this.deps.authorize(req.headers, url, requirement);
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
-    if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`);
+    if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`, { allow: this.deps.admin.allowedMethods(sub) });
     const result = await match.route.handler({ req, res, params: match.params, query: url.searchParams });
     if (!result) return;
     if (result.status === 204) {

@@ -18,9 +18,13 @@ export function sendError(res: ServerResponse, error: NimbusError, headers: Reco
   sendJson(res, error.status, error.toJSON(), { ...errorHeaders(error), ...headers });
 }
 
-/** Headers an error's code implies (`Retry-After` for errors that pass). */
+/** Headers an error implies: `Retry-After` for errors that pass, `Allow` for a 405 that names the methods allowed. */
 export function errorHeaders(error: NimbusError): Record<string, string> {
-  return error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  const allow = error.details?.['allow'];
+  if (error.code === 'NIMBUS_ERR_METHOD_NOT_ALLOWED' && Array.isArray(allow)) headers['allow'] = allow.join(', ');
+  return headers;
 }
 
 /**

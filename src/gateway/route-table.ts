@@ -1,4 +1,4 @@
-import { matchSegments, parseRoute, type Route } from '../triggers/http/route.js';
+import { matchFunctionPath, matchSegments, parseRoute, ROUTE_METHODS, type Route } from '../triggers/http/route.js';
 import type { VersionRecord } from '../store/store.js';
 
 export interface RouteTarget {
@@ -21,12 +21,12 @@ interface Entry { route: Route; target: RouteTarget; specificity: number }
  */
 export class RouteTable {
   #entries: Entry[] = [];
-  /** `/fn/<app>/<function>` targets, for every HTTP function. */
-  #byName = new Map<string, RouteTarget>();
+  /** `/fn/<app>/<function>` targets, for every HTTP function, with the function's route if it declares one. */
+  #byName = new Map<string, { target: RouteTarget; route: Route | null }>();
 
   rebuild(live: VersionRecord[]): void {
     const entries: Entry[] = [];
-    const byName = new Map<string, RouteTarget>();
+    const byName = new Map<string, { target: RouteTarget; route: Route | null }>();
     for (const version of live) {
       for (const fn of version.functions) {
         if (fn.kind !== 'http') continue;
@@ -34,11 +34,10 @@ export class RouteTable {
           app: version.app, functionName: fn.name, version: version.version,
           auth: (fn.trigger['auth'] as RouteTarget['auth'] | undefined) ?? 'anonymous',
         };
-        byName.set(`${version.app}/${fn.name}`, target);
         const spec = fn.trigger['route'] as string | null;
-        if (!spec) continue;
-        const route = parseRoute(spec);
-        entries.push({ route, target, specificity: specificity(route) });
+        const route = spec ? parseRoute(spec) : null;
+        byName.set(`${version.app}/${fn.name}`, { target, route });
+        if (route) entries.push({ route, target, specificity: specificity(route) });
       }
     }
     entries.sort((a, b) => b.specificity - a.specificity);
@@ -47,19 +46,54 @@ export class RouteTable {
   }
 
   match(method: string, pathname: string): RouteMatch | null {
-    const parts = pathname.split('/').slice(1);
-    if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    const parts = pathParts(pathname);
     for (const { route, target } of this.#entries) {
-      if (route.method !== '*' && route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
-      const params = matchSegments(route.segments, parts.length === 1 && parts[0] === '' ? [] : parts);
+      if (!serves(route, method)) continue;
+      const params = matchSegments(route.segments, parts);
       if (params) return { target, params };
     }
     return null;
   }
 
-  byName(app: string, functionName: string): RouteTarget | undefined {
-    return this.#byName.get(`${app}/${functionName}`);
+  /**
+   * The methods the routes matching this path serve (GET brings HEAD), in a
+   * stable order: for the `Allow` header of a 405 when `match` found none
+   * for the request's method. Empty when no route has this path.
+   */
+  allowedMethods(pathname: string): string[] {
+    const parts = pathParts(pathname);
+    const methods = new Set<string>();
+    for (const { route } of this.#entries) {
+      if (!matchSegments(route.segments, parts)) continue;
+      methods.add(route.method);
+      if (route.method === 'GET') methods.add('HEAD');
+    }
+    return ROUTE_METHODS.filter((m) => methods.has(m));
   }
+
+  byName(app: string, functionName: string): RouteTarget | undefined {
+    return this.#byName.get(`${app}/${functionName}`)?.target;
+  }
+
+  /** `/fn/<app>/<function>/<rest>`: the function and the parameters its rest carries (see matchFunctionPath). */
+  matchByName(app: string, functionName: string, rest: string): RouteMatch | null {
+    const entry = this.#byName.get(`${app}/${functionName}`);
+    if (!entry) return null;
+    const parts = rest === '' ? [] : rest.split('/');
+    if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+    return { target: entry.target, params: matchFunctionPath(entry.route, parts) };
+  }
+}
+
+function serves(route: Route, method: string): boolean {
+  return route.method === '*' || route.method === method || (method === 'HEAD' && route.method === 'GET');
+}
+
+/** `/a/b/` → ['a', 'b']; `/` → []. */
+function pathParts(pathname: string): string[] {
+  const parts = pathname.split('/').slice(1);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  return parts.length === 1 && parts[0] === '' ? [] : parts;
 }
 
 function specificity(route: Route): number {

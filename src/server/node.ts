@@ -3,6 +3,8 @@ import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
+import { KnownNames } from './known-names.js';
+import { writeNodeUrlFile } from './node-url-file.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
 import { createAuthorizer } from '../auth/authorize.js';
@@ -168,7 +170,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const router = new AdminRouter();
   const readBody = (req: Parameters<typeof readJsonBody>[0]) => readJsonBody(req, 1024 * 1024);
   addAppsApi(router, deployments, dispatcher, () => url, credentials);
-  router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys), readBody);
+  const names = new KnownNames(deployments);
+  router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys, { checkScope: (scope) => names.checkKeyScope(scope) }), readBody);
   const secretsApi = createSecretsApi(secrets);
   router.add('GET', '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ params, query }) =>
     secretsApi('GET', ['apps', params['app']!, 'secrets'], undefined, query));
@@ -194,7 +197,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs, credentials,
   });
   metering = wireMetering({
-    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs,
+    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs, names,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   });
@@ -238,6 +241,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await metering.close();
     await store.close();
     throw err;
+  }
+  try {
+    writeNodeUrlFile(options.dataDir, url);
+  } catch (err) {
+    // The node serves without it; only the CLI's pairing of key and URL in this folder is lost.
+    log.warn({ err, dataDir: options.dataDir }, 'could not record the node URL in the data folder');
   }
   log.info({ url, dataDir: options.dataDir }, 'nimbus node started');
 

@@ -14,6 +14,7 @@ import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogStore } from '../store/log-store.js';
+import type { KnownNames } from './known-names.js';
 import type { MeteringStore } from '../store/metering-store.js';
 import { isStorageFault } from '../store/storage-errors.js';
 
@@ -31,6 +32,8 @@ export interface MeteringWiring {
 export function wireMetering(deps: {
   lifecycle: InvocationLifecycle; dispatcher: Dispatcher; router: AdminRouter; clock: Clock; log: Logger;
   meteringStore: MeteringStore; logStore: LogStore; prices?: PriceTable; metricsOpen: boolean; enabled: boolean;
+  /** Says 404 for an app or function that does not exist; without it, any name is answered (with nothing). */
+  names?: KnownNames;
   /** Queue depths, read when /metrics is scraped (not on a timer, not on the hot path). */
   queueDepths: () => Promise<QueueDepth[]>;
 }): MeteringWiring {
@@ -53,11 +56,17 @@ export function wireMetering(deps: {
   }
 
   const meteringDeps = { store: deps.meteringStore, clock: deps.clock, ...(deps.prices ? { prices: deps.prices } : {}) };
-  deps.router.add('GET', '/usage', 'Usage and cost: ?app=&since=24h&by=function|hour|day', async ({ query }) => handleUsageApi(query, meteringDeps));
+  deps.router.add('GET', '/usage', 'Usage and cost: ?app=&since=24h&by=function|hour|day', async ({ query }) => {
+    const app = query.get('app');
+    if (app && APP_NAME.test(app)) deps.names?.requireApp(app);
+    return handleUsageApi(query, meteringDeps);
+  });
   deps.router.add('GET', '/invocation-records', 'Raw invocation records: ?app=&fn=&limit=', async ({ query }) => handleInvocationsApi(query, meteringDeps));
   deps.router.add('GET', '/apps/:app/logs', "An app's function logs: ?fn=&since=&invocation=&limit=&follow=1 (server-sent events)", async ({ req, res, query, params }) => {
     // The query's app filter is read loosely; a path names one app, so it must be a name an app can have.
     if (!APP_NAME.test(params['app']!)) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', JSON.stringify(params['app']));
+    const fn = query.get('fn');
+    if (deps.names) await (fn ? deps.names.requireFunction(params['app']!, fn) : deps.names.requireApp(params['app']!));
     query.set('app', params['app']!);
     await handleLogsRequest(req, res, query, logs, { clock: deps.clock });
     return undefined;

@@ -52,7 +52,9 @@ export function wireQueues(deps: {
   sync();
   deps.deployments.onChange(sync);
 
-  const api = createQueueApi(deps.queues);
+  const api = createQueueApi(deps.queues, {
+    consumed: () => deps.deployments.live().flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => (f.trigger as unknown as QueueSettings).queue)),
+  });
   const body = (req: IncomingMessage) => readJsonBody(req, MAX_QUEUE_REQUEST_BYTES);
   deps.router.add('GET', '/queues', 'Queues with depth, in flight, delayed, dead-lettered and oldest message age', async ({ query }) => api('GET', ['queues'], undefined, query));
   deps.router.add('POST', '/queues/:queue/messages', 'Send one message {body, delayMs?, dedupId?, priority?} or {messages: [...]}; producer keys allowed',

@@ -34,6 +34,10 @@ export const stream = http({ route: 'GET /stream' }, () => {
 export const text = http({ route: 'GET /text' }, () => 'plain words');
 export const nothing = http({ route: 'DELETE /things/:id' }, () => undefined);
 export const whoami = http({}, (req, ctx) => ({ app: ctx.app, fn: ctx.functionName, version: ctx.version, method: req.method, url: req.url, deadlineSet: ctx.deadline > Date.now() }));
+export const getItem = http({ route: 'GET /orders/:id/items/:item' }, (req, ctx) => ({ params: ctx.params }));
+export const files = http({ route: 'GET /files/*' }, (req, ctx) => ({ params: ctx.params }));
+export const rest = http({}, (req, ctx) => ({ params: ctx.params }));
+export const putItem = http({ route: 'PUT /orders/:id/items/:item' }, () => 'put');
 `;
 
 describe('HTTP functions', () => {
@@ -57,6 +61,42 @@ describe('HTTP functions', () => {
     const res = await fetch(`${node.url}/fn/hello/whoami`, { method: 'PUT', body: 'x' });
     const body = await res.json() as Record<string, unknown>;
     assert.deepEqual(body, { app: 'hello', fn: 'whoami', version: 1, method: 'PUT', url: `${node.url}/fn/hello/whoami`, deadlineSet: true });
+  });
+
+  test('/fn/<app>/<function>/<rest> matches the rest against the route: its whole path, or its parameters alone', async () => {
+    const params = async (path: string) => ((await (await fetch(`${node.url}${path}`)).json()) as { params: Record<string, string> }).params;
+    assert.equal(((await (await fetch(`${node.url}/fn/hello/hello/world`)).json()) as { hello: string }).hello, 'world', 'GET /hello/:name, parameters alone');
+    assert.deepEqual(await params('/fn/hello/getItem/42/7'), { id: '42', item: '7' });
+    assert.deepEqual(await params('/fn/hello/getItem/orders/42/items/7'), { id: '42', item: '7' }, 'the route\'s own path');
+    assert.deepEqual(await params('/fn/hello/getItem/42/7/'), { id: '42', item: '7' }, 'a trailing slash is dropped');
+    assert.deepEqual(await params('/fn/hello/getItem/a%20b/7'), { id: 'a b', item: '7' }, 'parameters are percent-decoded');
+    assert.deepEqual(await params('/fn/hello/files/files/a/b.txt'), { '*': 'a/b.txt' });
+    assert.deepEqual(await params('/fn/hello/files/a/b.txt'), { '*': 'a/b.txt' });
+    // No route, or a rest that fits neither form: the rest as it was, under '*'.
+    assert.deepEqual(await params('/fn/hello/rest/x/y'), { '*': 'x/y' });
+    assert.deepEqual(await params('/fn/hello/getItem/only-one'), { '*': 'only-one' });
+    assert.deepEqual(await params('/fn/hello/getItem'), {});
+  });
+
+  test('a known route asked with another method gets 405 with Allow, not 404', async () => {
+    const res = await fetch(`${node.url}/hello/world`, { method: 'POST', body: 'x' });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD');
+    const body = (await res.json()) as { error: { code: string; message: string; allow: string[] } };
+    assert.equal(body.error.code, 'NIMBUS_ERR_METHOD_NOT_ALLOWED');
+    assert.deepEqual(body.error.allow, ['GET', 'HEAD']);
+    assert.match(body.error.message, /POST \/hello\/world: this route serves GET, HEAD/);
+    // Two functions on one path: Allow lists both.
+    const both = await fetch(`${node.url}/orders/1/items/2`, { method: 'DELETE' });
+    assert.equal(both.status, 405);
+    assert.equal(both.headers.get('allow'), 'GET, PUT, HEAD');
+    assert.equal(await (await fetch(`${node.url}/orders/1/items/2`, { method: 'PUT' })).text(), 'put');
+    // /fn reaches a function whatever the method.
+    assert.equal((await fetch(`${node.url}/fn/hello/hello/world`, { method: 'POST' })).status, 200);
+    // The admin API answers its own 405s the same way.
+    const adminPut = await admin(node, 'PUT', '/apps');
+    assert.equal(adminPut.status, 405);
+    assert.equal(adminPut.headers.get('allow'), 'GET');
   });
 
   test('JSON in, the same JSON out', async () => {

@@ -1,9 +1,17 @@
 import { ADMIN_API_PREFIX, adminApiError } from '../admin-client.js';
 import { CliError } from '../cli-error.js';
 import type { CliContext, ParsedArgs } from '../command.js';
-import { adminKey, nodeUrl } from '../connection.js';
+import { resolveConnection } from '../connection.js';
 
 const NO_CONTENT = 204;
+const UNAUTHORIZED = 401;
+const FORBIDDEN = 403;
+
+/** Where the URL and the key came from (`--url`, `NIMBUS_ADMIN_KEY`, a file's path…), for messages about them. */
+export interface ConnectionSources {
+  url?: string;
+  key?: string;
+}
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -26,10 +34,17 @@ export interface AdminRequest {
 export class AdminTransport {
   readonly baseUrl: string;
   readonly #adminKey: string;
+  readonly #sources: ConnectionSources;
 
-  constructor(baseUrl: string, adminKey: string) {
+  constructor(baseUrl: string, adminKey: string, sources: ConnectionSources = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.#adminKey = adminKey;
+    this.#sources = sources;
+  }
+
+  /** `http://host:port (URL from NIMBUS_URL)`: which node, and why that one. */
+  describeNode(): string {
+    return this.#sources.url ? `${this.baseUrl} (URL from ${this.#sources.url})` : this.baseUrl;
   }
 
   /** A JSON answer, or undefined for 204; any error status becomes a CliError. */
@@ -44,9 +59,18 @@ export class AdminTransport {
     }
   }
 
-  /** The raw answer, whatever its status: for streamed bodies. */
+  /** The raw answer, whatever its status (but a refused key): for streamed bodies. */
   async send(method: string, path: string, request: AdminRequest = {}): Promise<Response> {
-    const url = new URL(`${this.baseUrl}${ADMIN_API_PREFIX}${path}`);
+    return this.fetchNode(method, `${ADMIN_API_PREFIX}${path}`, request);
+  }
+
+  /**
+   * Any path on the node (a function's `/fn/...`), with the admin key. A
+   * refused key (401, 403) is a CliError naming the node and where the key
+   * came from; any other answer is returned as it is.
+   */
+  async fetchNode(method: string, path: string, request: AdminRequest = {}): Promise<Response> {
+    const url = new URL(`${this.baseUrl}${path}`);
     for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { ...request.headers, authorization: `Bearer ${this.#adminKey}` };
     let body: string | Uint8Array | ReadableStream<Uint8Array> | null = request.body ?? null;
@@ -58,17 +82,28 @@ export class AdminTransport {
     // Node's fetch sends a stream body only when told it may start answering before the upload ends.
     if (body instanceof ReadableStream) init.duplex = 'half';
     if (request.signal) init.signal = request.signal;
+    let response: Response;
     try {
-      return await fetch(url, init);
+      response = await fetch(url, init);
     } catch (err) {
       if (request.signal?.aborted) throw err;
-      throw unreachable(this.baseUrl, err);
+      throw unreachable(this.baseUrl, this.#sources.url, err);
     }
+    if (response.status === UNAUTHORIZED || response.status === FORBIDDEN) throw await this.#refused(response);
+    return response;
+  }
+
+  async #refused(response: Response): Promise<CliError> {
+    const { message } = await adminApiError(response);
+    const key = this.#sources.key ? `the key from ${this.#sources.key}` : 'the key';
+    const what = response.status === UNAUTHORIZED ? `rejected ${key}` : `refused ${key} this request`;
+    return new CliError(`the node at ${this.describeNode()} ${what}: ${message}`);
   }
 }
 
 export function adminTransport(args: ParsedArgs, ctx: CliContext): AdminTransport {
-  return new AdminTransport(nodeUrl(args, ctx), adminKey(args, ctx));
+  const { url, key } = resolveConnection(args, ctx);
+  return new AdminTransport(url.value, key.value, { url: url.source, key: key.source });
 }
 
 /** One path segment, percent-encoded. */
@@ -76,11 +111,13 @@ export function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
 
-function unreachable(baseUrl: string, err: unknown): CliError {
+function unreachable(baseUrl: string, urlSource: string | undefined, err: unknown): CliError {
+  // A URL the user typed needs no explanation; one read from a file or the environment may be stale.
+  const from = urlSource && urlSource !== '--url' ? `; URL from ${urlSource}` : '';
   const code = (err as { cause?: { code?: unknown } }).cause?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
-    return new CliError(`cannot reach Nimbus at ${baseUrl}: is it running? (${code})`);
+    return new CliError(`cannot reach Nimbus at ${baseUrl}: is it running? (${code}${from})`);
   }
   const reason = (err as { cause?: { message?: unknown } }).cause?.message ?? (err as Error).message;
-  return new CliError(`cannot reach Nimbus at ${baseUrl}: ${String(reason)}`);
+  return new CliError(`cannot reach Nimbus at ${baseUrl}: ${String(reason)}${from ? ` (${from.slice(2)})` : ''}`);
 }

@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../admin-client.js';
 import { flag, stringOption, type CliCommand } from '../command.js';
-import { ADMIN_KEY_FILE } from '../connection.js';
 import { DevSession } from '../dev/dev-session.js';
 import { formatLogLine } from '../dev/format-log-line.js';
 import { watchApp } from '../dev/watch-app.js';
+import { describeRunningNode } from '../node-banner.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNodeFor } from '../start-node.js';
@@ -30,7 +30,7 @@ export const devCommand: CliCommand = {
     const stopSignal = waitForStopSignal(ctx.signals);
     const node = await startNodeFor(ctx, options);
     ctx.out(`Nimbus dev is running at ${node.url}`);
-    if (node.adminKeyGenerated) ctx.out(`Admin key (saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
+    describeRunningNode(node, options, options.adminKey !== undefined).forEach((line) => ctx.out(line));
 
     const stopLogs = node.onFunctionLog((line) => (line.stream === 'stderr' ? ctx.err : ctx.out)(formatLogLine(line)));
     const session = new DevSession({

@@ -15,6 +15,8 @@ import { queueCommand } from './queue.js';
 import { blobCommand } from './blob.js';
 import { logsCommand } from './logs.js';
 import { usageCommand } from './usage.js';
+import { completionCommand } from './completion.js';
+import { versionCommand } from './version.js';
 
 /** Every `nimbus <command>`, in the order `nimbus help` lists them. A new command is a file here plus one line. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -34,6 +36,8 @@ export const COMMANDS: readonly CliCommand[] = [
   secretsCommand,
   keysCommand,
   doctorCommand,
+  completionCommand(() => COMMANDS),
+  versionCommand,
 ];
 
 export function findCommand(name: string): CliCommand | undefined {

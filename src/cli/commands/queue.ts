@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { adminTransport } from '../api/admin-transport.js';
+import { adminTransport, type AdminTransport } from '../api/admin-transport.js';
 import { QueuesClient, type NewMessage, type PeekedMessage, type QueueStats } from '../api/queues-client.js';
+import { AdminApiError, type AppSummary } from '../admin-client.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { commandGroup, integerOption, type Subcommand } from '../command-group.js';
 import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
 import { humanDuration, isoTime } from '../output/durations.js';
 import { countOf, formatTable, printListing } from '../output/table.js';
+import { didYouMean } from '../suggest.js';
 
 const GROUP = 'queue';
 const MAX_PEEK_LIMIT = 100;
@@ -55,11 +57,42 @@ const send: Subcommand = {
     if (delayMs !== undefined) message.delayMs = delayMs;
     if (priority !== undefined) message.priority = priority;
     if (dedupId !== undefined) message.dedupId = dedupId;
-    const sent = await client(args, ctx).send(queue, message);
+    const queues = client(args, ctx);
+    const warning = await newQueueWarning(queues, queue);
+    const sent = await queues.send(queue, message);
     ctx.out(sent.duplicate ? `Not sent: a message with this dedup id is already on ${queue} (${sent.id})` : `Sent ${sent.id} to ${queue}`);
+    if (warning) ctx.err(warning);
     return 0;
   },
 };
+
+/**
+ * A send makes its queue, so a mistyped name would quietly start a new one:
+ * say so (with the closest existing name) when the queue has never had a
+ * message and no deployed function consumes it. Checked before sending, with
+ * a peek the node answers 404 for such a queue; a key that may only send
+ * cannot peek, and then nothing is said.
+ */
+async function newQueueWarning(queues: QueuesClient, queue: string): Promise<string | undefined> {
+  try {
+    await queues.peek(queue, 1);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof AdminApiError) || err.code !== 'NIMBUS_ERR_QUEUE_NOT_FOUND') return undefined;
+  }
+  const known = await knownQueueNames(queues.transport);
+  return `warning: ${queue} is a new queue: it had no message before this one and no deployed function consumes it${didYouMean(queue, known)}`;
+}
+
+/** Queues that have had messages, and queues deployed functions consume: the names a typo is compared with. */
+async function knownQueueNames(transport: AdminTransport): Promise<string[]> {
+  const [listed, apps] = await Promise.all([
+    new QueuesClient(transport).list().catch(() => []),
+    transport.json<{ apps: AppSummary[] }>('GET', '/apps').then((r) => r.apps, () => []),
+  ]);
+  const consumed = apps.flatMap((a) => a.functions.filter((f) => f.kind === 'queue').map((f) => f.trigger?.['queue']));
+  return [...new Set([...listed.map((q) => q.name), ...consumed.filter((q): q is string => typeof q === 'string')])];
+}
 
 const peek: Subcommand = {
   name: 'peek',

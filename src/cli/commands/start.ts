@@ -1,8 +1,8 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AdminClient } from '../admin-client.js';
 import { stringOption, type CliCommand } from '../command.js';
-import { ADMIN_KEY_FILE } from '../connection.js';
 import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
+import { describeRunningNode } from '../node-banner.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNodeFor } from '../start-node.js';
@@ -25,9 +25,7 @@ export const startCommand: CliCommand = {
     const stopSignal = waitForStopSignal(ctx.signals);
     const node = await startNodeFor(ctx, options);
     ctx.out(`Nimbus is running at ${node.url}`);
-    if (node.adminKeyGenerated) {
-      ctx.out(`Admin key (shown once, saved to ${join(options.dataDir, ADMIN_KEY_FILE)}): ${node.adminKey}`);
-    }
+    describeRunningNode(node, options, options.adminKey !== undefined).forEach((line) => ctx.out(line));
 
     const example = stringOption(args, 'example');
     if (example !== undefined) {

@@ -85,3 +85,19 @@ export function matchSegments(segments: Segment[], parts: string[]): Record<stri
   }
   return parts.length === segments.length ? params : null;
 }
+
+/**
+ * The parameters of a `/fn/<app>/<function>/<rest>` request. `parts` is the
+ * rest, split at `/`. For a function with a route, the rest is matched
+ * against the route's whole path first (`/fn/shop/getOrder/orders/42`), then
+ * against its parameters alone, literal segments left out
+ * (`/fn/shop/getOrder/42` for `GET /orders/:id`). When neither matches, or
+ * the function has no route, the rest (if any) is `params['*']`.
+ */
+export function matchFunctionPath(route: Route | null, parts: string[]): Record<string, string> {
+  if (route) {
+    const params = matchSegments(route.segments, parts) ?? matchSegments(route.segments.filter((s) => !('literal' in s)), parts);
+    if (params) return params;
+  }
+  return parts.length > 0 ? { '*': parts.join('/') } : {};
+}

@@ -1,5 +1,5 @@
 import { NimbusError } from '../../shared/errors.js';
-import { validateExistingQueueName, type NewMessage, type QueueStore } from '../../store/queue-store.js';
+import { DEAD_LETTER_SUFFIX, isInternalQueueName, validateExistingQueueName, type NewMessage, type QueueStore } from '../../store/queue-store.js';
 
 /** Most messages one POST may carry. */
 export const MAX_MESSAGES_PER_REQUEST = 1_000;
@@ -29,7 +29,27 @@ export type QueueApiHandler = (
   query?: URLSearchParams,
 ) => Promise<QueueApiAnswer>;
 
-export function createQueueApi(queues: QueueStore): QueueApiHandler {
+export interface QueueApiOptions {
+  /** Queues that deployed functions consume: they exist before their first message. */
+  consumed?: () => Iterable<string>;
+}
+
+export function createQueueApi(queues: QueueStore, options: QueueApiOptions = {}): QueueApiHandler {
+  /**
+   * Peek, purge and redrive name a queue that must exist: one that has had a
+   * message (or dead letter) or that a deployed function consumes. Sending
+   * needs no such queue: the first message makes it.
+   */
+  const requireQueue = async (name: string): Promise<void> => {
+    // The platform's own queues (async invocations) come and go with their functions: operators may always look.
+    if (isInternalQueueName(name)) return;
+    // A dead-letter queue exists as soon as the queue it serves does.
+    const names = name.endsWith(DEAD_LETTER_SUFFIX) ? [name, name.slice(0, -DEAD_LETTER_SUFFIX.length)] : [name];
+    const consumed = new Set(options.consumed?.() ?? []);
+    if (names.some((n) => consumed.has(n))) return;
+    if ((await queues.listQueues()).some((q) => names.includes(q.name))) return;
+    throw new NimbusError('NIMBUS_ERR_QUEUE_NOT_FOUND', name);
+  };
   return async (method, pathParts, body, query) => {
     // Tolerate a query string left on the last part.
     const last = pathParts.at(-1) ?? '';
@@ -52,12 +72,15 @@ export function createQueueApi(queues: QueueStore): QueueApiHandler {
         return { status: 201, body: { messages: await queues.send(name, messagesOf(body)) } };
       }
       validateExistingQueueName(name);
-      if (method === 'GET') return { status: 200, body: { messages: await queues.peek(name, peekLimit(query?.get('limit') ?? null)) } };
+      const limit = method === 'GET' ? peekLimit(query?.get('limit') ?? null) : 0;
+      await requireQueue(name);
+      if (method === 'GET') return { status: 200, body: { messages: await queues.peek(name, limit) } };
       return { status: 200, body: { purged: await queues.purge(name) } };
     }
     if (action === 'redrive') {
       allow(method, ['POST']);
       validateExistingQueueName(name);
+      await requireQueue(name);
       return { status: 200, body: { redriven: await queues.redrive(name) } };
     }
     throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');

@@ -276,7 +276,7 @@ export class TimerScheduler {
 
   #get(app: string, functionName: string): TimerState {
     const state = this.#timers.get(timerId(app, functionName));
-    if (!state) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `no timer ${app}/${functionName}`, { app, function: functionName });
+    if (!state) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${functionName} (no timer function of that name is deployed)`, { app, function: functionName });
     return state;
   }
 

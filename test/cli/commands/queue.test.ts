@@ -35,19 +35,21 @@ test('queue ls shows depth, in flight, delayed, dead and the oldest age; --json 
 });
 
 test('queue send posts the JSON body with delay, dedup id and priority; @file works too', async (t) => {
-  const { admin, cwd, env } = await setUp(t, () => ({ status: 201, body: { messages: [{ id: 'm1', duplicate: false }] } }));
+  // The queue exists (a peek finds it), so no warning; then the send.
+  const { admin, cwd, env } = await setUp(t, (req) => (req.method === 'GET' ? { status: 200, body: { messages: [] } } : { status: 201, body: { messages: [{ id: 'm1', duplicate: false }] } }));
   await cwd.write('order.json', '{"id": 9}');
+  const sends = () => admin.requests.filter((r) => r.method === 'POST');
 
   const sent = await runNimbus(['queue', 'send', 'orders', '--data', '{"id":7}', '--delay', '5000', '--dedup', 'order-7', '--priority', '2'], { cwd: cwd.path, env });
   assert.equal(sent.code, 0, sent.stderr);
+  assert.equal(sent.stderr, '');
   assert.deepEqual(lines(sent.stdout), ['Sent m1 to orders']);
-  assert.equal(admin.requests[0]!.method, 'POST');
-  assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/queues/orders/messages');
-  assert.deepEqual(JSON.parse(admin.requests[0]!.body), { messages: [{ body: { id: 7 }, delayMs: 5000, priority: 2, dedupId: 'order-7' }] });
+  assert.equal(sends()[0]!.path, '/_nimbus/api/v1/queues/orders/messages');
+  assert.deepEqual(JSON.parse(sends()[0]!.body), { messages: [{ body: { id: 7 }, delayMs: 5000, priority: 2, dedupId: 'order-7' }] });
 
   const fromFile = await runNimbus(['queue', 'send', 'orders', '--data', '@order.json'], { cwd: cwd.path, env });
   assert.equal(fromFile.code, 0, fromFile.stderr);
-  assert.deepEqual(JSON.parse(admin.requests[1]!.body), { messages: [{ body: { id: 9 } }] });
+  assert.deepEqual(JSON.parse(sends()[1]!.body), { messages: [{ body: { id: 9 } }] });
 });
 
 test('queue send refuses a body that is not JSON, and a missing --data, before sending', async (t) => {

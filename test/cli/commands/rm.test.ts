@@ -18,7 +18,7 @@ test('rm deletes the app through the admin API', async (t) => {
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer k');
 });
 
-test('a wrong key is reported with the server message', async (t) => {
+test('a wrong key is reported with the server message, the node and where the key came from', async (t) => {
   const admin = await startStandInAdmin(() => ({ status: 401, body: { error: { code: 'NIMBUS_ERR_AUTH_INVALID', message: 'the key is not valid' } } }));
   const cwd = await makeTempDir();
   t.after(() => Promise.all([admin.close(), cwd.remove()]));
@@ -26,5 +26,5 @@ test('a wrong key is reported with the server message', async (t) => {
   const run = await runNimbus(['rm', 'greeter'], { cwd: cwd.path, env: { NIMBUS_URL: admin.url, NIMBUS_ADMIN_KEY: 'wrong' } });
 
   assert.equal(run.code, 1);
-  assert.deepEqual(lines(run.stderr), ['nimbus: the key is not valid']);
+  assert.deepEqual(lines(run.stderr), [`nimbus: the node at ${admin.url} (URL from NIMBUS_URL) rejected the key from NIMBUS_ADMIN_KEY: the key is not valid`]);
 });

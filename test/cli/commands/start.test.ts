@@ -25,6 +25,7 @@ test('start passes host, port and data folder to the node, prints the URL and a 
   assert.deepEqual(stdout, [
     'Nimbus is running at http://127.0.0.1:9999',
     `Admin key (shown once, saved to ${join(cwd.path, 'state', 'admin-key')}): fresh-key`,
+    `The CLI run with NIMBUS_DATA=${join(cwd.path, 'state')} talks to this node (its URL is in ${join(cwd.path, 'state', 'url')}).`,
     'Press Ctrl+C to stop.',
     'SIGTERM: stopping…',
     'Stopped.',
@@ -48,6 +49,26 @@ test('start reads NIMBUS_HOST, NIMBUS_PORT and NIMBUS_DATA, and never prints a k
   assert.equal(await exit, 0);
   assert.deepEqual(node.starts, [{ host: '0.0.0.0', port: 7000, dataDir: '/var/lib/nimbus', isolation: 'auto' }]);
   assert.ok(!stdout.join('\n').includes('old-key'));
+  assert.ok(stdout.includes('Admin key: in /var/lib/nimbus/admin-key'), stdout.join('\n'));
+});
+
+test('start says where the admin key is: the data folder, or NIMBUS_ADMIN_KEY; and which folder the CLI pairs with', async (t) => {
+  const cwd = await makeTempDir();
+  t.after(() => cwd.remove());
+  const node = fakeNode('http://127.0.0.1:7001', 'env-key', false);
+  const { ctx, stdout, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode, env: { NIMBUS_ADMIN_KEY: 'env-key' } });
+
+  const exit = runCli(['start'], ctx);
+  await waitFor('the node to start', () => stdout.includes('Press Ctrl+C to stop.'));
+  signals.emit('SIGINT');
+
+  assert.equal(await exit, 0);
+  assert.equal(node.starts[0]!.adminKey, 'env-key', 'the node is handed the key the CLI reports');
+  assert.deepEqual(stdout.slice(0, 3), [
+    'Nimbus is running at http://127.0.0.1:7001',
+    'Admin key: from NIMBUS_ADMIN_KEY',
+    `The CLI run in ${cwd.path} talks to this node (its URL is in ${join(cwd.path, '.nimbus', 'url')}).`,
+  ]);
 });
 
 test('start --example deploys the app to the node it started, with that node\'s key', async (t) => {

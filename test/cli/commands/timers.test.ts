@@ -93,7 +93,7 @@ test('timers: bad usage exits 1 before any request', async (t) => {
   assert.match(noSub.stderr, /^nimbus: missing subcommand: ls, run, history/);
   assert.match(badTarget.stderr, /expected APP\/FUNCTION, got "shop"/);
   assert.match(badLimit.stderr, /--limit must be a whole number from 1 to 100/);
-  assert.match(wrongOption.stderr, /unknown option --json for "timers run"/);
+  assert.match(wrongOption.stderr, /unknown option "--json" for "timers run"/);
   assert.equal(admin.requests.length, 0);
 });
 

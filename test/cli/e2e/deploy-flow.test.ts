@@ -90,7 +90,10 @@ describe('deploy, inspect, roll back and remove an app', () => {
     const run = await nimbus(['invoke', 'flow/echo', '--data', '{"a":1}']);
 
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { v: 1, got: { a: 1 } });
+    assert.equal(lines(run.stdout)[0], 'HTTP/1.1 200 OK');
+    assert.deepEqual(JSON.parse(run.stdout.slice(run.stdout.indexOf('\n\n') + 2)), { v: 1, got: { a: 1 } });
+    const json = await nimbus(['invoke', 'flow/echo', '--data', '{"a":2}', '--json']);
+    assert.deepEqual((JSON.parse(json.stdout) as { body: unknown }).body, { v: 1, got: { a: 2 } });
   });
 
   test('a second deploy is v2; versions lists both with v2 live', async () => {
@@ -214,7 +217,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
     assert.deepEqual(lines(gone.stderr), ['nimbus: no such app: flow']);
     const invoke = await nimbus(['invoke', 'flow/echo', '--data', '{}']);
     assert.equal(invoke.code, 1);
-    assert.deepEqual(lines(invoke.stderr), ['nimbus: no such function: flow/echo']);
+    assert.deepEqual(lines(invoke.stderr), ['nimbus: no such app: flow']);
     const ls = JSON.parse((await nimbus(['ls', '--json'])).stdout) as { apps: { name: string }[] };
     assert.deepEqual(ls.apps.map((a) => a.name), ['other']);
   });

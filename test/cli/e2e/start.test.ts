@@ -40,7 +40,8 @@ describe('nimbus start', () => {
     t.after(() => second.kill());
     const secondUrl = await second.url();
     await second.waitForStdout(/Press Ctrl\+C to stop\./);
-    assert.doesNotMatch(second.stdout, /Admin key/);
+    assert.doesNotMatch(second.stdout, /^Admin key \(/m);
+    assert.match(second.stdout, /^Admin key: in .*admin-key$/m);
     assert.ok(!second.stdout.includes(key!), 'an existing key is never printed');
     // The app deployed by the first start is still there, and the saved key still opens the admin API.
     assert.equal((await fetch(`${secondUrl}/hello/again`)).status, 200);

@@ -13,12 +13,14 @@ export interface RunningCli {
  * Starts `nimbus ...args` and returns at once: for commands that run until a
  * signal (logs -f), or whose output is binary (blob get).
  */
-export function spawnNimbus(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): RunningCli {
+export function spawnNimbus(args: readonly string[], options: { cwd: string; env?: Record<string, string>; stdin?: string | Uint8Array }): RunningCli {
   const child = spawn(process.execPath, [NIMBUS_BIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env['PATH'] ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  // Standard input, when given, is written whole and closed: the command reads to its end.
+  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   const stdout: Buffer[] = [];
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => stdout.push(c));

@@ -75,7 +75,13 @@ test('bad input is refused with the NimbusError the gateway maps to its status',
     await refuses(api('GET', ['queues', 'q', 'other'], undefined), 'NIMBUS_ERR_API_NOT_FOUND', 404);
     await refuses(api('GET', ['queues', 'q', 'messages', 'x'], undefined), 'NIMBUS_ERR_API_NOT_FOUND', 404);
     await refuses(api('GET', ['apps'], undefined), 'NIMBUS_ERR_API_NOT_FOUND', 404);
-    // Operators may look at internal queues and long dead-letter queues.
+    // Peek, purge and redrive name a queue that exists; a send makes one.
+    await refuses(api('GET', ['queues', 'never-used', 'messages'], undefined), 'NIMBUS_ERR_QUEUE_NOT_FOUND', 404);
+    await refuses(api('DELETE', ['queues', 'never-used', 'messages'], undefined), 'NIMBUS_ERR_QUEUE_NOT_FOUND', 404);
+    await refuses(api('POST', ['queues', 'never-used', 'redrive'], undefined), 'NIMBUS_ERR_QUEUE_NOT_FOUND', 404);
+    await refuses(api('GET', ['queues', 'never-used.dlq', 'messages'], undefined), 'NIMBUS_ERR_QUEUE_NOT_FOUND', 404);
+    // Operators may look at internal queues and long dead-letter queues (of a queue that exists).
+    assert.equal((await api('POST', ['queues', 'x'.repeat(100), 'messages'], { body: 1 })).status, 201);
     assert.equal((await api('GET', ['queues', '_async.shop.fn.dlq', 'messages'], undefined)).status, 200);
     assert.equal((await api('GET', ['queues', `${'x'.repeat(100)}.dlq`, 'messages'], undefined)).status, 200);
   });
