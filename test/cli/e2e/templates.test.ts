@@ -103,6 +103,9 @@ describe('nimbus init templates', () => {
     const invoked = await nimbus(['invoke', 'tpl-all/greet', '--method', 'GET']);
     assert.equal(invoked.code, 0, invoked.stderr);
     assert.deepEqual(JSON.parse(invoked.stdout), { hello: 'world' }, 'at /fn/<app>/greet, without :name');
+    const ls = JSON.parse((await nimbus(['ls', '--json'])).stdout) as { apps: { name: string; functions: { name: string; settings: { memoryMb: number; cpuShares: number } }[] }[] };
+    const greet = ls.apps.find((a) => a.name === 'tpl-all')!.functions.find((f) => f.name === 'greet')!;
+    assert.deepEqual([greet.settings.memoryMb, greet.settings.cpuShares], [128, 1024], 'the CPU share security.md gives 128 MiB');
 
     assert.equal((JSON.parse(await blobText('greetings/ada.json')) as { name: string }).name, 'ada');
     await eventually('the blob trigger to log the greeting', async () => (await nimbus(['logs', 'tpl-all/greetingStored'])).stdout.includes('stored the greeting for ada'));
