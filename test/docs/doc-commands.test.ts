@@ -35,7 +35,8 @@ for (const file of files) {
     .flatMap(shellCommands);
   if (commands.length === 0) continue;
 
-  test(`${file}: every shell command runs as documented`, { skip: missing.length > 0 ? `${missing.join(' and ')} not installed: the docs' commands use them` : false }, async (t) => {
+  // Dozens of real commands (each npx starts npm, each deploy type-checks): bounded, but more loosely than one test usually is.
+  test(`${file}: every shell command runs as documented`, { timeout: 600_000, skip: missing.length > 0 ? `${missing.join(' and ')} not installed: the docs' commands use them` : false }, async (t) => {
     const scratch = await makeTempDir({ '.curlrc': 'fail-with-body\nshow-error\nmax-time = 30\n' }, 'nimbus-docs-');
     t.after(() => scratch.remove());
     const checkout = join(scratch.path, 'nimbus');
