@@ -15,7 +15,7 @@ export async function describeBundle(warmPool: WarmPool, app: string, bundlePath
   try {
     const seen = await instance.sandbox.assign({
       app, version: 0, functionName: '(deploy)', bundlePath, ...(sourceMapPath ? { sourceMapPath } : {}),
-      memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 128,
+      memoryMb: DESCRIBE_MEMORY_MB, cpuShares: 0, // proportional to memory, as the warm sandbox already is
       // Untrusted code at deploy: no network where the sandbox can do without it.
       network: warmPool.driver.acceptsNetworkNone ? 'none' : 'outbound', env: {},
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
+import { CPU_SHARES_PER_MB } from '../runtime/sandbox/cgroups/limits.js';
 
 /*
  * Upper bounds of every setting, checked at deploy. Durations stay far below
@@ -74,7 +75,11 @@ export const DEFAULTS = {
 /** HTTP handlers mostly wait on I/O, so an instance takes several at once; event handlers one by default. */
 const DEFAULT_CONCURRENCY: Record<TriggerKind, number> = { http: 8, queue: 1, blob: 1, timer: 1 };
 
-/** Applies the platform defaults; CPU share is proportional to memory, as the big clouds do. */
+/**
+ * Applies the platform defaults. CPU share is proportional to memory, as the big
+ * clouds do, at the rate the sandbox uses for a warm instance of that size (128 MiB:
+ * the kernel's default 1024), so assigning a function rewrites no CPU limit.
+ */
 export function resolveSettings(kind: TriggerKind, input: z.infer<typeof functionSettingsSchema>): ResolvedSettings {
   const memoryMb = input.memoryMb ?? DEFAULTS.memoryMb;
   const minInstances = input.minInstances ?? DEFAULTS.minInstances;
@@ -89,7 +94,7 @@ export function resolveSettings(kind: TriggerKind, input: z.infer<typeof functio
     queueTimeoutMs: input.queueTimeoutMs ?? DEFAULTS.queueTimeoutMs,
     env: input.env ?? {},
     network: input.network ?? 'outbound',
-    cpuShares: input.cpuShares ?? Math.max(2, Math.round((memoryMb / 128) * 128)),
+    cpuShares: input.cpuShares ?? memoryMb * CPU_SHARES_PER_MB,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   MAX_CONCURRENCY, MAX_CPU_SHARES, MAX_ENV_TOTAL_BYTES, MAX_ENV_VALUE_BYTES, MAX_ENV_VARIABLES, MAX_IDLE_TIMEOUT_MS, MAX_INSTANCES_CAP,
   MAX_MEMORY_MB, MAX_QUEUE_LIMIT, MAX_QUEUE_TIMEOUT_MS, MAX_TIMEOUT_MS,
 } from '../../src/triggers/function-settings.js';
+import { cgroupLimitsFor } from '../../src/runtime/sandbox/cgroups/limits.js';
 import { MAX_BACKOFF_MS as MAX_BLOB_BACKOFF_MS } from '../../src/triggers/blob/blob-settings.js';
 import { MAX_QUEUE_BACKOFF_MS, MAX_VISIBILITY_TIMEOUT_MS, MAX_BATCH_WAIT_MS } from '../../src/triggers/queue/settings.js';
 import { MAX_BACKOFF_MS as MAX_TIMER_BACKOFF_MS } from '../../src/triggers/timer/timer-settings.js';
@@ -49,6 +50,16 @@ test('each shared setting is accepted at its bound and refused past it, for ever
       refused(kind, { ...base[kind], [field]: '5' }, new RegExp(`fn\\.${field}`));
     }
   }
+});
+
+test('cpuShares defaults to 8 per MiB of memory (128 MiB: 1024), what the sandbox gives an instance of that size', () => {
+  for (const memoryMb of [64, 128, 512, 8192]) {
+    const { settings } = validateDefinition('shop', 'fn', 'http', { memoryMb });
+    assert.equal(settings.cpuShares, memoryMb * 8, `${memoryMb} MiB`);
+    assert.equal(settings.cpuShares, cgroupLimitsFor({ memoryMb }).cpuShares, `${memoryMb} MiB: the warm sandbox's share`);
+  }
+  assert.equal(validateDefinition('shop', 'fn', 'http', {}).settings.cpuShares, 1024);
+  assert.equal(validateDefinition('shop', 'fn', 'http', { cpuShares: 300 }).settings.cpuShares, 300);
 });
 
 test('env is bounded in count, value size and total size', () => {

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command.js';
 import { deployCommand } from './deploy.js';
 import { devCommand } from './dev.js';
 import { doctorCommand } from './doctor.js';
+import { initCommand } from './init.js';
 import { invokeCommand } from './invoke.js';
 import { lsCommand } from './ls.js';
 import { rmCommand } from './rm.js';
@@ -20,6 +21,7 @@ import { versionCommand } from './version.js';
 
 /** Every `nimbus <command>`, in the order `nimbus help` lists them. A new command is a file here plus one line. */
 export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
   startCommand,
   devCommand,
   deployCommand,
