@@ -1,24 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { lines, runNimbus } from './support/run-cli.js';
 import { makeTempDir } from './support/temp-app.js';
-
-/** A loopback port nothing listens on: bound once by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../helpers/free-port.js';
 
 test('when no node answers, the CLI says so on one line and exits 1', async (t) => {
   const cwd = await makeTempDir();
   t.after(() => cwd.remove());
-  const url = `http://127.0.0.1:${await closedPort()}`;
+  const url = `http://127.0.0.1:${await freePort()}`;
 
   const run = await runNimbus(['ls', '--url', url, '--key', 'k'], { cwd: cwd.path });
 
@@ -79,7 +69,7 @@ test('nimbus help lists every command; nimbus <command> --help shows its synopsi
 test('global options may come before the command', async (t) => {
   const cwd = await makeTempDir();
   t.after(() => cwd.remove());
-  const url = `http://127.0.0.1:${await closedPort()}`;
+  const url = `http://127.0.0.1:${await freePort()}`;
 
   const run = await runNimbus(['--url', url, '--key', 'k', 'ls'], { cwd: cwd.path });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { userEnvironment } from '../helpers/user-commands.js';
@@ -10,6 +10,7 @@ import { makeTempDir } from '../cli/support/temp-app.js';
 import { codeBlocks, shellCommands } from './support/doc-blocks.js';
 import { DocShell } from './support/doc-shell.js';
 import { runDocCommands } from './support/doc-runner.js';
+import { freePort } from '../helpers/free-port.js';
 
 // Every ```sh block of the README, docs/ and the examples' READMEs, run as written (see
 // support/doc-runner.ts for the few differences) in a scratch copy of this checkout.
@@ -51,6 +52,9 @@ for (const file of files) {
       NIMBUS_ISOLATION: 'basic',
       NIMBUS_LOG_LEVEL: 'warn',
       CURL_HOME: scratch.path,
+      // What the docs write into ~ (completion scripts, say) lands in the scratch folder; npm keeps its own cache.
+      HOME: scratch.path,
+      npm_config_cache: process.env['npm_config_cache'] ?? join(homedir(), '.npm'),
       NIMBUS_DOC_PACKAGE: REPO,
       NIMBUS_DOC_VERSION: version,
     });
@@ -71,12 +75,3 @@ for (const file of files) {
 test('the docs hold shell blocks to run', () => {
   assert.ok(files.includes('README.md') && files.includes('docs/examples.md'), files.join(', '));
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-

@@ -9,6 +9,10 @@ export async function admin(node: AdminTarget, method: string, path: string, bod
     method,
     headers: { authorization: `Bearer ${node.adminKey}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  }).catch((err: unknown) => {
+    // undici's own message is only "fetch failed"; the cause says whether the node reset, closed or refused.
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    throw new Error(`${method} ${path} failed${cause}`, { cause: err });
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };

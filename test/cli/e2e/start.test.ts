@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { eventually, nimbusAt, NimbusProcess } from '../support/nimbus-process.js';
 import { lines, runNimbus } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
+import { freePort } from '../../helpers/free-port.js';
 
 // `nimbus start` as its users run it: a real process, a real node, a real data folder.
 
@@ -142,14 +143,6 @@ export const slow = http({ route: 'GET /slow', timeoutMs: 60_000 }, async () => 
     assert.match(err[0]!, new RegExp(`^nimbus: cannot use the data folder ${join(cwd.path, 'not-a-folder')}: ENOTDIR`));
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Opens (and closes) a fresh TCP connection: 'connected', or the error code. */
 function tryConnect(url: URL): Promise<string> {

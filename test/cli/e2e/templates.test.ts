@@ -100,9 +100,9 @@ describe('nimbus init templates', () => {
     const answer = await fetch(`${url}/greet/ada`);
     assert.equal(answer.status, 200);
     assert.deepEqual(await answer.json(), { hello: 'ada' });
-    const invoked = await nimbus(['invoke', 'tpl-all/greet', '--method', 'GET']);
+    const invoked = await nimbus(['invoke', 'tpl-all/greet', '--json']);
     assert.equal(invoked.code, 0, invoked.stderr);
-    assert.deepEqual(JSON.parse(invoked.stdout), { hello: 'world' }, 'at /fn/<app>/greet, without :name');
+    assert.deepEqual((JSON.parse(invoked.stdout) as { body: unknown }).body, { hello: 'world' }, 'at /fn/<app>/greet, without :name');
     const ls = JSON.parse((await nimbus(['ls', '--json'])).stdout) as { apps: { name: string; functions: { name: string; settings: { memoryMb: number; cpuShares: number } }[] }[] };
     const greet = ls.apps.find((a) => a.name === 'tpl-all')!.functions.find((f) => f.name === 'greet')!;
     assert.deepEqual([greet.settings.memoryMb, greet.settings.cpuShares], [128, 1024], 'the CPU share security.md gives 128 MiB');

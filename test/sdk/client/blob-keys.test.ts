@@ -1,19 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NimbusClient, type NimbusClientError } from '../../../src/sdk/client/index.js';
+import { NimbusClient } from '../../../src/sdk/client/index.js';
+import { refusal } from './support/refusal.js';
 import { admin } from '../../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../../helpers/test-node.js';
-
-/** The rejection's HTTP status and code, for a call that must be refused. */
-async function refusal(call: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const { status, code } = error as NimbusClientError;
-    return { status, code };
-  }
-  throw new Error('the call was not refused');
-}
 
 const FORBIDDEN = { status: 403, code: 'NIMBUS_ERR_AUTH_FORBIDDEN' };
 

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NimbusClient, type NimbusClientError } from '../../../src/sdk/client/index.js';
+import { NimbusClient } from '../../../src/sdk/client/index.js';
+import { refusal } from './support/refusal.js';
 import { admin } from '../../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../../helpers/test-node.js';
 
@@ -11,16 +12,6 @@ export const refund = http({ route: 'POST /refund', auth: 'key' }, () => 'refund
 export const status = http({ route: 'GET /status' }, () => 'open to all');
 export const worker = queue({ queue: 'orders' }, async () => {});
 `;
-
-async function refusal(call: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const { status, code } = error as NimbusClientError;
-    return { status, code };
-  }
-  throw new Error('the call was not refused');
-}
 
 describe('NimbusClient.invoke takes a function key, by the same rule as the function\'s route', () => {
   let node: TestNode;
