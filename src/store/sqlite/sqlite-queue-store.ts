@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, isInternalQueueName, validateExistingQueueName, validateQueueName,
@@ -36,16 +36,16 @@ interface PendingWrite {
  * on that connection share the transaction.
  */
 export class SqliteGroupCommit {
-  readonly #db: Database;
+  readonly #db: SqliteDatabase;
   readonly #flush: (batch: PendingWrite[]) => unknown[];
   readonly #runOne: (work: () => unknown) => unknown;
   readonly #afterCommit: (() => void)[] = [];
   #pending: PendingWrite[] = [];
   #scheduled = false;
 
-  constructor(db: Database) {
+  constructor(db: SqliteDatabase) {
     this.#db = db;
-    // A nested better-sqlite3 transaction is a savepoint.
+    // A nested transaction is a savepoint.
     this.#runOne = db.transaction((work: () => unknown) => work());
     const all = db.transaction((batch: PendingWrite[]) => batch.map((write) => {
       try {
@@ -120,10 +120,10 @@ export class SqliteGroupCommit {
 /** For the consumer's bookkeeping: see SqliteGroupCommit. */
 export const NOT_DURABLE = { durable: false } as const;
 
-const groupCommits = new WeakMap<Database, SqliteGroupCommit>();
+const groupCommits = new WeakMap<SqliteDatabase, SqliteGroupCommit>();
 
 /** The group commit shared by every store on this connection. */
-export function groupCommitFor(db: Database): SqliteGroupCommit {
+export function groupCommitFor(db: SqliteDatabase): SqliteGroupCommit {
   let group = groupCommits.get(db);
   if (!group) {
     group = new SqliteGroupCommit(db);
@@ -187,11 +187,11 @@ export class SqliteQueueStore implements QueueStore {
   readonly #sql: Record<
     | 'registerQueue' | 'queueOf' | 'insert' | 'findDedup' | 'putDedup' | 'sweepDedup' | 'lease' | 'ack' | 'release'
     | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'peek' | 'purge' | 'redrive',
-    Statement
+    SqliteStatement
   >;
   #lastDedupSweep = 0;
 
-  constructor(db: Database, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock) {
     this.#clock = clock;
     this.#group = groupCommitFor(db);
     db.exec(SCHEMA);
