@@ -29,6 +29,8 @@ export interface SqliteStatement<Params extends unknown[] = unknown[], Row = unk
   iterate(...params: Params): IterableIterator<Row>;
   /** Rows become the value of their first column. */
   pluck(on?: boolean): this;
+  /** Rows become arrays of their columns' values, in order: cheaper to make than objects. */
+  raw(on?: boolean): this;
 }
 
 type TransactionBody = (...args: never[]) => unknown;
@@ -209,6 +211,12 @@ class Statement<Params extends unknown[], Row> implements SqliteStatement<Params
 
   pluck(on = true): this {
     this.#pluck = on;
+    this.#statement.setReturnArrays(on);
+    return this;
+  }
+
+  raw(on = true): this {
+    this.#pluck = false;
     this.#statement.setReturnArrays(on);
     return this;
   }
