@@ -3,7 +3,7 @@
  * HTTP API (real node:http server on 127.0.0.1, local-files backend, SQLite
  * index), against fs.copyFile of the same file on the same disk, same run.
  */
-import Database from 'better-sqlite3';
+import { openDatabase } from '../src/store/sqlite/sqlite-database.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, rm } from 'node:fs/promises';
@@ -29,7 +29,7 @@ export async function benchBlobs(dir: string, options: BenchBlobsOptions = {}): 
   const work = join(dir, `bench-blobs-${process.pid}`);
   await mkdir(work, { recursive: true });
   const source = join(work, 'source.bin');
-  const db = new Database(join(work, 'state.db'));
+  const db = openDatabase(join(work, 'state.db'));
   db.pragma('journal_mode = WAL');
   const backend = await LocalBlobBackend.open({ root: join(work, 'blobs'), index: new SqliteBlobIndex(db, systemClock) });
   const server = createServer((req, res) => void handleBlobRequest(req, res, (req.url ?? '').slice(PREFIX.length), backend));

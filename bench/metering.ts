@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../src/store/sqlite/sqlite-database.js';
 import { InvocationRecorder } from '../src/metering/invocation-recorder.js';
 import { NodeMetrics } from '../src/metering/metrics.js';
 import { InvocationLifecycle, type InvocationEnd } from '../src/runtime/lifecycle.js';
@@ -64,7 +64,7 @@ async function run(lifecycle: InvocationLifecycle, batch: InvocationEnd[], flush
 
 export async function benchRecorder(invocations = 100_000): Promise<{ rows: MeteringBenchRow[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-metering-'));
-  const db = new Database(join(dir, 'state.db'));
+  const db = openDatabase(join(dir, 'state.db'));
   db.pragma('journal_mode = WAL');
   try {
     const bare = new InvocationLifecycle();

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../src/store/sqlite/sqlite-database.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +32,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function openScheduler(dir: string, invoker: EventInvoker): { scheduler: TimerScheduler; db: Database.Database } {
-  const db = new Database(join(dir, 'state.db'));
+function openScheduler(dir: string, invoker: EventInvoker): { scheduler: TimerScheduler; db: SqliteDatabase } {
+  const db = openDatabase(join(dir, 'state.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   const scheduler = new TimerScheduler({ store: new SqliteTimerStore(db, systemClock), invoker, nodeId: 'bench' });

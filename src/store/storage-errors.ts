@@ -20,6 +20,15 @@ const ERRNO_KINDS: Readonly<Record<string, StorageFaultKind>> = {
   EIO: 'io',
 };
 
+/** SQLite's primary result codes that are storage faults (the low byte of an extended code). */
+const SQLITE_PERM = 3;
+const SQLITE_READONLY = 8;
+const SQLITE_IOERR = 10;
+const SQLITE_FULL = 13;
+const SQLITE_CANTOPEN = 14;
+/** SQLite's word for "the file was moved or unlinked since it was opened". */
+const SQLITE_READONLY_DBMOVED = SQLITE_READONLY | (4 << 8);
+
 /** What each kind means to a caller, appended to the error's message. */
 const DETAILS: Readonly<Record<StorageFaultKind, string>> = {
   full: 'no space left on the device that holds the data folder',
@@ -39,25 +48,28 @@ export interface ClassifyOptions {
 
 /**
  * The storage fault behind `error`, or undefined for anything else (a bad
- * request, a constraint, a bug). Knows Node's errno codes and better-sqlite3's
- * extended result codes, so every storage layer names faults the same way.
+ * request, a constraint, a bug). Knows Node's errno codes and the extended
+ * result code (`errcode`) node:sqlite errors carry, so every storage layer
+ * names faults the same way.
  */
 export function classifyStorageError(error: unknown, options: ClassifyOptions = {}): StorageFaultKind | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   if (error instanceof NimbusError) return faultKindOf(error);
+  const errcode = (error as { errcode?: unknown }).errcode;
+  if (typeof errcode === 'number') return sqliteKind(errcode);
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return undefined;
-  if (code.startsWith('SQLITE_')) return sqliteKind(code);
   if (options.missingMeansLost && (code === 'ENOENT' || code === 'ENOTDIR')) return 'lost';
   return ERRNO_KINDS[code];
 }
 
-function sqliteKind(code: string): StorageFaultKind | undefined {
-  // Extended codes carry the primary one as a prefix: SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED…
-  if (code === 'SQLITE_FULL') return 'full';
-  if (code.startsWith('SQLITE_READONLY')) return code === 'SQLITE_READONLY_DBMOVED' ? 'lost' : 'read_only';
-  if (code === 'SQLITE_PERM') return 'denied';
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'io';
+function sqliteKind(errcode: number): StorageFaultKind | undefined {
+  // An extended code carries its primary one in the low byte: SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED…
+  const primary = errcode & 0xff;
+  if (primary === SQLITE_FULL) return 'full';
+  if (primary === SQLITE_READONLY) return errcode === SQLITE_READONLY_DBMOVED ? 'lost' : 'read_only';
+  if (primary === SQLITE_PERM) return 'denied';
+  if (primary === SQLITE_IOERR || primary === SQLITE_CANTOPEN) return 'io';
   return undefined;
 }
 

@@ -312,6 +312,8 @@ function freeBytes(path: string): number {
 
 function describeCause(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return [code, message].filter((part) => typeof part === 'string').join(': ');
+  const { code, errcode, message } = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  // node:sqlite's code is ERR_SQLITE_ERROR for everything; its extended result code says which.
+  const sqlite = typeof errcode === 'number' ? `SQLite result code ${errcode}` : undefined;
+  return [code, sqlite, message].filter((part) => typeof part === 'string').join(': ');
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import type { Clock, TimerHandle } from '../../src/shared/clock.js';
 
 /** A clock that moves only when the test says so. */
@@ -38,10 +38,10 @@ export function tempDir(): { path: string; cleanup: () => void } {
 }
 
 /** A real SQLite file in a temp folder. */
-export function tempDatabase(): { db: Database.Database; file: string; cleanup: () => void } {
+export function tempDatabase(): { db: SqliteDatabase; file: string; cleanup: () => void } {
   const dir = tempDir();
   const file = join(dir.path, 'state.db');
-  const db = new Database(file);
+  const db = openDatabase(file);
   return {
     db,
     file,

@@ -7,9 +7,16 @@ function errno(code: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: something`), { code });
 }
 
-/** better-sqlite3's SqliteError carries the extended result code as `code`. */
-function sqliteError(code: string): Error {
-  return Object.assign(new Error('sqlite said no'), { name: 'SqliteError', code });
+/** SQLite's extended result codes by name (sqlite3.h). */
+const SQLITE_CODES: Readonly<Record<string, number>> = {
+  SQLITE_PERM: 3, SQLITE_BUSY: 5, SQLITE_READONLY: 8, SQLITE_READONLY_RECOVERY: 8 | (1 << 8), SQLITE_READONLY_DBMOVED: 8 | (4 << 8),
+  SQLITE_IOERR: 10, SQLITE_IOERR_WRITE: 10 | (3 << 8), SQLITE_IOERR_FSYNC: 10 | (4 << 8), SQLITE_CORRUPT: 11, SQLITE_FULL: 13,
+  SQLITE_CANTOPEN: 14, SQLITE_CONSTRAINT_PRIMARYKEY: 19 | (6 << 8),
+};
+
+/** An error as node:sqlite throws it: the extended result code as `errcode`. */
+function sqliteError(name: string): Error {
+  return Object.assign(new Error('sqlite said no'), { code: 'ERR_SQLITE_ERROR', errcode: SQLITE_CODES[name], errstr: name });
 }
 
 test('a full disk or quota is "full"; a read-only, forbidden or failing device is not', () => {

@@ -148,7 +148,7 @@ test('a full disk fails the writes that hit it, is logged once for a flood, and 
 test('the periodic check ends a full-disk fault once there is room, without waiting for a write', (t) => {
   const f = watchedFolder({ minFreeBytes: 1 });
   t.after(() => f.temp.remove());
-  f.health.fault('state', Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+  f.health.fault('state', Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 }));
   assert.equal(f.health.status().healthy, false);
   f.health.start();
   f.clock.advance(1_000);
@@ -178,7 +178,7 @@ test('a missing folder the node made itself is a lost area; a missing file in an
 test('errors that are not storage faults pass through untouched and are not counted', (t) => {
   const f = watchedFolder();
   t.after(() => f.temp.remove());
-  const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_UNIQUE' });
+  const constraint = Object.assign(new Error('UNIQUE constraint failed'), { code: 'ERR_SQLITE_ERROR', errcode: 19 | (8 << 8) });
   assert.equal(f.guard.fault(constraint), constraint);
   const invalid = new NimbusError('NIMBUS_ERR_BODY_INVALID');
   assert.equal(f.health.fault('blobs', invalid), invalid);

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import { bufferOf, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import type { BlobEventType } from '../../sdk/definition.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type BucketInfo, type ListOptions, type ListResult } from '../blob-backend.js';
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS blob_event_cursors (
 
 interface ObjectRow {
   bucket: string;
-  key: Buffer;
+  key: Uint8Array;
   data_id: string;
   size: number;
   etag: string;
@@ -81,14 +81,14 @@ interface EventRow {
 
 /** SQLite BlobIndex: the embedded default. Also the BlobEventLog. */
 export class SqliteBlobIndex implements BlobIndex {
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #clock: Clock;
   readonly #listeners = new Set<(event: BlobEventRecord) => void>();
   readonly #stmt;
   readonly #commitPut: (commit: ObjectCommit) => { result: CommittedPut; event: BlobEventRecord };
   readonly #commitDelete: (bucket: string, key: string, ifMatch: string | undefined) => { result: CommittedDelete; event: BlobEventRecord | null };
 
-  constructor(db: Database.Database, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     db.exec(SCHEMA);
@@ -174,7 +174,7 @@ export class SqliteBlobIndex implements BlobIndex {
           result.nextCursor = after.toString('base64url');
           break scan;
         }
-        const key = row.key.toString('utf8');
+        const key = bufferOf(row.key).toString('utf8');
         const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
         if (delimiter && cut >= 0) {
           const commonPrefix = key.slice(0, cut + delimiter.length);
@@ -186,7 +186,7 @@ export class SqliteBlobIndex implements BlobIndex {
         }
         result.objects.push({ key, size: row.size, etag: row.etag, contentType: row.content_type, lastModified: row.last_modified });
         count++;
-        after = row.key;
+        after = bufferOf(row.key);
       }
       if (rows.length <= limit) break;
     }
@@ -269,7 +269,7 @@ export class SqliteBlobIndex implements BlobIndex {
 
 function toIndexedObject(row: ObjectRow): IndexedObject {
   return {
-    bucket: row.bucket, key: row.key.toString('utf8'), dataId: row.data_id, size: row.size, etag: row.etag,
+    bucket: row.bucket, key: bufferOf(row.key).toString('utf8'), dataId: row.data_id, size: row.size, etag: row.etag,
     contentType: row.content_type, metadata: JSON.parse(row.metadata) as Record<string, string>,
     lastModified: row.last_modified, sequencer: row.sequencer,
   };

@@ -1,5 +1,6 @@
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
 import type { MeasuredInvocation } from '../../metering/invocation-record.js';
+import { bufferOf } from './sqlite-database.js';
 import { ID_BYTES, NUMBERS, RecordColumns, SMALL, type FunctionKey, type RecordAside } from '../../metering/record-columns.js';
 
 /**
@@ -68,8 +69,9 @@ export function encodeBatch(columns: RecordColumns): EncodedBatch {
 }
 
 /** A stored batch back as columns; a string is a batch in the JSON layout of earlier versions. */
-export function decodeBatch(stored: Buffer | string): RecordColumns {
-  if (typeof stored === 'string') return RecordColumns.fromRecords(decodeJsonBatch(stored));
+export function decodeBatch(column: Uint8Array | string): RecordColumns {
+  if (typeof column === 'string') return RecordColumns.fromRecords(decodeJsonBatch(column));
+  const stored = bufferOf(column);
   if (stored.readUInt8(0) !== FORMAT) throw new Error(`unknown record batch format ${stored.readUInt8(0)}`);
   const count = stored.readUInt32LE(4);
   const headLength = stored.readUInt32LE(8);

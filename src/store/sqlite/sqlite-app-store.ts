@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import type { AppRecord, AppStore, FunctionManifest, NewVersion, VersionRecord } from '../store.js';
 
@@ -11,7 +11,7 @@ interface VersionRow {
 export class SqliteAppStore implements AppStore {
   readonly #statements;
 
-  constructor(private readonly db: Database.Database, private readonly clock: Clock) {
+  constructor(private readonly db: SqliteDatabase, private readonly clock: Clock) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS apps (
         name TEXT PRIMARY KEY,

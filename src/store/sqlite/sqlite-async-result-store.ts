@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   ASYNC_RESULT_RETENTION_MS,
@@ -56,10 +56,10 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
   readonly #clock: Clock;
   readonly #retentionMs: number;
   readonly #group: SqliteGroupCommit;
-  readonly #sql: Record<'get' | 'put' | 'remove' | 'sweep', Statement>;
+  readonly #sql: Record<'get' | 'put' | 'remove' | 'sweep', SqliteStatement>;
   #lastSweep = 0;
 
-  constructor(db: Database, clock: Clock, options: SqliteAsyncResultStoreOptions = {}) {
+  constructor(db: SqliteDatabase, clock: Clock, options: SqliteAsyncResultStoreOptions = {}) {
     this.#clock = clock;
     this.#retentionMs = options.retentionMs ?? ASYNC_RESULT_RETENTION_MS;
     this.#group = groupCommitFor(db);

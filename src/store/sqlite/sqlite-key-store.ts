@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import type { KeyFilter, KeyRecord, KeyScope, KeyStore, NewKeyRecord, StoredKey } from '../key-store.js';
 
@@ -11,16 +11,16 @@ interface KeyRow {
 }
 
 interface StoredKeyRow extends KeyRow {
-  secret_hash: Buffer;
+  secret_hash: Uint8Array;
 }
 
 const RECORD_COLUMNS = 'id, scope, label, created_at, last_used_at';
 
 export class SqliteKeyStore implements KeyStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #clock: Clock;
 
-  constructor(db: Database.Database, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     // `app` is copied out of the scope so "keys of this app" is an indexed query.

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 import type { FunctionLogLine } from '../../runtime/lifecycle.js';
 import type { Clock } from '../../shared/clock.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
@@ -50,12 +50,12 @@ interface LineRow {
 }
 
 export class SqliteLogStore implements LogStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #limits: LogLimits;
   readonly #append: (lines: readonly FunctionLogLine[]) => StoredLogLine[];
 
   /** The clock is unused today; kept so every sub-store is built the same way. */
-  constructor(db: Database.Database, clock: Clock, limits: Partial<LogLimits> = {}) {
+  constructor(db: SqliteDatabase, clock: Clock, limits: Partial<LogLimits> = {}) {
     void clock;
     this.#db = db;
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
 import { decodeBatch, encodeBatch, functionsMarker } from './record-batch-codec.js';
 import { RecordColumns } from '../../metering/record-columns.js';
@@ -88,15 +88,15 @@ const SUMS = `SUM(invocations) AS invocations, SUM(errors) AS errors, SUM(timeou
   SUM(duration_sum_ms) AS duration_sum_ms, MAX(duration_max_ms) AS duration_max_ms`;
 
 export class SqliteMeteringStore implements MeteringStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #clock: Clock;
-  readonly #insertBatch: Database.Statement;
-  readonly #addToMinute: Database.Statement;
+  readonly #insertBatch: SqliteStatement;
+  readonly #addToMinute: SqliteStatement;
   readonly #writeBatch: (batch: RecordColumns) => void;
   /** The connection's own durability level, restored after each batch. */
   readonly #synchronous: number;
 
-  constructor(db: Database.Database, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     // Not prepared statements: SQLite applies this pragma when a statement is compiled, not when it runs.
@@ -150,7 +150,7 @@ export class SqliteMeteringStore implements MeteringStore {
       ? this.#db.prepare('SELECT records FROM metering_record_batches WHERE instr(functions, ?) > 0 ORDER BY seq DESC')
           .iterate(functionsMarker(query.app!, query.functionName))
       : this.#db.prepare('SELECT records FROM metering_record_batches ORDER BY seq DESC').iterate();
-    for (const row of rows as IterableIterator<{ records: Buffer | string }>) {
+    for (const row of rows as IterableIterator<{ records: Uint8Array | string }>) {
       const columns = decodeBatch(row.records);
       for (let slot = columns.count - 1; slot >= 0 && out.length < query.limit; slot--) {
         const key = columns.keyOf(slot);
@@ -270,8 +270,8 @@ export class SqliteMeteringStore implements MeteringStore {
     return batches.reduce((n, b) => n + b.record_count, 0);
   }
 
-  #recordsOf(batch: BatchRow): Buffer | string {
-    return (this.#db.prepare('SELECT records FROM metering_record_batches WHERE seq = ?').get(batch.seq) as { records: Buffer | string }).records;
+  #recordsOf(batch: BatchRow): Uint8Array | string {
+    return (this.#db.prepare('SELECT records FROM metering_record_batches WHERE seq = ?').get(batch.seq) as { records: Uint8Array | string }).records;
   }
 
   /** Drops a batch's first `drop` records, keeping its place in the write order. */
@@ -292,7 +292,7 @@ interface BatchRow {
 }
 
 /** Databases from before batched records kept one row per record: move them into batches once. */
-function migrateRowRecords(db: Database.Database): void {
+function migrateRowRecords(db: SqliteDatabase): void {
   const legacy = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'metering_invocations'").get();
   if (!legacy) return;
   const insert = db.prepare(`INSERT INTO metering_record_batches

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import type { SealedSecret, SecretInfo, SecretStore } from '../secret-store.js';
 
@@ -10,14 +10,14 @@ interface SecretInfoRow {
 
 interface SealedRow {
   name: string;
-  sealed: Buffer;
+  sealed: Uint8Array;
 }
 
 export class SqliteSecretStore implements SecretStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #clock: Clock;
 
-  constructor(db: Database.Database, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     db.exec(`

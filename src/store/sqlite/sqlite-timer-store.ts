@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
@@ -81,13 +81,13 @@ function toRun(row: RunRow): TimerRun {
 
 /** Timer registry and run claims in SQLite; see TimerStore for the contract. */
 export class SqliteTimerStore implements TimerStore {
-  readonly #db: Database.Database;
+  readonly #db: SqliteDatabase;
   readonly #clock: Clock;
   readonly #statements;
   /** One prepared UPDATE per combination of columns (a handful in practice). */
-  readonly #updates = new Map<string, Database.Statement>();
+  readonly #updates = new Map<string, SqliteStatement>();
 
-  constructor(db: Database.Database, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     db.exec(`

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 
 /** What a connection tells its guard about writes (StorageHealth implements it). */
 export interface SqliteWriteGuard {
@@ -28,11 +28,11 @@ type Run = (...args: unknown[]) => unknown;
  * - A write statement's `get` runs to the end, so a failed commit is reported
  *   instead of returning the row of a write that was rolled back.
  */
-export function guardWrites(db: Database.Database, guard: SqliteWriteGuard): void {
+export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
   /** A write statement ran in the current outermost transaction. */
   let wroteInTransaction = false;
 
-  const guardStatement = (statement: Database.Statement): Database.Statement => {
+  const guardStatement = (statement: SqliteStatement): SqliteStatement => {
     if (statement.readonly) return statement;
     const all = statement.all as Run;
     const originals: Record<'run' | 'get' | 'all' | 'iterate', Run> = {

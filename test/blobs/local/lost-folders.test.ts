@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { LocalBundleStore } from '../../../src/blobs/bundles/bundle-store.js';
 import { LocalBlobBackend } from '../../../src/blobs/local/local-blob-backend.js';
 import { SqliteBlobIndex } from '../../../src/blobs/local/sqlite-blob-index.js';
@@ -22,7 +22,7 @@ async function refusal(promise: Promise<unknown>): Promise<NimbusError> {
 
 test('a blob folder removed under the backend fails writes as a lost store and is not made again', async (t) => {
   const temp = makeTempDir('nimbus-lost-blobs-');
-  const db = new Database(join(temp.dir, 'index.db'));
+  const db = openDatabase(join(temp.dir, 'index.db'));
   t.after(() => {
     db.close();
     temp.remove();

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { SqliteBlobIndex } from '../../../src/blobs/local/sqlite-blob-index.js';
 
 export interface TempLocalBackend {
   dir: string;
-  db: Database.Database;
+  db: SqliteDatabase;
   index: SqliteBlobIndex;
   backend: LocalBlobBackend;
   /** Closes the database, keeping the files (to reopen). */
@@ -20,7 +20,7 @@ export interface TempLocalBackend {
 /** A real local backend on real files and a real SQLite file in `dir` (a new temp dir by default). */
 export async function openLocalBackend(dir?: string, clock: Clock = systemClock): Promise<TempLocalBackend> {
   const root = dir ?? (await mkdtemp(join(tmpdir(), 'nimbus-blobs-')));
-  const db = new Database(join(root, 'state.db'));
+  const db = openDatabase(join(root, 'state.db'));
   db.pragma('journal_mode = WAL');
   const index = new SqliteBlobIndex(db, clock);
   const backend = await LocalBlobBackend.open({ root: join(root, 'blobs'), index });

@@ -1,11 +1,11 @@
-import Database from 'better-sqlite3';
+import { openDatabase as openConnection, type SqliteDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A connection set up the way the store composer sets it up. */
-export function openDatabase(file: string): Database.Database {
-  const db = new Database(file);
+export function openDatabase(file: string): SqliteDatabase {
+  const db = openConnection(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   return db;
@@ -21,7 +21,7 @@ export function tempDir(): { dir: string; remove(): void } {
  * before the store is made, since the store prepares its transactions once),
  * and notes the `synchronous` level each one committed with (2 = FULL, 1 = NORMAL).
  */
-export function countTransactions(db: Database.Database): { readonly count: number; readonly synchronous: number[] } {
+export function countTransactions(db: SqliteDatabase): { readonly count: number; readonly synchronous: number[] } {
   const counter = { count: 0, synchronous: [] as number[] };
   const original = db.transaction.bind(db);
   db.transaction = ((fn: (...args: unknown[]) => unknown) => {

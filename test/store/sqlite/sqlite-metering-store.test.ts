@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { SqliteMeteringStore } from '../../../src/store/sqlite/sqlite-metering-store.js';
 import { runMeteringStoreContract } from '../metering-store.contract.js';
 import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
@@ -13,7 +13,7 @@ import { RecordColumns } from '../../../src/metering/record-columns.js';
 
 runMeteringStoreContract('SqliteMeteringStore', async (clock) => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-'));
-  const db = new Database(join(dir, 'state.db'));
+  const db = openDatabase(join(dir, 'state.db'));
   db.pragma('journal_mode = WAL');
   return {
     store: new SqliteMeteringStore(db, clock),
@@ -28,7 +28,7 @@ test('a database with one row per record (the layout before batches) keeps its r
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-legacy-'));
   try {
     const file = join(dir, 'state.db');
-    const legacy = new Database(file);
+    const legacy = openDatabase(file);
     legacy.exec(`CREATE TABLE metering_invocations (
       seq INTEGER PRIMARY KEY, id TEXT NOT NULL, app TEXT NOT NULL, function_name TEXT NOT NULL, version INTEGER NOT NULL,
       trigger TEXT NOT NULL, admitted_at INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_ms REAL NOT NULL,
@@ -43,7 +43,7 @@ test('a database with one row per record (the layout before batches) keeps its r
     })();
     legacy.close();
 
-    const db = new Database(file);
+    const db = openDatabase(file);
     try {
       const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
       const newest = await store.listRecords({ limit: 3 });
@@ -68,7 +68,7 @@ test('a database with one row per record (the layout before batches) keeps its r
 
 test('filtered reads skip batches without the function and page across batches newest first', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-batches-'));
-  const db = new Database(join(dir, 'state.db'));
+  const db = openDatabase(join(dir, 'state.db'));
   try {
     const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
     const at = (id: string, functionName: string, app = 'shop') => toInvocationRecord(finished({ id, app, functionName }));
@@ -89,7 +89,7 @@ test('filtered reads skip batches without the function and page across batches n
 
 test("a metering batch leaves the connection's durability level (FULL for queues) as it found it", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-sync-'));
-  const db = new Database(join(dir, 'state.db'));
+  const db = openDatabase(join(dir, 'state.db'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -105,7 +105,7 @@ test("a metering batch leaves the connection's durability level (FULL for queues
 
 test('the sweep deletes whole old batches and cuts into at most one, by count and by age', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-sweep-'));
-  const db = new Database(join(dir, 'state.db'));
+  const db = openDatabase(join(dir, 'state.db'));
   try {
     const now = Date.UTC(2026, 0, 15);
     const store = new SqliteMeteringStore(db, new FakeClock(now));

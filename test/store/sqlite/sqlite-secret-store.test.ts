@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { SqliteSecretStore } from '../../../src/store/sqlite/sqlite-secret-store.js';
 import { ManualClock, tempDatabase } from '../../auth/fixtures.js';
 
@@ -23,7 +23,7 @@ test('the SQLite secret store keeps sealed bytes per app and name, and forgets a
 
   // Tables are created idempotently, so a reopened file keeps its rows.
   db.close();
-  const reopened = new Database(file);
+  const reopened = openDatabase(file);
   t.after(() => reopened.close());
   assert.deepEqual((await new SqliteSecretStore(reopened, clock).list('blog')).map((s) => s.name), ['A']);
 });

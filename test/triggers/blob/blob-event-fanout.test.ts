@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
@@ -177,7 +177,7 @@ test('writes by another process (no wake-up) are found by the poll on the clock'
     await until(() => clock.pending().includes(5_000));
 
     // Another connection to the same database stands in for another process.
-    const otherDb = new Database(join(t.dir, 'state.db'));
+    const otherDb = openDatabase(join(t.dir, 'state.db'));
     const otherBackend = await LocalBlobBackend.open({ root: join(t.dir, 'blobs'), index: new SqliteBlobIndex(otherDb, clock) });
     await otherBackend.putObject('photos', 'from-elsewhere', body('x'));
     otherDb.close();

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,10 @@ import { SqliteTimerStore } from '../../../src/store/sqlite/sqlite-timer-store.j
 export class TempDatabase {
   readonly dir = mkdtempSync(join(tmpdir(), 'nimbus-timers-'));
   readonly path = join(this.dir, 'state.db');
-  readonly #open: Database.Database[] = [];
+  readonly #open: SqliteDatabase[] = [];
 
-  open(): Database.Database {
-    const db = new Database(this.path);
+  open(): SqliteDatabase {
+    const db = openDatabase(this.path);
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 5000');
     this.#open.push(db);
