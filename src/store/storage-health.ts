@@ -118,7 +118,7 @@ export class StorageHealth implements StorageFaults {
     this.#stateFile = watch(path);
     return {
       beforeWrite: () => this.assertWritable('state'),
-      afterCommit: () => this.#afterStateCommit(),
+      afterCommit: (faulted) => this.#afterStateCommit(faulted),
       fault: (error) => this.fault('state', error),
     };
   }
@@ -207,7 +207,7 @@ export class StorageHealth implements StorageFaults {
     return [...this.#errors.values()].map((entry) => ({ ...entry }));
   }
 
-  #afterStateCommit(): void {
+  #afterStateCommit(faulted: boolean): void {
     const file = this.#stateFile;
     if (file) {
       const how = changed(file);
@@ -217,7 +217,7 @@ export class StorageHealth implements StorageFaults {
         throw this.#answer('state', 'lost');
       }
     }
-    this.succeeded('state');
+    if (!faulted) this.succeeded('state');
   }
 
   /** Counts one refused or failed operation and makes the error its caller sees. */

@@ -37,6 +37,27 @@ export function runQueueStoreContract(name: string, newHarness: () => Promise<Qu
       assert.ok(got.every((m) => m.attempts === 0 && m.enqueuedAt === clock.now() && m.queue === 'orders' && m.lastError === null));
     });
 
+    withStore('a large send mixing dedup ids, delays and plain messages gives each message its own id, in order', async ({ store, clock }) => {
+      // More than one multi-row insert's worth, with dedup ids (and a duplicate within the send) breaking the runs.
+      const messages = Array.from({ length: 150 }, (_, n) => ({
+        body: { n },
+        ...(n % 37 === 5 ? { dedupId: `d${n}` } : {}),
+        ...(n === 100 ? { dedupId: 'd5' } : {}),
+        ...(n % 50 === 7 ? { delayMs: 1_000 } : {}),
+      }));
+      const sent = await store.send('mixed', messages);
+      assert.equal(sent.length, 150);
+      assert.deepEqual(sent[100], { id: sent[5]!.id, duplicate: true });
+      const fresh = sent.filter((s) => !s.duplicate);
+      assert.equal(new Set(fresh.map((s) => s.id)).size, 149);
+      await clock.advance(1_000);
+      const got = await store.receive('mixed', 200, 30_000);
+      const bodyOf = new Map(got.map((m) => [m.id, (m.body as { n: number }).n]));
+      sent.forEach((s, n) => { if (!s.duplicate) assert.equal(bodyOf.get(s.id), n, `message ${n}`); });
+      // One lease of all of them: within a batch, first in, first out.
+      assert.deepEqual(got.map((m) => (m.body as { n: number }).n), messages.map((_, n) => n).filter((n) => n !== 100));
+    });
+
     withStore('receive takes at most `max` and never hands a leased message out twice', async ({ store }) => {
       await store.send('q', [1, 2, 3, 4, 5].map((n) => ({ body: n })));
       const [a, b] = await Promise.all([store.receive('q', 2, 30_000), store.receive('q', 2, 30_000)]);

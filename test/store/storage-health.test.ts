@@ -94,13 +94,13 @@ test('a commit to a state file that was replaced is not acknowledged', (t) => {
   const f = watchedFolder();
   t.after(() => f.temp.remove());
   f.guard.beforeWrite();
-  f.guard.afterCommit();
+  f.guard.afterCommit(false);
   assert.equal(f.health.status().healthy, true);
 
   // What a restore or a careless copy does: a new file renamed over the open one.
   writeFileSync(join(f.dataDir, 'other.sqlite'), '');
   renameSync(join(f.dataDir, 'other.sqlite'), f.stateFile);
-  const refused = assertRefused(() => f.guard.afterCommit(), 'NIMBUS_ERR_STORE_UNAVAILABLE');
+  const refused = assertRefused(() => f.guard.afterCommit(false), 'NIMBUS_ERR_STORE_UNAVAILABLE');
   assert.equal(refused.details?.['reason'], 'lost');
   assert.equal(f.health.status().reason, 'the state file was replaced');
   assertRefused(() => f.guard.beforeWrite(), 'NIMBUS_ERR_STORE_UNAVAILABLE');
@@ -170,7 +170,7 @@ test('a missing folder the node made itself is a lost area; a missing file in an
   assert.equal(f.health.status().reason, 'the blobs folder was removed');
   // The state file is intact: its writes go on.
   f.guard.beforeWrite();
-  f.guard.afterCommit();
+  f.guard.afterCommit(false);
   const missing = f.health.missing('blobs', notFound);
   assert.ok(missing instanceof NimbusError && missing.code === 'NIMBUS_ERR_STORE_UNAVAILABLE');
 });

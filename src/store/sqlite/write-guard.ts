@@ -4,8 +4,11 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 export interface SqliteWriteGuard {
   /** Throws when writes must be refused: the store was lost. */
   beforeWrite(): void;
-  /** A write committed; throws when what it was written to is no longer the store, so it is never acknowledged. */
-  afterCommit(): void;
+  /**
+   * A write committed; throws when what it was written to is no longer the store, so it is never acknowledged.
+   * `faulted`: a write of the same transaction failed (in its savepoint), so the commit does not show the fault has passed.
+   */
+  afterCommit(faulted: boolean): void;
   /** The error to throw for a failure: a storage fault's NimbusError, or the error unchanged. */
   fault(error: unknown): unknown;
 }
@@ -31,6 +34,8 @@ type Run = (...args: unknown[]) => unknown;
 export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
   /** A write statement ran in the current outermost transaction. */
   let wroteInTransaction = false;
+  /** A write of the current outermost transaction failed with a storage fault, and its savepoint was rolled back. */
+  let faultedInTransaction = false;
 
   const guardStatement = (statement: SqliteStatement): SqliteStatement => {
     if (statement.readonly) return statement;
@@ -53,6 +58,7 @@ export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
           try {
             return original.apply(statement, args);
           } catch (error) {
+            faultedInTransaction = true;
             throw guard.fault(error);
           }
         }
@@ -63,7 +69,7 @@ export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
         } catch (error) {
           throw guard.fault(error);
         }
-        guard.afterCommit();
+        guard.afterCommit(false);
         return result;
       };
       Object.defineProperty(statement, method, { value: guarded, configurable: true, writable: true });
@@ -81,6 +87,7 @@ export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
       }
     }
     wroteInTransaction = false;
+    faultedInTransaction = false;
     let result: unknown;
     try {
       result = variant.apply(this, args);
@@ -89,7 +96,7 @@ export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
     }
     if (wroteInTransaction) {
       wroteInTransaction = false;
-      guard.afterCommit();
+      guard.afterCommit(faultedInTransaction);
     }
     return result;
   };
@@ -138,7 +145,7 @@ export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
     } catch (error) {
       throw guard.fault(error);
     }
-    guard.afterCommit();
+    guard.afterCommit(false);
     return db;
   }) as typeof db.exec;
 }

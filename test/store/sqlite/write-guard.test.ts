@@ -27,7 +27,7 @@ function guardedQueues() {
   const calls = { beforeWrite: 0, afterCommit: 0 };
   const counted: SqliteWriteGuard = {
     beforeWrite: () => { calls.beforeWrite++; inner.beforeWrite(); },
-    afterCommit: () => { calls.afterCommit++; inner.afterCommit(); },
+    afterCommit: (faulted) => { calls.afterCommit++; inner.afterCommit(faulted); },
     fault: (error) => inner.fault(error),
   };
   guardWrites(db, counted);
