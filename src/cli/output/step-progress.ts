@@ -14,7 +14,7 @@ const SPIN_MS = 80;
 const CLEAR_LINE = '\r\x1b[K';
 
 export function formatStep(step: string, ms: number, detail?: string): string {
-  return `${step.padEnd(10)} ${formatMs(ms).padStart(7)}${detail ? `  ${detail}` : ''}`;
+  return `${step.padEnd(11)} ${formatMs(ms).padStart(7)}${detail ? `  ${detail}` : ''}`;
 }
 
 export function formatMs(ms: number): string {
