@@ -16,7 +16,7 @@ export const greet = http('GET /greet/:name', (req, ctx) => {
 test('dev serves the folder, redeploys on save, shows function logs, and keeps the last good version through a broken save', async (t) => {
   const app = await makeTempDir({ 'index.ts': greetApp('hello') }, 'nimbus-e2e-dev-');
   t.after(() => app.remove());
-  const dev = new NimbusProcess(['dev', app.path, '--port', '0', '--app', 'greeter'], { cwd: app.path });
+  const dev = new NimbusProcess(['dev', app.path, '--port', '0', '--app', 'greeter'], { cwd: app.path, env: { NIMBUS_LOG_LEVEL: 'info' } });
   t.after(() => dev.kill());
   const url = await dev.url();
   await dev.waitForStdout(/Watching .* for changes/);
@@ -31,7 +31,7 @@ test('dev serves the folder, redeploys on save, shows function logs, and keeps t
   // A function's console.log reaches the dev terminal, tagged with the function and the invocation.
   await dev.waitForStdout(/^\d\d:\d\d:\d\d greet \[[0-9a-f-]{8}\] greeting ada$/m, 'the function log line');
   // The node's own events are readable lines, not JSON.
-  await dev.waitForStdout(/^\d\d:\d\d:\d\d nimbus: \S.*$/m, 'a platform event line');
+  await dev.waitForStdout(/^\d\d:\d\d:\d\d nimbus: version live app=greeter version=1 previous=null$/m, 'a platform event line');
   assert.doesNotMatch(dev.stdout, /^\{"level"/m);
 
   await app.write('index.ts', greetApp('welcome'));
