@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { CliError } from '../cli-error.js';
 
 export interface CheckRequest {
@@ -10,53 +11,77 @@ export interface CheckRequest {
 export type CheckReply = { id: number; problems: string[] } | { id: number; error: { message: string; details: string[] } };
 
 /**
- * `nimbus dev`'s type checker: an incremental checker (AppTypeChecker) in a
- * worker thread. The node runs in dev's own process, and a check is
- * synchronous work: on the main thread it would hold up every request the
- * node is serving while it runs. In the worker it runs beside them, and
- * beside esbuild bundling the same save.
+ * How much lower than the CLI's the checker's scheduling priority is (nice
+ * value): on a busy machine a check waits, not the requests the node in this
+ * same process serves, nor the instances answering them.
+ */
+const CHECKER_NICENESS = 10;
+
+/**
+ * The type checker of `nimbus deploy`, `start` and `dev`: an incremental
+ * checker (AppTypeChecker) in a child process of its own. `start` and `dev`
+ * run the node in this process, and a check is seconds of synchronous work
+ * the first time: here it would hold up every request the node serves. In a
+ * child process at a lower priority it runs beside them, and beside esbuild
+ * bundling the same save, and its memory (TypeScript, Node's types) stays out
+ * of this process. One checker answers many checks, one at a time, in order.
  */
 export class BackgroundTypeChecker {
-  #worker: Worker | undefined;
+  #child: ChildProcess | undefined;
   readonly #pending = new Map<number, { resolve: (problems: string[]) => void; reject: (err: Error) => void }>();
   #nextId = 1;
 
-  /** Same shape as a TypeCheck: `file:line:col message` per problem. */
+  /** `file:line:col message` per problem; empty when the app is sound. */
   check = (appDir: string, entry: string): Promise<string[]> => {
-    const worker = this.#start();
+    const child = this.#start();
     const id = this.#nextId++;
+    // While a check is pending the channel keeps the process alive: its answer is awaited.
+    child.channel?.ref();
     return new Promise<string[]>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, appDir, entry } satisfies CheckRequest);
+      child.send({ id, appDir, entry } satisfies CheckRequest);
     });
   };
 
   async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker) await worker.terminate();
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
   }
 
-  #start(): Worker {
-    if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./typecheck-worker.js', import.meta.url));
-    // Between checks the worker must not keep dev alive on its own.
-    worker.unref();
-    worker.on('message', (reply: CheckReply) => {
+  #start(): ChildProcess {
+    if (this.#child) return this.#child;
+    const child = fork(new URL('./typecheck-worker.js', import.meta.url), [], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, CHECKER_NICENESS);
+    } catch {
+      // Not allowed here (a restricted container): the check still runs, at the same priority.
+    }
+    // Between checks the checker must not keep the CLI alive on its own.
+    child.unref();
+    child.channel?.unref();
+    child.on('message', (reply: CheckReply) => {
       const waiter = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) child.channel?.unref();
       if (!waiter) return;
       if ('error' in reply) waiter.reject(new CliError(reply.error.message, reply.error.details));
       else waiter.resolve(reply.problems);
     });
-    const failAll = (err: Error): void => {
-      this.#worker = undefined;
-      for (const waiter of this.#pending.values()) waiter.reject(new CliError(`the type checker stopped: ${err.message}`));
+    const failAll = (why: string): void => {
+      if (this.#child === child) this.#child = undefined;
+      for (const waiter of this.#pending.values()) waiter.reject(new CliError(`the type checker stopped: ${why}`));
       this.#pending.clear();
     };
-    worker.on('error', failAll);
-    worker.on('exit', (code) => failAll(new Error(`exit code ${code}`)));
-    this.#worker = worker;
-    return worker;
+    child.on('error', (err) => failAll(err.message));
+    child.on('exit', (code, signal) => failAll(signal ? `signal ${signal}` : `exit code ${code}`));
+    this.#child = child;
+    return child;
   }
 }

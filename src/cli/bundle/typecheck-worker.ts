@@ -1,5 +1,4 @@
-// The worker thread of BackgroundTypeChecker: one incremental checker per app folder, one check at a time.
-import { parentPort } from 'node:worker_threads';
+// The child process of BackgroundTypeChecker: one incremental checker per app folder, one check at a time.
 import { AppTypeChecker } from './typecheck-app.js';
 import { CliError } from '../cli-error.js';
 import type { CheckReply, CheckRequest } from './background-typechecker.js';
@@ -7,7 +6,7 @@ import type { CheckReply, CheckRequest } from './background-typechecker.js';
 const checkers = new Map<string, AppTypeChecker>();
 let queue: Promise<void> = Promise.resolve();
 
-parentPort!.on('message', (request: CheckRequest) => {
+process.on('message', (request: CheckRequest) => {
   queue = queue.then(async () => {
     let reply: CheckReply;
     try {
@@ -17,6 +16,8 @@ parentPort!.on('message', (request: CheckRequest) => {
     } catch (err) {
       reply = { id: request.id, error: { message: err instanceof Error ? err.message : String(err), details: err instanceof CliError ? [...err.details] : [] } };
     }
-    parentPort!.postMessage(reply);
+    process.send!(reply);
   });
 });
+// The CLI that started this checker is gone: so is the reason to run.
+process.on('disconnect', () => process.exit(0));
