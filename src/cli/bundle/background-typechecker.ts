@@ -35,8 +35,8 @@ export class BackgroundTypeChecker {
   check = (appDir: string, entry: string): Promise<string[]> => {
     const child = this.#start();
     const id = this.#nextId++;
-    // While a check is pending the channel keeps the process alive: its answer is awaited.
-    child.channel?.ref();
+    // While a check is pending the checker keeps this process alive: its answer is awaited.
+    child.ref();
     return new Promise<string[]>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       child.send({ id, appDir, entry } satisfies CheckRequest);
@@ -48,6 +48,8 @@ export class BackgroundTypeChecker {
     this.#child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Referenced until it is gone: awaiting its exit must not look like nothing left to do.
+    child.ref();
     child.kill('SIGKILL');
     await exited;
   }
@@ -63,13 +65,12 @@ export class BackgroundTypeChecker {
     } catch {
       // Not allowed here (a restricted container): the check still runs, at the same priority.
     }
-    // Between checks the checker must not keep the CLI alive on its own.
-    child.unref();
+    // Between checks the checker must not keep the CLI alive on its own (only a pending check refs it).
     child.channel?.unref();
     child.on('message', (reply: CheckReply) => {
       const waiter = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
-      if (this.#pending.size === 0) child.channel?.unref();
+      if (this.#pending.size === 0) child.unref();
       if (!waiter) return;
       if ('error' in reply) waiter.reject(new CliError(reply.error.message, reply.error.details));
       else waiter.resolve(reply.problems);
