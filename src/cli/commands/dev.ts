@@ -50,7 +50,7 @@ export const devCommand: CliCommand = {
       deployer,
       out: (line) => devConsole.line(line),
       err: (line) => devConsole.line(line, 'stderr'),
-      firstDeploy: stepProgress(ctx.out, (chunk) => ctx.write(chunk), isTTY),
+      firstDeploy: stepProgress(ctx.out, (chunk) => ctx.write(chunk), isTTY, { finishedLines: false }),
     });
     // Watch before the first deploy: a save made while it type-checks and bundles must cause one more deploy, not be lost.
     const watcher = watchApp(dir, () => void session.redeploy(), { ignore: [options.dataDir] });

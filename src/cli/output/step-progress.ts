@@ -24,11 +24,14 @@ export function formatMs(ms: number): string {
 /**
  * On a terminal: a spinner line naming the steps running now, replaced by
  * one line per finished step. Elsewhere (a pipe, a CI log): only the finished
- * lines, plain, one each.
+ * lines, plain, one each. With `finishedLines: false` only the spinner shows
+ * (dev, whose deploy line names the steps already).
  */
-export function stepProgress(out: (line: string) => void, write: (chunk: string) => void, isTTY: boolean, indent = '  '): StepObserver {
+export function stepProgress(out: (line: string) => void, write: (chunk: string) => void, isTTY: boolean, options: { indent?: string; finishedLines?: boolean } = {}): StepObserver {
+  const indent = options.indent ?? '  ';
+  const finishedLines = options.finishedLines ?? true;
   if (!isTTY) {
-    return { start() {}, done: (step, ms, detail) => out(`${indent}${formatStep(step, ms, detail)}`), end() {} };
+    return finishedLines ? { start() {}, done: (step, ms, detail) => out(`${indent}${formatStep(step, ms, detail)}`), end() {} } : QUIET_STEPS;
   }
   const running = new Set<string>();
   let frame = 0;
@@ -49,7 +52,7 @@ export function stepProgress(out: (line: string) => void, write: (chunk: string)
     },
     done(step, ms, detail) {
       running.delete(step);
-      write(`${CLEAR_LINE}${indent}✓ ${formatStep(step, ms, detail)}\n`);
+      write(finishedLines ? `${CLEAR_LINE}${indent}✓ ${formatStep(step, ms, detail)}\n` : CLEAR_LINE);
       if (running.size === 0) stop();
       else draw();
     },
