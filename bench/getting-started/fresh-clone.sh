@@ -18,7 +18,7 @@ npm ci --no-audit --no-fund "${cache_args[@]}" > "$work/install.log" 2>&1
 t_installed=$(date +%s.%N)
 setsid npm start -- --port 0 > "$work/start.log" 2>&1 &
 start_pid=$!
-until url=$(grep -o 'is running at http://[0-9.:]*' "$work/start.log" | cut -d' ' -f4) && [ -n "$url" ] && curl -sf "$url/hello/world" > /dev/null; do sleep 0.05; done
+until url=$(grep -so 'is running at http://[0-9.:]*' "$work/start.log" | cut -d' ' -f4) && [ -n "$url" ] && curl -sf "$url/hello/world" > /dev/null; do sleep 0.05; done
 t_answer=$(date +%s.%N)
 kill -INT -- "-$start_pid" 2>/dev/null || true; while kill -0 "$start_pid" 2>/dev/null; do sleep 0.1; done
 printf '%s npm cache: install %.1f s, npm start to the first answer %.1f s, fresh clone to the first answer %.1f s\n' \
