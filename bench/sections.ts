@@ -14,6 +14,7 @@ import { benchSandbox } from './sandbox.js';
 import type { BenchSection, SectionResult } from './section.js';
 import { benchTimers } from './timers.js';
 import { blobEventSection } from './triggers/blob-event-section.js';
+import { gettingStartedSection } from './getting-started/section.js';
 import { queueSection } from './triggers/queue-section.js';
 
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -34,5 +35,6 @@ export const sections: readonly BenchSection[] = [
   blobEventSection,
   { name: 'blobs', title: 'Blob upload/download MB/s through the HTTP API vs a plain file copy on the same disk', run: () => withScratchDir((dir) => benchBlobs(dir)) as Promise<SectionResult> },
   { name: 'timers', title: 'Timer firing jitter (1-second schedule) and the cost of 10,000 idle timers', run: () => benchTimers() as Promise<SectionResult> },
+  gettingStartedSection,
   { name: 'metering', title: 'Lifecycle hook cost per invocation with and without metering, metrics and batched writes', run: () => benchRecorder() as unknown as Promise<SectionResult> },
 ];

@@ -5,14 +5,23 @@ import { CliError } from './cli-error.js';
 /** Everything the admin API is reached under. */
 export const ADMIN_API_PREFIX = '/_nimbus/api/v1';
 
+/** A timer's next time: UTC, and local time with its offset in the timer's zone. */
+export interface NextRun {
+  utc: string;
+  zoned: string;
+  timezone: string;
+}
+
 export interface FunctionSummary {
   name: string;
   kind: TriggerKind;
   route: string | null;
   url: string | null;
   instances: number;
-  /** The trigger's settings as deployed: `queue` for a queue function, `bucket` for a blob function… */
+  /** The trigger's settings as the node validated them (route, queue, bucket and path, cron and zone…). */
   trigger?: Record<string, unknown>;
+  /** A timer's next scheduled time; null for other kinds. */
+  next?: NextRun | null;
 }
 
 export interface AppSummary {
@@ -29,12 +38,18 @@ export interface DeployedFunction {
   kind: TriggerKind;
   route: string | null;
   url: string | null;
+  trigger?: Record<string, unknown>;
+  next?: NextRun | null;
 }
 
 export interface DeployResult {
   app: string;
   version: number;
+  /** True when the upload was the live version's own content: no new version was made. */
+  unchanged?: boolean;
   functions: DeployedFunction[];
+  /** The node's own time, from the whole upload received to the version live (ms). */
+  durationMs?: number;
   /** Things the node could not check but did not refuse (an allow-listed host it could not resolve…). */
   warnings?: string[];
 }

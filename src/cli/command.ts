@@ -29,6 +29,8 @@ export interface CliContext {
   err(line: string): void;
   /** Writes raw bytes to standard output (a function's response body). */
   write(chunk: string | Uint8Array): void;
+  /** Standard output is a terminal: progress may redraw a line (spinners). */
+  isTTY?: boolean;
   startNode(options: NodeOptions): Promise<NimbusNode>;
   signals: SignalSource;
   /** Reads standard input to its end (`--data @-`); absent where there is none to read. */

@@ -47,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     write: (chunk) => process.stdout.write(chunk),
+    isTTY: process.stdout.isTTY === true,
     startNode,
     signals: process,
     readStdin: async () => {

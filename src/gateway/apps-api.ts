@@ -9,6 +9,7 @@ import type { FunctionManifest, VersionRecord } from '../store/store.js';
 import type { AdminRouter } from './admin-router.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { readJsonBody } from './json.js';
+import { formatInZone, Schedule } from '../triggers/timer/schedule.js';
 
 /** Deploy bodies carry the bundle and its source map as JSON strings. */
 export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
@@ -31,6 +32,25 @@ export interface FunctionSummary {
   waiting: number;
   settings: FunctionManifest['settings'];
   trigger: Record<string, unknown>;
+  /** A timer's next scheduled time, in UTC and in its own zone; null for other kinds (and a schedule that never fires again). */
+  next: NextRun | null;
+}
+
+export interface NextRun {
+  utc: string;
+  /** ISO 8601 local time with its offset in the timer's zone, e.g. 2026-12-04T02:30:00+01:00. */
+  zoned: string;
+  timezone: string;
+}
+
+/** When a timer fires next, from its validated trigger (cron and zone). */
+export function nextRunOf(f: Pick<FunctionManifest, 'kind' | 'trigger'>, now: number): NextRun | null {
+  if (f.kind !== 'timer') return null;
+  const cron = f.trigger['cron'];
+  const timezone = f.trigger['timezone'];
+  if (typeof cron !== 'string' || typeof timezone !== 'string') return null;
+  const next = new Schedule(cron, timezone).nextAfter(now);
+  return next === null ? null : { utc: new Date(next).toISOString(), zoned: formatInZone(next, timezone), timezone };
 }
 
 /** The apps area of the admin API: deploy, list, versions, rollback, remove, invoke. */
@@ -48,7 +68,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
       return {
         name: f.name, kind: f.kind, route,
         url: f.kind === 'http' ? `${baseUrl()}/fn/${version.app}/${f.name}` : null,
-        instances: 0, inflight: 0, waiting: 0, ...counts.get(f.name), settings: f.settings, trigger: f.trigger,
+        instances: 0, inflight: 0, waiting: 0, ...counts.get(f.name), settings: f.settings, trigger: f.trigger, next: nextRunOf(f, Date.now()),
       };
     });
   };
@@ -74,8 +94,14 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
 
   router.add('POST', '/apps/:app/versions', 'Deploy a bundle as a new live version: {bundle, sourceMap?}', async ({ req, params }) => {
     const { bundle, sourceMap } = parseBody(deployBody, await readJsonBody(req, MAX_DEPLOY_BODY_BYTES));
+    // Timed from a whole body to live: the CLI tells upload time from the node's own work with it.
+    const started = performance.now();
     const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
-    return { status: 201, body: { app: version.app, version: version.version, functions: summarize(version).map(({ name, kind, route, url }) => ({ name, kind, route, url })), warnings: version.warnings } };
+    const functions = summarize(version).map(({ name, kind, route, url, trigger, next }) => ({ name, kind, route, url, trigger, next }));
+    return {
+      status: version.unchanged ? 200 : 201,
+      body: { app: version.app, version: version.version, unchanged: version.unchanged, functions, warnings: version.warnings, durationMs: Math.round(performance.now() - started) },
+    };
   });
 
   router.add('GET', '/apps/:app/versions', 'List versions of an app', async ({ params }) => {

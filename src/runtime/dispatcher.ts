@@ -37,6 +37,9 @@ export interface FunctionInstances {
   waiting: number;
 }
 
+/** At most this many instances per function are started before a new version goes live; more follow on demand. */
+export const PRESTART_LIMIT = 4;
+
 /** How many times one waiting invocation follows a newer live version (deploys in quick succession). */
 const MAX_VERSION_MOVES = 3;
 
@@ -186,6 +189,33 @@ export class Dispatcher implements EventInvoker {
       const pool = await this.#pool(app, version, name).catch(() => undefined);
       pool?.ensureMinimum();
     }
+  }
+
+  /**
+   * Before a version goes live: starts, per function, as many instances as the
+   * serving version runs now (up to PRESTART_LIMIT, at least minInstances) and
+   * waits until they have loaded, so requests arriving at the switch neither
+   * wait for a cold start nor pile onto one. Bounded by `timeoutMs`; what is
+   * not ready by then keeps starting and serves when it is.
+   */
+  async prestart(app: string, version: number, functionNames: readonly string[], timeoutMs: number): Promise<void> {
+    const running = new Map<string, number>();
+    for (const pool of this.#pools.values()) {
+      if (pool.target.app !== app || pool.target.version === version || pool.retired) continue;
+      const count = [...pool.instances].filter((i) => i.state === 'ready').length;
+      running.set(pool.target.functionName, (running.get(pool.target.functionName) ?? 0) + count);
+    }
+    const starts = functionNames.map(async (name) => {
+      const pool = await this.#pool(app, version, name).catch(() => undefined);
+      if (!pool) return;
+      await pool.prestart(Math.max(pool.settings.minInstances, Math.min(running.get(name) ?? 0, PRESTART_LIMIT)));
+    });
+    let timer: TimerHandle | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all(starts), limit]);
+    if (timer) this.clock.clearTimeout(timer);
   }
 
   /** Stops taking new work for an app's versions other than `keepVersion`; in-flight work finishes. */

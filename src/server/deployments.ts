@@ -2,15 +2,15 @@ import type { DescribedFunction } from '../runtime/instance/protocol.js';
 import type { FunctionResolver } from '../runtime/dispatcher.js';
 import type { PoolTarget } from '../runtime/pool/function-pool.js';
 import type { BundleStore, StoredBundle } from '../blobs/bundles/bundle-store.js';
-import { appSourceUrl, cleanStack } from '../runtime/clean-stack.js';
+import { cleanStack } from '../runtime/clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
 import { validateDefinition } from '../triggers/definitions.js';
-import { parseBoundedJson, DEFAULT_JSON_DEPTH, JsonLimitError } from '../shared/bounded-json.js';
 import { checkAllowListHosts } from './allow-list-hosts.js';
 import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
+import { MAX_BUNDLE_BYTES, versionContent } from './version-content.js';
 
-export const MAX_BUNDLE_BYTES = 50 * 1024 * 1024;
+export { MAX_BUNDLE_BYTES };
 export const MAX_FUNCTIONS_PER_APP = 1000;
 export const APP_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -22,6 +22,8 @@ export interface DeployInput {
 /** A deployed version, with what the deploy could not check but did not refuse. */
 export interface DeployedVersion extends VersionRecord {
   warnings: string[];
+  /** True when the upload was the live version's own content: nothing new was made, the live version stays. */
+  unchanged: boolean;
 }
 
 /** What changed, for the router, triggers and dispatcher to follow. */
@@ -37,6 +39,12 @@ export interface DeploymentDeps {
   secrets?: (app: string) => Promise<Record<string, string>>;
   /** Problems that must not fail the request at hand (a listener that threw, a sweep that failed). */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Runs after a version is recorded and before it goes live (deploy and
+   * rollback): the node starts its instances here, so the first requests after
+   * the switch find them loaded. A failure is reported, never fatal.
+   */
+  prepare?: (version: VersionRecord) => Promise<void>;
 }
 
 /**
@@ -96,22 +104,21 @@ export class DeploymentRegistry implements FunctionResolver {
       }
       const size = Buffer.byteLength(input.bundle) + (input.sourceMap ? Buffer.byteLength(input.sourceMap) : 0);
       if (size > MAX_BUNDLE_BYTES) throw new NimbusError('NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE', `${size} bytes, limit ${MAX_BUNDLE_BYTES}`);
-      const sourceMap = input.sourceMap ? rebaseSourceMap(app, input.sourceMap) : null;
+      const content = versionContent(app, input.bundle, input.sourceMap);
 
       // Whatever this deploy stores is removed again if it fails, unless another version uses the same content.
       const stored: StoredBundle[] = [];
       let version: VersionRecord;
       let warnings: string[];
-      const previous = this.#live.get(app)?.version ?? null;
+      const live = this.#live.get(app);
+      const previous = live?.version ?? null;
       try {
-        const map = sourceMap ? await this.deps.bundles.put(sourceMap, '.mjs.map') : null;
+        const map = content.sourceMap ? await this.deps.bundles.put(content.sourceMap, '.mjs.map') : null;
         if (map) stored.push(map);
-        // Point the bundle at its stored map so stack traces in logs show the app's own files and lines.
-        const code = map
-          ? `${input.bundle.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')}\n//# sourceMappingURL=${map.hash}.mjs.map\n`
-          : input.bundle;
-        const bundle = await this.deps.bundles.put(code, '.mjs');
+        const bundle = await this.deps.bundles.put(content.code, '.mjs');
         stored.push(bundle);
+        // The live version's own content again: its files were already stored, so nothing is discarded either.
+        if (live && live.bundleHash === bundle.hash && live.sourceMapHash === (map?.hash ?? null)) return { ...live, warnings: [], unchanged: true };
 
         let described: DescribedFunction[];
         try {
@@ -129,8 +136,9 @@ export class DeploymentRegistry implements FunctionResolver {
         await this.#discard(stored);
         throw err;
       }
+      await this.#prepare(version);
       this.#setLive(version, previous);
-      return { ...version, warnings };
+      return { ...version, warnings, unchanged: false };
     });
   }
 
@@ -155,6 +163,7 @@ export class DeploymentRegistry implements FunctionResolver {
         throw new NimbusError('NIMBUS_ERR_VERSION_NOT_FOUND', to !== undefined ? `${app} has no version ${to}` : `${app} has no version before ${current?.version}`);
       }
       this.#checkRoutes(app, target.functions);
+      await this.#prepare(target);
       await this.deps.store.apps.setLive(app, target.version);
       this.#setLive(target, current?.version ?? null);
       return { liveVersion: target.version, previousVersion: current?.version ?? null };
@@ -186,6 +195,14 @@ export class DeploymentRegistry implements FunctionResolver {
     const record = await this.deps.store.apps.getVersion(app, version);
     if (record) this.#versions.set(key(app, version), record);
     return record;
+  }
+
+  async #prepare(version: VersionRecord): Promise<void> {
+    try {
+      await this.deps.prepare?.(version);
+    } catch (err) {
+      this.#report(err, `starting instances of ${version.app} v${version.version} before it goes live`);
+    }
   }
 
   #setLive(version: VersionRecord, previous: number | null): void {
@@ -267,29 +284,6 @@ function routesOf(app: string, functions: FunctionManifest[]): RouteOf[] {
 
 function collide(a: RouteOf, b: RouteOf): boolean {
   return a.shape === b.shape && methodsOverlap(a.method, b.method);
-}
-
-/**
- * Source map paths are relative to the app folder on the deploying machine;
- * resolved against the stored map they would point into the data folder.
- * They become `nimbus-app:///<app>/<path>` so stack frames name the app's own files.
- */
-function rebaseSourceMap(app: string, text: string): string {
-  let parsed: unknown;
-  try {
-    parsed = parseBoundedJson(text, { maxBytes: MAX_BUNDLE_BYTES, maxDepth: DEFAULT_JSON_DEPTH });
-  } catch (err) {
-    if (!(err instanceof JsonLimitError)) throw err;
-    if (err.reason === 'too-large') throw new NimbusError('NIMBUS_ERR_DEPLOY_BUNDLE_TOO_LARGE', `"sourceMap" is ${err.message}`);
-    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `"sourceMap" is ${err.message}`, { field: 'sourceMap' });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new NimbusError('NIMBUS_ERR_BODY_INVALID', '"sourceMap" must be a JSON object (a source map)', { field: 'sourceMap' });
-  }
-  const map = parsed as { sources?: unknown; sourceRoot?: unknown };
-  if (Array.isArray(map.sources)) map.sources = map.sources.map((s) => (typeof s === 'string' ? appSourceUrl(app, s) : s));
-  map.sourceRoot = '';
-  return JSON.stringify(map);
 }
 
 /** The definitions an app's bundle exports (as its sandbox described them: untrusted), each validated whole. */

@@ -32,7 +32,7 @@ import { StorageHealth } from '../store/storage-health.js';
 import { DeploymentRegistry } from './deployments.js';
 import { loadOrCreateNodeId, NODE_ID_FILE } from './node-id.js';
 import { selectDriver, type IsolationSetting } from './select-driver.js';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { HostServices } from '../runtime/host-services.js';
 import { createHostServices } from './host-services.js';
 import { wireBlobs } from './wire-blobs.js';
@@ -52,6 +52,8 @@ export interface NodeOptions {
   isolation?: IsolationSetting;
   /** Platform log level (pino); 'silent' in tests. */
   logLevel?: string;
+  /** Where the platform log goes (pino JSON lines); default standard output. `nimbus dev` formats it for people. */
+  logDestination?: DestinationStream;
   /** Pre-spawned sandboxes per memory shape; 0 turns the warm pool off. */
   warmPool?: Partial<WarmPoolOptions>;
   /** Node-wide memory budget for instances (MiB); default 75% of RAM. */
@@ -82,6 +84,8 @@ export interface NimbusNode {
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+/** How long a deploy waits for the new version's instances before it goes live without them. */
+const PRESTART_TIMEOUT_MS = 5_000;
 
 /** The bundled instance runtime, next to the compiled sources. */
 export function instanceScriptPath(): string {
@@ -90,7 +94,7 @@ export function instanceScriptPath(): string {
 
 export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const clock = options.clock ?? systemClock;
-  const log = createPlatformLogger(options.logLevel ?? process.env['NIMBUS_LOG_LEVEL'] ?? 'info');
+  const log = createPlatformLogger(options.logLevel ?? process.env['NIMBUS_LOG_LEVEL'] ?? 'info', options.logDestination);
   const asyncTtl = options.asyncResultRetentionMs ?? (process.env['NIMBUS_ASYNC_RESULT_TTL_MS'] ? Number(process.env['NIMBUS_ASYNC_RESULT_TTL_MS']) : undefined);
   if (asyncTtl !== undefined && !(Number.isInteger(asyncTtl) && asyncTtl > 0)) throw new Error('asyncResultRetentionMs (NIMBUS_ASYNC_RESULT_TTL_MS) must be a positive whole number of milliseconds');
   preparePrivateDataFolder(options.dataDir, log);
@@ -127,6 +131,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     describe: (app, bundlePath, sourceMapPath) => describeBundle(warmPool, app, bundlePath, sourceMapPath),
     secrets: (app) => secrets.resolve(app),
     onError: (err, context) => log.error({ err, context }, 'deployment problem'),
+    prepare: (version) => dispatcher!.prestart(version.app, version.version, version.functions.map((f) => f.name), PRESTART_TIMEOUT_MS),
   });
   let dispatcher: Dispatcher | null = null;
   let hostServices: HostServices | null = null;

@@ -62,11 +62,13 @@ describe('bundle files follow the versions that use them', () => {
     const s = setUp(data.dir, async () => exports);
     store = s.store;
     await s.registry.deploy('shop', { bundle: 'export const a = 1;', sourceMap: SOURCE_MAP });
+    await s.registry.deploy('shop', { bundle: 'export const b = 2;' });
     const kept = s.files();
     exports = [{ name: 'bad', kind: 'http', settings: { queueTimeoutMs: 1e12 } }];
+    // v1's bytes again (v2 is live, so this is a new version, not "unchanged"), refused.
     await assert.rejects(s.registry.deploy('shop', { bundle: 'export const a = 1;', sourceMap: SOURCE_MAP }), { code: 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION' });
     assert.deepEqual(s.files(), kept);
-    assert.equal(s.registry.liveVersion('shop'), 1);
+    assert.equal(s.registry.liveVersion('shop'), 2);
   });
 
   test('removing an app sweeps its bundles and keeps those another app still uses', async () => {

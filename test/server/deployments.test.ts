@@ -66,17 +66,27 @@ export const lane = http({ route: 'GET /lane', maxInstances: 1, concurrency: 1 }
     assert.equal(missing.status, 404);
   });
 
-  test('redeploying the same code stores the bundle once (content-addressed)', async () => {
+  test('redeploying the live code makes no new version; an older version\'s code again is a new version sharing its stored bundle', async () => {
     const { bundleFiles } = await import('../helpers/bundle.js');
     const { makeTempDir } = await import('../helpers/temp-dir.js');
     const dir = makeTempDir();
-    const { bundle } = await bundleFiles(dir.dir, { 'index.ts': `import { http } from 'nimbus-functions';\nexport const s = http({}, () => 'same');` });
+    const same = await bundleFiles(dir.dir, { 'index.ts': `import { http } from 'nimbus-functions';\nexport const s = http({}, () => 'same');` });
+    const other = await bundleFiles(dir.dir, { 'index.ts': `import { http } from 'nimbus-functions';\nexport const s = http({}, () => 'other');` });
     dir.remove();
-    const a = await admin(node, 'POST', '/apps/same/versions', { bundle });
-    const b = await admin(node, 'POST', '/apps/same/versions', { bundle });
-    assert.equal(b.body.version, a.body.version + 1);
-    const versions = (await admin(node, 'GET', '/apps/same/versions')).body.versions;
-    assert.equal(versions[0].bundleHash, versions[1].bundleHash);
+    const a = await admin(node, 'POST', '/apps/same/versions', { bundle: same.bundle });
+    assert.equal(a.status, 201);
+    const again = await admin(node, 'POST', '/apps/same/versions', { bundle: same.bundle });
+    assert.equal(again.status, 200);
+    assert.deepEqual({ version: again.body.version, unchanged: again.body.unchanged }, { version: a.body.version, unchanged: true });
+    assert.equal((await admin(node, 'GET', '/apps/same/versions')).body.versions.length, 1, 'no new version');
+
+    await admin(node, 'POST', '/apps/same/versions', { bundle: other.bundle });
+    const back = await admin(node, 'POST', '/apps/same/versions', { bundle: same.bundle });
+    assert.equal(back.status, 201);
+    assert.equal(back.body.version, a.body.version + 2);
+    const versions = (await admin(node, 'GET', '/apps/same/versions')).body.versions as { version: number; bundleHash: string }[];
+    const hashOf = (v: number): string | undefined => versions.find((x) => x.version === v)?.bundleHash;
+    assert.equal(hashOf(back.body.version), hashOf(a.body.version));
   });
 
   const bad: [string, Record<string, string> | { bundle: string }, number, RegExp][] = [

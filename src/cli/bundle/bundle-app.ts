@@ -36,20 +36,80 @@ const NODE_TARGET = 'node20';
 /** The in-memory output file name; it never touches disk but anchors the source map's relative paths. */
 const BUNDLE_FILE_NAME = '__nimbus_bundle__.mjs';
 
-export async function bundleApp(dir: string, options: BundleOptions = {}): Promise<AppBundle> {
+/** The app folder, name and entry module a deploy works on. */
+export interface AppSource {
+  appDir: string;
+  appName: string;
+  /** Absolute path of the entry module. */
+  entry: string;
+}
+
+export async function resolveAppSource(dir: string, options: Pick<BundleOptions, 'app' | 'entry'> = {}): Promise<AppSource> {
   const appDir = resolve(dir);
   if (!existsSync(appDir)) throw new CliError(`app folder not found: ${appDir}`);
-  const appName = await resolveAppName(appDir, options.app);
-  const entry = await findAppEntry(appDir, options.entry);
+  return { appDir, appName: await resolveAppName(appDir, options.app), entry: await findAppEntry(appDir, options.entry) };
+}
 
-  if (options.typecheck !== false) {
-    const problems = await typecheckApp(appDir, entry);
-    if (problems.length > 0) throw new CliError(`type check failed (${countOf(problems.length, 'error')}; skip with --no-typecheck)`, problems);
+/** Type-check (unless told not to), then bundle: what `nimbus deploy` uploads. */
+export async function bundleApp(dir: string, options: BundleOptions = {}): Promise<AppBundle> {
+  const source = await resolveAppSource(dir, options);
+  if (options.typecheck !== false) throwOnTypeErrors(await typecheckApp(source.appDir, source.entry));
+  const bundler = new AppBundler(source);
+  try {
+    return { appName: source.appName, entry: source.entry, ...(await bundler.bundle()) };
+  } finally {
+    await bundler.dispose();
+  }
+}
+
+export function throwOnTypeErrors(problems: readonly string[]): void {
+  if (problems.length > 0) throw new CliError(`type check failed (${countOf(problems.length, 'error')}; skip with --no-typecheck)`, [...problems]);
+}
+
+/**
+ * Bundles one app's entry with esbuild. With `incremental`, esbuild keeps
+ * what it parsed and a rebuild after a save reads only what changed
+ * (`nimbus dev`); call dispose() when done.
+ */
+export class AppBundler {
+  readonly #source: AppSource;
+  readonly #incremental: boolean;
+  #context: Promise<esbuild.BuildContext<BuildOptions>> | undefined;
+
+  constructor(source: AppSource, options: { incremental?: boolean } = {}) {
+    this.#source = source;
+    this.#incremental = options.incremental ?? false;
   }
 
-  let result: esbuild.BuildResult<{ write: false }>;
-  try {
-    result = await esbuild.build({
+  async bundle(): Promise<{ bundle: string; sourceMap: string }> {
+    const { appDir } = this.#source;
+    let result: esbuild.BuildResult<BuildOptions>;
+    try {
+      if (this.#incremental) {
+        this.#context ??= esbuild.context(this.#buildOptions());
+        result = await (await this.#context).rebuild();
+      } else {
+        result = await esbuild.build(this.#buildOptions());
+      }
+    } catch (err) {
+      if (isBuildFailure(err)) throw new CliError(`bundling failed (${countOf(err.errors.length, 'error')})`, err.errors.map((m) => formatMessage(m, appDir)));
+      throw err;
+    }
+    const bundle = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
+    const sourceMap = result.outputFiles.find((f) => f.path.endsWith('.map'));
+    if (!bundle || !sourceMap) throw new CliError('internal: esbuild produced no bundle');
+    return { bundle: bundle.text, sourceMap: sourceMap.text };
+  }
+
+  async dispose(): Promise<void> {
+    const context = this.#context;
+    this.#context = undefined;
+    if (context) await (await context.catch(() => undefined))?.dispose();
+  }
+
+  #buildOptions(): BuildOptions {
+    const { appDir, entry } = this.#source;
+    return {
       absWorkingDir: appDir,
       entryPoints: [entry],
       outfile: resolve(appDir, BUNDLE_FILE_NAME),
@@ -62,17 +122,11 @@ export async function bundleApp(dir: string, options: BundleOptions = {}): Promi
       banner: { js: REQUIRE_BANNER },
       logLevel: 'silent',
       plugins: [nimbusSdkPlugin],
-    });
-  } catch (err) {
-    if (isBuildFailure(err)) throw new CliError(`bundling failed (${countOf(err.errors.length, 'error')})`, err.errors.map((m) => formatMessage(m, appDir)));
-    throw err;
+    };
   }
-
-  const bundle = result.outputFiles.find((f) => f.path.endsWith('.mjs'));
-  const sourceMap = result.outputFiles.find((f) => f.path.endsWith('.map'));
-  if (!bundle || !sourceMap) throw new CliError('internal: esbuild produced no bundle');
-  return { appName, bundle: bundle.text, sourceMap: sourceMap.text, entry };
 }
+
+type BuildOptions = esbuild.BuildOptions & { write: false };
 
 /** `import … from 'nimbus-functions'` resolves to this package's own compiled SDK, wherever the app lives. */
 const nimbusSdkPlugin: esbuild.Plugin = {

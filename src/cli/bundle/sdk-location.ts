@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
  * CLI's compiled module (dist/src/cli/bundle/ → dist/src/sdk/).
  */
 const SDK_ROOT = new URL('../../sdk/', import.meta.url);
+/** The SDK's TypeScript sources, present in a checkout of the repository (dist/src/cli/bundle/ → src/sdk/). */
+const SDK_SOURCE_ROOT = new URL('../../../../src/sdk/', import.meta.url);
 
 export interface SdkModule {
   /** The import specifier an app writes. */
@@ -16,6 +19,8 @@ export interface SdkModule {
   js: string;
   /** Declarations the type checker reads. */
   dts: string;
+  /** The TypeScript source, in a checkout. */
+  source: string;
 }
 
 /** The package's name; apps written before it was renamed import plain `nimbus`, which still resolves here. */
@@ -23,19 +28,55 @@ export const PACKAGE_NAME = 'nimbus-functions';
 const LEGACY_NAME = 'nimbus';
 
 export const SDK_MODULES: readonly SdkModule[] = [PACKAGE_NAME, LEGACY_NAME].flatMap((name) => [
-  { specifier: name, js: sdkFile('index.js'), dts: sdkFile('index.d.ts') },
-  { specifier: `${name}/client`, js: sdkFile('client/index.js'), dts: sdkFile('client/index.d.ts') },
+  { specifier: name, js: sdkFile('index.js'), dts: sdkFile('index.d.ts'), source: sdkSource('index.ts') },
+  { specifier: `${name}/client`, js: sdkFile('client/index.js'), dts: sdkFile('client/index.d.ts'), source: sdkSource('client/index.ts') },
 ]);
 
 export function findSdkModule(specifier: string): SdkModule | undefined {
   return SDK_MODULES.find((m) => m.specifier === specifier);
 }
 
-/** The SDK modules that exist in this build (the client may not be built yet). */
-export function availableSdkModules(): SdkModule[] {
-  return SDK_MODULES.filter((m) => existsSync(m.js));
+/**
+ * The SDK modules that exist in this build (the client may not be built
+ * yet), each with the file the type checker should read: the declarations,
+ * unless this is a checkout whose SDK sources are newer than them or that
+ * has none (`npm start` compiles with esbuild, which writes no declarations).
+ */
+export function availableSdkModules(): (SdkModule & { types: string })[] {
+  const sourcesChangedAt = newestSourceMtime();
+  return SDK_MODULES.filter((m) => existsSync(m.js)).map((m) => {
+    const declaredAt = mtimeOf(m.dts);
+    const useSource = sourcesChangedAt !== undefined && existsSync(m.source) && (declaredAt === undefined || declaredAt < sourcesChangedAt);
+    return { ...m, types: useSource ? m.source : m.dts };
+  });
+}
+
+function newestSourceMtime(): number | undefined {
+  const root = fileURLToPath(SDK_SOURCE_ROOT);
+  let newest: number | undefined;
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.ts')) newest = Math.max(newest ?? 0, mtimeOf(path) ?? 0);
+    }
+  };
+  if (existsSync(root)) visit(root);
+  return newest;
+}
+
+function mtimeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 function sdkFile(relative: string): string {
   return fileURLToPath(new URL(relative, SDK_ROOT));
+}
+
+function sdkSource(relative: string): string {
+  return fileURLToPath(new URL(relative, SDK_SOURCE_ROOT));
 }

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { flag, stringOption, type CliCommand } from '../command.js';
 import { adminClient } from '../connection.js';
 import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
+import { QUIET_STEPS, stepProgress } from '../output/step-progress.js';
 import { printJson } from '../output/table.js';
 
 export const deployCommand: CliCommand = {
@@ -12,7 +13,9 @@ export const deployCommand: CliCommand = {
     '--app NAME      app name (default: package.json name, else the folder name)',
     '--entry FILE    entry module (default: index.ts, index.js, then package.json main)',
     '--no-typecheck  skip the TypeScript check before bundling',
-    '--json          print the deploy result as JSON',
+    '--json          print the deploy result as JSON (with each step\'s time in ms)',
+    'Shows each step with its time (type check, bundle, upload, live), then every function with its trigger',
+    "and its URL or next run. Code identical to the live version is neither checked nor uploaded: \"unchanged, version N\".",
   ],
   options: {
     app: { type: 'string' },
@@ -24,13 +27,15 @@ export const deployCommand: CliCommand = {
   async run(args, ctx) {
     // The key is checked first, so a missing one fails before a slow bundle.
     const client = adminClient(args, ctx);
-    const result = await deployApp(client, resolve(ctx.cwd, args.positionals[0]!), {
+    const json = flag(args, 'json');
+    const { result, steps, totalMs } = await deployApp(client, resolve(ctx.cwd, args.positionals[0]!), {
       app: stringOption(args, 'app'),
       entry: stringOption(args, 'entry'),
       typecheck: !flag(args, 'no-typecheck'),
-    });
-    if (flag(args, 'json')) printJson(ctx.out, result);
-    else formatDeployResult(result).forEach((line) => ctx.out(line));
+      skipUnchanged: true,
+    }, json ? QUIET_STEPS : stepProgress(ctx.out, (chunk) => ctx.write(chunk), ctx.isTTY ?? false));
+    if (json) printJson(ctx.out, { ...result, unchanged: result.unchanged ?? false, steps: steps.map((s) => ({ name: s.name, ms: Math.round(s.ms) })) });
+    else formatDeployResult(result, totalMs).forEach((line) => ctx.out(line));
     formatDeployWarnings(result).forEach((line) => ctx.err(line));
     return 0;
   },

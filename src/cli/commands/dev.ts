@@ -1,11 +1,14 @@
 import { join, resolve } from 'node:path';
 import { AdminClient } from '../admin-client.js';
 import { flag, stringOption, type CliCommand } from '../command.js';
+import { AppDeployer } from '../deploy-app.js';
+import { DevConsole } from '../dev/dev-console.js';
 import { DevSession } from '../dev/dev-session.js';
-import { formatLogLine } from '../dev/format-log-line.js';
+import { formatPlatformLine } from '../dev/format-platform-line.js';
 import { watchApp } from '../dev/watch-app.js';
 import { describeRunningNode } from '../node-banner.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
+import { stepProgress } from '../output/step-progress.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNodeFor } from '../start-node.js';
 
@@ -19,37 +22,53 @@ export const devCommand: CliCommand = {
     '--app NAME      app name (default: package.json name, else the folder name)',
     '--entry FILE    entry module (default: index.ts, index.js, then package.json main)',
     '--no-typecheck  skip the TypeScript check before each deploy',
-    "Function logs print as HH:MM:SS function [invocation] message. A save that does not build is reported and the last good version keeps serving.",
+    'Function logs print as HH:MM:SS function [invocation] message; the same line repeated folds into one with a count (tick ×12).',
+    'The node\'s own events print as HH:MM:SS nimbus: message key=value. A save that does not build is reported and the last good version keeps serving.',
   ],
   options: { ...NODE_OPTIONS, app: { type: 'string' }, entry: { type: 'string' }, 'no-typecheck': { type: 'boolean' } },
   positionals: { names: ['DIR'] },
   async run(args, ctx) {
     const dir = resolve(ctx.cwd, args.positionals[0]!);
     const options = readNodeOptions(args, ctx, 'dev', join(dir, '.nimbus'));
+    const bundleOptions = { app: stringOption(args, 'app'), entry: stringOption(args, 'entry'), typecheck: !flag(args, 'no-typecheck') };
+    const isTTY = ctx.isTTY ?? false;
+    const devConsole = new DevConsole({ out: ctx.out, err: ctx.err, write: (chunk) => ctx.write(chunk), isTTY });
     // Listen for Ctrl+C from the start: a stop during start-up or the first deploy must still close the node cleanly.
     const stopSignal = waitForStopSignal(ctx.signals);
-    const node = await startNodeFor(ctx, options);
-    ctx.out(`Nimbus dev is running at ${node.url}`);
-    describeRunningNode(node, options, options.adminKey !== undefined).forEach((line) => ctx.out(line));
+    const node = await startNodeFor(ctx, {
+      ...options,
+      logDestination: { write: (json: string) => void printPlatformLine(devConsole, json) },
+    });
+    devConsole.line(`Nimbus dev is running at ${node.url}`);
+    describeRunningNode(node, options, options.adminKey !== undefined).forEach((line) => devConsole.line(line));
 
-    const stopLogs = node.onFunctionLog((line) => (line.stream === 'stderr' ? ctx.err : ctx.out)(formatLogLine(line)));
+    const stopLogs = node.onFunctionLog((line) => devConsole.functionLog(line));
+    const deployer = new AppDeployer(new AdminClient(node.url, node.adminKey), dir, {
+      ...bundleOptions, incremental: true, typecheckInBackground: true,
+    });
     const session = new DevSession({
-      dir,
-      client: new AdminClient(node.url, node.adminKey),
-      bundle: { app: stringOption(args, 'app'), entry: stringOption(args, 'entry'), typecheck: !flag(args, 'no-typecheck') },
-      out: ctx.out,
-      err: ctx.err,
+      deployer,
+      out: (line) => devConsole.line(line),
+      err: (line) => devConsole.line(line, 'stderr'),
+      firstDeploy: stepProgress(ctx.out, (chunk) => ctx.write(chunk), isTTY, { finishedLines: false }),
     });
     // Watch before the first deploy: a save made while it type-checks and bundles must cause one more deploy, not be lost.
     const watcher = watchApp(dir, () => void session.redeploy(), { ignore: [options.dataDir] });
     await session.redeploy();
-    ctx.out(`Watching ${dir} for changes. Press Ctrl+C to stop.`);
+    devConsole.line(`Watching ${dir} for changes. Press Ctrl+C to stop.`);
 
     await stopSignal;
     watcher.close();
-    await session.idle();
+    await session.close();
     stopLogs();
     await node.close();
+    devConsole.close();
+    await deployer.dispose();
     return 0;
   },
 };
+
+function printPlatformLine(devConsole: DevConsole, json: string): void {
+  const { text, stream } = formatPlatformLine(json);
+  devConsole.line(text, stream);
+}

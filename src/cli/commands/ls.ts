@@ -2,6 +2,7 @@ import { flag, type CliCommand } from '../command.js';
 import { adminClient } from '../connection.js';
 import { formatTable, printListing } from '../output/table.js';
 import type { AppSummary } from '../admin-client.js';
+import { describeReach, describeTrigger } from '../output/triggers.js';
 
 export const lsCommand: CliCommand = {
   name: 'ls',
@@ -22,12 +23,17 @@ export const lsCommand: CliCommand = {
   },
 };
 
-/** One row per function; an app without functions still gets a row. */
+/** One row per function with its trigger (a timer's with its next run); an app without functions still gets a row. */
 export function formatAppsTable(apps: readonly AppSummary[]): string[] {
   const rows = apps.flatMap((app) => {
     const version = `v${app.liveVersion}`;
     if (app.functions.length === 0) return [[app.name, version, '-', '-', '-', '0']];
-    return app.functions.map((f) => [app.name, version, f.name, f.kind, f.route ?? '-', String(f.instances)]);
+    return app.functions.map((f) => [app.name, version, f.name, f.kind, triggerCell(f), String(f.instances)]);
   });
-  return formatTable(['APP', 'VERSION', 'FUNCTION', 'KIND', 'ROUTE', 'INSTANCES'], rows);
+  return formatTable(['APP', 'VERSION', 'FUNCTION', 'KIND', 'TRIGGER', 'INSTANCES'], rows);
+}
+
+function triggerCell(f: AppSummary['functions'][number]): string {
+  const trigger = describeTrigger(f);
+  return f.kind === 'timer' ? `${trigger} (${describeReach(f)})` : trigger;
 }

@@ -3,6 +3,7 @@ import { AdminClient } from '../admin-client.js';
 import { stringOption, type CliCommand } from '../command.js';
 import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
 import { describeRunningNode } from '../node-banner.js';
+import { stepProgress } from '../output/step-progress.js';
 import { NODE_OPTIONS, NODE_OPTIONS_HELP, readNodeOptions } from '../node-options.js';
 import { waitForStopSignal } from '../signals.js';
 import { startNodeFor } from '../start-node.js';
@@ -30,8 +31,10 @@ export const startCommand: CliCommand = {
     const example = stringOption(args, 'example');
     if (example !== undefined) {
       try {
-        const result = await deployApp(new AdminClient(node.url, node.adminKey), resolve(ctx.cwd, example));
-        formatDeployResult(result).forEach((line) => ctx.out(line));
+        const { result, totalMs } = await deployApp(
+          new AdminClient(node.url, node.adminKey), resolve(ctx.cwd, example), { skipUnchanged: true }, stepProgress(ctx.out, (chunk) => ctx.write(chunk), ctx.isTTY ?? false),
+        );
+        formatDeployResult(result, totalMs).forEach((line) => ctx.out(line));
         formatDeployWarnings(result).forEach((line) => ctx.err(line));
       } catch (err) {
         // A node that was asked to serve an example and cannot is a failed start, not a half-working one.

@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
 import { isAbsolute, relative, sep } from 'node:path';
 
-export const DEFAULT_DEBOUNCE_MS = 100;
+export const DEFAULT_DEBOUNCE_MS = 30;
 /** Folders a save never happens in, but that tools write to all the time. */
 const IGNORED_SEGMENTS = new Set(['node_modules', '.nimbus']);
 

@@ -50,6 +50,8 @@ export class FunctionPool {
   #starting = 0;
   readonly #waiters: Waiter[] = [];
   #retired = false;
+  /** The start #tryStart began last: settles once that instance has loaded, or failed (never rejects). */
+  #lastStart: Promise<void> | null = null;
   #lastError: Error | null = null;
   /** Instances whose memory was already given back (evicted) before they exited. */
   readonly #released = new WeakSet<Instance>();
@@ -133,6 +135,17 @@ export class FunctionPool {
       return;
     }
     this.#serveWaiters();
+  }
+
+  /**
+   * Starts instances until `count` run (never past maxInstances or the memory
+   * budget) and resolves once each has loaded its bundle or failed: a version
+   * about to go live gets its instances before the first request needs them.
+   */
+  async prestart(count: number): Promise<void> {
+    const starts: Promise<void>[] = [];
+    while (!this.#retired && this.size < Math.min(count, this.settings.maxInstances) && this.#tryStart(null)) starts.push(this.#lastStart!);
+    await Promise.all(starts);
   }
 
   /** Starts instances up to minInstances. */
@@ -247,7 +260,7 @@ export class FunctionPool {
       if (!this.hooks.makeRoom(memoryMb, this) || !this.budget.tryReserve(memoryMb)) return false;
     }
     this.#starting++;
-    void this.#start(waiter);
+    this.#lastStart = this.#start(waiter);
     return true;
   }
 

@@ -25,13 +25,13 @@ test('dev deploys the folder, prints function logs, redeploys on save, and stops
   assert.equal(node.starts[0]!.dataDir, join(cwd.path, 'site', '.nimbus'), 'state lives in the app folder by default');
   assert.equal(admin.requests.length, 1);
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer dev-key');
-  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d Deployed site v1$/.test(l)));
+  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d Deployed site v1 in \d+ ms \(bundle \d+ ms, upload \d+ ms, live \d+ ms\)$/.test(l)), stdout.join('\n'));
 
   node.emitLog({ app: 'site', functionName: 'hello', version: 1, invocationId: '0123456789abcdef', instanceId: 'i1', stream: 'stdout', level: 'info', time: Date.now(), message: 'got a request' });
   assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d hello \[01234567\] got a request$/.test(l)));
 
   await cwd.write('site/index.ts', APP_V2);
-  await waitFor('the redeploy', printed(/Deployed site v2$/));
+  await waitFor('the redeploy', printed(/Deployed site v2 in /));
   assert.match(admin.requests[1]!.body, /v2/);
 
   signals.emit('SIGINT');

@@ -13,7 +13,12 @@ const APPS = {
       updatedAt: '2025-01-02T00:00:00Z',
       functions: [
         { name: 'checkout', kind: 'http', route: 'POST /checkout', url: 'http://127.0.0.1:8080/checkout', instances: 2 },
-        { name: 'receipts', kind: 'queue', route: null, url: null, instances: 0 },
+        { name: 'receipts', kind: 'queue', route: null, url: null, instances: 0, trigger: { queue: 'orders' } },
+        { name: 'thumbs', kind: 'blob', route: null, url: null, instances: 1, trigger: { bucket: 'images', path: 'uploads/*.png' } },
+        {
+          name: 'nightly', kind: 'timer', route: null, url: null, instances: 0, trigger: { cron: '0 3 * * *', timezone: 'Europe/Paris' },
+          next: { utc: '2025-01-03T02:00:00.000Z', zoned: '2025-01-03T03:00:00+01:00', timezone: 'Europe/Paris' },
+        },
       ],
     },
     { name: 'empty', liveVersion: 1, createdAt: Date.UTC(2025, 0, 1), updatedAt: Date.UTC(2025, 0, 1), functions: [] },
@@ -27,7 +32,7 @@ async function setUp(t: { after(fn: () => Promise<unknown>): void }) {
   return { admin, cwd, env: { NIMBUS_URL: admin.url, NIMBUS_ADMIN_KEY: 'k' } };
 }
 
-test('ls prints one row per function: APP, VERSION, FUNCTION, KIND, ROUTE, INSTANCES', async (t) => {
+test('ls prints one row per function: APP, VERSION, FUNCTION, KIND, TRIGGER (a timer with its next run), INSTANCES', async (t) => {
   const { admin, cwd, env } = await setUp(t);
 
   const run = await runNimbus(['ls'], { cwd: cwd.path, env });
@@ -36,10 +41,12 @@ test('ls prints one row per function: APP, VERSION, FUNCTION, KIND, ROUTE, INSTA
   assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps');
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer k');
   assert.deepEqual(lines(run.stdout), [
-    'APP    VERSION  FUNCTION  KIND   ROUTE           INSTANCES',
-    'shop   v4       checkout  http   POST /checkout  2',
-    'shop   v4       receipts  queue  -               0',
-    'empty  v1       -         -      -               0',
+    'APP    VERSION  FUNCTION  KIND   TRIGGER                                                  INSTANCES',
+    'shop   v4       checkout  http   POST /checkout                                           2',
+    'shop   v4       receipts  queue  queue orders                                             0',
+    'shop   v4       thumbs    blob   images/uploads/*.png                                     1',
+    'shop   v4       nightly   timer  0 3 * * * Europe/Paris (next 2025-01-03 03:00:00+01:00)  0',
+    'empty  v1       -         -      -                                                        0',
   ]);
 });
 

@@ -59,8 +59,8 @@ describe('deploy, inspect, roll back and remove an app', () => {
     const run = await nimbus(['deploy', flow.path]);
 
     assert.equal(run.code, 0, run.stderr);
-    const out = lines(run.stdout);
-    assert.equal(out[0], 'Deployed flow v1', 'the name comes from package.json, scope removed');
+    assert.match(run.stdout, /^Deployed flow v1 in \d+ ms$/m, 'the name comes from package.json, scope removed');
+    for (const step of ['bundle', 'type check', 'upload', 'live']) assert.match(run.stdout, new RegExp(`^  ${step} +\\d+ ms`, 'm'), `the ${step} step and its time`);
     assert.match(run.stdout, new RegExp(`echo\\s+http\\s+POST /flow/echo\\s+${url}/fn/flow/echo`));
     assert.match(run.stdout, new RegExp(`which\\s+http\\s+GET /flow/which\\s+${url}/fn/flow/which`));
     assert.equal(await which(), '200 v1');
@@ -101,7 +101,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
     const run = await nimbus(['deploy', flow.path]);
 
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(lines(run.stdout)[0], 'Deployed flow v2');
+    assert.match(run.stdout, /^Deployed flow v2 in /m);
     assert.equal(await which(), '200 v2');
     const listed = await versions();
     assert.deepEqual(listed.map((v) => [v.version, v.live]).sort(), [[1, false], [2, true]]);
@@ -113,6 +113,24 @@ describe('deploy, inspect, roll back and remove an app', () => {
     assert.match(rows[0]!, /^VERSION\s+LIVE\s+CREATED\s+SIZE\s+FUNCTIONS$/);
     assert.match(rows[1]!, /^v2\s+live\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+[\d.]+ KiB\s+echo, which$/, 'newest first');
     assert.match(rows[2]!, /^v1\s+\d{4}-/);
+  });
+
+  test('deploying the same code again makes no new version and skips the type check and the upload', async () => {
+    const before = await versions();
+    const run = await nimbus(['deploy', flow.path]);
+
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^flow: unchanged, version 2 stays live$/m);
+    assert.doesNotMatch(run.stdout, /type check|upload/);
+    assert.match(run.stdout, /which\s+http\s+GET \/flow\/which/, 'the functions are listed all the same');
+    assert.deepEqual(await versions(), before);
+
+    const json = await nimbus(['deploy', flow.path, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const result = JSON.parse(json.stdout) as { version: number; unchanged: boolean; steps: { name: string }[] };
+    assert.equal(result.version, 2);
+    assert.equal(result.unchanged, true);
+    assert.deepEqual(result.steps.map((s) => s.name), ['bundle']);
   });
 
   test('rollback makes the previous version live; rollback --to N picks one', async () => {
@@ -134,7 +152,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
       const dir = await appFolder(files);
       const run = await nimbus(['deploy', dir.path, '--app', 'flow']);
       assert.equal(run.code, 1, run.stdout);
-      assert.equal(run.stdout, '');
+      assert.doesNotMatch(run.stdout, /Deployed/);
       const err = lines(run.stderr);
       assert.match(err[0]!, /^nimbus: \S/);
       assert.deepEqual(await versions(), before, 'no version was added');

@@ -28,7 +28,7 @@ describe('nimbus start', () => {
     assert.equal(keyFile, join(data.path, 'admin-key'));
     assert.equal(readFileSync(keyFile!, 'utf8').trim(), key);
     assert.equal(first.stdout.split(key!).length - 1, 1, 'the key is printed exactly once');
-    assert.match(first.stdout, /^Deployed hello v1$/m);
+    assert.match(first.stdout, /^Deployed hello v1 in \d+ ms$/m);
 
     const answer = await fetch(`${url}/hello/world`);
     assert.equal(answer.status, 200);
@@ -37,13 +37,14 @@ describe('nimbus start', () => {
     assert.equal(typeof body.id, 'string');
     assert.deepEqual(await first.stop(), { code: 0, signal: null });
 
-    const second = new NimbusProcess(['start', '--port', '0', '--data', data.path], { cwd: REPO });
+    const second = new NimbusProcess(['start', '--port', '0', '--data', data.path, '--example', 'examples/hello'], { cwd: REPO });
     t.after(() => second.kill());
     const secondUrl = await second.url();
     await second.waitForStdout(/Press Ctrl\+C to stop\./);
     assert.doesNotMatch(second.stdout, /^Admin key \(/m);
     assert.match(second.stdout, /^Admin key: in .*admin-key$/m);
     assert.ok(!second.stdout.includes(key!), 'an existing key is never printed');
+    assert.match(second.stdout, /^hello: unchanged, version 1 stays live$/m, 'the same example again makes no new version');
     // The app deployed by the first start is still there, and the saved key still opens the admin API.
     assert.equal((await fetch(`${secondUrl}/hello/again`)).status, 200);
     const ls = await nimbusAt(secondUrl, key!, data.path)(['ls', '--json']);

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// What `npm start` builds: the sources in src/ whose compiled file is missing or
+// older than they are, compiled with esbuild (a fraction of a second for all
+// of them, where tsc takes half a minute on a fresh clone), then the instance
+// bundle if anything changed. Nothing changed: nothing is done.
+//
+// esbuild only strips types: `npm run build` (tsc) is still what checks them,
+// and what writes the declarations the published package carries. An app's
+// type check reads the SDK's sources while they are newer than their
+// declarations (src/cli/bundle/sdk-location.ts).
+import { build } from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const SOURCE_DIR = 'src';
+const OUT_DIR = 'dist';
+const INSTANCE_BUNDLE = join(OUT_DIR, 'instance.mjs');
+
+function sources(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function mtime(path) {
+  return existsSync(path) ? statSync(path).mtimeMs : -1;
+}
+
+const started = performance.now();
+const stale = sources(SOURCE_DIR).filter((file) => mtime(join(OUT_DIR, file.replace(/\.ts$/, '.js'))) < mtime(file));
+if (stale.length > 0) {
+  await build({
+    entryPoints: stale,
+    outbase: '.',
+    outdir: OUT_DIR,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+}
+if (stale.length > 0 || !existsSync(INSTANCE_BUNDLE)) {
+  const bundled = spawnSync(process.execPath, ['scripts/bundle-instance.mjs'], { stdio: 'inherit' });
+  if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+}
+const ms = Math.round(performance.now() - started);
+console.log(stale.length > 0 ? `Compiled ${stale.length} changed source files in ${ms} ms` : 'Nothing to compile');
