@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { WatchedProcess, type Ended } from './watched-process.js';
 
 export interface CommandRun {
   code: number | null;
@@ -43,54 +44,14 @@ export async function runCommand(command: string, args: readonly string[], optio
  * A command that runs until stopped (`npx nimbus start`), in a process group of its
  * own, so stopping it reaches npx's child as Ctrl+C in a terminal would.
  */
-export class LongRunningCommand {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly #closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
+export class LongRunningCommand extends WatchedProcess {
   constructor(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }) {
-    this.child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    this.child.stdout!.setEncoding('utf8').on('data', (c: string) => (this.stdout += c));
-    this.child.stderr!.setEncoding('utf8').on('data', (c: string) => (this.stderr += c));
-    this.#closed = once(this.child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Waits (bounded) until standard output matches; fails early if the command exits first. */
-  async waitForStdout(pattern: RegExp, limitMs = 60_000): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + limitMs;
-    for (;;) {
-      const match = pattern.exec(this.stdout);
-      if (match) return match;
-      if (!this.running) throw new Error(`exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${pattern}\n${this.transcript()}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}\n${this.transcript()}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    super(command, args, { ...options, group: true });
   }
 
   /** Ctrl+C: SIGINT to the whole group, then how the command ended (bounded). */
-  async interrupt(limitMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    killGroup(this.child, 'SIGINT');
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not exit within ${limitMs} ms of SIGINT\n${this.transcript()}`)), limitMs);
-    });
-    return Promise.race([this.#closed, limit]).finally(() => clearTimeout(timer));
-  }
-
-  /** For t.after: gone afterwards, whatever state the test left it in. */
-  async kill(): Promise<void> {
-    // The whole group, even when npx itself is gone: its child may not be.
-    killGroup(this.child, 'SIGKILL');
-    await this.#closed;
-  }
-
-  transcript(): string {
-    return `--- stdout\n${this.stdout}--- stderr\n${this.stderr}`;
+  interrupt(limitMs = 30_000): Promise<Ended> {
+    return this.signal('SIGINT', limitMs);
   }
 }
 
