@@ -1,27 +1,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { SqliteKeyStore } from '../../../src/store/sqlite/sqlite-key-store.js';
-import { ManualClock, tempDatabase } from '../../auth/fixtures.js';
+import { runKeyStoreContract } from '../key-store.contract.js';
+import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { openDatabase, tempDir } from './helpers.js';
 
-test('the SQLite key store lists newest first, filters by app and records last use', async (t) => {
-  const { db, cleanup } = tempDatabase();
-  t.after(cleanup);
-  const clock = new ManualClock();
-  const store = new SqliteKeyStore(db, clock);
-  const hash = new Uint8Array(32).fill(7);
-  await store.insert({ id: 'aaaa', secretHash: hash, scope: { kind: 'function', app: 'shop' }, label: null });
-  clock.advance(10);
-  await store.insert({ id: 'bbbb', secretHash: hash, scope: { kind: 'producer', queues: ['q'] }, label: 'ingest' });
+runKeyStoreContract('sqlite', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const clock = new FakeClock();
+  return {
+    store: new SqliteKeyStore(db, clock),
+    clock,
+    async close() {
+      db.close();
+      tmp.remove();
+    },
+  };
+});
 
-  assert.deepEqual((await store.list()).map((k) => k.id), ['bbbb', 'aaaa']);
-  assert.deepEqual((await store.list({ app: 'shop' })).map((k) => k.id), ['aaaa']);
-  assert.deepEqual([...((await store.get('aaaa'))?.secretHash ?? [])], [...hash]);
-  assert.equal('secretHash' in ((await store.list())[0] ?? {}), false, 'listings carry no hashes');
+test('on disk a key is its id, the hash bytes as a BLOB, the scope as JSON and its app copied out for an indexed filter; a reopened file keeps it', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const clock = new FakeClock();
+  let db = openDatabase(file);
+  try {
+    const hash = Uint8Array.from({ length: 32 }, (_, n) => n);
+    await new SqliteKeyStore(db, clock).insert({ id: '00aa', secretHash: hash, scope: { kind: 'function', app: 'shop' }, label: null });
+    const row = db.prepare('SELECT secret_hash, typeof(secret_hash) AS type, scope, app FROM auth_api_keys').get() as Record<string, unknown>;
+    assert.equal(row.type, 'blob');
+    assert.deepEqual([...(row.secret_hash as Uint8Array)], [...hash]);
+    assert.deepEqual(JSON.parse(row.scope as string), { kind: 'function', app: 'shop' });
+    assert.equal(row.app, 'shop');
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM auth_api_keys WHERE app = 'shop'").all() as { detail: string }[];
+    assert.ok(plan.some((step) => /auth_api_keys_app/.test(step.detail)), JSON.stringify(plan));
 
-  clock.advance(500);
-  await store.touch('aaaa');
-  await store.touch('missing');
-  assert.equal((await store.get('aaaa'))?.lastUsedAt, clock.now());
-  assert.equal(await store.remove('aaaa'), true);
-  assert.equal(await store.get('aaaa'), undefined);
+    // Tables are created idempotently, so a reopened file keeps its rows.
+    db.close();
+    db = openDatabase(file);
+    assert.deepEqual((await new SqliteKeyStore(db, clock).list({ app: 'shop' })).map((k) => k.id), ['00aa']);
+  } finally {
+    db.close();
+    tmp.remove();
+  }
 });

@@ -1,29 +1,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
+import { join } from 'node:path';
 import { SqliteSecretStore } from '../../../src/store/sqlite/sqlite-secret-store.js';
-import { ManualClock, tempDatabase } from '../../auth/fixtures.js';
+import { runSecretStoreContract } from '../secret-store.contract.js';
+import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { openDatabase, tempDir } from './helpers.js';
 
-test('the SQLite secret store keeps sealed bytes per app and name, and forgets an app on request', async (t) => {
-  const { db, file, cleanup } = tempDatabase();
-  t.after(cleanup);
-  const clock = new ManualClock();
-  const store = new SqliteSecretStore(db, clock);
-  await store.put('shop', 'B', Uint8Array.from([1, 2, 3]));
-  await store.put('shop', 'A', Uint8Array.from([4]));
-  await store.put('blog', 'A', Uint8Array.from([5]));
+runSecretStoreContract('sqlite', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const clock = new FakeClock();
+  return {
+    store: new SqliteSecretStore(db, clock),
+    clock,
+    async close() {
+      db.close();
+      tmp.remove();
+    },
+  };
+});
 
-  assert.deepEqual((await store.list('shop')).map((s) => s.name), ['A', 'B']);
-  assert.deepEqual(
-    (await store.listSealed('shop')).map((s) => [s.name, [...s.sealed]]),
-    [['A', [4]], ['B', [1, 2, 3]]],
-  );
-  assert.equal(await store.removeApp('shop'), 2);
-  assert.deepEqual(await store.list('shop'), []);
+test('on disk a secret is exactly the sealed bytes it was given, as a BLOB; a reopened file keeps it', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const clock = new FakeClock();
+  let db = openDatabase(file);
+  try {
+    const sealed = Uint8Array.from([0, 1, 2, 250, 251, 0]);
+    await new SqliteSecretStore(db, clock).put('shop', 'TOKEN', sealed);
+    const row = db.prepare("SELECT sealed, typeof(sealed) AS type FROM auth_secrets WHERE app = 'shop'").get() as Record<string, unknown>;
+    assert.equal(row.type, 'blob', 'not text, not an encoding of it');
+    assert.deepEqual([...(row.sealed as Uint8Array)], [...sealed], 'the store adds nothing to what the secret box sealed');
 
-  // Tables are created idempotently, so a reopened file keeps its rows.
-  db.close();
-  const reopened = openDatabase(file);
-  t.after(() => reopened.close());
-  assert.deepEqual((await new SqliteSecretStore(reopened, clock).list('blog')).map((s) => s.name), ['A']);
+    // Tables are created idempotently, so a reopened file keeps its rows.
+    db.close();
+    db = openDatabase(file);
+    assert.deepEqual((await new SqliteSecretStore(db, clock).list('shop')).map((s) => s.name), ['TOKEN']);
+  } finally {
+    db.close();
+    tmp.remove();
+  }
 });
