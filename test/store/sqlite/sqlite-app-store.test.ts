@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SqliteAppStore } from '../../../src/store/sqlite/sqlite-app-store.js';
+import { runAppStoreContract } from '../app-store.contract.js';
+import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { openDatabase, tempDir } from './helpers.js';
+
+runAppStoreContract('sqlite', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const clock = new FakeClock();
+  return {
+    store: new SqliteAppStore(db, clock),
+    clock,
+    async close() {
+      db.close();
+      tmp.remove();
+    },
+  };
+});
+
+test('apps and versions are in the file: a store opened on it later sees them, and opening it again keeps them', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const clock = new FakeClock();
+  const first = openDatabase(file);
+  try {
+    const created = await new SqliteAppStore(first, clock).createVersion('shop', {
+      bundleHash: 'b1', sourceMapHash: 'm1', bundleSize: 10, functions: [],
+    });
+    first.close();
+    const second = openDatabase(file);
+    try {
+      // Constructing the store again runs its schema statements on a file that already has the tables.
+      const reopened = new SqliteAppStore(second, clock);
+      assert.deepEqual(await reopened.listLive(), [created]);
+      assert.equal((await reopened.createVersion('shop', { bundleHash: 'b2', sourceMapHash: null, bundleSize: 1, functions: [] })).version, 2);
+    } finally {
+      second.close();
+    }
+  } finally {
+    if (first.open) first.close();
+    tmp.remove();
+  }
+});
