@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AppStore, FunctionManifest, NewVersion } from '../../src/store/store.js';
-import { FakeClock } from '../triggers/queue/fake-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface AppStoreHarness {
   store: AppStore;

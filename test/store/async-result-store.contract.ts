@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ASYNC_RESULT_RETENTION_MS, type AsyncResultStore } from '../../src/store/async-result-store.js';
-import { FakeClock } from '../triggers/queue/fake-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface AsyncResultStoreHarness {
   store: AsyncResultStore;

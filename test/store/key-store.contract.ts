@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KeyScope, KeyStore, NewKeyRecord } from '../../src/store/key-store.js';
-import { FakeClock } from '../triggers/queue/fake-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface KeyStoreHarness {
   store: KeyStore;

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NimbusError } from '../../src/shared/errors.js';
 import { DEDUP_WINDOW_MS, MAX_MESSAGE_BYTES, type QueueStore } from '../../src/store/queue-store.js';
-import { FakeClock, settle } from '../triggers/queue/fake-clock.js';
+import { FakeClock, settle } from '../helpers/fake-clock.js';
 
 export interface QueueStoreHarness {
   store: QueueStore;

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SecretStore } from '../../src/store/secret-store.js';
-import { FakeClock } from '../triggers/queue/fake-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface SecretStoreHarness {
   store: SecretStore;

@@ -12,7 +12,7 @@ import {
   type TimerRegistration,
   type TimerStore,
 } from '../../src/store/timer-store.js';
-import { FakeClock } from '../triggers/queue/fake-clock.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 export interface TimerStoreHarness {
   store: TimerStore;

@@ -7,7 +7,7 @@ import { MemoryBudget } from '../../../src/runtime/pool/memory-budget.js';
 import type { WarmPool } from '../../../src/runtime/pool/warm-pool.js';
 import type { FunctionSettings } from '../../../src/sdk/settings.js';
 import { resolveSettings } from '../../../src/triggers/function-settings.js';
-import { FakeClock, settle } from '../../triggers/queue/fake-clock.js';
+import { FakeClock, settle } from '../../helpers/fake-clock.js';
 
 /** An instance that starts when the test says so and never runs anything: the pool only counts slots. */
 function fakeInstance(): Instance {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteAppStore } from '../../../src/store/sqlite/sqlite-app-store.js';
 import { runAppStoreContract } from '../app-store.contract.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { openDatabase, tempDir } from './helpers.js';
 
 runAppStoreContract('sqlite', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteAsyncResultStore } from '../../../src/store/sqlite/sqlite-async-result-store.js';
 import { runAsyncResultStoreContract } from '../async-result-store.contract.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { openDatabase, tempDir } from './helpers.js';
 
 runAsyncResultStoreContract('sqlite', async (options) => {

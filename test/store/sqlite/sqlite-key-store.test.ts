@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteKeyStore } from '../../../src/store/sqlite/sqlite-key-store.js';
 import { runKeyStoreContract } from '../key-store.contract.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { openDatabase, tempDir } from './helpers.js';
 
 runKeyStoreContract('sqlite', async () => {

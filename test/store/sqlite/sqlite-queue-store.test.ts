@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { runQueueStoreContract } from '../queue-store.contract.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { countTransactions, openDatabase, tempDir } from './helpers.js';
 
 runQueueStoreContract('sqlite', async () => {

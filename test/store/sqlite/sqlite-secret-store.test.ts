@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteSecretStore } from '../../../src/store/sqlite/sqlite-secret-store.js';
 import { runSecretStoreContract } from '../secret-store.contract.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { openDatabase, tempDir } from './helpers.js';
 
 runSecretStoreContract('sqlite', async () => {

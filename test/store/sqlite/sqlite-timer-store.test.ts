@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTimerStoreContract, TIMER_CONTRACT_START } from '../timer-store.contract.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { SqliteTimerStore } from '../../../src/store/sqlite/sqlite-timer-store.js';
 import { TempDatabase } from '../../triggers/timer/fixtures.js';
 

@@ -9,7 +9,7 @@ import { SqliteKeyStore } from '../../../src/store/sqlite/sqlite-key-store.js';
 import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { guardWrites, type SqliteWriteGuard } from '../../../src/store/sqlite/write-guard.js';
 import { StorageHealth } from '../../../src/store/storage-health.js';
-import { FakeClock } from '../../triggers/queue/fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { runQueueStoreContract } from '../queue-store.contract.js';
 import { tempDir } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { SqliteAsyncResultStore } from '../../../src/store/sqlite/sqlite-async-r
 import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { AsyncInvocations, asyncQueueName, type AsyncPayload } from '../../../src/triggers/queue/async-invocations.js';
 import { openDatabase, tempDir } from '../../store/sqlite/helpers.js';
-import { FakeClock, settle, waitFor } from './fake-clock.js';
+import { FakeClock, settle, waitFor } from '../../helpers/fake-clock.js';
 import { FakeInvoker } from './fake-invoker.js';
 
 async function withAsync(fn: (s: {

@@ -6,7 +6,7 @@ import { MAX_MESSAGE_BYTES } from '../../../src/store/queue-store.js';
 import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { createQueueApi, type QueueApiHandler } from '../../../src/triggers/queue/queue-api.js';
 import { openDatabase, tempDir } from '../../store/sqlite/helpers.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
 async function withApi(fn: (api: QueueApiHandler, store: SqliteQueueStore) => Promise<void>) {
   const tmp = tempDir();

@@ -7,7 +7,7 @@ import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.j
 import { THROTTLED_RETRY_DELAY_MS } from '../../../src/triggers/queue/queue-consumer.js';
 import { QueueTriggerManager, REPORTED_FAILED_ERROR, type QueueTriggerBinding } from '../../../src/triggers/queue/queue-trigger.js';
 import { openDatabase, tempDir } from '../../store/sqlite/helpers.js';
-import { FakeClock, settle, waitFor } from './fake-clock.js';
+import { FakeClock, settle, waitFor } from '../../helpers/fake-clock.js';
 import { deferred, FakeInvoker, type Deferred } from './fake-invoker.js';
 
 type Setup = Awaited<ReturnType<typeof setup>>;

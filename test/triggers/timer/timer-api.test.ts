@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { NimbusError } from '../../../src/shared/errors.js';
 import { TimerScheduler } from '../../../src/triggers/timer/scheduler.js';
 import { handleTimerApi } from '../../../src/triggers/timer/timer-api.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { RecordingInvoker, TempDatabase } from './fixtures.js';
 
 async function api(t: TestContext) {

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../../src/shared/clock.js';
+import type { Clock, TimerHandle } from '../../src/shared/clock.js';
 
 interface FakeTimer extends TimerHandle {
   id: number;
@@ -27,8 +27,9 @@ export class FakeClock implements Clock {
   #nextId = 0;
   readonly #timers = new Map<number, FakeTimer>();
 
-  constructor(start = Date.UTC(2025, 0, 1)) {
-    this.#now = start;
+  /** `start`: epoch milliseconds or an ISO time. */
+  constructor(start: number | string = Date.UTC(2025, 0, 1)) {
+    this.#now = typeof start === 'string' ? Date.parse(start) : start;
   }
 
   now(): number {
@@ -69,6 +70,12 @@ export class FakeClock implements Clock {
     }
     this.#moveTo(target);
     await settle();
+  }
+
+  /** Moves time forward to the wall-clock time `target` (epoch milliseconds or ISO), as advance does. */
+  async advanceTo(target: number | string): Promise<void> {
+    const until = typeof target === 'string' ? Date.parse(target) : target;
+    await this.advance(Math.max(0, until - this.#now));
   }
 
   #moveTo(monotonic: number): void {
