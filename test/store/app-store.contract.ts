@@ -2,8 +2,9 @@
  * What every AppStore implementation promises. Each implementation's test
  * file calls `runAppStoreContract` with a factory for fresh, empty stores.
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { withFreshStore } from './contract-harness.js';
 import type { AppStore, FunctionManifest, NewVersion } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -33,15 +34,7 @@ function bundle(n: number, sourceMap = true): NewVersion {
 }
 
 export function runAppStoreContract(name: string, newHarness: () => Promise<AppStoreHarness>): void {
-  const withStore = (title: string, fn: (h: AppStoreHarness) => Promise<void>) =>
-    test(title, async () => {
-      const h = await newHarness();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    });
+  const withStore = withFreshStore(newHarness);
 
   describe(`AppStore contract: ${name}`, () => {
     withStore('an empty store knows no apps, versions or bundles', async ({ store }) => {

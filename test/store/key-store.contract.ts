@@ -2,8 +2,9 @@
  * What every KeyStore implementation promises. Each implementation's test
  * file calls `runKeyStoreContract` with a factory for fresh, empty stores.
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { withFreshStore } from './contract-harness.js';
 import type { KeyScope, KeyStore, NewKeyRecord } from '../../src/store/key-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -20,15 +21,7 @@ function key(id: string, scope: KeyScope, overrides: Partial<NewKeyRecord> = {})
 }
 
 export function runKeyStoreContract(name: string, newHarness: () => Promise<KeyStoreHarness>): void {
-  const withStore = (title: string, fn: (h: KeyStoreHarness) => Promise<void>) =>
-    test(title, async () => {
-      const h = await newHarness();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    });
+  const withStore = withFreshStore(newHarness);
 
   describe(`KeyStore contract: ${name}`, () => {
     withStore('insert answers the record it stored: created now, never used, no hash', async ({ store, clock }) => {

@@ -2,8 +2,9 @@
  * What every QueueStore implementation promises. Each implementation's test
  * file calls `runQueueStoreContract` with a factory for fresh, empty stores.
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { withFreshStore } from './contract-harness.js';
 import { NimbusError } from '../../src/shared/errors.js';
 import { DEDUP_WINDOW_MS, MAX_MESSAGE_BYTES, type QueueStore } from '../../src/store/queue-store.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
@@ -15,15 +16,7 @@ export interface QueueStoreHarness {
 }
 
 export function runQueueStoreContract(name: string, newHarness: () => Promise<QueueStoreHarness>): void {
-  const withStore = (title: string, fn: (h: QueueStoreHarness) => Promise<void>) =>
-    test(title, async () => {
-      const h = await newHarness();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    });
+  const withStore = withFreshStore(newHarness);
 
   describe(`QueueStore contract: ${name}`, () => {
     withStore('delivers messages first in, first out, with body, attempt count and enqueue time', async ({ store, clock }) => {

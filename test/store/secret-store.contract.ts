@@ -2,8 +2,9 @@
  * What every SecretStore implementation promises. Each implementation's test
  * file calls `runSecretStoreContract` with a factory for fresh, empty stores.
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { withFreshStore } from './contract-harness.js';
 import type { SecretStore } from '../../src/store/secret-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -20,15 +21,7 @@ async function sealedOf(store: SecretStore, app: string): Promise<[string, numbe
 }
 
 export function runSecretStoreContract(name: string, newHarness: () => Promise<SecretStoreHarness>): void {
-  const withStore = (title: string, fn: (h: SecretStoreHarness) => Promise<void>) =>
-    test(title, async () => {
-      const h = await newHarness();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    });
+  const withStore = withFreshStore(newHarness);
 
   describe(`SecretStore contract: ${name}`, () => {
     withStore('put answers the name and its times; the sealed bytes come back exactly', async ({ store, clock }) => {

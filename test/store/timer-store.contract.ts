@@ -4,8 +4,9 @@
  * `anotherNode` opens a second store on the same data, as another node of a
  * cluster (or the same node restarted) would.
  */
-import { describe, test } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { withFreshStore } from './contract-harness.js';
 import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
   TIMER_RUN_HISTORY_LIMIT,
@@ -29,15 +30,7 @@ function registration(overrides: Partial<TimerRegistration> = {}): TimerRegistra
 }
 
 export function runTimerStoreContract(name: string, newHarness: () => Promise<TimerStoreHarness>): void {
-  const withStore = (title: string, fn: (h: TimerStoreHarness) => Promise<void>) =>
-    test(title, async () => {
-      const h = await newHarness();
-      try {
-        await fn(h);
-      } finally {
-        await h.close();
-      }
-    });
+  const withStore = withFreshStore(newHarness);
 
   describe(`TimerStore contract: ${name}`, () => {
     withStore('a claim is a running run of this node, claimed now, with nothing fired yet', async ({ store, clock }) => {
