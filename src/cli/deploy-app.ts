@@ -4,7 +4,8 @@ import { BackgroundTypeChecker } from './bundle/background-typechecker.js';
 import { formatTable } from './output/table.js';
 import { describeReach, describeTrigger } from './output/triggers.js';
 import { formatMs, QUIET_STEPS, type StepObserver } from './output/step-progress.js';
-import { contentHash, versionContent } from '../server/version-content.js';
+import { contentHash } from '../blobs/bundles/bundle-store.js';
+import { versionContent } from '../server/version-content.js';
 
 export interface DeployOptions extends BundleOptions {
   /**

@@ -79,9 +79,7 @@ export class RouteTable {
   matchByName(app: string, functionName: string, rest: string): RouteMatch | null {
     const entry = this.#byName.get(`${app}/${functionName}`);
     if (!entry) return null;
-    const parts = rest === '' ? [] : rest.split('/');
-    if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-    return { target: entry.target, params: matchFunctionPath(entry.route, parts) };
+    return { target: entry.target, params: matchFunctionPath(entry.route, pathParts(`/${rest}`)) };
   }
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { contentHash } from '../blobs/bundles/bundle-store.js';
 import { appSourceUrl } from '../runtime/clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import { parseBoundedJson, DEFAULT_JSON_DEPTH, JsonLimitError } from '../shared/bounded-json.js';
@@ -24,11 +24,6 @@ export function versionContent(app: string, bundle: string, sourceMap?: string):
   // Point the bundle at its stored map so stack traces in logs show the app's own files and lines.
   const code = map ? `${bundle.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')}\n//# sourceMappingURL=${contentHash(map)}.mjs.map\n` : bundle;
   return { code, sourceMap: map };
-}
-
-/** The hash a stored file is named by (the bundle store's content address). */
-export function contentHash(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 /**

@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { PRIVATE_DIR_MODE } from '../../store/data-folder.js';
 import { UNWATCHED_STORAGE, type StorageFaults } from '../../store/storage-faults.js';
 
+/** The name a stored file gets: the sha256 of its content, so the same content always has the same name (the CLI computes it too). */
+export function contentHash(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
 /**
  * Readable by others, unlike everything else in the data folder: a strict
  * sandbox runs as "nobody" and is given the bundle by a hard link, which
@@ -66,7 +71,7 @@ export class LocalBundleStore implements BundleStore {
   async put(content: string | Uint8Array, extension: BundleExtension): Promise<StoredBundle> {
     this.#faults.assertWritable('bundles');
     const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-    const hash = createHash('sha256').update(bytes).digest('hex');
+    const hash = contentHash(bytes);
     const target = this.path(hash, extension);
     const exists = await stat(target).then(() => true, () => false);
     if (!exists) {

@@ -50,8 +50,6 @@ export class FunctionPool {
   #starting = 0;
   readonly #waiters: Waiter[] = [];
   #retired = false;
-  /** The start #tryStart began last: settles once that instance has loaded, or failed (never rejects). */
-  #lastStart: Promise<void> | null = null;
   #lastError: Error | null = null;
   /** Instances whose memory was already given back (evicted) before they exited. */
   readonly #released = new WeakSet<Instance>();
@@ -144,7 +142,11 @@ export class FunctionPool {
    */
   async prestart(count: number): Promise<void> {
     const starts: Promise<void>[] = [];
-    while (!this.#retired && this.size < Math.min(count, this.settings.maxInstances) && this.#tryStart(null)) starts.push(this.#lastStart!);
+    while (!this.#retired && this.size < Math.min(count, this.settings.maxInstances)) {
+      const started = this.#tryStart(null);
+      if (!started) break;
+      starts.push(started);
+    }
     await Promise.all(starts);
   }
 
@@ -253,15 +255,15 @@ export class FunctionPool {
     }
   }
 
-  #tryStart(waiter: Waiter | null): boolean {
-    if (this.size >= this.settings.maxInstances) return false;
+  /** Starts one instance if the cap and the memory budget allow: the start, settled once it loaded or failed (never rejects); null if not. */
+  #tryStart(waiter: Waiter | null): Promise<void> | null {
+    if (this.size >= this.settings.maxInstances) return null;
     const memoryMb = this.settings.memoryMb;
     if (!this.budget.tryReserve(memoryMb)) {
-      if (!this.hooks.makeRoom(memoryMb, this) || !this.budget.tryReserve(memoryMb)) return false;
+      if (!this.hooks.makeRoom(memoryMb, this) || !this.budget.tryReserve(memoryMb)) return null;
     }
     this.#starting++;
-    this.#lastStart = this.#start(waiter);
-    return true;
+    return this.#start(waiter);
   }
 
   async #start(firstWaiter: Waiter | null): Promise<void> {

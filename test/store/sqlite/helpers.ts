@@ -2,6 +2,7 @@ import { openDatabase as openConnection, type SqliteDatabase } from '../../../sr
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
 /** A connection set up the way the store composer sets it up. */
 export function openDatabase(file: string): SqliteDatabase {
@@ -40,4 +41,24 @@ export function countTransactions(db: SqliteDatabase): { readonly count: number;
     });
   }) as typeof db.transaction;
   return counter;
+}
+
+/**
+ * A contract harness over a fresh SQLite file: the store `make` builds on a
+ * new connection with the one fake clock, removed again on close.
+ */
+export function freshSqliteStore<S>(make: (db: SqliteDatabase, clock: FakeClock) => S): () => Promise<{ store: S; clock: FakeClock; close(): Promise<void> }> {
+  return async () => {
+    const tmp = tempDir();
+    const db = openDatabase(join(tmp.dir, 'state.db'));
+    const clock = new FakeClock();
+    return {
+      store: make(db, clock),
+      clock,
+      async close() {
+        db.close();
+        tmp.remove();
+      },
+    };
+  };
 }

@@ -4,21 +4,9 @@ import { join } from 'node:path';
 import { SqliteAppStore } from '../../../src/store/sqlite/sqlite-app-store.js';
 import { runAppStoreContract } from '../app-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { openDatabase, tempDir } from './helpers.js';
+import { freshSqliteStore, openDatabase, tempDir } from './helpers.js';
 
-runAppStoreContract('sqlite', async () => {
-  const tmp = tempDir();
-  const db = openDatabase(join(tmp.dir, 'state.db'));
-  const clock = new FakeClock();
-  return {
-    store: new SqliteAppStore(db, clock),
-    clock,
-    async close() {
-      db.close();
-      tmp.remove();
-    },
-  };
-});
+runAppStoreContract('sqlite', freshSqliteStore((db, clock) => new SqliteAppStore(db, clock)));
 
 test('apps and versions are in the file: a store opened on it later sees them, and opening it again keeps them', async () => {
   const tmp = tempDir();

@@ -4,21 +4,9 @@ import { join } from 'node:path';
 import { SqliteAsyncResultStore } from '../../../src/store/sqlite/sqlite-async-result-store.js';
 import { runAsyncResultStoreContract } from '../async-result-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { openDatabase, tempDir } from './helpers.js';
+import { freshSqliteStore, openDatabase, tempDir } from './helpers.js';
 
-runAsyncResultStoreContract('sqlite', async (options) => {
-  const tmp = tempDir();
-  const db = openDatabase(join(tmp.dir, 'state.db'));
-  const clock = new FakeClock();
-  return {
-    store: new SqliteAsyncResultStore(db, clock, options),
-    clock,
-    async close() {
-      db.close();
-      tmp.remove();
-    },
-  };
-});
+runAsyncResultStoreContract('sqlite', (options) => freshSqliteStore((db, clock) => new SqliteAsyncResultStore(db, clock, options))());
 
 test('a record written through one connection is read through another opened on the file', async () => {
   const tmp = tempDir();

@@ -4,21 +4,9 @@ import { join } from 'node:path';
 import { SqliteKeyStore } from '../../../src/store/sqlite/sqlite-key-store.js';
 import { runKeyStoreContract } from '../key-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { openDatabase, tempDir } from './helpers.js';
+import { freshSqliteStore, openDatabase, tempDir } from './helpers.js';
 
-runKeyStoreContract('sqlite', async () => {
-  const tmp = tempDir();
-  const db = openDatabase(join(tmp.dir, 'state.db'));
-  const clock = new FakeClock();
-  return {
-    store: new SqliteKeyStore(db, clock),
-    clock,
-    async close() {
-      db.close();
-      tmp.remove();
-    },
-  };
-});
+runKeyStoreContract('sqlite', freshSqliteStore((db, clock) => new SqliteKeyStore(db, clock)));
 
 test('on disk a key is its id, the hash bytes as a BLOB, the scope as JSON and its app copied out for an indexed filter; a reopened file keeps it', async () => {
   const tmp = tempDir();

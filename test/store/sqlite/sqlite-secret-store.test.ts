@@ -4,21 +4,9 @@ import { join } from 'node:path';
 import { SqliteSecretStore } from '../../../src/store/sqlite/sqlite-secret-store.js';
 import { runSecretStoreContract } from '../secret-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { openDatabase, tempDir } from './helpers.js';
+import { freshSqliteStore, openDatabase, tempDir } from './helpers.js';
 
-runSecretStoreContract('sqlite', async () => {
-  const tmp = tempDir();
-  const db = openDatabase(join(tmp.dir, 'state.db'));
-  const clock = new FakeClock();
-  return {
-    store: new SqliteSecretStore(db, clock),
-    clock,
-    async close() {
-      db.close();
-      tmp.remove();
-    },
-  };
-});
+runSecretStoreContract('sqlite', freshSqliteStore((db, clock) => new SqliteSecretStore(db, clock)));
 
 test('on disk a secret is exactly the sealed bytes it was given, as a BLOB; a reopened file keeps it', async () => {
   const tmp = tempDir();
