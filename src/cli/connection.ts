@@ -46,10 +46,6 @@ export function resolveNodeUrl(args: ParsedArgs, ctx: CliContext): Sourced {
   return { value: DEFAULT_URL, source: 'the default' };
 }
 
-export function nodeUrl(args: ParsedArgs, ctx: CliContext): string {
-  return resolveNodeUrl(args, ctx).value;
-}
-
 /**
  * The admin key: `--key`, else NIMBUS_ADMIN_KEY, else the key file a local
  * `nimbus start` wrote into its data folder. The key file is paired with the
@@ -77,10 +73,6 @@ export function resolveAdminKey(args: ParsedArgs, ctx: CliContext, url: Sourced 
   }
   if (key === '') throw new CliError(`no admin key: the key file ${keyFile} is empty`);
   return { value: key, source: keyFile };
-}
-
-export function adminKey(args: ParsedArgs, ctx: CliContext): string {
-  return resolveAdminKey(args, ctx).value;
 }
 
 /** The node to talk to and the key to show it, each with where it came from. */
