@@ -8,7 +8,7 @@ export type StorageArea = 'state' | 'blobs' | 'bundles';
  * (the folder or state file was removed or replaced) lasts until a restart;
  * the others pass when the device lets writes through again.
  */
-export type StorageFaultKind = 'full' | 'read_only' | 'denied' | 'io' | 'lost';
+export type StorageFaultKind = 'full' | 'read_only' | 'denied' | 'io' | 'lost' | 'unreachable';
 
 /** errno codes from Node's fs calls. */
 const ERRNO_KINDS: Readonly<Record<string, StorageFaultKind>> = {
@@ -18,7 +18,31 @@ const ERRNO_KINDS: Readonly<Record<string, StorageFaultKind>> = {
   EACCES: 'denied',
   EPERM: 'denied',
   EIO: 'io',
+  // A database or object store over the network (cluster mode) that cannot be reached.
+  ECONNREFUSED: 'unreachable',
+  ECONNRESET: 'unreachable',
+  ETIMEDOUT: 'unreachable',
+  EPIPE: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EAI_AGAIN: 'unreachable',
 };
+
+/**
+ * PostgreSQL SQLSTATE classes and codes that are storage faults, not bad
+ * requests: connection exceptions (08), insufficient resources (53), operator
+ * intervention (57P: shutdown, crash, "cannot connect now"), system errors (58).
+ */
+function postgresKind(sqlstate: string): StorageFaultKind | undefined {
+  if (sqlstate === '53100') return 'full';
+  if (sqlstate === '25006') return 'read_only';
+  if (sqlstate.startsWith('08') || sqlstate.startsWith('57P') || sqlstate.startsWith('53')) return 'unreachable';
+  if (sqlstate.startsWith('58')) return 'io';
+  return undefined;
+}
+
+/** node-postgres reports a lost or refused connection as a plain Error with one of these messages. */
+const POSTGRES_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/;
 
 /** SQLite's primary result codes that are storage faults (the low byte of an extended code). */
 const SQLITE_PERM = 3;
@@ -35,6 +59,7 @@ const DETAILS: Readonly<Record<StorageFaultKind, string>> = {
   read_only: 'the data folder is on a file system that became read-only',
   denied: 'the node is not allowed to write to its data folder',
   io: 'the device that holds the data folder reported an I/O error',
+  unreachable: 'the node cannot reach its store (PostgreSQL or the object store); it retries by itself',
   lost: 'the data folder or its state file was removed or replaced while the node ran; restart the node',
 };
 
@@ -58,7 +83,10 @@ export function classifyStorageError(error: unknown, options: ClassifyOptions = 
   const errcode = (error as { errcode?: unknown }).errcode;
   if (typeof errcode === 'number') return sqliteKind(errcode);
   const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return undefined;
+  if (typeof code !== 'string') {
+    return error instanceof Error && POSTGRES_CONNECTION_MESSAGES.test(error.message) ? 'unreachable' : undefined;
+  }
+  if (/^[0-9A-Z]{5}$/.test(code) && /\d/.test(code)) return postgresKind(code);
   if (options.missingMeansLost && (code === 'ENOENT' || code === 'ENOTDIR')) return 'lost';
   return ERRNO_KINDS[code];
 }

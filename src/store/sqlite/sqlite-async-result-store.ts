@@ -4,12 +4,14 @@ import {
   ASYNC_RESULT_RETENTION_MS,
   type AsyncInvocationKey, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
 } from '../async-result-store.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import { groupCommitFor, NOT_DURABLE, type SqliteGroupCommit } from './sqlite-queue-store.js';
 
 /** Expired records are swept by writes at most this often. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-const SCHEMA = `
+/** Schema steps of this area; see migrateSqlite. */
+export const ASYNC_RESULT_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
 CREATE TABLE IF NOT EXISTS async_invocations (
   id TEXT PRIMARY KEY,
   app TEXT NOT NULL,
@@ -27,7 +29,7 @@ CREATE TABLE IF NOT EXISTS async_invocations (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS async_invocations_expiry ON async_invocations (expires_at);
-`;
+` }];
 
 interface Row {
   id: string;
@@ -63,7 +65,7 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
     this.#clock = clock;
     this.#retentionMs = options.retentionMs ?? ASYNC_RESULT_RETENTION_MS;
     this.#group = groupCommitFor(db);
-    db.exec(SCHEMA);
+    migrateSqlite(db, 'async-results', ASYNC_RESULT_MIGRATIONS);
     this.#sql = {
       get: db.prepare('SELECT * FROM async_invocations WHERE id = ? AND expires_at > ?'),
       put: db.prepare(`
