@@ -44,6 +44,7 @@ export const ERRORS = {
   NIMBUS_ERR_BLOB_NOT_MODIFIED: { status: 304, message: 'not modified' },
   NIMBUS_ERR_SECRET_NOT_FOUND: { status: 404, message: 'no such secret' },
   NIMBUS_ERR_KEY_NOT_FOUND: { status: 404, message: 'no such key' },
+  NIMBUS_ERR_KEY_ID_TAKEN: { status: 409, message: 'an API key with this id already exists' },
   NIMBUS_ERR_QUEUE_NOT_FOUND: { status: 404, message: 'no such queue (it has had no message and no deployed function consumes it)' },
   NIMBUS_ERR_SECRET_UNREADABLE: { status: 500, message: 'a secret cannot be decrypted with this master key' },
   NIMBUS_ERR_INVOCATION_NOT_FOUND: { status: 404, message: 'no such invocation (results are kept for 24 hours)' },

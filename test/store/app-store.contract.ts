@@ -7,6 +7,17 @@ import assert from 'node:assert/strict';
 import { withFreshStore } from './contract-harness.js';
 import type { AppStore, FunctionManifest, NewVersion } from '../../src/store/store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { NimbusError, type ErrorCode } from '../../src/shared/errors.js';
+
+/** An assert.rejects check: a NimbusError with this code and HTTP status. */
+function isNimbusError(code: ErrorCode, status: number): (err: unknown) => boolean {
+  return (err) => {
+    assert.ok(err instanceof NimbusError, `expected a NimbusError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    assert.equal(err.status, status);
+    return true;
+  };
+}
 
 export interface AppStoreHarness {
   store: AppStore;
@@ -129,11 +140,23 @@ export function runAppStoreContract(name: string, newHarness: () => Promise<AppS
       assert.equal((await store.createVersion('shop', bundle(3))).version, 3);
     });
 
-    withStore('setLive on an app that does not exist creates nothing', async ({ store }) => {
-      await store.setLive('ghost', 1);
+    withStore('setLive on an app that does not exist is a 404 and creates nothing', async ({ store }) => {
+      await assert.rejects(store.setLive('ghost', 1), isNimbusError('NIMBUS_ERR_APP_NOT_FOUND', 404));
       assert.equal(await store.get('ghost'), undefined);
       assert.deepEqual(await store.list(), []);
       assert.deepEqual(await store.listLive(), []);
+    });
+
+    withStore('setLive to a version the app does not have is a 404 and changes nothing', async ({ store, clock }) => {
+      await store.createVersion('shop', bundle(1));
+      await store.createVersion('shop', bundle(2));
+      const before = await store.get('shop');
+      await clock.advance(500);
+      for (const missing of [3, 0, -1]) {
+        await assert.rejects(store.setLive('shop', missing), isNimbusError('NIMBUS_ERR_VERSION_NOT_FOUND', 404));
+      }
+      assert.deepEqual(await store.get('shop'), before, 'neither the live version nor the update time moved');
+      assert.deepEqual((await store.listLive()).map((v) => [v.app, v.version]), [['shop', 2]]);
     });
 
     withStore('every bundle and source map any version references is reported, once each', async ({ store }) => {
@@ -158,15 +181,19 @@ export function runAppStoreContract(name: string, newHarness: () => Promise<AppS
       assert.equal(await store.remove('shop'), false, 'a second remove finds nothing');
     });
 
-    withStore('an app deployed again after removal starts afresh from version 1', async ({ store, clock }) => {
+    withStore('an app deployed again after removal continues the numbering: no number is ever given to other code', async ({ store, clock }) => {
       await store.createVersion('shop', bundle(1));
       await store.createVersion('shop', bundle(2));
       await store.remove('shop');
       await clock.advance(1_000);
-      const fresh = await store.createVersion('shop', bundle(3));
-      assert.equal(fresh.version, 1);
-      assert.deepEqual(await store.get('shop'), { name: 'shop', liveVersion: 1, createdAt: clock.now(), updatedAt: clock.now() });
-      assert.deepEqual((await store.listVersions('shop')).map((v) => v.bundleHash), ['bundle-3']);
+      const again = await store.createVersion('shop', bundle(3));
+      assert.equal(again.version, 3, 'a node that cached shop@1 or shop@2 must never see other code under that number');
+      assert.deepEqual(await store.get('shop'), { name: 'shop', liveVersion: 3, createdAt: clock.now(), updatedAt: clock.now() });
+      assert.deepEqual((await store.listVersions('shop')).map((v) => [v.version, v.bundleHash]), [[3, 'bundle-3']]);
+      assert.equal(await store.getVersion('shop', 1), undefined);
+      await store.remove('shop');
+      assert.equal((await store.createVersion('shop', bundle(4))).version, 4);
+      assert.equal((await store.createVersion('blog', bundle(5))).version, 1, 'other apps count on their own');
     });
   });
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { withFreshStore } from './contract-harness.js';
 import type { KeyScope, KeyStore, NewKeyRecord } from '../../src/store/key-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { NimbusError } from '../../src/shared/errors.js';
 
 export interface KeyStoreHarness {
   store: KeyStore;
@@ -65,9 +66,13 @@ export function runKeyStoreContract(name: string, newHarness: () => Promise<KeyS
       assert.equal(await store.get('0000'), undefined, 'touch did not create a key');
     });
 
-    withStore('an id is taken once: inserting it again is refused and the first key stands', async ({ store }) => {
+    withStore('an id is taken once: inserting it again is refused (409, naming the id) and the first key stands', async ({ store }) => {
       await store.insert(key('00aa', { kind: 'admin' }, { label: 'first' }));
-      await assert.rejects(store.insert(key('00aa', { kind: 'producer', queues: ['q'] }, { label: 'second' })));
+      await assert.rejects(store.insert(key('00aa', { kind: 'producer', queues: ['q'] }, { label: 'second' })), (err) => {
+        assert.ok(err instanceof NimbusError, `expected a NimbusError, got ${String(err)}`);
+        assert.deepEqual([err.code, err.status, err.details?.id], ['NIMBUS_ERR_KEY_ID_TAKEN', 409, '00aa']);
+        return true;
+      });
       const stored = await store.get('00aa');
       assert.deepEqual([stored?.scope, stored?.label], [{ kind: 'admin' }, 'first']);
       assert.equal((await store.list()).length, 1);

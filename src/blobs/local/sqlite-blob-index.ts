@@ -1,21 +1,19 @@
 import { bufferOf, type SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import type { BlobEventType } from '../../sdk/definition.js';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type BucketInfo, type ListOptions, type ListResult } from '../blob-backend.js';
+import type { BucketInfo, ListOptions, ListResult } from '../blob-backend.js';
 import { BlobError } from '../blob-errors.js';
 import { formatSequencer, type BlobEventRecord } from '../blob-event-log.js';
 import type { BlobIndex, CommittedDelete, CommittedPut, IndexedObject, ObjectCommit } from '../blob-index.js';
 import { conditionMatches } from '../etag.js';
-import { MAX_KEY_BYTES, validateBucketName } from '../blob-names.js';
+import { validateBucketName } from '../blob-names.js';
+import { listByRanges, validateCursorName, validateCursorPosition, validateReadLimit } from '../blob-listing.js';
+import { migrateSqlite, type SqliteMigration } from '../../store/sqlite/sqlite-migrations.js';
 
-export const MAX_READ_BATCH = 10_000;
-export const MAX_CURSOR_NAME_LENGTH = 200;
-export const MAX_DELIMITER_BYTES = 16;
+export { MAX_CURSOR_NAME_LENGTH, MAX_DELIMITER_BYTES, MAX_READ_BATCH } from '../blob-listing.js';
 
-/** Never the first byte of UTF-8 text: `prefix + 0xFF` sorts after every key that starts with `prefix`. */
-const AFTER_ALL = Buffer.from([0xff]);
-
-const SCHEMA = `
+/** Schema steps of this area; see migrateSqlite. */
+export const BLOB_INDEX_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
 CREATE TABLE IF NOT EXISTS blob_buckets (
   name TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL
@@ -53,7 +51,7 @@ CREATE TABLE IF NOT EXISTS blob_event_cursors (
   name TEXT PRIMARY KEY,
   position INTEGER NOT NULL
 );
-`;
+` }];
 
 interface ObjectRow {
   bucket: string;
@@ -91,7 +89,7 @@ export class SqliteBlobIndex implements BlobIndex {
   constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    db.exec(SCHEMA);
+    migrateSqlite(db, 'blobs', BLOB_INDEX_MIGRATIONS);
     this.#stmt = {
       insertBucket: db.prepare('INSERT INTO blob_buckets (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
       getBucket: db.prepare('SELECT name FROM blob_buckets WHERE name = ?'),
@@ -160,37 +158,11 @@ export class SqliteBlobIndex implements BlobIndex {
   }
 
   async list(bucket: string, options: ListOptions): Promise<ListResult> {
-    const { prefix, delimiter, limit, resumeAfter } = validateListOptions(options);
     if (this.#stmt.getBucket.get(bucket) === undefined) throw new BlobError('NIMBUS_ERR_BLOB_BUCKET_NOT_FOUND', bucket, { bucket });
-    const low = Buffer.from(prefix, 'utf8');
-    const high = Buffer.concat([low, AFTER_ALL]);
-    const result: ListResult = { objects: [], commonPrefixes: [], nextCursor: null };
-    let after = resumeAfter;
-    let count = 0;
-    scan: for (;;) {
-      const rows = this.#stmt.listPage.all(bucket, after, low, high, limit + 1) as ObjectRow[];
-      for (const row of rows) {
-        if (count === limit) {
-          result.nextCursor = after.toString('base64url');
-          break scan;
-        }
-        const key = bufferOf(row.key).toString('utf8');
-        const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
-        if (delimiter && cut >= 0) {
-          const commonPrefix = key.slice(0, cut + delimiter.length);
-          result.commonPrefixes.push(commonPrefix);
-          count++;
-          // Skip every key under this prefix: they sort before prefix + 0xFF.
-          after = Buffer.concat([Buffer.from(commonPrefix, 'utf8'), AFTER_ALL]);
-          continue scan;
-        }
-        result.objects.push({ key, size: row.size, etag: row.etag, contentType: row.content_type, lastModified: row.last_modified });
-        count++;
-        after = bufferOf(row.key);
-      }
-      if (rows.length <= limit) break;
-    }
-    return result;
+    return listByRanges(options, async (after, low, high, limit) =>
+      (this.#stmt.listPage.all(bucket, after, low, high, limit) as ObjectRow[]).map((row) => ({
+        key: bufferOf(row.key), size: row.size, etag: row.etag, contentType: row.content_type, lastModified: row.last_modified,
+      })));
   }
 
   async unreferencedDataIds(dataIds: string[]): Promise<string[]> {
@@ -199,15 +171,13 @@ export class SqliteBlobIndex implements BlobIndex {
 
   async readAfter(cursorName: string, limit: number): Promise<BlobEventRecord[]> {
     validateCursorName(cursorName);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ_BATCH) {
-      throw new RangeError(`limit must be an integer from 1 to ${MAX_READ_BATCH}`);
-    }
+    validateReadLimit(limit);
     return (this.#stmt.readAfter.all(cursorName, limit) as EventRow[]).map(toEventRecord);
   }
 
   async advance(cursorName: string, position: number): Promise<void> {
     validateCursorName(cursorName);
-    if (!Number.isSafeInteger(position) || position < 0) throw new RangeError('position must be a non-negative integer');
+    validateCursorPosition(position);
     this.#stmt.advance.run(cursorName, position);
   }
 
@@ -280,29 +250,4 @@ function toEventRecord(row: EventRow): BlobEventRecord {
     position: row.position, bucket: row.bucket, key: row.key, eventType: row.event_type, size: row.size,
     etag: row.etag, contentType: row.content_type, sequencer: row.sequencer, at: row.at,
   };
-}
-
-function validateCursorName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_CURSOR_NAME_LENGTH) {
-    throw new RangeError(`cursorName must be 1-${MAX_CURSOR_NAME_LENGTH} characters`);
-  }
-}
-
-function invalidList(field: string, why: string): BlobError {
-  return new BlobError('NIMBUS_ERR_BLOB_INVALID_REQUEST', `${field}: ${why}`, { field });
-}
-
-function validateListOptions(options: ListOptions): { prefix: string; delimiter: string; limit: number; resumeAfter: Buffer } {
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string' || Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) throw invalidList('prefix', `at most ${MAX_KEY_BYTES} bytes`);
-  const delimiter = options.delimiter ?? '';
-  if (typeof delimiter !== 'string' || Buffer.byteLength(delimiter, 'utf8') > MAX_DELIMITER_BYTES) throw invalidList('delimiter', `at most ${MAX_DELIMITER_BYTES} bytes`);
-  const limit = options.limit ?? DEFAULT_LIST_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw invalidList('limit', `an integer from 1 to ${MAX_LIST_LIMIT}`);
-  let resumeAfter = Buffer.alloc(0);
-  if (options.cursor !== undefined && options.cursor !== '') {
-    resumeAfter = Buffer.from(options.cursor, 'base64url');
-    if (resumeAfter.toString('base64url') !== options.cursor || resumeAfter.length > MAX_KEY_BYTES + 1) throw invalidList('cursor', 'not a cursor this store returned');
-  }
-  return { prefix, delimiter, limit, resumeAfter };
 }

@@ -1,6 +1,40 @@
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
+import { NimbusError } from '../../shared/errors.js';
 import type { AppRecord, AppStore, FunctionManifest, NewVersion, VersionRecord } from '../store.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
+
+/** Schema steps of this area; see migrateSqlite. */
+export const APP_MIGRATIONS: readonly SqliteMigration[] = [
+  { version: 1, sql: `
+CREATE TABLE IF NOT EXISTS apps (
+  name TEXT PRIMARY KEY,
+  live_version INTEGER,
+  next_version INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS app_versions (
+  app TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  bundle_hash TEXT NOT NULL,
+  source_map_hash TEXT,
+  bundle_size INTEGER NOT NULL,
+  functions TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (app, version)
+);
+` },
+  // Numbers outlive the app: apps.next_version went with a removed app, so a
+  // redeploy reused app@1 for other code. apps.next_version is no longer read.
+  { version: 2, sql: `
+CREATE TABLE app_version_counters (
+  app TEXT PRIMARY KEY,
+  last_version INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO app_version_counters (app, last_version) SELECT name, next_version - 1 FROM apps WHERE next_version > 1;
+` },
+];
 
 interface AppRow { name: string; live_version: number | null; created_at: number; updated_at: number }
 interface VersionRow {
@@ -12,38 +46,25 @@ export class SqliteAppStore implements AppStore {
   readonly #statements;
 
   constructor(private readonly db: SqliteDatabase, private readonly clock: Clock) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS apps (
-        name TEXT PRIMARY KEY,
-        live_version INTEGER,
-        next_version INTEGER NOT NULL DEFAULT 1,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS app_versions (
-        app TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        bundle_hash TEXT NOT NULL,
-        source_map_hash TEXT,
-        bundle_size INTEGER NOT NULL,
-        functions TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        PRIMARY KEY (app, version)
-      );
-    `);
+    migrateSqlite(db, 'apps', APP_MIGRATIONS);
     this.#statements = {
       listApps: db.prepare<[], AppRow>('SELECT name, live_version, created_at, updated_at FROM apps ORDER BY name'),
       getApp: db.prepare<[string], AppRow>('SELECT name, live_version, created_at, updated_at FROM apps WHERE name = ?'),
       upsertApp: db.prepare<[string, number, number]>(
         'INSERT INTO apps (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING',
       ),
-      takeVersion: db.prepare<[string], { next_version: number }>(
-        'UPDATE apps SET next_version = next_version + 1 WHERE name = ? RETURNING next_version - 1 AS next_version',
+      takeVersion: db.prepare<[string], { last_version: number }>(
+        `INSERT INTO app_version_counters (app, last_version) VALUES (?, 1)
+         ON CONFLICT (app) DO UPDATE SET last_version = last_version + 1 RETURNING last_version`,
       ),
       insertVersion: db.prepare(
         'INSERT INTO app_versions (app, version, bundle_hash, source_map_hash, bundle_size, functions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       setLive: db.prepare<[number, number, string]>('UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?'),
+      setExistingLive: db.prepare<{ app: string; version: number; now: number }>(
+        `UPDATE apps SET live_version = :version, updated_at = :now
+         WHERE name = :app AND EXISTS (SELECT 1 FROM app_versions WHERE app = :app AND version = :version)`,
+      ),
       listVersions: db.prepare<[string], VersionRow>('SELECT * FROM app_versions WHERE app = ? ORDER BY version'),
       getVersion: db.prepare<[string, number], VersionRow>('SELECT * FROM app_versions WHERE app = ? AND version = ?'),
       listLive: db.prepare<[], VersionRow>(
@@ -71,7 +92,7 @@ export class SqliteAppStore implements AppStore {
     const create = this.db.transaction((): VersionRecord => {
       const now = this.clock.now();
       s.upsertApp.run(app, now, now);
-      const number = s.takeVersion.get(app)!.next_version;
+      const number = s.takeVersion.get(app)!.last_version;
       s.insertVersion.run(app, number, version.bundleHash, version.sourceMapHash, version.bundleSize, JSON.stringify(version.functions), now);
       s.setLive.run(number, now, app);
       return { app, version: number, ...version, createdAt: now };
@@ -93,7 +114,9 @@ export class SqliteAppStore implements AppStore {
   }
 
   async setLive(app: string, version: number): Promise<void> {
-    this.#statements.setLive.run(version, this.clock.now(), app);
+    if (this.#statements.setExistingLive.run({ app, version, now: this.clock.now() }).changes > 0) return;
+    if (this.#statements.getApp.get(app) === undefined) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', app, { app });
+    throw new NimbusError('NIMBUS_ERR_VERSION_NOT_FOUND', `${app} has no version ${version}`, { app, version });
   }
 
   async referencedBundleHashes(): Promise<Set<string>> {

@@ -1,5 +1,7 @@
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
+import { NimbusError } from '../../shared/errors.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import type { KeyFilter, KeyRecord, KeyScope, KeyStore, NewKeyRecord, StoredKey } from '../key-store.js';
 
 interface KeyRow {
@@ -14,6 +16,20 @@ interface StoredKeyRow extends KeyRow {
   secret_hash: Uint8Array;
 }
 
+/** Schema steps of this area; see migrateSqlite. `app` is copied out of the scope so "keys of this app" is an indexed query. */
+export const KEY_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
+CREATE TABLE IF NOT EXISTS auth_api_keys (
+  id TEXT PRIMARY KEY,
+  secret_hash BLOB NOT NULL,
+  scope TEXT NOT NULL,
+  app TEXT,
+  label TEXT,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS auth_api_keys_app ON auth_api_keys (app);
+` }];
+
 const RECORD_COLUMNS = 'id, scope, label, created_at, last_used_at';
 
 export class SqliteKeyStore implements KeyStore {
@@ -23,27 +39,16 @@ export class SqliteKeyStore implements KeyStore {
   constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    // `app` is copied out of the scope so "keys of this app" is an indexed query.
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS auth_api_keys (
-        id TEXT PRIMARY KEY,
-        secret_hash BLOB NOT NULL,
-        scope TEXT NOT NULL,
-        app TEXT,
-        label TEXT,
-        created_at INTEGER NOT NULL,
-        last_used_at INTEGER
-      );
-      CREATE INDEX IF NOT EXISTS auth_api_keys_app ON auth_api_keys (app);
-    `);
+    migrateSqlite(db, 'keys', KEY_MIGRATIONS);
   }
 
   async insert(record: NewKeyRecord): Promise<KeyRecord> {
     const app = record.scope.kind === 'function' ? record.scope.app : null;
     const createdAt = this.#clock.now();
-    this.#db
-      .prepare('INSERT INTO auth_api_keys (id, secret_hash, scope, app, label, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    const inserted = this.#db
+      .prepare('INSERT INTO auth_api_keys (id, secret_hash, scope, app, label, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING')
       .run(record.id, Buffer.from(record.secretHash), JSON.stringify(record.scope), app, record.label, createdAt);
+    if (inserted.changes === 0) throw new NimbusError('NIMBUS_ERR_KEY_ID_TAKEN', record.id, { id: record.id });
     return { id: record.id, scope: record.scope, label: record.label, createdAt, lastUsedAt: null };
   }
 

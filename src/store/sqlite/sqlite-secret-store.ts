@@ -1,6 +1,19 @@
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import type { SealedSecret, SecretInfo, SecretStore } from '../secret-store.js';
+
+/** Schema steps of this area; see migrateSqlite. */
+export const SECRET_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
+CREATE TABLE IF NOT EXISTS auth_secrets (
+  app TEXT NOT NULL,
+  name TEXT NOT NULL,
+  sealed BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app, name)
+) WITHOUT ROWID
+` }];
 
 interface SecretInfoRow {
   name: string;
@@ -20,16 +33,7 @@ export class SqliteSecretStore implements SecretStore {
   constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS auth_secrets (
-        app TEXT NOT NULL,
-        name TEXT NOT NULL,
-        sealed BLOB NOT NULL,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (app, name)
-      ) WITHOUT ROWID
-    `);
+    migrateSqlite(db, 'secrets', SECRET_MIGRATIONS);
   }
 
   async put(app: string, name: string, sealed: Uint8Array): Promise<SecretInfo> {

@@ -3,18 +3,31 @@ import type { Clock } from '../../shared/clock.js';
 import type { Store } from '../store.js';
 import { STATE_FILE } from '../data-folder.js';
 import { openSqlite } from './open-sqlite.js';
-import { SqliteAppStore } from './sqlite-app-store.js';
-import { SqliteBlobIndex } from '../../blobs/local/sqlite-blob-index.js';
-import { SqliteAsyncResultStore } from './sqlite-async-result-store.js';
-import { SqliteKeyStore } from './sqlite-key-store.js';
+import { APP_MIGRATIONS, SqliteAppStore } from './sqlite-app-store.js';
+import { BLOB_INDEX_MIGRATIONS, SqliteBlobIndex } from '../../blobs/local/sqlite-blob-index.js';
+import { ASYNC_RESULT_MIGRATIONS, SqliteAsyncResultStore } from './sqlite-async-result-store.js';
+import { KEY_MIGRATIONS, SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteQueueStore } from './sqlite-queue-store.js';
 import { SqliteLogStore } from './sqlite-log-store.js';
 import { SqliteMeteringStore } from './sqlite-metering-store.js';
-import { SqliteSecretStore } from './sqlite-secret-store.js';
+import { SECRET_MIGRATIONS, SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTimerStore } from './sqlite-timer-store.js';
 import { guardWrites, type SqliteWriteGuard } from './write-guard.js';
+import type { SqliteMigration } from './sqlite-migrations.js';
 
 export { STATE_FILE };
+
+/**
+ * Every area's schema steps, by the name it records in nimbus_schema_versions:
+ * what an opened state file must be at. An area that moves to migrateSqlite adds itself here.
+ */
+export const SQLITE_SCHEMA_STEPS: Readonly<Record<string, readonly SqliteMigration[]>> = {
+  'apps': APP_MIGRATIONS,
+  'keys': KEY_MIGRATIONS,
+  'secrets': SECRET_MIGRATIONS,
+  'async-results': ASYNC_RESULT_MIGRATIONS,
+  'blobs': BLOB_INDEX_MIGRATIONS,
+};
 
 /** The embedded store: one SQLite file in the data folder. */
 export interface SqliteStoreOptions {
