@@ -2,6 +2,7 @@ import type { InvocationEnd, InvocationLifecycle } from '../runtime/lifecycle.js
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
 import { BatchWriter } from './batch-writer.js';
+import { meteringBatch } from './record-batches.js';
 import { RecordBuffer } from './record-buffer.js';
 import type { RecordColumns } from './record-columns.js';
 
@@ -60,7 +61,7 @@ export class InvocationRecorder {
     this.#writer = new BatchWriter({
       clock: options.clock,
       buffer: new RecordBuffer(),
-      write: (batch) => this.#store.writeBatch(batch),
+      write: (batch) => this.#store.writeBatch(meteringBatch(batch)),
       flushIntervalMs: options.flushIntervalMs ?? DEFAULT_RECORD_FLUSH_INTERVAL_MS,
       flushBatchSize: options.flushBatchSize ?? DEFAULT_RECORD_FLUSH_BATCH_SIZE,
       maxWriteSize: RECORD_WRITE_SLICE,

@@ -1,4 +1,4 @@
-import type { RecordColumns } from '../metering/record-columns.js';
+import type { EncodedBatch } from '../metering/record-batch-codec.js';
 import type { Outcome, TriggerTag } from '../runtime/invocation.js';
 
 /**
@@ -96,13 +96,26 @@ export interface SweepResult {
   rollupsDeleted: number;
 }
 
+/**
+ * One batch of records as a store writes it, made by `meteringBatch`
+ * (src/metering/record-batches.ts): everything a backend does with it is storage.
+ */
+export interface MeteringBatch {
+  /** The records, encoded: one stored row (src/metering/record-batch-codec.ts). */
+  records: EncodedBatch;
+  /** The same records summed per function and minute, to be added to the stored roll-ups. */
+  rollups: readonly MinuteRollup[];
+}
+
 export interface MeteringStore {
   /**
-   * Stores a batch and adds it to the roll-ups in one transaction. Each
-   * record is written once (the recorder never re-sends a batch), so ids are
-   * not checked for uniqueness: an index on them would cost every write.
+   * Stores a batch and adds its roll-ups to the stored ones in one
+   * transaction; roll-ups are only ever added to (several nodes write the
+   * same function and minute). Each record is written once (the recorder
+   * never re-sends a batch), so ids are not checked for uniqueness: an index
+   * on them would cost every write.
    */
-  writeBatch(batch: RecordColumns): Promise<void>;
+  writeBatch(batch: MeteringBatch): Promise<void>;
   listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]>;
   listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]>;
   usage(query: UsageQuery): Promise<UsageAggregate[]>;

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionLogLine, InvocationEnd } from '../../src/runtime/lifecycle.js';
+import type { InvocationRecord, MeteringBatch } from '../../src/store/metering-store.js';
+import { meteringBatch } from '../../src/metering/record-batches.js';
+import { RecordColumns } from '../../src/metering/record-columns.js';
 
 let counter = 0;
 
@@ -62,4 +65,9 @@ export function logLine(overrides: Partial<FunctionLogLine> = {}): FunctionLogLi
     message: 'hello',
     ...overrides,
   };
+}
+
+/** Records as the recorder hands them to a store: encoded, with their roll-ups. */
+export function batchOf(records: readonly InvocationRecord[]): MeteringBatch {
+  return meteringBatch(RecordColumns.fromRecords(records));
 }

@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvocationRecorder } from '../../src/metering/invocation-recorder.js';
 import { InvocationLifecycle } from '../../src/runtime/lifecycle.js';
-import type { RecordColumns } from '../../src/metering/record-columns.js';
-import type { MeteringStore } from '../../src/store/metering-store.js';
+import type { MeteringBatch, MeteringStore } from '../../src/store/metering-store.js';
 import { SqliteMeteringStore } from '../../src/store/sqlite/sqlite-metering-store.js';
 import { FakeClock, settle } from './fake-clock.js';
 import { finished } from './events.js';
@@ -16,8 +15,8 @@ function countingStore(store: MeteringStore): MeteringStore & { batches: number[
   const batches: number[] = [];
   return {
     batches,
-    writeBatch(batch: RecordColumns) {
-      batches.push(batch.count);
+    writeBatch(batch: MeteringBatch) {
+      batches.push(batch.records.count);
       return store.writeBatch(batch);
     },
     listRecords: (query) => store.listRecords(query),

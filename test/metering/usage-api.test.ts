@@ -6,9 +6,8 @@ import type { UsageReport } from '../../src/metering/usage-report.js';
 import { SqliteMeteringStore } from '../../src/store/sqlite/sqlite-metering-store.js';
 import type { InvocationRecord } from '../../src/store/metering-store.js';
 import { FakeClock } from './fake-clock.js';
-import { finished } from './events.js';
+import { batchOf, finished } from './events.js';
 import { openTempDatabase } from './sqlite-fixture.js';
-import { RecordColumns } from '../../src/metering/record-columns.js';
 
 const HOUR = 3_600_000;
 
@@ -17,7 +16,7 @@ async function withApi(body: (deps: { store: SqliteMeteringStore; clock: FakeClo
   const clock = new FakeClock();
   const store = new SqliteMeteringStore(database.db, clock);
   const now = clock.now();
-  await store.writeBatch(RecordColumns.fromRecords([
+  await store.writeBatch(batchOf([
     toInvocationRecord(finished({ id: 'old', startedAt: now - 30 * HOUR })),
     toInvocationRecord(finished({ id: 'a', startedAt: now - HOUR, functionName: 'checkout' })),
     toInvocationRecord(finished({ id: 'b', startedAt: now - HOUR, functionName: 'cart' })),

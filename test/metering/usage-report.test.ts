@@ -5,9 +5,8 @@ import { costOf, DEFAULT_PRICES } from '../../src/metering/prices.js';
 import { usageReport } from '../../src/metering/usage-report.js';
 import { SqliteMeteringStore } from '../../src/store/sqlite/sqlite-metering-store.js';
 import { FakeClock } from './fake-clock.js';
-import { finished } from './events.js';
+import { batchOf, finished } from './events.js';
 import { openTempDatabase } from './sqlite-fixture.js';
-import { RecordColumns } from '../../src/metering/record-columns.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -23,7 +22,7 @@ test('a usage report by function adds up: rows, totals and cost from the price t
   const database = openTempDatabase();
   try {
     const store = new SqliteMeteringStore(database.db, new FakeClock(T0));
-    await store.writeBatch(RecordColumns.fromRecords([
+    await store.writeBatch(batchOf([
       // 1 GB for 1000.2 ms bills 1001 ms: 1.001 GB-s.
       toInvocationRecord(finished({ functionName: 'checkout', memoryMb: 1024, durationMs: 1000.2, cpuMicros: 800_000, coldStartMs: 50 })),
       toInvocationRecord(finished({ functionName: 'checkout', memoryMb: 1024, durationMs: 999, cpuMicros: 200_000, outcome: 'error' })),
@@ -60,7 +59,7 @@ test('usage by hour and by day is keyed by the UTC period', async () => {
   const database = openTempDatabase();
   try {
     const store = new SqliteMeteringStore(database.db, new FakeClock(T0));
-    await store.writeBatch(RecordColumns.fromRecords([
+    await store.writeBatch(batchOf([
       toInvocationRecord(finished({ startedAt: T0 + 5 * 60_000 })),
       toInvocationRecord(finished({ startedAt: T0 + 59 * 60_000 })),
       toInvocationRecord(finished({ startedAt: T0 + HOUR })),

@@ -6,19 +6,21 @@ import { logLine } from '../metering/events.js';
 
 export interface LogStoreHarness {
   store: LogStore;
+  /** A second store on the same database, as another node has it. */
+  second: LogStore;
   close(): Promise<void>;
 }
 
-/** The behaviour every LogStore implementation must show (SQLite today, PostgreSQL later). */
+/** The behaviour every LogStore implementation must show (SQLite and PostgreSQL). */
 export function runLogStoreContract(
   name: string,
   open: (clock: FakeClock, limits: Partial<LogLimits>) => Promise<LogStoreHarness>,
 ): void {
-  const withStore = (title: string, limits: Partial<LogLimits>, body: (store: LogStore) => Promise<void>): void => {
+  const withStore = (title: string, limits: Partial<LogLimits>, body: (store: LogStore, second: LogStore) => Promise<void>): void => {
     test(`${name}: ${title}`, async () => {
       const harness = await open(new FakeClock(), limits);
       try {
-        await body(harness.store);
+        await body(harness.store, harness.second);
       } finally {
         await harness.close();
       }
@@ -82,5 +84,36 @@ export function runLogStoreContract(
     assert.ok(Buffer.byteLength(stored!.message) <= 64);
     assert.match(stored!.message, /^é+ …\[cut\]$/);
     assert.equal((await store.query({ app: 'shop', limit: 1 }))[0]?.message, stored!.message);
+  });
+
+  withStore('lines from two nodes: a tail resuming after its last seq misses none, totals and limits count both', { maxLinesPerFunction: 1_000 }, async (store, second) => {
+    const written: string[] = [];
+    const writes = Array.from({ length: 30 }, async (_, i) => {
+      const lines = Array.from({ length: 5 }, (_, j) => logLine({ message: `w${i}-${j}` }));
+      written.push(...lines.map((l) => l.message));
+      return (i % 2 === 0 ? store : second).append(lines);
+    });
+    const seen: string[] = [];
+    let after = 0;
+    const tail = async (): Promise<void> => {
+      for (const line of await store.query({ app: 'shop', afterSeq: after, limit: 10_000 })) {
+        assert.ok(line.seq > after, 'a tail sees sequence numbers only grow');
+        after = line.seq;
+        seen.push(line.message);
+      }
+    };
+    let done = false;
+    const tailing = (async () => {
+      while (!done) await tail();
+    })();
+    await Promise.all(writes);
+    done = true;
+    await tailing;
+    await tail();
+    assert.deepEqual([...seen].sort(), [...written].sort());
+    assert.deepEqual({ ...(await second.functionTotals('shop', 'checkout')) }, {
+      lines: 150,
+      bytes: written.reduce((n, m) => n + Buffer.byteLength(m), 0),
+    });
   });
 }

@@ -2,15 +2,11 @@ import type { SqliteDatabase } from './sqlite-database.js';
 import type { FunctionLogLine } from '../../runtime/lifecycle.js';
 import type { Clock } from '../../shared/clock.js';
 import { DEFAULT_LOG_LIMITS, type LogLimits, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
+import { linesToStore, overLimits, trimTarget } from '../../metering/log-limits.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 
-/**
- * Once a function is over a limit it is trimmed to this share of it, so a
- * steadily logging function is trimmed now and then, not on every write.
- */
-const TRIM_TO_SHARE = 0.9;
-const CUT_MARKER = ' …[cut]';
-
-const SCHEMA = `
+/** Schema steps of this area; see migrateSqlite. */
+export const LOG_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
 CREATE TABLE IF NOT EXISTS logs_lines (
   seq INTEGER PRIMARY KEY,
   app TEXT NOT NULL,
@@ -34,7 +30,7 @@ CREATE TABLE IF NOT EXISTS logs_function_totals (
   bytes INTEGER NOT NULL,
   PRIMARY KEY (app, function_name)
 ) WITHOUT ROWID;
-`;
+` }];
 
 interface LineRow {
   seq: number;
@@ -59,7 +55,7 @@ export class SqliteLogStore implements LogStore {
     void clock;
     this.#db = db;
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
-    db.exec(SCHEMA);
+    migrateSqlite(db, 'logs', LOG_MIGRATIONS);
     const insert = db.prepare(`INSERT INTO logs_lines
       (app, function_name, version, invocation_id, instance_id, stream, level, time, message, bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -68,10 +64,8 @@ export class SqliteLogStore implements LogStore {
       RETURNING lines, bytes`);
     this.#append = db.transaction((lines: readonly FunctionLogLine[]) => {
       const stored: StoredLogLine[] = [];
-      const added = new Map<string, { app: string; functionName: string; lines: number; bytes: number }>();
-      for (const line of lines) {
-        const message = cutMessage(line.message, this.#limits.maxMessageBytes);
-        const bytes = Buffer.byteLength(message);
+      const batch = linesToStore(lines, this.#limits);
+      for (const { line, message, bytes } of batch.lines) {
         const result = insert.run(
           line.app,
           line.functionName,
@@ -85,17 +79,10 @@ export class SqliteLogStore implements LogStore {
           bytes,
         );
         stored.push({ ...line, message, seq: Number(result.lastInsertRowid) });
-        const key = `${line.app}\u0000${line.functionName}`;
-        const sum = added.get(key) ?? { app: line.app, functionName: line.functionName, lines: 0, bytes: 0 };
-        sum.lines += 1;
-        sum.bytes += bytes;
-        added.set(key, sum);
       }
-      for (const sum of added.values()) {
+      for (const sum of batch.added) {
         const totals = addTotals.get(sum.app, sum.functionName, sum.lines, sum.bytes) as { lines: number; bytes: number };
-        if (totals.lines > this.#limits.maxLinesPerFunction || totals.bytes > this.#limits.maxBytesPerFunction) {
-          this.#trim(sum.app, sum.functionName);
-        }
+        if (overLimits(totals, this.#limits)) this.#trim(sum.app, sum.functionName);
       }
       return stored;
     });
@@ -154,8 +141,7 @@ export class SqliteLogStore implements LogStore {
 
   /** Drops a function's oldest lines until it is back under both limits (with headroom). */
   #trim(app: string, functionName: string): void {
-    const keepLines = Math.max(1, Math.floor(this.#limits.maxLinesPerFunction * TRIM_TO_SHARE));
-    const keepBytes = Math.floor(this.#limits.maxBytesPerFunction * TRIM_TO_SHARE);
+    const { keepLines, keepBytes } = trimTarget(this.#limits);
     const byCount = this.#db
       .prepare('SELECT seq FROM logs_lines WHERE app = ? AND function_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?')
       .get(app, functionName, keepLines - 1) as { seq: number } | undefined;
@@ -180,11 +166,4 @@ export class SqliteLogStore implements LogStore {
       )
       .run({ app, fn: functionName });
   }
-}
-
-function cutMessage(message: string, maxBytes: number): string {
-  if (Buffer.byteLength(message) <= maxBytes) return message;
-  const room = Math.max(0, maxBytes - Buffer.byteLength(CUT_MARKER));
-  // Slicing bytes may split a character; toString replaces the broken tail, which is fine for a marked cut.
-  return Buffer.from(message).subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '') + CUT_MARKER;
 }

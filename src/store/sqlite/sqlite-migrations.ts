@@ -10,6 +10,8 @@ export interface SqliteMigration {
   version: number;
   /** Statements run in one transaction. */
   sql: string;
+  /** Work SQL alone cannot do (re-encoding rows), run after `sql` in the same transaction. */
+  run?: (db: SqliteDatabase) => void;
 }
 
 const VERSIONS_TABLE = `
@@ -35,6 +37,7 @@ export function migrateSqlite(db: SqliteDatabase, area: string, steps: readonly 
     if (step.version <= current) continue;
     db.transaction(() => {
       db.exec(step.sql);
+      step.run?.(db);
       record.run(area, step.version);
     }).immediate();
   }

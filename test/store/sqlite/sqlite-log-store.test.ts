@@ -9,9 +9,13 @@ runLogStoreContract('SqliteLogStore', async (clock, limits) => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-logs-'));
   const db = openDatabase(join(dir, 'state.db'));
   db.pragma('journal_mode = WAL');
+  // Another process's connection to the same file.
+  const otherDb = openDatabase(join(dir, 'state.db'));
   return {
     store: new SqliteLogStore(db, clock, limits),
+    second: new SqliteLogStore(otherDb, clock, limits),
     close: async () => {
+      otherDb.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },

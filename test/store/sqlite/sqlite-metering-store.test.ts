@@ -8,16 +8,20 @@ import { SqliteMeteringStore } from '../../../src/store/sqlite/sqlite-metering-s
 import { runMeteringStoreContract } from '../metering-store.contract.js';
 import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
 import { FakeClock } from '../../metering/fake-clock.js';
-import { finished } from '../../metering/events.js';
-import { RecordColumns } from '../../../src/metering/record-columns.js';
+import { batchOf, finished } from '../../metering/events.js';
 
 runMeteringStoreContract('SqliteMeteringStore', async (clock) => {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-metering-'));
   const db = openDatabase(join(dir, 'state.db'));
   db.pragma('journal_mode = WAL');
+  const store = new SqliteMeteringStore(db, clock);
+  // Another process's connection to the same file.
+  const otherDb = openDatabase(join(dir, 'state.db'));
   return {
-    store: new SqliteMeteringStore(db, clock),
+    store,
+    second: new SqliteMeteringStore(otherDb, clock),
     close: async () => {
+      otherDb.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -72,9 +76,9 @@ test('filtered reads skip batches without the function and page across batches n
   try {
     const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
     const at = (id: string, functionName: string, app = 'shop') => toInvocationRecord(finished({ id, app, functionName }));
-    await store.writeBatch(RecordColumns.fromRecords([at('a1', 'cart'), at('b1', 'checkout')]));
-    await store.writeBatch(RecordColumns.fromRecords([at('c1', 'other', 'blog'), at('c2', 'other', 'blog')]));
-    await store.writeBatch(RecordColumns.fromRecords([at('a2', 'cart'), at('a3', 'cart')]));
+    await store.writeBatch(batchOf([at('a1', 'cart'), at('b1', 'checkout')]));
+    await store.writeBatch(batchOf([at('c1', 'other', 'blog'), at('c2', 'other', 'blog')]));
+    await store.writeBatch(batchOf([at('a2', 'cart'), at('a3', 'cart')]));
     assert.deepEqual((await store.listRecords({ app: 'shop', functionName: 'cart', limit: 10 })).map((r) => r.id), ['a3', 'a2', 'a1']);
     assert.deepEqual((await store.listRecords({ app: 'shop', limit: 3 })).map((r) => r.id), ['a3', 'a2', 'b1']);
     assert.deepEqual((await store.listRecords({ app: 'blog', limit: 10 })).map((r) => r.id), ['c2', 'c1']);
@@ -94,7 +98,7 @@ test("a metering batch leaves the connection's durability level (FULL for queues
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     const store = new SqliteMeteringStore(db, new FakeClock(Date.UTC(2026, 0, 1)));
-    await store.writeBatch(RecordColumns.fromRecords([toInvocationRecord(finished({ id: 'one' }))]));
+    await store.writeBatch(batchOf([toInvocationRecord(finished({ id: 'one' }))]));
     assert.equal(Number(db.pragma('synchronous', { simple: true })), 2, 'FULL again after the batch');
     assert.deepEqual((await store.listRecords({ limit: 1 })).map((r) => r.id), ['one']);
   } finally {
@@ -112,7 +116,7 @@ test('the sweep deletes whole old batches and cuts into at most one, by count an
     const DAY = 86_400_000;
     // Five batches of ten; record n started n hours before "now" minus 100 h, oldest first.
     for (let b = 0; b < 5; b++) {
-      await store.writeBatch(RecordColumns.fromRecords(Array.from({ length: 10 }, (_, i) => {
+      await store.writeBatch(batchOf(Array.from({ length: 10 }, (_, i) => {
         const n = b * 10 + i;
         return toInvocationRecord(finished({ id: `r${n}`, startedAt: now - (100 - n) * 3_600_000 }));
       })));

@@ -1,10 +1,9 @@
-import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
-import type { MeasuredInvocation } from '../../metering/invocation-record.js';
-import { bufferOf } from './sqlite-database.js';
-import { ID_BYTES, NUMBERS, RecordColumns, SMALL, type FunctionKey, type RecordAside } from '../../metering/record-columns.js';
+import type { Outcome, TriggerTag } from '../runtime/invocation.js';
+import type { MeasuredInvocation } from './invocation-record.js';
+import { ID_BYTES, NUMBERS, RecordColumns, SMALL, type FunctionKey, type RecordAside } from './record-columns.js';
 
 /**
- * Raw invocation records are stored a batch per row, as the columns they
+ * Raw invocation records are stored a batch per row (in every backend), as the columns they
  * wait in: a small JSON head (the batch's functions, long ids and error
  * messages) and then the number, code and id columns as raw bytes. Writing
  * a batch is a few copies; there is no per-record object or number
@@ -71,7 +70,8 @@ export function encodeBatch(columns: RecordColumns): EncodedBatch {
 /** A stored batch back as columns; a string is a batch in the JSON layout of earlier versions. */
 export function decodeBatch(column: Uint8Array | string): RecordColumns {
   if (typeof column === 'string') return RecordColumns.fromRecords(decodeJsonBatch(column));
-  const stored = bufferOf(column);
+  // A BLOB column reads back as a Uint8Array: viewed as a Buffer, not copied.
+  const stored = Buffer.isBuffer(column) ? column : Buffer.from(column.buffer, column.byteOffset, column.byteLength);
   if (stored.readUInt8(0) !== FORMAT) throw new Error(`unknown record batch format ${stored.readUInt8(0)}`);
   const count = stored.readUInt32LE(4);
   const headLength = stored.readUInt32LE(8);

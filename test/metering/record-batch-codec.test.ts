@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeBatch, encodeBatch } from '../../../src/store/sqlite/record-batch-codec.js';
-import { RecordColumns } from '../../../src/metering/record-columns.js';
-import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
-import type { InvocationRecord } from '../../../src/store/metering-store.js';
-import { finished, variedFinished } from '../../metering/events.js';
+import { decodeBatch, encodeBatch } from '../../src/metering/record-batch-codec.js';
+import { RecordColumns } from '../../src/metering/record-columns.js';
+import { toInvocationRecord } from '../../src/metering/invocation-record.js';
+import type { InvocationRecord } from '../../src/store/metering-store.js';
+import { finished, variedFinished } from './events.js';
 
 function variedRecords(count: number): InvocationRecord[] {
   return Array.from({ length: count }, (_, i) => toInvocationRecord(variedFinished(i)));
