@@ -8,8 +8,8 @@ import { BLOB_INDEX_MIGRATIONS, SqliteBlobIndex } from '../../blobs/local/sqlite
 import { ASYNC_RESULT_MIGRATIONS, SqliteAsyncResultStore } from './sqlite-async-result-store.js';
 import { KEY_MIGRATIONS, SqliteKeyStore } from './sqlite-key-store.js';
 import { SqliteQueueStore } from './sqlite-queue-store.js';
-import { SqliteLogStore } from './sqlite-log-store.js';
-import { SqliteMeteringStore } from './sqlite-metering-store.js';
+import { LOG_MIGRATIONS, SqliteLogStore } from './sqlite-log-store.js';
+import { METERING_MIGRATIONS, SqliteMeteringStore } from './sqlite-metering-store.js';
 import { SECRET_MIGRATIONS, SqliteSecretStore } from './sqlite-secret-store.js';
 import { SqliteTimerStore } from './sqlite-timer-store.js';
 import { guardWrites, type SqliteWriteGuard } from './write-guard.js';
@@ -27,6 +27,8 @@ export const SQLITE_SCHEMA_STEPS: Readonly<Record<string, readonly SqliteMigrati
   'secrets': SECRET_MIGRATIONS,
   'async-results': ASYNC_RESULT_MIGRATIONS,
   'blobs': BLOB_INDEX_MIGRATIONS,
+  'metering': METERING_MIGRATIONS,
+  'logs': LOG_MIGRATIONS,
 };
 
 /** The embedded store: one SQLite file in the data folder. */
