@@ -107,7 +107,7 @@ SELECT allowed.n AS allowed, leased.seq::text AS seq, leased.body, leased.priori
 /** $1 ids, $2 queues at their cap (their acks wake other nodes), $3 node. */
 export const ACK = `
 WITH gone AS (DELETE FROM queue_messages WHERE seq = ANY($1::bigint[]) RETURNING queue)
-SELECT ${notify('q', '$3::text')} FROM (SELECT DISTINCT queue AS q FROM gone WHERE queue = ANY($2::text[])) x`;
+SELECT q AS queue, ${notify('q', '$3::text')} FROM (SELECT DISTINCT queue AS q FROM gone WHERE queue = ANY($2::text[])) x`;
 
 /** $1 id, $2 visible at, $3 attempts to add, $4 error, $5 ready now, $6 queues at their cap, $7 node. */
 export const RELEASE = `

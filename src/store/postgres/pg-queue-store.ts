@@ -1,4 +1,4 @@
-import type { Clock } from '../../shared/clock.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 import {
   DEDUP_WINDOW_MS, encodeMessages, isInternalQueueName, LEASE_OWNER_LOST_ERROR,
   leaseToken, receiveProblem, validateExistingQueueName, validateQueueName,
@@ -13,6 +13,11 @@ import * as sql from './pg-queue-sql.js';
 const DEDUP_SWEEP_INTERVAL_MS = 60_000;
 /** A queue counts as at its cap for this long after a capped receive was cut short by it. */
 const SATURATION_MEMORY_MS = 30_000;
+/**
+ * While a queue is at its cap here, its listeners are woken this often to look
+ * again: the safety net under the NOTIFY that acks of a capped queue send.
+ */
+export const CAP_RECHECK_MS = 500;
 
 export interface PgQueueStoreOptions {
   /** Recorded on every lease this node takes; see releaseLeasesOf. */
@@ -64,6 +69,8 @@ export class PgQueueStore implements QueueStore {
   readonly #listeners = new Map<string, Set<() => void>>();
   /** Queues whose last capped receive here was cut short by the cap, and when: their acks wake other nodes. */
   readonly #saturated = new Map<string, number>();
+  readonly #rechecks = new Map<string, TimerHandle>();
+  #closed = false;
   readonly #work = new Set<Promise<unknown>>();
   readonly #stopListening: Promise<(() => void)[]>;
   #pending: PendingSend[] = [];
@@ -128,8 +135,8 @@ export class PgQueueStore implements QueueStore {
       })
       : await this.#db.query<sql.LeaseRow>(sql.LEASE, params);
     if (capped) {
-      if (Number(rows[0]?.allowed ?? max) < max) this.#saturated.set(queue, now);
-      else this.#saturated.delete(queue);
+      if (Number(rows[0]?.allowed ?? max) < max) this.#atCap(queue, now);
+      else this.#belowCap(queue);
     }
     return rows
       .filter((row) => row.seq !== null)
@@ -142,7 +149,8 @@ export class PgQueueStore implements QueueStore {
 
   async ack(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.#db.query(sql.ACK, [ids.map(toSeq), this.#saturatedQueues(), this.#nodeId]);
+    const freed = await this.#db.query<{ queue: string }>(sql.ACK, [ids.map(toSeq), this.#saturatedQueues(), this.#nodeId]);
+    for (const { queue } of freed) this.#fire(queue);
   }
 
   async release(id: string, options: ReleaseOptions): Promise<void> {
@@ -151,7 +159,7 @@ export class PgQueueStore implements QueueStore {
       toSeq(id), this.#clock.now() + delayMs, options.countAttempt ? 1 : 0, options.error ?? null,
       delayMs === 0, this.#saturatedQueues(), this.#nodeId,
     ]);
-    if (delayMs === 0) for (const { queue } of rows) this.#fire(queue);
+    for (const { queue } of rows) this.#fire(queue);
   }
 
   async deadLetter(id: string, error: string, options: DeadLetterOptions = {}): Promise<void> {
@@ -236,6 +244,8 @@ export class PgQueueStore implements QueueStore {
 
   /** Writes pending sends and waits for work in progress; stops listening. */
   async close(): Promise<void> {
+    this.#closed = true;
+    for (const queue of [...this.#rechecks.keys()]) this.#belowCap(queue);
     if (this.#pending.length > 0) this.#track(this.#flushSends());
     while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
     for (const stop of await this.#stopListening.catch(() => [])) stop();
@@ -333,6 +343,24 @@ export class PgQueueStore implements QueueStore {
     if (now - this.#lastDedupSweep < DEDUP_SWEEP_INTERVAL_MS) return;
     this.#lastDedupSweep = now;
     this.#track(this.#db.query(sql.SWEEP_DEDUP, [now]).catch(() => {}));
+  }
+
+  #atCap(queue: string, now: number): void {
+    this.#saturated.set(queue, now);
+    if (this.#rechecks.has(queue) || this.#closed) return;
+    const timer = this.#clock.setTimeout(() => {
+      this.#rechecks.delete(queue);
+      this.#fire(queue);
+    }, CAP_RECHECK_MS);
+    timer.unref();
+    this.#rechecks.set(queue, timer);
+  }
+
+  #belowCap(queue: string): void {
+    this.#saturated.delete(queue);
+    const timer = this.#rechecks.get(queue);
+    if (timer) this.#clock.clearTimeout(timer);
+    this.#rechecks.delete(queue);
   }
 
   #saturatedQueues(): string[] {
