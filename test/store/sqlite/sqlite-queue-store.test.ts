@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
+import { QUEUE_MIGRATIONS, SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { CONTRACT_NODE_ID, runQueueStoreContract } from '../queue-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { countTransactions, openDatabase, tempDir } from './helpers.js';
@@ -129,6 +129,25 @@ test('messages survive closing and reopening the file', async () => {
     assert.deepEqual((await store.peek('keep', 10)).map((m) => m.id), [sent[0]!.id, sent[2]!.id, sent[1]!.id]);
   } finally {
     await store.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
+test("a state file from the previous release (no schema versions) is upgraded in place, its messages kept", async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  try {
+    db.exec(QUEUE_MIGRATIONS[0]!.sql);
+    db.prepare("INSERT INTO queue_messages (queue, body, priority, enqueued_at, visible_at, leased) VALUES ('old', '\"kept\"', 0, 0, 0, 0)").run();
+    const clock = new FakeClock();
+    const store = new SqliteQueueStore(db, clock, { nodeId: 'node-a' });
+    assert.equal(db.prepare("SELECT version FROM nimbus_schema_versions WHERE area = 'queues'").pluck().get(), QUEUE_MIGRATIONS.length);
+    const [message] = await store.receive('old', 1, 30_000, { maxInFlight: 1 });
+    assert.equal(message!.body, 'kept');
+    assert.equal(await store.releaseLeasesOf('node-a'), 1, 'the new lease carries its node');
+    await store.close();
+  } finally {
     db.close();
     tmp.remove();
   }
