@@ -105,6 +105,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Every write to the data folder reports here: refused when the folder is lost, named when the disk is full.
   const storage = new StorageHealth({ dataDir: options.dataDir, clock, log });
   const store = openSqliteStore(options.dataDir, clock, {
+    nodeId,
     ...(asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {}),
     watch: (file) => storage.watchStateFile(file),
   });
@@ -193,6 +194,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   // Blobs and timers report lags to the metrics, which are wired after them.
   let metering: MeteringWiring | null = null;
+  // Leases this node held when it last stopped have no one handling them now: ready again, an attempt each.
+  await store.queues.releaseLeasesOf(nodeId);
   const blobs = await wireBlobs({
     dataDir: options.dataDir, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, faults: storage,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { NimbusError } from '../shared/errors.js';
 
 /**
@@ -92,11 +93,35 @@ export interface DeadLetterOptions {
   countAttempt?: boolean;
 }
 
+/** Recorded as the last error of a message whose lease ran out. */
+export const LEASE_EXPIRED_ERROR = 'the visibility timeout expired before the message was acknowledged';
+/** Recorded as the last error of a message whose node stopped (or died) while holding its lease. */
+export const LEASE_OWNER_LOST_ERROR = 'the node holding the lease stopped before the message was acknowledged';
+
+export interface ReceiveOptions {
+  /**
+   * Cluster-wide cap: lease only as many batches as keep the batches of this
+   * queue (and `consumer`) in flight, on every node together, at or below this.
+   * A batch is in flight while any of its messages holds an unexpired lease.
+   */
+  maxInFlight?: number;
+  /** Messages per batch: the leased messages are counted in groups of this many, in order. Default `max`. */
+  batchSize?: number;
+  /** Whose leases the cap counts, so two functions on one queue keep their own caps; default ''. */
+  consumer?: string;
+  /** Top up the batch this leased message belongs to: what is leased joins it and adds no batch. */
+  joinBatchOf?: string;
+}
+
 export interface QueueStore {
   /** Writes the messages; resolves once they are committed. All or none of one call is written. */
   send(queue: string, messages: NewMessage[], options?: SendOptions): Promise<SendResult[]>;
-  /** Leases up to `max` ready messages for `visibilityTimeoutMs`; an expired lease counts as a failed attempt. */
-  receive(queue: string, max: number, visibilityTimeoutMs: number): Promise<LeasedMessage[]>;
+  /**
+   * Leases up to `max` ready messages for `visibilityTimeoutMs` to this node;
+   * an expired lease counts as a failed attempt. With `maxInFlight`, fewer (or
+   * none) when the queue is at its cap.
+   */
+  receive(queue: string, max: number, visibilityTimeoutMs: number, options?: ReceiveOptions): Promise<LeasedMessage[]>;
   /** Deletes the messages: they were handled. */
   ack(ids: string[]): Promise<void>;
   /** Ends the lease and makes the message ready again after `delayMs`. */
@@ -115,8 +140,36 @@ export interface QueueStore {
    * `name` is a dead-letter queue (all of its letters) or a source queue (its letters, wherever they are).
    */
   redrive(name: string): Promise<number>;
-  /** Calls `listener` after messages for `queue` were committed on this node. Returns an unsubscribe function. */
+  /**
+   * Ends every lease `nodeId` holds (a node that died, or this node's own from
+   * before a restart): its messages are ready again at once. Each counts as a
+   * failed attempt (a message that kills its node cannot kill node after
+   * node). Returns how many.
+   */
+  releaseLeasesOf(nodeId: string): Promise<number>;
+  /**
+   * Calls `listener` when messages of `queue` may have become receivable:
+   * sent, released or redriven (on PostgreSQL: by any node, and when capacity
+   * of a capped queue freed up). Returns an unsubscribe function.
+   */
   onSend(queue: string, listener: () => void): () => void;
+}
+
+/** Why these receive arguments are wrong, or null; for every QueueStore. */
+export function receiveProblem(max: number, options: ReceiveOptions): string | null {
+  if (!Number.isInteger(max) || max < 1) return `max must be a positive integer, got ${max}`;
+  if (options.maxInFlight !== undefined && !(Number.isInteger(options.maxInFlight) && options.maxInFlight >= 1)) {
+    return `maxInFlight must be a positive integer, got ${options.maxInFlight}`;
+  }
+  if (options.batchSize !== undefined && !(Number.isInteger(options.batchSize) && options.batchSize >= 1)) {
+    return `batchSize must be a positive integer, got ${options.batchSize}`;
+  }
+  return null;
+}
+
+/** Unique across nodes and restarts: names the batches of one receive. */
+export function leaseToken(): string {
+  return randomBytes(9).toString('base64url');
 }
 
 export function isInternalQueueName(name: string): boolean {

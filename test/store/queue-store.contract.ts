@@ -15,6 +15,9 @@ export interface QueueStoreHarness {
   close(): Promise<void>;
 }
 
+/** The node id every contract store is made with. */
+export const CONTRACT_NODE_ID = 'node-a';
+
 export function runQueueStoreContract(name: string, newHarness: () => Promise<QueueStoreHarness>): void {
   const withStore = withFreshStore(newHarness);
 
@@ -250,18 +253,53 @@ export function runQueueStoreContract(name: string, newHarness: () => Promise<Qu
       assert.equal((await store.send('mixed', [{ body: 'x'.repeat(MAX_MESSAGE_BYTES - 2) }])).length, 1, 'exactly at the limit is fine');
     });
 
+    withStore('maxInFlight caps the batches in flight; acks, releases and expired leases free them', async ({ store, clock }) => {
+      await store.send('capped', Array.from({ length: 20 }, (_, n) => ({ body: n })));
+      const capped = { maxInFlight: 2, batchSize: 3 };
+      const first = await store.receive('capped', 10, 10_000, capped);
+      assert.deepEqual(first.map((m) => m.body), [0, 1, 2, 3, 4, 5], 'two batches of three');
+      assert.deepEqual(await store.receive('capped', 10, 10_000, capped), [], 'at the cap');
+      assert.equal((await store.receive('capped', 1, 10_000, { ...capped, consumer: 'other-function' })).length, 1, 'caps are per consumer');
+      assert.equal((await store.receive('capped', 1, 10_000, { consumer: 'admin' })).length, 1, 'an uncapped receive is not held back');
+
+      await store.ack([first[0]!.id, first[1]!.id]);
+      assert.deepEqual(await store.receive('capped', 10, 10_000, capped), [], 'a batch is in flight until all of it is settled');
+      await store.release(first[2]!.id, { countAttempt: false });
+      assert.deepEqual((await store.receive('capped', 10, 10_000, capped)).map((m) => m.body), [2, 8, 9], 'one batch freed, one leased');
+
+      const topUp = await store.receive('capped', 2, 10_000, { ...capped, joinBatchOf: first[3]!.id });
+      assert.deepEqual(topUp.map((m) => m.body), [10, 11], 'topping up a batch in flight adds no batch');
+      assert.deepEqual(await store.receive('capped', 10, 10_000, capped), []);
+
+      await clock.advance(10_000);
+      assert.equal((await store.receive('capped', 3, 10_000, capped)).length, 3, 'expired leases are no longer in flight');
+      await assert.rejects(store.receive('capped', 1, 10_000, { maxInFlight: 0 }), RangeError);
+    });
+
+    withStore("releasing a node's leases makes its messages ready at once, each counted as an attempt", async ({ store }) => {
+      const sent = await store.send('jobs', [{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
+      await store.receive('jobs', 2, 60_000);
+      assert.equal(await store.releaseLeasesOf('some-other-node'), 0);
+      assert.equal(await store.releaseLeasesOf(CONTRACT_NODE_ID), 2);
+      const again = await store.receive('jobs', 10, 60_000);
+      assert.deepEqual(again.map((m) => [m.id, m.attempts]), [[sent[0]!.id, 1], [sent[1]!.id, 1], [sent[2]!.id, 0]]);
+      assert.match(again[0]!.lastError ?? '', /node holding the lease stopped/);
+      assert.equal(await store.releaseLeasesOf(CONTRACT_NODE_ID), 3);
+      assert.equal(await store.releaseLeasesOf(CONTRACT_NODE_ID), 0, 'nothing left to release');
+    });
+
     withStore('onSend listeners hear about committed messages of their queue only', async ({ store }) => {
       const heard: string[] = [];
       const stop = store.onSend('a', () => heard.push('a'));
       store.onSend('b', () => heard.push('b'));
-      let visible = -1;
+      let visible: Promise<number> | undefined;
       store.onSend('a', () => {
-        void store.peek('a', 100).then((m) => (visible = m.length));
+        visible ??= store.peek('a', 100).then((m) => m.length);
       });
       await store.send('a', [{ body: 1 }, { body: 2 }]);
       await settle();
       assert.deepEqual(heard, ['a']);
-      assert.equal(visible, 2, 'the messages are readable when listeners run');
+      assert.equal(await visible, 2, 'the messages are readable when listeners run');
       await store.send('c', [{ body: 1 }]);
       await store.send('b', [{ body: 1, dedupId: 'd' }]);
       await store.send('b', [{ body: 1, dedupId: 'd' }]);

@@ -1,16 +1,18 @@
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import {
-  DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, isInternalQueueName, validateExistingQueueName, validateQueueName,
+  DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, isInternalQueueName, LEASE_EXPIRED_ERROR, LEASE_OWNER_LOST_ERROR,
+  leaseToken, receiveProblem, validateExistingQueueName, validateQueueName,
   type DeadLetterOptions, type LeasedMessage, type MessageState, type NewMessage, type PeekedMessage, type QueueStats,
-  type QueueStore, type ReleaseOptions, type SendOptions, type SendResult,
+  type QueueStore, type ReceiveOptions, type ReleaseOptions, type SendOptions, type SendResult,
 } from '../queue-store.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
+
+export { LEASE_EXPIRED_ERROR };
 
 /** Expired dedup ids are swept at most this often. */
 const DEDUP_SWEEP_INTERVAL_MS = 60_000;
 const SYNCHRONOUS_NORMAL = 1;
-/** Recorded as the last error of a message whose lease ran out. */
-export const LEASE_EXPIRED_ERROR = 'the visibility timeout expired before the message was acknowledged';
 
 interface PendingWrite {
   work: () => unknown;
@@ -132,7 +134,8 @@ export function groupCommitFor(db: SqliteDatabase): SqliteGroupCommit {
   return group;
 }
 
-const SCHEMA = `
+/** Schema steps of this area; see migrateSqlite. */
+export const QUEUE_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
 CREATE TABLE IF NOT EXISTS queue_names (
   name TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL
@@ -160,7 +163,19 @@ CREATE TABLE IF NOT EXISTS queue_dedup (
   PRIMARY KEY (queue, dedup_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS queue_dedup_expiry ON queue_dedup (expires_at);
-`;
+` }, { version: 2, sql: `
+-- Who holds a lease: the node, the batch (for caps counted in batches) and the consumer.
+ALTER TABLE queue_messages ADD COLUMN leased_by TEXT;
+ALTER TABLE queue_messages ADD COLUMN lease_id TEXT;
+ALTER TABLE queue_messages ADD COLUMN leased_for TEXT;
+CREATE INDEX queue_messages_in_flight ON queue_messages (queue, leased_for, visible_at) WHERE leased = 1;
+CREATE INDEX queue_messages_leased_by ON queue_messages (leased_by) WHERE leased = 1;
+` }];
+
+export interface SqliteQueueStoreOptions {
+  /** Recorded on every lease; see releaseLeasesOf. Default 'local'. */
+  nodeId?: string;
+}
 
 /** What a lease returns: seq, body, priority, enqueued_at, attempts, last_error. */
 type LeasedRow = [number, string, number, number, number, string | null];
@@ -189,15 +204,18 @@ export class SqliteQueueStore implements QueueStore {
   readonly #listeners = new Map<string, Set<() => void>>();
   readonly #sql: Record<
     | 'registerQueue' | 'queueOf' | 'insert' | 'findDedup' | 'putDedup' | 'sweepDedup' | 'lease' | 'ack' | 'ackMany' | 'release'
-    | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'peek' | 'purge' | 'redrive',
+    | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'peek' | 'purge' | 'redrive'
+    | 'batchesInFlight' | 'batchOf' | 'releaseLeasesOf',
     SqliteStatement
   >;
+  readonly #nodeId: string;
   #lastDedupSweep = 0;
 
-  constructor(db: SqliteDatabase, clock: Clock) {
+  constructor(db: SqliteDatabase, clock: Clock, options: SqliteQueueStoreOptions = {}) {
     this.#clock = clock;
+    this.#nodeId = options.nodeId ?? 'local';
     this.#group = groupCommitFor(db);
-    db.exec(SCHEMA);
+    migrateSqlite(db, 'queues', QUEUE_MIGRATIONS);
     const prepare = (sql: string) => db.prepare(sql);
     this.#sql = {
       registerQueue: prepare('INSERT OR IGNORE INTO queue_names (name, created_at) VALUES (?, ?)'),
@@ -206,13 +224,27 @@ export class SqliteQueueStore implements QueueStore {
       putDedup: prepare('INSERT OR REPLACE INTO queue_dedup (queue, dedup_id, message_id, expires_at) VALUES (?, ?, ?, ?)'),
       sweepDedup: prepare('DELETE FROM queue_dedup WHERE expires_at <= ?'),
       // An expired lease (leased = 1, visible again) was a delivery that never finished: it counts as an attempt.
+      // Messages are numbered in delivery order so each group of :batchSize shares one lease id (one batch).
       lease: prepare(`
-        UPDATE queue_messages
+        UPDATE queue_messages AS m
            SET leased = 1, visible_at = :until, attempts = attempts + leased,
-               last_error = CASE WHEN leased = 1 THEN '${LEASE_EXPIRED_ERROR}' ELSE last_error END
-         WHERE seq IN (SELECT seq FROM queue_messages WHERE queue = :queue AND visible_at <= :now
-                        ORDER BY priority DESC, visible_at, seq LIMIT :max)
+               last_error = CASE WHEN leased = 1 THEN '${LEASE_EXPIRED_ERROR}' ELSE last_error END,
+               leased_by = :node, leased_for = :consumer,
+               lease_id = coalesce(:join, :token || ':' || ((picked.n - 1) / :batchSize))
+          FROM (SELECT seq, row_number() OVER (ORDER BY priority DESC, visible_at, seq) AS n
+                  FROM queue_messages WHERE queue = :queue AND visible_at <= :now
+                 ORDER BY priority DESC, visible_at, seq LIMIT :max) AS picked
+         WHERE m.seq = picked.seq
         RETURNING seq, body, priority, enqueued_at, attempts, last_error`).raw(),
+      batchesInFlight: prepare(`
+        SELECT count(DISTINCT lease_id) FROM queue_messages
+         WHERE queue = ? AND leased = 1 AND leased_for = ? AND visible_at > ?`).pluck(),
+      batchOf: prepare('SELECT lease_id FROM queue_messages WHERE seq = ? AND leased = 1').pluck(),
+      releaseLeasesOf: prepare(`
+        UPDATE queue_messages SET leased = 0, visible_at = min(visible_at, :now), attempts = attempts + 1,
+               last_error = '${LEASE_OWNER_LOST_ERROR}'
+         WHERE leased = 1 AND leased_by = :node
+        RETURNING queue`).pluck(),
       ack: prepare('DELETE FROM queue_messages WHERE seq = ?'),
       // A batch in one statement: each statement run costs more in the binding than the delete itself.
       ackMany: prepare('DELETE FROM queue_messages WHERE seq IN (SELECT value FROM json_each(?))'),
@@ -274,12 +306,25 @@ export class SqliteQueueStore implements QueueStore {
     }
   }
 
-  receive(queue: string, max: number, visibilityTimeoutMs: number): Promise<LeasedMessage[]> {
-    if (!Number.isInteger(max) || max < 1) return Promise.reject(new RangeError(`receive: max must be a positive integer, got ${max}`));
+  receive(queue: string, max: number, visibilityTimeoutMs: number, options: ReceiveOptions = {}): Promise<LeasedMessage[]> {
+    const problem = receiveProblem(max, options);
+    if (problem) return Promise.reject(new RangeError(`receive: ${problem}`));
     return this.#group.run(() => {
       const now = this.#clock.now();
+      const consumer = options.consumer ?? '';
+      const batchSize = options.batchSize ?? max;
+      const join = options.joinBatchOf === undefined ? null : (this.#sql.batchOf.get(toSeq(options.joinBatchOf)) as string | undefined) ?? null;
+      let limit = max;
+      if (options.maxInFlight !== undefined && join === null) {
+        // The group commit runs one write at a time on one connection: the count cannot go stale before the lease.
+        const inFlight = this.#sql.batchesInFlight.get(queue, consumer, now) as number;
+        limit = Math.min(max, Math.max(0, options.maxInFlight - inFlight) * batchSize);
+        if (limit === 0) return [];
+      }
       // Arrays, not objects: a lease is on every message's path, and making row objects costs more than the UPDATE.
-      const rows = this.#sql.lease.all({ queue, now, until: now + visibilityTimeoutMs, max }) as LeasedRow[];
+      const rows = this.#sql.lease.all({
+        queue, now, until: now + visibilityTimeoutMs, max: limit, node: this.#nodeId, consumer, join, token: leaseToken(), batchSize,
+      }) as LeasedRow[];
       // RETURNING gives rows in no promised order.
       rows.sort((a, b) => b[2] - a[2] || a[0] - b[0]);
       return rows.map(([seq, body, priority, enqueuedAt, attempts, lastError]): LeasedMessage => ({
@@ -365,6 +410,14 @@ export class SqliteQueueStore implements QueueStore {
       for (const queue of new Set(moved.map((row) => row.queue))) this.#notifyAfterCommit(queue);
       return moved.length;
     });
+  }
+
+  releaseLeasesOf(nodeId: string): Promise<number> {
+    return this.#group.run(() => {
+      const queues = this.#sql.releaseLeasesOf.all({ node: nodeId, now: this.#clock.now() }) as string[];
+      for (const queue of new Set(queues)) this.#notifyAfterCommit(queue);
+      return queues.length;
+    }, NOT_DURABLE);
   }
 
   onSend(queue: string, listener: () => void): () => void {

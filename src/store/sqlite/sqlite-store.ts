@@ -35,6 +35,8 @@ export const SQLITE_SCHEMA_STEPS: Readonly<Record<string, readonly SqliteMigrati
 export interface SqliteStoreOptions {
   /** How long async invocation results stay fetchable (ms); default 24 h. */
   asyncResultRetentionMs?: number;
+  /** This node: recorded on its queue leases. */
+  nodeId?: string;
   /** Watches the file once it exists: every write of the connection then reports to the guard it returns. */
   watch?: (file: string) => SqliteWriteGuard;
 }
@@ -43,7 +45,7 @@ export function openSqliteStore(dataDir: string, clock: Clock, options: SqliteSt
   const file = join(dataDir, STATE_FILE);
   const db = openSqlite(file);
   if (options.watch) guardWrites(db, options.watch(file));
-  const queues = new SqliteQueueStore(db, clock);
+  const queues = new SqliteQueueStore(db, clock, options.nodeId !== undefined ? { nodeId: options.nodeId } : {});
   return {
     file,
     apps: new SqliteAppStore(db, clock),

@@ -1,5 +1,6 @@
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
+import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
   TIMER_RUN_HISTORY_LIMIT,
@@ -12,6 +13,41 @@ import {
   type TimerRunUpdate,
   type TimerStore,
 } from '../timer-store.js';
+
+/** Schema steps of this area; see migrateSqlite. */
+export const TIMER_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
+CREATE TABLE IF NOT EXISTS timer_registry (
+  id TEXT PRIMARY KEY,
+  app TEXT NOT NULL,
+  function_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  cron TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  last_scheduled_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS timer_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timer_id TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  claimed_at INTEGER NOT NULL,
+  fired_at INTEGER,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL,
+  error TEXT,
+  finished_at INTEGER,
+  next_attempt_at INTEGER,
+  is_past_due INTEGER NOT NULL,
+  missed INTEGER NOT NULL
+);
+-- The claim: one scheduled run per timer and time, whoever gets there first.
+CREATE UNIQUE INDEX IF NOT EXISTS timer_runs_schedule_claim ON timer_runs (timer_id, scheduled_at) WHERE reason = 'schedule';
+CREATE INDEX IF NOT EXISTS timer_runs_by_timer ON timer_runs (timer_id, id);
+` }];
 
 const FAILED_OUTCOMES = `('error','timeout','out-of-memory','crashed','throttled','interrupted')`;
 
@@ -90,39 +126,7 @@ export class SqliteTimerStore implements TimerStore {
   constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS timer_registry (
-        id TEXT PRIMARY KEY,
-        app TEXT NOT NULL,
-        function_name TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        cron TEXT NOT NULL,
-        timezone TEXT NOT NULL,
-        settings TEXT NOT NULL,
-        last_scheduled_at INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS timer_runs (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        timer_id TEXT NOT NULL,
-        scheduled_at INTEGER NOT NULL,
-        reason TEXT NOT NULL,
-        node_id TEXT NOT NULL,
-        claimed_at INTEGER NOT NULL,
-        fired_at INTEGER,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        outcome TEXT NOT NULL,
-        error TEXT,
-        finished_at INTEGER,
-        next_attempt_at INTEGER,
-        is_past_due INTEGER NOT NULL,
-        missed INTEGER NOT NULL
-      );
-      -- The claim: one scheduled run per timer and time, whoever gets there first.
-      CREATE UNIQUE INDEX IF NOT EXISTS timer_runs_schedule_claim ON timer_runs (timer_id, scheduled_at) WHERE reason = 'schedule';
-      CREATE INDEX IF NOT EXISTS timer_runs_by_timer ON timer_runs (timer_id, id);
-    `);
+    migrateSqlite(db, 'timers', TIMER_MIGRATIONS);
     this.#statements = {
       getTimer: db.prepare<[string], RegistryRow>('SELECT * FROM timer_registry WHERE id = ?'),
       listTimers: db.prepare<[], RegistryRow>('SELECT * FROM timer_registry ORDER BY id'),

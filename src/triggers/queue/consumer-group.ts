@@ -42,7 +42,7 @@ export class ConsumerGroup {
       if (current) {
         current.reconfigure(spec.settings, spec.handler);
       } else {
-        const consumer = new QueueConsumer({ ...this.#options, settings: spec.settings, handler: spec.handler });
+        const consumer = new QueueConsumer({ ...this.#options, consumer: spec.key, settings: spec.settings, handler: spec.handler });
         this.#consumers.set(spec.key, consumer);
         consumer.start();
       }

@@ -29,6 +29,8 @@ export interface QueueConsumerOptions {
   settings: ResolvedQueueSettings;
   handler: BatchHandler;
   pollIntervalMs?: number;
+  /** Who consumes (e.g. `app/function`): maxConcurrency counts this consumer's batches on every node. */
+  consumer?: string;
   /** For backoff jitter; tests pass a fixed one. */
   random?: () => number;
   /** Store failures and handler bugs; the consumer carries on. */
@@ -38,7 +40,8 @@ export interface QueueConsumerOptions {
 /**
  * Feeds one queue to one function: leases batches, runs them through the
  * handler, acknowledges what succeeded and retries (with backoff) or
- * dead-letters what failed. At most `maxConcurrency` batches are in flight.
+ * dead-letters what failed. At most `maxConcurrency` batches are in flight:
+ * here (slots) and, through the store's `maxInFlight`, on all nodes together.
  */
 export class QueueConsumer {
   readonly #queues: QueueStore;
@@ -46,6 +49,7 @@ export class QueueConsumer {
   readonly #pollIntervalMs: number;
   readonly #random: () => number;
   readonly #onError: (error: unknown) => void;
+  readonly #consumer: string;
   #settings: ResolvedQueueSettings;
   #handler: BatchHandler;
 
@@ -69,6 +73,7 @@ export class QueueConsumer {
     this.#settings = options.settings;
     this.#handler = options.handler;
     this.#pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.#consumer = options.consumer ?? '';
     this.#random = options.random ?? Math.random;
     this.#onError = options.onError ?? ((error) => console.error('nimbus: queue consumer:', error));
   }
@@ -147,8 +152,9 @@ export class QueueConsumer {
    * into batches. With less than one batch, waits up to maxBatchWaitMs for more.
    */
   async #collectBatches(slots: number): Promise<LeasedMessage[][]> {
-    const { queue, batchSize, maxBatchWaitMs, visibilityTimeoutMs } = this.#settings;
-    let messages = await this.#queues.receive(queue, slots * batchSize, visibilityTimeoutMs);
+    const { queue, batchSize, maxBatchWaitMs, maxConcurrency, visibilityTimeoutMs } = this.#settings;
+    const capped = { maxInFlight: maxConcurrency, batchSize, consumer: this.#consumer };
+    let messages = await this.#queues.receive(queue, slots * batchSize, visibilityTimeoutMs, capped);
     if (messages.length > 0 && messages.length < batchSize && maxBatchWaitMs > 0) {
       const deadline = this.#clock.monotonic() + maxBatchWaitMs;
       let left = maxBatchWaitMs;
@@ -156,7 +162,8 @@ export class QueueConsumer {
         await this.#sleep(left, (cut) => (this.#batchFillWaiter = cut));
         this.#batchFillWaiter = undefined;
         if (this.#stopped) break;
-        messages = messages.concat(await this.#queues.receive(queue, batchSize - messages.length, visibilityTimeoutMs));
+        // The top-up joins the batch in hand: it takes no more of the cap.
+        messages = messages.concat(await this.#queues.receive(queue, batchSize - messages.length, visibilityTimeoutMs, { ...capped, joinBatchOf: messages[0]!.id }));
         left = deadline - this.#clock.monotonic();
       }
     }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
-import { runQueueStoreContract } from '../queue-store.contract.js';
+import { QUEUE_MIGRATIONS, SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
+import { CONTRACT_NODE_ID, runQueueStoreContract } from '../queue-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { countTransactions, openDatabase, tempDir } from './helpers.js';
 
@@ -10,7 +10,7 @@ runQueueStoreContract('sqlite', async () => {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const clock = new FakeClock();
-  const store = new SqliteQueueStore(db, clock);
+  const store = new SqliteQueueStore(db, clock, { nodeId: CONTRACT_NODE_ID });
   return {
     store,
     clock,
@@ -64,6 +64,7 @@ test('transactions with a send wait for the disk (FULL); those with only leases,
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const transactions = countTransactions(db);
   const store = new SqliteQueueStore(db, new FakeClock());
+  const migrations = transactions.synchronous.length;
   try {
     const FULL = 2;
     const NORMAL = 1;
@@ -71,7 +72,7 @@ test('transactions with a send wait for the disk (FULL); those with only leases,
     await store.receive('q', 3, 30_000);
     await Promise.all([store.ack([a!.id]), store.release(b!.id, { countAttempt: true, error: 'x' }), store.deadLetter(c!.id, 'y')]);
     await Promise.all([store.ack([b!.id]), store.send('q', [{ body: 4 }])]);
-    assert.deepEqual(transactions.synchronous, [FULL, NORMAL, NORMAL, FULL]);
+    assert.deepEqual(transactions.synchronous.slice(migrations), [FULL, NORMAL, NORMAL, FULL]);
     assert.equal(db.pragma('synchronous', { simple: true }), FULL, 'the connection is left as the composer set it');
   } finally {
     await store.close();
@@ -128,6 +129,25 @@ test('messages survive closing and reopening the file', async () => {
     assert.deepEqual((await store.peek('keep', 10)).map((m) => m.id), [sent[0]!.id, sent[2]!.id, sent[1]!.id]);
   } finally {
     await store.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
+test("a state file from the previous release (no schema versions) is upgraded in place, its messages kept", async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  try {
+    db.exec(QUEUE_MIGRATIONS[0]!.sql);
+    db.prepare("INSERT INTO queue_messages (queue, body, priority, enqueued_at, visible_at, leased) VALUES ('old', '\"kept\"', 0, 0, 0, 0)").run();
+    const clock = new FakeClock();
+    const store = new SqliteQueueStore(db, clock, { nodeId: 'node-a' });
+    assert.equal(db.prepare("SELECT version FROM nimbus_schema_versions WHERE area = 'queues'").pluck().get(), QUEUE_MIGRATIONS.length);
+    const [message] = await store.receive('old', 1, 30_000, { maxInFlight: 1 });
+    assert.equal(message!.body, 'kept');
+    assert.equal(await store.releaseLeasesOf('node-a'), 1, 'the new lease carries its node');
+    await store.close();
+  } finally {
     db.close();
     tmp.remove();
   }

@@ -10,7 +10,7 @@ import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.j
 import { guardWrites, type SqliteWriteGuard } from '../../../src/store/sqlite/write-guard.js';
 import { StorageHealth } from '../../../src/store/storage-health.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { runQueueStoreContract } from '../queue-store.contract.js';
+import { CONTRACT_NODE_ID, runQueueStoreContract } from '../queue-store.contract.js';
 import { tempDir } from './helpers.js';
 
 const silent = { error() {}, info() {} };
@@ -31,7 +31,7 @@ function guardedQueues() {
     fault: (error) => inner.fault(error),
   };
   guardWrites(db, counted);
-  const queues = new SqliteQueueStore(db, clock);
+  const queues = new SqliteQueueStore(db, clock, { nodeId: CONTRACT_NODE_ID });
   return {
     db, dataDir, file, clock, health, calls, queues,
     async close() {
