@@ -41,8 +41,12 @@ export class S3DataStore implements BlobDataStore {
 
   async write(dataId: string, body: Readable, maxBytes: number): Promise<WrittenData> {
     const measured = new MeasuringStream(maxBytes);
-    // Settles (never rejects) so a body error cannot go unheard while the upload still runs.
-    const piped = pipeline(body, measured).then(() => undefined, (err: unknown) => err);
+    // The body's own failure (client gone, too large) is the cause to report, even when the upload then
+    // fails differently (an abort of the multipart upload that fails too).
+    let bodyError: unknown;
+    measured.once('error', (err) => (bodyError ??= err));
+    // Never rejects: a body error must not go unheard while the upload still runs.
+    const piped = pipeline(body, measured).catch(() => undefined);
     const upload = new Upload({
       client: this.#location.client,
       params: { Bucket: this.#location.bucket, Key: this.#key(dataId), Body: measured, ContentType: 'application/octet-stream' },
@@ -52,17 +56,16 @@ export class S3DataStore implements BlobDataStore {
     });
     try {
       await upload.done();
-      const bodyError = await piped;
+      await piped;
       if (bodyError) throw bodyError;
-      return { size: measured.size, etag: `"${measured.hash.digest('hex')}"` };
+      return { size: measured.bytesSeen, etag: `"${measured.hash.digest('hex')}"` };
     } catch (err) {
-      // A body that failed (client gone, too large) failed `measured` with its own error, which the upload
-      // rethrows as it reads: `err` names the real cause either way.
+      const cause = bodyError ?? err;
       measured.destroy();
       if (!body.destroyed) body.destroy();
       await piped;
       await this.remove(dataId).catch(() => undefined);
-      throw this.#faults.fault('blobs', err);
+      throw this.#faults.fault('blobs', cause);
     }
   }
 
@@ -117,7 +120,8 @@ export class S3DataStore implements BlobDataStore {
 /** Passes bytes through while counting and hashing them; fails past the limit. */
 class MeasuringStream extends Transform {
   readonly hash: Hash = createHash('md5');
-  size = 0;
+  /** Not `size`: lib-storage reads a body's `size` as its length before the first byte flows. */
+  bytesSeen = 0;
 
   constructor(private readonly maxBytes: number) {
     super();
@@ -125,8 +129,8 @@ class MeasuringStream extends Transform {
 
   override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback): void {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.size += bytes.length;
-    if (this.size > this.maxBytes) {
+    this.bytesSeen += bytes.length;
+    if (this.bytesSeen > this.maxBytes) {
       callback(new BlobError('NIMBUS_ERR_BLOB_TOO_LARGE', `more than ${this.maxBytes} bytes`));
       return;
     }

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SqliteBlobIndex } from '../../../src/blobs/local/sqlite-blob-index.js';
 import { IndexedBlobBackend, type IndexedBlobBackendOptions } from '../../../src/blobs/indexed-blob-backend.js';
 import { createS3Location, type S3Location } from '../../../src/blobs/s3/s3-client.js';
@@ -29,7 +30,12 @@ export interface TempS3Backend {
   config: S3BlobsConfig;
   /** A client of our own, to look at the bucket behind the backend's back. */
   location: S3Location;
+  /** The backend's own client (tests count the commands it sends). */
+  dataLocation: S3Location;
+  data: S3DataStore;
   backend: IndexedBlobBackend;
+  /** Keys of the data objects under this backend's prefix. */
+  dataKeys(): Promise<string[]>;
   dispose(): Promise<void>;
 }
 
@@ -43,11 +49,16 @@ export async function openS3Backend(
   db.pragma('journal_mode = WAL');
   const index = new SqliteBlobIndex(db, systemClock);
   const config = server.config(`t-${randomUUID().slice(0, 8)}`, options.query);
-  const data = new S3DataStore({ location: createS3Location(config), partSizeBytes: config.partSizeBytes, queueSize: config.queueSize });
+  const dataLocation = createS3Location(config);
+  const data = new S3DataStore({ location: dataLocation, partSizeBytes: config.partSizeBytes, queueSize: config.queueSize });
   const backend = new IndexedBlobBackend({ data, index, sweep: { graceMs: config.sweepGraceMs }, ...options.backend });
   const location = createS3Location(config);
   return {
-    dir, db, index, config, location, backend,
+    dir, db, index, config, location, dataLocation, data, backend,
+    dataKeys: async () => {
+      const listed = await location.client.send(new ListObjectsV2Command({ Bucket: config.bucket, Prefix: `${config.prefix}data/` }));
+      return (listed.Contents ?? []).map((o) => o.Key ?? '').sort();
+    },
     dispose: async () => {
       await backend.close();
       location.client.destroy();
