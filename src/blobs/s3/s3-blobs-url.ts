@@ -72,8 +72,10 @@ export function parseBlobsSetting(value: string | undefined): BlobsConfig {
   if (!S3_BUCKET_NAME.test(bucket) || bucket.includes('..')) {
     throw new BlobsConfigError(`"${bucket}" is not an S3 bucket name (3-63 lower-case letters, digits, dots and dashes)`);
   }
-  const prefix = decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '');
-  if (prefix.split('/').some((part) => part === '' || part === '.' || part === '..') && prefix !== '') {
+  // From the text as written: URL parsing would quietly resolve "a/../b" to "b".
+  const rawPath = (trimmed.slice('s3://'.length).split(/[?#]/)[0] ?? '').split('/').slice(1).join('/');
+  const prefix = decodeURIComponent(rawPath).replace(/^\/+|\/+$/g, '');
+  if (prefix !== '' && prefix.split('/').some((part) => part === '' || part === '.' || part === '..')) {
     throw new BlobsConfigError(`the prefix "${prefix}" has an empty, "." or ".." segment`);
   }
   for (const name of url.searchParams.keys()) {
