@@ -56,6 +56,7 @@ export class IndexedBlobBackend implements BlobBackend {
   readonly #clock: Clock;
   readonly #sweep: OrphanSweepOptions;
   #sweepTimer: TimerHandle | null = null;
+  #sweeping: Promise<number> | null = null;
   #closed = false;
 
   constructor(options: IndexedBlobBackendOptions) {
@@ -160,7 +161,13 @@ export class IndexedBlobBackend implements BlobBackend {
    * Removes data objects no key points at that were written longer ago than
    * the grace period. Returns how many it removed.
    */
-  async sweepOrphans(): Promise<number> {
+  sweepOrphans(): Promise<number> {
+    // One sweep at a time; close() waits for it rather than pull the data store from under it.
+    this.#sweeping ??= this.#sweepOnce().finally(() => (this.#sweeping = null));
+    return this.#sweeping;
+  }
+
+  async #sweepOnce(): Promise<number> {
     const { graceMs } = this.#sweep;
     const writtenBefore = this.#clock.now() - graceMs;
     let removed = 0;
@@ -177,6 +184,7 @@ export class IndexedBlobBackend implements BlobBackend {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#sweepTimer) this.#clock.clearTimeout(this.#sweepTimer);
+    await this.#sweeping?.catch(ignore);
     // The index's database belongs to the caller; the data store is ours.
     await this.#data.close();
   }

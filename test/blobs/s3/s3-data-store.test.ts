@@ -8,7 +8,13 @@ import { text } from 'node:stream/consumers';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { NimbusError } from '../../../src/shared/errors.js';
 import { parseBlobsSetting, type S3BlobsConfig } from '../../../src/blobs/s3/s3-blobs-url.js';
-import { openBlobDataStore } from '../../../src/blobs/open-blob-storage.js';
+import { openBlobBackend, openBlobDataStore } from '../../../src/blobs/open-blob-storage.js';
+import { SqliteBlobIndex } from '../../../src/blobs/local/sqlite-blob-index.js';
+import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
+import { systemClock } from '../../../src/shared/clock.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { startS3Server } from '../../helpers/s3-server.js';
 import { openS3Backend, useSharedS3Server } from './temp-s3-backend.js';
@@ -202,4 +208,40 @@ test('opening S3 blob storage checks the bucket: a missing bucket or a store tha
   await assert.rejects(openBlobDataStore(down, { dataDir: '/nonexistent' }), /cannot use the S3 bucket "nimbus-test" at .*ECONNREFUSED/);
   const { data } = await openBlobDataStore(server.config(), { dataDir: '/nonexistent' });
   await data.close();
+});
+
+test('openBlobBackend picks the data store the setting names: local files by default, else the S3 bucket', async () => {
+  const server = await s3();
+  const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-open-'));
+  const db = openDatabase(join(dataDir, 'state.db'));
+  try {
+    const index = new SqliteBlobIndex(db, systemClock);
+    const local = await openBlobBackend(parseBlobsSetting(undefined), { dataDir, index });
+    await local.putObject('files', 'here', body('on disk'));
+    await local.close();
+    const config = server.config('opened');
+    const remote = await openBlobBackend(config, { dataDir, index, onSweepError: (err) => assert.fail(String(err)) });
+    await remote.putObject('files', 'there', body('in s3'));
+    assert.equal(await text((await remote.getObject('files', 'there')).body), 'in s3');
+    await remote.close();
+  } finally {
+    db.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('the sweep also runs periodically, every period past the grace', async () => {
+  const clock = new FakeClock(Date.now());
+  const t = await openS3Backend(await s3(), { backend: { clock, sweep: { graceMs: 60_000, everyMs: 60_000 } } });
+  try {
+    await t.data.write('fedcba9876543210fedcba9876543210', body('never committed'), 1000);
+    await clock.advance(2 * 60_000);
+    const deadline = Date.now() + 10_000;
+    while ((await t.dataKeys()).length > 0) {
+      assert.ok(Date.now() < deadline, 'the periodic sweep did not remove the orphan within 10 s');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await t.dispose();
+  }
 });
