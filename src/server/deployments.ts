@@ -89,8 +89,8 @@ export class DeploymentRegistry implements FunctionResolver {
     const secrets = this.deps.secrets ? await this.deps.secrets(app) : {};
     return {
       app, version, functionName, settings: fn.settings,
-      bundlePath: this.deps.bundles.path(record.bundleHash, '.mjs'),
-      ...(record.sourceMapHash ? { sourceMapPath: this.deps.bundles.path(record.sourceMapHash, '.mjs.map') } : {}),
+      bundlePath: await this.deps.bundles.local(record.bundleHash, '.mjs'),
+      ...(record.sourceMapHash ? { sourceMapPath: await this.deps.bundles.local(record.sourceMapHash, '.mjs.map') } : {}),
       network: fn.settings.network,
       env: { ...fn.settings.env, ...secrets },
     };

@@ -42,6 +42,7 @@ export const ERRORS = {
   NIMBUS_ERR_BLOB_RANGE_NOT_SATISFIABLE: { status: 416, message: 'the requested range is not satisfiable' },
   /** Not a failure: a conditional GET/HEAD found the caller's copy current. */
   NIMBUS_ERR_BLOB_NOT_MODIFIED: { status: 304, message: 'not modified' },
+  NIMBUS_ERR_BLOB_DATA_MISSING: { status: 500, message: 'the object is in the index but its bytes are missing from the blob storage' },
   NIMBUS_ERR_SECRET_NOT_FOUND: { status: 404, message: 'no such secret' },
   NIMBUS_ERR_KEY_NOT_FOUND: { status: 404, message: 'no such key' },
   NIMBUS_ERR_KEY_ID_TAKEN: { status: 409, message: 'an API key with this id already exists' },

@@ -44,6 +44,24 @@ function postgresKind(sqlstate: string): StorageFaultKind | undefined {
 /** node-postgres reports a lost or refused connection as a plain Error with one of these messages. */
 const POSTGRES_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly|the database system is (starting up|shutting down)/;
 
+/**
+ * AWS SDK error names (S3 and S3-compatible stores) that mean "try again
+ * later": throttling and the store's own trouble, not a bad request.
+ */
+const OBJECT_STORE_TRANSIENT = new Set([
+  'SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout', 'RequestTimeoutException',
+  'ThrottlingException', 'TooManyRequestsException', 'TimeoutError',
+]);
+
+/** An AWS SDK error (it carries `$metadata`) that is the object store's fault: throttled, 5xx or timed out. */
+function objectStoreKind(error: object): StorageFaultKind | undefined {
+  if (!('$metadata' in error)) return undefined;
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  const name = (error as { name?: unknown }).name;
+  if ((typeof name === 'string' && OBJECT_STORE_TRANSIENT.has(name)) || (typeof status === 'number' && status >= 500)) return 'unreachable';
+  return undefined;
+}
+
 /** SQLite's primary result codes that are storage faults (the low byte of an extended code). */
 const SQLITE_PERM = 3;
 const SQLITE_READONLY = 8;
@@ -74,7 +92,8 @@ export interface ClassifyOptions {
 /**
  * The storage fault behind `error`, or undefined for anything else (a bad
  * request, a constraint, a bug). Knows Node's errno codes and the extended
- * result code (`errcode`) node:sqlite errors carry, so every storage layer
+ * result code (`errcode`) node:sqlite errors carry, PostgreSQL's SQLSTATE and
+ * the AWS SDK's S3 errors, so every storage layer
  * names faults the same way.
  */
 export function classifyStorageError(error: unknown, options: ClassifyOptions = {}): StorageFaultKind | undefined {
@@ -82,6 +101,8 @@ export function classifyStorageError(error: unknown, options: ClassifyOptions = 
   if (error instanceof NimbusError) return faultKindOf(error);
   const errcode = (error as { errcode?: unknown }).errcode;
   if (typeof errcode === 'number') return sqliteKind(errcode);
+  const objectStore = objectStoreKind(error);
+  if (objectStore) return objectStore;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') {
     return error instanceof Error && POSTGRES_CONNECTION_MESSAGES.test(error.message) ? 'unreachable' : undefined;

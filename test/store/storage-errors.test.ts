@@ -80,3 +80,13 @@ test('an error already named is recognised again with its kind, and not renamed'
   assert.equal(toStorageError(lost, 'state'), lost);
   assert.equal(classifyStorageError(storageFaultError('full', 'blobs')), 'full');
 });
+
+test('S3 errors (AWS SDK): throttling, 5xx and timeouts are "unreachable"; a missing key or a refusal is not a storage fault', () => {
+  const sdkError = (name: string, status?: number): Error => Object.assign(new Error(name), { name, $metadata: status === undefined ? {} : { httpStatusCode: status } });
+  for (const error of [sdkError('SlowDown', 503), sdkError('ServiceUnavailable', 503), sdkError('InternalError', 500), sdkError('Unknown', 502), sdkError('TimeoutError')]) {
+    assert.equal(classifyStorageError(error), 'unreachable', error.name);
+  }
+  for (const error of [sdkError('NoSuchKey', 404), sdkError('AccessDenied', 403), sdkError('PreconditionFailed', 412)]) {
+    assert.equal(classifyStorageError(error), undefined, error.name);
+  }
+});

@@ -36,7 +36,13 @@ export interface StoredBundle {
  */
 export interface BundleStore {
   put(content: string | Uint8Array, extension: BundleExtension): Promise<StoredBundle>;
+  /** Where the file is (or will be) on this machine; it may not be there yet: see `local`. */
   path(hash: string, extension: BundleExtension): string;
+  /**
+   * The file on this machine, fetched first if this node never had it (a
+   * cluster's shared store); instances import from the path this returns.
+   */
+  local(hash: string, extension: BundleExtension): Promise<string>;
   /** Deletes one stored file; a missing one is not an error. */
   remove(hash: string, extension: BundleExtension): Promise<void>;
   /**
@@ -44,7 +50,9 @@ export interface BundleStore {
    * files of writes a crash interrupted. The caller makes sure no put runs meanwhile.
    */
   sweep(keep: ReadonlySet<string>): Promise<string[]>;
+  /** The folder on this machine that holds the files instances import. */
   readonly dir: string;
+  close(): Promise<void>;
 }
 
 const STORED_NAME = /^([0-9a-f]{64})(\.mjs|\.mjs\.map)$/;
@@ -68,13 +76,25 @@ export class LocalBundleStore implements BundleStore {
     return join(this.dir, `${hash}${extension}`);
   }
 
+  async local(hash: string, extension: BundleExtension): Promise<string> {
+    return this.path(hash, extension);
+  }
+
+  /** Whether the file is here. */
+  async has(hash: string, extension: BundleExtension): Promise<boolean> {
+    return stat(this.path(hash, extension)).then(() => true, () => false);
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open.
+  }
+
   async put(content: string | Uint8Array, extension: BundleExtension): Promise<StoredBundle> {
     this.#faults.assertWritable('bundles');
     const bytes = typeof content === 'string' ? Buffer.from(content) : content;
     const hash = contentHash(bytes);
     const target = this.path(hash, extension);
-    const exists = await stat(target).then(() => true, () => false);
-    if (!exists) {
+    if (!(await this.has(hash, extension))) {
       // Write, fsync, rename: a crash leaves the old state or the whole file, never half of one.
       const temp = join(this.dir, `${TEMP_PREFIX}${randomUUID()}`);
       try {
