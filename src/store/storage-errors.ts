@@ -18,11 +18,10 @@ const ERRNO_KINDS: Readonly<Record<string, StorageFaultKind>> = {
   EACCES: 'denied',
   EPERM: 'denied',
   EIO: 'io',
-  // A database or object store over the network (cluster mode) that cannot be reached.
+  // A database or object store over the network (cluster mode) that cannot be reached. Not ECONNRESET
+  // or EPIPE: those are what a client that went away mid-upload leaves, and that is no storage fault.
   ECONNREFUSED: 'unreachable',
-  ECONNRESET: 'unreachable',
   ETIMEDOUT: 'unreachable',
-  EPIPE: 'unreachable',
   EHOSTUNREACH: 'unreachable',
   ENETUNREACH: 'unreachable',
   EAI_AGAIN: 'unreachable',

@@ -7,11 +7,11 @@ import { APP_MIGRATIONS, SqliteAppStore } from './sqlite-app-store.js';
 import { BLOB_INDEX_MIGRATIONS, SqliteBlobIndex } from '../../blobs/local/sqlite-blob-index.js';
 import { ASYNC_RESULT_MIGRATIONS, SqliteAsyncResultStore } from './sqlite-async-result-store.js';
 import { KEY_MIGRATIONS, SqliteKeyStore } from './sqlite-key-store.js';
-import { SqliteQueueStore } from './sqlite-queue-store.js';
+import { QUEUE_MIGRATIONS, SqliteQueueStore } from './sqlite-queue-store.js';
 import { LOG_MIGRATIONS, SqliteLogStore } from './sqlite-log-store.js';
 import { METERING_MIGRATIONS, SqliteMeteringStore } from './sqlite-metering-store.js';
 import { SECRET_MIGRATIONS, SqliteSecretStore } from './sqlite-secret-store.js';
-import { SqliteTimerStore } from './sqlite-timer-store.js';
+import { SqliteTimerStore, TIMER_MIGRATIONS } from './sqlite-timer-store.js';
 import { guardWrites, type SqliteWriteGuard } from './write-guard.js';
 import type { SqliteMigration } from './sqlite-migrations.js';
 
@@ -29,6 +29,8 @@ export const SQLITE_SCHEMA_STEPS: Readonly<Record<string, readonly SqliteMigrati
   'blobs': BLOB_INDEX_MIGRATIONS,
   'metering': METERING_MIGRATIONS,
   'logs': LOG_MIGRATIONS,
+  'queues': QUEUE_MIGRATIONS,
+  'timers': TIMER_MIGRATIONS,
 };
 
 /** The embedded store: one SQLite file in the data folder. */
