@@ -4,6 +4,7 @@ import type { NetworkPolicy } from '../../sdk/settings.js';
 import { InvocationFailure, VersionRetired } from '../invocation.js';
 import { instanceSlotKey, type InstanceSlots, type SlotLease } from '../../cluster/instance-slots.js';
 import { LOCAL_INSTANCE_SLOTS } from '../../cluster/local-instance-slots.js';
+import { isStorageFault } from '../../store/storage-errors.js';
 import type { Instance } from './instance.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { WarmPool } from './warm-pool.js';
@@ -360,9 +361,13 @@ export class FunctionPool {
     this.hooks.onInstanceStartFailed(this, this.#lastError);
     if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
       // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
+      // The cluster's slots could not be read: nothing ran, and the caller may retry once the database is back (503).
+      const unreachable = isStorageFault(err);
       for (const waiter of this.#waiters.splice(0)) {
         this.#disarm(waiter);
-        waiter.reject(new InvocationFailure('crashed', message));
+        waiter.reject(unreachable
+          ? new InvocationFailure('throttled', message, 1000, err.code)
+          : new InvocationFailure('crashed', message));
       }
     }
   }

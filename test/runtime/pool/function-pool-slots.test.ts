@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InstanceSlots, SlotLease, SlotRequest } from '../../../src/cluster/instance-slots.js';
 import { InvocationFailure } from '../../../src/runtime/invocation.js';
+import { NimbusError } from '../../../src/shared/errors.js';
 import { FunctionPool } from '../../../src/runtime/pool/function-pool.js';
 import type { Instance } from '../../../src/runtime/pool/instance.js';
 import { MemoryBudget } from '../../../src/runtime/pool/memory-budget.js';
@@ -130,5 +131,13 @@ describe('a function pool holds one cluster-wide slot per instance', () => {
     await waitFor(() => slots.released === 1, 'the idle one\'s slot given back');
     assert.equal(busy!.instance.state, 'ready');
     assert.equal(idle!.instance.state, 'stopped');
+  });
+
+  test('when the slots cannot be read (the database is unreachable), the invocation gets 503 store unavailable, not a crash', async () => {
+    const { pool: p, slots } = pool({ maxInstances: 2 });
+    slots.acquire = () => Promise.reject(new NimbusError('NIMBUS_ERR_STORE_UNAVAILABLE', 'connect ECONNREFUSED', { reason: 'unreachable' }));
+    await assert.rejects(p.acquire(), (err: unknown) =>
+      err instanceof InvocationFailure && err.code === 'NIMBUS_ERR_STORE_UNAVAILABLE' && /ECONNREFUSED/.test(err.message));
+    assert.equal(slots.held, 0);
   });
 });
