@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { cleanStack } from './clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
+import type { InstanceSlots } from '../cluster/instance-slots.js';
+import { LOCAL_INSTANCE_SLOTS } from '../cluster/local-instance-slots.js';
 import type { EventInvocation, EventInvoker, EventResult } from './event-invoker.js';
 import { InvocationFailure, VersionRetired, type Invocation, type InvocationResponse, type Outcome } from './invocation.js';
 import type { InvocationEnd, InvocationLifecycle, InvocationStart } from './lifecycle.js';
@@ -54,15 +56,19 @@ export class Dispatcher implements EventInvoker {
   readonly #budget: MemoryBudget;
   #sweep: TimerHandle | null = null;
   #closed = false;
+  readonly #stopHandingOff: () => void;
 
+  /** `slots`: where instances take their cluster-wide slot (maxInstances); the local default grants at once. */
   constructor(
     private readonly resolver: FunctionResolver,
     private readonly warmPool: WarmPool,
     private readonly lifecycle: InvocationLifecycle,
     private readonly clock: Clock,
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+    private readonly slots: InstanceSlots = LOCAL_INSTANCE_SLOTS,
   ) {
     this.#budget = new MemoryBudget(options.memoryBudgetMb);
+    this.#stopHandingOff = slots.onSlotWanted((key) => this.#handOff(key));
   }
 
   start(): void {
@@ -230,6 +236,7 @@ export class Dispatcher implements EventInvoker {
   /** Stops accepting, waits (bounded) for in-flight work, stops every instance. */
   async close(drainMs: number): Promise<void> {
     this.#closed = true;
+    this.#stopHandingOff();
     if (this.#sweep) this.clock.clearTimeout(this.#sweep);
     const deadline = Date.now() + drainMs;
     while (Date.now() < deadline && [...this.#pools.values()].some((p) => p.inflight > 0)) {
@@ -318,13 +325,20 @@ export class Dispatcher implements EventInvoker {
               time: this.clock.now(), message: `instance failed to start: ${cleanStack(error.stack ?? error.message)}`,
             });
           },
-        });
+        }, this.slots);
         this.#pools.set(key, pool);
         return pool;
       })().finally(() => this.#creating.delete(key));
       this.#creating.set(key, creating);
     }
     return creating;
+  }
+
+  /** Another node waits for a slot of this function: one idle instance here stops so its slot comes free. */
+  #handOff(slotKey: string): void {
+    for (const pool of this.#pools.values()) {
+      if (pool.slotKey === slotKey && pool.handOff()) return;
+    }
   }
 
   #makeRoom(memoryMb: number, requester: FunctionPool): boolean {

@@ -2,6 +2,9 @@ import type { ResolvedSettings } from '../../sdk/settings.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { NetworkPolicy } from '../../sdk/settings.js';
 import { InvocationFailure, VersionRetired } from '../invocation.js';
+import { instanceSlotKey, type InstanceSlots, type SlotLease } from '../../cluster/instance-slots.js';
+import { LOCAL_INSTANCE_SLOTS } from '../../cluster/local-instance-slots.js';
+import { isStorageFault } from '../../store/storage-errors.js';
 import type { Instance } from './instance.js';
 import type { MemoryBudget } from './memory-budget.js';
 import type { WarmPool } from './warm-pool.js';
@@ -53,6 +56,14 @@ export class FunctionPool {
   #lastError: Error | null = null;
   /** Instances whose memory was already given back (evicted) before they exited. */
   readonly #released = new WeakSet<Instance>();
+  /** The cluster-wide slot each instance holds; given back when it has exited. */
+  readonly #slots = new Map<Instance, SlotLease>();
+  /** True while the last start found every slot of the function held by other nodes. */
+  #clusterFull = false;
+  /** Ends waits for a slot when the pool is retired. */
+  readonly #retiring = new AbortController();
+  /** This function's name among the cluster's instance slots. */
+  readonly slotKey: string;
 
   constructor(
     readonly target: PoolTarget,
@@ -60,7 +71,10 @@ export class FunctionPool {
     private readonly budget: MemoryBudget,
     private readonly clock: Clock,
     private readonly hooks: PoolHooks,
-  ) {}
+    private readonly slots: InstanceSlots = LOCAL_INSTANCE_SLOTS,
+  ) {
+    this.slotKey = instanceSlotKey(target.app, target.version, target.functionName);
+  }
 
   get settings(): ResolvedSettings {
     return this.target.settings;
@@ -177,6 +191,18 @@ export class FunctionPool {
     return idle.sort((a, b) => a.lastUsedAt - b.lastUsedAt).slice(0, Math.max(0, idle.length - keep));
   }
 
+  /**
+   * Another node waits for a slot of this function: stops the least recently
+   * used idle instance (never a busy one, never below minInstances), whose
+   * slot comes free once it has exited. True if one was stopped.
+   */
+  handOff(): boolean {
+    const idle = this.evictable()[0];
+    if (!idle) return false;
+    this.#stop(idle, 'its slot was handed to another node');
+    return true;
+  }
+
   /** Stops an idle instance for another function's sake; its memory is free at once. */
   evict(instance: Instance): void {
     this.#releaseMemory(instance);
@@ -186,6 +212,7 @@ export class FunctionPool {
   /** No new work (a newer version went live, or the app was removed); running work finishes. */
   retire(): void {
     this.#retired = true;
+    this.#retiring.abort();
     for (const waiter of this.#waiters.splice(0)) {
       this.#disarm(waiter);
       waiter.reject(new VersionRetired());
@@ -226,8 +253,9 @@ export class FunctionPool {
 
   /** Why no slot is free: the cap, or (below it) no memory on this node for another instance. */
   #busy(): string {
-    return this.size >= this.settings.maxInstances
-      ? `it is at its cap of ${this.#cap()}, all busy`
+    if (this.size >= this.settings.maxInstances) return `it is at its cap of ${this.#cap()}, all busy`;
+    return this.#clusterFull
+      ? `it runs ${this.size} of its ${this.settings.maxInstances} instance(s) on this node and other nodes of the cluster hold the rest, all busy`
       : `it runs ${this.size} of its ${this.settings.maxInstances} instance(s) and the node has no memory for another (memoryMb ${this.settings.memoryMb})`;
   }
 
@@ -263,14 +291,32 @@ export class FunctionPool {
       if (!this.hooks.makeRoom(memoryMb, this) || !this.budget.tryReserve(memoryMb)) return null;
     }
     this.#starting++;
-    return this.#start(waiter);
+    const { maxInstances, queueTimeoutMs, timeoutMs } = this.settings;
+    // A start on behalf of an invocation may wait for another node's slot as long as the invocation may wait; a prestart asks once.
+    const waitMs = waiter ? Math.max(0, (queueTimeoutMs === 0 ? timeoutMs : queueTimeoutMs) - (this.clock.monotonic() - waiter.enqueuedAt)) : 0;
+    const granted = this.slots.acquire(this.slotKey, maxInstances, { waitMs, signal: this.#retiring.signal });
+    // The local slots grant at once: the start goes on in this turn, as it always did.
+    if (!(granted instanceof Promise)) return this.#start(granted, waiter);
+    return granted.then(
+      (lease) => (lease ? this.#start(lease, waiter) : this.#slotRefused()),
+      (err: unknown) => this.#startFailed(null, null, err),
+    );
   }
 
-  async #start(firstWaiter: Waiter | null): Promise<void> {
+  /** Every slot of the function stayed held elsewhere: the start is called off; waiters keep waiting until their own timeout. */
+  #slotRefused(): void {
+    this.#starting--;
+    this.#clusterFull = true;
+    this.budget.release(this.settings.memoryMb);
+  }
+
+  async #start(slot: SlotLease, firstWaiter: Waiter | null): Promise<void> {
     const { target } = this;
+    this.#clusterFull = false;
     let instance: Instance | null = null;
     try {
       instance = await this.warmPool.take({ memoryMb: target.settings.memoryMb });
+      this.#slots.set(instance, slot);
       instance.assignment = { app: target.app, version: target.version, functionName: target.functionName };
       const seen = await instance.sandbox.assign({
         app: target.app, version: target.version, functionName: target.functionName,
@@ -289,25 +335,39 @@ export class FunctionPool {
       this.#lastError = null;
       const started = instance;
       void started.exited.then(() => this.#onExit(started));
+      // Retired while it started: no one can use it, and it would hold its slot for ever.
+      if (this.#retired && started.inflight === 0) this.#stop(started, 'retired');
     } catch (err) {
-      // Still counted as starting unless it had joined the pool (the two happen together).
-      if (!instance || !this.instances.has(instance)) this.#starting--;
-      this.#lastError = err instanceof Error ? err : new Error(String(err));
-      const message = `the function's instance failed to start: ${this.#lastError.message}`;
-      if (instance) {
-        // What was handed to it fails with the reason; it never counts as a running instance again.
-        instance.kill('crashed', message);
-        this.instances.delete(instance);
-      }
-      if (instance) this.#releaseMemory(instance);
-      else this.budget.release(target.settings.memoryMb);
-      this.hooks.onInstanceStartFailed(this, this.#lastError);
-      if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
-        // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
-        for (const waiter of this.#waiters.splice(0)) {
-          this.#disarm(waiter);
-          waiter.reject(new InvocationFailure('crashed', message));
-        }
+      this.#startFailed(instance, slot, err);
+    }
+  }
+
+  /** A start failed (taking a slot, spawning, assigning or loading): undoes what it had taken and tells the waiters if nothing else can serve them. */
+  #startFailed(instance: Instance | null, slot: SlotLease | null, err: unknown): void {
+    const { target } = this;
+    // Still counted as starting unless it had joined the pool (the two happen together).
+    if (!instance || !this.instances.has(instance)) this.#starting--;
+    this.#lastError = err instanceof Error ? err : new Error(String(err));
+    const message = `the function's instance failed to start: ${this.#lastError.message}`;
+    if (instance) {
+      // What was handed to it fails with the reason; it never counts as a running instance again.
+      instance.kill('crashed', message);
+      this.instances.delete(instance);
+      const failed = instance;
+      void failed.exited.then(() => this.#releaseSlot(failed));
+    } else if (slot) this.slots.release(slot);
+    if (instance) this.#releaseMemory(instance);
+    else this.budget.release(target.settings.memoryMb);
+    this.hooks.onInstanceStartFailed(this, this.#lastError);
+    if (![...this.instances].some((i) => i.state === 'ready') && this.#starting === 0) {
+      // Nothing can serve the queue: fail it rather than let it wait for a start that keeps failing.
+      // The cluster's slots could not be read: nothing ran, and the caller may retry once the database is back (503).
+      const unreachable = isStorageFault(err);
+      for (const waiter of this.#waiters.splice(0)) {
+        this.#disarm(waiter);
+        waiter.reject(unreachable
+          ? new InvocationFailure('throttled', message, 1000, err.code)
+          : new InvocationFailure('crashed', message));
       }
     }
   }
@@ -336,9 +396,18 @@ export class FunctionPool {
     this.budget.release(this.settings.memoryMb);
   }
 
+  /** The instance's slot goes back to the cluster once, after its process has exited. */
+  #releaseSlot(instance: Instance): void {
+    const slot = this.#slots.get(instance);
+    if (!slot) return;
+    this.#slots.delete(instance);
+    this.slots.release(slot);
+  }
+
   #onExit(instance: Instance): void {
     this.instances.delete(instance);
     this.#releaseMemory(instance);
+    this.#releaseSlot(instance);
     this.ensureMinimum();
     this.#scaleUp();
   }

@@ -8,18 +8,7 @@ import type { WarmPool } from '../../../src/runtime/pool/warm-pool.js';
 import type { FunctionSettings } from '../../../src/sdk/settings.js';
 import { resolveSettings } from '../../../src/triggers/function-settings.js';
 import { FakeClock, settle } from '../../helpers/fake-clock.js';
-
-/** An instance that starts when the test says so and never runs anything: the pool only counts slots. */
-function fakeInstance(): Instance {
-  let exit!: () => void;
-  const exited = new Promise<void>((resolve) => { exit = resolve; });
-  return {
-    state: 'starting', inflight: 0, lastUsedAt: 0, peakRssBytes: 0, assignment: null, exited,
-    sandbox: { assign: async (a: { bundlePath: string }) => ({ bundlePath: a.bundlePath }) },
-    load: async () => ({ functions: [] }),
-    kill(this: { state: string }) { this.state = 'stopped'; exit(); },
-  } as unknown as Instance;
-}
+import { fakeInstance } from './fake-instance.js';
 
 function pool(settings: FunctionSettings, budgetMb = 4096) {
   const clock = new FakeClock();
