@@ -64,6 +64,19 @@ export interface VersionSummary {
   live: boolean;
 }
 
+/** One node of the cluster, as `GET /nodes` returns it (times: epoch ms on the store's clock). */
+export interface NodeSummary {
+  id: string;
+  address: string;
+  version: string;
+  startedAt: number;
+  lastHeartbeat: number;
+  heartbeatAgeMs: number;
+  state: 'alive' | 'dead' | 'stopped';
+  instances: number;
+  load: number;
+}
+
 export interface RollbackResult {
   app: string;
   liveVersion: number;
@@ -120,6 +133,10 @@ export class AdminClient {
 
   async listApps(): Promise<AppSummary[]> {
     return (await this.#json<{ apps: AppSummary[] }>('GET', '/apps')).apps;
+  }
+
+  async listNodes(): Promise<NodeSummary[]> {
+    return (await this.#json<{ nodes: NodeSummary[] }>('GET', '/nodes')).nodes;
   }
 
   async getApp(app: string): Promise<AppSummary> {

@@ -51,6 +51,14 @@ export interface GatewayDeps {
   onError: (error: Error) => void;
   /** The node's own view of its health; `ok` when absent. */
   health?: () => NodeHealth;
+  /** Whether a load balancer should send this node traffic (it can reach its store); ready when absent. */
+  ready?: () => NodeReadiness;
+}
+
+/** What `/_nimbus/ready` answers: 200 when ready, else 503 with the reason. */
+export interface NodeReadiness {
+  ready: boolean;
+  reason?: string;
 }
 
 /**
@@ -145,6 +153,10 @@ export class Gateway {
       if (this.#closing) return sendJson(res, 503, { status: 'shutting-down' });
       const health = this.deps.health?.() ?? { status: 'ok' };
       return sendJson(res, health.status === 'unhealthy' ? 503 : 200, health);
+    }
+    if (path === '/_nimbus/ready') {
+      const readiness: NodeReadiness = this.#closing ? { ready: false, reason: 'shutting down' } : this.deps.ready?.() ?? { ready: true };
+      return sendJson(res, readiness.ready ? 200 : 503, readiness);
     }
     if (!path.startsWith(`${ADMIN_PREFIX}/`)) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', path);
     const sub = path.slice(ADMIN_PREFIX.length);

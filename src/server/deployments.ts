@@ -45,6 +45,8 @@ export interface DeploymentDeps {
    * the switch find them loaded. A failure is reported, never fatal.
    */
   prepare?: (version: VersionRecord) => Promise<void>;
+  /** Told after a deploy, rollback or removal made here committed, so the other nodes of a cluster follow. */
+  announce?: (app: string) => void;
 }
 
 /**
@@ -138,6 +140,7 @@ export class DeploymentRegistry implements FunctionResolver {
       }
       await this.#prepare(version);
       this.#setLive(version, previous);
+      this.deps.announce?.(app);
       return { ...version, warnings, unchanged: false };
     });
   }
@@ -166,6 +169,7 @@ export class DeploymentRegistry implements FunctionResolver {
       await this.#prepare(target);
       await this.deps.store.apps.setLive(app, target.version);
       this.#setLive(target, current?.version ?? null);
+      this.deps.announce?.(app);
       return { liveVersion: target.version, previousVersion: current?.version ?? null };
     });
   }
@@ -173,11 +177,40 @@ export class DeploymentRegistry implements FunctionResolver {
   remove(app: string): Promise<void> {
     return this.#exclusive(async () => {
       if (!(await this.deps.store.apps.remove(app))) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', app);
-      this.#live.delete(app);
-      for (const k of this.#versions.keys()) if (k.startsWith(`${app}@`)) this.#versions.delete(k);
-      this.#emit({ kind: 'removed', app });
+      this.#forget(app);
+      this.deps.announce?.(app);
       // Instances still finishing work loaded their bundle already (a source map they never read leaves their stacks unmapped); none start for this app now.
       await this.#sweep().catch((err: unknown) => this.#report(err, 'sweeping bundles after removing an app'));
+    });
+  }
+
+  /**
+   * Another node changed `app` in the store: serve what the store now says is
+   * live, through the same path as a deploy here (instances prepared first,
+   * then one swap of the in-memory record), or stop serving a removed app.
+   */
+  reload(app: string): Promise<void> {
+    return this.#exclusive(async () => {
+      const record = await this.deps.store.apps.get(app);
+      if (!record) {
+        if (this.#live.has(app)) this.#forget(app);
+        return;
+      }
+      if (record.liveVersion !== null) await this.#follow(app, record.liveVersion);
+    });
+  }
+
+  /** Notices from other nodes may have been missed: make the live versions here what the store says. */
+  resync(): Promise<void> {
+    return this.#exclusive(async () => {
+      const live = await this.deps.store.apps.listLive();
+      const apps = new Set(live.map((v) => v.app));
+      for (const app of [...this.#live.keys()]) if (!apps.has(app)) this.#forget(app);
+      for (const version of live) {
+        if (this.#live.get(version.app)?.version === version.version) continue;
+        this.#versions.set(key(version.app, version.version), version);
+        await this.#follow(version.app, version.version);
+      }
     });
   }
 
@@ -195,6 +228,21 @@ export class DeploymentRegistry implements FunctionResolver {
     const record = await this.deps.store.apps.getVersion(app, version);
     if (record) this.#versions.set(key(app, version), record);
     return record;
+  }
+
+  async #follow(app: string, liveVersion: number): Promise<void> {
+    const current = this.#live.get(app);
+    if (current?.version === liveVersion) return;
+    const version = await this.#version(app, liveVersion);
+    if (!version) return;
+    await this.#prepare(version);
+    this.#setLive(version, current?.version ?? null);
+  }
+
+  #forget(app: string): void {
+    this.#live.delete(app);
+    for (const k of this.#versions.keys()) if (k.startsWith(`${app}@`)) this.#versions.delete(k);
+    this.#emit({ kind: 'removed', app });
   }
 
   async #prepare(version: VersionRecord): Promise<void> {

@@ -13,7 +13,6 @@ import { createKeysApi } from '../auth/keys-api.js';
 import { loadOrCreateMasterKey, MASTER_KEY_FILE } from '../auth/master-key.js';
 import { SecretBox } from '../auth/secret-box.js';
 import { createSecretsApi } from '../auth/secrets-api.js';
-import { LocalBundleStore } from '../blobs/bundles/bundle-store.js';
 import { AdminRouter } from '../gateway/admin-router.js';
 import { addAppsApi } from '../gateway/apps-api.js';
 import { Gateway, type NodeHealth } from '../gateway/gateway.js';
@@ -25,7 +24,6 @@ import { InvocationLifecycle, type FunctionLogLine } from '../runtime/lifecycle.
 import { DEFAULT_WARM_POOL, WarmPool, type WarmPoolOptions } from '../runtime/pool/warm-pool.js';
 import type { SandboxDriver } from '../runtime/sandbox/driver.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { formatMode, makePrivate, prepareDataFolder, PRIVATE_DIR_MODE } from '../store/data-folder.js';
 import { isStorageFault } from '../store/storage-errors.js';
 import { StorageHealth } from '../store/storage-health.js';
@@ -40,6 +38,12 @@ import { wireMetering, type MeteringWiring } from './wire-metering.js';
 import { wireQueues } from './wire-queues.js';
 import { wireTimers } from './wire-timers.js';
 import { createPlatformLogger } from '../metering/platform-logger.js';
+import { packageVersion } from '../cli/version.js';
+import type { AppChangeNotice } from '../cluster/change-feed.js';
+import { DEFAULT_DEAD_AFTER_MS, MAX_DEAD_AFTER_MS, MIN_DEAD_AFTER_MS, type NodeLoad } from '../cluster/membership.js';
+import { addNodesApi } from '../cluster/nodes-api.js';
+import { openStorage } from './open-storage.js';
+import { describeStorage, parseStorageConfig } from './storage-config.js';
 
 export interface NodeOptions {
   host: string;
@@ -66,6 +70,14 @@ export interface NodeOptions {
   metering?: boolean;
   /** How long async invocation results stay fetchable (ms); default 24 h. Env NIMBUS_ASYNC_RESULT_TTL_MS. */
   asyncResultRetentionMs?: number;
+  /** State: absent, `sqlite:` or a folder for SQLite; `postgres://…` for PostgreSQL (cluster). Env NIMBUS_STORE. */
+  store?: string;
+  /** Blobs and bundles: absent for files in the data folder; `s3://bucket?endpoint=…&region=…`. Env NIMBUS_BLOBS. */
+  blobs?: string;
+  /** The URL other nodes and operators reach this node on; default the URL it listens on. Env NIMBUS_ADDRESS. */
+  address?: string;
+  /** A node silent this long is declared dead and its work taken over (ms, PostgreSQL store); default 10 s. Env NIMBUS_DEAD_AFTER_MS. */
+  deadAfterMs?: number;
   /** How long SIGTERM waits for in-flight work (ms). */
   drainTimeoutMs?: number;
   clock?: Clock;
@@ -97,6 +109,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const log = createPlatformLogger(options.logLevel ?? process.env['NIMBUS_LOG_LEVEL'] ?? 'info', options.logDestination);
   const asyncTtl = options.asyncResultRetentionMs ?? (process.env['NIMBUS_ASYNC_RESULT_TTL_MS'] ? Number(process.env['NIMBUS_ASYNC_RESULT_TTL_MS']) : undefined);
   if (asyncTtl !== undefined && !(Number.isInteger(asyncTtl) && asyncTtl > 0)) throw new Error('asyncResultRetentionMs (NIMBUS_ASYNC_RESULT_TTL_MS) must be a positive whole number of milliseconds');
+  const storageConfig = parseStorageConfig({ store: options.store ?? process.env['NIMBUS_STORE'], blobs: options.blobs ?? process.env['NIMBUS_BLOBS'] });
+  const deadAfterMs = options.deadAfterMs ?? (process.env['NIMBUS_DEAD_AFTER_MS'] ? Number(process.env['NIMBUS_DEAD_AFTER_MS']) : DEFAULT_DEAD_AFTER_MS);
+  if (!(Number.isInteger(deadAfterMs) && deadAfterMs >= MIN_DEAD_AFTER_MS && deadAfterMs <= MAX_DEAD_AFTER_MS)) {
+    throw new Error(`deadAfterMs (NIMBUS_DEAD_AFTER_MS) must be a whole number of milliseconds from ${MIN_DEAD_AFTER_MS} to ${MAX_DEAD_AFTER_MS}`);
+  }
+  const advertised = options.address ?? (process.env['NIMBUS_ADDRESS'] || undefined);
   preparePrivateDataFolder(options.dataDir, log);
   const admin = loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']);
   const master = loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']);
@@ -104,12 +122,26 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   for (const name of [ADMIN_KEY_FILE, MASTER_KEY_FILE, NODE_ID_FILE]) makeFilePrivate(join(options.dataDir, name), log);
   // Every write to the data folder reports here: refused when the folder is lost, named when the disk is full.
   const storage = new StorageHealth({ dataDir: options.dataDir, clock, log });
-  const store = openSqliteStore(options.dataDir, clock, {
-    nodeId,
-    ...(asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {}),
-    watch: (file) => storage.watchStateFile(file),
+  let url = '';
+  let dispatcher: Dispatcher | null = null;
+  const nodeLoad = (): NodeLoad => {
+    let instances = 0;
+    let inflight = 0;
+    for (const f of dispatcher?.instances() ?? []) {
+      instances += f.instances;
+      inflight += f.inflight;
+    }
+    return { instances, inflight };
+  };
+  const opened = await openStorage(storageConfig, {
+    dataDir: options.dataDir, clock, nodeId, version: packageVersion(), address: () => advertised ?? url, load: nodeLoad, health: storage, log,
+    deadAfterMs, ...(asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {}),
   });
-  const bundles = new LocalBundleStore(join(options.dataDir, 'bundles'), storage);
+  const { store, bundles, feed, membership } = opened;
+  /** Tells the other nodes; a failure only delays them until their next resync. */
+  const publish = (notice: AppChangeNotice): void => {
+    feed.publish(notice).catch((err: unknown) => log.warn({ err, ...notice }, 'could not tell the other nodes about a change'));
+  };
   const secrets = new AppSecrets(store.secrets, new SecretBox(master.key));
   const keys = new ApiKeys(store.keys, clock);
   const credentials = new CredentialFilter(admin.key);
@@ -122,7 +154,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       instanceScript: instanceScriptPath(), bundlesDir: bundles.dir, nodeId, log,
     }));
   } catch (err) {
-    await store.close();
+    await opened.close();
     throw err;
   }
 
@@ -133,8 +165,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     secrets: (app) => secrets.resolve(app),
     onError: (err, context) => log.error({ err, context }, 'deployment problem'),
     prepare: (version) => dispatcher!.prestart(version.app, version.version, version.functions.map((f) => f.name), PRESTART_TIMEOUT_MS),
+    announce: (app) => publish({ app, what: 'version' }),
   });
-  let dispatcher: Dispatcher | null = null;
   let hostServices: HostServices | null = null;
   const warmPool = new WarmPool(
     driver,
@@ -146,7 +178,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
     memoryBudgetMb: options.memoryBudgetMb ?? Math.floor((totalmem() / 1048576) * 0.75),
-  });
+  }, opened.slots);
   const routes = new RouteTable();
 
   await deployments.load();
@@ -172,7 +204,6 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     }
   });
 
-  let url = '';
   const router = new AdminRouter();
   const readBody = (req: Parameters<typeof readJsonBody>[0]) => readJsonBody(req, 1024 * 1024);
   addAppsApi(router, deployments, dispatcher, () => url, credentials);
@@ -186,7 +217,10 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       const app = params['app']!;
       const answer = await secretsApi(method, ['apps', app, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query);
       // Instances got their env when they started: new ones take over, in-flight work finishes on the old.
-      if (answer && answer.status < 300) restartApp(app);
+      if (answer && answer.status < 300) {
+        restartApp(app);
+        publish({ app, what: 'secrets' });
+      }
       return answer;
     });
   }
@@ -197,7 +231,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Leases this node held when it last stopped have no one handling them now: ready again, an attempt each.
   await store.queues.releaseLeasesOf(nodeId);
   const blobs = await wireBlobs({
-    dataDir: options.dataDir, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, faults: storage,
+    backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
   });
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
@@ -219,11 +253,16 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       instances: dispatcher!.instances(),
     },
   }));
+  addNodesApi(router, membership);
+  membership.onNodeDead(async (deadNode) => {
+    await store.timers.interruptRuns(deadNode, `node ${deadNode} stopped heartbeating`);
+  });
   const gateway = new Gateway(
     {
       dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
+      ready: () => membership.readiness(),
     },
     options.maxBodyBytes,
   );
@@ -235,6 +274,17 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     drainTimeoutMs,
     observeLag: (ms) => metering?.metrics.observeTimerLag(ms),
   });
+  // Changes made on other nodes: followed from now on, and whatever changed since load() is caught up once.
+  await feed.follow({
+    changed: ({ app, what }) => {
+      if (what === 'secrets') restartApp(app);
+      else deployments.reload(app).catch((err: unknown) => log.error({ err, app }, 'could not follow a change made on another node'));
+    },
+    resync: () => {
+      deployments.resync().catch((err: unknown) => log.error({ err }, 'could not catch up with changes made on other nodes'));
+    },
+  });
+  await deployments.resync();
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
   storage.start();
   try {
@@ -247,7 +297,21 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await dispatcher.close(0);
     await warmPool.close();
     await metering.close();
-    await store.close();
+    await opened.close();
+    throw err;
+  }
+  try {
+    await membership.start();
+  } catch (err) {
+    gateway.forceClose();
+    storage.close();
+    await timers.close();
+    await queues.close();
+    await blobs.close();
+    await dispatcher.close(0);
+    await warmPool.close();
+    await metering.close();
+    await opened.close();
     throw err;
   }
   try {
@@ -256,7 +320,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     // The node serves without it; only the CLI's pairing of key and URL in this folder is lost.
     log.warn({ err, dataDir: options.dataDir }, 'could not record the node URL in the data folder');
   }
-  log.info({ url, dataDir: options.dataDir }, 'nimbus node started');
+  log.info({ url, address: advertised ?? url, nodeId, dataDir: options.dataDir, ...describeStorage(storageConfig, options.dataDir) }, 'nimbus node started');
 
   let closing: Promise<void> | null = null;
   return {
@@ -276,7 +340,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         await warmPool.close();
         await metering.close();
         await driver.dispose();
-        await store.close();
+        await opened.close();
         storage.close();
         log.info('nimbus node stopped');
         log.flush();

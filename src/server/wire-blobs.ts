@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { BlobBackend } from '../blobs/blob-backend.js';
 import type { BlobIndex } from '../blobs/blob-index.js';
-import { LocalBlobBackend } from '../blobs/local/local-blob-backend.js';
 import { handleBlobRequest } from '../gateway/blob-api/handle-blob-request.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
 import type { EventInvoker } from '../runtime/event-invoker.js';
@@ -10,7 +8,6 @@ import type { BlobSettings } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
 import type { QueueStore } from '../store/queue-store.js';
 import { isStorageFault } from '../store/storage-errors.js';
-import type { StorageFaults } from '../store/storage-faults.js';
 import { blobDeliverySpec } from '../triggers/blob/blob-delivery.js';
 import { BlobEventFanout, type BlobTriggerBinding } from '../triggers/blob/blob-event-fanout.js';
 import { ConsumerGroup, type ConsumerSpec } from '../triggers/queue/consumer-group.js';
@@ -23,16 +20,16 @@ export interface BlobWiring {
 }
 
 /**
- * Blob storage for one node (local files), and blob triggers: every write's
+ * The node's blob API on the configured backend, and blob triggers: every write's
  * event is fanned out into the matching functions' internal queues, from
  * which they are delivered like queue messages.
  */
 export async function wireBlobs(deps: {
-  dataDir: string; index: BlobIndex; queues: QueueStore; invoker: EventInvoker; clock: Clock; log: Logger;
-  deployments: DeploymentRegistry; drainTimeoutMs: number; faults: StorageFaults;
+  backend: BlobBackend; index: BlobIndex; queues: QueueStore; invoker: EventInvoker; clock: Clock; log: Logger;
+  deployments: DeploymentRegistry; drainTimeoutMs: number;
   observeEventLag: (ms: number) => void;
 }): Promise<BlobWiring> {
-  const backend = await LocalBlobBackend.open({ root: join(deps.dataDir, 'blobs'), index: deps.index, faults: deps.faults });
+  const { backend } = deps;
   // Storage faults were logged once where they arose; a retry loop would repeat them every pass.
   const onError = (err: unknown) => {
     if (!isStorageFault(err)) deps.log.error({ err }, 'blob event delivery problem');
@@ -73,8 +70,8 @@ export async function wireBlobs(deps: {
     extension: (req, res, path, visibleBuckets) => handleBlobRequest(req, res, path, backend, { onInternalError: (err) => deps.log.error({ err }, 'blob request failed'), visibleBuckets }),
     async close() {
       await fanout.stop();
+      // The backend is closed by whoever opened it (open-storage.ts), after everything that writes to it.
       await deliveries.close(deps.drainTimeoutMs);
-      await backend.close();
     },
   };
 }

@@ -5,6 +5,7 @@ import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { invokeCommand } from './invoke.js';
 import { lsCommand } from './ls.js';
+import { nodesCommand } from './nodes.js';
 import { rmCommand } from './rm.js';
 import { rollbackCommand } from './rollback.js';
 import { startCommand } from './start.js';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly CliCommand[] = [
   blobCommand,
   secretsCommand,
   keysCommand,
+  nodesCommand,
   doctorCommand,
   completionCommand(() => COMMANDS),
   versionCommand,

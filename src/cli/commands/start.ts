@@ -11,7 +11,7 @@ import { startNodeFor } from '../start-node.js';
 export const startCommand: CliCommand = {
   name: 'start',
   summary: 'run a Nimbus node in the foreground',
-  usage: 'nimbus start [--host 127.0.0.1] [--port 8080] [--data ./.nimbus] [--example DIR]',
+  usage: 'nimbus start [--host 127.0.0.1] [--port 8080] [--data ./.nimbus] [--store URL] [--blobs URL] [--address URL] [--example DIR]',
   help: [
     ...NODE_OPTIONS_HELP,
     '--data DIR    data folder: state, bundles, blobs, admin key (env NIMBUS_DATA; default ./.nimbus)',
