@@ -311,6 +311,15 @@ export class DeploymentRegistry implements FunctionResolver {
     }
   }
 
+  /**
+   * Runs `work` once the deploys, rollbacks and reloads already under way have
+   * finished: a secret change restarts instances only after a version being
+   * prepared (with the old environment) went live, never before it.
+   */
+  afterPending(work: () => void): Promise<void> {
+    return this.#exclusive(async () => work());
+  }
+
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#lock.then(work, work);
     this.#lock = run.catch(() => {});

@@ -185,9 +185,11 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   routes.rebuild(deployments.live());
   /** New pools (and so new instances, with a fresh env) for an app's live version. */
   const restartApp = (app: string): void => {
-    dispatcher!.retire(app, null);
-    const live = deployments.live().find((v) => v.app === app);
-    if (live) void dispatcher!.warm(app, live.version, live.functions.map((f) => f.name));
+    void deployments.afterPending(() => {
+      dispatcher!.retire(app, null);
+      const live = deployments.live().find((v) => v.app === app);
+      if (live) void dispatcher!.warm(app, live.version, live.functions.map((f) => f.name));
+    });
   };
   deployments.onChange((change) => {
     routes.rebuild(deployments.live());
