@@ -19,6 +19,8 @@ const MIGRATION_LOCK_ID = 0x4e494d42; // "NIMB"
  */
 export async function migratePostgres(url: string, migrations: readonly PgMigration[]): Promise<{ applied: number[] }> {
   const client = new pg.Client({ connectionString: url, application_name: 'nimbus-migrate' });
+  // A lost connection rejects the statement in flight; the event must not end the process too.
+  client.on('error', () => {});
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);

@@ -80,6 +80,12 @@ export class PgDatabase implements PgQueryable {
         throw this.#faults.fault('state', err);
       }
       let broken = false;
+      // The pool listens for errors only on idle clients: a connection lost while this one is checked
+      // out (between two statements) would otherwise be an unhandled 'error' and end the process.
+      const onLost = () => {
+        broken = true;
+      };
+      client.on('error', onLost);
       try {
         await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN');
         const tx: PgQueryable = {
@@ -97,6 +103,7 @@ export class PgDatabase implements PgQueryable {
         if (typeof code === 'string' && RETRYABLE.has(code) && attempt < MAX_TRANSACTION_ATTEMPTS) continue;
         throw this.#faults.fault('state', err);
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     }
