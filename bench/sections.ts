@@ -16,6 +16,7 @@ import { benchTimers } from './timers.js';
 import { blobEventSection } from './triggers/blob-event-section.js';
 import { gettingStartedSection } from './getting-started/section.js';
 import { queueSection } from './triggers/queue-section.js';
+import { clusterSection } from './cluster/cluster-section.js';
 
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
@@ -36,5 +37,6 @@ export const sections: readonly BenchSection[] = [
   { name: 'blobs', title: 'Blob upload/download MB/s through the HTTP API vs a plain file copy on the same disk', run: () => withScratchDir((dir) => benchBlobs(dir)) as Promise<SectionResult> },
   { name: 'timers', title: 'Timer firing jitter (1-second schedule) and the cost of 10,000 idle timers', run: () => benchTimers() as Promise<SectionResult> },
   gettingStartedSection,
+  clusterSection,
   { name: 'metering', title: 'Lifecycle hook cost per invocation with and without metering, metrics and batched writes', run: () => benchRecorder() as unknown as Promise<SectionResult> },
 ];

@@ -49,6 +49,19 @@ export interface BatchWriterOptions<T, B = T[]> {
   maxWriteSize?: number;
   /** A failed write drops its batch and reports here; the hot path never sees it. */
   onError?: (error: unknown, droppedItems: number) => void;
+  /**
+   * A failure that passes by itself (the store is unreachable for a while): the
+   * batch is kept, in order, and written again every `retryIntervalMs` instead of
+   * dropped. Kept batches count against maxBuffered, so memory stays bounded.
+   */
+  retryable?: (error: unknown) => boolean;
+  /** Default 1 s. */
+  retryIntervalMs?: number;
+}
+
+interface HeldBatch<B> {
+  batch: B;
+  items: number;
 }
 
 /**
@@ -63,6 +76,10 @@ export class BatchWriter<T, B = T[]> {
   #chain: Promise<void> = Promise.resolve();
   #closed = false;
   #dropped = 0;
+  /** Batches whose write failed in a way that passes, oldest first. */
+  readonly #held: HeldBatch<B>[] = [];
+  #heldItems = 0;
+  #retryTimer: TimerHandle | null = null;
 
   constructor(options: BatchWriterOptions<T, B>) {
     for (const field of ['flushIntervalMs', 'flushBatchSize', 'maxBuffered', 'maxWriteSize'] as const) {
@@ -82,11 +99,11 @@ export class BatchWriter<T, B = T[]> {
   }
 
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#buffer.length + this.#heldItems;
   }
 
   push(item: T): void {
-    if (this.#closed || this.#buffer.length >= this.#options.maxBuffered) {
+    if (this.#closed || this.#buffer.length + this.#heldItems >= this.#options.maxBuffered) {
       this.#dropped += 1;
       return;
     }
@@ -118,12 +135,30 @@ export class BatchWriter<T, B = T[]> {
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
+    if (this.#retryTimer !== null) this.#options.clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    // One last try was made; what still fails is dropped and counted.
+    for (const held of this.#held.splice(0)) this.#dropped += held.items;
+    this.#heldItems = 0;
   }
 
   async #writeBuffered(): Promise<void> {
     if (this.#timer !== null) {
       this.#options.clock.clearTimeout(this.#timer);
       this.#timer = null;
+    }
+    // Older batches first: records reach the store in the order they were made.
+    while (this.#held.length > 0) {
+      const held = this.#held[0]!;
+      try {
+        await this.#options.write(held.batch);
+      } catch (error) {
+        if (this.#holdAgain(error)) return;
+        this.#dropped += held.items;
+        this.#options.onError?.(error, held.items);
+      }
+      this.#held.shift();
+      this.#heldItems -= held.items;
     }
     const slice = this.#options.maxWriteSize ?? this.#options.flushBatchSize;
     while (this.#buffer.length > 0) {
@@ -133,10 +168,29 @@ export class BatchWriter<T, B = T[]> {
       try {
         await this.#options.write(batch);
       } catch (error) {
+        if (this.#options.retryable?.(error)) {
+          this.#held.push({ batch, items: taken });
+          this.#heldItems += taken;
+          this.#holdAgain(error);
+          return;
+        }
         this.#dropped += taken;
         this.#options.onError?.(error, taken);
       }
       if (this.#buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** True when `error` passes by itself: the held batches wait for the next try. */
+  #holdAgain(error: unknown): boolean {
+    if (!this.#options.retryable?.(error)) return false;
+    if (this.#retryTimer === null && !this.#closed) {
+      this.#retryTimer = this.#options.clock.setTimeout(() => {
+        this.#retryTimer = null;
+        void this.flush();
+      }, this.#options.retryIntervalMs ?? 1_000);
+      this.#retryTimer.unref();
+    }
+    return true;
   }
 }

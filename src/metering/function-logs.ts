@@ -1,3 +1,4 @@
+import { isStorageFault } from '../store/storage-errors.js';
 import type { FunctionLogLine, InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogQuery, LogStore, StoredLogLine } from '../store/log-store.js';
@@ -46,6 +47,8 @@ export class FunctionLogs {
       flushBatchSize: options.flushBatchSize ?? DEFAULT_LOG_FLUSH_BATCH_SIZE,
       maxBuffered: options.maxBufferedLines ?? DEFAULT_MAX_BUFFERED_LOG_LINES,
       onError: (error, dropped) => this.#onError(error, `writing ${dropped} function log lines`),
+      // An unreachable store (PostgreSQL restarting) holds records until it is back, within maxBuffered.
+      retryable: isStorageFault,
     });
   }
 

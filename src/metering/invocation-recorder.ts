@@ -1,3 +1,4 @@
+import { isStorageFault } from '../store/storage-errors.js';
 import type { InvocationEnd, InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { MeteringRetention, MeteringStore, SweepResult } from '../store/metering-store.js';
@@ -67,6 +68,8 @@ export class InvocationRecorder {
       maxWriteSize: RECORD_WRITE_SLICE,
       maxBuffered: options.maxBufferedRecords ?? DEFAULT_MAX_BUFFERED_RECORDS,
       onError: (error, dropped) => this.#onError(error, `writing ${dropped} invocation records`),
+      // An unreachable store (PostgreSQL restarting) holds records until it is back, within maxBuffered.
+      retryable: isStorageFault,
     });
   }
 

@@ -32,3 +32,55 @@ test('maxWriteSize must be positive', () => {
     /maxWriteSize must be a positive number/,
   );
 });
+
+test('a write that fails in a way that passes keeps its batch, in order, and writes it once the store is back', async () => {
+  const clock = new FakeClock();
+  const writes: number[][] = [];
+  let storeUp = false;
+  const writer = new BatchWriter<number>({
+    clock,
+    flushIntervalMs: 1_000,
+    flushBatchSize: 100,
+    maxBuffered: 5,
+    retryIntervalMs: 500,
+    retryable: (error) => (error as Error).message === 'unreachable',
+    write: async (batch) => {
+      if (!storeUp) throw new Error('unreachable');
+      writes.push([...batch]);
+    },
+  });
+  for (const n of [1, 2, 3]) writer.push(n);
+  await writer.flush();
+  assert.deepEqual(writes, []);
+  assert.equal(writer.dropped, 0, 'held, not dropped');
+  writer.push(4);
+  writer.push(5);
+  writer.push(6); // past maxBuffered (3 held + 2 waiting): dropped, memory stays bounded
+  assert.equal(writer.dropped, 1);
+  storeUp = true;
+  clock.advance(500);
+  await writer.flush();
+  assert.deepEqual(writes, [[1, 2, 3], [4, 5]], 'the held batch first, then the newer items');
+  assert.equal(writer.buffered, 0);
+});
+
+test('a write that fails for good drops its batch and says so', async () => {
+  const errors: number[] = [];
+  const writer = new BatchWriter<number>({
+    clock: new FakeClock(),
+    flushIntervalMs: 1_000,
+    flushBatchSize: 100,
+    maxBuffered: 100,
+    retryable: () => false,
+    onError: (_error, dropped) => errors.push(dropped),
+    write: async () => {
+      throw new Error('constraint');
+    },
+  });
+  writer.push(1);
+  writer.push(2);
+  await writer.flush();
+  assert.deepEqual(errors, [2]);
+  assert.equal(writer.dropped, 2);
+  assert.equal(writer.buffered, 0);
+});

@@ -1,0 +1,177 @@
+/**
+ * Cluster mode on one machine, against what a team would use instead, all on
+ * one throwaway PostgreSQL server (fsync on: durable, like production):
+ *
+ * - queue messages/s end to end with one and three real node processes,
+ *   beside pg-boss on the same server with the same concurrency;
+ * - warm HTTP req/s of one node on the PostgreSQL store against one on the
+ *   SQLite store (the warm path touches neither: they should match);
+ * - deploy → served by every node of three.
+ */
+import { startCluster, type TestCluster } from '../../test/helpers/cluster.js';
+import { admin, type AdminTarget } from '../../test/helpers/admin-client.js';
+import { freshPostgresDatabase, startPostgres } from '../../test/helpers/postgres-server.js';
+import { deployThrough } from '../../test/cluster/support/cluster-app.js';
+import { bundleFiles } from '../../test/helpers/bundle.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
+import { join } from 'node:path';
+import { helloAppSource, helloPath } from '../http/hello-app.js';
+import { LoadClient } from '../load/load-client.js';
+import type { BenchRow, BenchSection, SectionResult } from '../section.js';
+import { quantile, round, sleep } from '../support/stats.js';
+import { startBenchNode } from '../support/bench-node.js';
+import { pgBossThroughput } from './pg-boss-baseline.js';
+
+const MESSAGES = Number(process.env['BENCH_CLUSTER_MESSAGES'] ?? 5_000);
+/** Handlers running at once, cluster-wide, for Nimbus and pg-boss alike. */
+const CONCURRENCY = 16;
+const SEND_BATCH = 500;
+const SENDERS = 4;
+const HTTP_SECONDS = Number(process.env['BENCH_CLUSTER_HTTP_SECONDS'] ?? 5);
+const HTTP_CONNECTIONS = 50;
+const DEPLOYS = 5;
+const DRAIN_TIMEOUT_MS = 180_000;
+
+const queueApp = `
+import { queue } from 'nimbus-functions';
+export const work = queue({ queue: 'bench', batchSize: 1, maxConcurrency: ${CONCURRENCY}, concurrency: ${CONCURRENCY} }, async () => {});
+`;
+
+export const clusterSection: BenchSection = {
+  name: 'cluster',
+  title: 'Cluster mode on PostgreSQL: queue msgs/s with 1 and 3 nodes vs pg-boss, warm HTTP on PostgreSQL vs SQLite, deploy → served everywhere',
+  run: benchCluster,
+};
+
+async function benchCluster(): Promise<SectionResult> {
+  const postgres = await startPostgres({ settings: { fsync: 'on', full_page_writes: 'on', synchronous_commit: 'on' } });
+  process.env['NIMBUS_TEST_POSTGRES_URL'] = postgres.url();
+  try {
+    const rows: BenchRow[] = [];
+    const boss = await pgBossThroughput(postgres.url(), { messages: MESSAGES, concurrency: CONCURRENCY, batchSize: 1, sendBatch: SEND_BATCH, senders: SENDERS });
+    for (const nodes of [1, 3]) {
+      const nimbus = await nimbusQueueThroughput(nodes);
+      rows.push({
+        measure: `queue end to end, batch 1, ${nodes} node${nodes > 1 ? 's' : ''}`,
+        'pg-boss (same PostgreSQL)': `${Math.round(boss.endToEndPerSecond)} msgs/s`,
+        nimbus: `${Math.round(nimbus)} msgs/s`,
+        ratio: `${round(nimbus / boss.endToEndPerSecond, 2)}× pg-boss`,
+      });
+    }
+    const http = await warmHttpByStore();
+    rows.push({ measure: 'warm HTTP, one node', 'pg-boss (same PostgreSQL)': '—', nimbus: `${http.postgres} req/s on PostgreSQL, ${http.sqlite} on SQLite`, ratio: `${round(http.postgres / http.sqlite, 2)}× SQLite` });
+    const deploy = await deployEverywhere();
+    rows.push({ measure: 'deploy → served by all 3 nodes', 'pg-boss (same PostgreSQL)': '—', nimbus: `p50 ${round(deploy.p50, 0)} ms, max ${round(deploy.max, 0)} ms`, ratio: 'target ≤ 1000 ms' });
+    return {
+      rows,
+      notes: [
+        `One PostgreSQL ${'15'} server started by the bench on this machine with fsync on; nodes are real \`nimbus start\` processes (basic isolation) sharing it; pg-boss uses the same server.`,
+        `Queues: ${MESSAGES} messages sent over HTTP (${SENDERS} senders × ${SEND_BATCH} per call, round-robin over the nodes), handled one per invocation (batchSize 1) by an empty handler, ${CONCURRENCY} at once cluster-wide (maxConcurrency); from the first send until the queue is empty. pg-boss: its own fetch/complete in ${CONCURRENCY} tight loops (its workers would wait ≥ 0.5 s between polls), batch 1, jobs inserted ${SEND_BATCH} at a time by ${SENDERS} senders.`,
+        `Warm HTTP: ${HTTP_CONNECTIONS} connections for ${HTTP_SECONDS} s against one in-process node per store, SQLite then PostgreSQL, twice; the better round of each. The warm path makes no database round trip on either.`,
+        `Deploy: a new version (already bundled) uploaded to node 1; the time from the upload until all three answer with it, polled every 5 ms (${DEPLOYS} deploys).`,
+        'Targets (issue 13): queues ≥ 1.5× pg-boss; HTTP on PostgreSQL within 5 % of SQLite.',
+      ],
+    };
+  } finally {
+    delete process.env['NIMBUS_TEST_POSTGRES_URL'];
+    await postgres.remove();
+  }
+}
+
+async function withCluster<T>(nodes: number, work: (cluster: TestCluster, targets: AdminTarget[]) => Promise<T>): Promise<T> {
+  const database = await freshPostgresDatabase();
+  const cluster = await startCluster({ nodes, store: database.url, env: { NIMBUS_LOG_LEVEL: 'error' } });
+  try {
+    return await work(cluster, cluster.urls().map((url) => ({ url, adminKey: cluster.adminKey })));
+  } finally {
+    await cluster.close();
+    await database.drop();
+  }
+}
+
+async function nimbusQueueThroughput(nodes: number): Promise<number> {
+  return withCluster(nodes, async (_cluster, targets) => {
+    await deployThrough(targets[0]!, 'bench', queueApp);
+    await sleep(500);
+    const started = performance.now();
+    let next = 0;
+    let round = 0;
+    await Promise.all(Array.from({ length: SENDERS }, async () => {
+      while (next < MESSAGES) {
+        const from = next;
+        next += SEND_BATCH;
+        const target = targets[round++ % targets.length]!;
+        const messages = [];
+        for (let n = from; n < Math.min(from + SEND_BATCH, MESSAGES); n++) messages.push({ body: { n } });
+        const answer = await admin(target, 'POST', '/queues/bench/messages', { messages });
+        if (answer.status !== 201) throw new Error(`send answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      }
+    }));
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    for (;;) {
+      const { body } = await admin(targets[0]!, 'GET', '/queues');
+      const stats = (body.queues as { name: string; depth: number; inFlight: number; delayed: number }[]).find((q) => q.name === 'bench');
+      if (stats && stats.depth + stats.inFlight + stats.delayed === 0) break;
+      if (Date.now() > deadline) throw new Error('the queue did not drain in time');
+      await sleep(10);
+    }
+    return MESSAGES / ((performance.now() - started) / 1000);
+  });
+}
+
+async function warmHttpByStore(): Promise<{ sqlite: number; postgres: number }> {
+  const client = await LoadClient.start();
+  const best = { sqlite: 0, postgres: 0 };
+  try {
+    for (let roundNo = 0; roundNo < 2; roundNo++) {
+      for (const kind of ['sqlite', 'postgres'] as const) {
+        const database = kind === 'postgres' ? await freshPostgresDatabase() : undefined;
+        const node = await startBenchNode({ isolation: 'basic', ...(database ? { store: database.url } : {}) });
+        try {
+          await node.deploy('hello', helloAppSource([{ name: 'hi', settings: {} }]));
+          const url = `${node.url}${helloPath('hi')}`;
+          await client.load(url, HTTP_CONNECTIONS, 1);
+          const result = await client.load(url, HTTP_CONNECTIONS, HTTP_SECONDS);
+          best[kind] = Math.max(best[kind], Math.round(result.requestsPerSec));
+        } finally {
+          await node.dispose();
+          await database?.drop();
+        }
+      }
+    }
+  } finally {
+    await client.close();
+  }
+  return best;
+}
+
+async function deployEverywhere(): Promise<{ p50: number; max: number }> {
+  return withCluster(3, async (_cluster, targets) => {
+    const source = (n: number) => `
+import { http } from 'nimbus-functions';
+export const v = http({ route: 'GET /v' }, () => '${n}');
+`;
+    await deployThrough(targets[0]!, 'which', source(0));
+    const times: number[] = [];
+    const scratch = makeTempDir('nimbus-bench-deploy-');
+    for (let n = 1; n <= DEPLOYS; n++) {
+      // Bundled first: what is timed is the node's part, from the upload to every node serving it.
+      const { bundle, sourceMap } = await bundleFiles(join(scratch.dir, String(n)), { 'index.ts': source(n) });
+      const started = performance.now();
+      const answer = await admin(targets[0]!, 'POST', '/apps/which/versions', { bundle, sourceMap });
+      if (answer.status !== 201) throw new Error(`deploy answered ${answer.status}`);
+      const pending = new Set(targets.map((t) => t.url));
+      while (pending.size > 0) {
+        for (const url of [...pending]) {
+          const res = await fetch(`${url}/v`);
+          if (res.status === 200 && (await res.text()) === String(n)) pending.delete(url);
+        }
+        if (pending.size > 0) await sleep(5);
+        if (performance.now() - started > 30_000) throw new Error('a deploy did not reach every node within 30 s');
+      }
+      times.push(performance.now() - started);
+    }
+    scratch.remove();
+    return { p50: quantile(times, 0.5), max: Math.max(...times) };
+  });
+}
