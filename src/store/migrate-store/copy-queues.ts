@@ -14,7 +14,7 @@ const MESSAGE_COLUMNS = ['seq', 'queue', 'body', 'priority', 'enqueued_at', 'vis
  * Every message with its id (the old seq), state, attempts, priority and
  * delay; dead letters keep the queue they came from. Leases end: the node
  * that held them is stopped, so a message in flight is ready again now,
- * its attempt already counted (at-least-once delivery). Dedup ids still
+ * its attempt counted (at-least-once delivery, as when a node dies). Dedup ids still
  * within their window come along; expired ones are left behind.
  */
 export const queuesArea: StoreArea = {
@@ -36,8 +36,12 @@ export const queuesArea: StoreArea = {
         const leased = r.leased !== 0;
         if (leased) inFlight++;
         if (r.dead_from !== null) dead++;
-        // A lease's visible_at is when it runs out; ended now, the message is ready now.
-        return [r.seq, r.queue, r.body, r.priority, r.enqueued_at, leased ? Math.min(r.visible_at, now) : r.visible_at, false, r.attempts, r.last_error, r.dead_from];
+        // A lease's visible_at is when it runs out; ended now, the message is ready now, the
+        // attempt counted as releaseLeasesOf counts a stopped node's.
+        return [
+          r.seq, r.queue, r.body, r.priority, r.enqueued_at, leased ? Math.min(r.visible_at, now) : r.visible_at, false,
+          leased ? r.attempts + 1 : r.attempts, r.last_error, r.dead_from,
+        ];
       },
     });
     // Message ids are the seq: new messages must never reuse an id the old node gave out (dedup entries name them).
