@@ -5,6 +5,7 @@ import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { invokeCommand } from './invoke.js';
 import { lsCommand } from './ls.js';
+import { migrateStoreCommand } from './migrate-store.js';
 import { nodesCommand } from './nodes.js';
 import { rmCommand } from './rm.js';
 import { rollbackCommand } from './rollback.js';
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CliCommand[] = [
   keysCommand,
   nodesCommand,
   doctorCommand,
+  migrateStoreCommand,
   completionCommand(() => COMMANDS),
   versionCommand,
 ];
