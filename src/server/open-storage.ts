@@ -68,6 +68,7 @@ export interface OpenedStorage {
 export async function openStorage(config: StorageConfig, deps: OpenStorageDeps): Promise<OpenedStorage> {
   if (config.store.kind === 'sqlite') {
     const store = openSqliteStore(config.store.dir ?? deps.dataDir, deps.clock, {
+      nodeId: deps.nodeId,
       ...(deps.asyncResultRetentionMs !== undefined ? { asyncResultRetentionMs: deps.asyncResultRetentionMs } : {}),
       watch: (file) => deps.health.watchStateFile(file),
     });

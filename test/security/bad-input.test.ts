@@ -136,6 +136,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /invocation-records': { query: ['app', 'fn', 'limit'] },
   'GET /apps/{app}/logs': { params: { app: 'probe' }, query: ['fn', 'since', 'invocation', 'limit'] },
   'GET /node': {},
+  'GET /nodes': {},
   'GET /timers': {},
   'POST /timers': {},
   'GET /timers/{rest}': { params: { rest: 'probe/tick/runs' }, query: ['limit'] },
