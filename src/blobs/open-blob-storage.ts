@@ -7,7 +7,7 @@ import { LocalBundleStore, type BundleStore } from './bundles/bundle-store.js';
 import { IndexedBlobBackend, type OrphanSweepOptions } from './indexed-blob-backend.js';
 import { LocalBlobBackend } from './local/local-blob-backend.js';
 import { LocalDataStore } from './local/local-data-store.js';
-import { describeBlobsConfig, type BlobsConfig } from './s3/s3-blobs-url.js';
+import { describeBlobsConfig, type BlobsConfig, type S3BlobsConfig } from './s3/s3-blobs-url.js';
 import { checkBucketReachable, createS3Location } from './s3/s3-client.js';
 import { S3BundleStore } from './s3/s3-bundle-store.js';
 import { S3DataStore } from './s3/s3-data-store.js';
@@ -28,13 +28,7 @@ export async function openBlobDataStore(config: BlobsConfig, deps: BlobStorageDe
   if (config.kind === 'file') {
     return { data: await LocalDataStore.open(join(deps.dataDir, 'blobs'), deps.faults), sweep: { graceMs: 0 } };
   }
-  const location = createS3Location(config);
-  try {
-    await checkBucketReachable(location, describeBlobsConfig(config));
-  } catch (err) {
-    location.client.destroy();
-    throw err;
-  }
+  const location = await openS3Location(config);
   const data = new S3DataStore({ location, partSizeBytes: config.partSizeBytes, queueSize: config.queueSize, ...(deps.faults ? { faults: deps.faults } : {}) });
   // Swept as often as the grace period: a killed node's uploads go within about twice that.
   return { data, sweep: { graceMs: config.sweepGraceMs, everyMs: config.sweepGraceMs } };
@@ -67,6 +61,15 @@ export async function openBlobBackend(
 export async function openBundleStore(config: BlobsConfig, deps: BlobStorageDeps): Promise<BundleStore> {
   const cache = new LocalBundleStore(join(deps.dataDir, 'bundles'), deps.faults);
   if (config.kind === 'file') return cache;
+  const location = await openS3Location(config);
+  return new S3BundleStore({
+    location, cache, sweepGraceMs: config.sweepGraceMs,
+    ...(deps.faults ? { faults: deps.faults } : {}), ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+}
+
+/** A client for the configured bucket, checked now: a clear error at start, not at the first write. */
+async function openS3Location(config: S3BlobsConfig): Promise<ReturnType<typeof createS3Location>> {
   const location = createS3Location(config);
   try {
     await checkBucketReachable(location, describeBlobsConfig(config));
@@ -74,8 +77,5 @@ export async function openBundleStore(config: BlobsConfig, deps: BlobStorageDeps
     location.client.destroy();
     throw err;
   }
-  return new S3BundleStore({
-    location, cache, sweepGraceMs: config.sweepGraceMs,
-    ...(deps.faults ? { faults: deps.faults } : {}), ...(deps.clock ? { clock: deps.clock } : {}),
-  });
+  return location;
 }

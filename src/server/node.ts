@@ -289,31 +289,28 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   await deployments.resync();
   for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
   storage.start();
-  try {
-    url = await gateway.listen(options.host, options.port);
-  } catch (err) {
+  /** A start that failed after the parts were made: each is closed before the error is thrown. */
+  const abandonStart = async (): Promise<void> => {
     storage.close();
     await timers.close();
     await queues.close();
     await blobs.close();
-    await dispatcher.close(0);
+    await dispatcher!.close(0);
     await warmPool.close();
-    await metering.close();
+    await metering!.close();
     await opened.close();
+  };
+  try {
+    url = await gateway.listen(options.host, options.port);
+  } catch (err) {
+    await abandonStart();
     throw err;
   }
   try {
     await membership.start();
   } catch (err) {
     gateway.forceClose();
-    storage.close();
-    await timers.close();
-    await queues.close();
-    await blobs.close();
-    await dispatcher.close(0);
-    await warmPool.close();
-    await metering.close();
-    await opened.close();
+    await abandonStart();
     throw err;
   }
   try {

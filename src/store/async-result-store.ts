@@ -40,3 +40,40 @@ export interface AsyncResultStore {
   /** Deletes expired records now (writes also sweep now and then); returns how many. */
   purgeExpired(): Promise<number>;
 }
+
+/** An async invocation as both stores keep it: one row per invocation. */
+export interface AsyncInvocationRow {
+  id: string;
+  app: string;
+  function_name: string;
+  state: InvocationRecord['state'];
+  attempts: number;
+  status: number | null;
+  headers: string | null;
+  body_base64: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  expires_at: number;
+}
+
+export function asyncInvocationFromRow(row: AsyncInvocationRow): InvocationRecord {
+  return {
+    invocationId: row.id,
+    app: row.app,
+    functionName: row.function_name,
+    state: row.state,
+    attempts: row.attempts,
+    status: row.status,
+    headers: row.headers === null ? null : (JSON.parse(row.headers) as [string, string][]),
+    bodyBase64: row.body_base64,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    expiresAt: row.expires_at,
+  };
+}

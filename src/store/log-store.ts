@@ -44,4 +44,40 @@ export interface LogStore {
   query(query: LogQuery): Promise<StoredLogLine[]>;
   /** Lines and bytes currently kept for one function. */
   functionTotals(app: string, functionName: string): Promise<{ lines: number; bytes: number }>;
+  /**
+   * For a store several nodes append to: calls `listener` with the app after
+   * lines of it were committed by any node (this one included), so live tails
+   * read them from the store in `seq` order; with null when notices may have
+   * been missed (any app may have lines). Absent: only this node appends.
+   */
+  onAppended?(listener: (app: string | null) => void): () => void;
+}
+
+/** A stored line as both stores keep it. */
+export interface LogLineRow {
+  seq: number;
+  app: string;
+  function_name: string;
+  version: number;
+  invocation_id: string | null;
+  instance_id: string;
+  stream: FunctionLogLine['stream'];
+  level: FunctionLogLine['level'];
+  time: number;
+  message: string;
+}
+
+export function logLineFromRow(row: LogLineRow): StoredLogLine {
+  return {
+    seq: row.seq,
+    app: row.app,
+    functionName: row.function_name,
+    version: row.version,
+    invocationId: row.invocation_id,
+    instanceId: row.instance_id,
+    stream: row.stream,
+    level: row.level,
+    time: row.time,
+    message: row.message,
+  };
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../shared/clock.js';
 import {
   ASYNC_RESULT_RETENTION_MS,
-  type AsyncInvocationKey, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
+  type AsyncInvocationKey, type AsyncInvocationRow, asyncInvocationFromRow, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
 } from '../async-result-store.js';
 import type { PgDatabase, PgQueryable } from './pg-database.js';
 
@@ -10,22 +10,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 const COLUMNS = 'id, app, function_name, state, attempts, status, headers, body_base64, error, created_at, updated_at, started_at, finished_at, expires_at';
 
-interface Row {
-  id: string;
-  app: string;
-  function_name: string;
-  state: InvocationRecord['state'];
-  attempts: number;
-  status: number | null;
-  headers: string | null;
-  body_base64: string | null;
-  error: string | null;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  expires_at: number;
-}
+type Row = AsyncInvocationRow;
 
 /** PostgreSQL hands bigint back as text. */
 type StoredRow = { [K in keyof Row]: Row[K] extends number ? string | number : Row[K] extends number | null ? string | number | null : Row[K] };
@@ -79,7 +64,7 @@ export class PgAsyncResultStore implements AsyncResultStore {
 
   async get(invocationId: string): Promise<InvocationRecord | undefined> {
     const [row] = await this.#db.query<StoredRow>(`SELECT ${COLUMNS} FROM async_invocations WHERE id = $1 AND expires_at > $2`, [invocationId, this.#clock.now()]);
-    return row && toRecord(toRow(row));
+    return row && asyncInvocationFromRow(toRow(row));
   }
 
   async remove(invocationId: string): Promise<void> {
@@ -126,21 +111,3 @@ function toRow(row: StoredRow): Row {
   } as Row;
 }
 
-function toRecord(row: Row): InvocationRecord {
-  return {
-    invocationId: row.id,
-    app: row.app,
-    functionName: row.function_name,
-    state: row.state,
-    attempts: row.attempts,
-    status: row.status,
-    headers: row.headers === null ? null : (JSON.parse(row.headers) as [string, string][]),
-    bodyBase64: row.body_base64,
-    error: row.error,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    expiresAt: row.expires_at,
-  };
-}

@@ -1,7 +1,8 @@
 import type { PgDatabase, PgQueryable } from './pg-database.js';
+import type { PgNotifications } from './pg-notifications.js';
 import type { FunctionLogLine } from '../../runtime/lifecycle.js';
 import type { Clock } from '../../shared/clock.js';
-import { DEFAULT_LOG_LIMITS, type LogLimits, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
+import { DEFAULT_LOG_LIMITS, logLineFromRow, type LogLimits, type LogLineRow, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
 import { linesToStore, overLimits, trimTarget } from '../../metering/log-limits.js';
 
 /**
@@ -10,30 +11,42 @@ import { linesToStore, overLimits, trimTarget } from '../../metering/log-limits.
  * a tail resuming after `seq` never skips a line another node committed late.
  */
 const APPEND_LOCK_ID = 0x4e4c4f47; // "NLOG"
+/** NOTIFY channel: the payload is the app whose lines were committed. */
+const APPENDED_CHANNEL = 'nimbus_log_lines';
 
-interface LineRow {
-  seq: number;
-  app: string;
-  function_name: string;
-  version: number;
-  invocation_id: string | null;
-  instance_id: string;
-  stream: FunctionLogLine['stream'];
-  level: FunctionLogLine['level'];
-  time: number;
-  message: string;
-}
 
 /** Function logs on PostgreSQL; limits and cutting are the SQLite store's, from src/metering/log-limits.ts. */
 export class PgLogStore implements LogStore {
   readonly #db: PgDatabase;
   readonly #limits: LogLimits;
+  readonly #notifications: PgNotifications | undefined;
+  readonly #appended = new Set<(app: string | null) => void>();
+  #listening: Promise<unknown> | undefined;
 
   /** The clock is unused today; kept so every sub-store is built the same way. */
-  constructor(db: PgDatabase, clock: Clock, limits: Partial<LogLimits> = {}) {
+  constructor(db: PgDatabase, clock: Clock, limits: Partial<LogLimits> = {}, options: { notifications?: PgNotifications } = {}) {
     void clock;
     this.#db = db;
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
+    this.#notifications = options.notifications;
+    if (this.#notifications) this.onAppended = (listener) => this.#onAppended(listener);
+  }
+
+  /** Set when the store has a LISTEN connection: lines appended on other nodes reach this node's tails. */
+  onAppended?: (listener: (app: string | null) => void) => () => void;
+
+  #onAppended(listener: (app: string | null) => void): () => void {
+    this.#appended.add(listener);
+    const notifications = this.#notifications!;
+    this.#listening ??= notifications.listen(APPENDED_CHANNEL, (app) => {
+      for (const heard of this.#appended) heard(app);
+    }).then(() => notifications.onReconnect(() => {
+      // Notices sent while the connection was away are lost: every tail reads what it missed.
+      for (const heard of this.#appended) heard(null);
+    }));
+    return () => {
+      this.#appended.delete(listener);
+    };
   }
 
   async append(lines: readonly FunctionLogLine[]): Promise<StoredLogLine[]> {
@@ -65,6 +78,8 @@ export class PgLogStore implements LogStore {
         ],
       );
       for (const row of totals) if (overLimits(row, this.#limits)) await this.#trim(tx, row.app, row.function_name);
+      // Delivered at commit, after the lines are readable, to every node's tails (this one's too).
+      if (this.#notifications) await tx.query(`SELECT pg_notify('${APPENDED_CHANNEL}', a) FROM (SELECT DISTINCT unnest($1::text[]) AS a) apps`, [batch.added.map((a) => a.app)]);
       return batch.lines.map(({ line, message }, i): StoredLogLine => ({ ...line, message, seq: first + i }));
     });
   }
@@ -81,24 +96,13 @@ export class PgLogStore implements LogStore {
     if (query.invocationId !== undefined) add('invocation_id = ?', query.invocationId);
     if (query.afterSeq !== undefined) add('seq > ?', query.afterSeq);
     params.push(query.limit);
-    const rows = await this.#db.query<LineRow>(
+    const rows = await this.#db.query<LogLineRow>(
       `SELECT * FROM (SELECT seq::float8 AS seq, app, function_name, version, invocation_id, instance_id, stream, level,
          time, message
        FROM logs_lines WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}) newest ORDER BY seq`,
       params,
     );
-    return rows.map((row) => ({
-      seq: row.seq,
-      app: row.app,
-      functionName: row.function_name,
-      version: row.version,
-      invocationId: row.invocation_id,
-      instanceId: row.instance_id,
-      stream: row.stream,
-      level: row.level,
-      time: row.time,
-      message: row.message,
-    }));
+    return rows.map(logLineFromRow);
   }
 
   async functionTotals(app: string, functionName: string): Promise<{ lines: number; bytes: number }> {

@@ -1,3 +1,4 @@
+import { SendListeners } from '../send-listeners.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import {
   DEDUP_WINDOW_MS, encodeMessages, isInternalQueueName, LEASE_OWNER_LOST_ERROR,
@@ -66,7 +67,7 @@ export class PgQueueStore implements QueueStore {
   readonly #db: PgDatabase;
   readonly #clock: Clock;
   readonly #nodeId: string;
-  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #listeners = new SendListeners();
   /** Queues whose last capped receive here was cut short by the cap, and when: their acks wake other nodes. */
   readonly #saturated = new Map<string, number>();
   readonly #rechecks = new Map<string, TimerHandle>();
@@ -88,7 +89,7 @@ export class PgQueueStore implements QueueStore {
         notifications.listen(sql.CHANNEL, (payload) => this.#heard(payload)),
         // Notifications sent while the connection was away are lost: wake everyone once.
         Promise.resolve(notifications.onReconnect(() => {
-          for (const queue of this.#listeners.keys()) this.#fire(queue);
+          for (const queue of this.#listeners.queues()) this.#fire(queue);
         })),
       ])
       : Promise.resolve([]);
@@ -230,16 +231,7 @@ export class PgQueueStore implements QueueStore {
   }
 
   onSend(queue: string, listener: () => void): () => void {
-    let set = this.#listeners.get(queue);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(queue, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(queue) === set) this.#listeners.delete(queue);
-    };
+    return this.#listeners.add(queue, listener);
   }
 
   /** Writes pending sends and waits for work in progress; stops listening. */
@@ -377,13 +369,7 @@ export class PgQueueStore implements QueueStore {
   }
 
   #fire(queue: string): void {
-    for (const listener of [...(this.#listeners.get(queue) ?? [])]) {
-      try {
-        listener();
-      } catch {
-        // One consumer's failure to wake is not the sender's problem.
-      }
-    }
+    this.#listeners.wake(queue);
   }
 
   #track<T>(work: Promise<T>): void {

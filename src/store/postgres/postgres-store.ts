@@ -33,7 +33,7 @@ export async function openPostgresStore(
     keys: new PgKeyStore(db, clock),
     timers: new PgTimerStore(db, clock),
     metering: new PgMeteringStore(db, clock),
-    logs: new PgLogStore(db, clock),
+    logs: new PgLogStore(db, clock, {}, { notifications }),
     queues,
     asyncResults: new PgAsyncResultStore(db, clock, options.asyncResultRetentionMs !== undefined ? { retentionMs: options.asyncResultRetentionMs } : {}),
     blobIndex: new PgBlobIndex(db, clock, { notifications }),

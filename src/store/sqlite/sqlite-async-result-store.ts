@@ -2,7 +2,7 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   ASYNC_RESULT_RETENTION_MS,
-  type AsyncInvocationKey, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
+  type AsyncInvocationKey, type AsyncInvocationRow, asyncInvocationFromRow, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
 } from '../async-result-store.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import { groupCommitFor, NOT_DURABLE, type SqliteGroupCommit } from './sqlite-queue-store.js';
@@ -31,22 +31,7 @@ CREATE TABLE IF NOT EXISTS async_invocations (
 CREATE INDEX IF NOT EXISTS async_invocations_expiry ON async_invocations (expires_at);
 ` }];
 
-interface Row {
-  id: string;
-  app: string;
-  function_name: string;
-  state: InvocationRecord['state'];
-  attempts: number;
-  status: number | null;
-  headers: string | null;
-  body_base64: string | null;
-  error: string | null;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  expires_at: number;
-}
+type Row = AsyncInvocationRow;
 
 export interface SqliteAsyncResultStoreOptions {
   /** Default ASYNC_RESULT_RETENTION_MS. */
@@ -109,7 +94,7 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
 
   async get(invocationId: string): Promise<InvocationRecord | undefined> {
     const row = this.#sql.get.get(invocationId, this.#clock.now()) as Row | undefined;
-    return row && toRecord(row);
+    return row && asyncInvocationFromRow(row);
   }
 
   remove(invocationId: string): Promise<void> {
@@ -137,21 +122,3 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
   }
 }
 
-function toRecord(row: Row): InvocationRecord {
-  return {
-    invocationId: row.id,
-    app: row.app,
-    functionName: row.function_name,
-    state: row.state,
-    attempts: row.attempts,
-    status: row.status,
-    headers: row.headers === null ? null : (JSON.parse(row.headers) as [string, string][]),
-    bodyBase64: row.body_base64,
-    error: row.error,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    expiresAt: row.expires_at,
-  };
-}

@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { FunctionLogLine } from '../../runtime/lifecycle.js';
 import type { Clock } from '../../shared/clock.js';
-import { DEFAULT_LOG_LIMITS, type LogLimits, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
+import { DEFAULT_LOG_LIMITS, logLineFromRow, type LogLimits, type LogLineRow, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
 import { linesToStore, overLimits, trimTarget } from '../../metering/log-limits.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 
@@ -32,18 +32,6 @@ CREATE TABLE IF NOT EXISTS logs_function_totals (
 ) WITHOUT ROWID;
 ` }];
 
-interface LineRow {
-  seq: number;
-  app: string;
-  function_name: string;
-  version: number;
-  invocation_id: string | null;
-  instance_id: string;
-  stream: FunctionLogLine['stream'];
-  level: FunctionLogLine['level'];
-  time: number;
-  message: string;
-}
 
 export class SqliteLogStore implements LogStore {
   readonly #db: SqliteDatabase;
@@ -117,19 +105,8 @@ export class SqliteLogStore implements LogStore {
         `SELECT * FROM (SELECT seq, app, function_name, version, invocation_id, instance_id, stream, level, time, message
          FROM logs_lines WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
       )
-      .all(...params, query.limit) as LineRow[];
-    return rows.map((row) => ({
-      seq: row.seq,
-      app: row.app,
-      functionName: row.function_name,
-      version: row.version,
-      invocationId: row.invocation_id,
-      instanceId: row.instance_id,
-      stream: row.stream,
-      level: row.level,
-      time: row.time,
-      message: row.message,
-    }));
+      .all(...params, query.limit) as LogLineRow[];
+    return rows.map(logLineFromRow);
   }
 
   async functionTotals(app: string, functionName: string): Promise<{ lines: number; bytes: number }> {

@@ -1,3 +1,4 @@
+import { SendListeners } from '../send-listeners.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import {
@@ -201,7 +202,7 @@ interface MessageRow {
 export class SqliteQueueStore implements QueueStore {
   readonly #clock: Clock;
   readonly #group: SqliteGroupCommit;
-  readonly #listeners = new Map<string, Set<() => void>>();
+  readonly #listeners = new SendListeners();
   readonly #sql: Record<
     | 'registerQueue' | 'queueOf' | 'insert' | 'findDedup' | 'putDedup' | 'sweepDedup' | 'lease' | 'ack' | 'ackMany' | 'release'
     | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'peek' | 'purge' | 'redrive'
@@ -421,16 +422,7 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   onSend(queue: string, listener: () => void): () => void {
-    let set = this.#listeners.get(queue);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(queue, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(queue) === set) this.#listeners.delete(queue);
-    };
+    return this.#listeners.add(queue, listener);
   }
 
   /** Writes what is pending. The composer calls this before it closes the connection. */
@@ -439,17 +431,8 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   #notifyAfterCommit(queue: string): void {
-    const listeners = this.#listeners.get(queue);
-    if (!listeners || listeners.size === 0) return;
-    this.#group.afterCommit(() => {
-      for (const listener of [...listeners]) {
-        try {
-          listener();
-        } catch {
-          // One consumer's failure to wake is not the sender's problem.
-        }
-      }
-    });
+    if (!this.#listeners.has(queue)) return;
+    this.#group.afterCommit(() => this.#listeners.wake(queue));
   }
 
   #sweepDedup(now: number): void {
