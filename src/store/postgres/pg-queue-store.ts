@@ -20,6 +20,11 @@ const SATURATION_MEMORY_MS = 30_000;
  */
 export const CAP_RECHECK_MS = 500;
 
+interface AckGroup {
+  seqs: string[];
+  done: Promise<void>;
+}
+
 export interface PgQueueStoreOptions {
   /** Recorded on every lease this node takes; see releaseLeasesOf. */
   nodeId: string;
@@ -75,6 +80,10 @@ export class PgQueueStore implements QueueStore {
   readonly #work = new Set<Promise<unknown>>();
   readonly #stopListening: Promise<(() => void)[]>;
   #pending: PendingSend[] = [];
+  /** Acks gathered in this tick, written together. */
+  #acks: AckGroup | undefined;
+  /** Capped receives under way, by queue. */
+  readonly #capReceives = new Map<string, number>();
   #scheduled = false;
   #lastDedupSweep = 0;
 
@@ -128,13 +137,25 @@ export class PgQueueStore implements QueueStore {
     const params = [
       queue, now, max, now + visibilityTimeoutMs, this.#nodeId, consumer, join, leaseToken(), batchSize, capped ? options.maxInFlight : null,
     ];
-    const rows = capped
-      ? await this.#db.transaction(async (tx) => {
-        // Receivers of one queue and consumer take turns: each counts what the previous one committed.
-        await tx.query(sql.LOCK_QUEUE, [`${queue}/${consumer}`]);
-        return tx.query<sql.LeaseRow>(sql.LEASE, params);
-      })
-      : await this.#db.query<sql.LeaseRow>(sql.LEASE, params);
+    // While a capped receive counts, an ack committing beside it may free what it counted as taken:
+    // such acks report the queue as freed, so the consumer looks again instead of waiting for the backstop.
+    if (capped) this.#capReceives.set(queue, (this.#capReceives.get(queue) ?? 0) + 1);
+    let rows: sql.LeaseRow[];
+    try {
+      rows = capped
+        ? await this.#db.transaction(async (tx) => {
+          // Receivers of one queue and consumer take turns: each counts what the previous one committed.
+          await tx.query(sql.LOCK_QUEUE, [`${queue}/${consumer}`]);
+          return tx.query<sql.LeaseRow>(sql.LEASE, params);
+        })
+        : await this.#db.query<sql.LeaseRow>(sql.LEASE, params);
+    } finally {
+      if (capped) {
+        const left = (this.#capReceives.get(queue) ?? 1) - 1;
+        if (left === 0) this.#capReceives.delete(queue);
+        else this.#capReceives.set(queue, left);
+      }
+    }
     if (capped) {
       if (Number(rows[0]?.allowed ?? max) < max) this.#atCap(queue, now);
       else this.#belowCap(queue);
@@ -148,10 +169,24 @@ export class PgQueueStore implements QueueStore {
       .sort((a, b) => b.priority - a.priority || Number(a.id) - Number(b.id));
   }
 
-  async ack(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const freed = await this.#db.query<{ queue: string }>(sql.ACK, [ids.map(toSeq), this.#saturatedQueues(), this.#nodeId]);
-    for (const { queue } of freed) this.#fire(queue);
+  /**
+   * Acks of one tick share one statement (and one commit): handlers that
+   * finish together would otherwise each wait for a commit of their own.
+   */
+  ack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
+    if (!this.#acks) {
+      const group: AckGroup = { seqs: [], done: Promise.resolve() };
+      group.done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.#acks = undefined;
+        const freed = await this.#db.query<{ queue: string }>(sql.ACK, [group.seqs, this.#saturatedQueues(), this.#nodeId]);
+        for (const { queue } of freed) this.#fire(queue);
+      });
+      this.#acks = group;
+      this.#track(group.done.catch(() => {}));
+    }
+    this.#acks.seqs.push(...ids.map(toSeq));
+    return this.#acks.done;
   }
 
   async release(id: string, options: ReleaseOptions): Promise<void> {
@@ -358,7 +393,7 @@ export class PgQueueStore implements QueueStore {
   #saturatedQueues(): string[] {
     const since = this.#clock.now() - SATURATION_MEMORY_MS;
     for (const [queue, at] of this.#saturated) if (at < since) this.#saturated.delete(queue);
-    return [...this.#saturated.keys()];
+    return [...new Set([...this.#saturated.keys(), ...this.#capReceives.keys()])];
   }
 
   #heard(payload: string): void {
