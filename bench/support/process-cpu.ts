@@ -22,6 +22,23 @@ export function processCpuMs(pid: number): number {
   return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SEC : 0;
 }
 
+/** CPU time (ms) used so far by every process named `command` (for example all of a PostgreSQL server's backends). */
+export function commandCpuMs(command: string): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SEC;
+}
+
 /** CPU time (ms) this process has used so far. */
 export function ownCpuMs(): number {
   const usage = process.cpuUsage();
