@@ -192,11 +192,12 @@ export class DeploymentRegistry implements FunctionResolver {
   reload(app: string): Promise<void> {
     return this.#exclusive(async () => {
       const record = await this.deps.store.apps.get(app);
-      if (!record) {
+      // Removed, or left with no live version: this node stops serving it too.
+      if (!record || record.liveVersion === null) {
         if (this.#live.has(app)) this.#forget(app);
         return;
       }
-      if (record.liveVersion !== null) await this.#follow(app, record.liveVersion);
+      await this.#follow(app, record.liveVersion);
     });
   }
 

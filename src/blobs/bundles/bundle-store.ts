@@ -55,7 +55,8 @@ export interface BundleStore {
   close(): Promise<void>;
 }
 
-const STORED_NAME = /^([0-9a-f]{64})(\.mjs|\.mjs\.map)$/;
+/** A stored bundle's file name: its content hash and extension. */
+export const STORED_NAME = /^([0-9a-f]{64})(\.mjs|\.mjs\.map)$/;
 const TEMP_PREFIX = '.tmp-';
 
 export class LocalBundleStore implements BundleStore {

@@ -1,10 +1,10 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { UNWATCHED_STORAGE, type StorageFaults } from '../../store/storage-faults.js';
-import { contentHash, type BundleExtension, type BundleStore, type LocalBundleStore, type StoredBundle } from '../bundles/bundle-store.js';
+import { contentHash, STORED_NAME, type BundleExtension, type BundleStore, type LocalBundleStore, type StoredBundle } from '../bundles/bundle-store.js';
 import type { S3Location } from './s3-client.js';
+import { MAX_BUNDLE_BYTES } from '../../server/version-content.js';
 
-const STORED_NAME = /^([0-9a-f]{64})(\.mjs|\.mjs\.map)$/;
 
 export interface S3BundleStoreOptions {
   location: S3Location;
@@ -125,6 +125,11 @@ export class S3BundleStore implements BundleStore {
     let bytes: Uint8Array;
     try {
       const answer = await this.#location.client.send(new GetObjectCommand({ Bucket: this.#location.bucket, Key: this.#key(hash, extension) }));
+      // No deploy stores more: an object larger than that was not written by Nimbus and is not read into memory.
+      if ((answer.ContentLength ?? 0) > MAX_BUNDLE_BYTES) {
+        (answer.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new Error(`bundle ${hash}${extension} in the S3 bucket is ${answer.ContentLength} bytes, more than a deploy stores (${MAX_BUNDLE_BYTES}): refused`);
+      }
       bytes = await answer.Body!.transformToByteArray();
     } catch (err) {
       if ((err as { name?: string }).name === 'NoSuchKey') {

@@ -12,6 +12,8 @@ export const SLOT_WANTED_CHANNEL = 'nimbus_slot_wanted';
 
 /** A waiting acquire looks again this often even without a notification (one missed while reconnecting, a node declared dead). */
 export const DEFAULT_RECHECK_MS = 500;
+/** A waiting acquire asks the holders again this often (in re-checks): about every 2 s at the default. */
+const ASK_EVERY_ATTEMPTS = 4;
 /** A release that could not reach the database is tried again after this long; the slot stays held meanwhile. */
 const RELEASE_RETRY_MS = 1_000;
 
@@ -45,6 +47,8 @@ export class PgInstanceSlots implements InstanceSlots {
   readonly #clock: Clock;
   /** Bumped on every slot-free notification per function: a waiter that saw it change looks again at once. */
   readonly #freed = new Map<string, number>();
+  /** Acquires under way here, by function. */
+  readonly #acquiring = new Map<string, number>();
   readonly #wakers = new Map<string, Set<() => void>>();
   readonly #wantedHandlers = new Set<(functionKey: string) => void>();
   readonly #releasing = new Set<Promise<void>>();
@@ -122,16 +126,28 @@ export class PgInstanceSlots implements InstanceSlots {
 
   async #acquire(functionKey: string, max: number, { waitMs, signal }: SlotRequest): Promise<SlotLease | undefined> {
     const deadline = this.#clock.monotonic() + waitMs;
-    for (;;) {
-      if (this.#closed || signal?.aborted) return undefined;
-      const seen = this.#freed.get(functionKey) ?? 0;
-      const lease = await this.#tryTake(functionKey, max, waitMs > 0);
-      if (lease) return lease;
-      const left = deadline - this.#clock.monotonic();
-      if (left <= 0) return undefined;
-      // A slot came free while we were looking: look again now.
-      if ((this.#freed.get(functionKey) ?? 0) !== seen) continue;
-      await this.#sleep(functionKey, Math.min(left, this.#recheckMs), signal);
+    this.#acquiring.set(functionKey, (this.#acquiring.get(functionKey) ?? 0) + 1);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (this.#closed || signal?.aborted) return undefined;
+        const seen = this.#freed.get(functionKey) ?? 0;
+        // Every holder with an idle instance stops one per ask: ask on the first try and then every few re-checks, not on each.
+        const ask = waitMs > 0 && attempt % ASK_EVERY_ATTEMPTS === 0;
+        const lease = await this.#tryTake(functionKey, max, ask);
+        if (lease) return lease;
+        const left = deadline - this.#clock.monotonic();
+        if (left <= 0) return undefined;
+        // A slot came free while we were looking: look again now.
+        if ((this.#freed.get(functionKey) ?? 0) !== seen) continue;
+        await this.#sleep(functionKey, Math.min(left, this.#recheckMs), signal);
+      }
+    } finally {
+      const left = (this.#acquiring.get(functionKey) ?? 1) - 1;
+      if (left > 0) this.#acquiring.set(functionKey, left);
+      else {
+        this.#acquiring.delete(functionKey);
+        this.#freed.delete(functionKey);
+      }
     }
   }
 
@@ -187,7 +203,8 @@ export class PgInstanceSlots implements InstanceSlots {
   }
 
   #wake(functionKey: string): void {
-    this.#freed.set(functionKey, (this.#freed.get(functionKey) ?? 0) + 1);
+    // Counted only while this node waits for the function: other keys would pile up with every deploy.
+    if (this.#acquiring.has(functionKey)) this.#freed.set(functionKey, (this.#freed.get(functionKey) ?? 0) + 1);
     for (const wake of [...(this.#wakers.get(functionKey) ?? [])]) wake();
   }
 

@@ -306,7 +306,8 @@ export class FunctionPool {
   /** Every slot of the function stayed held elsewhere: the start is called off; waiters keep waiting until their own timeout. */
   #slotRefused(): void {
     this.#starting--;
-    this.#clusterFull = true;
+    // Refused because the pool was retired (or the node closes) is no news about the cluster.
+    if (!this.#retired) this.#clusterFull = true;
     this.budget.release(this.settings.memoryMb);
   }
 

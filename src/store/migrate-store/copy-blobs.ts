@@ -92,7 +92,8 @@ export function blobsArea(move: BlobBytesMove | undefined): StoreArea {
 async function copyBytes(move: BlobBytesMove, row: ObjectRow): Promise<number | undefined> {
   const body = await move.from.read(row.data_id);
   if (!body) return undefined;
-  const written = await move.to.write(row.data_id, body, Number.MAX_SAFE_INTEGER);
+  // Never more than the index says the object holds.
+  const written = await move.to.write(row.data_id, body, row.size);
   if (written.etag !== row.etag || written.size !== row.size) {
     const key = Buffer.from(row.key).toString('utf8');
     throw new Error(`blob ${row.bucket}/${key}: the data file holds ${written.size} bytes with etag ${written.etag}, the index says ${row.size} bytes with etag ${row.etag}`);

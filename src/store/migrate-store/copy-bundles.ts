@@ -37,7 +37,9 @@ export function bundlesArea(move: BundlesMove | undefined): StoreArea {
           missing++;
           continue;
         }
-        await move.to.put(content, extension);
+        // A damaged file would be stored under another name: the version would point at nothing.
+        const stored = await move.to.put(content, extension);
+        if (stored.hash !== hash) throw new Error(`bundle ${hash}${extension} in the data folder has the content hash ${stored.hash}: the file is damaged`);
         copied++;
       }
       return `${plural(copied, 'file')} copied to ${move.describe}${missing > 0 ? ` (${missing} not in the data folder)` : ''}`;

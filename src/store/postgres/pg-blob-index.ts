@@ -237,15 +237,17 @@ export class PgBlobIndex implements BlobIndex {
   }
 
   #heard(payload: string): void {
-    let message: { origin?: unknown; event?: BlobEventRecord };
+    let message: unknown;
     try {
-      message = JSON.parse(payload) as typeof message;
+      message = JSON.parse(payload);
     } catch {
       return;
     }
-    // This node's own writes were emitted when they committed.
-    if (message.origin === this.#origin || !message.event) return;
-    this.#emit(message.event);
+    if (typeof message !== 'object' || message === null) return;
+    const { origin, event } = message as { origin?: unknown; event?: unknown };
+    // This node's own writes were emitted when they committed; anything not shaped like an event is dropped.
+    if (origin === this.#origin || typeof event !== 'object' || event === null || typeof (event as { position?: unknown }).position !== 'number') return;
+    this.#emit(event as BlobEventRecord);
   }
 
   #emit(event: BlobEventRecord): void {
