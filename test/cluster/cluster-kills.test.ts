@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { admin, eventually } from '../helpers/admin-client.js';
 import { postgresUnavailable } from '../helpers/postgres-server.js';
 import type { S3TestServer } from '../helpers/s3-server.js';
-import { deployThrough, startS3Server, startSharedCluster, type SharedCluster } from './support/cluster-app.js';
+import { deployThrough, HandledMessages, startS3Server, startSharedCluster, type SharedCluster } from './support/cluster-app.js';
 
 const skip = postgresUnavailable();
 const KILLS = 10;
@@ -17,7 +17,7 @@ const APP = `
 import { queue, timer } from 'nimbus-functions';
 export const work = queue({ queue: 'jobs', batchSize: 10, maxConcurrency: 4, maxAttempts: 100, backoff: { initialMs: 20, maxMs: 200 } }, async (batch, ctx) => {
   // One object per batch naming its messages: blob writes, not the queue, would otherwise set the pace.
-  await ctx.blobs.put('handled', 'b/' + batch.messages[0].id, JSON.stringify(batch.messages.map((m) => m.body.n)));
+  await ctx.blobs.put('handled', 'b/' + ctx.invocationId, JSON.stringify(batch.messages.map((m) => m.body.n)));
 });
 export const tick = timer({ cron: '* * * * * *' }, async () => {});
 `;
@@ -36,30 +36,8 @@ after(async () => {
   await s3?.remove();
 });
 
-const seenBatches = new Map<string, true>();
-const handledSoFar = new Set<number>();
+const handled = new HandledMessages();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function handledMessages(node: { url: string; adminKey: string }): Promise<Set<number>> {
-  const handled = new Set<number>();
-  const headers = { authorization: `Bearer ${node.adminKey}` };
-  let cursor: string | null = null;
-  do {
-    const query = new URLSearchParams({ prefix: 'b/', limit: '1000', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${node.url}/_nimbus/api/v1/blobs/handled?${query}`, { headers });
-    if (res.status === 404) return handled;
-    assert.equal(res.status, 200, await res.clone().text());
-    const page = (await res.json()) as { objects: { key: string }[]; nextCursor: string | null };
-    for (const o of page.objects) {
-      if (seenBatches.has(o.key)) continue;
-      const object = await fetch(`${node.url}/_nimbus/api/v1/blobs/handled/${o.key}`, { headers });
-      for (const n of (await object.json()) as number[]) handled.add(n);
-      seenBatches.set(o.key, true);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
-  return handled;
-}
 
 test(`SIGKILL of a node under queue load, ${KILLS} times: every acknowledged message is handled`, { skip }, async () => {
   const acknowledged = new Set<number>();
@@ -101,8 +79,8 @@ test(`SIGKILL of a node under queue load, ${KILLS} times: every acknowledged mes
   assert.ok(acknowledged.size >= 300, `only ${acknowledged.size} messages were acknowledged (${refused} sends refused)`);
   let missing: number[] = [];
   await eventually(async () => {
-    for (const n of await handledMessages(shared.nodes[0]!)) handledSoFar.add(n);
-    missing = [...acknowledged].filter((n) => !handledSoFar.has(n));
+    const numbers = await handled.read(shared.nodes[0]!);
+    missing = [...acknowledged].filter((n) => !numbers.has(n));
     return missing.length === 0;
   }, 90_000, 'every acknowledged message handled').catch((err: Error) => {
     throw new Error(`${err.message}: ${missing.length} of ${acknowledged.size} missing, e.g. ${missing.slice(0, 10).join(', ')}`);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { eventually } from '../helpers/admin-client.js';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import type { S3TestServer } from '../helpers/s3-server.js';
-import { deployThrough, startS3Server, startSharedCluster, type SharedCluster } from './support/cluster-app.js';
+import { deployThrough, HandledMessages, startS3Server, startSharedCluster, type SharedCluster } from './support/cluster-app.js';
 
 const skip = postgresUnavailable();
 
@@ -25,7 +25,7 @@ before(async () => {
 import { http, queue } from 'nimbus-functions';
 export const hello = http({ route: 'GET /hello' }, () => 'hello');
 export const work = queue({ queue: 'jobs', batchSize: 10, maxAttempts: 100, backoff: { initialMs: 50, maxMs: 500 } }, async (batch, ctx) => {
-  await ctx.blobs.put('handled', 'b/' + batch.messages[0].id, JSON.stringify(batch.messages.map((m) => m.body.n)));
+  await ctx.blobs.put('handled', 'b/' + ctx.invocationId, JSON.stringify(batch.messages.map((m) => m.body.n)));
 });
 `);
 });
@@ -89,18 +89,14 @@ test('PostgreSQL stopped and started mid-load: warm HTTP answers, sends get 503,
   }
   for (let i = 0; i < 5; i++) assert.ok((await sendRound()).every((r) => r.status === 201));
 
-  const handled = new Set<number>();
-  const seen = new Set<string>();
-  const headers = { authorization: `Bearer ${key}` };
+  const handled = new HandledMessages();
+  let missing: number[] = [];
   await eventually(async () => {
-    const res = await fetch(`${nodes[2]!.url}/_nimbus/api/v1/blobs/handled?prefix=b/&limit=1000`, { headers });
-    if (res.status !== 200) return false;
-    for (const o of ((await res.json()) as { objects: { key: string }[] }).objects) {
-      if (seen.has(o.key)) continue;
-      seen.add(o.key);
-      for (const n of (await (await fetch(`${nodes[2]!.url}/_nimbus/api/v1/blobs/handled/${o.key}`, { headers })).json()) as number[]) handled.add(n);
-    }
-    return [...acknowledged].every((n) => handled.has(n));
-  }, 60_000, 'every acknowledged message handled');
+    const numbers = await handled.read({ url: nodes[2]!.url, adminKey: key });
+    missing = [...acknowledged].filter((n) => !numbers.has(n));
+    return missing.length === 0;
+  }, 60_000, 'every acknowledged message handled').catch((err: Error) => {
+    throw new Error(`${err.message}: ${missing.length} of ${acknowledged.size} missing, e.g. ${missing.slice(0, 10).join(', ')}`);
+  });
   assert.ok(acknowledged.size >= 150);
 });

@@ -51,3 +51,35 @@ export async function startSharedCluster(n: number, options: Partial<ClusterOpti
 }
 
 export { startS3Server };
+
+/**
+ * Reads what the test apps' queue functions wrote: each invocation stores the
+ * numbers of its batch under `b/<invocation id>` in bucket `handled`. Keys
+ * are per invocation, so an object never changes once read and each is read
+ * once however often `read()` is called.
+ */
+export class HandledMessages {
+  readonly numbers = new Set<number>();
+  readonly #read = new Set<string>();
+
+  async read(node: { url: string; adminKey: string }): Promise<Set<number>> {
+    const headers = { authorization: `Bearer ${node.adminKey}` };
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ prefix: 'b/', limit: '1000', ...(cursor ? { cursor } : {}) });
+      const res = await fetch(`${node.url}/_nimbus/api/v1/blobs/handled?${query}`, { headers });
+      if (res.status === 404) return this.numbers;
+      if (res.status !== 200) throw new Error(`listing handled batches: ${res.status} ${await res.text()}`);
+      const page = (await res.json()) as { objects: { key: string }[]; nextCursor: string | null };
+      for (const { key } of page.objects) {
+        if (this.#read.has(key)) continue;
+        const object = await fetch(`${node.url}/_nimbus/api/v1/blobs/handled/${key}`, { headers });
+        if (object.status !== 200) throw new Error(`reading ${key}: ${object.status} ${await object.text()}`);
+        for (const n of (await object.json()) as number[]) this.numbers.add(n);
+        this.#read.add(key);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    return this.numbers;
+  }
+}
