@@ -20,7 +20,7 @@ import { LoadClient } from '../load/load-client.js';
 import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { median, quantile, round, sleep } from '../support/stats.js';
 import { startBenchNode } from '../support/bench-node.js';
-import { commandCpuMs } from '../support/process-cpu.js';
+import { commandCpuMs, ownCpuMs } from '../support/process-cpu.js';
 import { availableParallelism } from 'node:os';
 import { pgBossThroughput } from './pg-boss-baseline.js';
 
@@ -63,6 +63,7 @@ async function benchCluster(): Promise<SectionResult> {
     }
     const http = await warmHttpByStore();
     rows.push({ measure: 'warm HTTP, one node (median)', 'pg-boss (same PostgreSQL)': '—', nimbus: `${http.postgres} req/s on PostgreSQL, ${http.sqlite} on SQLite`, ratio: `${round(http.ratio, 2)}× SQLite (median of per-round ratios)` });
+    rows.push({ measure: 'warm HTTP, node CPU per request (median)', 'pg-boss (same PostgreSQL)': '—', nimbus: `${round(http.nodeCpuUs.postgres, 1)} µs on PostgreSQL, ${round(http.nodeCpuUs.sqlite, 1)} µs on SQLite`, ratio: `${round(http.nodeCpuUs.postgres / http.nodeCpuUs.sqlite, 2)}× SQLite` });
     const deploy = await deployEverywhere();
     rows.push({ measure: 'deploy → served by all 3 nodes', 'pg-boss (same PostgreSQL)': '—', nimbus: `p50 ${round(deploy.p50, 0)} ms, max ${round(deploy.max, 0)} ms`, ratio: 'target ≤ 1000 ms' });
     return {
@@ -129,9 +130,19 @@ async function nimbusQueueThroughput(nodes: number): Promise<number> {
   });
 }
 
-async function warmHttpByStore(): Promise<{ sqlite: number; postgres: number; ratio: number; postgresCpuShare: number }> {
+interface WarmHttpByStore {
+  sqlite: number;
+  postgres: number;
+  ratio: number;
+  postgresCpuShare: number;
+  /** Median CPU µs per request of the node process (gateway, dispatcher, store client) on each store. */
+  nodeCpuUs: { sqlite: number; postgres: number };
+}
+
+export async function warmHttpByStore(): Promise<WarmHttpByStore> {
   const client = await LoadClient.start();
   const runs = { sqlite: [] as number[], postgres: [] as number[] };
+  const nodeCpuUs = { sqlite: [] as number[], postgres: [] as number[] };
   let postgresCpuMs = 0;
   let postgresSeconds = 0;
   try {
@@ -145,7 +156,10 @@ async function warmHttpByStore(): Promise<{ sqlite: number; postgres: number; ra
           const url = `${node.url}${helloPath('hi')}`;
           await client.load(url, HTTP_CONNECTIONS, 1);
           const cpuBefore = commandCpuMs('postgres');
-          runs[kind].push((await client.load(url, HTTP_CONNECTIONS, HTTP_SECONDS)).requestsPerSec);
+          const nodeCpuBefore = ownCpuMs();
+          const load = await client.load(url, HTTP_CONNECTIONS, HTTP_SECONDS);
+          runs[kind].push(load.requestsPerSec);
+          nodeCpuUs[kind].push(((ownCpuMs() - nodeCpuBefore) * 1000) / load.completed);
           if (kind === 'postgres') {
             postgresCpuMs += commandCpuMs('postgres') - cpuBefore;
             postgresSeconds += HTTP_SECONDS;
@@ -164,6 +178,7 @@ async function warmHttpByStore(): Promise<{ sqlite: number; postgres: number; ra
   return {
     sqlite: Math.round(median(runs.sqlite)), postgres: Math.round(median(runs.postgres)), ratio: median(ratios),
     postgresCpuShare: postgresCpuMs / (postgresSeconds * 1000 * availableParallelism()),
+    nodeCpuUs: { sqlite: median(nodeCpuUs.sqlite), postgres: median(nodeCpuUs.postgres) },
   };
 }
 
