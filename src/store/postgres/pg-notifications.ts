@@ -37,7 +37,9 @@ export class PgNotifications {
     if (!handlers) {
       handlers = new Set();
       this.#handlers.set(channel, handlers);
-      await this.#client?.query(`LISTEN ${channel}`).catch(() => {});
+      const client = this.#client;
+      // A LISTEN that fails leaves the channel deaf on this connection: start over, the reconnect listens on every channel and resyncs.
+      await client?.query(`LISTEN ${channel}`).catch(() => this.#lost(client));
     }
     handlers.add(handler);
     return () => {
