@@ -25,6 +25,9 @@ export interface PgInstanceSlotsOptions {
   clock?: Clock;
 }
 
+/** First key of the per-function slot locks: the two-key form keeps them apart from every other advisory lock. */
+const SLOT_LOCK_CLASS = 0x4e53; // "NS"
+
 interface PgSlotLease extends SlotLease {
   readonly slot: number;
   readonly leaseId: string;
@@ -155,7 +158,7 @@ export class PgInstanceSlots implements InstanceSlots {
   #tryTake(functionKey: string, max: number, askHolders: boolean): Promise<PgSlotLease | undefined> {
     const leaseId = randomUUID();
     return this.#db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [functionKey]);
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SLOT_LOCK_CLASS, functionKey]);
       await tx.query(`DELETE FROM instance_slots AS s WHERE s.function_key = $1 AND NOT ${this.#liveness.aliveSql('s.node_id')}`, [functionKey]);
       const granted = await tx.query<{ slot: number }>(
         `INSERT INTO instance_slots (function_key, slot, node_id, lease_id, acquired_at)
