@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
 import { NimbusError } from '../shared/errors.js';
-import type { SecretInfo, SecretStore } from '../store/secret-store.js';
+import type { SealedSecret, SecretInfo, SecretStore } from '../store/secret-store.js';
 import { assertAppName, assertSecretName } from './names.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -17,6 +18,8 @@ export const MAX_SECRETS_PER_APP = 100;
 export class AppSecrets {
   readonly #store: SecretStore;
   readonly #box: SecretBox;
+  /** Per app, a digest of the sealed values its instances were last given: how a missed change is found. */
+  readonly #given = new Map<string, string>();
 
   constructor(store: SecretStore, box: SecretBox) {
     this.#store = store;
@@ -54,8 +57,28 @@ export class AppSecrets {
   /** Decrypted values of every secret of `app`, as environment variables for its instances only. */
   async resolve(app: string): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
-    for (const { name, sealed } of await this.#store.listSealed(app)) env[name] = this.#box.open(app, name, sealed);
+    const all = await this.#store.listSealed(app);
+    for (const { name, sealed } of all) env[name] = this.#box.open(app, name, sealed);
+    this.#given.set(app, digestOf(all));
     return env;
+  }
+
+  /**
+   * Apps whose instances hold secrets that have changed in the store since
+   * (set or removed on another node while this one missed the notice).
+   * Sealing uses a fresh nonce, so setting the same value again counts too.
+   */
+  async changedSinceGiven(): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [app, digest] of this.#given) {
+      if (digestOf(await this.#store.listSealed(app)) !== digest) changed.push(app);
+    }
+    return changed;
+  }
+
+  /** The app is gone: nothing of it is running to compare against. */
+  forget(app: string): void {
+    this.#given.delete(app);
   }
 
   toJSON(): string {
@@ -65,4 +88,12 @@ export class AppSecrets {
   [inspect.custom](): string {
     return '[AppSecrets]';
   }
+}
+
+function digestOf(secrets: readonly SealedSecret[]): string {
+  const hash = createHash('sha256');
+  for (const { name, sealed } of [...secrets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    hash.update(`${name.length}:${name}:${sealed.length}:`).update(sealed);
+  }
+  return hash.digest('base64');
 }

@@ -199,6 +199,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       log.info({ app: change.app, version: change.version.version, previous: change.previous }, 'version live');
     } else {
       dispatcher!.retire(change.app, null);
+      secrets.forget(change.app);
       store.secrets.removeApp(change.app).catch((err: unknown) => {
         if (!isStorageFault(err)) log.error({ err, app: change.app }, 'secrets of a removed app could not be removed');
       });
@@ -284,6 +285,10 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     },
     resync: () => {
       deployments.resync().catch((err: unknown) => log.error({ err }, 'could not catch up with changes made on other nodes'));
+      secrets.changedSinceGiven().then(
+        (apps) => apps.forEach(restartApp),
+        (err: unknown) => log.error({ err }, 'could not catch up with secret changes made on other nodes'),
+      );
     },
   });
   await deployments.resync();

@@ -106,3 +106,23 @@ test('an app holds at most MAX_SECRETS_PER_APP secrets, and no value holds a NUL
   await secrets.set('other', 'S0', 'v');
   await assert.rejects(secrets.set('other', 'NUL', 'a\u0000b'), { code: 'NIMBUS_ERR_BODY_INVALID', details: { field: 'value' } });
 });
+
+test('a change made behind its back (another node) is found against what instances were given; a removed app is forgotten', async (t) => {
+  const { secrets, store } = setUp(t);
+  await secrets.set('shop', 'A', 'one');
+  await secrets.set('blog', 'A', 'two');
+  assert.deepEqual(await secrets.changedSinceGiven(), [], 'nothing was given yet');
+  await secrets.resolve('shop');
+  await secrets.resolve('blog');
+  assert.deepEqual(await secrets.changedSinceGiven(), []);
+
+  // Another node sets the same value again (a fresh seal) and removes one: both are changes.
+  await secrets.set('shop', 'A', 'one');
+  await store.remove('blog', 'A');
+  assert.deepEqual((await secrets.changedSinceGiven()).sort(), ['blog', 'shop']);
+
+  await secrets.resolve('shop');
+  assert.deepEqual(await secrets.changedSinceGiven(), ['blog'], 'new instances of shop hold the new values');
+  secrets.forget('blog');
+  assert.deepEqual(await secrets.changedSinceGiven(), []);
+});
