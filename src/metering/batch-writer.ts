@@ -108,21 +108,7 @@ export class BatchWriter<T, B = T[]> {
       return;
     }
     this.#buffer.push(item);
-    if (this.#buffer.length >= this.#options.flushBatchSize) {
-      if (!this.#sizeFlushPending) {
-        this.#sizeFlushPending = true;
-        setImmediate(() => {
-          this.#sizeFlushPending = false;
-          void this.flush();
-        });
-      }
-    } else if (this.#timer === null) {
-      this.#timer = this.#options.clock.setTimeout(() => {
-        this.#timer = null;
-        void this.flush();
-      }, this.#options.flushIntervalMs);
-      this.#timer.unref();
-    }
+    this.#armFor(this.#buffer.length);
   }
 
   /** Writes everything buffered so far; resolves once it is written (or dropped on failure). */
@@ -161,10 +147,15 @@ export class BatchWriter<T, B = T[]> {
       this.#heldItems -= held.items;
     }
     const slice = this.#options.maxWriteSize ?? this.#options.flushBatchSize;
-    while (this.#buffer.length > 0) {
+    // Only what was buffered when the write began: items pushed while a slow store
+    // (one over the network) writes wait for their own timer or size trigger, instead
+    // of being chased with a stream of small batches, a transaction each.
+    let due = this.#buffer.length;
+    while (due > 0 && this.#buffer.length > 0) {
       const waiting = this.#buffer.length;
-      const batch = this.#buffer.take(slice);
+      const batch = this.#buffer.take(Math.min(slice, due));
       const taken = waiting - this.#buffer.length;
+      due -= taken;
       try {
         await this.#options.write(batch);
       } catch (error) {
@@ -177,7 +168,29 @@ export class BatchWriter<T, B = T[]> {
         this.#dropped += taken;
         this.#options.onError?.(error, taken);
       }
-      if (this.#buffer.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (due > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    // What arrived meanwhile found the timer cleared above and set it, unless it came as one write ended.
+    this.#armFor(this.#buffer.length);
+  }
+
+  /** Makes sure `waiting` buffered items get written: at once when a batch's worth, else on the interval timer. */
+  #armFor(waiting: number): void {
+    if (waiting === 0 || this.#closed) return;
+    if (waiting >= this.#options.flushBatchSize) {
+      if (!this.#sizeFlushPending) {
+        this.#sizeFlushPending = true;
+        setImmediate(() => {
+          this.#sizeFlushPending = false;
+          void this.flush();
+        });
+      }
+    } else if (this.#timer === null) {
+      this.#timer = this.#options.clock.setTimeout(() => {
+        this.#timer = null;
+        void this.flush();
+      }, this.#options.flushIntervalMs);
+      this.#timer.unref();
     }
   }
 

@@ -84,3 +84,47 @@ test('a write that fails for good drops its batch and says so', async () => {
   assert.equal(writer.dropped, 2);
   assert.equal(writer.buffered, 0);
 });
+
+test('items pushed while a slow write is under way wait for their own trigger, not a stream of small batches', async () => {
+  const clock = new FakeClock();
+  const writes: number[][] = [];
+  let finishWrite: () => void = () => {};
+  const writer = new BatchWriter<number>({
+    clock,
+    flushIntervalMs: 1_000,
+    flushBatchSize: 5,
+    maxBuffered: 100,
+    write: (batch) => {
+      writes.push([...batch]);
+      return new Promise<void>((resolve) => (finishWrite = resolve));
+    },
+  });
+  for (const n of [1, 2, 3]) writer.push(n);
+  const flushed = writer.flush();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(writes, [[1, 2, 3]], 'the write is under way');
+  writer.push(4);
+  writer.push(5);
+  finishWrite();
+  await flushed;
+  assert.deepEqual(writes, [[1, 2, 3]], 'the flush wrote what was buffered when it began');
+  assert.equal(writer.buffered, 2);
+
+  clock.advance(1_000);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(writes, [[1, 2, 3], [4, 5]], 'the newer items on their interval');
+  finishWrite();
+
+  // A batch's worth arriving during a write is written right after it.
+  for (const n of [6, 7]) writer.push(n);
+  const second = writer.flush();
+  await new Promise((resolve) => setImmediate(resolve));
+  for (const n of [8, 9, 10, 11, 12]) writer.push(n);
+  finishWrite();
+  await second;
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(writes.slice(2), [[6, 7], [8, 9, 10, 11, 12]]);
+  finishWrite();
+  await writer.close();
+});
