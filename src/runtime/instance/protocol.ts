@@ -234,6 +234,15 @@ export function decodeCredit(payload: Buffer): number {
   return payload.readUInt32BE(0);
 }
 
+/**
+ * An INVOKE from the host, read by the instance. The host built it itself
+ * (fixed nesting: client headers are strings in a flat list), so the depth
+ * pre-scan parseJson does for untrusted frames is skipped on this per-request path.
+ */
+export function parseInvoke(payload: Buffer): InvokeMessage {
+  return JSON.parse(payload.toString('utf8')) as InvokeMessage;
+}
+
 /** JSON from the other side, within the frame JSON limits; a ProtocolViolation when it is not JSON or too deep. */
 export function parseJson<T>(payload: Buffer): T {
   try {

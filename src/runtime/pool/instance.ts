@@ -86,7 +86,9 @@ export class Instance {
   readonly #calls = new Map<number, OpenCall>();
   readonly #reader: FrameReader;
   /** Ids of invocations this instance ran lately: a log line may only claim one of these. */
+  /** A ring of the last RECENT_INVOCATIONS ids: one slot overwritten per invocation, nothing shifted. */
   readonly #recentInvocations: string[] = [];
+  #recentNext = 0;
 
   constructor(
     readonly sandbox: Sandbox,
@@ -352,8 +354,8 @@ export class Instance {
   }
 
   #remember(invocationId: string): void {
-    if (this.#recentInvocations.length >= RECENT_INVOCATIONS) this.#recentInvocations.shift();
-    this.#recentInvocations.push(invocationId);
+    this.#recentInvocations[this.#recentNext] = invocationId;
+    this.#recentNext = (this.#recentNext + 1) % RECENT_INVOCATIONS;
   }
 
   /** Lines go to the instance's own function; a line claiming an invocation this instance never ran belongs to none. */

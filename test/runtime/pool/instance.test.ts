@@ -125,6 +125,15 @@ describe('Instance: what an instance sends is untrusted', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(logs[0]!.map((l) => l.inv), ['mine', null]);
   });
+
+  test('a log line flushed just after its answer keeps its invocation, for the last 64 invocations', async () => {
+    const { sandbox, instance, logs } = booted();
+    for (let i = 0; i < 100; i++) instance.invoke(invocation(`inv-${i}`), Date.now() + 10_000);
+    const line = (inv: string) => ({ inv, level: 'info', stream: 'stdout', t: 1, msg: inv });
+    sandbox.fromInstance(encodeJsonFrame(FRAME.LOG, 0, { lines: [line('inv-35'), line('inv-36'), line('inv-99'), line('inv-0')] }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(logs[0]!.map((l) => l.inv), [null, 'inv-36', 'inv-99', null]);
+  });
 });
 
 describe('Instance: bodies flow at the pace of their reader', () => {
