@@ -220,6 +220,20 @@ export function encodeJsonFrame(type: FrameType, stream: number, message: unknow
   return frame;
 }
 
+/**
+ * INVOKE and, right behind it in the same buffer, END: a request with no
+ * body (most GETs) costs one frame buffer and one channel write.
+ */
+export function encodeBodilessInvoke(stream: number, message: InvokeMessage): Buffer {
+  const json = JSON.stringify(message);
+  const jsonLength = Buffer.byteLength(json);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + jsonLength + HEADER_BYTES);
+  writeHeader(frame, FRAME.INVOKE, stream, jsonLength);
+  frame.write(json, HEADER_BYTES);
+  writeHeader(frame.subarray(HEADER_BYTES + jsonLength), FRAME.END, stream, 0);
+  return frame;
+}
+
 export type FrameListener = (type: number, stream: number, payload: Buffer) => void;
 
 /** A credit frame's payload: how many more body bytes the peer may send on the stream. */

@@ -4,7 +4,7 @@ import type { Sandbox, SandboxExit } from '../sandbox/driver.js';
 import { InvocationFailure, type Invocation, type InvocationResponse } from '../invocation.js';
 import {
   FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, ProtocolViolation, decodeCredit, decodeFullResponse, encodeCredit,
-  encodeFrame, encodeJsonFrame, frameHeader, parseJson,
+  encodeBodilessInvoke, encodeFrame, encodeJsonFrame, frameHeader, parseJson,
   type FrameType, type InvokeMessage, type LoadedMessage, type LoadMessage, type LogRecord, type ReplyMessage,
 } from '../instance/protocol.js';
 import { FrameReader } from '../instance/frame-reader.js';
@@ -264,8 +264,14 @@ export class Instance {
     this.#streams.set(streamId, stream);
     this.#remember(invocation.id);
     const message: InvokeMessage = { id: invocation.id, trigger: invocation.trigger, deadline, ...invocation.head };
-    this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
-    void this.#sendBody(streamId, stream.requestWindow, invocation.body);
+    const { body } = invocation;
+    if (body instanceof Uint8Array && body.byteLength === 0) {
+      // No body to pump through credit: the END goes out with the INVOKE, and no async body task runs.
+      this.#write(encodeBodilessInvoke(streamId, message));
+    } else {
+      this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
+      void this.#sendBody(streamId, stream.requestWindow, body);
+    }
     return { response, done };
   }
 

@@ -176,6 +176,23 @@ describe('Instance: bodies flow at the pace of their reader', () => {
     await sandbox.hostSent((f) => f.type === FRAME.ABORT && f.stream === 1);
   });
 
+  test('invocations started in one turn reach the instance in order, each INVOKE before its body and END', async () => {
+    const { sandbox, instance } = booted();
+    instance.invoke(invocation('no-body'), Date.now() + 10_000);
+    instance.invoke(invocation('bytes', Buffer.from('abc')), Date.now() + 10_000);
+    instance.invoke(invocation('also-no-body'), Date.now() + 10_000);
+    await sandbox.hostSent((f) => f.type === FRAME.END && f.stream === 2);
+    await sandbox.hostSent((f) => f.type === FRAME.END && f.stream === 3);
+    const seen = sandbox.frames.filter((f) => f.type !== FRAME.LOAD).map((f) => `${f.type}:${f.stream}`);
+    const at = (frame: string) => seen.indexOf(frame);
+    assert.deepEqual(seen.filter((f) => f.endsWith(':1')), [`${FRAME.INVOKE}:1`, `${FRAME.END}:1`]);
+    assert.deepEqual(seen.filter((f) => f.endsWith(':2')), [`${FRAME.INVOKE}:2`, `${FRAME.BODY}:2`, `${FRAME.END}:2`]);
+    assert.deepEqual(seen.filter((f) => f.endsWith(':3')), [`${FRAME.INVOKE}:3`, `${FRAME.END}:3`]);
+    assert.ok(at(`${FRAME.INVOKE}:1`) < at(`${FRAME.INVOKE}:2`) && at(`${FRAME.INVOKE}:2`) < at(`${FRAME.INVOKE}:3`));
+    const invoke = JSON.parse(sandbox.frames.find((f) => f.type === FRAME.INVOKE && f.stream === 1)!.payload.toString('utf8')) as { id: string };
+    assert.equal(invoke.id, 'no-body');
+  });
+
   test('a request body goes one window at a time, as the instance grants credit', async () => {
     const { sandbox, instance } = booted();
     const total = 3 * STREAM_WINDOW_BYTES;
