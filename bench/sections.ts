@@ -3,6 +3,7 @@
  * names are given. Adding a bench is one line here.
  */
 import { coldStartSection } from './http/cold-start-section.js';
+import { httpLatencySection } from './http/latency-section.js';
 import { httpProfileSection } from './http/profile-section.js';
 import { warmThroughputSection } from './http/warm-throughput-section.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,6 +30,7 @@ async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> 
 
 export const sections: readonly BenchSection[] = [
   warmThroughputSection,
+  httpLatencySection,
   coldStartSection,
   httpProfileSection,
   { name: 'sandbox', title: 'Sandbox spawn and assign + first answer: plain process vs strict isolation', run: () => benchSandbox() as Promise<SectionResult> },

@@ -10,10 +10,16 @@ import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
 import { startBenchNode, type BenchNode } from '../support/bench-node.js';
 import type { NodeOptions } from '../../src/server/node.js';
-import { childrenCpuMs, ownCpuMs, processCpuMs } from '../support/process-cpu.js';
+import { descendantsCpuMs, ownCpuMs, processCpuMs } from '../support/process-cpu.js';
 import { median, round } from '../support/stats.js';
 import { startBareServers } from './bare-servers.js';
 import { helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
+import { findWorkerd, startWorkerd, type WorkerdServer } from './workerd-server.js';
+
+/** Issue #14's targets, each against its baseline measured in the same round. */
+const TARGET_VS_HAND_WRITTEN = 0.7;
+const TARGET_VS_WORKERD = 1.5;
+const TARGET_CPU_VS_HAND_WRITTEN = 2;
 
 /** One instance, then two: on 2 cores a second instance only helps if the gateway has CPU to spare. */
 export const THROUGHPUT_FUNCTIONS: readonly HelloFunction[] = [
@@ -30,7 +36,7 @@ interface Measured {
 
 export const warmThroughputSection: BenchSection = {
   name: 'http',
-  title: 'Warm throughput: hello function through Nimbus vs bare node:http, same run',
+  title: 'Warm throughput: hello function through Nimbus vs bare node:http and workerd, same run',
   run: () => benchWarmThroughput(benchConfig()),
 };
 
@@ -46,7 +52,18 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
   const bare = await startBareServers();
   const nodes: { label: string; node: BenchNode }[] = [];
   const notes: string[] = [];
+  let workerd: WorkerdServer | null = null;
   try {
+    const workerdPackage = findWorkerd();
+    if (typeof workerdPackage === 'string') notes.push(`workerd row skipped: ${workerdPackage}`);
+    else {
+      try {
+        workerd = await startWorkerd(workerdPackage);
+        notes.push(`workerd ${workerd.version} (npm package \`workerd\`) serving the same handler as a Worker module, one process, its own CPU counted as host.`);
+      } catch (err) {
+        notes.push(`workerd row skipped: ${(err as Error).message.split('\n')[0]}`);
+      }
+    }
     for (const variant of VARIANTS) {
       try {
         const node = await startBenchNode(variant.options);
@@ -56,7 +73,7 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
         notes.push(`${variant.label}: not measured (${(err as Error).message.split('\n')[0]})`);
       }
     }
-    const others = new Set([client.pid, bare.pid]);
+    const others = new Set([client.pid, bare.pid, ...(workerd ? [workerd.pid] : [])]);
     const measure = (url: string): Promise<Measured> => measureLoad(client, url, config, others);
     const measureBare = (url: string): Promise<Measured> => measureLoad(client, url, config, others, bare.pid);
 
@@ -64,8 +81,11 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
     for (let r = 1; r <= config.rounds; r++) {
       const handWritten = await measureBare(bare.handWrittenUrl + helloPath('bare'));
       const baseline = await measureBare(bare.sameHandlerUrl + helloPath('bare'));
-      rows.push(row(r, 'bare node:http, same handler (Request in, Response out)', baseline, baseline, handWritten));
-      rows.push(row(r, 'bare node:http, hand-written JSON (no Request/Response)', handWritten, baseline, handWritten));
+      const workerdRun = workerd ? await measureLoad(client, workerd.url + helloPath('bare'), config, others, workerd.pid) : null;
+      const base: Baselines = { sameHandler: baseline, handWritten, workerd: workerdRun };
+      rows.push(row(r, 'bare node:http, same handler (Request in, Response out)', baseline, base));
+      rows.push(row(r, 'bare node:http, hand-written JSON (no Request/Response)', handWritten, base));
+      if (workerdRun) rows.push(row(r, 'workerd, the same handler as a Worker', workerdRun, base));
       // Metering on and off run back to back (single-instance rows first), so the pair sees the same machine.
       const runs = nodes.flatMap(({ label, node }) => THROUGHPUT_FUNCTIONS
         // Two instances only on the first variant: on 2 cores they rarely help, and each row costs a run.
@@ -74,7 +94,7 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
         .sort((a, b) => THROUGHPUT_FUNCTIONS.indexOf(a.fn) - THROUGHPUT_FUNCTIONS.indexOf(b.fn));
       for (const { label, node, fn } of runs) {
         const nimbus = await measure(node.url + helloPath(fn.name));
-        rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, baseline, handWritten));
+        rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, base));
       }
     }
     const meteringGap = await measureMeteringGap(client, nodes, config, others);
@@ -82,14 +102,17 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
       rows,
       notes: [
         `${config.connections} connections from a separate load-client process (autocannon), ${config.warmupSec} s warm-up then ${config.measureSec} s measured, ${config.rounds} rounds interleaved so both sides see the same machine.`,
-        'ratio = req/s ÷ req/s of the bare server running the same handler in the same round (target ≥ 0.5); ratio vs hand-written = the same against a bare server that skips Request/Response and writes the JSON itself, a stricter ceiling. Metering on vs off: target at most 5 % apart.',
-        'cpu µs/req: CPU used per completed request by the serving process (the bare servers run in a process of their own; a Nimbus node runs in the bench process: gateway + dispatcher) and by instance processes; the load client is not counted.',
+        'ratio = req/s ÷ req/s of the bare server running the same handler in the same round (target ≥ 0.5).',
+        `÷ hand-written = req/s ÷ the bare server that skips Request/Response and writes the JSON itself (target ≥ ${TARGET_VS_HAND_WRITTEN}); ÷ workerd = req/s ÷ workerd's in the same round (target ≥ ${TARGET_VS_WORKERD}).`,
+        'cpu µs/req: CPU used per completed request by the serving process (the bare servers run in a process of their own; a Nimbus node runs in the bench process: gateway + dispatcher; workerd is its own process) and by instance processes (every process below the bench process but the load client, bare servers and workerd: under strict isolation that is bwrap and the Node inside it); the load client is not counted.',
+        `cpu ÷ hand-written = (host + instances) CPU per request ÷ the hand-written bare server's (target ≤ ${TARGET_CPU_VS_HAND_WRITTEN}).`,
         `Metering + log capture on vs off (target at most 5 % apart): ${meteringGap}.`,
         `Instances are kept running (minInstances = maxInstances) so no cold start lands inside the window.`,
         ...notes,
       ],
     };
   } finally {
+    await workerd?.close();
     await bare.close();
     for (const { node } of nodes) await node.dispose();
     await client.close();
@@ -131,26 +154,36 @@ async function measureLoad(client: LoadClient, url: string, config: BenchConfig,
   await client.load(url, config.connections, config.warmupSec);
   const serverCpu = (): number => (serverPid === undefined ? ownCpuMs() : processCpuMs(serverPid));
   const serverBefore = serverCpu();
-  const instancesBefore = serverPid === undefined ? childrenCpuMs(process.pid, others) : 0;
+  const instancesBefore = serverPid === undefined ? descendantsCpuMs(process.pid, others) : 0;
   const load = await client.load(url, config.connections, config.measureSec);
   const serverMs = serverCpu() - serverBefore;
-  const instancesMs = serverPid === undefined ? childrenCpuMs(process.pid, others) - instancesBefore : 0;
+  const instancesMs = serverPid === undefined ? descendantsCpuMs(process.pid, others) - instancesBefore : 0;
   const perReq = (ms: number): number => (ms * 1000) / Math.max(1, load.completed);
   return { load, serverCpuUsPerReq: perReq(serverMs), instanceCpuUsPerReq: perReq(instancesMs) };
 }
 
-function row(roundNo: number, target: string, measured: Measured, baseline: Measured, handWritten: Measured): BenchRow {
+interface Baselines {
+  sameHandler: Measured;
+  handWritten: Measured;
+  workerd: Measured | null;
+}
+
+function row(roundNo: number, target: string, measured: Measured, base: Baselines): BenchRow {
   const { load } = measured;
+  const cpu = measured.serverCpuUsPerReq + measured.instanceCpuUsPerReq;
+  const handWrittenCpu = base.handWritten.serverCpuUsPerReq + base.handWritten.instanceCpuUsPerReq;
   return {
     round: roundNo,
     target,
     'req/s': Math.round(load.requestsPerSec),
     'p50 ms': round(load.latencyP50Ms, 1),
     'p99 ms': round(load.latencyP99Ms, 1),
-    ratio: round(load.requestsPerSec / baseline.load.requestsPerSec),
-    'ratio vs hand-written': round(load.requestsPerSec / handWritten.load.requestsPerSec),
+    ratio: round(load.requestsPerSec / base.sameHandler.load.requestsPerSec),
+    [`÷ hand-written (≥ ${TARGET_VS_HAND_WRITTEN})`]: round(load.requestsPerSec / base.handWritten.load.requestsPerSec),
+    [`÷ workerd (≥ ${TARGET_VS_WORKERD})`]: base.workerd ? round(load.requestsPerSec / base.workerd.load.requestsPerSec) : '–',
     'cpu µs/req (host)': Math.round(measured.serverCpuUsPerReq),
     'cpu µs/req (instances)': Math.round(measured.instanceCpuUsPerReq),
+    [`cpu ÷ hand-written (≤ ${TARGET_CPU_VS_HAND_WRITTEN})`]: round(cpu / handWrittenCpu),
     // Anything but 200 means the numbers above measured refusals, not the function.
     'non-2xx + errors': load.non2xx + load.errors,
   };

@@ -16,6 +16,35 @@ export function childrenCpuMs(parentPid: number, exclude: ReadonlySet<number>): 
   return (ticks * 1000) / CLOCK_TICKS_PER_SEC;
 }
 
+/**
+ * CPU time (ms) used so far by every descendant of `rootPid` (children,
+ * grandchildren…), leaving out the subtrees of `exclude`: the instances of
+ * strict isolation run under bwrap, two forks below the node, so counting
+ * direct children alone saw only the idle bwrap monitor.
+ */
+export function descendantsCpuMs(rootPid: number, exclude: ReadonlySet<number>): number {
+  const parentOf = new Map<number, number>();
+  const ticksOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = readStatFields(entry);
+    if (!fields) continue;
+    parentOf.set(Number(entry), Number(fields[1]));
+    ticksOf.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+  }
+  let ticks = 0;
+  for (const [pid, own] of ticksOf) {
+    for (let up = parentOf.get(pid); up !== undefined && up > 1; up = parentOf.get(up)) {
+      if (exclude.has(up) || exclude.has(pid)) break;
+      if (up === rootPid) {
+        ticks += own;
+        break;
+      }
+    }
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SEC;
+}
+
 /** CPU time (ms) one process has used so far (0 once it is gone). */
 export function processCpuMs(pid: number): number {
   const fields = readStatFields(String(pid));

@@ -54,6 +54,8 @@ export interface NodeOptions {
   adminKey?: string;
   /** 'strict' refuses to start without OS isolation; 'auto' (default) falls back loudly; 'basic' uses plain processes. Env NIMBUS_ISOLATION. */
   isolation?: IsolationSetting;
+  /** Profiling only (the http-profile bench): see ProcessDriverOptions.cpuProfileDir; basic isolation only. */
+  instanceCpuProfileDir?: string;
   /** Platform log level (pino); 'silent' in tests. */
   logLevel?: string;
   /** Where the platform log goes (pino JSON lines); default standard output. `nimbus dev` formats it for people. */
@@ -152,6 +154,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     ({ driver, report: isolationReport } = await selectDriver({
       isolation: options.isolation ?? (process.env['NIMBUS_ISOLATION'] as IsolationSetting | undefined) ?? 'auto',
       instanceScript: instanceScriptPath(), bundlesDir: bundles.dir, nodeId, log,
+      ...(options.instanceCpuProfileDir ? { cpuProfileDir: options.instanceCpuProfileDir } : {}),
     }));
   } catch (err) {
     await opened.close();

@@ -12,10 +12,14 @@ export type IsolationSetting = 'strict' | 'auto' | 'basic';
  * refuses to start without the strong one; `basic` never tries it.
  */
 export async function selectDriver(options: {
-  isolation: IsolationSetting; instanceScript: string; bundlesDir: string; nodeId: string; log: Logger;
+  isolation: IsolationSetting; instanceScript: string; bundlesDir: string; nodeId: string; log: Logger; cpuProfileDir?: string;
 }): Promise<{ driver: SandboxDriver; report: IsolationReport | null }> {
-  const basic = () => new ProcessSandboxDriver({ instanceScript: options.instanceScript, bundlesDir: options.bundlesDir });
+  const basic = () => new ProcessSandboxDriver({
+    instanceScript: options.instanceScript, bundlesDir: options.bundlesDir,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  });
   if (options.isolation === 'basic') return { driver: basic(), report: null };
+  if (options.cpuProfileDir) throw new Error('instance CPU profiles are only taken under isolation "basic"');
   const report = await detectIsolation();
   const bubblewrap = () => BubblewrapDriver.create({ instanceScript: options.instanceScript, nodeId: safeNodeId(options.nodeId) });
   if (report.level === 'strict') {

@@ -20,7 +20,7 @@ import { importBundle, WARMUP_BUNDLE } from './import-bundle.js';
 import { installLazySourceMaps } from './lazy-source-maps.js';
 import { ReceiveWindow, SendWindow } from './flow-control.js';
 import {
-  FRAME, MAX_ERROR_TEXT_CHARS, MAX_FULL_BODY_BYTES, STREAM_WINDOW_BYTES, decodeCredit, encodeFullResponse, parseJson,
+  FRAME, MAX_ERROR_TEXT_CHARS, MAX_FULL_BODY_BYTES, STREAM_WINDOW_BYTES, decodeCredit, encodeFullResponse, parseInvoke, parseJson,
   type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
 } from './protocol.js';
 import { jsonAnswer, responseToJson, toAnswer, toResponse, type InlineAnswer } from './results.js';
@@ -67,7 +67,7 @@ const channel = new InstanceChannel((type, stream, payload) => {
       });
       break;
     case FRAME.INVOKE:
-      void start(stream, parseJson<InvokeMessage>(payload));
+      void start(stream, parseInvoke(payload));
       break;
     case FRAME.BODY: {
       const run = running.get(stream);
@@ -167,15 +167,19 @@ function start(stream: number, message: InvokeMessage): Promise<void> {
 
 /** Runs the handler inside the invocation's log context and sends its answer (or error). */
 function begin(stream: number, run: Running, timer: NodeJS.Timeout): Promise<void> {
-  return currentInvocation.run(run.message.id, () => execute(run)
-    .then((response) => send(stream, response, run))
-    .catch((err: unknown) => {
-      channel.sendJson(FRAME.ERROR, stream, errorMessage(err instanceof Error ? err : new Error(String(err))));
-    })
-    .finally(() => {
-      clearTimeout(timer);
-      running.delete(stream);
-    }));
+  return currentInvocation.run(run.message.id, invoke, stream, run, timer);
+}
+
+/** One async function rather than a then/catch/finally chain: fewer promises and closures per invocation. */
+async function invoke(stream: number, run: Running, timer: NodeJS.Timeout): Promise<void> {
+  try {
+    await send(stream, await execute(run), run);
+  } catch (err) {
+    channel.sendJson(FRAME.ERROR, stream, errorMessage(err instanceof Error ? err : new Error(String(err))));
+  } finally {
+    clearTimeout(timer);
+    running.delete(stream);
+  }
 }
 
 /** A Response, or a plain value already turned into bytes (no Response object needed). */

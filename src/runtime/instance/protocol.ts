@@ -220,6 +220,20 @@ export function encodeJsonFrame(type: FrameType, stream: number, message: unknow
   return frame;
 }
 
+/**
+ * INVOKE and, right behind it in the same buffer, END: a request with no
+ * body (most GETs) costs one frame buffer and one channel write.
+ */
+export function encodeBodilessInvoke(stream: number, message: InvokeMessage): Buffer {
+  const json = JSON.stringify(message);
+  const jsonLength = Buffer.byteLength(json);
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + jsonLength + HEADER_BYTES);
+  writeHeader(frame, FRAME.INVOKE, stream, jsonLength);
+  frame.write(json, HEADER_BYTES);
+  writeHeader(frame.subarray(HEADER_BYTES + jsonLength), FRAME.END, stream, 0);
+  return frame;
+}
+
 export type FrameListener = (type: number, stream: number, payload: Buffer) => void;
 
 /** A credit frame's payload: how many more body bytes the peer may send on the stream. */
@@ -232,6 +246,15 @@ export function encodeCredit(type: FrameType, stream: number, bytes: number): Bu
 export function decodeCredit(payload: Buffer): number {
   if (payload.length !== 4) throw new ProtocolViolation(`a credit frame carries ${payload.length} bytes, not 4`);
   return payload.readUInt32BE(0);
+}
+
+/**
+ * An INVOKE from the host, read by the instance. The host built it itself
+ * (fixed nesting: client headers are strings in a flat list), so the depth
+ * pre-scan parseJson does for untrusted frames is skipped on this per-request path.
+ */
+export function parseInvoke(payload: Buffer): InvokeMessage {
+  return JSON.parse(payload.toString('utf8')) as InvokeMessage;
 }
 
 /** JSON from the other side, within the frame JSON limits; a ProtocolViolation when it is not JSON or too deep. */

@@ -4,7 +4,7 @@ import type { Sandbox, SandboxExit } from '../sandbox/driver.js';
 import { InvocationFailure, type Invocation, type InvocationResponse } from '../invocation.js';
 import {
   FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, ProtocolViolation, decodeCredit, decodeFullResponse, encodeCredit,
-  encodeFrame, encodeJsonFrame, frameHeader, parseJson,
+  encodeBodilessInvoke, encodeFrame, encodeJsonFrame, frameHeader, parseJson,
   type FrameType, type InvokeMessage, type LoadedMessage, type LoadMessage, type LogRecord, type ReplyMessage,
 } from '../instance/protocol.js';
 import { FrameReader } from '../instance/frame-reader.js';
@@ -86,7 +86,9 @@ export class Instance {
   readonly #calls = new Map<number, OpenCall>();
   readonly #reader: FrameReader;
   /** Ids of invocations this instance ran lately: a log line may only claim one of these. */
+  /** A ring of the last RECENT_INVOCATIONS ids: one slot overwritten per invocation, nothing shifted. */
   readonly #recentInvocations: string[] = [];
+  #recentNext = 0;
 
   constructor(
     readonly sandbox: Sandbox,
@@ -262,8 +264,14 @@ export class Instance {
     this.#streams.set(streamId, stream);
     this.#remember(invocation.id);
     const message: InvokeMessage = { id: invocation.id, trigger: invocation.trigger, deadline, ...invocation.head };
-    this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
-    void this.#sendBody(streamId, stream.requestWindow, invocation.body);
+    const { body } = invocation;
+    if (body instanceof Uint8Array && body.byteLength === 0) {
+      // No body to pump through credit: the END goes out with the INVOKE, and no async body task runs.
+      this.#write(encodeBodilessInvoke(streamId, message));
+    } else {
+      this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
+      void this.#sendBody(streamId, stream.requestWindow, body);
+    }
     return { response, done };
   }
 
@@ -352,8 +360,8 @@ export class Instance {
   }
 
   #remember(invocationId: string): void {
-    if (this.#recentInvocations.length >= RECENT_INVOCATIONS) this.#recentInvocations.shift();
-    this.#recentInvocations.push(invocationId);
+    this.#recentInvocations[this.#recentNext] = invocationId;
+    this.#recentNext = (this.#recentNext + 1) % RECENT_INVOCATIONS;
   }
 
   /** Lines go to the instance's own function; a line claiming an invocation this instance never ran belongs to none. */

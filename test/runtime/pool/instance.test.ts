@@ -125,6 +125,15 @@ describe('Instance: what an instance sends is untrusted', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(logs[0]!.map((l) => l.inv), ['mine', null]);
   });
+
+  test('a log line flushed just after its answer keeps its invocation, for the last 64 invocations', async () => {
+    const { sandbox, instance, logs } = booted();
+    for (let i = 0; i < 100; i++) instance.invoke(invocation(`inv-${i}`), Date.now() + 10_000);
+    const line = (inv: string) => ({ inv, level: 'info', stream: 'stdout', t: 1, msg: inv });
+    sandbox.fromInstance(encodeJsonFrame(FRAME.LOG, 0, { lines: [line('inv-35'), line('inv-36'), line('inv-99'), line('inv-0')] }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(logs[0]!.map((l) => l.inv), [null, 'inv-36', 'inv-99', null]);
+  });
 });
 
 describe('Instance: bodies flow at the pace of their reader', () => {
@@ -165,6 +174,23 @@ describe('Instance: bodies flow at the pace of their reader', () => {
     const body = (await response).body as Readable;
     body.destroy();
     await sandbox.hostSent((f) => f.type === FRAME.ABORT && f.stream === 1);
+  });
+
+  test('invocations started in one turn reach the instance in order, each INVOKE before its body and END', async () => {
+    const { sandbox, instance } = booted();
+    instance.invoke(invocation('no-body'), Date.now() + 10_000);
+    instance.invoke(invocation('bytes', Buffer.from('abc')), Date.now() + 10_000);
+    instance.invoke(invocation('also-no-body'), Date.now() + 10_000);
+    await sandbox.hostSent((f) => f.type === FRAME.END && f.stream === 2);
+    await sandbox.hostSent((f) => f.type === FRAME.END && f.stream === 3);
+    const seen = sandbox.frames.filter((f) => f.type !== FRAME.LOAD).map((f) => `${f.type}:${f.stream}`);
+    const at = (frame: string) => seen.indexOf(frame);
+    assert.deepEqual(seen.filter((f) => f.endsWith(':1')), [`${FRAME.INVOKE}:1`, `${FRAME.END}:1`]);
+    assert.deepEqual(seen.filter((f) => f.endsWith(':2')), [`${FRAME.INVOKE}:2`, `${FRAME.BODY}:2`, `${FRAME.END}:2`]);
+    assert.deepEqual(seen.filter((f) => f.endsWith(':3')), [`${FRAME.INVOKE}:3`, `${FRAME.END}:3`]);
+    assert.ok(at(`${FRAME.INVOKE}:1`) < at(`${FRAME.INVOKE}:2`) && at(`${FRAME.INVOKE}:2`) < at(`${FRAME.INVOKE}:3`));
+    const invoke = JSON.parse(sandbox.frames.find((f) => f.type === FRAME.INVOKE && f.stream === 1)!.payload.toString('utf8')) as { id: string };
+    assert.equal(invoke.id, 'no-body');
   });
 
   test('a request body goes one window at a time, as the instance grants credit', async () => {

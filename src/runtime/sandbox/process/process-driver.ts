@@ -16,7 +16,17 @@ export interface ProcessDriverOptions {
   nodePath?: string;
   /** Use Node's permission model (file reads limited to the runtime and bundles; no child processes). */
   permissionModel?: boolean;
+  /**
+   * Profiling only (the http-profile bench): instances run under
+   * `node --cpu-prof` writing into this folder, and exit (so write their
+   * profile) on SIGUSR2, since the host otherwise only ever SIGKILLs them.
+   * Node's permission model is off for them: it refuses the profile's write.
+   */
+  cpuProfileDir?: string;
 }
+
+/** Loaded before the runtime of a profiled instance: a way to exit that lets --cpu-prof write. */
+const EXIT_ON_SIGUSR2 = `--import=data:text/javascript,process.on('SIGUSR2',()=>process.exit(0))`;
 
 
 /**
@@ -34,7 +44,9 @@ export class ProcessSandboxDriver implements SandboxDriver {
 
   async spawn(shape: SandboxShape): Promise<Sandbox> {
     const args = instanceNodeArgs(shape.memoryMb);
-    if (this.options.permissionModel !== false && supportsPermissionModel()) {
+    const profileDir = this.options.cpuProfileDir;
+    if (profileDir) args.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=200', EXIT_ON_SIGUSR2);
+    else if (this.options.permissionModel !== false && supportsPermissionModel()) {
       // Node aborts on a repeated --allow-fs-read path, so each folder is named once.
       const readable = new Set([dirname(this.options.instanceScript), this.options.bundlesDir]);
       args.push('--experimental-permission', ...[...readable].map((dir) => `--allow-fs-read=${dir}/*`));
