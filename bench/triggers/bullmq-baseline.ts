@@ -77,7 +77,12 @@ export async function timedRun(
   };
 }
 
-export async function bullMqThroughput(options: QueueRunOptions & { concurrency: number }): Promise<QueueRunResult | { skipped: string }> {
+export interface BaselineRunResult extends QueueRunResult {
+  /** The warm-up pass's end-to-end rate: a fresh worker process. */
+  coldEndToEndPerSecond: number;
+}
+
+export async function bullMqThroughput(options: QueueRunOptions & { concurrency: number }): Promise<BaselineRunResult | { skipped: string }> {
   const bull = await loadBullMq();
   if ('skipped' in bull) return bull;
   const redis = await startRedisServer();
@@ -101,8 +106,8 @@ export async function bullMqThroughput(options: QueueRunOptions & { concurrency:
     const send = (bodies: unknown[]) => queue.addBulk(bodies.map((data) => ({ name: 'job', data })));
     const pending = () => queue.getJobCountByTypes('wait', 'active', 'delayed', 'prioritized', 'paused');
     const othersCpuMs = () => processCpuMs(worker.pid!) + processCpuMs(redis.pid);
-    await timedRun(options, options.warmupMessages, send, pending, othersCpuMs);
-    return await timedRun(options, options.messages, send, pending, othersCpuMs);
+    const cold = await timedRun(options, options.warmupMessages, send, pending, othersCpuMs);
+    return { ...(await timedRun(options, options.messages, send, pending, othersCpuMs)), coldEndToEndPerSecond: cold.endToEndPerSecond };
   } finally {
     await queue.close().catch(() => {});
     if (worker.exitCode === null && worker.signalCode === null) {
