@@ -27,13 +27,22 @@ export interface BullMqModule {
   Worker: new (name: string, processor: () => Promise<void>, options: { connection: RedisConnection; concurrency: number }) => BullWorker;
 }
 
-/** The installed bullmq, or why it is not there. */
+/** The installed bullmq, or why it cannot run: BullMQ 6 talks to Redis through ioredis, an optional peer of its own. */
 export async function loadBullMq(): Promise<BullMqModule | { skipped: string }> {
-  // A variable specifier: bullmq is an optional devDependency that tsc must not look for.
-  const name = 'bullmq';
+  // Variable specifiers: optional devDependencies that tsc must not look for.
+  const names = ['ioredis', 'bullmq'];
   try {
-    return (await import(name)) as BullMqModule;
+    await import(names[0]!);
   } catch (error) {
-    return { skipped: `bullmq is not installed (npm i -D bullmq ioredis): ${(error as Error).message.split('\n')[0]}` };
+    return { skipped: `ioredis is not installed, which BullMQ needs for Redis (npm i -D ioredis): ${firstLine(error)}` };
   }
+  try {
+    return (await import(names[1]!)) as BullMqModule;
+  } catch (error) {
+    return { skipped: `bullmq is not installed (npm i -D bullmq ioredis): ${firstLine(error)}` };
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
