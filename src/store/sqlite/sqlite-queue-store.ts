@@ -358,12 +358,17 @@ export class SqliteQueueStore implements QueueStore {
     let acks = this.#acks;
     if (!acks) {
       const seqs: number[] = [];
-      const done = this.#group.run(() => {
-        // From here on, acks go to the next transaction.
+      // From the moment the DELETE runs, acks go to the next transaction; and if it never ran
+      // (BEGIN failed: the file was busy or closed), once this group has failed.
+      const close = () => {
         if (this.#acks?.seqs === seqs) this.#acks = undefined;
+      };
+      const done = this.#group.run(() => {
+        close();
         if (seqs.length === 1) this.#sql.ack.run(seqs[0]!);
         else this.#sql.ackMany.run(JSON.stringify(seqs));
       }, NOT_DURABLE);
+      done.then(close, close);
       acks = this.#acks = { seqs, done };
     }
     for (const id of ids) acks.seqs.push(toSeq(id));

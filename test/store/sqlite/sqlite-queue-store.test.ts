@@ -120,6 +120,30 @@ test('acks asked for before the next commit share one write (one savepoint, one 
   }
 });
 
+test('acks whose transaction could not begin fail together, and the next acks try again', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const db = openDatabase(file);
+  const store = new SqliteQueueStore(db, new FakeClock());
+  // No busy timeout on this helper's connections: a held write lock fails BEGIN IMMEDIATE at once.
+  const other = openDatabase(file);
+  try {
+    const [a, b] = await store.send('q', [{ body: 'a' }, { body: 'b' }]);
+    await store.receive('q', 2, 30_000);
+    other.exec('BEGIN IMMEDIATE');
+    await assert.rejects(store.ack([a!.id]), /busy|locked/i);
+    other.exec('COMMIT');
+    await store.ack([b!.id]);
+    await store.ack([a!.id]);
+    assert.deepEqual(await store.peek('q', 10), []);
+  } finally {
+    await store.close();
+    other.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
 test('a write that fails inside a group transaction fails alone; the others commit', async () => {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
