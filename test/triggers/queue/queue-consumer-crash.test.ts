@@ -9,7 +9,9 @@ import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.j
 import { openDatabase, tempDir } from '../../store/sqlite/helpers.js';
 
 const consumer = fileURLToPath(new URL('./fixtures/crashing-consumer.js', import.meta.url));
-const MESSAGES = 3_000;
+const MESSAGES = 6_000;
+/** Killed after this many were handled: far from the end, so a slow parent still kills it mid-run. */
+const KILL_AFTER = 1_000;
 const NODE_ID = 'crashing-node';
 
 test('a batch-size-1 consumer killed mid-run loses nothing: every message is handled or still there to be delivered again', async () => {
@@ -31,7 +33,7 @@ test('a batch-size-1 consumer killed mid-run loses nothing: every message is han
       const lines = (partial + chunk).split('\n');
       partial = lines.pop()!;
       for (const id of lines) if (id) handled.add(id);
-      if (handled.size >= MESSAGES / 2 && child.exitCode === null && !child.killed) child.kill('SIGKILL');
+      if (handled.size >= KILL_AFTER && child.exitCode === null && !child.killed) child.kill('SIGKILL');
     });
     const [, signal] = await once(child, 'exit');
     assert.equal(signal, 'SIGKILL', 'the consumer was killed while consuming');
