@@ -43,6 +43,7 @@ export class SqliteGroupCommit {
   readonly #flush: (batch: PendingWrite[]) => unknown[];
   readonly #runOne: (work: () => unknown) => unknown;
   readonly #afterCommit: (() => void)[] = [];
+  readonly #pragmas = new Map<string, SqliteStatement>();
   #pending: PendingWrite[] = [];
   #scheduled = false;
 
@@ -80,14 +81,24 @@ export class SqliteGroupCommit {
   }
 
   #withoutFsync<T>(fn: () => T): T {
-    const level = this.#db.pragma('synchronous', { simple: true }) as number;
+    const level = this.#synchronous('').get() as number;
     if (level <= SYNCHRONOUS_NORMAL) return fn();
-    this.#db.pragma(`synchronous = ${SYNCHRONOUS_NORMAL}`);
+    this.#synchronous(` = ${SYNCHRONOUS_NORMAL}`).run();
     try {
       return fn();
     } finally {
-      this.#db.pragma(`synchronous = ${level}`);
+      this.#synchronous(` = ${level}`).run();
     }
+  }
+
+  /** `PRAGMA synchronous<suffix>`, prepared once: this runs around most flushes. */
+  #synchronous(suffix: string): SqliteStatement {
+    let statement = this.#pragmas.get(suffix);
+    if (!statement) {
+      statement = this.#db.prepare(`PRAGMA synchronous${suffix}`).pluck();
+      this.#pragmas.set(suffix, statement);
+    }
+    return statement;
   }
 
   /** Writes everything pending now. Called by the scheduler, and by `close()` before the database goes away. */
@@ -211,6 +222,8 @@ export class SqliteQueueStore implements QueueStore {
   >;
   readonly #nodeId: string;
   #lastDedupSweep = 0;
+  /** Acks waiting for the next group transaction; see ack. */
+  #acks: { seqs: number[]; done: Promise<void> } | undefined;
 
   constructor(db: SqliteDatabase, clock: Clock, options: SqliteQueueStoreOptions = {}) {
     this.#clock = clock;
@@ -334,12 +347,32 @@ export class SqliteQueueStore implements QueueStore {
     }, NOT_DURABLE);
   }
 
+  /**
+   * Acks asked for before the next group transaction share one DELETE in it:
+   * batch-1 consumers finishing together would otherwise each cost a
+   * savepoint and a statement. They commit (or fail) together, as they would
+   * in one transaction anyway.
+   */
   ack(ids: string[]): Promise<void> {
     if (ids.length === 0) return Promise.resolve();
-    return this.#group.run(() => {
-      if (ids.length === 1) this.#sql.ack.run(toSeq(ids[0]!));
-      else this.#sql.ackMany.run(JSON.stringify(ids.map(toSeq)));
-    }, NOT_DURABLE);
+    let acks = this.#acks;
+    if (!acks) {
+      const seqs: number[] = [];
+      // From the moment the DELETE runs, acks go to the next transaction; and if it never ran
+      // (BEGIN failed: the file was busy or closed), once this group has failed.
+      const close = () => {
+        if (this.#acks?.seqs === seqs) this.#acks = undefined;
+      };
+      const done = this.#group.run(() => {
+        close();
+        if (seqs.length === 1) this.#sql.ack.run(seqs[0]!);
+        else this.#sql.ackMany.run(JSON.stringify(seqs));
+      }, NOT_DURABLE);
+      done.then(close, close);
+      acks = this.#acks = { seqs, done };
+    }
+    for (const id of ids) acks.seqs.push(toSeq(id));
+    return acks.done;
   }
 
   release(id: string, options: ReleaseOptions): Promise<void> {

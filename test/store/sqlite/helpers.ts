@@ -9,6 +9,7 @@ export function openDatabase(file: string): SqliteDatabase {
   const db = openConnection(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 

@@ -81,6 +81,69 @@ test('transactions with a send wait for the disk (FULL); those with only leases,
   }
 });
 
+test('acks asked for before the next commit share one write (one savepoint, one DELETE); a later ack starts another', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  // Group writes run in savepoints: nested transactions. Counted before the store prepares its own.
+  let savepoints = 0;
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: never[]) => unknown) => {
+    const tx = transaction(fn);
+    const counted = ((...args: never[]) => {
+      if (db.inTransaction) savepoints++;
+      return tx(...args);
+    }) as typeof tx;
+    return Object.assign(counted, { default: tx.default, deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive });
+  }) as typeof db.transaction;
+  const store = new SqliteQueueStore(db, new FakeClock());
+  try {
+    await store.send('q', Array.from({ length: 50 }, (_, i) => ({ body: i })));
+    const leased = await store.receive('q', 50, 30_000, { maxInFlight: 50, batchSize: 1, consumer: 'c' });
+    assert.equal(leased.length, 50);
+    const before = savepoints;
+    // One ack per message, as batch-1 consumers finishing together ask; duplicates and strangers are harmless.
+    await Promise.all([...leased.map((m) => store.ack([m.id])), store.ack([leased[0]!.id, 'nope'])]);
+    assert.equal(savepoints - before, 1, 'one write for 51 acks');
+    assert.deepEqual(await store.peek('q', 100), []);
+
+    const [a, b] = await store.send('q', [{ body: 'a' }, { body: 'b' }]);
+    await store.receive('q', 2, 30_000);
+    const between = savepoints;
+    await store.ack([a!.id]);
+    await store.ack([b!.id]);
+    assert.equal(savepoints - between, 2, 'an ack asked for after the commit goes into the next one');
+    assert.deepEqual(await store.peek('q', 100), []);
+  } finally {
+    await store.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
+test('acks whose transaction could not begin fail together, and the next acks try again', async () => {
+  const tmp = tempDir();
+  const file = join(tmp.dir, 'state.db');
+  const db = openDatabase(file);
+  const store = new SqliteQueueStore(db, new FakeClock());
+  // No busy timeout on this helper's connections: a held write lock fails BEGIN IMMEDIATE at once.
+  const other = openDatabase(file);
+  try {
+    const [a, b] = await store.send('q', [{ body: 'a' }, { body: 'b' }]);
+    await store.receive('q', 2, 30_000);
+    other.exec('BEGIN IMMEDIATE');
+    await assert.rejects(store.ack([a!.id]), /busy|locked/i);
+    other.exec('COMMIT');
+    await store.ack([b!.id]);
+    await store.ack([a!.id]);
+    assert.deepEqual(await store.peek('q', 10), []);
+  } finally {
+    await store.close();
+    other.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
 test('a write that fails inside a group transaction fails alone; the others commit', async () => {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));

@@ -126,6 +126,44 @@ for (const maxConcurrency of [1, 3]) {
   });
 }
 
+test('batch size 1 with many slots: one lease fills every slot, and each message is acknowledged or retried on its own', async () => {
+  await run({ batchSize: 1, maxBatchWaitMs: 0, maxConcurrency: 20, backoff: { initialMs: 1_000 } }, async (s) => {
+    const held = new Map<string, Deferred<Omit<EventResult, 'id'>>>();
+    s.invoker.respond = (event) => {
+      const d = deferred<Omit<EventResult, 'id'>>();
+      held.set((event.payload as QueueBatch).messages[0]!.id, d);
+      return d.promise;
+    };
+    const sent = await sendAll(s, Array.from({ length: 30 }, (_, i) => i));
+    await waitFor(() => held.size === 20, '20 invocations at once');
+    await settle();
+    assert.equal(s.invoker.running, 20);
+    assert.ok(s.batches().every((b) => b.messages.length === 1));
+    // Finish them out of order: odd bodies fail, even ones succeed.
+    const first = sent.slice(0, 20).reverse();
+    for (const { id } of first) {
+      const body = Number(id) - Number(sent[0]!.id);
+      held.get(id)!.resolve(body % 2 === 1 ? { outcome: 'error', error: `odd ${body}` } : { outcome: 'ok' });
+    }
+    await waitFor(() => held.size === 30, 'the freed slots refilled with the other 10');
+    for (const { id } of sent.slice(20)) held.get(id)!.resolve({ outcome: 'ok' });
+    await waitFor(() => s.invoker.running === 0, 'all done');
+    await settle();
+    const left = await peek(s);
+    assert.deepEqual(
+      left.map((m) => [m.body, m.state, m.attempts, m.lastError]),
+      Array.from({ length: 10 }, (_, k) => [2 * k + 1, 'delayed', 1, `odd ${2 * k + 1}`]),
+    );
+    await s.clock.advance(1_000);
+    await waitFor(() => s.invoker.calls.length === 40, 'the 10 retries');
+    for (const m of left) held.get(m.id)!.resolve({ outcome: 'ok' });
+    await waitFor(() => s.invoker.running === 0, 'retries done');
+    await settle();
+    assert.deepEqual(await peek(s), []);
+    assert.equal(s.invoker.maxRunning, 20);
+  });
+});
+
 test('a throttled batch is returned without counting the attempt, and retried after a short delay', async () => {
   await run({ batchSize: 1 }, async (s) => {
     await sendAll(s, ['x']);
