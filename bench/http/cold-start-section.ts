@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { LoadClient } from '../load/load-client.js';
 import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
-import { startBenchNode, type BenchNode } from '../support/bench-node.js';
+import { BENCH_ADMIN_KEY, startBenchNode, type BenchNode } from '../support/bench-node.js';
+import { admin } from '../../test/helpers/admin-client.js';
 import { quantile, round, sleep } from '../support/stats.js';
 import { bareHelloHandler, helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
 
@@ -19,10 +20,13 @@ const COLD: HelloFunction = { name: 'cold', settings: { idleTimeoutMs: 0, maxIns
 const WARM: HelloFunction = { name: 'warm', settings: { minInstances: 1, maxInstances: 1 } };
 /**
  * After the instance stopped, the warm pool refills in the background (a
- * Node boot, ~35–90 ms here when the machine is quiet). Giving it this long
- * is part of the design being measured, not a trick: pools refill between bursts.
+ * Node boot, ~35–90 ms here when the machine is quiet, seconds when it is
+ * not). Each sample waits until the pool is full again, then this long, so
+ * it meets an idle machine: pools refill between bursts; a sample taken
+ * while the pool still boots would measure a fresh spawn instead.
  */
 const REFILL_WAIT_MS = 750;
+const POOL_FULL_TIMEOUT_MS = 30_000;
 const SCALE_TO_ZERO_TIMEOUT_MS = 10_000;
 const WARM_SAMPLE_GAP_MS = 20;
 /** Issue #14, target 3: the strict-isolation cold start with the warm pool on, over a new connection. */
@@ -77,7 +81,7 @@ export async function benchColdStart(config: BenchConfig): Promise<SectionResult
         try {
           await node.deploy('bench', helloAppSource([COLD, WARM]));
           if (c === CASES[0]) roundRows.push(summarize(r, 'warm instance, new connection (baseline)', await warmSamples(node, client, config.coldSamples)));
-          const samples = await coldSamples(node, client, bareUrl, bareSamples, config.coldSamples);
+          const samples = await coldSamples(node, client, bareUrl, bareSamples, config.coldSamples, c.warmPool.sizePerShape);
           roundRows.push(summarize(r, c.label, samples));
           if (c.targeted) targeted = { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
         } finally {
@@ -111,7 +115,7 @@ export async function benchColdStart(config: BenchConfig): Promise<SectionResult
     rows,
     notes: [
       `${config.coldSamples} sequential samples per row, each over a new loopback connection (the TCP handshake is in the time, as a user meets it); p99 of ${config.coldSamples} samples is the slowest one or two.`,
-      `Each cold sample waits until the admin API shows 0 instances, then ${REFILL_WAIT_MS} ms for the warm pool to refill; the bare server is sampled right before every cold sample, after the same wait, so both meet the same idle machine. Warm-instance samples are ${WARM_SAMPLE_GAP_MS} ms apart.`,
+      `Each cold sample waits until the admin API shows 0 instances and a full warm pool, then ${REFILL_WAIT_MS} ms more; the bare server is sampled right before every cold sample, after the same wait, so both meet the same idle machine. Warm-instance samples are ${WARM_SAMPLE_GAP_MS} ms apart.`,
       `Target (issue #14): cold start under strict isolation, warm pool on, p50 ≤ ${TARGET_P50_MS} ms and p99 ≤ ${TARGET_P99_MS} ms. Measured: ${verdicts.join('; ') || 'strict isolation not available here'}.`,
       'p50 − bare p50: what the platform adds to one request on this machine at that moment. A cold start with the pool on costs assigning a pre-booted process and importing the bundle; with it off, booting Node too.',
     ],
@@ -119,10 +123,11 @@ export async function benchColdStart(config: BenchConfig): Promise<SectionResult
 }
 
 /** Cold samples, each preceded by one bare sample (into `bare`) after the same wait. */
-async function coldSamples(node: BenchNode, client: LoadClient, bareUrl: string, bare: BareSamples, count: number): Promise<number[]> {
+async function coldSamples(node: BenchNode, client: LoadClient, bareUrl: string, bare: BareSamples, count: number, poolSize: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
     await untilScaledToZero(node);
+    await untilPoolFull(node, poolSize);
     await sleep(REFILL_WAIT_MS);
     bare.push(await timedOk(client, bareUrl));
     samples.push(await timedOk(client, node.url + helloPath(COLD.name)));
@@ -150,6 +155,18 @@ async function untilScaledToZero(node: BenchNode): Promise<void> {
 }
 
 /** One request over a new connection, timed from connecting to the last byte. */
+/** Waits (bounded) until the node's warm pool holds `size` booted sandboxes again. */
+async function untilPoolFull(node: BenchNode, size: number): Promise<void> {
+  const deadline = Date.now() + POOL_FULL_TIMEOUT_MS;
+  for (;;) {
+    const { body } = await admin({ url: node.url, adminKey: BENCH_ADMIN_KEY }, 'GET', '/node');
+    const ready = (body.warmPool as { ready: number }[]).reduce((n, shape) => n + shape.ready, 0);
+    if (ready >= size) return;
+    if (Date.now() > deadline) throw new Error(`the warm pool did not refill to ${size} within ${POOL_FULL_TIMEOUT_MS} ms`);
+    await sleep(25);
+  }
+}
+
 async function timedOk(client: LoadClient, url: string): Promise<number> {
   const { status, ms } = await client.probe(url, FRESH);
   if (status !== 200) throw new Error(`${url} answered ${status}`);
