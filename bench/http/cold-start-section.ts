@@ -154,7 +154,6 @@ async function untilScaledToZero(node: BenchNode): Promise<void> {
   }
 }
 
-/** One request over a new connection, timed from connecting to the last byte. */
 /** Waits (bounded) until the node's warm pool holds `size` booted sandboxes again. */
 async function untilPoolFull(node: BenchNode, size: number): Promise<void> {
   const deadline = Date.now() + POOL_FULL_TIMEOUT_MS;
@@ -167,6 +166,7 @@ async function untilPoolFull(node: BenchNode, size: number): Promise<void> {
   }
 }
 
+/** One request over a new connection, timed from connecting to the last byte. */
 async function timedOk(client: LoadClient, url: string): Promise<number> {
   const { status, ms } = await client.probe(url, FRESH);
   if (status !== 200) throw new Error(`${url} answered ${status}`);
