@@ -19,7 +19,8 @@ interface AutocannonResult {
 type Autocannon = (options: { url: string; connections: number; duration: number; pipelining: number }) => Promise<AutocannonResult>;
 
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-// Probes reuse one kept-alive connection, so a sample is the server's time, not a TCP handshake.
+// Probes reuse one kept-alive connection, so a sample is the server's time, not a TCP handshake;
+// a fresh-connection probe opens its own (the handshake is counted) and closes it after the answer.
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 async function runLoad(message: LoadRequest): Promise<LoadResult> {
@@ -36,7 +37,7 @@ async function runLoad(message: LoadRequest): Promise<LoadResult> {
 function probe(message: ProbeRequest): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const req = request(message.url, { agent }, (res) => {
+    const req = request(message.url, message.freshConnection ? { agent: false, headers: { connection: 'close' } } : { agent }, (res) => {
       res.resume();
       res.on('end', () => resolve({ kind: 'probe', id: message.id, status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - start) / 1e6 }));
       res.on('error', reject);

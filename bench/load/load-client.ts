@@ -42,8 +42,9 @@ export class LoadClient {
     return reply;
   }
 
-  async probe(url: string): Promise<ProbeResult> {
-    const reply = await this.#ask({ kind: 'probe', url });
+  /** One timed request; `freshConnection` opens a new TCP connection for it (counted in the time) instead of reusing one. */
+  async probe(url: string, options: { freshConnection?: boolean } = {}): Promise<ProbeResult> {
+    const reply = await this.#ask({ kind: 'probe', url, ...(options.freshConnection ? { freshConnection: true } : {}) });
     if (reply.kind !== 'probe') throw new Error(reply.kind === 'failure' ? reply.message : `unexpected reply ${reply.kind}`);
     return reply;
   }
@@ -55,7 +56,7 @@ export class LoadClient {
     await exited;
   }
 
-  #ask(message: { kind: 'load'; url: string; connections: number; durationSec: number } | { kind: 'probe'; url: string }): Promise<ClientReply> {
+  #ask(message: { kind: 'load'; url: string; connections: number; durationSec: number } | { kind: 'probe'; url: string; freshConnection?: true }): Promise<ClientReply> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });

@@ -13,6 +13,8 @@ export interface ProbeRequest {
   kind: 'probe';
   id: number;
   url: string;
+  /** A new TCP connection for this request (closed after it), as a new user meets the server; else one kept-alive connection. */
+  freshConnection?: boolean;
 }
 
 export type ClientRequest = LoadRequest | ProbeRequest;

@@ -18,6 +18,8 @@ export class FrameTooLarge extends Error {
 export class InstanceChannel {
   readonly #socket: Socket;
   #corked = false;
+  /** While set, nothing is written: the boot-time warm-up runs the real frame path, and the host must not see its answers. */
+  muted = false;
 
   constructor(onFrame: FrameListener) {
     this.#socket = new Socket({ fd: 3, readable: true, writable: true });
@@ -79,6 +81,7 @@ export class InstanceChannel {
 
   /** Frames written in one event-loop turn go out in one syscall. */
   #write(data: Uint8Array): boolean {
+    if (this.muted) return true;
     if (!this.#corked) {
       this.#corked = true;
       this.#socket.cork();

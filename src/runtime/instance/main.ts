@@ -58,7 +58,8 @@ const running = new Map<number, Running>();
 
 installLazySourceMaps();
 
-const channel = new InstanceChannel((type, stream, payload) => {
+/** Frames from the host; while booting, also the warm-up's own LOAD and INVOKE (prewarmLoad). */
+function onFrame(type: number, stream: number, payload: Buffer): void {
   if (type >= FRAME.REPLY && caller.onFrame(type, stream, payload)) return;
   switch (type) {
     case FRAME.LOAD:
@@ -67,7 +68,7 @@ const channel = new InstanceChannel((type, stream, payload) => {
       });
       break;
     case FRAME.INVOKE:
-      void start(stream, parseInvoke(payload));
+      void startFrame(stream, payload);
       break;
     case FRAME.BODY: {
       const run = running.get(stream);
@@ -103,7 +104,9 @@ const channel = new InstanceChannel((type, stream, payload) => {
       break;
     }
   }
-});
+}
+
+const channel = new InstanceChannel(onFrame);
 
 const caller = new HostCaller(channel);
 const clients: PlatformClients = { queues: makeQueues(caller), blobs: makeBlobs(caller) };
@@ -142,6 +145,10 @@ function errorMessage(error: Error): { message: string; stack?: string } {
 function grantRequestCredit(run: Running, consumed: number): void {
   const credit = run.requestWindow.consumedUpTo(consumed);
   if (credit > 0) channel.sendCredit(FRAME.BODY_CREDIT, run.stream, credit);
+}
+
+function startFrame(stream: number, payload: Buffer): Promise<void> {
+  return start(stream, parseInvoke(payload));
 }
 
 /** Runs one invocation; the promise settles once its answer (or error) is sent. */
@@ -327,7 +334,7 @@ function endOf<T extends object>(run: Running, head: T): T & ResponseEndMessage 
 /**
  * One GET through the whole invocation path (context, Request, handler,
  * Response, answer frame) so a cold request runs compiled code, not first-use
- * paths. It answers on stream 0, which the host never uses and ignores.
+ * paths. It answers into the muted channel.
  */
 async function prewarmInvocation(): Promise<void> {
   definition = http({}, (_req, ctx) => Response.json({ warm: ctx.params['name'] ?? null }));
@@ -347,6 +354,37 @@ async function prewarmInvocation(): Promise<void> {
 }
 
 /**
+ * A cold start as the host makes it, through the same frame handler: LOAD of
+ * an app bundle shipped beside the runtime (scripts/bundle-instance.mjs) with
+ * its first INVOKE right behind it, answered into the muted channel. The real
+ * cold start then runs code that has run before (frame parsing, the env swap,
+ * require() of an ES module, package scope lookups, LOADED, an invocation
+ * waiting for its bundle) instead of compiling it on the request's time.
+ */
+async function prewarmLoad(): Promise<void> {
+  const load: LoadMessage = {
+    app: 'prewarm', version: 0, functionName: 'warmup', env: { ...process.env } as Record<string, string>,
+    bundlePath: fileURLToPath(new URL(`./${WARMUP_BUNDLE}`, import.meta.url)),
+  };
+  const invoke: InvokeMessage = {
+    id: 'prewarm-load', trigger: 'http', deadline: Date.now() + 10_000, method: 'GET',
+    url: 'http://localhost/warmup', headers: [['accept', '*/*']], params: {},
+  };
+  try {
+    onFrame(FRAME.LOAD, 0, Buffer.from(JSON.stringify(load)));
+    const answered = startFrame(0, Buffer.from(JSON.stringify(invoke)));
+    onFrame(FRAME.END, 0, EMPTY_PAYLOAD);
+    await loading;
+    await answered;
+  } finally {
+    definition = null;
+    identity = null;
+  }
+}
+
+const EMPTY_PAYLOAD = Buffer.alloc(0);
+
+/**
  * A module shaped like an app bundle (a builtin import) as a data: URL, so it
  * needs no file the sandbox may not read. It warms import(), which bundles with
  * top-level await still take, and the ESM loader code require() shares.
@@ -362,9 +400,7 @@ const PREWARM_MODULE = `data:text/javascript;base64,${Buffer.from([
  */
 async function prewarm(): Promise<void> {
   await import(PREWARM_MODULE);
-  // An app bundle shipped beside the runtime, loaded the way the real one will be (require() of an
-  // ES module, package scope lookups, the bundle's own first run): ~1.5 ms of first-use compiling moves here.
-  await importBundle(fileURLToPath(new URL(`./${WARMUP_BUNDLE}`, import.meta.url))).catch(() => undefined);
+  await prewarmLoad();
   // import() reads a file through fs promises (bundles with top-level await): start their thread pool.
   if (process.argv[1]) await readFile(process.argv[1]).catch(() => undefined);
   const request = new Request('http://localhost/', { method: 'POST', body: 'x', duplex: 'half' } as RequestInit);
@@ -388,4 +424,9 @@ async function prewarm(): Promise<void> {
   currentInvocation.disable();
 }
 
-void prewarm().finally(() => channel.sendJson(FRAME.READY, 0, { pid: process.pid }));
+// Nothing the warm-up sends reaches the host: READY is the first frame it hears.
+channel.muted = true;
+void prewarm().finally(() => {
+  channel.muted = false;
+  channel.sendJson(FRAME.READY, 0, { pid: process.pid });
+});
