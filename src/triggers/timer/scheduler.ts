@@ -476,6 +476,7 @@ function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitio
     const settings = (def?.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
     return `${String(settings.timezone)} ${String(settings.cron)}`;
   };
+  const validated = new Map<string, ResolvedTimerSettings>();
   const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
   return grouped.map(({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
@@ -486,7 +487,11 @@ function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitio
     if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
     seen.add(id);
     try {
-      return { def, settings: validateTimerSettings(def.settings) };
+      // Timers with the same settings (a common schedule) are checked once per sync: the check computes a next run.
+      const settingsKey = JSON.stringify(def.settings ?? null);
+      let settings = validated.get(settingsKey);
+      if (!settings) validated.set(settingsKey, (settings = validateTimerSettings(def.settings)));
+      return { def, settings: { ...settings } };
     } catch (err) {
       if (!(err instanceof NimbusError)) throw err;
       const field = err.details?.field;
