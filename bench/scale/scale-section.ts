@@ -140,7 +140,7 @@ async function queueThroughput(node: StartedNode, messages: number): Promise<num
   return messages / ((performance.now() - started) / 1000);
 }
 
-function report(samples: Record<'empty' | 'loaded', Sample[]>, config: ScaleConfig, prepared: { deployMs: number; backlogMs: number }): SectionResult {
+function report(samples: Record<'empty' | 'loaded', Sample[]>, config: ScaleConfig, prepared: { deployMs: number; storeMs: number; firstStartMs: number }): SectionResult {
   const { shape } = config;
   const functions = shape.apps * (shape.httpPerApp + shape.timersPerApp);
   const row = (measure: string, pick: (s: Sample) => number, digits: number, higherIsBetter: boolean | null): BenchRow => {
@@ -170,7 +170,7 @@ function report(samples: Record<'empty' | 'loaded', Sample[]>, config: ScaleConf
     notes: [
       `Loaded: ${shape.apps} apps × (${shape.httpPerApp} HTTP functions with routes + ${shape.timersPerApp} timers) = ${functions} functions, ${shape.apps * shape.timersPerApp} timers (none due during the bench), ${shape.backlog} messages waiting in a queue no function consumes. Empty: the probe app alone. Both hold the probe app (one HTTP function, one queue consumer).`,
       `Heap per deployed function: about ${round(heapPerFunctionKb, 2)} KiB (loaded − empty heap after GC ÷ ${functions}).`,
-      `Preparing the loaded folder (not measured above): ${shape.apps} deploys through the admin API took ${round(prepared.deployMs / 1000, 1)} s, the backlog ${round(prepared.backlogMs / 1000, 1)} s.`,
+      `Preparing the loaded folder (not measured above): the probe and one load app deployed through the admin API in ${round(prepared.deployMs / 1000, 1)} s; the other ${shape.apps - 1} apps (copies of it with their own routes and times) and the backlog written through the store API in ${round(prepared.storeMs / 1000, 1)} s; a first start (registering every timer) ${round(prepared.firstStartMs / 1000, 1)} s.`,
       `Each round starts a real \`nimbus start\` process on each folder (order alternates), loads ${PROBE_PATH} with ${config.connections} connections for ${config.loadSec} s after 1 s of warm-up, then sends ${config.queueMessages} messages to a fresh queue and waits until its consumer has deleted them all.`,
       `Target (issue #14, 7): start time, HTTP req/s and queue msgs/s within 20 % of the empty node's. Knobs: BENCH_SCALE_APPS, BENCH_SCALE_FUNCTIONS, BENCH_SCALE_TIMERS, BENCH_SCALE_MESSAGES, BENCH_SCALE_QUEUE_MESSAGES, BENCH_SCALE_SECONDS, BENCH_ROUNDS.`,
     ],
