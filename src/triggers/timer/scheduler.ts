@@ -108,6 +108,8 @@ export class TimerScheduler {
   readonly #drainTimeoutMs: number;
 
   readonly #timers = new Map<string, TimerState>();
+  /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and most have not changed. */
+  readonly #validated = new Map<string, ResolvedTimerSettings>();
   readonly #due = new DueQueue();
   #armed: TimerHandle | null = null;
   #nextTicket = 1;
@@ -136,7 +138,7 @@ export class TimerScheduler {
    * Every definition is checked first; one bad definition changes nothing.
    */
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
-    const resolved = resolveDefinitions(timers);
+    const resolved = resolveDefinitions(timers, this.#validated);
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
       const records = await this.#store.registerTimers(
@@ -158,6 +160,8 @@ export class TimerScheduler {
 
       const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
       const added: TimerState[] = [];
+      // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
+      const nextTimes = new Map<string, number | null>();
       records.forEach((record, i) => {
         const settings = resolved[i]!.settings;
         const existing = this.#timers.get(record.id);
@@ -187,7 +191,7 @@ export class TimerScheduler {
           this.#timers.set(record.id, state);
           added.push(state);
         }
-        if (!sameSchedule) this.#reschedule(state);
+        if (!sameSchedule) this.#reschedule(state, nextTimes);
       });
       this.#compactDueQueue();
       if (this.#started) {
@@ -287,9 +291,9 @@ export class TimerScheduler {
   }
 
   /** Queues the state's next due time; any older entry for it goes stale. */
-  #reschedule(state: TimerState): void {
+  #reschedule(state: TimerState, nextTimes?: Map<string, number | null>): void {
     state.ticket = this.#nextTicket++;
-    const at = state.schedule.nextAfter(state.cursor);
+    const at = nextTimes ? nextAfterShared(state, nextTimes) : state.schedule.nextAfter(state.cursor);
     if (at !== null) this.#due.push({ at, timerId: state.id, ticket: state.ticket });
   }
 
@@ -468,7 +472,15 @@ export class TimerScheduler {
   }
 }
 
-function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
+function nextAfterShared(state: TimerState, nextTimes: Map<string, number | null>): number | null {
+  const key = `${state.schedule.timezone} ${state.schedule.cron} ${state.cursor}`;
+  let at = nextTimes.get(key);
+  if (at === undefined) nextTimes.set(key, (at = state.schedule.nextAfter(state.cursor)));
+  return at;
+}
+
+/** `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed). */
+function resolveDefinitions(timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
   const seen = new Set<string>();
   // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
@@ -476,7 +488,8 @@ function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitio
     const settings = (def?.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
     return `${String(settings.timezone)} ${String(settings.cron)}`;
   };
-  const validated = new Map<string, ResolvedTimerSettings>();
+  const previous = new Map(validated);
+  validated.clear();
   const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
   return grouped.map(({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
@@ -487,10 +500,11 @@ function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitio
     if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
     seen.add(id);
     try {
-      // Timers with the same settings (a common schedule) are checked once per sync: the check computes a next run.
+      // Timers with the same settings (a common schedule, or unchanged since the last sync) are checked once: the check builds the pattern and computes a next run.
       const settingsKey = JSON.stringify(def.settings ?? null);
-      let settings = validated.get(settingsKey);
-      if (!settings) validated.set(settingsKey, (settings = validateTimerSettings(def.settings)));
+      let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
+      if (!settings) settings = validateTimerSettings(def.settings);
+      validated.set(settingsKey, settings);
       return { def, settings: { ...settings } };
     } catch (err) {
       if (!(err instanceof NimbusError)) throw err;
