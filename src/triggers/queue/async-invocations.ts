@@ -88,6 +88,8 @@ export class AsyncInvocations {
   readonly #onError: (error: unknown) => void;
   /** Every function that may be called asynchronously, by `app/function`. */
   #specs = new Map<string, ConsumerSpec>();
+  /** The same specs by the name of their queue. */
+  #byQueue = new Map<string, ConsumerSpec>();
   /** Sends made here per function since its consumer started: a look that began before one must not stop that consumer. */
   readonly #sent = new Map<string, number>();
   #looking = false;
@@ -152,6 +154,7 @@ export class AsyncInvocations {
       }
     }
     this.#specs = specs;
+    this.#byQueue = new Map([...specs.values()].map((spec) => [spec.settings.queue, spec]));
     // Running consumers take the new settings; those of functions gone stop.
     this.#group.sync([...specs.values()].filter((spec) => this.#group.has(spec.key)));
     for (const key of [...this.#sent.keys()]) if (!this.#group.has(key)) this.#sent.delete(key);
@@ -186,9 +189,14 @@ export class AsyncInvocations {
           const sentBefore = new Map(this.#sent);
           const busy = new Set(await this.#queues.queuesWithMessages(ASYNC_QUEUE_PREFIX));
           if (this.#closed) return;
-          for (const [key, spec] of this.#specs) {
-            if (busy.has(spec.settings.queue)) this.#group.ensure(spec);
-            else if (this.#group.has(key) && this.#sent.get(key) === sentBefore.get(key)) {
+          // Only the busy queues and the running consumers are visited: a look costs nothing per idle function.
+          for (const queue of busy) {
+            const spec = this.#byQueue.get(queue);
+            if (spec) this.#group.ensure(spec);
+          }
+          for (const key of this.#group.keys()) {
+            const spec = this.#specs.get(key);
+            if (spec && !busy.has(spec.settings.queue) && this.#sent.get(key) === sentBefore.get(key)) {
               this.#group.stop(key);
               this.#sent.delete(key);
             }

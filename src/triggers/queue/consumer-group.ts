@@ -72,6 +72,11 @@ export class ConsumerGroup {
     return this.#consumers.size;
   }
 
+  /** The keys of the consumers running now. */
+  keys(): string[] {
+    return [...this.#consumers.keys()];
+  }
+
   /** Stops every consumer and waits for batches in flight, at most `timeoutMs`; their leases cover the rest. */
   async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     this.#closed = true;
