@@ -5,6 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { processCpuMs } from '../support/process-cpu.js';
 import type { MemoryReply } from './start-messages.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./nimbus-start-process.js', import.meta.url));
@@ -16,6 +17,10 @@ export interface StartedNode {
   pid: number;
   /** Fork → the probe route answered 200 (ms). */
   startMs: number;
+  /** Fork → the timer API answered, which it does once every timer is armed (ms). */
+  timersArmedMs: number;
+  /** CPU the node process used from its start to the first answer (ms): steadier than wall time on a busy machine. */
+  startCpuMs: number;
   memory(): Promise<MemoryReply>;
   stop(): Promise<void>;
 }
@@ -54,8 +59,13 @@ export async function startNimbusProcess(dataDir: string, adminKey: string, prob
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
     const startMs = performance.now() - started;
+    const startCpuMs = processCpuMs(child.pid!);
+    // Any timer's history will do (this one does not exist): the timer API answers only once every timer is armed.
+    const armed = await fetch(`${url}/_nimbus/api/v1/timers/${encodeURIComponent('probe')}/none/runs`, { headers: { authorization: `Bearer ${adminKey}` } });
+    await armed.arrayBuffer();
+    const timersArmedMs = performance.now() - started;
     return {
-      url, pid: child.pid!, startMs, stop,
+      url, pid: child.pid!, startMs, timersArmedMs, startCpuMs, stop,
       memory: () => new Promise<MemoryReply>((resolve, reject) => {
         child.once('message', (reply: MemoryReply) => resolve(reply));
         child.once('exit', () => reject(new Error('nimbus start exited')));
