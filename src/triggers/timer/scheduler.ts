@@ -2,7 +2,7 @@ import type { TimerSettings, TimerTick } from '../../sdk/definition.js';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
-import type { TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
+import type { TimerRecord, TimerRegistration, TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
 import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { runAttempts } from './attempts.js';
 import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
@@ -110,6 +110,7 @@ export class TimerScheduler {
   readonly #timers = new Map<string, TimerState>();
   /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and most have not changed. */
   readonly #validated = new Map<string, ResolvedTimerSettings>();
+  #seeded = false;
   readonly #due = new DueQueue();
   #armed: TimerHandle | null = null;
   #nextTicket = 1;
@@ -138,22 +139,29 @@ export class TimerScheduler {
    * Every definition is checked first; one bad definition changes nothing.
    */
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
-    const resolved = resolveDefinitions(timers, this.#validated);
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
-      const records = await this.#store.registerTimers(
-        resolved.map(({ def, settings }) => ({
-          id: timerId(def.app, def.functionName),
-          app: def.app,
-          functionName: def.functionName,
-          version: def.version,
-          cron: settings.cron,
-          timezone: settings.timezone,
-          settings: { ...settings },
-        })),
-      );
-      const keep = new Set(records.map((r) => r.id));
       const stored = await this.#store.listTimers();
+      if (!this.#seeded) {
+        // Settings stored by an earlier sync were checked then: a start checks only what is new since.
+        this.#seeded = true;
+        for (const record of stored) this.#validated.set(JSON.stringify(record.settings), record.settings as unknown as ResolvedTimerSettings);
+      }
+      const resolved = resolveDefinitions(timers, this.#validated);
+      const registrations: TimerRegistration[] = resolved.map(({ def, settings }) => ({
+        id: timerId(def.app, def.functionName),
+        app: def.app,
+        functionName: def.functionName,
+        version: def.version,
+        cron: settings.cron,
+        timezone: settings.timezone,
+        settings: { ...settings },
+      }));
+      // A start or a deploy syncs every timer; those stored exactly so already need no write.
+      const storedById = new Map(stored.map((r) => [r.id, r]));
+      const written = new Map((await this.#store.registerTimers(registrations.filter((r) => !sameRegistration(storedById.get(r.id), r)))).map((r) => [r.id, r]));
+      const records = registrations.map((r) => written.get(r.id) ?? storedById.get(r.id)!);
+      const keep = new Set(records.map((r) => r.id));
       const gone = new Set([...stored.map((r) => r.id), ...this.#timers.keys()].filter((id) => !keep.has(id)));
       if (gone.size > 0) await this.#store.removeTimers([...gone]);
       for (const id of gone) this.#timers.delete(id);
@@ -470,6 +478,11 @@ export class TimerScheduler {
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
+}
+
+function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistration): boolean {
+  return stored !== undefined && stored.app === wanted.app && stored.functionName === wanted.functionName && stored.version === wanted.version
+    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && JSON.stringify(stored.settings) === JSON.stringify(wanted.settings);
 }
 
 function nextAfterShared(state: TimerState, nextTimes: Map<string, number | null>): number | null {
