@@ -86,10 +86,10 @@ export class AsyncInvocations {
   readonly #pollIntervalMs: number;
   readonly #group: ConsumerGroup;
   readonly #onError: (error: unknown) => void;
-  /** Every function that may be called asynchronously, by `app/function`. */
-  #specs = new Map<string, ConsumerSpec>();
-  /** The same specs by the name of their queue. */
-  #byQueue = new Map<string, ConsumerSpec>();
+  /** Every function that may be called asynchronously, by `app/function`; its consumer's spec is made when it starts. */
+  #bindings = new Map<string, AsyncFunctionBinding>();
+  /** The same keys by the name of their queue. */
+  #byQueue = new Map<string, string>();
   /** Sends made here per function since its consumer started: a look that began before one must not stop that consumer. */
   readonly #sent = new Map<string, number>();
   #looking = false;
@@ -118,11 +118,11 @@ export class AsyncInvocations {
       bodyBase64: request.body && request.body.byteLength > 0 ? Buffer.from(request.body).toString('base64') : null,
     };
     const key = { invocationId, app, functionName };
-    const spec = this.#specs.get(`${app}/${functionName}`);
-    if (spec) {
+    const fn = `${app}/${functionName}`;
+    if (this.#bindings.has(fn)) {
       // Started before the send commits, so the send wakes it.
-      this.#sent.set(spec.key, (this.#sent.get(spec.key) ?? 0) + 1);
-      this.#group.ensure(spec);
+      this.#sent.set(fn, (this.#sent.get(fn) ?? 0) + 1);
+      this.#start(fn);
     }
     // Asked for together, so both land in the same group commit.
     const [sent, created] = await Promise.allSettled([
@@ -144,19 +144,15 @@ export class AsyncInvocations {
 
   /** Makes these the functions that may be called asynchronously; consumers of the others stop. */
   sync(functions: AsyncFunctionBinding[]): void {
-    const specs = new Map<string, ConsumerSpec>();
-    for (const binding of functions) {
-      try {
-        const key = `${binding.app}/${binding.functionName}`;
-        specs.set(key, { key, settings: asyncQueueSettings(binding), handler: this.#handler(binding) });
-      } catch (error) {
-        this.#onError(error);
-      }
-    }
-    this.#specs = specs;
-    this.#byQueue = new Map([...specs.values()].map((spec) => [spec.settings.queue, spec]));
+    this.#bindings = new Map(functions.map((binding) => [`${binding.app}/${binding.functionName}`, binding]));
+    this.#byQueue = new Map(functions.map((binding) => [asyncQueueName(binding.app, binding.functionName), `${binding.app}/${binding.functionName}`]));
     // Running consumers take the new settings; those of functions gone stop.
-    this.#group.sync([...specs.values()].filter((spec) => this.#group.has(spec.key)));
+    const running: ConsumerSpec[] = [];
+    for (const key of this.#group.keys()) {
+      const spec = this.#spec(key);
+      if (spec) running.push(spec);
+    }
+    this.#group.sync(running);
     for (const key of [...this.#sent.keys()]) if (!this.#group.has(key)) this.#sent.delete(key);
     this.#look();
   }
@@ -170,6 +166,24 @@ export class AsyncInvocations {
     this.#closed = true;
     if (this.#nextLook) this.#clock.clearTimeout(this.#nextLook);
     return this.#group.close(timeoutMs);
+  }
+
+  #start(key: string): void {
+    if (this.#group.has(key)) return;
+    const spec = this.#spec(key);
+    if (spec) this.#group.ensure(spec);
+  }
+
+  /** The consumer of one function's queue; settings the deploy should have refused are reported, and nothing runs. */
+  #spec(key: string): ConsumerSpec | undefined {
+    const binding = this.#bindings.get(key);
+    if (!binding) return undefined;
+    try {
+      return { key, settings: asyncQueueSettings(binding), handler: this.#handler(binding) };
+    } catch (error) {
+      this.#onError(error);
+      return undefined;
+    }
   }
 
   /** Starts the consumers of queues holding messages, stops those of empty ones; again after a poll interval. */
@@ -191,12 +205,12 @@ export class AsyncInvocations {
           if (this.#closed) return;
           // Only the busy queues and the running consumers are visited: a look costs nothing per idle function.
           for (const queue of busy) {
-            const spec = this.#byQueue.get(queue);
-            if (spec) this.#group.ensure(spec);
+            const key = this.#byQueue.get(queue);
+            if (key) this.#start(key);
           }
           for (const key of this.#group.keys()) {
-            const spec = this.#specs.get(key);
-            if (spec && !busy.has(spec.settings.queue) && this.#sent.get(key) === sentBefore.get(key)) {
+            const binding = this.#bindings.get(key);
+            if (binding && !busy.has(asyncQueueName(binding.app, binding.functionName)) && this.#sent.get(key) === sentBefore.get(key)) {
               this.#group.stop(key);
               this.#sent.delete(key);
             }
