@@ -7,7 +7,7 @@ import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { runAttempts } from './attempts.js';
 import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
-import { formatInZone, Schedule } from './schedule.js';
+import { formatInZone, PatternScan, Schedule } from './schedule.js';
 import { validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
 /** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
@@ -169,7 +169,7 @@ export class TimerScheduler {
       const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
       const added: TimerState[] = [];
       // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
-      const nextTimes = new Map<string, number | null>();
+      const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
       records.forEach((record, i) => {
         const settings = resolved[i]!.settings;
         const existing = this.#timers.get(record.id);
@@ -299,7 +299,7 @@ export class TimerScheduler {
   }
 
   /** Queues the state's next due time; any older entry for it goes stale. */
-  #reschedule(state: TimerState, nextTimes?: Map<string, number | null>): void {
+  #reschedule(state: TimerState, nextTimes?: NextTimes): void {
     state.ticket = this.#nextTicket++;
     const at = nextTimes ? nextAfterShared(state, nextTimes) : state.schedule.nextAfter(state.cursor);
     if (at !== null) this.#due.push({ at, timerId: state.id, ticket: state.ticket });
@@ -485,10 +485,14 @@ function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistra
     && stored.cron === wanted.cron && stored.timezone === wanted.timezone && JSON.stringify(stored.settings) === JSON.stringify(wanted.settings);
 }
 
-function nextAfterShared(state: TimerState, nextTimes: Map<string, number | null>): number | null {
-  const key = `${state.schedule.timezone} ${state.schedule.cron} ${state.cursor}`;
-  let at = nextTimes.get(key);
-  if (at === undefined) nextTimes.set(key, (at = state.schedule.nextAfter(state.cursor)));
+/** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
+interface NextTimes { shared: Map<string, number | null>; scan: PatternScan }
+
+function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null {
+  const { cron, timezone } = state.schedule;
+  const key = `${timezone} ${cron} ${state.cursor}`;
+  let at = nextTimes.shared.get(key);
+  if (at === undefined) nextTimes.shared.set(key, (at = nextTimes.scan.nextAfter(cron, timezone, state.cursor)));
   return at;
 }
 
