@@ -107,7 +107,7 @@ async function measureNode(dataDir: string, fillerRoute: string | null, client: 
       timersArmedMs: node.timersArmedMs,
       startCpuMs: node.startCpuMs,
       reqPerSec: load.requestsPerSec,
-      cpuUsPerReq: (cpuMs * 1000) / load.completed,
+      cpuUsPerReq: load.completed > 0 ? (cpuMs * 1000) / load.completed : Number.NaN,
       queueMsgsPerSec,
       rssMb: memory.rssBytes / 1_048_576,
       heapMb: memory.heapUsedBytes / 1_048_576,
