@@ -18,6 +18,7 @@ import { blobEventSection } from './triggers/blob-event-section.js';
 import { gettingStartedSection } from './getting-started/section.js';
 import { queueSection } from './triggers/queue-section.js';
 import { clusterSection } from './cluster/cluster-section.js';
+import { scaleSection } from './scale/scale-section.js';
 
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
@@ -40,5 +41,6 @@ export const sections: readonly BenchSection[] = [
   { name: 'timers', title: 'Timer firing jitter (1-second schedule) and the cost of 10,000 idle timers', run: () => benchTimers() as Promise<SectionResult> },
   gettingStartedSection,
   clusterSection,
+  scaleSection,
   { name: 'metering', title: 'Lifecycle hook cost per invocation with and without metering, metrics and batched writes', run: () => benchRecorder() as unknown as Promise<SectionResult> },
 ];

@@ -13,14 +13,23 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-interface Entry { route: Route; target: RouteTarget; specificity: number }
+interface Entry { route: Route; target: RouteTarget; specificity: number; rank: number }
+
+/**
+ * Routes by their leading literal segments: a node at depth k holds the
+ * routes whose first k segments are literals and whose next segment is not
+ * (a parameter, `*`, or the end). A request can only match routes on the
+ * nodes its own path walks through, so a lookup reads those few lists, not
+ * every route of every app.
+ */
+interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> }
 
 /**
  * Declared routes of every live version, rebuilt whenever a version goes
  * live. Literal segments win over parameters, parameters over `*`.
  */
 export class RouteTable {
-  #entries: Entry[] = [];
+  #root: LiteralNode = literalNode();
   /** `/fn/<app>/<function>` targets, for every HTTP function, with the function's route if it declares one. */
   #byName = new Map<string, { target: RouteTarget; route: Route | null }>();
 
@@ -37,22 +46,45 @@ export class RouteTable {
         const spec = fn.trigger['route'] as string | null;
         const route = spec ? parseRoute(spec) : null;
         byName.set(`${version.app}/${fn.name}`, { target, route });
-        if (route) entries.push({ route, target, specificity: specificity(route) });
+        if (route) entries.push({ route, target, specificity: specificity(route), rank: 0 });
       }
     }
+    // The order of one list of every route decides precedence (a stable sort keeps deploy order among equals); each node keeps it.
     entries.sort((a, b) => b.specificity - a.specificity);
-    this.#entries = entries;
+    const root = literalNode();
+    entries.forEach((entry, rank) => {
+      entry.rank = rank;
+      let node = root;
+      for (const segment of entry.route.segments) {
+        if (!('literal' in segment)) break;
+        let child = node.children.get(segment.literal);
+        if (!child) node.children.set(segment.literal, (child = literalNode()));
+        node = child;
+      }
+      node.entries.push(entry);
+    });
+    this.#root = root;
     this.#byName = byName;
   }
 
   match(method: string, pathname: string): RouteMatch | null {
     const parts = pathParts(pathname);
-    for (const { route, target } of this.#entries) {
-      if (!serves(route, method)) continue;
-      const params = matchSegments(route.segments, parts);
-      if (params) return { target, params };
+    let best: RouteMatch | null = null;
+    let bestRank = Infinity;
+    for (const list of this.#candidates(parts)) {
+      // Each list is in precedence order: its first match is its best, and nothing after a better one found elsewhere can win.
+      for (const { route, target, rank } of list) {
+        if (rank >= bestRank) break;
+        if (!serves(route, method)) continue;
+        const params = matchSegments(route.segments, parts);
+        if (params) {
+          best = { target, params };
+          bestRank = rank;
+          break;
+        }
+      }
     }
-    return null;
+    return best;
   }
 
   /**
@@ -63,10 +95,12 @@ export class RouteTable {
   allowedMethods(pathname: string): string[] {
     const parts = pathParts(pathname);
     const methods = new Set<string>();
-    for (const { route } of this.#entries) {
-      if (!matchSegments(route.segments, parts)) continue;
-      methods.add(route.method);
-      if (route.method === 'GET') methods.add('HEAD');
+    for (const list of this.#candidates(parts)) {
+      for (const { route } of list) {
+        if (!matchSegments(route.segments, parts)) continue;
+        methods.add(route.method);
+        if (route.method === 'GET') methods.add('HEAD');
+      }
     }
     return ROUTE_METHODS.filter((m) => methods.has(m));
   }
@@ -81,6 +115,22 @@ export class RouteTable {
     if (!entry) return null;
     return { target: entry.target, params: matchFunctionPath(entry.route, pathParts(`/${rest}`)) };
   }
+
+  /** The route lists on the path's literal walk: every route that could match it is in one of them. */
+  #candidates(parts: string[]): Entry[][] {
+    const lists: Entry[][] = [];
+    let node: LiteralNode | undefined = this.#root;
+    for (let depth = 0; node; depth++) {
+      if (node.entries.length > 0) lists.push(node.entries);
+      if (depth === parts.length) break;
+      node = node.children.get(parts[depth]!);
+    }
+    return lists;
+  }
+}
+
+function literalNode(): LiteralNode {
+  return { entries: [], children: new Map() };
 }
 
 function serves(route: Route, method: string): boolean {

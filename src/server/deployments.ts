@@ -247,6 +247,8 @@ export class DeploymentRegistry implements FunctionResolver {
   }
 
   async #prepare(version: VersionRecord): Promise<void> {
+    // Preparing resolves each function of the version: one record for all, not one read of the whole version per function.
+    this.#versions.set(key(version.app, version.version), version);
     try {
       await this.deps.prepare?.(version);
     } catch (err) {

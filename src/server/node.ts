@@ -295,7 +295,11 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     },
   });
   await deployments.resync();
-  for (const version of deployments.live()) void dispatcher.warm(version.app, version.version, version.functions.map((f) => f.name));
+  // Only functions that keep instances running need a pool now; the others get theirs on their first invocation.
+  for (const version of deployments.live()) {
+    const kept = version.functions.filter((f) => f.settings.minInstances > 0).map((f) => f.name);
+    if (kept.length > 0) void dispatcher.warm(version.app, version.version, kept);
+  }
   storage.start();
   /** A start that failed after the parts were made: each is closed before the error is thrown. */
   const abandonStart = async (): Promise<void> => {

@@ -3,6 +3,7 @@ import type { AdminRouter } from '../gateway/admin-router.js';
 import type { EventInvoker } from '../runtime/event-invoker.js';
 import type { TimerSettings, TimerTick } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
+import { NimbusError } from '../shared/errors.js';
 import { isStorageFault } from '../store/storage-errors.js';
 import type { TimerStore } from '../store/timer-store.js';
 import { TimerScheduler, type TimerDefinitionRef, type TimerLogger } from '../triggers/timer/scheduler.js';
@@ -24,7 +25,7 @@ export async function wireTimers(deps: {
   deployments: DeploymentRegistry; router: AdminRouter;
   /** Told how late each timer fired after its scheduled time (ms). */
   observeLag: (ms: number) => void;
-}): Promise<{ close: () => Promise<void> }> {
+}): Promise<{ armed: Promise<void>; close: () => Promise<void> }> {
   const invoker: EventInvoker = {
     invokeEvent(event) {
       const tick = event.payload as Partial<TimerTick> | null;
@@ -42,15 +43,28 @@ export async function wireTimers(deps: {
   const scheduler = new TimerScheduler({
     store: deps.store, invoker, nodeId: deps.nodeId, clock: deps.clock, logger, drainTimeoutMs: deps.drainTimeoutMs,
   });
-  await scheduler.sync(liveTimers(deps.deployments));
-  await scheduler.start();
+  // Arming reads and schedules every stored timer, which grows with the timers deployed: it runs beside the
+  // node's start, not before it, so routes are served at once. A timer that falls due meanwhile fires as soon
+  // as it is armed, as one due while the node was down does. Deploys made meanwhile queue behind it.
+  const armed = (async () => {
+    await scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timers could not be scheduled at start'));
+    await scheduler.start();
+  })().catch((err: unknown) => {
+    if (!(err instanceof NimbusError && err.code === 'NIMBUS_ERR_NODE_SHUTTING_DOWN')) deps.log.error({ err }, 'timers are not running: the scheduler could not start');
+  });
   deps.deployments.onChange(() => {
     scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timer rescheduling failed'));
   });
   for (const method of ['GET', 'POST']) {
-    deps.router.add(method, '/timers', 'Timers: schedules, next times, last runs', async ({ query }) => handleTimerApi(scheduler, method, ['timers'], query));
-    deps.router.add(method, '/timers/:rest*', 'Timer runs (GET …/runs) and run-now (POST …/run)', async ({ query, params }) =>
-      handleTimerApi(scheduler, method, ['timers', ...params['rest']!.split('/')], query));
+    // The API answers about every timer, so it waits until they are armed (moments after start).
+    deps.router.add(method, '/timers', 'Timers: schedules, next times, last runs', async ({ query }) => {
+      await armed;
+      return handleTimerApi(scheduler, method, ['timers'], query);
+    });
+    deps.router.add(method, '/timers/:rest*', 'Timer runs (GET …/runs) and run-now (POST …/run)', async ({ query, params }) => {
+      await armed;
+      return handleTimerApi(scheduler, method, ['timers', ...params['rest']!.split('/')], query);
+    });
   }
-  return { close: () => scheduler.close() };
+  return { armed, close: () => scheduler.close() };
 }

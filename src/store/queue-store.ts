@@ -131,6 +131,13 @@ export interface QueueStore {
   /** Epoch ms when the next not-yet-ready message of the queue becomes ready, null if none. */
   nextVisibleAt(queue: string): Promise<number | null>;
   listQueues(): Promise<QueueStats[]>;
+  /**
+   * Of the queues sent to whose names start with `prefix`, those holding at
+   * least one message now (ready, delayed or leased). One index probe per
+   * such queue: cheap enough to ask every second, unlike listQueues, which
+   * counts every message.
+   */
+  queuesWithMessages(prefix: string): Promise<string[]>;
   /** The first `limit` messages in delivery order, in any state, without leasing them. */
   peek(queue: string, limit: number): Promise<PeekedMessage[]>;
   /** Deletes every message of the queue, in flight or not; returns how many. */

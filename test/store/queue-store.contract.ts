@@ -22,6 +22,18 @@ export function runQueueStoreContract(name: string, newHarness: () => Promise<Qu
   const withStore = withFreshStore(newHarness);
 
   describe(`QueueStore contract: ${name}`, () => {
+    withStore('queuesWithMessages names the queues of a prefix holding messages in any state, not the emptied ones', async ({ store }) => {
+      await store.send('p.ready', [{ body: 1 }]);
+      await store.send('p.leased', [{ body: 2 }]);
+      await store.send('p.delayed', [{ body: 3, delayMs: 60_000 }]);
+      const [done] = await store.send('p.emptied', [{ body: 4 }]);
+      await store.send('other', [{ body: 5 }]);
+      await store.receive('p.leased', 1, 30_000);
+      await store.ack([done!.id]);
+      assert.deepEqual((await store.queuesWithMessages('p.')).sort(), ['p.delayed', 'p.leased', 'p.ready']);
+      assert.deepEqual(await store.queuesWithMessages('none.'), []);
+    });
+
     withStore('delivers messages first in, first out, with body, attempt count and enqueue time', async ({ store, clock }) => {
       const sent = await store.send('orders', [{ body: { n: 1 } }, { body: 'two' }, { body: [3] }]);
       assert.equal(sent.length, 3);

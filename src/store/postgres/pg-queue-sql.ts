@@ -135,6 +135,11 @@ export const NEXT_VISIBLE = 'SELECT min(visible_at)::text AS next FROM queue_mes
 
 export const NAMES = 'SELECT name FROM queue_names';
 
+/** One index probe per queue of the prefix: asked every second, unlike the counts of every message. */
+export const QUEUES_WITH_MESSAGES = `
+  SELECT name FROM queue_names
+   WHERE left(name, length($1::text)) = $1::text AND EXISTS (SELECT 1 FROM queue_messages m WHERE m.queue = queue_names.name)`;
+
 export const STATS = `
 SELECT queue, count(*) FILTER (WHERE visible_at <= $1::bigint) AS depth,
        count(*) FILTER (WHERE visible_at > $1::bigint AND leased) AS in_flight,

@@ -212,6 +212,11 @@ export class PgQueueStore implements QueueStore {
     return row?.next == null ? null : Number(row.next);
   }
 
+  async queuesWithMessages(prefix: string): Promise<string[]> {
+    const rows = await this.#db.query<{ name: string }>(sql.QUEUES_WITH_MESSAGES, [prefix]);
+    return rows.map((row) => row.name);
+  }
+
   async listQueues(): Promise<QueueStats[]> {
     const now = this.#clock.now();
     const [names, counts, dead] = await Promise.all([

@@ -216,7 +216,7 @@ export class SqliteQueueStore implements QueueStore {
   readonly #listeners = new SendListeners();
   readonly #sql: Record<
     | 'registerQueue' | 'queueOf' | 'insert' | 'findDedup' | 'putDedup' | 'sweepDedup' | 'lease' | 'ack' | 'ackMany' | 'release'
-    | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'peek' | 'purge' | 'redrive'
+    | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'withMessages' | 'peek' | 'purge' | 'redrive'
     | 'batchesInFlight' | 'batchOf' | 'releaseLeasesOf',
     SqliteStatement
   >;
@@ -279,6 +279,9 @@ export class SqliteQueueStore implements QueueStore {
           FROM queue_messages GROUP BY queue`),
       deadStats: prepare('SELECT dead_from, count(*) AS n FROM queue_messages WHERE dead_from IS NOT NULL GROUP BY dead_from'),
       names: prepare('SELECT name FROM queue_names').pluck(),
+      withMessages: prepare(`
+        SELECT name FROM queue_names
+         WHERE substr(name, 1, length(:prefix)) = :prefix AND EXISTS (SELECT 1 FROM queue_messages WHERE queue = queue_names.name)`).pluck(),
       peek: prepare('SELECT * FROM queue_messages WHERE queue = ? ORDER BY priority DESC, visible_at, seq LIMIT ?'),
       purge: prepare('DELETE FROM queue_messages WHERE queue = ?'),
       // Messages leased right now (by a consumer of the dead-letter queue) stay where they are.
@@ -401,6 +404,10 @@ export class SqliteQueueStore implements QueueStore {
 
   async nextVisibleAt(queue: string): Promise<number | null> {
     return (this.#sql.nextVisible.get(queue, this.#clock.now()) as number | null) ?? null;
+  }
+
+  async queuesWithMessages(prefix: string): Promise<string[]> {
+    return this.#sql.withMessages.all({ prefix }) as string[];
   }
 
   async listQueues(): Promise<QueueStats[]> {

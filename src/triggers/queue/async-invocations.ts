@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../shared/clock.js';
+import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
 import type { ResolvedSettings } from '../../sdk/settings.js';
 import type { AsyncResultStore, InvocationRecord } from '../../store/async-result-store.js';
 import type { QueueStore } from '../../store/queue-store.js';
 import type { BackoffSettings } from '../retry-policy.js';
-import { ConsumerGroup, DEFAULT_CLOSE_TIMEOUT_MS } from './consumer-group.js';
-import type { BatchHandler } from './queue-consumer.js';
+import { ConsumerGroup, DEFAULT_CLOSE_TIMEOUT_MS, type ConsumerSpec } from './consumer-group.js';
+import { DEFAULT_POLL_INTERVAL_MS, type BatchHandler } from './queue-consumer.js';
 import { MAX_CONSUMER_CONCURRENCY, resolveQueueSettings, type ResolvedQueueSettings } from './settings.js';
 
 /** Attempts of one async invocation running at once, per function, unless the binding says otherwise. */
@@ -14,8 +14,10 @@ export const DEFAULT_ASYNC_MAX_CONCURRENCY = 8;
 /** Added to a function's timeout and queue wait to get the lease of an async attempt. */
 const ASYNC_LEASE_MARGIN_MS = 5_000;
 
+const ASYNC_QUEUE_PREFIX = '_async.';
+
 export function asyncQueueName(app: string, functionName: string): string {
-  return `_async.${app}.${functionName}`;
+  return `${ASYNC_QUEUE_PREFIX}${app}.${functionName}`;
 }
 
 /** The HTTP request to replay, as the gateway received it. */
@@ -69,18 +71,38 @@ export interface AsyncInvocationsOptions {
  * function's internal queue and answered 202 with an invocation id; a
  * consumer (batch size 1, the queue trigger's retry and dead-letter model)
  * runs it, and its outcome is kept in the AsyncResultStore.
+ *
+ * Every HTTP function may be called so, but few are: a consumer runs only
+ * while its function's queue holds messages. A send here starts it at once;
+ * one look at the store per poll interval starts those other nodes filled
+ * (or a restart left) and stops those found empty. Idle functions cost no
+ * polling, however many are deployed.
  */
 export class AsyncInvocations {
   readonly #queues: QueueStore;
   readonly #results: AsyncResultStore;
   readonly #invoker: EventInvoker;
+  readonly #clock: Clock;
+  readonly #pollIntervalMs: number;
   readonly #group: ConsumerGroup;
   readonly #onError: (error: unknown) => void;
+  /** Every function that may be called asynchronously, by `app/function`; its consumer's spec is made when it starts. */
+  #bindings = new Map<string, AsyncFunctionBinding>();
+  /** The same keys by the name of their queue. */
+  #byQueue = new Map<string, string>();
+  /** Sends made here per function since its consumer started: a look that began before one must not stop that consumer. */
+  readonly #sent = new Map<string, number>();
+  #looking = false;
+  #lookAgain = false;
+  #nextLook: TimerHandle | undefined;
+  #closed = false;
 
   constructor(options: AsyncInvocationsOptions) {
     this.#queues = options.queues;
     this.#results = options.results;
     this.#invoker = options.invoker;
+    this.#clock = options.clock;
+    this.#pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.#onError = options.onError ?? ((error) => console.error('nimbus: async invocations:', error));
     this.#group = new ConsumerGroup({ ...options, onError: this.#onError });
   }
@@ -96,6 +118,12 @@ export class AsyncInvocations {
       bodyBase64: request.body && request.body.byteLength > 0 ? Buffer.from(request.body).toString('base64') : null,
     };
     const key = { invocationId, app, functionName };
+    const fn = `${app}/${functionName}`;
+    if (this.#bindings.has(fn)) {
+      // Started before the send commits, so the send wakes it.
+      this.#sent.set(fn, (this.#sent.get(fn) ?? 0) + 1);
+      this.#start(fn);
+    }
     // Asked for together, so both land in the same group commit.
     const [sent, created] = await Promise.allSettled([
       this.#queues.send(asyncQueueName(app, functionName), [{ body: payload }], { internal: true }),
@@ -114,21 +142,90 @@ export class AsyncInvocations {
     return this.#results.get(invocationId);
   }
 
-  /** Runs consumers for exactly these functions' internal queues. */
+  /** Makes these the functions that may be called asynchronously; consumers of the others stop. */
   sync(functions: AsyncFunctionBinding[]): void {
-    const specs = [];
-    for (const binding of functions) {
-      try {
-        specs.push({ key: `${binding.app}/${binding.functionName}`, settings: asyncQueueSettings(binding), handler: this.#handler(binding) });
-      } catch (error) {
-        this.#onError(error);
-      }
+    this.#bindings = new Map(functions.map((binding) => [`${binding.app}/${binding.functionName}`, binding]));
+    this.#byQueue = new Map(functions.map((binding) => [asyncQueueName(binding.app, binding.functionName), `${binding.app}/${binding.functionName}`]));
+    // Running consumers take the new settings; those of functions gone stop.
+    const running: ConsumerSpec[] = [];
+    for (const key of this.#group.keys()) {
+      const spec = this.#spec(key);
+      if (spec) running.push(spec);
     }
-    this.#group.sync(specs);
+    this.#group.sync(running);
+    for (const key of [...this.#sent.keys()]) if (!this.#group.has(key)) this.#sent.delete(key);
+    this.#look();
+  }
+
+  /** Consumers running now (one per function whose queue holds messages). */
+  get consumers(): number {
+    return this.#group.size;
   }
 
   close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    this.#closed = true;
+    if (this.#nextLook) this.#clock.clearTimeout(this.#nextLook);
     return this.#group.close(timeoutMs);
+  }
+
+  #start(key: string): void {
+    if (this.#group.has(key)) return;
+    const spec = this.#spec(key);
+    if (spec) this.#group.ensure(spec);
+  }
+
+  /** The consumer of one function's queue; settings the deploy should have refused are reported, and nothing runs. */
+  #spec(key: string): ConsumerSpec | undefined {
+    const binding = this.#bindings.get(key);
+    if (!binding) return undefined;
+    try {
+      return { key, settings: asyncQueueSettings(binding), handler: this.#handler(binding) };
+    } catch (error) {
+      this.#onError(error);
+      return undefined;
+    }
+  }
+
+  /** Starts the consumers of queues holding messages, stops those of empty ones; again after a poll interval. */
+  #look(): void {
+    if (this.#closed) return;
+    if (this.#looking) {
+      this.#lookAgain = true;
+      return;
+    }
+    this.#looking = true;
+    if (this.#nextLook) this.#clock.clearTimeout(this.#nextLook);
+    this.#nextLook = undefined;
+    void (async () => {
+      try {
+        do {
+          this.#lookAgain = false;
+          const sentBefore = new Map(this.#sent);
+          const busy = new Set(await this.#queues.queuesWithMessages(ASYNC_QUEUE_PREFIX));
+          if (this.#closed) return;
+          // Only the busy queues and the running consumers are visited: a look costs nothing per idle function.
+          for (const queue of busy) {
+            const key = this.#byQueue.get(queue);
+            if (key) this.#start(key);
+          }
+          for (const key of this.#group.keys()) {
+            const binding = this.#bindings.get(key);
+            if (binding && !busy.has(asyncQueueName(binding.app, binding.functionName)) && this.#sent.get(key) === sentBefore.get(key)) {
+              this.#group.stop(key);
+              this.#sent.delete(key);
+            }
+          }
+        } while (this.#lookAgain && !this.#closed);
+      } catch (error) {
+        this.#onError(error);
+      } finally {
+        this.#looking = false;
+        if (!this.#closed) {
+          this.#nextLook = this.#clock.setTimeout(() => this.#look(), this.#pollIntervalMs);
+          this.#nextLook.unref();
+        }
+      }
+    })();
   }
 
   #handler({ app, functionName }: AsyncFunctionBinding): BatchHandler {

@@ -49,6 +49,34 @@ export class ConsumerGroup {
     }
   }
 
+  /** Starts the consumer of one spec unless it runs already (a running one keeps its settings). */
+  ensure(spec: ConsumerSpec): void {
+    if (this.#closed || this.#consumers.has(spec.key)) return;
+    const consumer = new QueueConsumer({ ...this.#options, consumer: spec.key, settings: spec.settings, handler: spec.handler });
+    this.#consumers.set(spec.key, consumer);
+    consumer.start();
+  }
+
+  /** Stops one consumer (its batches in flight finish); nothing when it does not run. */
+  stop(key: string): void {
+    const consumer = this.#consumers.get(key);
+    if (consumer) this.#retire(key, consumer);
+  }
+
+  has(key: string): boolean {
+    return this.#consumers.has(key);
+  }
+
+  /** Consumers running now. */
+  get size(): number {
+    return this.#consumers.size;
+  }
+
+  /** The keys of the consumers running now. */
+  keys(): string[] {
+    return [...this.#consumers.keys()];
+  }
+
   /** Stops every consumer and waits for batches in flight, at most `timeoutMs`; their leases cover the rest. */
   async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     this.#closed = true;

@@ -40,18 +40,46 @@ function pattern(cron: string, timezone: string): Cron {
   return cached;
 }
 
+/**
+ * Next times for many timers in one pass (a sync), taken in pattern order:
+ * each pattern is built once and held only until the next one, outside the
+ * shared cache. Kept there, thousands of distinct patterns would each live
+ * long enough to be promoted to the old generation and cost a full
+ * collection; here each dies young.
+ */
+export class PatternScan {
+  #key = '';
+  #pattern: Cron | null = null;
+
+  nextAfter(cron: string, timezone: string, afterMs: number): number | null {
+    const key = `${timezone} ${cron}`;
+    if (key !== this.#key || !this.#pattern) {
+      this.#pattern = patternCache.get(key) ?? new Cron(cron, { timezone, mode: CRON_MODE, paused: true });
+      this.#key = key;
+    }
+    const next = this.#pattern.nextRun(new Date(afterMs));
+    return next ? next.getTime() : null;
+  }
+}
+
 /** Throws croner's own message when the expression is not a valid 5- or 6-field pattern or shortcut. */
 export function parseCron(cron: string, timezone: string = DEFAULT_TIMEZONE): void {
   pattern(cron, timezone);
 }
 
+/** Zones found valid: asking Intl costs ~0.1 ms, and a start re-checks every stored timer (most in the same few zones). */
+const validZones = new Set<string>();
+const VALID_ZONES_KEPT = 1024;
+
 export function isValidTimeZone(timezone: string): boolean {
+  if (validZones.has(timezone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
   } catch {
     return false;
   }
+  if (validZones.size < VALID_ZONES_KEPT) validZones.add(timezone);
+  return true;
 }
 
 export class Schedule {

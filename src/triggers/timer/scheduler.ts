@@ -2,12 +2,12 @@ import type { TimerSettings, TimerTick } from '../../sdk/definition.js';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
-import type { TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
+import type { TimerRecord, TimerRegistration, TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
 import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { runAttempts } from './attempts.js';
 import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
-import { formatInZone, Schedule } from './schedule.js';
+import { formatInZone, PatternScan, Schedule } from './schedule.js';
 import { validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
 /** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
@@ -108,6 +108,9 @@ export class TimerScheduler {
   readonly #drainTimeoutMs: number;
 
   readonly #timers = new Map<string, TimerState>();
+  /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and most have not changed. */
+  readonly #validated = new Map<string, ResolvedTimerSettings>();
+  #seeded = false;
   readonly #due = new DueQueue();
   #armed: TimerHandle | null = null;
   #nextTicket = 1;
@@ -136,28 +139,37 @@ export class TimerScheduler {
    * Every definition is checked first; one bad definition changes nothing.
    */
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
-    const resolved = resolveDefinitions(timers);
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
-      const records = await this.#store.registerTimers(
-        resolved.map(({ def, settings }) => ({
-          id: timerId(def.app, def.functionName),
-          app: def.app,
-          functionName: def.functionName,
-          version: def.version,
-          cron: settings.cron,
-          timezone: settings.timezone,
-          settings: { ...settings },
-        })),
-      );
-      const keep = new Set(records.map((r) => r.id));
       const stored = await this.#store.listTimers();
+      if (!this.#seeded) {
+        // Settings stored by an earlier sync were checked then: a start checks only what is new since.
+        this.#seeded = true;
+        for (const record of stored) this.#validated.set(JSON.stringify(record.settings), record.settings as unknown as ResolvedTimerSettings);
+      }
+      const resolved = resolveDefinitions(timers, this.#validated);
+      const registrations: TimerRegistration[] = resolved.map(({ def, settings }) => ({
+        id: timerId(def.app, def.functionName),
+        app: def.app,
+        functionName: def.functionName,
+        version: def.version,
+        cron: settings.cron,
+        timezone: settings.timezone,
+        settings: { ...settings },
+      }));
+      // A start or a deploy syncs every timer; those stored exactly so already need no write.
+      const storedById = new Map(stored.map((r) => [r.id, r]));
+      const written = new Map((await this.#store.registerTimers(registrations.filter((r) => !sameRegistration(storedById.get(r.id), r)))).map((r) => [r.id, r]));
+      const records = registrations.map((r) => written.get(r.id) ?? storedById.get(r.id)!);
+      const keep = new Set(records.map((r) => r.id));
       const gone = new Set([...stored.map((r) => r.id), ...this.#timers.keys()].filter((id) => !keep.has(id)));
       if (gone.size > 0) await this.#store.removeTimers([...gone]);
       for (const id of gone) this.#timers.delete(id);
 
       const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
       const added: TimerState[] = [];
+      // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
+      const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
       records.forEach((record, i) => {
         const settings = resolved[i]!.settings;
         const existing = this.#timers.get(record.id);
@@ -187,7 +199,7 @@ export class TimerScheduler {
           this.#timers.set(record.id, state);
           added.push(state);
         }
-        if (!sameSchedule) this.#reschedule(state);
+        if (!sameSchedule) this.#reschedule(state, nextTimes);
       });
       this.#compactDueQueue();
       if (this.#started) {
@@ -287,9 +299,9 @@ export class TimerScheduler {
   }
 
   /** Queues the state's next due time; any older entry for it goes stale. */
-  #reschedule(state: TimerState): void {
+  #reschedule(state: TimerState, nextTimes?: NextTimes): void {
     state.ticket = this.#nextTicket++;
-    const at = state.schedule.nextAfter(state.cursor);
+    const at = nextTimes ? nextAfterShared(state, nextTimes) : state.schedule.nextAfter(state.cursor);
     if (at !== null) this.#due.push({ at, timerId: state.id, ticket: state.ticket });
   }
 
@@ -468,7 +480,24 @@ export class TimerScheduler {
   }
 }
 
-function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
+function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistration): boolean {
+  return stored !== undefined && stored.app === wanted.app && stored.functionName === wanted.functionName && stored.version === wanted.version
+    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && JSON.stringify(stored.settings) === JSON.stringify(wanted.settings);
+}
+
+/** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
+interface NextTimes { shared: Map<string, number | null>; scan: PatternScan }
+
+function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null {
+  const { cron, timezone } = state.schedule;
+  const key = `${timezone} ${cron} ${state.cursor}`;
+  let at = nextTimes.shared.get(key);
+  if (at === undefined) nextTimes.shared.set(key, (at = nextTimes.scan.nextAfter(cron, timezone, state.cursor)));
+  return at;
+}
+
+/** `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed). */
+function resolveDefinitions(timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
   const seen = new Set<string>();
   // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
@@ -476,6 +505,8 @@ function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitio
     const settings = (def?.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
     return `${String(settings.timezone)} ${String(settings.cron)}`;
   };
+  const previous = new Map(validated);
+  validated.clear();
   const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
   return grouped.map(({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
@@ -486,7 +517,12 @@ function resolveDefinitions(timers: TimerDefinitionRef[]): { def: TimerDefinitio
     if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
     seen.add(id);
     try {
-      return { def, settings: validateTimerSettings(def.settings) };
+      // Timers with the same settings (a common schedule, or unchanged since the last sync) are checked once: the check builds the pattern and computes a next run.
+      const settingsKey = JSON.stringify(def.settings ?? null);
+      let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
+      if (!settings) settings = validateTimerSettings(def.settings);
+      validated.set(settingsKey, settings);
+      return { def, settings: { ...settings } };
     } catch (err) {
       if (!(err instanceof NimbusError)) throw err;
       const field = err.details?.field;

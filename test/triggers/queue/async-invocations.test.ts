@@ -107,3 +107,46 @@ test('a request too large for the queue is refused (413) and leaves no record be
     assert.equal(records(), 1);
   });
 });
+
+test('a consumer runs only while its function\'s queue holds messages: a send here starts it at once, one sent elsewhere is found at the next look, an emptied queue\'s stops', async () => {
+  await withAsync(async ({ invoker, async, clock, queues }) => {
+    invoker.respond = () => ok(200, 'done');
+    async.sync([{ app: 'shop', functionName: 'checkout' }, { app: 'shop', functionName: 'refund' }, { app: 'shop', functionName: 'idle' }]);
+    await settle();
+    assert.equal(async.consumers, 0, 'no messages, no consumers');
+
+    const first = await async.enqueue('shop', 'checkout', request);
+    assert.equal(async.consumers, 1);
+    await waitFor(() => invoker.calls.length === 1, 'the attempt of the send made here');
+    await settle();
+    assert.equal((await async.get(first))?.state, 'succeeded');
+    await clock.advance(10_000);
+    await settle();
+    assert.equal(async.consumers, 0, 'the emptied queue\'s consumer stopped at the next look');
+
+    // Another node (or a start before this one) left a message: no send here wakes anything, the next look finds it.
+    const payload: AsyncPayload = { invocationId: 'from-elsewhere', method: 'POST', url: request.url, headers: [], bodyBase64: null };
+    await queues.send(asyncQueueName('shop', 'refund'), [{ body: payload }], { internal: true });
+    await settle();
+    assert.equal(invoker.calls.length, 1);
+    await clock.advance(10_000);
+    await waitFor(() => invoker.calls.length === 2, 'the attempt of the message sent elsewhere');
+    assert.equal(invoker.calls[1]!.functionName, 'refund');
+    await settle();
+    await clock.advance(10_000);
+    await settle();
+    assert.equal(async.consumers, 0);
+  });
+});
+
+test('a function\'s queue holding messages when the functions are synced (a restart) is consumed at once', async () => {
+  await withAsync(async ({ invoker, async }) => {
+    invoker.respond = () => ok(200, 'done');
+    const id = await async.enqueue('shop', 'checkout', request);
+    async.sync([{ app: 'shop', functionName: 'checkout' }, { app: 'shop', functionName: 'idle' }]);
+    await waitFor(() => invoker.calls.length === 1, 'the attempt');
+    await settle();
+    assert.equal((await async.get(id))?.state, 'succeeded');
+    assert.equal(async.consumers, 1, 'only the function with messages has a consumer until the next look');
+  });
+});

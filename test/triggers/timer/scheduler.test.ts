@@ -410,3 +410,29 @@ test('with the real clock, an every-second timer fires at least twice within a f
   assert.equal(first! % 1000, 0, 'scheduled on whole seconds');
   assert.ok(second! > first!, 'distinct seconds');
 });
+
+test('a restart re-registers only the timers that changed, and timers sharing a schedule each fire at its times', async (t) => {
+  const { temp, clock, invoker, node } = harness(t);
+  const timers = (version: number) => [
+    timer({ cron: '0 * * * *' }, 'a'), timer({ cron: '0 * * * *' }, 'b'), timer({ cron: '0 * * * *' }, 'c', version), timer({ cron: '30 * * * *' }, 'd'),
+  ];
+  const before = node('node-a');
+  await before.sync(timers(1));
+  await before.start();
+  await clock.advance(HOUR);
+  await before.close();
+  const registeredAt = (await temp.store(clock).getTimer('shop/a'))!.updatedAt;
+
+  await clock.advance(MINUTE);
+  const after = node('node-a');
+  await after.sync(timers(2));
+  await after.start();
+  const store = temp.store(clock);
+  assert.equal((await store.getTimer('shop/a'))!.updatedAt, registeredAt, 'an unchanged timer is not rewritten');
+  assert.equal((await store.getTimer('shop/c'))!.version, 2);
+  assert.equal((await store.getTimer('shop/c'))!.updatedAt, clock.now(), 'a new version is');
+
+  await clock.advance(HOUR);
+  const fired = invoker.calls.map((c) => `${c.event.functionName} ${c.tick.scheduledAt.slice(11, 16)}`).sort();
+  assert.deepEqual(fired, ['a 11:00', 'a 12:00', 'b 11:00', 'b 12:00', 'c 11:00', 'c 12:00', 'd 10:30', 'd 11:30']);
+});

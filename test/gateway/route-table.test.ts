@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RouteTable, type RouteMatch } from '../../src/gateway/route-table.js';
+import type { FunctionManifest, VersionRecord } from '../../src/store/store.js';
+import { matchSegments, parseRoute, ROUTE_METHODS, type Route } from '../../src/triggers/http/route.js';
+
+function version(app: string, routes: string[]): VersionRecord {
+  const functions = routes.map((route, i): FunctionManifest => ({ name: `f${i}`, kind: 'http', settings: {} as FunctionManifest['settings'], trigger: { route } }));
+  return { app, version: 1, bundleHash: 'h', sourceMapHash: null, bundleSize: 0, functions, createdAt: 0 };
+}
+
+/** What the table answered before it was indexed: one list of every route in precedence order, read from the top. */
+class LinearRoutes {
+  readonly #entries: { route: Route; app: string; fn: string; score: number }[] = [];
+  constructor(live: VersionRecord[]) {
+    for (const v of live) for (const f of v.functions) this.#entries.push({ route: parseRoute(f.trigger['route'] as string), app: v.app, fn: f.name, score: score(parseRoute(f.trigger['route'] as string)) });
+    this.#entries.sort((a, b) => b.score - a.score);
+  }
+  match(method: string, path: string): string | null {
+    const parts = split(path);
+    for (const e of this.#entries) {
+      if (!(e.route.method === '*' || e.route.method === method || (method === 'HEAD' && e.route.method === 'GET'))) continue;
+      const params = matchSegments(e.route.segments, parts);
+      if (params) return `${e.app}/${e.fn} ${JSON.stringify(params)}`;
+    }
+    return null;
+  }
+  allowed(path: string): string[] {
+    const parts = split(path);
+    const methods = new Set<string>();
+    for (const e of this.#entries) {
+      if (!matchSegments(e.route.segments, parts)) continue;
+      methods.add(e.route.method);
+      if (e.route.method === 'GET') methods.add('HEAD');
+    }
+    return ROUTE_METHODS.filter((m) => methods.has(m));
+  }
+}
+function score(route: Route): number {
+  let s = 0;
+  for (const segment of route.segments) s = s * 4 + ('literal' in segment ? 3 : 'param' in segment ? 2 : 1);
+  return s * 2 + (route.method === '*' ? 0 : 1);
+}
+function split(pathname: string): string[] {
+  const parts = pathname.split('/').slice(1);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  return parts.length === 1 && parts[0] === '' ? [] : parts;
+}
+const shown = (m: RouteMatch | null) => (m ? `${m.target.app}/${m.target.functionName} ${JSON.stringify(m.params)}` : null);
+
+test('literal segments win over parameters, parameters over *, whatever the deploy order', () => {
+  const table = new RouteTable();
+  table.rebuild([version('shop', ['GET /orders/*', 'GET /orders/:id', 'GET /orders/new', '/orders/:id', 'POST /orders'])]);
+  assert.equal(shown(table.match('GET', '/orders/new')), 'shop/f2 {}');
+  assert.equal(shown(table.match('GET', '/orders/42')), 'shop/f1 {"id":"42"}');
+  assert.equal(shown(table.match('PUT', '/orders/42')), 'shop/f3 {"id":"42"}');
+  assert.equal(shown(table.match('GET', '/orders/42/lines')), 'shop/f0 {"*":"42/lines"}');
+  assert.equal(shown(table.match('HEAD', '/orders/new/')), 'shop/f2 {}');
+  // `*` may be empty: the rest route serves the bare prefix too.
+  assert.equal(shown(table.match('GET', '/orders')), 'shop/f0 {"*":""}');
+  assert.equal(table.match('PUT', '/orders'), null);
+  assert.deepEqual(table.allowedMethods('/orders'), ['GET', 'POST', 'HEAD']);
+  assert.equal(table.match('GET', '/nothing'), null);
+});
+
+test('with a thousand routes in many apps, every lookup resolves as the unindexed table did: precedence, parameters, methods', () => {
+  // Deterministic variety: literal apps, shared prefixes, parameters first, rest segments, any-method routes, the root.
+  const live: VersionRecord[] = [];
+  for (let a = 0; a < 25; a++) {
+    const routes: string[] = [];
+    for (let f = 0; f < 40; f++) {
+      const method = ['GET', 'POST', '*', 'GET', 'DELETE'][f % 5]!;
+      const shape = f % 7;
+      const path = shape === 0 ? `/a${a}/f${f}` : shape === 1 ? `/a${a}/f${f}/:id` : shape === 2 ? `/a${a}/f${f}/:id/*`
+        : shape === 3 ? `/a${a}/:x/f${f}` : shape === 4 ? `/shared/a${a}/f${f}` : shape === 5 ? `/a${a}/f${f}/*` : `/a${a}/f${f}/:id/items/:item`;
+      routes.push(method === '*' ? path : `${method} ${path}`);
+    }
+    live.push(version(`app${a}`, routes));
+  }
+  live.push(version('catchall', ['GET /:a/:b', '/*', 'POST /', 'GET /:a/f3/x']));
+  const table = new RouteTable();
+  table.rebuild(live);
+  const reference = new LinearRoutes(live);
+  let compared = 0;
+  for (let a = 0; a < 27; a++) {
+    for (let f = 0; f < 42; f++) {
+      for (const path of [`/a${a}/f${f}`, `/a${a}/f${f}/`, `/a${a}/f${f}/7`, `/a${a}/f${f}/7/more/x`, `/a${a}/zz/f${f}`, `/shared/a${a}/f${f}`, `/a${a}/f${f}/7/items/9`, `/a${a}/f${f}/%zz`, `/a${a}//f${f}`]) {
+        for (const method of ['GET', 'HEAD', 'DELETE']) {
+          assert.equal(shown(table.match(method, path)), reference.match(method, path), `${method} ${path}`);
+          compared++;
+        }
+        assert.deepEqual(table.allowedMethods(path), reference.allowed(path), path);
+      }
+    }
+  }
+  for (const path of ['/', '/x', '/x/y', '/x/y/z']) {
+    for (const method of ['GET', 'POST', 'PUT']) assert.equal(shown(table.match(method, path)), reference.match(method, path), `${method} ${path}`);
+    assert.deepEqual(table.allowedMethods(path), reference.allowed(path), path);
+  }
+  assert.ok(compared > 20_000);
+});
