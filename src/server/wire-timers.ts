@@ -19,7 +19,12 @@ function liveTimers(deployments: DeploymentRegistry): TimerDefinitionRef[] {
   );
 }
 
+/** First wait before arming the timers again after a failed start; it doubles up to the longest. */
+const ARM_RETRY_FIRST_MS = 1_000;
+const ARM_RETRY_MAX_MS = 30_000;
+
 /** Starts the timer scheduler on the live versions and keeps it in step with deploys. */
+
 export async function wireTimers(deps: {
   store: TimerStore; invoker: EventInvoker; nodeId: string; clock: Clock; log: Logger; drainTimeoutMs: number;
   deployments: DeploymentRegistry; router: AdminRouter;
@@ -46,12 +51,31 @@ export async function wireTimers(deps: {
   // Arming reads and schedules every stored timer, which grows with the timers deployed: it runs beside the
   // node's start, not before it, so routes are served at once. A timer that falls due meanwhile fires as soon
   // as it is armed, as one due while the node was down does. Deploys made meanwhile queue behind it.
+  // A failure (the store away for a moment) is tried again, sooner at first, until the node closes: timers never
+  // stay unarmed without a word. Both steps may be repeated: a sync rewrites only what changed, a start runs once.
+  let closing = false;
+  let wakeRetry: (() => void) | undefined;
   const armed = (async () => {
-    await scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timers could not be scheduled at start'));
-    await scheduler.start();
-  })().catch((err: unknown) => {
-    if (!(err instanceof NimbusError && err.code === 'NIMBUS_ERR_NODE_SHUTTING_DOWN')) deps.log.error({ err }, 'timers are not running: the scheduler could not start');
-  });
+    for (let attempt = 0; !closing; attempt++) {
+      try {
+        await scheduler.sync(liveTimers(deps.deployments));
+        await scheduler.start();
+        return;
+      } catch (err) {
+        if (closing || (err instanceof NimbusError && err.code === 'NIMBUS_ERR_NODE_SHUTTING_DOWN')) return;
+        const retryMs = Math.min(ARM_RETRY_MAX_MS, ARM_RETRY_FIRST_MS * 2 ** attempt);
+        deps.log.error({ err, retryMs }, 'timers could not be armed at start; trying again');
+        await new Promise<void>((resolve) => {
+          const timer = deps.clock.setTimeout(resolve, retryMs);
+          timer.unref();
+          wakeRetry = () => {
+            deps.clock.clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
   deps.deployments.onChange(() => {
     scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timer rescheduling failed'));
   });
@@ -66,5 +90,12 @@ export async function wireTimers(deps: {
       return handleTimerApi(scheduler, method, ['timers', ...params['rest']!.split('/')], query);
     });
   }
-  return { armed, close: () => scheduler.close() };
+  return {
+    armed,
+    close: () => {
+      closing = true;
+      wakeRetry?.();
+      return scheduler.close();
+    },
+  };
 }

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { AdminRouter } from '../../src/gateway/admin-router.js';
+import type { DeploymentRegistry } from '../../src/server/deployments.js';
+import { wireTimers } from '../../src/server/wire-timers.js';
+import type { TimerStore } from '../../src/store/timer-store.js';
+import { FakeClock, settle, waitFor } from '../helpers/fake-clock.js';
+import { RecordingInvoker, TempDatabase } from '../triggers/timer/fixtures.js';
+
+const noDeployments = { live: () => [], onChange: () => () => {} } as unknown as DeploymentRegistry;
+
+function wire(store: TimerStore, clock: FakeClock) {
+  return wireTimers({
+    store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
+    deployments: noDeployments, router: new AdminRouter(), observeLag: () => {},
+  });
+}
+
+/** The real store, whose first `failures` start-up reads fail as an unreachable database would. */
+function flakyStore(store: TimerStore, failures: number): { store: TimerStore; calls: () => number } {
+  let calls = 0;
+  const flaky = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (name !== 'interruptRuns' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        calls++;
+        if (calls <= failures) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        return (value as (...a: unknown[]) => Promise<number>).apply(target, args);
+      };
+    },
+  });
+  return { store: flaky, calls: () => calls };
+}
+
+test('timers that cannot be armed at start are tried again, later each time, until they are', async (t) => {
+  const database = new TempDatabase();
+  t.after(() => database.cleanup());
+  const clock = new FakeClock();
+  const { store, calls } = flakyStore(database.store(clock), 2);
+  const timers = await wire(store, clock);
+  let armed = false;
+  void timers.armed.then(() => (armed = true));
+
+  await waitFor(() => calls() === 1, 'the first try');
+  await clock.advance(999);
+  await settle();
+  assert.equal(calls(), 1, 'the second try waits a second');
+  await clock.advance(1);
+  await waitFor(() => calls() === 2, 'the second try');
+  await clock.advance(1_999);
+  await settle();
+  assert.equal(calls(), 2, 'the third try waits twice as long');
+  await clock.advance(1);
+  await waitFor(() => armed, 'armed on the third try');
+  assert.equal(calls(), 3);
+  await timers.close();
+});
+
+test('closing the node ends the retries', async (t) => {
+  const database = new TempDatabase();
+  t.after(() => database.cleanup());
+  const clock = new FakeClock();
+  const { store, calls } = flakyStore(database.store(clock), 1_000);
+  const timers = await wire(store, clock);
+  await waitFor(() => calls() === 1, 'the first try');
+  await timers.close();
+  await timers.armed;
+  await clock.advance(60_000);
+  await settle();
+  assert.equal(calls(), 1, 'no try after close');
+});
