@@ -177,7 +177,7 @@ export class Gateway {
     await this.deps.authorize(req.headers, url, requirement);
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
     if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`, { allow: this.deps.admin.allowedMethods(sub) });
-    const result = await match.route.handler({ req, res, params: match.params, query: url.searchParams });
+    const result = await this.deps.admin.serve(match.route, { req, res, params: match.params, query: url.searchParams });
     if (!result) return;
     if (result.status === 204) {
       res.writeHead(204, result.headers);

@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import { isStorageFault } from '../store/storage-errors.js';
 import type { TimerStore } from '../store/timer-store.js';
 import { TimerScheduler, type TimerDefinitionRef, type TimerLogger } from '../triggers/timer/scheduler.js';
-import { handleTimerApi } from '../triggers/timer/timer-api.js';
+import { addTimerApi } from '../triggers/timer/timer-api.js';
 import type { DeploymentRegistry } from './deployments.js';
 
 /** Timer functions of every live version, as the scheduler takes them. */
@@ -47,10 +47,6 @@ export async function wireTimers(deps: {
   deps.deployments.onChange(() => {
     scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timer rescheduling failed'));
   });
-  for (const method of ['GET', 'POST']) {
-    deps.router.add(method, '/timers', 'Timers: schedules, next times, last runs', async ({ query }) => handleTimerApi(scheduler, method, ['timers'], query));
-    deps.router.add(method, '/timers/:rest*', 'Timer runs (GET …/runs) and run-now (POST …/run)', async ({ query, params }) =>
-      handleTimerApi(scheduler, method, ['timers', ...params['rest']!.split('/')], query));
-  }
+  addTimerApi(deps.router, scheduler);
   return { close: () => scheduler.close() };
 }
