@@ -5,8 +5,13 @@ import { epochMs } from './common.js';
 /** `scope` is checked by parseKeyScope, whose messages name the field inside it. */
 export const createKeyBody = z.strictObject({ scope: z.unknown(), label: z.string().optional() });
 
-const keyScope = z.looseObject({ kind: z.enum(['function', 'producer', 'blobs', 'admin']) });
-const keyInfo = z.looseObject({ id: z.string(), scope: keyScope, label: z.string().nullable(), createdAt: epochMs, lastUsedAt: epochMs.nullable() });
+const keyScope = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('function'), app: z.string(), fn: z.string().optional() }),
+  z.object({ kind: z.literal('producer'), queues: z.array(z.string()) }),
+  z.object({ kind: z.literal('blobs'), buckets: z.array(z.string()), access: z.enum(['read', 'write']) }),
+  z.object({ kind: z.literal('admin') }),
+]);
+const keyInfo = z.object({ id: z.string(), scope: keyScope, label: z.string().nullable(), createdAt: epochMs, lastUsedAt: epochMs.nullable() });
 
 export const keyRoutes = {
   list: adminRoute({

@@ -8,7 +8,7 @@ const timerRun = z.looseObject({
 });
 const timerStatus = z.looseObject({
   app: z.string(), functionName: z.string(), version: z.number(), cron: z.string(), timezone: z.string(), catchUp: z.string(), overlap: z.string(),
-  next: z.array(z.unknown()), running: z.number(), queued: z.number(), lastRun: timerRun.nullable(),
+  next: z.array(z.object({ utc: z.string(), zoned: z.string() })), running: z.number(), queued: z.number(), lastRun: timerRun.nullable(),
 });
 
 export const timerRoutes = {
