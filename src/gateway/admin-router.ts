@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthRequirement } from '../auth/authorize.js';
+import type { KeyScope } from '../store/key-store.js';
 import { parseBody } from '../auth/body-schema.js';
 import type { AdminResult } from './admin-result.js';
 import type { AdminRoute, PathParams, RouteBody } from './admin-route.js';
@@ -13,6 +14,10 @@ export interface AdminRequest<R extends AdminRoute = AdminRoute> {
   res: ServerResponse;
   params: Record<PathParams<R['path']>, string>;
   query: URLSearchParams;
+  /** The path below `/_nimbus/api/v1`, still percent-encoded. */
+  path: string;
+  /** The key the caller authorized with (undefined for the admin key). */
+  caller: KeyScope | undefined;
   /** The JSON body as the route's schema parsed it (undefined for routes without one). */
   body: RouteBody<R>;
 }
@@ -20,8 +25,8 @@ export interface AdminRequest<R extends AdminRoute = AdminRoute> {
 /** A JSON answer, or undefined when the handler wrote to `res` itself (streams). */
 export type AdminHandler<R extends AdminRoute = AdminRoute> = (request: AdminRequest<R>) => Promise<AdminResult | undefined>;
 
-/** What a caller must be allowed to do for one endpoint; the admin key by default. */
-export type AdminAuth = (params: Record<string, string>) => Promise<AuthRequirement>;
+/** What a caller must be allowed to do for one endpoint; the admin key by default. `path` is below the API prefix, still encoded. */
+export type AdminAuth = (params: Record<string, string>, request: { method: string; path: string }) => Promise<AuthRequirement> | AuthRequirement;
 
 export interface AdminRouteOptions {
   auth?: AdminAuth;

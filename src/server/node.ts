@@ -226,7 +226,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Leases this node held when it last stopped have no one handling them now: ready again, an attempt each.
   await store.queues.releaseLeasesOf(nodeId);
   const blobs = await wireBlobs({
-    backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs,
+    backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, router,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
   });
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
@@ -254,7 +254,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
   const gateway = new Gateway(
     {
-      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
+      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
       ready: () => membership.readiness(),

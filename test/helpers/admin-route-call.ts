@@ -14,7 +14,7 @@ export function routeCaller(router: AdminRouter) {
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
     if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`, { allow: router.allowedMethods(path) });
     // Streaming routes (invoke, logs that follow) are tested over HTTP; these never touch req or res.
-    const result = await match.route.run({ req: undefined as never, res: undefined as never, params: match.params, query: new URLSearchParams(query), rawBody: body });
+    const result = await match.route.run({ req: undefined as never, res: undefined as never, params: match.params, query: new URLSearchParams(query), path, caller: undefined, rawBody: body });
     if (!result) throw new Error(`${method} ${path} streams: test it over HTTP`);
     return result;
   };

@@ -1,4 +1,5 @@
 import { appRoutes } from './apps.js';
+import { blobRoutes } from './blobs.js';
 import { keyRoutes } from './keys.js';
 import { meteringRoutes } from './metering.js';
 import { nodeRoutes } from './node.js';
@@ -15,4 +16,5 @@ export const adminRoutes = {
   timers: timerRoutes,
   metering: meteringRoutes,
   node: nodeRoutes,
+  blobs: blobRoutes,
 };
