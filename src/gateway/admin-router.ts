@@ -30,6 +30,8 @@ export type AdminAuth = (params: Record<string, string>, request: { method: stri
 
 export interface AdminRouteOptions {
   auth?: AdminAuth;
+  /** `auth` also decides who is told that a method not served at this path is not allowed (the admin key otherwise). */
+  authorizesOtherMethods?: boolean;
   /** Reads the JSON body instead of the route's schema, for a body with its own error messages; the schema still documents it. */
   parseBody?: (raw: unknown) => unknown;
 }
@@ -44,6 +46,7 @@ export interface RegisteredRoute {
 
 interface Entry extends RegisteredRoute {
   parts: string[];
+  authorizesOtherMethods: boolean;
 }
 
 /** The admin API's endpoints, declared once: they serve requests and describe themselves in OpenAPI. */
@@ -55,6 +58,7 @@ export class AdminRouter {
     this.#routes.push({
       route,
       parts: route.path.split('/').slice(1),
+      authorizesOtherMethods: options.authorizesOtherMethods ?? false,
       ...(options.auth ? { auth: options.auth } : {}),
       run: ({ rawBody, ...request }) => handler({ ...request, params: request.params as AdminRequest<R>['params'], body: parse(rawBody) as RouteBody<R> }),
     });
@@ -78,6 +82,16 @@ export class AdminRouter {
       if (entry.route.method === method) return { route: entry, params };
     }
     return pathMatched ? 'method' : null;
+  }
+
+  /** Who may hear that `method` is not served at `path` (a route's own rule, or the admin key). */
+  async otherMethodAuth(method: string, path: string): Promise<AuthRequirement> {
+    const parts = path.split('/').slice(1);
+    for (const entry of this.#routes) {
+      const params = entry.authorizesOtherMethods && entry.auth ? matchParts(entry.parts, parts) : null;
+      if (params) return entry.auth!(params, { method, path });
+    }
+    return { kind: 'admin' };
   }
 
   /** The methods served at this path, for the `Allow` header of a 405. */

@@ -161,7 +161,9 @@ export class Gateway {
     const url = this.#url(rawUrl);
     const match = this.deps.admin.match(method, sub);
     // Whether an endpoint exists is the admin's business too: authorize before saying 404 or 405.
-    const requirement = match !== null && match !== 'method' && match.route.auth ? await match.route.auth(match.params, { method, path: sub }) : { kind: 'admin' as const };
+    const requirement = match === 'method'
+      ? await this.deps.admin.otherMethodAuth(method, sub)
+      : match?.route.auth ? await match.route.auth(match.params, { method, path: sub }) : { kind: 'admin' as const };
     const caller = await this.deps.authorize(req.headers, url, requirement);
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
     if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`, { allow: this.deps.admin.allowedMethods(sub) });
