@@ -1,87 +1,23 @@
-import type { TriggerKind } from '../sdk/definition.js';
+import { appRoutes } from '../gateway/admin-routes/apps.js';
+import { nodeRoutes } from '../gateway/admin-routes/node.js';
+import type { RouteOutput } from './api/route-call.js';
 import { AdminTransport, type ConnectionSources } from './api/admin-transport.js';
 import { CliError } from './cli-error.js';
 
 /** Everything the admin API is reached under. */
 export const ADMIN_API_PREFIX = '/_nimbus/api/v1';
 
-/** A timer's next time: UTC, and local time with its offset in the timer's zone. */
-export interface NextRun {
-  utc: string;
-  zoned: string;
-  timezone: string;
-}
-
-export interface FunctionSummary {
-  name: string;
-  kind: TriggerKind;
-  route: string | null;
-  url: string | null;
-  instances: number;
-  /** The trigger's settings as the node validated them (route, queue, bucket and path, cron and zone…). */
-  trigger?: Record<string, unknown>;
-  /** A timer's next scheduled time; null for other kinds. */
-  next?: NextRun | null;
-}
-
-export interface AppSummary {
-  name: string;
-  liveVersion: number;
-  /** Epoch milliseconds. */
-  createdAt: number;
-  updatedAt: number;
-  functions: FunctionSummary[];
-}
-
-export interface DeployedFunction {
-  name: string;
-  kind: TriggerKind;
-  route: string | null;
-  url: string | null;
-  trigger?: Record<string, unknown>;
-  next?: NextRun | null;
-}
-
-export interface DeployResult {
-  app: string;
-  version: number;
-  /** True when the upload was the live version's own content: no new version was made. */
-  unchanged?: boolean;
-  functions: DeployedFunction[];
-  /** The node's own time, from the whole upload received to the version live (ms). */
-  durationMs?: number;
-  /** Things the node could not check but did not refuse (an allow-listed host it could not resolve…). */
-  warnings?: string[];
-}
-
-export interface VersionSummary {
-  version: number;
-  /** Epoch milliseconds. */
-  createdAt: number;
-  bundleHash: string;
-  bundleSize: number;
-  functions: string[];
-  live: boolean;
-}
-
+/** The apps area's shapes, as its routes declare them (gateway/admin-routes/apps.ts). */
+export type AppSummary = RouteOutput<typeof appRoutes.get>['app'];
+export type FunctionSummary = AppSummary['functions'][number];
+export type NextRun = NonNullable<FunctionSummary['next']>;
+/** `durationMs` is absent when the CLI skipped an upload the live version already had. */
+export type DeployResult = Omit<RouteOutput<typeof appRoutes.deploy>, 'durationMs'> & { durationMs?: number };
+export type DeployedFunction = DeployResult['functions'][number];
+export type VersionSummary = RouteOutput<typeof appRoutes.versions>['versions'][number];
+export type RollbackResult = RouteOutput<typeof appRoutes.rollback>;
 /** One node of the cluster, as `GET /nodes` returns it (times: epoch ms on the store's clock). */
-export interface NodeSummary {
-  id: string;
-  address: string;
-  version: string;
-  startedAt: number;
-  lastHeartbeat: number;
-  heartbeatAgeMs: number;
-  state: 'alive' | 'dead' | 'stopped';
-  instances: number;
-  load: number;
-}
-
-export interface RollbackResult {
-  app: string;
-  liveVersion: number;
-  previousVersion: number;
-}
+export type NodeSummary = RouteOutput<typeof nodeRoutes.nodes>['nodes'][number];
 
 export interface InvokeRequest {
   /** The HTTP method the function sees (sent as the `x-nimbus-method` header); default POST. */
@@ -132,31 +68,31 @@ export class AdminClient {
   }
 
   async listApps(): Promise<AppSummary[]> {
-    return (await this.#json<{ apps: AppSummary[] }>('GET', '/apps')).apps;
+    return (await this.#transport.call(appRoutes.list, {})).apps;
   }
 
   async listNodes(): Promise<NodeSummary[]> {
-    return (await this.#json<{ nodes: NodeSummary[] }>('GET', '/nodes')).nodes;
+    return (await this.#transport.call(nodeRoutes.nodes, {})).nodes;
   }
 
   async getApp(app: string): Promise<AppSummary> {
-    return (await this.#json<{ app: AppSummary }>('GET', `/apps/${enc(app)}`)).app;
+    return (await this.#transport.call(appRoutes.get, { params: { app } })).app;
   }
 
   async deploy(app: string, upload: { bundle: string; sourceMap?: string }): Promise<DeployResult> {
-    return this.#json<DeployResult>('POST', `/apps/${enc(app)}/versions`, upload);
+    return this.#transport.call(appRoutes.deploy, { params: { app }, body: upload });
   }
 
   async listVersions(app: string): Promise<VersionSummary[]> {
-    return (await this.#json<{ versions: VersionSummary[] }>('GET', `/apps/${enc(app)}/versions`)).versions;
+    return (await this.#transport.call(appRoutes.versions, { params: { app } })).versions;
   }
 
   async rollback(app: string, to?: number): Promise<RollbackResult> {
-    return this.#json<RollbackResult>('POST', `/apps/${enc(app)}/rollback`, to === undefined ? {} : { to });
+    return this.#transport.call(appRoutes.rollback, { params: { app }, body: to === undefined ? {} : { to } });
   }
 
   async removeApp(app: string): Promise<void> {
-    await this.#json<{ removed: true }>('DELETE', `/apps/${enc(app)}`);
+    await this.#transport.call(appRoutes.remove, { params: { app } });
   }
 
   /** The function's own answer, as-is: error statuses are the caller's to judge. */

@@ -1,95 +1,112 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AdminApiHandler } from '../auth/admin-api.js';
 import type { AuthRequirement } from '../auth/authorize.js';
+import type { KeyScope } from '../store/key-store.js';
+import { parseBody } from '../auth/body-schema.js';
+import type { AdminResult } from './admin-result.js';
+import type { AdminRoute, PathParams, RouteBody } from './admin-route.js';
+import { readJsonBody } from './json.js';
+import { openApiDocument } from './openapi.js';
 
-export interface AdminRequest {
+export const DEFAULT_ADMIN_BODY_BYTES = 1024 * 1024;
+
+export interface AdminRequest<R extends AdminRoute = AdminRoute> {
   req: IncomingMessage;
   res: ServerResponse;
-  params: Record<string, string>;
+  params: Record<PathParams<R['path']>, string>;
   query: URLSearchParams;
+  /** The path below `/_nimbus/api/v1`, still percent-encoded. */
+  path: string;
+  /** The key the caller authorized with (undefined for the admin key). */
+  caller: KeyScope | undefined;
+  /** The JSON body as the route's schema parsed it (undefined for routes without one). */
+  body: RouteBody<R>;
 }
 
-/** A JSON answer; handlers that stream write to `res` themselves and return undefined. */
-export type AdminResult = { status: number; body: unknown; headers?: Record<string, string> } | undefined;
+/** A JSON answer, or undefined when the handler wrote to `res` itself (streams). */
+export type AdminHandler<R extends AdminRoute = AdminRoute> = (request: AdminRequest<R>) => Promise<AdminResult | undefined>;
 
-export type AdminHandler = (request: AdminRequest) => Promise<AdminResult>;
+/** What a caller must be allowed to do for one endpoint; the admin key by default. `path` is below the API prefix, still encoded. */
+export type AdminAuth = (params: Record<string, string>, request: { method: string; path: string }) => Promise<AuthRequirement> | AuthRequirement;
 
-/** What a caller must be allowed to do for one endpoint; the admin key by default. */
-export type AdminAuth = (params: Record<string, string>) => Promise<AuthRequirement>;
-
-interface AdminRoute {
-  method: string;
-  pattern: string;
-  parts: string[];
-  summary: string;
-  handler: AdminHandler;
+export interface AdminRouteOptions {
   auth?: AdminAuth;
+  /** `auth` also decides who is told that a method not served at this path is not allowed (the admin key otherwise). */
+  authorizesOtherMethods?: boolean;
+  /** Reads the JSON body instead of the route's schema, for a body with its own error messages; the schema still documents it. */
+  parseBody?: (raw: unknown) => unknown;
+}
+
+/** A served route: its declaration and what runs it. */
+export interface RegisteredRoute {
+  route: AdminRoute;
+  auth?: AdminAuth;
+  /** Runs the route on a JSON body already read (undefined when the request had none). */
+  run(request: Omit<AdminRequest, 'body'> & { rawBody: unknown }): Promise<AdminResult | undefined>;
+}
+
+interface Entry extends RegisteredRoute {
+  parts: string[];
+  authorizesOtherMethods: boolean;
 }
 
 /** The admin API's endpoints, declared once: they serve requests and describe themselves in OpenAPI. */
 export class AdminRouter {
-  readonly #routes: AdminRoute[] = [];
+  readonly #routes: Entry[] = [];
 
-  add(method: string, pattern: string, summary: string, handler: AdminHandler, auth?: AdminAuth): void {
-    this.#routes.push({ method, pattern, parts: pattern.split('/').slice(1), summary, handler, ...(auth ? { auth } : {}) });
+  add<R extends AdminRoute>(route: R, handler: AdminHandler<R>, options: AdminRouteOptions = {}): void {
+    const parse = options.parseBody ?? (route.body ? (raw: unknown) => parseBody(route.body!, raw) : () => undefined);
+    this.#routes.push({
+      route,
+      parts: route.path.split('/').slice(1),
+      authorizesOtherMethods: options.authorizesOtherMethods ?? false,
+      ...(options.auth ? { auth: options.auth } : {}),
+      run: ({ rawBody, ...request }) => handler({ ...request, params: request.params as AdminRequest<R>['params'], body: parse(rawBody) as RouteBody<R> }),
+    });
   }
 
-  /**
-   * Hands every request under `/<prefix>` to an area's own framework-free
-   * handler (secrets, keys, queues, timers…), with the JSON body parsed.
-   */
-  mount(prefix: string, methods: string[], summary: string, handler: AdminApiHandler, readBody: (req: IncomingMessage) => Promise<unknown>): void {
-    for (const method of methods) {
-      this.add(method, `/${prefix}/:rest*`, summary, async ({ req, query, params }) => {
-        const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
-        const parts = [prefix, ...(params['rest'] ? params['rest'].split('/') : [])];
-        return handler(method, parts, body, query);
-      });
-      this.add(method, `/${prefix}`, summary, async ({ req, query }) => {
-        const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
-        return handler(method, [prefix], body, query);
-      });
-    }
+  /** Reads the route's JSON body (if it takes one) and runs it. */
+  async serve(match: RegisteredRoute, request: Omit<AdminRequest, 'body'>): Promise<AdminResult | undefined> {
+    const { route } = match;
+    const rawBody = route.body ? await readJsonBody(request.req, route.maxBodyBytes ?? DEFAULT_ADMIN_BODY_BYTES) : undefined;
+    return match.run({ ...request, rawBody });
   }
 
   /** null: no such path; 'method': path exists with other methods. */
-  match(method: string, path: string): { route: AdminRoute; params: Record<string, string> } | 'method' | null {
+  match(method: string, path: string): { route: RegisteredRoute; params: Record<string, string> } | 'method' | null {
     const parts = path.split('/').slice(1);
     let pathMatched = false;
-    for (const route of this.#routes) {
-      const params = matchParts(route.parts, parts);
+    for (const entry of this.#routes) {
+      const params = matchParts(entry.parts, parts);
       if (!params) continue;
       pathMatched = true;
-      if (route.method === method) return { route, params };
+      if (entry.route.method === method) return { route: entry, params };
     }
     return pathMatched ? 'method' : null;
+  }
+
+  /** Who may hear that `method` is not served at `path` (a route's own rule, or the admin key). */
+  async otherMethodAuth(method: string, path: string): Promise<AuthRequirement> {
+    const parts = path.split('/').slice(1);
+    for (const entry of this.#routes) {
+      const params = entry.authorizesOtherMethods && entry.auth ? matchParts(entry.parts, parts) : null;
+      if (params) return entry.auth!(params, { method, path });
+    }
+    return { kind: 'admin' };
   }
 
   /** The methods served at this path, for the `Allow` header of a 405. */
   allowedMethods(path: string): string[] {
     const parts = path.split('/').slice(1);
-    return [...new Set(this.#routes.filter((route) => matchParts(route.parts, parts)).map((route) => route.method))];
+    return [...new Set(this.#routes.filter((entry) => matchParts(entry.parts, parts)).map((entry) => entry.route.method))];
+  }
+
+  /** Every route served, in the order added. */
+  routes(): AdminRoute[] {
+    return this.#routes.map((entry) => entry.route);
   }
 
   openapi(): Record<string, unknown> {
-    const paths: Record<string, Record<string, unknown>> = {};
-    for (const route of this.#routes) {
-      const path = `/_nimbus/api/v1${route.pattern.replace(/:([A-Za-z]+)\*?/g, '{$1}')}`;
-      const parameters = [...route.pattern.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-      paths[path] ??= {};
-      paths[path][route.method.toLowerCase()] = {
-        summary: route.summary,
-        ...(parameters.length ? { parameters } : {}),
-        responses: { default: { description: 'JSON; errors are {"error":{"code","message"}} (see docs/errors.md)' } },
-      };
-    }
-    return {
-      openapi: '3.1.0',
-      info: { title: 'Nimbus admin API', version: '1' },
-      components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ adminKey: [] }],
-      paths,
-    };
+    return openApiDocument(this.routes());
   }
 }
 

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { parseBody } from '../auth/body-schema.js';
 import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { DeploymentRegistry } from '../server/deployments.js';
@@ -7,19 +5,15 @@ import type { AuthLevel } from '../sdk/definition.js';
 import { NimbusError } from '../shared/errors.js';
 import type { FunctionManifest, VersionRecord } from '../store/store.js';
 import type { AdminRouter } from './admin-router.js';
+import { appRoutes } from './admin-routes/apps.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { readJsonBody } from './json.js';
 import { formatInZone, Schedule } from '../triggers/timer/schedule.js';
 
-/** Deploy bodies carry the bundle and its source map as JSON strings. */
-export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
+export { MAX_DEPLOY_BODY_BYTES } from './admin-routes/apps.js';
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
-const MAX_ROLLBACK_BODY_BYTES = 4096;
 /** The methods a function's Request can carry (fetch refuses CONNECT, TRACE and TRACK). */
 const INVOKE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-
-const deployBody = z.object({ bundle: z.string(), sourceMap: z.string().optional() });
-const rollbackBody = z.strictObject({ to: z.number().int().min(1).optional() });
 
 export interface FunctionSummary {
   name: string;
@@ -79,24 +73,23 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     return { ...app, functions: summarize(live) };
   };
 
-  router.add('GET', '/apps', 'List apps with their live version, functions and running instances', async () => {
+  router.add(appRoutes.list, async () => {
     const apps = await deployments.apps();
     const live = new Map(deployments.live().map((v) => [v.app, v]));
     return { status: 200, body: { apps: apps.map((a) => ({ ...a, functions: summarize(live.get(a.name)) })) } };
   });
 
-  router.add('GET', '/apps/:app', 'One app', async ({ params }) => ({ status: 200, body: { app: await appJson(params['app']!) } }));
+  router.add(appRoutes.get, async ({ params }) => ({ status: 200, body: { app: await appJson(params.app) } }));
 
-  router.add('DELETE', '/apps/:app', 'Remove an app and all its versions', async ({ params }) => {
-    await deployments.remove(params['app']!);
+  router.add(appRoutes.remove, async ({ params }) => {
+    await deployments.remove(params.app);
     return { status: 200, body: { removed: true } };
   });
 
-  router.add('POST', '/apps/:app/versions', 'Deploy a bundle as a new live version: {bundle, sourceMap?}', async ({ req, params }) => {
-    const { bundle, sourceMap } = parseBody(deployBody, await readJsonBody(req, MAX_DEPLOY_BODY_BYTES));
+  router.add(appRoutes.deploy, async ({ params, body: { bundle, sourceMap } }) => {
     // Timed from a whole body to live: the CLI tells upload time from the node's own work with it.
     const started = performance.now();
-    const version = await deployments.deploy(params['app']!, { bundle, ...(sourceMap ? { sourceMap } : {}) });
+    const version = await deployments.deploy(params.app, { bundle, ...(sourceMap ? { sourceMap } : {}) });
     const functions = summarize(version).map(({ name, kind, route, url, trigger, next }) => ({ name, kind, route, url, trigger, next }));
     return {
       status: version.unchanged ? 200 : 201,
@@ -104,8 +97,8 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     };
   });
 
-  router.add('GET', '/apps/:app/versions', 'List versions of an app', async ({ params }) => {
-    const app = await appJson(params['app']!);
+  router.add(appRoutes.versions, async ({ params }) => {
+    const app = await appJson(params.app);
     const versions = await deployments.versions(app.name);
     return {
       status: 200,
@@ -118,17 +111,14 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     };
   });
 
-  router.add('POST', '/apps/:app/rollback', 'Make an earlier version live: {to?}', async ({ req, params }) => {
-    // No body at all means "the version before the live one", as `{}` does.
-    const body = await readJsonBody(req, MAX_ROLLBACK_BODY_BYTES);
-    const { to } = body === undefined ? {} : parseBody(rollbackBody, body);
-    const result = await deployments.rollback(params['app']!, to);
-    return { status: 200, body: { app: params['app'], ...result } };
+  router.add(appRoutes.rollback, async ({ params, body }) => {
+    const result = await deployments.rollback(params.app, body?.to);
+    return { status: 200, body: { app: params.app, ...result } };
   });
 
-  router.add('POST', '/apps/:app/functions/:fn/invoke', 'Invoke any function with the request body as its input (x-nimbus-method sets the method an HTTP function sees)', async ({ req, res, params }) => {
-    const app = params['app']!;
-    const fnName = params['fn']!;
+  router.add(appRoutes.invoke, async ({ req, res, params }) => {
+    const app = params.app;
+    const fnName = params.fn;
     const version = deployments.liveVersion(app);
     const fn = deployments.live().find((v) => v.app === app)?.functions.find((f) => f.name === fnName);
     if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
@@ -142,10 +132,10 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
       params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, credentials, ...(body ? { body } : {}),
     });
     return undefined;
-  }, async (params) => {
+  }, { auth: async (params) => {
     // An HTTP function is invoked here by the same rule as at its route (a function key for it will do); anything else needs the admin key.
     const fn = deployments.live().find((v) => v.app === params['app'])?.functions.find((f) => f.name === params['fn']);
     if (!fn || fn.kind !== 'http') return { kind: 'admin' };
     return { kind: 'invoke', app: params['app']!, fn: fn.name, level: (fn.trigger['auth'] as AuthLevel | undefined) ?? 'anonymous' };
-  });
+  } });
 }

@@ -6,7 +6,6 @@ import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
-import { blobRequirement, visibleBuckets } from './blob-api/blob-requirement.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
 import type { RouteMatch, RouteTable, RouteTarget } from './route-table.js';
@@ -16,13 +15,8 @@ const ADMIN_PREFIX = '/_nimbus/api/v1';
 /** Methods the Fetch standard forbids in a Request: a function could never be handed one. */
 const UNCARRIED_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
-/** Extra entry points owned by other parts (blob storage API, metrics, async invocations). */
+/** Extra entry points owned by other parts (metrics, async invocations). */
 export interface GatewayExtensions {
-  /**
-   * Handles `/_nimbus/api/v1/blobs/...` itself (streams); auth already
-   * checked. `visibleBuckets` limits the list of buckets to a blobs key's own (null: all).
-   */
-  blobs?: (req: IncomingMessage, res: ServerResponse, path: string, visibleBuckets: readonly string[] | null) => Promise<void>;
   /** `/metrics`; `open` skips the admin key. */
   metrics?: { handle: (res: ServerResponse) => Promise<void>; open: boolean };
   /** Takes over an HTTP invocation that asked to run asynchronously (`x-nimbus-async: 1`). */
@@ -165,19 +159,15 @@ export class Gateway {
       return;
     }
     const url = this.#url(rawUrl);
-    if (sub.startsWith('/blobs') && this.deps.extensions.blobs) {
-      const blobPath = sub.slice('/blobs'.length);
-      const scope = await this.deps.authorize(req.headers, url, blobRequirement(method, blobPath));
-      await this.deps.extensions.blobs(req, res, blobPath, visibleBuckets(scope));
-      return;
-    }
     const match = this.deps.admin.match(method, sub);
     // Whether an endpoint exists is the admin's business too: authorize before saying 404 or 405.
-    const requirement = match !== null && match !== 'method' && match.route.auth ? await match.route.auth(match.params) : { kind: 'admin' as const };
-    await this.deps.authorize(req.headers, url, requirement);
+    const requirement = match === 'method'
+      ? await this.deps.admin.otherMethodAuth(method, sub)
+      : match?.route.auth ? await match.route.auth(match.params, { method, path: sub }) : { kind: 'admin' as const };
+    const caller = await this.deps.authorize(req.headers, url, requirement);
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
     if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`, { allow: this.deps.admin.allowedMethods(sub) });
-    const result = await match.route.handler({ req, res, params: match.params, query: url.searchParams });
+    const result = await this.deps.admin.serve(match.route, { req, res, params: match.params, query: url.searchParams, path: sub, caller });
     if (!result) return;
     if (result.status === 204) {
       res.writeHead(204, result.headers);

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
 import { MAX_LOG_QUERY_LIMIT, type LogQuery, type StoredLogLine } from '../store/log-store.js';
 import type { FunctionLogs } from './function-logs.js';
-import { queryInvalid, readLimit, readName, type ApiAnswer } from './query-error.js';
+import { queryInvalid, readLimit, readName, } from './query-error.js';
+import type { AdminResult } from '../gateway/admin-result.js';
 import { parseSince } from './since.js';
 
 export const DEFAULT_LOGS_LIMIT = 100;
@@ -37,7 +38,7 @@ export async function handleLogsRequest(
   await followLogs(req, res, parsed.query, logs, clock, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
 }
 
-function readLogQuery(query: URLSearchParams, now: number): { ok: true; query: LogQuery } | { ok: false; answer: ApiAnswer } {
+function readLogQuery(query: URLSearchParams, now: number): { ok: true; query: LogQuery } | { ok: false; answer: AdminResult } {
   const app = readName(query, 'app');
   if (!app.ok) return app;
   if (app.value === undefined) return { ok: false, answer: queryInvalid('app', 'is required') };
@@ -135,7 +136,7 @@ async function followLogs(
   }
 }
 
-function sendJson(res: ServerResponse, answer: ApiAnswer): void {
+function sendJson(res: ServerResponse, answer: AdminResult): void {
   const body = JSON.stringify(answer.body);
   res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);

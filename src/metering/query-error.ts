@@ -1,13 +1,9 @@
+import type { AdminResult } from '../gateway/admin-result.js';
 import { NimbusError } from '../shared/errors.js';
 
 /** The 400 answer for a bad query parameter, naming the field. */
 
-export interface ApiAnswer {
-  status: number;
-  body: unknown;
-}
-
-export function queryInvalid(field: string, detail: string): ApiAnswer {
+export function queryInvalid(field: string, detail: string): AdminResult {
   const error = new NimbusError('NIMBUS_ERR_QUERY_INVALID', `${field}: ${detail}`, { field });
   return { status: error.status, body: error.toJSON() };
 }
@@ -18,7 +14,7 @@ export function readLimit(
   field: string,
   fallback: number,
   max: number,
-): { ok: true; value: number } | { ok: false; answer: ApiAnswer } {
+): { ok: true; value: number } | { ok: false; answer: AdminResult } {
   const raw = query.get(field);
   if (raw === null || raw === '') return { ok: true, value: fallback };
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
@@ -33,7 +29,7 @@ const NAME = /^[A-Za-z_$][\w$-]{0,127}$/;
 export function readName(
   query: URLSearchParams,
   field: string,
-): { ok: true; value: string | undefined } | { ok: false; answer: ApiAnswer } {
+): { ok: true; value: string | undefined } | { ok: false; answer: AdminResult } {
   const raw = query.get(field);
   if (raw === null || raw === '') return { ok: true, value: undefined };
   if (!NAME.test(raw)) return { ok: false, answer: queryInvalid(field, `"${raw}" is not an app or function name`) };

@@ -1,7 +1,8 @@
 import type { Clock } from '../shared/clock.js';
 import type { MeteringStore, UsageGrouping } from '../store/metering-store.js';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
-import { queryInvalid, readLimit, readName, type ApiAnswer } from './query-error.js';
+import { queryInvalid, readLimit, readName, } from './query-error.js';
+import type { AdminResult } from '../gateway/admin-result.js';
 import { parseSince } from './since.js';
 import { usageReport } from './usage-report.js';
 
@@ -17,7 +18,7 @@ export interface MeteringApiDeps {
 }
 
 /** `GET /_nimbus/api/v1/usage?app=&since=&by=` — the gateway handles auth and routing. */
-export async function handleUsageApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<ApiAnswer> {
+export async function handleUsageApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<AdminResult> {
   const app = readName(query, 'app');
   if (!app.ok) return app.answer;
   const by = (query.get('by') || 'function') as UsageGrouping;
@@ -37,7 +38,7 @@ export async function handleUsageApi(query: URLSearchParams, deps: MeteringApiDe
 }
 
 /** `GET /_nimbus/api/v1/invocation-records?app=&fn=&limit=` — newest first. */
-export async function handleInvocationsApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<ApiAnswer> {
+export async function handleInvocationsApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<AdminResult> {
   const app = readName(query, 'app');
   if (!app.ok) return app.answer;
   const fn = readName(query, 'fn');

@@ -9,14 +9,14 @@ import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
 import { createAuthorizer } from '../auth/authorize.js';
 import { CredentialFilter } from '../auth/credential-filter.js';
-import { createKeysApi } from '../auth/keys-api.js';
+import { addKeysApi } from '../auth/keys-api.js';
 import { loadOrCreateMasterKey, MASTER_KEY_FILE } from '../auth/master-key.js';
 import { SecretBox } from '../auth/secret-box.js';
-import { createSecretsApi } from '../auth/secrets-api.js';
+import { addSecretsApi } from '../auth/secrets-api.js';
 import { AdminRouter } from '../gateway/admin-router.js';
 import { addAppsApi } from '../gateway/apps-api.js';
 import { Gateway, type NodeHealth } from '../gateway/gateway.js';
-import { readJsonBody } from '../gateway/json.js';
+import { nodeRoutes } from '../gateway/admin-routes/node.js';
 import { RouteTable } from '../gateway/route-table.js';
 import { describeBundle } from '../runtime/describe-bundle.js';
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../runtime/dispatcher.js';
@@ -211,25 +211,14 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
 
   const router = new AdminRouter();
-  const readBody = (req: Parameters<typeof readJsonBody>[0]) => readJsonBody(req, 1024 * 1024);
   addAppsApi(router, deployments, dispatcher, () => url, credentials);
   const names = new KnownNames(deployments);
-  router.mount('keys', ['GET', 'POST', 'DELETE'], 'API keys: list, create ({scope, label}), revoke', createKeysApi(keys, { checkScope: (scope) => names.checkKeyScope(scope) }), readBody);
-  const secretsApi = createSecretsApi(secrets);
-  router.add('GET', '/apps/:app/secrets', 'App secrets (names only; values are write-only)', async ({ params, query }) =>
-    secretsApi('GET', ['apps', params['app']!, 'secrets'], undefined, query));
-  for (const method of ['PUT', 'DELETE']) {
-    router.add(method, '/apps/:app/secrets/:name', method === 'PUT' ? 'Set one secret: {value}' : 'Remove one secret', async ({ req, params, query }) => {
-      const app = params['app']!;
-      const answer = await secretsApi(method, ['apps', app, 'secrets', params['name']!], method === 'PUT' ? await readBody(req) : undefined, query);
-      // Instances got their env when they started: new ones take over, in-flight work finishes on the old.
-      if (answer && answer.status < 300) {
-        restartApp(app);
-        publish({ app, what: 'secrets' });
-      }
-      return answer;
-    });
-  }
+  addKeysApi(router, keys, { checkScope: (scope) => names.checkKeyScope(scope) });
+  addSecretsApi(router, secrets, (app) => {
+    // Instances got their env when they started: new ones take over, in-flight work finishes on the old.
+    restartApp(app);
+    publish({ app, what: 'secrets' });
+  });
 
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   // Blobs and timers report lags to the metrics, which are wired after them.
@@ -237,7 +226,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Leases this node held when it last stopped have no one handling them now: ready again, an attempt each.
   await store.queues.releaseLeasesOf(nodeId);
   const blobs = await wireBlobs({
-    backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs,
+    backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, router,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
   });
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend });
@@ -250,7 +239,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   });
   metering.metrics.setStorageSource(() => ({ healthy: storage.status().healthy, errors: storage.errorCounts() }));
-  router.add('GET', '/node', 'This node: isolation in force, warm pool, memory budget, instances', async () => ({
+  router.add(nodeRoutes.node, async () => ({
     status: 200,
     body: {
       nodeId, dataDir: options.dataDir,
@@ -265,7 +254,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
   const gateway = new Gateway(
     {
-      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, blobs: blobs.extension, invokeAsync: queues.invokeAsync },
+      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
       ready: () => membership.readiness(),

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { BlobBackend } from '../blobs/blob-backend.js';
 import type { BlobIndex } from '../blobs/blob-index.js';
-import { handleBlobRequest } from '../gateway/blob-api/handle-blob-request.js';
-import type { GatewayExtensions } from '../gateway/gateway.js';
+import type { AdminRouter } from '../gateway/admin-router.js';
+import { addBlobApi } from '../gateway/blob-api/add-blob-api.js';
 import type { EventInvoker } from '../runtime/event-invoker.js';
 import type { BlobSettings } from '../sdk/definition.js';
 import type { Clock } from '../shared/clock.js';
@@ -15,7 +15,6 @@ import type { DeploymentRegistry } from './deployments.js';
 
 export interface BlobWiring {
   backend: BlobBackend;
-  extension: NonNullable<GatewayExtensions['blobs']>;
   close(): Promise<void>;
 }
 
@@ -26,7 +25,7 @@ export interface BlobWiring {
  */
 export async function wireBlobs(deps: {
   backend: BlobBackend; index: BlobIndex; queues: QueueStore; invoker: EventInvoker; clock: Clock; log: Logger;
-  deployments: DeploymentRegistry; drainTimeoutMs: number;
+  deployments: DeploymentRegistry; drainTimeoutMs: number; router: AdminRouter;
   observeEventLag: (ms: number) => void;
 }): Promise<BlobWiring> {
   const { backend } = deps;
@@ -64,10 +63,10 @@ export async function wireBlobs(deps: {
   sync();
   fanout.start();
   deps.deployments.onChange(sync);
+  addBlobApi(deps.router, backend, (err) => deps.log.error({ err }, 'blob request failed'));
 
   return {
     backend,
-    extension: (req, res, path, visibleBuckets) => handleBlobRequest(req, res, path, backend, { onInternalError: (err) => deps.log.error({ err }, 'blob request failed'), visibleBuckets }),
     async close() {
       await fanout.stop();
       // The backend is closed by whoever opened it (open-storage.ts), after everything that writes to it.

@@ -3,6 +3,7 @@ import { APP_NAME } from '../auth/names.js';
 import { NimbusError } from '../shared/errors.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
 import type { AdminRouter } from '../gateway/admin-router.js';
+import { meteringRoutes } from '../gateway/admin-routes/metering.js';
 import { FunctionLogs } from '../metering/function-logs.js';
 import { InvocationRecorder } from '../metering/invocation-recorder.js';
 import { handleLogsRequest } from '../metering/logs-api.js';
@@ -56,13 +57,13 @@ export function wireMetering(deps: {
   }
 
   const meteringDeps = { store: deps.meteringStore, clock: deps.clock, ...(deps.prices ? { prices: deps.prices } : {}) };
-  deps.router.add('GET', '/usage', 'Usage and cost: ?app=&since=24h&by=function|hour|day', async ({ query }) => {
+  deps.router.add(meteringRoutes.usage, async ({ query }) => {
     const app = query.get('app');
     if (app && APP_NAME.test(app)) deps.names?.requireApp(app);
     return handleUsageApi(query, meteringDeps);
   });
-  deps.router.add('GET', '/invocation-records', 'Raw invocation records: ?app=&fn=&limit=', async ({ query }) => handleInvocationsApi(query, meteringDeps));
-  deps.router.add('GET', '/apps/:app/logs', "An app's function logs: ?fn=&since=&invocation=&limit=&follow=1 (server-sent events)", async ({ req, res, query, params }) => {
+  deps.router.add(meteringRoutes.invocationRecords, async ({ query }) => handleInvocationsApi(query, meteringDeps));
+  deps.router.add(meteringRoutes.logs, async ({ req, res, query, params }) => {
     // The query's app filter is read loosely; a path names one app, so it must be a name an app can have.
     if (!APP_NAME.test(params['app']!)) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', JSON.stringify(params['app']));
     const fn = query.get('fn');

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { AdminRouter } from '../gateway/admin-router.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
-import { readBody, readJsonBody, sendJson } from '../gateway/json.js';
+import { queueRoutes } from '../gateway/admin-routes/queues.js';
+import { readBody, sendJson } from '../gateway/json.js';
 import type { RouteTarget } from '../gateway/route-table.js';
 import type { EventInvoker } from '../runtime/event-invoker.js';
 import type { QueueSettings } from '../sdk/definition.js';
@@ -13,12 +14,10 @@ import type { AsyncResultStore } from '../store/async-result-store.js';
 import { MAX_MESSAGE_BYTES, type QueueStore } from '../store/queue-store.js';
 import { isStorageFault } from '../store/storage-errors.js';
 import { asyncBindingOf, AsyncInvocations } from '../triggers/queue/async-invocations.js';
-import { createQueueApi } from '../triggers/queue/queue-api.js';
+import { addQueueApi } from '../triggers/queue/queue-api.js';
 import { QueueTriggerManager } from '../triggers/queue/queue-trigger.js';
 import type { DeploymentRegistry } from './deployments.js';
 
-/** Queue API request bodies: up to 1,000 messages of up to 256 KiB each is the store's own limit. */
-const MAX_QUEUE_REQUEST_BYTES = 16 * 1024 * 1024;
 /** An async call's request travels as one queue message (body in base64), so no more is read than could fit. */
 const MAX_ASYNC_BODY_BYTES = MAX_MESSAGE_BYTES;
 
@@ -52,26 +51,20 @@ export function wireQueues(deps: {
   sync();
   deps.deployments.onChange(sync);
 
-  const api = createQueueApi(deps.queues, {
+  addQueueApi(deps.router, deps.queues, {
     consumed: () => deps.deployments.live().flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => (f.trigger as unknown as QueueSettings).queue)),
   });
-  const body = (req: IncomingMessage) => readJsonBody(req, MAX_QUEUE_REQUEST_BYTES);
-  deps.router.add('GET', '/queues', 'Queues with depth, in flight, delayed, dead-lettered and oldest message age', async ({ query }) => api('GET', ['queues'], undefined, query));
-  deps.router.add('POST', '/queues/:queue/messages', 'Send one message {body, delayMs?, dedupId?, priority?} or {messages: [...]}; producer keys allowed',
-    async ({ req, params, query }) => api('POST', ['queues', params['queue']!, 'messages'], await body(req), query),
-    async (params) => ({ kind: 'send', queue: params['queue']! }));
-  deps.router.add('GET', '/queues/:queue/messages', 'Peek at messages without taking them (?limit=)', async ({ params, query }) => api('GET', ['queues', params['queue']!, 'messages'], undefined, query));
-  deps.router.add('DELETE', '/queues/:queue/messages', 'Purge a queue', async ({ params, query }) => api('DELETE', ['queues', params['queue']!, 'messages'], undefined, query));
-  deps.router.add('POST', '/queues/:queue/redrive', 'Move dead letters back to their queue', async ({ params, query }) => api('POST', ['queues', params['queue']!, 'redrive'], undefined, query));
 
-  deps.router.add('GET', '/invocations/:id', 'The result of an asynchronous invocation', async ({ params }) => {
-    const record = await asyncInvocations.get(params['id']!);
-    if (!record) throw new NimbusError('NIMBUS_ERR_INVOCATION_NOT_FOUND', params['id']);
+  deps.router.add(queueRoutes.asyncResult, async ({ params }) => {
+    const record = await asyncInvocations.get(params.id);
+    if (!record) throw new NimbusError('NIMBUS_ERR_INVOCATION_NOT_FOUND', params.id);
     return { status: 200, body: record };
-  }, async (params) => {
-    // Whoever may invoke the function may read its results.
-    const record = await asyncInvocations.get(params['id']!);
-    return record ? { kind: 'invoke', app: record.app, fn: record.functionName, level: 'key' } : { kind: 'admin' };
+  }, {
+    auth: async (params) => {
+      // Whoever may invoke the function may read its results.
+      const record = await asyncInvocations.get(params['id']!);
+      return record ? { kind: 'invoke', app: record.app, fn: record.functionName, level: 'key' } : { kind: 'admin' };
+    },
   });
 
   return {

@@ -7,7 +7,7 @@ import { NimbusError } from '../shared/errors.js';
 import { isStorageFault } from '../store/storage-errors.js';
 import type { TimerStore } from '../store/timer-store.js';
 import { TimerScheduler, type TimerDefinitionRef, type TimerLogger } from '../triggers/timer/scheduler.js';
-import { handleTimerApi } from '../triggers/timer/timer-api.js';
+import { addTimerApi } from '../triggers/timer/timer-api.js';
 import type { DeploymentRegistry } from './deployments.js';
 
 /** Timer functions of every live version, as the scheduler takes them. */
@@ -79,17 +79,7 @@ export async function wireTimers(deps: {
   deps.deployments.onChange(() => {
     scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timer rescheduling failed'));
   });
-  for (const method of ['GET', 'POST']) {
-    // The API answers about every timer, so it waits until they are armed (moments after start).
-    deps.router.add(method, '/timers', 'Timers: schedules, next times, last runs', async ({ query }) => {
-      await armed;
-      return handleTimerApi(scheduler, method, ['timers'], query);
-    });
-    deps.router.add(method, '/timers/:rest*', 'Timer runs (GET …/runs) and run-now (POST …/run)', async ({ query, params }) => {
-      await armed;
-      return handleTimerApi(scheduler, method, ['timers', ...params['rest']!.split('/')], query);
-    });
-  }
+  addTimerApi(deps.router, scheduler, armed);
   return {
     armed,
     close: () => {

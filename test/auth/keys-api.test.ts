@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKeys } from '../../src/auth/api-keys.js';
-import { createKeysApi } from '../../src/auth/keys-api.js';
+import { addKeysApi } from '../../src/auth/keys-api.js';
+import { AdminRouter } from '../../src/gateway/admin-router.js';
+import { segmentCaller } from '../helpers/admin-route-call.js';
 import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { ManualClock, tempDatabase } from './fixtures.js';
 
@@ -10,7 +12,9 @@ function setUp(t: { after: (fn: () => void) => void }) {
   t.after(database.cleanup);
   const clock = new ManualClock();
   const keys = new ApiKeys(new SqliteKeyStore(database.db, clock), clock);
-  return { clock, keys, api: createKeysApi(keys) };
+  const router = new AdminRouter();
+  addKeysApi(router, keys);
+  return { clock, keys, api: segmentCaller(router) };
 }
 
 test('POST /keys answers 201 with the key, shown this once; GET /keys lists without it; DELETE revokes', async (t) => {

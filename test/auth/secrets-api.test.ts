@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { AppSecrets } from '../../src/auth/app-secrets.js';
 import { SecretBox } from '../../src/auth/secret-box.js';
-import { createSecretsApi } from '../../src/auth/secrets-api.js';
+import { addSecretsApi } from '../../src/auth/secrets-api.js';
+import { AdminRouter } from '../../src/gateway/admin-router.js';
+import { segmentCaller } from '../helpers/admin-route-call.js';
 import { SqliteSecretStore } from '../../src/store/sqlite/sqlite-secret-store.js';
 import { ManualClock, tempDatabase } from './fixtures.js';
 
@@ -12,7 +14,9 @@ function setUp(t: { after: (fn: () => void) => void }) {
   t.after(database.cleanup);
   const clock = new ManualClock();
   const secrets = new AppSecrets(new SqliteSecretStore(database.db, clock), new SecretBox(randomBytes(32)));
-  return { clock, secrets, api: createSecretsApi(secrets) };
+  const router = new AdminRouter();
+  addSecretsApi(router, secrets);
+  return { clock, secrets, api: segmentCaller(router) };
 }
 
 test('PUT, GET and DELETE /apps/<app>/secrets/<NAME>; values are never returned', async (t) => {

@@ -2,6 +2,8 @@ import { ADMIN_API_PREFIX, adminApiError } from '../admin-client.js';
 import { CliError } from '../cli-error.js';
 import type { CliContext, ParsedArgs } from '../command.js';
 import { resolveConnection } from '../connection.js';
+import type { AdminRoute } from '../../gateway/admin-route.js';
+import { routePath, type RouteInput, type RouteOutput } from './route-call.js';
 
 const NO_CONTENT = 204;
 const UNAUTHORIZED = 401;
@@ -57,6 +59,12 @@ export class AdminTransport {
     } catch {
       throw new CliError(`${method} ${path}: the server answered ${response.status} with a body that is not JSON`);
     }
+  }
+
+  /** Calls one declared admin route (gateway/admin-routes/): parameters, body and answer typed from its schemas. */
+  async call<R extends AdminRoute>(route: R, input: RouteInput<R>): Promise<RouteOutput<R>> {
+    const { params, body, query } = input as { params?: Record<string, string>; body?: unknown; query?: Query };
+    return this.json<RouteOutput<R>>(route.method, routePath(route, params), { ...(query ? { query } : {}), ...(body === undefined ? {} : { json: body }) });
   }
 
   /** The raw answer, whatever its status (but a refused key): for streamed bodies. */

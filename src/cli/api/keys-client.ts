@@ -1,37 +1,26 @@
-import { enc, type AdminTransport } from './admin-transport.js';
+import { keyRoutes } from '../../gateway/admin-routes/keys.js';
+import type { AdminTransport } from './admin-transport.js';
+import type { RouteOutput } from './route-call.js';
 
-export type KeyScope =
-  | { kind: 'function'; app: string; fn?: string }
-  | { kind: 'producer'; queues: string[] }
-  | { kind: 'blobs'; buckets: string[]; access: 'read' | 'write' }
-  | { kind: 'admin' };
-
-export interface KeyInfo {
-  id: string;
-  scope: KeyScope;
-  label: string | null;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-export interface CreatedKey extends KeyInfo {
-  /** The whole key: the only time the server shows it. */
-  key: string;
-}
+/** A key as the admin API shows it (never its material), as its route declares it. */
+export type KeyInfo = RouteOutput<typeof keyRoutes.list>['keys'][number];
+export type KeyScope = KeyInfo['scope'];
+/** The whole key is in `key`: the only time the server shows it. */
+export type CreatedKey = RouteOutput<typeof keyRoutes.create>;
 
 /** API keys in the admin API (docs/auth.md). */
 export class KeysClient {
   constructor(readonly transport: AdminTransport) {}
 
   async list(app?: string): Promise<KeyInfo[]> {
-    return (await this.transport.json<{ keys: KeyInfo[] }>('GET', '/keys', { query: { app } })).keys;
+    return (await this.transport.call(keyRoutes.list, { query: { app } })).keys;
   }
 
   async create(scope: KeyScope, label?: string): Promise<CreatedKey> {
-    return this.transport.json<CreatedKey>('POST', '/keys', { json: label === undefined ? { scope } : { scope, label } });
+    return this.transport.call(keyRoutes.create, { body: label === undefined ? { scope } : { scope, label } });
   }
 
   async revoke(id: string): Promise<void> {
-    await this.transport.json<undefined>('DELETE', `/keys/${enc(id)}`);
+    await this.transport.call(keyRoutes.revoke, { params: { id } });
   }
 }

@@ -1,23 +1,26 @@
-import { enc, type AdminTransport } from './admin-transport.js';
+import { timerRoutes } from '../../gateway/admin-routes/timers.js';
+import type { AdminTransport } from './admin-transport.js';
 
-/** The timers API's own JSON shapes (times as ISO strings). */
-export type { TimerRunJson as TimerRun, TimerStatusJson as TimerStatus } from '../../triggers/timer/timer-api.js';
-import type { TimerRunJson as TimerRun, TimerStatusJson as TimerStatus } from '../../triggers/timer/timer-api.js';
+import type { RouteOutput } from './route-call.js';
+
+/** The timers API's own JSON shapes (times as ISO strings), as its routes declare them. */
+export type TimerStatus = RouteOutput<typeof timerRoutes.list>['timers'][number];
+export type TimerRun = RouteOutput<typeof timerRoutes.runs>['runs'][number];
 
 /** The timers part of the admin API (docs/timers.md). */
 export class TimersClient {
   constructor(readonly transport: AdminTransport) {}
 
   async list(): Promise<TimerStatus[]> {
-    return (await this.transport.json<{ timers: TimerStatus[] }>('GET', '/timers')).timers;
+    return (await this.transport.call(timerRoutes.list, {})).timers;
   }
 
   async history(app: string, fn: string, limit?: number): Promise<TimerRun[]> {
     const query = limit === undefined ? {} : { limit };
-    return (await this.transport.json<{ runs: TimerRun[] }>('GET', `/timers/${enc(app)}/${enc(fn)}/runs`, { query })).runs;
+    return (await this.transport.call(timerRoutes.runs, { params: { app, fn }, query })).runs;
   }
 
   async runNow(app: string, fn: string): Promise<TimerRun> {
-    return (await this.transport.json<{ run: TimerRun }>('POST', `/timers/${enc(app)}/${enc(fn)}/run`)).run;
+    return (await this.transport.call(timerRoutes.runNow, { params: { app, fn } })).run;
   }
 }

@@ -1,4 +1,6 @@
 import { NimbusError } from '../../shared/errors.js';
+import type { AdminRouter } from '../../gateway/admin-router.js';
+import { queueRoutes } from '../../gateway/admin-routes/queues.js';
 import { DEAD_LETTER_SUFFIX, isInternalQueueName, validateExistingQueueName, type NewMessage, type QueueStore } from '../../store/queue-store.js';
 
 /** Most messages one POST may carry. */
@@ -6,15 +8,8 @@ export const MAX_MESSAGES_PER_REQUEST = 1_000;
 export const DEFAULT_PEEK_LIMIT = 10;
 export const MAX_PEEK_LIMIT = 100;
 
-export interface QueueApiAnswer {
-  status: number;
-  body: unknown;
-}
-
 /**
- * The queue endpoints of the admin API, below `/_nimbus/api/v1`, free of any
- * HTTP framework: the gateway authenticates, parses the JSON body, splits and
- * decodes the path, and turns a thrown NimbusError into its answer.
+ * The queue endpoints of the admin API (routes in gateway/admin-routes/queues.ts):
  *
  *   GET    queues                        → 200 { queues: QueueStats[] }
  *   POST   queues/<name>/messages        → 201 { messages: [{ id, duplicate }] }
@@ -22,25 +17,19 @@ export interface QueueApiAnswer {
  *   DELETE queues/<name>/messages        → 200 { purged: n }
  *   POST   queues/<name>/redrive         → 200 { redriven: n }
  */
-export type QueueApiHandler = (
-  method: string,
-  pathParts: string[],
-  body: unknown,
-  query?: URLSearchParams,
-) => Promise<QueueApiAnswer>;
-
 export interface QueueApiOptions {
   /** Queues that deployed functions consume: they exist before their first message. */
   consumed?: () => Iterable<string>;
 }
 
-export function createQueueApi(queues: QueueStore, options: QueueApiOptions = {}): QueueApiHandler {
+export function addQueueApi(router: AdminRouter, queues: QueueStore, options: QueueApiOptions = {}): void {
   /**
    * Peek, purge and redrive name a queue that must exist: one that has had a
    * message (or dead letter) or that a deployed function consumes. Sending
    * needs no such queue: the first message makes it.
    */
   const requireQueue = async (name: string): Promise<void> => {
+    validateExistingQueueName(name);
     // The platform's own queues (async invocations) come and go with their functions: operators may always look.
     if (isInternalQueueName(name)) return;
     // A dead-letter queue exists as soon as the queue it serves does.
@@ -50,47 +39,26 @@ export function createQueueApi(queues: QueueStore, options: QueueApiOptions = {}
     if ((await queues.listQueues()).some((q) => names.includes(q.name))) return;
     throw new NimbusError('NIMBUS_ERR_QUEUE_NOT_FOUND', name);
   };
-  return async (method, pathParts, body, query) => {
-    // Tolerate a query string left on the last part.
-    const last = pathParts.at(-1) ?? '';
-    const q = last.indexOf('?');
-    if (q >= 0) {
-      query ??= new URLSearchParams(last.slice(q + 1));
-      pathParts = [...pathParts.slice(0, -1), last.slice(0, q)];
-    }
-    const [root, name, action, ...rest] = pathParts;
-    if (root !== 'queues' || rest.length > 0) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
-    if (name === undefined || name === '') {
-      if (action !== undefined) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
-      allow(method, ['GET']);
-      return { status: 200, body: { queues: await queues.listQueues() } };
-    }
-    if (action === 'messages') {
-      allow(method, ['GET', 'POST', 'DELETE']);
-      if (method === 'POST') {
-        // Senders may not write to the platform's internal queues; send() refuses them.
-        return { status: 201, body: { messages: await queues.send(name, messagesOf(body)) } };
-      }
-      validateExistingQueueName(name);
-      const limit = method === 'GET' ? peekLimit(query?.get('limit') ?? null) : 0;
-      await requireQueue(name);
-      if (method === 'GET') return { status: 200, body: { messages: await queues.peek(name, limit) } };
-      return { status: 200, body: { purged: await queues.purge(name) } };
-    }
-    if (action === 'redrive') {
-      allow(method, ['POST']);
-      validateExistingQueueName(name);
-      await requireQueue(name);
-      return { status: 200, body: { redriven: await queues.redrive(name) } };
-    }
-    throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
-  };
-}
-
-function allow(method: string, methods: string[]): void {
-  if (!methods.includes(method.toUpperCase())) {
-    throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `use ${methods.join(', ')}`, { allow: methods });
-  }
+  router.add(queueRoutes.list, async () => ({ status: 200, body: { queues: await queues.listQueues() } }));
+  // Senders may not write to the platform's internal queues; send() refuses them.
+  router.add(queueRoutes.send, async ({ params, body }) => ({ status: 201, body: { messages: await queues.send(params.queue, body as unknown as NewMessage[]) } }), {
+    parseBody: messagesOf,
+    auth: async (params) => ({ kind: 'send', queue: params['queue']! }),
+  });
+  router.add(queueRoutes.peek, async ({ params, query }) => {
+    validateExistingQueueName(params.queue);
+    const limit = peekLimit(query.get('limit'));
+    await requireQueue(params.queue);
+    return { status: 200, body: { messages: await queues.peek(params.queue, limit) } };
+  });
+  router.add(queueRoutes.purge, async ({ params }) => {
+    await requireQueue(params.queue);
+    return { status: 200, body: { purged: await queues.purge(params.queue) } };
+  });
+  router.add(queueRoutes.redrive, async ({ params }) => {
+    await requireQueue(params.queue);
+    return { status: 200, body: { redriven: await queues.redrive(params.queue) } };
+  });
 }
 
 /** `{ messages: [...] }`, or one message `{ body, ... }`. */

@@ -1,21 +1,9 @@
+import type { AdminRouter } from '../../gateway/admin-router.js';
+import { timerRoutes } from '../../gateway/admin-routes/timers.js';
 import { NimbusError } from '../../shared/errors.js';
 import type { TimerRun, TimerRunOutcome, TimerRunReason } from '../../store/timer-store.js';
 import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { DEFAULT_HISTORY_LIMIT, type TimerScheduler, type TimerStatus } from './scheduler.js';
-
-/**
- * The timers part of the admin API, free of any HTTP framework: the gateway
- * hands over the method, the path segments after the API prefix (decoded),
- * and the query; errors are thrown as NimbusError.
- *
- *   GET  timers                       every timer, its next times and last run
- *   GET  timers/<app>/<fn>/runs       its run history, newest first (?limit=1..100, default 20)
- *   POST timers/<app>/<fn>/run        run it now (202, the run as claimed)
- */
-export interface TimerApiResponse {
-  status: number;
-  body: unknown;
-}
 
 export interface TimerRunJson {
   id: number;
@@ -62,35 +50,35 @@ function parseLimit(raw: string | null): number {
   return limit;
 }
 
-function allow(method: string, allowed: string): void {
-  if (method !== allowed) throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `use ${allowed}`, { allow: [allowed] });
+/**
+ * The timers part of the admin API (routes in gateway/admin-routes/timers.ts):
+ *
+ *   GET  timers                       every timer, its next times and last run
+ *   GET  timers/<app>/<fn>/runs       its run history, newest first (?limit=1..100, default 20)
+ *   POST timers/<app>/<fn>/run        run it now (202, the run as claimed)
+ */
+/** `/timers//cleanup/runs` names no timer. */
+function requireNames(params: { app: string; fn: string }): void {
+  if (!params.app || !params.fn) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
 }
 
-export async function handleTimerApi(
-  scheduler: TimerScheduler,
-  method: string,
-  pathParts: readonly string[],
-  query: URLSearchParams,
-): Promise<TimerApiResponse> {
-  const [root, app, functionName, action, ...rest] = pathParts;
-  if (root !== 'timers' || rest.length > 0) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
-
-  if (app === undefined) {
-    allow(method, 'GET');
+/** `armed`: the API answers about every timer, so it waits until they are armed (moments after start). */
+export function addTimerApi(router: AdminRouter, scheduler: TimerScheduler, armed: Promise<void> = Promise.resolve()): void {
+  router.add(timerRoutes.list, async () => {
+    await armed;
     const timers = await scheduler.list();
     return { status: 200, body: { timers: timers.map((t): TimerStatusJson => ({ ...t, lastRun: t.lastRun && timerRunJson(t.lastRun) })) } };
-  }
-  if (!app || !functionName) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
-
-  if (action === 'runs') {
-    allow(method, 'GET');
-    const runs = await scheduler.history(app, functionName, parseLimit(query.get('limit')));
+  });
+  router.add(timerRoutes.runs, async ({ params, query }) => {
+    requireNames(params);
+    await armed;
+    const runs = await scheduler.history(params.app, params.fn, parseLimit(query.get('limit')));
     return { status: 200, body: { runs: runs.map(timerRunJson) } };
-  }
-  if (action === 'run') {
-    allow(method, 'POST');
-    const run = await scheduler.runNow(app, functionName);
+  });
+  router.add(timerRoutes.runNow, async ({ params }) => {
+    requireNames(params);
+    await armed;
+    const run = await scheduler.runNow(params.app, params.fn);
     return { status: 202, body: { run: timerRunJson(run) } };
-  }
-  throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND');
+  });
 }

@@ -12,6 +12,7 @@ describe('blobs keys: an outside app reaches its own buckets with a key of its o
   let owner: NimbusClient;
   let writer: NimbusClient;
   let reader: NimbusClient;
+  let writerKey = '';
 
   before(async () => {
     node = await startTestNode();
@@ -21,7 +22,8 @@ describe('blobs keys: an outside app reaches its own buckets with a key of its o
       assert.equal(created.status, 201, JSON.stringify(created.body));
       return created.body.key as string;
     };
-    writer = new NimbusClient({ url: node.url, key: await key({ kind: 'blobs', buckets: ['uploads', 'avatars'], access: 'write' }) });
+    writerKey = await key({ kind: 'blobs', buckets: ['uploads', 'avatars'], access: 'write' });
+    writer = new NimbusClient({ url: node.url, key: writerKey });
     reader = new NimbusClient({ url: node.url, key: await key({ kind: 'blobs', buckets: ['reports'], access: 'read' }) });
     await owner.blobs.put('reports', 'q1.txt', 'first quarter');
     await owner.blobs.put('payroll', 'march.csv', 'secret');
@@ -36,6 +38,13 @@ describe('blobs keys: an outside app reaches its own buckets with a key of its o
     await writer.blobs.createBucket('avatars');
     await writer.blobs.delete('uploads', 'a/photo.jpg');
     assert.equal(await writer.blobs.get('uploads', 'a/photo.jpg'), null);
+  });
+
+  test('a method the blob API does not serve is a 405 for a key of that bucket, naming the methods it does', async () => {
+    const answer = await fetch(`${node.url}/_nimbus/api/v1/blobs/uploads/a.txt`, { method: 'POST', headers: { authorization: `Bearer ${writerKey}` } });
+    assert.equal(answer.status, 405);
+    assert.equal(answer.headers.get('allow'), 'GET, HEAD, PUT, DELETE');
+    assert.equal(((await answer.json()) as { error: { code: string } }).error.code, 'NIMBUS_ERR_METHOD_NOT_ALLOWED');
   });
 
   test('any other bucket is 403, for reading and writing alike; a bucket is deleted only with the admin key', async () => {

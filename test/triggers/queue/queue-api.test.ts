@@ -4,16 +4,20 @@ import { join } from 'node:path';
 import { NimbusError } from '../../../src/shared/errors.js';
 import { MAX_MESSAGE_BYTES } from '../../../src/store/queue-store.js';
 import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
-import { createQueueApi, type QueueApiHandler } from '../../../src/triggers/queue/queue-api.js';
+import { addQueueApi } from '../../../src/triggers/queue/queue-api.js';
+import { AdminRouter } from '../../../src/gateway/admin-router.js';
+import { segmentCaller } from '../../helpers/admin-route-call.js';
 import { openDatabase, tempDir } from '../../store/sqlite/helpers.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
-async function withApi(fn: (api: QueueApiHandler, store: SqliteQueueStore) => Promise<void>) {
+async function withApi(fn: (api: ReturnType<typeof segmentCaller>, store: SqliteQueueStore) => Promise<void>) {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const store = new SqliteQueueStore(db, new FakeClock());
   try {
-    await fn(createQueueApi(store), store);
+    const router = new AdminRouter();
+    addQueueApi(router, store);
+    await fn(segmentCaller(router), store);
   } finally {
     db.close();
     tmp.remove();

@@ -2,7 +2,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NimbusError } from '../../../src/shared/errors.js';
 import { TimerScheduler } from '../../../src/triggers/timer/scheduler.js';
-import { handleTimerApi } from '../../../src/triggers/timer/timer-api.js';
+import { addTimerApi } from '../../../src/triggers/timer/timer-api.js';
+import { AdminRouter } from '../../../src/gateway/admin-router.js';
+import { routeCaller } from '../../helpers/admin-route-call.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { RecordingInvoker, TempDatabase } from './fixtures.js';
 
@@ -17,7 +19,10 @@ async function api(t: TestContext) {
   });
   await scheduler.sync([{ app: 'shop', functionName: 'cleanup', version: 3, settings: { cron: '0 * * * *', timezone: 'Europe/Berlin' } }]);
   await scheduler.start();
-  const call = (method: string, path: string, query = '') => handleTimerApi(scheduler, method, path.split('/'), new URLSearchParams(query));
+  const router = new AdminRouter();
+  addTimerApi(router, scheduler);
+  const routes = routeCaller(router);
+  const call = (method: string, path: string, query = '') => routes(method, `/${path}`, undefined, query);
   return { clock, invoker, call };
 }
 

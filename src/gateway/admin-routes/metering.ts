@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { adminRoute } from '../admin-route.js';
+import { epochMs, record } from './common.js';
+
+const figures = z.looseObject({
+  invocations: z.number(), gbSeconds: z.number(), cpuMs: z.number(), errors: z.number(), coldStarts: z.number(), billedMs: z.number(), cost: z.number(),
+});
+const logLine = z.looseObject({
+  seq: z.number(), app: z.string(), functionName: z.string(), version: z.number(), invocationId: z.string().nullable(), instanceId: z.string(),
+  stream: z.enum(['stdout', 'stderr']), level: z.enum(['debug', 'info', 'warn', 'error']), time: epochMs, message: z.string(),
+});
+
+export const meteringRoutes = {
+  usage: adminRoute({
+    method: 'GET', path: '/usage', summary: 'Usage and cost by function, hour or day',
+    query: { app: 'one app (all when absent)', since: 'how far back: 30m, 24h, 7d or an ISO time (default 24h)', by: 'function | hour | day (default function)' },
+    response: z.looseObject({ since: epochMs, by: z.enum(['function', 'hour', 'day']), prices: record, rows: z.array(figures.extend({ key: z.string() })), totals: figures }),
+  }),
+  invocationRecords: adminRoute({
+    method: 'GET', path: '/invocation-records', summary: 'Raw invocation records, newest first',
+    query: { app: 'one app', fn: 'one function of that app', limit: '1..1000, default 100' },
+    response: z.object({ records: z.array(z.looseObject({ id: z.string(), app: z.string(), functionName: z.string(), version: z.number(), durationMs: z.number(), billedMs: z.number() })) }),
+  }),
+  logs: adminRoute({
+    method: 'GET', path: '/apps/:app/logs', summary: "An app's function logs",
+    query: { fn: 'one function', since: 'how far back', invocation: 'one invocation id', limit: 'lines, newest kept', follow: '1: a text/event-stream of recent, then live lines' },
+    response: z.object({ lines: z.array(logLine) }),
+    alternative: { contentType: 'text/event-stream', description: 'with follow=1: one event per line, its id the line\'s seq' },
+  }),
+};
