@@ -62,6 +62,20 @@ interface NimbusRun extends QueueRunResult {
   idle: number[];
 }
 
+/** The columns every system's row has, as medians over its rounds; `rest` adds the system's own cells. */
+function throughputRow(system: string, c: (typeof CASES)[number], runs: readonly BaselineRunResult[], rest: BenchRow): BenchRow {
+  return {
+    system,
+    'batch size': c.batchSize,
+    messages: c.messages,
+    'sent msgs/s': Math.round(median(runs.map((r) => r.sentPerSecond))),
+    'end-to-end msgs/s': Math.round(median(runs.map((r) => r.endToEndPerSecond))),
+    'CPU µs/msg': Math.round(median(runs.map((r) => r.cpuMicrosPerMessage))),
+    'first pass msgs/s (cold)': Math.round(median(runs.map((r) => r.coldEndToEndPerSecond))),
+    ...rest,
+  };
+}
+
 export async function benchQueues(): Promise<SectionResult> {
   const { rounds } = benchConfig();
   const rows: BenchRow[] = [];
@@ -86,18 +100,11 @@ export async function benchQueues(): Promise<SectionResult> {
       }
     }
     const e2e = median(nimbus.map((n) => n.endToEndPerSecond));
-    const row: BenchRow = {
-      system: 'Nimbus',
-      'batch size': c.batchSize,
-      messages: c.messages,
-      'sent msgs/s': Math.round(median(nimbus.map((n) => n.sentPerSecond))),
-      'end-to-end msgs/s': Math.round(e2e),
-      'CPU µs/msg': Math.round(median(nimbus.map((n) => n.cpuMicrosPerMessage))),
-      'first pass msgs/s (cold)': Math.round(median(nimbus.map((n) => n.coldEndToEndPerSecond))),
+    const row = throughputRow('Nimbus', c, nimbus, {
       'latency under backlog p50 / p99 ms': latencyCell(nimbus.flatMap((n) => n.latencies)),
       'latency, one at a time p50 / p99 ms': latencyCell(nimbus.flatMap((n) => n.idle)),
       target: c.baseline ? '≥ 1× BullMQ' : `≥ ${BATCHED_TARGET} msgs/s: ${round(e2e / BATCHED_TARGET, 2)}×`,
-    };
+    });
     rows.push(row);
     if (!c.baseline) continue;
     if (skipped !== undefined || bull.length === 0) {
@@ -105,21 +112,13 @@ export async function benchQueues(): Promise<SectionResult> {
       notes.push(`BullMQ baseline skipped: ${skipped}. It needs \`apt-get install redis-server\` and \`npm i -D bullmq ioredis\`.`);
       continue;
     }
-    const bullE2e = median(bull.map((b) => b.endToEndPerSecond));
     const ratios = nimbus.map((n, i) => n.endToEndPerSecond / bull[i]!.endToEndPerSecond);
     row.target = `≥ 1× BullMQ: ${round(median(ratios), 2)}× (rounds ${ratios.map((x) => round(x, 2)).join(', ')})`;
-    rows.push({
-      system: 'BullMQ + Redis',
-      'batch size': c.batchSize,
-      messages: c.messages,
-      'sent msgs/s': Math.round(median(bull.map((b) => b.sentPerSecond))),
-      'end-to-end msgs/s': Math.round(bullE2e),
-      'CPU µs/msg': Math.round(median(bull.map((b) => b.cpuMicrosPerMessage))),
-      'first pass msgs/s (cold)': Math.round(median(bull.map((b) => b.coldEndToEndPerSecond))),
+    rows.push(throughputRow('BullMQ + Redis', c, bull, {
       'latency under backlog p50 / p99 ms': '—',
       'latency, one at a time p50 / p99 ms': '—',
       target: 'baseline',
-    });
+    }));
   }
   return {
     rows,
