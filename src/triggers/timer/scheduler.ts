@@ -381,6 +381,7 @@ export class TimerScheduler {
     if (busy && overlap !== 'allow' && fire.scheduledAt > this.#clock.now()) {
       // Whether the previous run is still going is a question for the time itself: decide then.
       this.#track(this.#sleep(fire.scheduledAt - this.#clock.now()).then((onTime) => {
+        if (this.#timers.get(state.id) !== state) return; // removed meanwhile: it stops
         if (onTime) this.#fire(state, fire, reason);
         else this.#recordSkipped(state, fire.scheduledAt, 'the node shut down before it could run', reason);
       }));
@@ -420,10 +421,11 @@ export class TimerScheduler {
       (async () => {
         try {
           const ahead = fire.scheduledAt > this.#clock.now();
-          if (ahead) this.#invoker.prepare?.({ app: state.app, functionName: state.functionName, version: state.version });
           const run = await this.#store.claim(state.id, fire.scheduledAt, this.#nodeId, { reason, isPastDue: fire.isPastDue, missed: fire.missed });
           claimed(run);
           if (!run) return;
+          // Only the node that won the claim readies an instance: the others would start one for nothing.
+          if (ahead) this.#invoker.prepare?.({ app: state.app, functionName: state.functionName, version: state.version });
           // Claimed means it runs, even if the node starts closing meanwhile: the time is at most CLAIM_AHEAD_MS away.
           if (ahead) await this.#untilTime(fire.scheduledAt);
           // A timer removed meanwhile (its app deleted) stops; its runs were forgotten with it.

@@ -66,6 +66,7 @@ test('two nodes claiming ahead over the same database still run each time once b
   }
   await clock.advance(5 * MINUTE);
   assert.deepEqual(invoker.scheduledTimes(), ['10:01', '10:02', '10:03', '10:04', '10:05'].map((hm) => `2026-05-01T${hm}:00.000Z`));
+  assert.equal(invoker.prepared.length, 5, 'only the node that won a claim readies an instance for it');
 });
 
 test("overlap 'skip' is decided at the time: a run that ends after the next time was due to be claimed does not make it skip", async (t) => {
@@ -112,4 +113,20 @@ test('a node closing after it claimed a time ahead still runs that time, at the 
   await closing;
   assert.equal(invoker.calls.length, 1);
   assert.equal(invoker.calls[0]?.tick.firedAt, '2026-05-01T10:01:00.000Z');
+});
+
+test('a time waiting to decide its overlap at the time is recorded as skipped when the node shuts down first, and dropped when its timer is removed', async (t) => {
+  const { clock, invoker, node } = harness(t);
+  invoker.respond = () => 'hold';
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '* * * * *' }), timer({ cron: '* * * * *' }, 'report')]);
+  await scheduler.start();
+  await clock.advanceTo(T + MINUTE - CLAIM_AHEAD_MS);
+  assert.equal(invoker.calls.length, 2, 'both 10:01 runs still going when 10:02 comes near');
+  await scheduler.sync([timer({ cron: '* * * * *' })]);
+  for (const call of invoker.calls) call.finish();
+  await scheduler.close();
+  const outcomes = (await scheduler.history('shop', 'cleanup')).map((r) => [new Date(r.scheduledAt).toISOString().slice(11, 16), r.outcome, r.error]);
+  assert.deepEqual(outcomes, [['10:02', 'skipped', 'the node shut down before it could run'], ['10:01', 'ok', null]]);
+  assert.equal(invoker.calls.length, 2, 'neither 10:02 ran');
 });
