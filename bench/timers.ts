@@ -7,13 +7,15 @@ import type { EventInvocation, EventInvoker, EventResult } from '../src/runtime/
 import { systemClock } from '../src/shared/clock.js';
 import { SqliteTimerStore } from '../src/store/sqlite/sqlite-timer-store.js';
 import { TimerScheduler, type TimerDefinitionRef } from '../src/triggers/timer/scheduler.js';
+import { measureFiringJitter } from './timers/firing-jitter.js';
 
-const JITTER_SECONDS = 10;
+/** 30+ firings: p99 over them is the slowest one. */
+const JITTER_FIRINGS = 30;
 const IDLE_TIMERS = 10_000;
 const IDLE_SECONDS = 5;
 
 export interface TimerBenchOptions {
-  jitterSeconds?: number;
+  jitterFirings?: number;
   idleTimers?: number;
   idleSeconds?: number;
 }
@@ -27,11 +29,6 @@ class LatenessInvoker implements EventInvoker {
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function openScheduler(dir: string, invoker: EventInvoker): { scheduler: TimerScheduler; db: SqliteDatabase } {
   const db = openDatabase(join(dir, 'state.db'));
   db.pragma('journal_mode = WAL');
@@ -42,29 +39,6 @@ function openScheduler(dir: string, invoker: EventInvoker): { scheduler: TimerSc
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
-
-async function measureJitter(seconds: number): Promise<Record<string, string | number>> {
-  const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-timers-'));
-  const invoker = new LatenessInvoker();
-  const { scheduler, db } = openScheduler(dir, invoker);
-  try {
-    await scheduler.sync([{ app: 'bench', functionName: 'tick', version: 1, settings: { cron: '* * * * * *' } }]);
-    await scheduler.start();
-    await sleep(seconds * 1000 + 500);
-    await scheduler.close();
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const sorted = [...invoker.latenessMs].sort((a, b) => a - b);
-  return {
-    case: `firing jitter, every-second timer, ${seconds} s, real clock (start - scheduled)`,
-    fires: sorted.length,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.at(-1) ?? NaN,
-  };
-}
 
 async function measureIdle(timers: number, seconds: number): Promise<Record<string, string | number>> {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-timers-'));
@@ -110,8 +84,13 @@ async function measureIdle(timers: number, seconds: number): Promise<Record<stri
 }
 
 /** Timer scheduler micro benchmark: firing jitter with the real clock, and the cost of many idle timers. */
-export async function benchTimers(options: TimerBenchOptions = {}): Promise<{ rows: Record<string, string | number>[] }> {
-  const jitter = await measureJitter(options.jitterSeconds ?? JITTER_SECONDS);
+export async function benchTimers(options: TimerBenchOptions = {}): Promise<{ rows: Record<string, string | number>[]; notes: string[] }> {
+  const jitter = await measureFiringJitter(options.jitterFirings ?? positive(process.env['BENCH_TIMER_FIRINGS'], JITTER_FIRINGS));
   const idle = await measureIdle(options.idleTimers ?? IDLE_TIMERS, options.idleSeconds ?? IDLE_SECONDS);
-  return { rows: [jitter, idle] };
+  return { rows: [...jitter.rows, idle], notes: jitter.notes };
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n > 0 ? n : fallback;
 }

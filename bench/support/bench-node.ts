@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FunctionLogLine } from '../../src/runtime/lifecycle.js';
 import { startNode, type NodeOptions } from '../../src/server/node.js';
 import { admin, instanceCount } from '../../test/helpers/admin-client.js';
 import { bundleFiles } from '../../test/helpers/bundle.js';
@@ -14,6 +15,8 @@ export interface BenchNode {
   deploy(app: string, source: string): Promise<void>;
   /** Running instances of one function, as the admin API reports them. */
   instances(app: string, functionName: string): Promise<number>;
+  /** Every line a function logs (how functions report timings measured inside them). */
+  onFunctionLog(listener: (line: FunctionLogLine) => void): () => void;
   dispose(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function startBenchNode(options: Partial<NodeOptions> = {}): Promis
       if (answer.status !== 201) throw new Error(`deploying ${app} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     },
     instances: (app, functionName) => instanceCount(node, app, functionName),
+    onFunctionLog: (listener) => node.onFunctionLog(listener),
     async dispose() {
       await node.close();
       rmSync(scratch, { recursive: true, force: true });

@@ -168,6 +168,16 @@ export class Dispatcher implements EventInvoker {
     }
   }
 
+  /** Starts an instance of the function if none runs, for an invocation known to come (a timer's next time). */
+  prepare(target: { app: string; functionName: string; version?: number }): void {
+    if (this.#closed) return;
+    const version = target.version ?? this.resolver.liveVersion(target.app);
+    if (version === undefined) return;
+    const pool = this.#pools.get(poolKey(target.app, version, target.functionName));
+    // A pool at its cap, or one that cannot start, is the invocation's business when it comes.
+    (pool ? pool.prestart(1) : this.#pool(target.app, version, target.functionName).then((p) => p.prestart(1))).catch(() => {});
+  }
+
   /** Running instances per function version, for `nimbus ls` and metrics. */
   instances(): FunctionInstances[] {
     return [...this.#pools.values()].map((pool) => ({

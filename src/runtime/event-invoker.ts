@@ -25,4 +25,10 @@ export interface EventResult {
  */
 export interface EventInvoker {
   invokeEvent(event: EventInvocation): Promise<EventResult>;
+  /**
+   * An invocation of this function is known to come shortly (a timer's next
+   * time): get an instance ready now so it does not wait for a cold start.
+   * Best effort; never fails.
+   */
+  prepare?(target: { app: string; functionName: string; version?: number }): void;
 }

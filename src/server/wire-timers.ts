@@ -37,6 +37,7 @@ export async function wireTimers(deps: {
       if (tick?.scheduledAt && tick.firedAt) deps.observeLag(Date.parse(tick.firedAt) - Date.parse(tick.scheduledAt));
       return deps.invoker.invokeEvent(event);
     },
+    prepare: (target) => deps.invoker.prepare?.(target),
   };
   // Storage faults were logged once where they arose; a timer firing every second would repeat them.
   const logger: TimerLogger = {

@@ -89,14 +89,17 @@ export class LocalDataStore implements BlobDataStore {
 
 /**
  * Streams to `path` while hashing. Chunks are gathered into writes of up to
- * WRITE_BATCH_BYTES (far fewer syscalls than one per socket chunk), so memory
- * stays near that bound whatever the object's size.
+ * WRITE_BATCH_BYTES (far fewer syscalls than one per socket chunk). One batch
+ * is written while the next one arrives and is hashed, never more: memory
+ * stays near twice that bound whatever the object's size, and a disk slower
+ * than the sender holds the body back (backpressure) instead of buffering it.
  */
 async function writeSynced(path: string, body: Readable, maxBytes: number): Promise<WrittenData> {
   const hash = createHash('md5');
   let size = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let writing: Promise<void> = Promise.resolve();
   const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
   try {
     for await (const chunk of body as AsyncIterable<Buffer | string>) {
@@ -107,15 +110,22 @@ async function writeSynced(path: string, body: Readable, maxBytes: number): Prom
       pending.push(bytes);
       pendingBytes += bytes.length;
       if (pendingBytes >= WRITE_BATCH_BYTES) {
-        await writeAll(handle, pending);
+        // The previous batch first: writes stay in order, and at most one is in flight.
+        await writing;
+        writing = writeAll(handle, pending);
+        // Its failure is met at the next await; until then it must not count as unhandled.
+        writing.catch(ignore);
         pending = [];
         pendingBytes = 0;
       }
     }
+    await writing;
     await writeAll(handle, pending);
     // Durable before the index points at it: a commit must never name half-written data.
     await handle.sync();
   } finally {
+    // A batch still being written when the body failed must finish before its file closes.
+    await writing.catch(ignore);
     await handle.close();
   }
   return { size, etag: `"${hash.digest('hex')}"` };

@@ -36,6 +36,15 @@ export interface AttemptsResult {
   attempts: number;
 }
 
+/**
+ * Two event-loop turns: the dispatcher hands an attempt to a warm instance in
+ * microtasks, and the instance channel sends what was written in one turn at
+ * the end of that turn (its writes are corked until a setImmediate).
+ */
+function afterAttemptSent(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
 const SHUT_DOWN_NOTE = '(retries stopped: the node shut down)';
 
 async function invoke(ctx: AttemptContext, firedAt: number): Promise<EventResult> {
@@ -71,8 +80,9 @@ export async function runAttempts(ctx: AttemptContext): Promise<AttemptsResult> 
 
   for (;;) {
     const firedAt = clock.now();
-    // Recorded alongside the first attempt, not before it: the claim already made the run durable.
-    const recordFired = fired ? Promise.resolve() : store.updateRun(run.id, { firedAt });
+    // Recorded alongside the first attempt, not before it: the claim already made the run durable. And
+    // once the attempt is on its way to its instance: a store commit (an fsync) must not hold up the start.
+    const recordFired = fired ? Promise.resolve() : afterAttemptSent().then(() => store.updateRun(run.id, { firedAt }));
     fired = true;
     const [result] = await Promise.all([invoke(ctx, firedAt), recordFired]);
 

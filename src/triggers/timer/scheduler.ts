@@ -14,6 +14,14 @@ import { validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type Res
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 /** Longest single wait armed on the clock, so a step of the wall clock is noticed within a minute. */
 const MAX_ARM_MS = 60_000;
+/**
+ * A scheduled time is decided and claimed this long before it comes, and its
+ * function's instance readied, so that at the time itself only the
+ * invocation is left to do: the handler starts on the dot rather than a
+ * store commit (and maybe a cold start) after it. The claim stays what makes
+ * the time run once; a time claimed ahead runs at its time, never before.
+ */
+export const CLAIM_AHEAD_MS = 250;
 /** Scheduled times waiting behind a running one (overlap 'queue', catch-up backlogs); beyond this they are skipped. */
 const MAX_QUEUED_RUNS = MAX_CATCH_UP_RUNS + 28;
 const NEXT_TIMES_LISTED = 3;
@@ -334,7 +342,7 @@ export class TimerScheduler {
     if (!this.#started || this.#closing) return;
     const top = this.#peekLive();
     if (!top) return;
-    const delay = Math.min(MAX_ARM_MS, Math.max(0, top.at - this.#clock.now()));
+    const delay = Math.min(MAX_ARM_MS, Math.max(0, top.at - CLAIM_AHEAD_MS - this.#clock.now()));
     this.#armed = this.#clock.setTimeout(() => {
       this.#armed = null;
       this.#wake();
@@ -347,11 +355,11 @@ export class TimerScheduler {
     const now = this.#clock.now();
     for (;;) {
       const top = this.#peekLive();
-      if (!top || top.at > now) break;
+      if (!top || top.at > now + CLAIM_AHEAD_MS) break;
       this.#due.pop();
       const state = this.#timers.get(top.timerId)!;
       try {
-        this.#processDue(state, now);
+        this.#processDue(state, now, top.at);
       } catch (err) {
         this.#logger.error({ timer: state.id, err }, 'timer could not be scheduled');
       }
@@ -359,8 +367,9 @@ export class TimerScheduler {
     this.#arm();
   }
 
-  #processDue(state: TimerState, now: number): void {
-    const decision = decideDue(state.schedule, state.cursor, now, state.settings.catchUp);
+  /** `dueAt` may still be ahead (by up to CLAIM_AHEAD_MS): the time is then decided as it will be when it comes. */
+  #processDue(state: TimerState, now: number, dueAt: number): void {
+    const decision = decideDue(state.schedule, state.cursor, Math.max(now, dueAt), state.settings.catchUp);
     if (decision) {
       state.cursor = decision.through;
       // The cursor moves before the runs are claimed: a crash in between loses those times rather than running them twice.
@@ -369,7 +378,7 @@ export class TimerScheduler {
       for (const fire of decision.fires) this.#fire(state, fire, 'schedule');
     }
     state.ticket = this.#nextTicket++;
-    const next = state.schedule.nextAfter(Math.max(now, state.cursor));
+    const next = state.schedule.nextAfter(Math.max(now, dueAt, state.cursor));
     if (next !== null) this.#due.push({ at: next, timerId: state.id, ticket: state.ticket });
   }
 
@@ -381,6 +390,15 @@ export class TimerScheduler {
   #fire(state: TimerState, fire: Fire, reason: TimerRunReason): void {
     const overlap = fire.backlog && state.settings.overlap === 'skip' ? 'queue' : state.settings.overlap;
     const busy = state.active > 0 || state.queue.length > 0;
+    if (busy && overlap !== 'allow' && fire.scheduledAt > this.#clock.now()) {
+      // Whether the previous run is still going is a question for the time itself: decide then.
+      this.#track(this.#sleep(fire.scheduledAt - this.#clock.now()).then((onTime) => {
+        if (this.#timers.get(state.id) !== state) return; // removed meanwhile: it stops
+        if (onTime) this.#fire(state, fire, reason);
+        else this.#recordSkipped(state, fire.scheduledAt, 'the node shut down before it could run', reason);
+      }));
+      return;
+    }
     if (!busy || overlap === 'allow') {
       void this.#start(state, fire, reason);
     } else if (overlap === 'skip') {
@@ -414,9 +432,16 @@ export class TimerScheduler {
     this.#track(
       (async () => {
         try {
+          const ahead = fire.scheduledAt > this.#clock.now();
           const run = await this.#store.claim(state.id, fire.scheduledAt, this.#nodeId, { reason, isPastDue: fire.isPastDue, missed: fire.missed });
           claimed(run);
           if (!run) return;
+          // Only the node that won the claim readies an instance: the others would start one for nothing.
+          if (ahead) this.#invoker.prepare?.({ app: state.app, functionName: state.functionName, version: state.version });
+          // Claimed means it runs, even if the node starts closing meanwhile: the time is at most CLAIM_AHEAD_MS away.
+          if (ahead) await this.#untilTime(fire.scheduledAt);
+          // A timer removed meanwhile (its app deleted) stops; its runs were forgotten with it.
+          if (this.#timers.get(state.id) !== state) return;
           const lastFired = state.lastFired;
           state.lastFired = Math.max(lastFired ?? fire.scheduledAt, fire.scheduledAt);
           const tick = (firedAt: number): TimerTick => ({
@@ -450,6 +475,13 @@ export class TimerScheduler {
       })(),
     );
     return claim;
+  }
+
+  /** Resolves once the clock reads `at` or later; a timeout may fire a little early against the wall clock, so it looks again. */
+  async #untilTime(at: number): Promise<void> {
+    for (let left = at - this.#clock.now(); left > 0; left = at - this.#clock.now()) {
+      await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, Math.min(left, MAX_ARM_MS)));
+    }
   }
 
   #recordSkipped(state: TimerState, scheduledAt: number, why: string, reason: TimerRunReason = 'schedule'): void {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -89,6 +90,48 @@ test('an upload over the configured maximum is refused and leaves nothing behind
     await assert.rejects(small.putObject('files', 'big', body('01234567890')), { code: 'NIMBUS_ERR_BLOB_TOO_LARGE' });
     await small.putObject('files', 'fits', body('0123456789'));
     assert.equal((await dataFiles(t.dir)).length, 1);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('an upload of several write batches in uneven chunks is stored byte for byte, its ETag the MD5 of those bytes', async () => {
+  const t = await openLocalBackend();
+  try {
+    // Over five 1 MiB batches, in chunks that never line up with them: batches are written in order while the next one gathers.
+    const chunks: Buffer[] = [];
+    for (let i = 0, size = 0; size < 5 * 1024 * 1024 + 12_345; i++) {
+      const chunk = randomBytes(1_000 + ((i * 7_919) % 90_000));
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+    const all = Buffer.concat(chunks);
+    const put = await t.backend.putObject('files', 'big', Readable.from(chunks));
+    assert.equal(put.size, all.length);
+    assert.equal(put.etag, `"${createHash('md5').update(all).digest('hex')}"`);
+    const got = Buffer.concat(await (await t.backend.getObject('files', 'big')).body.toArray());
+    assert.ok(got.equals(all), 'the same bytes in the same order');
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('an upload failing after several batches were written (one maybe still in flight) leaves the old object and no files behind', async () => {
+  const t = await openLocalBackend();
+  try {
+    await t.backend.putObject('files', 'k', body('kept'));
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent >= 3 * 1024 * 1024) return void this.destroy(new Error('client went away'));
+        sent += 256 * 1024;
+        this.push(Buffer.alloc(256 * 1024, 2));
+      },
+    });
+    await assert.rejects(t.backend.putObject('files', 'k', failing), /client went away/);
+    assert.equal(await text((await t.backend.getObject('files', 'k')).body), 'kept');
+    assert.equal((await dataFiles(t.dir)).length, 1);
+    assert.deepEqual(await readdir(join(t.dir, 'blobs', 'tmp')), []);
   } finally {
     await t.dispose();
   }

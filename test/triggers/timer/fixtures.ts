@@ -46,6 +46,8 @@ export interface RecordedCall {
  */
 export class RecordingInvoker implements EventInvoker {
   readonly calls: RecordedCall[] = [];
+  /** `app/function@version` of every prepare: an invocation announced ahead. */
+  readonly prepared: string[] = [];
   respond: (call: RecordedCall) => Outcome | 'hold' = () => 'ok';
 
   invokeEvent(event: EventInvocation): Promise<EventResult> {
@@ -64,6 +66,10 @@ export class RecordingInvoker implements EventInvoker {
       const answer = this.respond(call);
       if (answer !== 'hold') call.finish(answer, answer === 'ok' ? undefined : `handler said ${answer}`);
     });
+  }
+
+  prepare(target: { app: string; functionName: string; version?: number }): void {
+    this.prepared.push(`${target.app}/${target.functionName}@${target.version}`);
   }
 
   get running(): number {

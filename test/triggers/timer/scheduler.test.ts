@@ -4,7 +4,7 @@ import type { TimerSettings } from '../../../src/sdk/definition.js';
 import { NimbusError } from '../../../src/shared/errors.js';
 import { systemClock } from '../../../src/shared/clock.js';
 import { MAX_CATCH_UP_RUNS } from '../../../src/triggers/timer/catch-up.js';
-import { TimerScheduler, type TimerDefinitionRef } from '../../../src/triggers/timer/scheduler.js';
+import { CLAIM_AHEAD_MS, TimerScheduler, type TimerDefinitionRef } from '../../../src/triggers/timer/scheduler.js';
 import { THROTTLED_RETRY_MS } from '../../../src/triggers/timer/attempts.js';
 import { FakeClock, settle } from '../../helpers/fake-clock.js';
 import { RecordingInvoker, TempDatabase } from './fixtures.js';
@@ -233,7 +233,8 @@ test('a failing run retries with backoff up to maxAttempts, and the exhausted ru
   assert.equal(run?.attempts, 1);
   assert.equal(run?.nextAttemptAt, Date.parse('2026-05-01T11:00:01.000Z'), 'first retry after backoffDelayMs(1)');
 
-  await clock.advance(HOUR - 1);
+  // Short of the next hour's time and of its claim, taken CLAIM_AHEAD_MS before it.
+  await clock.advance(HOUR - 1 - CLAIM_AHEAD_MS);
   // Random pinned to 1: delays of 1 s then 2 s.
   assert.deepEqual(invoker.calls.map((c) => c.tick.firedAt), ['2026-05-01T11:00:00.000Z', '2026-05-01T11:00:01.000Z', '2026-05-01T11:00:03.000Z']);
   assert.ok(invoker.calls.every((c) => c.tick.scheduledAt === '2026-05-01T11:00:00.000Z' && c.event.version === 1));
