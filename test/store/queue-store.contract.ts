@@ -70,7 +70,10 @@ export function runQueueStoreContract(name: string, newHarness: () => Promise<Qu
       await store.send('q', [1, 2, 3, 4, 5].map((n) => ({ body: n })));
       const [a, b] = await Promise.all([store.receive('q', 2, 30_000), store.receive('q', 2, 30_000)]);
       const c = await store.receive('q', 10, 30_000);
-      assert.deepEqual([...a!, ...b!, ...c].map((m) => m.body), [1, 2, 3, 4, 5]);
+      assert.ok(a!.length <= 2 && b!.length <= 2, `receives took ${a!.length} and ${b!.length}`);
+      // Which of the two concurrent receives leases first is up to the backend's scheduling.
+      const bodies = [...a!, ...b!, ...c].map((m) => m.body as number).sort((x, y) => x - y);
+      assert.deepEqual(bodies, [1, 2, 3, 4, 5]);
       assert.deepEqual(await store.receive('q', 10, 30_000), []);
     });
 

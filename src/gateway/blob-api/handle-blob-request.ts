@@ -24,7 +24,9 @@ export async function handleBlobRequest(
   try {
     await route(req, res, path, backend, options.visibleBuckets ?? null);
   } catch (err) {
-    if (!(err instanceof NimbusError)) options.onInternalError?.(err);
+    // A client that went away mid-upload ends the body stream with an error ('aborted'): no fault of the node's.
+    const clientGone = req.destroyed && !req.complete;
+    if (!(err instanceof NimbusError) && !clientGone) options.onInternalError?.(err);
     sendError(req, res, err);
   }
 }
