@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStandInAdmin } from '../support/stand-in-admin.js';
-import { lines, runNimbus } from '../support/run-cli.js';
+import { lines, runNimbus, TOOK } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
 
 const APP = `import { http, queue } from 'nimbus-functions';
@@ -73,7 +73,7 @@ test('warnings the node gives with a deploy go to standard error, one line each'
   const run = await runNimbus(['deploy', 'greeter', '--no-typecheck', '--url', admin.url, '--key', 'k'], { cwd: cwd.path });
 
   assert.equal(run.code, 0, run.stderr);
-  assert.match(lines(run.stdout).at(-1)!, /^Deployed greeter v2 in \d+ ms$/);
+  assert.match(lines(run.stdout).at(-1)!, new RegExp(`^Deployed greeter v2 in ${TOOK}$`));
   assert.deepEqual(lines(run.stderr), [`warning: ${warning}`]);
 });
 

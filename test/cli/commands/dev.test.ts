@@ -5,6 +5,7 @@ import { runCli } from '../../../src/cli/main.js';
 import { captureContext, fakeNode, waitFor } from '../support/in-process.js';
 import { startStandInAdmin } from '../support/stand-in-admin.js';
 import { makeTempDir } from '../support/temp-app.js';
+import { TOOK } from '../support/run-cli.js';
 
 // dev runs in-process against a stand-in node; the end-to-end test with the real node lives with the server.
 
@@ -25,7 +26,7 @@ test('dev deploys the folder, prints function logs, redeploys on save, and stops
   assert.equal(node.starts[0]!.dataDir, join(cwd.path, 'site', '.nimbus'), 'state lives in the app folder by default');
   assert.equal(admin.requests.length, 1);
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer dev-key');
-  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d Deployed site v1 in \d+ ms \(bundle \d+ ms, upload \d+ ms, live \d+ ms\)$/.test(l)), stdout.join('\n'));
+  assert.ok(stdout.some((l) => new RegExp(String.raw`^\d\d:\d\d:\d\d Deployed site v1 in ${TOOK} \(bundle ${TOOK}, upload ${TOOK}, live ${TOOK}\)$`).test(l)), stdout.join('\n'));
 
   node.emitLog({ app: 'site', functionName: 'hello', version: 1, invocationId: '0123456789abcdef', instanceId: 'i1', stream: 'stdout', level: 'info', time: Date.now(), message: 'got a request' });
   assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d hello \[01234567\] got a request$/.test(l)));

@@ -5,6 +5,7 @@ import { runCli } from '../../../src/cli/main.js';
 import { captureContext, fakeNode, waitFor } from '../support/in-process.js';
 import { startStandInAdmin } from '../support/stand-in-admin.js';
 import { makeTempDir } from '../support/temp-app.js';
+import { TOOK } from '../support/run-cli.js';
 
 // start runs in-process against a stand-in node; the end-to-end test with the real node lives with the server.
 
@@ -87,7 +88,7 @@ test('start --example deploys the app to the node it started, with that node\'s 
   assert.equal(uploads.length, 1);
   assert.equal(uploads[0]!.path, '/_nimbus/api/v1/apps/hello/versions');
   assert.equal(uploads[0]!.headers.authorization, 'Bearer node-key');
-  assert.ok(stdout.some((l) => /^Deployed hello v1 in \d+ ms$/.test(l)), stdout.join('\n'));
+  assert.ok(stdout.some((l) => new RegExp(`^Deployed hello v1 in ${TOOK}$`).test(l)), stdout.join('\n'));
 });
 
 test('start --example with an app that does not build stops the node and exits 1', async (t) => {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CliRun } from '../support/run-cli.js';
-import { lines } from '../support/run-cli.js';
+import { lines, TOOK } from '../support/run-cli.js';
 import { nimbusAt, NimbusProcess } from '../support/nimbus-process.js';
 import { makeTempDir, type TempDir } from '../support/temp-app.js';
 
@@ -59,7 +59,7 @@ describe('deploy, inspect, roll back and remove an app', () => {
     const run = await nimbus(['deploy', flow.path]);
 
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^Deployed flow v1 in \d+ ms$/m, 'the name comes from package.json, scope removed');
+    assert.match(run.stdout, new RegExp(`^Deployed flow v1 in ${TOOK}$`, 'm'), 'the name comes from package.json, scope removed');
     for (const step of ['bundle', 'type check', 'upload', 'live']) assert.match(run.stdout, new RegExp(`^  ${step} +\\d+ ms`, 'm'), `the ${step} step and its time`);
     assert.match(run.stdout, new RegExp(`echo\\s+http\\s+POST /flow/echo\\s+${url}/fn/flow/echo`));
     assert.match(run.stdout, new RegExp(`which\\s+http\\s+GET /flow/which\\s+${url}/fn/flow/which`));

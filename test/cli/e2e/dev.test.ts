@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, NimbusProcess } from '../support/nimbus-process.js';
 import { makeTempDir } from '../support/temp-app.js';
+import { TOOK } from '../support/run-cli.js';
 
 // `nimbus dev` as a developer runs it: a real process watching a real folder, edited on disk.
 
@@ -20,7 +21,7 @@ test('dev serves the folder, redeploys on save, shows function logs, and keeps t
   t.after(() => dev.kill());
   const url = await dev.url();
   await dev.waitForStdout(/Watching .* for changes/);
-  assert.match(dev.stdout, /^\d\d:\d\d:\d\d Deployed greeter v1 in \d+ ms \(bundle \d+ ms, upload \d+ ms, live \d+ ms\)$/m);
+  assert.match(dev.stdout, new RegExp(String.raw`^\d\d:\d\d:\d\d Deployed greeter v1 in ${TOOK} \(bundle ${TOOK}, upload ${TOOK}, live ${TOOK}\)$`, 'm'));
   assert.match(dev.stdout, /^ {2}greet\s+http\s+GET \/greet\/:name\s+http:\/\/\S+\/fn\/greeter\/greet$/m, 'the functions table, with triggers');
   const greet = async (name: string): Promise<string> => {
     const response = await fetch(`${url}/greet/${name}`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LongRunningCommand, runCommand, userEnvironment, type CommandRun } from '../../helpers/user-commands.js';
 import { makeTempDir } from '../support/temp-app.js';
+import { TOOK } from '../support/run-cli.js';
 
 // Nimbus as a user outside this repository gets it: the package packed as npm would publish it,
 // installed into a scratch app in the OS temp folder, then `npx nimbus init`, the app's own
@@ -86,7 +87,7 @@ test('npm pack, npm i -D into a scratch app, npx nimbus init, type check, start,
 
   const deploy = await step('npm run deploy', 'npm', ['run', 'deploy'], app, atNode);
   assert.equal(deploy.code, 0, `npm run deploy:\n${deploy.stdout}${deploy.stderr}`);
-  assert.match(deploy.stdout, /^Deployed greeter v1 in \d+ ms$/m);
+  assert.match(deploy.stdout, new RegExp(`^Deployed greeter v1 in ${TOOK}$`, 'm'));
   assert.match(deploy.stdout, new RegExp(`greet\\s+http\\s+GET /greet/:name\\s+${url}/fn/greeter/greet`));
 
   const answer = await fetch(`${url}/greet/ada`);

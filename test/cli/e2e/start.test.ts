@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually, nimbusAt, NimbusProcess } from '../support/nimbus-process.js';
-import { lines, runNimbus } from '../support/run-cli.js';
+import { lines, runNimbus, TOOK } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
 import { freePort } from '../../helpers/free-port.js';
 
@@ -28,7 +28,7 @@ describe('nimbus start', () => {
     assert.equal(keyFile, join(data.path, 'admin-key'));
     assert.equal(readFileSync(keyFile!, 'utf8').trim(), key);
     assert.equal(first.stdout.split(key!).length - 1, 1, 'the key is printed exactly once');
-    assert.match(first.stdout, /^Deployed hello v1 in \d+ ms$/m);
+    assert.match(first.stdout, new RegExp(`^Deployed hello v1 in ${TOOK}$`, 'm'));
 
     const answer = await fetch(`${url}/hello/world`);
     assert.equal(answer.status, 200);

@@ -35,3 +35,6 @@ export function runNimbus(args: readonly string[], options: { cwd: string; env?:
 export function lines(text: string): string[] {
   return text.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1));
 }
+
+/** A duration as the CLI prints it (`formatMs`): whole ms below 10 s, then seconds with one decimal, as a loaded machine may take. */
+export const TOOK = String.raw`\d+(?:\.\d+)? m?s`;
