@@ -18,21 +18,24 @@ type SignedIn = { key: string; scope: ConsoleScope };
 
 export function App() {
   const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
-  // A key kept from earlier in this tab is checked again before it is used.
-  const [restoring, setRestoring] = useState(() => keyStorage.read() !== null);
+  // A key kept from earlier in this tab is checked again before it is used; the check starts with the
+  // first render, not after the first paint, as it decides the first screen.
+  const [restoring] = useState(() => {
+    const key = keyStorage.read();
+    return key === null ? null : identify(key).then((scope) => ({ key, scope }));
+  });
+  const [waiting, setWaiting] = useState(restoring !== null);
   const [notice, setNotice] = useState<Error | null>(null);
 
   useEffect(() => {
-    const key = keyStorage.read();
-    if (key === null) return;
-    identify(key).then(
-      (scope) => setSignedIn({ key, scope }),
+    restoring?.then(
+      (restored) => setSignedIn(restored),
       (err: Error) => {
         keyStorage.clear();
         setNotice(err);
       },
-    ).finally(() => setRestoring(false));
-  }, []);
+    ).finally(() => setWaiting(false));
+  }, [restoring]);
 
   const session = useMemo<Session | null>(() => {
     if (!signedIn) return null;
@@ -47,7 +50,7 @@ export function App() {
     return { api, scope: signedIn.scope, canWrite: signedIn.scope.kind === 'admin', signOut };
   }, [signedIn]);
 
-  if (restoring) return <main class="sign-in" aria-busy="true"><p>Signing in…</p></main>;
+  if (waiting) return <main class="sign-in" aria-busy="true"><p>Signing in…</p></main>;
   if (!session) {
     return (
       <SignIn

@@ -29,16 +29,15 @@ export interface Paged<T> {
  */
 export function usePaged<T>(load: (cursor: string | undefined, signal: AbortSignal) => Promise<Page<T>>, intervalMs: number, deps: readonly unknown[]): Paged<T> {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [depsKey, setDepsKey] = useState(() => JSON.stringify(deps));
-  const key = JSON.stringify(deps);
+  const [shownFor, setShownFor] = useState<readonly unknown[]>(deps);
   let stack = cursors;
-  if (key !== depsKey) {
+  if (shownFor.length !== deps.length || shownFor.some((d, i) => d !== deps[i])) {
     stack = [undefined];
-    setDepsKey(key);
+    setShownFor(deps);
     setCursors(stack);
   }
   const cursor = stack[stack.length - 1];
-  const polled = usePolling((signal) => load(cursor, signal), intervalMs, [cursor, key]);
+  const polled = usePolling((signal) => load(cursor, signal), intervalMs, [cursor, ...deps]);
   const nextCursor = polled.data?.nextCursor ?? null;
   return {
     page: polled.data,
