@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiClient } from './api/client.js';
+import { ApiClient, ApiError } from './api/client.js';
 import { keyStorage } from './api/key-storage.js';
 import type { ConsoleScope } from './api/pending-routes.js';
 import { Nav } from './components/nav.js';
@@ -31,7 +31,8 @@ export function App() {
     restoring?.then(
       (restored) => setSignedIn(restored),
       (err: Error) => {
-        keyStorage.clear();
+        // A refused key is forgotten; a node that could not be reached is asked again on the next load.
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) keyStorage.clear();
         setNotice(err);
       },
     ).finally(() => setWaiting(false));
