@@ -39,7 +39,9 @@ export function Chart({ title, unit, times, series }: ChartProps) {
     const chart = new uPlot({
       width: Math.max(200, element.clientWidth),
       height: HEIGHT,
-      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true, points: { size: 5 } }))],
+      series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: true,
+        // A series with gaps (durations of quiet minutes) may be lone points: they are drawn as dots.
+        points: { show: s.values.some((v) => v === null), size: 5 } }))],
       // Always the whole last hour, however few points there are yet.
       scales: { x: { time: true, range: (_u: uPlot, _min: number, max: number) => [max - WINDOW_S, max] } },
       axes: [{}, { size: 56, values: (_u: uPlot, values: number[]) => values.map((v) => formatNumber(v, 2)) }],
