@@ -19,6 +19,7 @@ import { gettingStartedSection } from './getting-started/section.js';
 import { queueSection } from './triggers/queue-section.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { scaleSection } from './scale/scale-section.js';
+import { consoleSection } from './console/console-section.js';
 
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
@@ -42,5 +43,6 @@ export const sections: readonly BenchSection[] = [
   gettingStartedSection,
   clusterSection,
   scaleSection,
+  consoleSection,
   { name: 'metering', title: 'Lifecycle hook cost per invocation with and without metering, metrics and batched writes', run: () => benchRecorder() as unknown as Promise<SectionResult> },
 ];

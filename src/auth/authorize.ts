@@ -10,7 +10,9 @@ export type AuthRequirement =
   | { kind: 'invoke'; app: string; fn: string; level: AuthLevel }
   | { kind: 'send'; queue: string }
   /** The blob storage API: one bucket, or (null) the list of buckets, which shows a blobs key only its own. */
-  | { kind: 'blobs'; bucket: string | null; access: BlobAccess };
+  | { kind: 'blobs'; bucket: string | null; access: BlobAccess }
+  /** Any valid key, to learn its own scope (`GET /whoami`: the console signs in with it). */
+  | { kind: 'identify' };
 
 /**
  * Resolves with the scope the request was let in with — `{kind: 'admin'}`
@@ -59,6 +61,8 @@ export function presentedKey(headers: IncomingHttpHeaders, url: URL, requirement
 export function scopeAllows(scope: KeyScope, requirement: AuthRequirement): boolean {
   if (scope.kind === 'admin') return true;
   switch (requirement.kind) {
+    case 'identify':
+      return true;
     case 'admin':
       return false;
     case 'send':
@@ -85,6 +89,8 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 
 function describe(requirement: AuthRequirement): string {
   switch (requirement.kind) {
+    case 'identify':
+      return 'send the key to identify';
     case 'admin':
       return 'the admin API needs the admin key or an admin-scoped key';
     case 'send':

@@ -6,6 +6,7 @@ import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
+import { ConsoleAssets } from './console-assets.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
 import type { RouteMatch, RouteTable, RouteTarget } from './route-table.js';
@@ -47,6 +48,8 @@ export interface GatewayDeps {
   health?: () => NodeHealth;
   /** Whether a load balancer should send this node traffic (it can reach its store); ready when absent. */
   ready?: () => NodeReadiness;
+  /** The web console's files at `/_nimbus/console/`; not served when absent. */
+  console?: ConsoleAssets;
 }
 
 /** What `/_nimbus/ready` answers: 200 when ready, else 503 with the reason. */
@@ -152,6 +155,7 @@ export class Gateway {
       const readiness: NodeReadiness = this.#closing ? { ready: false, reason: 'shutting down' } : this.deps.ready?.() ?? { ready: true };
       return sendJson(res, readiness.ready ? 200 : 503, readiness);
     }
+    if (this.deps.console && ConsoleAssets.owns(path)) return this.deps.console.serve(req, res, method, path);
     if (!path.startsWith(`${ADMIN_PREFIX}/`)) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', path);
     const sub = path.slice(ADMIN_PREFIX.length);
     if (sub === '/openapi.json') {

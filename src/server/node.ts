@@ -13,8 +13,10 @@ import { addKeysApi } from '../auth/keys-api.js';
 import { loadOrCreateMasterKey, MASTER_KEY_FILE } from '../auth/master-key.js';
 import { SecretBox } from '../auth/secret-box.js';
 import { addSecretsApi } from '../auth/secrets-api.js';
+import { addWhoamiApi } from '../auth/whoami-api.js';
 import { AdminRouter } from '../gateway/admin-router.js';
 import { addAppsApi } from '../gateway/apps-api.js';
+import { ConsoleAssets } from '../gateway/console-assets.js';
 import { Gateway, type NodeHealth } from '../gateway/gateway.js';
 import { nodeRoutes } from '../gateway/admin-routes/node.js';
 import { RouteTable } from '../gateway/route-table.js';
@@ -104,6 +106,11 @@ const PRESTART_TIMEOUT_MS = 5_000;
 /** The bundled instance runtime, next to the compiled sources. */
 export function instanceScriptPath(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'instance.mjs');
+}
+
+/** The console's built files (scripts/bundle-console.mjs), next to the compiled sources. */
+export function consoleAssetsDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console');
 }
 
 export async function startNode(options: NodeOptions): Promise<NimbusNode> {
@@ -213,6 +220,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const router = new AdminRouter();
   addAppsApi(router, deployments, dispatcher, () => url, credentials);
   const names = new KnownNames(deployments);
+  addWhoamiApi(router);
   addKeysApi(router, keys, { checkScope: (scope) => names.checkKeyScope(scope) });
   addSecretsApi(router, secrets, (app) => {
     // Instances got their env when they started: new ones take over, in-flight work finishes on the old.
@@ -258,6 +266,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
       ready: () => membership.readiness(),
+      console: new ConsoleAssets(consoleAssetsDir()),
     },
     options.maxBodyBytes,
   );

@@ -12,6 +12,7 @@ export const ERRORS = {
   NIMBUS_ERR_VERSION_NOT_FOUND: { status: 404, message: 'no such version' },
   NIMBUS_ERR_FUNCTION_NOT_FOUND: { status: 404, message: 'no such function' },
   NIMBUS_ERR_API_NOT_FOUND: { status: 404, message: 'no such admin API endpoint' },
+  NIMBUS_ERR_CONSOLE_NOT_FOUND: { status: 404, message: 'no such console file' },
   NIMBUS_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },
   NIMBUS_ERR_BODY_TOO_LARGE: { status: 413, message: 'the request body is larger than allowed' },
   NIMBUS_ERR_BODY_INVALID: { status: 400, message: 'the request body is not valid' },

@@ -56,7 +56,7 @@ describe('the OpenAPI document is generated from the routes the node serves', ()
   });
 
   test('real answers match their documented schemas', async () => {
-    const { apps, keys, secrets, queues, timers, metering, node: nodeArea, blobs } = adminRoutes;
+    const { apps, keys, secrets, queues, timers, metering, node: nodeArea, blobs, session } = adminRoutes;
     assert.ok(apps.deploy.response.safeParse(deployAnswer).success, JSON.stringify(deployAnswer));
     await admin(node, 'POST', '/queues/openapi-jobs/messages', { body: { n: 1 } });
     await fetch(`${node.url}/hello`);
@@ -79,6 +79,7 @@ describe('the OpenAPI document is generated from the routes the node serves', ()
       [metering.usage, 'GET', '/usage?by=hour'],
       [nodeArea.node, 'GET', '/node'],
       [nodeArea.nodes, 'GET', '/nodes'],
+      [session.whoami, 'GET', '/whoami'],
       [apps.rollback, 'POST', '/apps/docs/rollback', {}],
       [blobs.createBucket, 'PUT', '/blobs/docs-bucket'],
       [blobs.put, 'PUT', '/blobs/docs-bucket/a/b.json', { any: 'bytes' }],

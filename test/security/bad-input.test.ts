@@ -136,6 +136,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /apps/{app}/logs': { params: { app: 'probe' }, query: ['fn', 'since', 'invocation', 'limit'] },
   'GET /node': {},
   'GET /nodes': {},
+  'GET /whoami': {},
   'GET /timers': {},
   // The blob API's own section below fuzzes keys, headers and queries; here only the bucket is a parameter (the key stays "{key}").
   'GET /blobs': {},

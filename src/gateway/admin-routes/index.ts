@@ -5,6 +5,7 @@ import { meteringRoutes } from './metering.js';
 import { nodeRoutes } from './node.js';
 import { queueRoutes } from './queues.js';
 import { secretRoutes } from './secrets.js';
+import { sessionRoutes } from './session.js';
 import { timerRoutes } from './timers.js';
 
 /** Every admin API route, by area: what the node serves and what clients call (docs/admin-api.md). */
@@ -17,4 +18,5 @@ export const adminRoutes = {
   metering: meteringRoutes,
   node: nodeRoutes,
   blobs: blobRoutes,
+  session: sessionRoutes,
 };

@@ -5,7 +5,8 @@ import { epochMs } from './common.js';
 /** `scope` is checked by parseKeyScope, whose messages name the field inside it. */
 export const createKeyBody = z.strictObject({ scope: z.unknown(), label: z.string().optional() });
 
-const keyScope = z.discriminatedUnion('kind', [
+/** What a key may do (src/store/key-store.ts KeyScope). */
+export const keyScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('function'), app: z.string(), fn: z.string().optional() }),
   z.object({ kind: z.literal('producer'), queues: z.array(z.string()) }),
   z.object({ kind: z.literal('blobs'), buckets: z.array(z.string()), access: z.enum(['read', 'write']) }),

@@ -1,0 +1,171 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { eventually } from '../helpers/admin-client.js';
+import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import { screenshot } from './support/artifacts.js';
+import { describeViolations, seriousViolations } from './support/axe.js';
+import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
+
+const SHOP = `
+import { http } from 'nimbus-functions';
+export const hello = http({ route: 'GET /shop-hello' }, () => { console.log('hello from shop'); return { hello: true }; });
+export const evil = http({ route: 'GET /shop-evil' }, () => {
+  console.log('<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 3</script>');
+  throw new Error('<img src=y onerror="window.__pwned = 2">');
+});
+`;
+const answering = (word: string) => `
+import { http } from 'nimbus-functions';
+export const answer = http({ route: 'GET /roll' }, () => new Response('${word}'));
+`;
+
+async function routeAnswer(node: TestNode, path: string): Promise<string> {
+  return (await fetch(`${node.url}${path}`)).text();
+}
+
+/** Presses Tab until the focused element is the one named (bounded), as a keyboard user would. */
+async function tabTo(page: Page, name: string, limit = 60): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    const focused = (await page.evaluate(`(() => {
+      const el = document.activeElement;
+      if (!el) return '';
+      const label = el.id ? document.querySelector('label[for="' + el.id + '"]') : null;
+      return (el.getAttribute('aria-label') || (label && label.textContent) || el.textContent || '').trim();
+    })()`)) as string;
+    if (focused === name) return;
+  }
+  throw new Error(`${name} was not reached with ${limit} presses of Tab`);
+}
+
+describe('console: the Functions pages in a real browser', { skip: browserSkipReason() }, () => {
+  let node: TestNode;
+  let browser: Browser;
+  let tab: ConsoleTab;
+
+  before(async () => {
+    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
+    tab = await openConsole(browser, node.url);
+    await signIn(tab.page, node.adminKey);
+    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+  });
+  after(async () => {
+    await tab?.close();
+    await browser?.close();
+    await node?.dispose();
+  });
+
+  test('an app deployed after the page opened appears in the list without a reload', async () => {
+    const { page } = tab;
+    await goTo(page, 'functions');
+    await page.getByRole('heading', { name: 'Functions', level: 1 }).waitFor();
+    await page.getByText('No apps deployed yet').waitFor();
+    await page.evaluate('window.__samePage = true');
+    const deployed = await node.deploy('shop', { 'index.ts': SHOP });
+    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+    const row = page.locator('[data-function="shop/hello"]');
+    await row.waitFor();
+    assert.equal(await page.evaluate('window.__samePage'), true, 'the page was not reloaded');
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[2], 'http');
+    assert.equal(cells[3], 'GET /shop-hello');
+    assert.match(cells[4]!, /memory 128 MB/);
+    assert.deepEqual(await seriousViolations(page).then(describeViolations), '');
+    await screenshot(page, 'functions');
+  });
+
+  test('invoking the function shows its invocation and its log line live', async () => {
+    const { page } = tab;
+    await page.locator('[data-function="shop/hello"]').getByRole('link', { name: 'hello' }).click();
+    await page.getByRole('heading', { name: 'shop/hello', level: 1 }).waitFor();
+    await page.locator('[data-stream="live"]').waitFor();
+    assert.equal(await routeAnswer(node, '/shop-hello'), '{"hello":true}');
+    await page.locator('.log-message', { hasText: 'hello from shop' }).waitFor();
+    const invocation = page.locator('[data-invocation]').first();
+    await invocation.waitFor();
+    assert.equal(await invocation.getAttribute('data-outcome'), 'ok');
+    const cells = await invocation.locator('td').allInnerTexts();
+    assert.equal(cells[1], 'ok');
+    assert.match(cells[4]!, /^\d+ ms$/, 'billed time');
+    assert.equal(cells[5], 'v1');
+    assert.deepEqual(await seriousViolations(page).then(describeViolations), '');
+    await screenshot(page, 'function-detail');
+  });
+
+  test('markup in a log line and in an error message is shown as text and runs nothing', async () => {
+    const { page } = tab;
+    await goTo(page, 'functions', 'shop', 'evil');
+    await page.locator('[data-stream="live"]').waitFor();
+    assert.equal((await fetch(`${node.url}/shop-evil`)).status, 500);
+    const line = page.locator('.log-message', { hasText: '<img src=x onerror=' });
+    await line.waitFor();
+    assert.equal(await line.innerText(), '<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 3</script>');
+    const failed = page.locator('[data-outcome="error"]').first();
+    await failed.waitFor();
+    assert.match(await failed.locator('.error-text').innerText(), /<img src=y onerror="window.__pwned = 2">/);
+    // Filtering by outcome: the failure stays under "failed", and "ok" lists none of this function's.
+    await page.getByLabel('Outcome').selectOption('ok');
+    await page.getByText('No invocations with outcome ok yet.').waitFor();
+    await page.getByLabel('Outcome').selectOption('failed');
+    await page.locator('[data-outcome="error"]').first().waitFor();
+    assert.equal(await page.evaluate('document.querySelectorAll("img, script:not([src])").length'), 0, 'no element was made from the strings');
+    assert.equal(await page.evaluate('window.__pwned'), undefined, 'no script ran');
+    assert.deepEqual(tab.problems, []);
+  });
+
+  test('rollback from the versions list (confirmed, with the keyboard only) switches what the route answers', async () => {
+    const { page } = tab;
+    assert.equal((await node.deploy('roll', { 'index.ts': answering('one') })).status, 201);
+    assert.equal((await node.deploy('roll', { 'index.ts': answering('two') })).status, 201);
+    assert.equal(await routeAnswer(node, '/roll'), 'two');
+    await goTo(page, 'functions', 'roll', 'answer');
+    await page.locator('[data-version="1"]').getByRole('button').waitFor();
+    await page.locator('body').focus();
+
+    // Esc closes the question without doing anything, and focus goes back to the button.
+    await tabTo(page, 'Roll back to v1');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Roll back roll to v1?' });
+    await dialog.waitFor();
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Cancel');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Make v1 live');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Cancel', 'focus stays in the dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Roll back to v1');
+    assert.equal(await routeAnswer(node, '/roll'), 'two');
+
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    assert.deepEqual(await seriousViolations(page).then(describeViolations), '', 'the dialog');
+    await screenshot(page, 'rollback-dialog');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await eventually(async () => (await routeAnswer(node, '/roll')) === 'one', UI_TIMEOUT_MS, 'the route to answer from v1');
+    await page.locator('[data-version="1"]', { hasText: 'live' }).waitFor();
+    await page.locator('[data-version="2"]').getByRole('button', { name: 'Roll back to v2' }).waitFor();
+  });
+
+  test('the nav, links and filters are reachable with Tab and work with Enter and the arrow keys', async () => {
+    const { page } = tab;
+    await goTo(page, 'overview');
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.locator('body').focus();
+    await tabTo(page, 'Functions');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Functions', level: 1 }).waitFor();
+    await tabTo(page, 'hello');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'shop/hello', level: 1 }).waitFor();
+    await page.locator('body').focus();
+    await tabTo(page, 'Outcome');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getByLabel('Outcome').inputValue(), 'ok');
+    await tabTo(page, 'Log of shop/hello');
+  });
+});
