@@ -10,7 +10,9 @@ export type AuthRequirement =
   | { kind: 'invoke'; app: string; fn: string; level: AuthLevel }
   | { kind: 'send'; queue: string }
   /** The blob storage API: one bucket, or (null) the list of buckets, which shows a blobs key only its own. */
-  | { kind: 'blobs'; bucket: string | null; access: BlobAccess };
+  | { kind: 'blobs'; bucket: string | null; access: BlobAccess }
+  /** Reading the admin API (GET, HEAD): a read key will do, else whatever `otherwise` needs. */
+  | { kind: 'read'; otherwise: AuthRequirement };
 
 /**
  * Resolves with the scope the request was let in with — `{kind: 'admin'}`
@@ -31,6 +33,16 @@ export const KEY_QUERY_PARAM = 'key';
 export const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 const ADMIN_SCOPE: KeyScope = Object.freeze({ kind: 'admin' });
+const READ_ONLY_REFUSAL = 'a read-only key cannot do this: it may only read (GET, HEAD) the admin API, not change anything, invoke a function or send a message';
+
+/**
+ * What a request to the admin API needs, given what its route needs: reading
+ * (GET, HEAD) any route is also open to read keys. The one place read keys are
+ * let in, so a route added later is readable (and nothing else) without a word.
+ */
+export function adminApiRequirement(method: string, routeRequirement: AuthRequirement): AuthRequirement {
+  return method === 'GET' || method === 'HEAD' ? { kind: 'read', otherwise: routeRequirement } : routeRequirement;
+}
 
 export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize {
   return async (headers, url, requirement) => {
@@ -40,7 +52,7 @@ export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize
     if (constantTimeEqual(adminKey, key)) return ADMIN_SCOPE;
     const scope = await keys.verify(key);
     if (!scope) throw new NimbusError('NIMBUS_ERR_AUTH_INVALID');
-    if (!scopeAllows(scope, requirement)) throw new NimbusError('NIMBUS_ERR_AUTH_FORBIDDEN', describe(requirement));
+    if (!scopeAllows(scope, requirement)) throw new NimbusError('NIMBUS_ERR_AUTH_FORBIDDEN', scope.kind === 'read' ? READ_ONLY_REFUSAL : describe(requirement));
     return scope;
   };
 }
@@ -59,6 +71,8 @@ export function presentedKey(headers: IncomingHttpHeaders, url: URL, requirement
 export function scopeAllows(scope: KeyScope, requirement: AuthRequirement): boolean {
   if (scope.kind === 'admin') return true;
   switch (requirement.kind) {
+    case 'read':
+      return scope.kind === 'read' || scopeAllows(scope, requirement.otherwise);
     case 'admin':
       return false;
     case 'send':
@@ -85,6 +99,8 @@ function firstValue(value: string | string[] | undefined): string | undefined {
 
 function describe(requirement: AuthRequirement): string {
   switch (requirement.kind) {
+    case 'read':
+      return describe(requirement.otherwise);
     case 'admin':
       return 'the admin API needs the admin key or an admin-scoped key';
     case 'send':

@@ -35,8 +35,28 @@ export interface InvocationRecord {
 export interface InvocationRecordQuery {
   app?: string;
   functionName?: string;
+  /** Only records with one of these outcomes. */
+  outcomes?: readonly Outcome[];
+  /** Only records after this one in the newest-first order (the previous page's `next`). */
+  before?: RecordPosition;
   /** Newest first, at most this many. */
   limit: number;
+}
+
+/**
+ * Where a record is kept: its batch (write order) and its place from that
+ * batch's newest end, which retention's trimming of a batch's oldest records
+ * leaves as it is. Records are listed newest written first.
+ */
+export interface RecordPosition {
+  batch: number;
+  fromEnd: number;
+}
+
+export interface RecordPage {
+  records: InvocationRecord[];
+  /** Where the next page starts (its `before`); null when no more records match. */
+  next: RecordPosition | null;
 }
 
 export type UsageGrouping = 'function' | 'hour' | 'day';
@@ -117,6 +137,8 @@ export interface MeteringStore {
    */
   writeBatch(batch: MeteringBatch): Promise<void>;
   listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]>;
+  /** One page of records, newest first, and where the next one starts. */
+  pageRecords(query: InvocationRecordQuery): Promise<RecordPage>;
   listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]>;
   usage(query: UsageQuery): Promise<UsageAggregate[]>;
   /** Deletes what the retention policy no longer keeps, measured from the store's clock. */

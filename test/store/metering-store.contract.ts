@@ -43,6 +43,39 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
     assert.deepEqual(timedOut, toInvocationRecord(finished({ id: 'r3', app: 'blog', functionName: 'render', outcome: 'timeout', error: 'slow' })));
   });
 
+  withStore('records page newest first by outcome, and a page stays put while records arrive and old ones go', async (store) => {
+    const record = (id: string, outcome: 'ok' | 'error' | 'timeout' = 'ok', app = 'shop') =>
+      toInvocationRecord(finished({ id, app, outcome, ...(outcome === 'ok' ? {} : { error: 'bad' }) }));
+    await store.writeBatch(batchOf([record('a1'), record('a2', 'error'), record('a3')]));
+    await store.writeBatch(batchOf([record('b1', 'timeout'), record('b2'), record('b3', 'ok', 'blog')]));
+    await store.writeBatch(batchOf([record('c1'), record('c2', 'error')]));
+
+    const first = await store.pageRecords({ app: 'shop', limit: 3 });
+    assert.deepEqual(first.records.map((r) => r.id), ['c2', 'c1', 'b2']);
+    assert.ok(first.next, 'more records follow');
+    // New records arrive, and retention trims the oldest records of the cursor's batch and before it.
+    await store.writeBatch(batchOf([record('d1'), record('d2')]));
+    const second = await store.pageRecords({ app: 'shop', limit: 3, before: first.next });
+    assert.deepEqual(second.records.map((r) => r.id), ['b1', 'a3', 'a2']);
+    const last = await store.pageRecords({ app: 'shop', limit: 3, before: second.next! });
+    assert.deepEqual([last.records.map((r) => r.id), last.next], [['a1'], null]);
+    const exact = await store.pageRecords({ app: 'shop', limit: 1, before: second.next! });
+    assert.deepEqual([exact.records.map((r) => r.id), exact.next], [['a1'], null], 'a full page with nothing after it says so');
+
+    const failed = await store.pageRecords({ outcomes: ['error', 'timeout'], limit: 2 });
+    assert.deepEqual(failed.records.map((r) => [r.id, r.outcome]), [['c2', 'error'], ['b1', 'timeout']]);
+    const moreFailed = await store.pageRecords({ outcomes: ['error', 'timeout'], limit: 2, before: failed.next! });
+    assert.deepEqual([moreFailed.records.map((r) => r.id), moreFailed.next], [['a2'], null]);
+    assert.deepEqual((await store.pageRecords({ outcomes: ['ok'], app: 'blog', limit: 5 })).records.map((r) => r.id), ['b3']);
+
+    // The sweep drops whole batches and the oldest records of one; a cursor into what is left reads on from the same record.
+    const atB2 = await store.pageRecords({ limit: 4 });
+    assert.deepEqual(atB2.records.map((r) => r.id), ['d2', 'd1', 'c2', 'c1']);
+    await store.sweep({ recordMaxAgeMs: 365 * DAY, recordMaxCount: 6, rollupMaxAgeMs: 365 * DAY });
+    const afterSweep = await store.pageRecords({ limit: 10, before: atB2.next! });
+    assert.deepEqual([afterSweep.records.map((r) => r.id), afterSweep.next], [['b3', 'b2'], null]);
+  });
+
   withStore('a batch is one transaction: a roll-up the database refuses stores none of it', async (store) => {
     const batch = batchOf([toInvocationRecord(finished({ id: 'good' }))]);
     const refused = { ...batch, rollups: [...batch.rollups, { ...batch.rollups[0]!, app: null as unknown as string }] };

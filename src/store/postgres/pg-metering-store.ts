@@ -2,7 +2,7 @@ import type { PgDatabase, PgQueryable } from './pg-database.js';
 import type { Clock } from '../../shared/clock.js';
 import { functionsMarker, type EncodedBatch } from '../../metering/record-batch-codec.js';
 import { fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
-import { ageCut, collectNewest, countCut, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
+import { ageCut, countCut, RecordCollector, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
 import type {
   InvocationRecord,
   InvocationRecordQuery,
@@ -10,6 +10,7 @@ import type {
   MeteringRetention,
   MeteringStore,
   MinuteRollup,
+  RecordPage,
   SweepResult,
   UsageAggregate,
   UsageQuery,
@@ -75,20 +76,25 @@ export class PgMeteringStore implements MeteringStore {
   }
 
   async listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]> {
-    const out: InvocationRecord[] = [];
-    if (query.limit <= 0) return out;
+    return (await this.pageRecords(query)).records;
+  }
+
+  async pageRecords(query: InvocationRecordQuery): Promise<RecordPage> {
+    const collector = new RecordCollector(query);
+    if (query.limit <= 0) return collector.page();
     const marker = query.app === undefined ? null : functionsMarker(query.app, query.functionName);
-    let before: number | null = null;
+    // The first read includes the cursor's own batch; later reads go on below the last batch read.
+    let through: number | null = query.before?.batch ?? null;
     for (;;) {
       const page: { seq: number; records: Buffer }[] = await this.#db.query<{ seq: number; records: Buffer }>(
         `SELECT seq::float8 AS seq, records FROM metering_record_batches
-         WHERE ($1::text IS NULL OR strpos(functions, $1) > 0) AND ($2::bigint IS NULL OR seq < $2)
+         WHERE ($1::text IS NULL OR strpos(functions, $1) > 0) AND ($2::bigint IS NULL OR seq <= $2)
          ORDER BY seq DESC LIMIT ${RECORD_PAGE_BATCHES}`,
-        [marker, before],
+        [marker, through],
       );
-      for (const row of page) if (collectNewest(row.records, query, out)) return out;
-      if (page.length < RECORD_PAGE_BATCHES) return out;
-      before = page.at(-1)!.seq;
+      for (const row of page) if (collector.add(row.seq, row.records)) return collector.page();
+      if (page.length < RECORD_PAGE_BATCHES) return collector.page();
+      through = page.at(-1)!.seq - 1;
     }
   }
 

@@ -4,7 +4,7 @@ import { encodeBatch, functionsMarker } from '../../metering/record-batch-codec.
 import { RecordColumns } from '../../metering/record-columns.js';
 import type { MeasuredInvocation } from '../../metering/invocation-record.js';
 import { fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
-import { ageCut, collectNewest, countCut, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
+import { ageCut, countCut, RecordCollector, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   MeteringRetention,
   MeteringStore,
   MinuteRollup,
+  RecordPage,
   SweepResult,
   UsageAggregate,
   UsageQuery,
@@ -109,19 +110,27 @@ export class SqliteMeteringStore implements MeteringStore {
   }
 
   async listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]> {
-    const out: InvocationRecord[] = [];
-    if (query.limit <= 0) return out;
-    const rows = query.app !== undefined
-      ? this.#db.prepare('SELECT records FROM metering_record_batches WHERE instr(functions, ?) > 0 ORDER BY seq DESC')
-          .iterate(functionsMarker(query.app, query.functionName))
-      : this.#db.prepare('SELECT records FROM metering_record_batches ORDER BY seq DESC').iterate();
-    for (const row of rows as IterableIterator<{ records: Uint8Array | string }>) {
-      if (collectNewest(row.records, query, out)) {
+    return (await this.pageRecords(query)).records;
+  }
+
+  async pageRecords(query: InvocationRecordQuery): Promise<RecordPage> {
+    const collector = new RecordCollector(query);
+    if (query.limit <= 0) return collector.page();
+    // Conditions left out rather than made always true, so SQLite walks the rowid range only.
+    const conditions = [...(query.app !== undefined ? ['instr(functions, @marker) > 0'] : []), ...(query.before ? ['seq <= @before'] : [])];
+    const rows = this.#db
+      .prepare(`SELECT seq, records FROM metering_record_batches ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY seq DESC`)
+      .iterate({
+        ...(query.app !== undefined ? { marker: functionsMarker(query.app, query.functionName) } : {}),
+        ...(query.before ? { before: query.before.batch } : {}),
+      });
+    for (const row of rows as IterableIterator<{ seq: number; records: Uint8Array | string }>) {
+      if (collector.add(row.seq, row.records)) {
         (rows as IterableIterator<unknown>).return?.();
         break;
       }
     }
-    return out;
+    return collector.page();
   }
 
   async listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]> {
