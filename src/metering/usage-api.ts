@@ -1,16 +1,16 @@
 import type { Clock } from '../shared/clock.js';
-import type { MeteringStore, UsageGrouping } from '../store/metering-store.js';
+import type { MeteringStore } from '../store/metering-store.js';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
 import { queryInvalid, readLimit, readName, } from './query-error.js';
 import type { AdminResult } from '../gateway/admin-result.js';
 import { parseSince } from './since.js';
 import { decodeRecordCursor, encodeRecordCursor, OUTCOME_FILTERS, outcomesOf } from './record-cursor.js';
-import { usageReport } from './usage-report.js';
+import { usageReport, type ReportGrouping } from './usage-report.js';
 
 export const DEFAULT_USAGE_SINCE = '24h';
 export const DEFAULT_RECORDS_LIMIT = 100;
 export const MAX_RECORDS_LIMIT = 1_000;
-const GROUPINGS: readonly UsageGrouping[] = ['function', 'hour', 'day'];
+const GROUPINGS: readonly ReportGrouping[] = ['function', 'hour', 'day'];
 
 export interface MeteringApiDeps {
   store: MeteringStore;
@@ -22,7 +22,7 @@ export interface MeteringApiDeps {
 export async function handleUsageApi(query: URLSearchParams, deps: MeteringApiDeps): Promise<AdminResult> {
   const app = readName(query, 'app');
   if (!app.ok) return app.answer;
-  const by = (query.get('by') || 'function') as UsageGrouping;
+  const by = (query.get('by') || 'function') as ReportGrouping;
   if (!GROUPINGS.includes(by)) return queryInvalid('by', `must be one of ${GROUPINGS.join(', ')}, got "${by}"`);
   let since: number;
   try {

@@ -59,10 +59,13 @@ export interface RecordPage {
   next: RecordPosition | null;
 }
 
-export type UsageGrouping = 'function' | 'hour' | 'day';
+/** `minute` is for the live charts (`/stats`); the usage API offers the others. */
+export type UsageGrouping = 'function' | 'minute' | 'hour' | 'day';
 
 export interface UsageQuery {
   app?: string;
+  /** One function of `app`. */
+  functionName?: string;
   /** Epoch ms; roll-ups are per minute, so the minute containing `since` is included. */
   since: number;
   by: UsageGrouping;
@@ -76,6 +79,12 @@ export interface UsageSums {
   cpuMs: number;
   durationSumMs: number;
   durationMaxMs: number;
+  /**
+   * Handler durations counted per bucket (src/metering/duration-histogram.ts),
+   * DURATION_BUCKET_COUNT long; they add like every other sum. All zero for
+   * minutes written by a release before the histogram.
+   */
+  durationBuckets: number[];
 }
 
 /** One group of roll-ups summed up. */
@@ -83,7 +92,7 @@ export interface UsageAggregate extends UsageSums {
   /** Set when grouped by function. */
   app: string | null;
   functionName: string | null;
-  /** Start of the UTC hour or day (epoch ms) when grouped by time. */
+  /** Start of the UTC minute, hour or day (epoch ms) when grouped by time. */
   periodStart: number | null;
   invocations: number;
   /** Invocations whose outcome was not `ok` (throttled ones included). */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MeteringStore } from '../../src/store/metering-store.js';
 import { toInvocationRecord } from '../../src/metering/invocation-record.js';
+import { bucketOf, DURATION_BUCKET_COUNT } from '../../src/metering/duration-histogram.js';
 import { FakeClock } from '../metering/fake-clock.js';
 import { batchOf, finished } from '../metering/events.js';
 
@@ -127,6 +128,27 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
     assert.equal(first.cpuMs, 1.5 + 5 + 5);
     assert.equal(first.durationSumMs, 35.2);
     assert.equal(first.durationMaxMs, 20);
+  });
+
+  withStore('roll-ups count durations in histogram buckets that add up across nodes, and group per minute and function', async (store, _clock, second) => {
+    assert.ok(second, 'the harness opens a second store on the same database');
+    const durations = [0.05, 3, 3.2, 40, 40, 700, 1_200_000];
+    await Promise.all(durations.map((durationMs, i) => (i % 2 === 0 ? store : second).writeBatch(batchOf([
+      toInvocationRecord(finished({ startedAt: T0 + i, durationMs })),
+      toInvocationRecord(finished({ startedAt: T0 + 60_000 + i, functionName: 'cart', durationMs, outcome: 'error' })),
+    ]))));
+    const expected = new Array<number>(DURATION_BUCKET_COUNT).fill(0);
+    for (const d of durations) expected[bucketOf(d)]! += 1;
+    const rollups = await store.listRollups({ app: 'shop', since: T0 });
+    assert.deepEqual(rollups.map((r) => [r.functionName, r.minute - T0, r.durationBuckets]), [['checkout', 0, expected], ['cart', 60_000, expected]]);
+
+    const perMinute = await store.usage({ since: T0, by: 'minute' });
+    assert.deepEqual(perMinute.map((m) => [m.periodStart, m.invocations, m.errors, m.durationBuckets]), [[T0, 7, 0, expected], [T0 + 60_000, 7, 7, expected]]);
+    const cart = await store.usage({ since: T0, by: 'minute', app: 'shop', functionName: 'cart' });
+    assert.deepEqual(cart.map((m) => [m.periodStart, m.invocations, m.durationMaxMs]), [[T0 + 60_000, 7, 1_200_000]]);
+    assert.deepEqual(await store.usage({ since: T0, by: 'minute', app: 'blog' }), []);
+    const byFunction = await store.usage({ since: T0, by: 'function' });
+    assert.deepEqual(byFunction.map((u) => u.durationBuckets), [expected, expected], 'every grouping sums the buckets');
   });
 
   withStore('usage groups roll-ups by function, by UTC hour and by UTC day', async (store) => {

@@ -30,6 +30,20 @@ export const meteringRoutes = {
     },
     response: z.object({ records: z.array(invocationRecord), nextCursor: z.string().nullable() }),
   }),
+  stats: adminRoute({
+    method: 'GET', path: '/stats', summary: "The overview's live charts: invocations, errors, cold starts and p50/p99 per minute; running instances",
+    query: {
+      since: 'how far back: 30m, 1h, 24h or an ISO time (default 1h, at most 24h)', app: 'one app (all when absent)', fn: 'one function of that app',
+    },
+    response: z.looseObject({
+      since: epochMs, stepMs: z.number(),
+      points: z.array(z.looseObject({
+        t: epochMs, invocations: z.number(), errors: z.number(), coldStarts: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable(),
+      })).describe('one per minute from since to now, oldest first, zero-filled; from every node'),
+      instances: z.array(z.looseObject({ t: epochMs, running: z.number() }))
+        .describe("this node's running instances every 10 s over the last hour, oldest first; the last entry is the count now"),
+    }),
+  }),
   logs: adminRoute({
     method: 'GET', path: '/apps/:app/logs', summary: "An app's function logs",
     query: { fn: 'one function', since: 'how far back', invocation: 'one invocation id', limit: 'lines, newest kept', follow: '1: a text/event-stream of recent, then live lines' },
