@@ -46,8 +46,10 @@ export function adminApiRequirement(method: string, routeRequirement: AuthRequir
 
 export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize {
   return async (headers, url, requirement) => {
-    if (requirement.kind === 'invoke' && requirement.level === 'anonymous') return undefined;
-    const key = presentedKey(headers, url, requirement);
+    // Where a read key also will do, who needs no key and where the key may come from are the route's own rule.
+    const routeRequirement = requirement.kind === 'read' ? requirement.otherwise : requirement;
+    if (routeRequirement.kind === 'invoke' && routeRequirement.level === 'anonymous') return undefined;
+    const key = presentedKey(headers, url, routeRequirement);
     if (key === undefined) throw new NimbusError('NIMBUS_ERR_AUTH_REQUIRED', describe(requirement));
     if (constantTimeEqual(adminKey, key)) return ADMIN_SCOPE;
     const scope = await keys.verify(key);

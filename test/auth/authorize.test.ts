@@ -121,6 +121,10 @@ test('read keys: every GET and HEAD of the admin API, whatever the route needs; 
     assert.equal(await outcome(authorize(headers, URL_, requirement)), expected, name);
   }
   await assert.rejects(authorize(bearer(readKey), URL_, reading(ADMIN, 'POST')), { status: 403, message: /a read-only key cannot do this/ });
+  // What the route alone allows still holds when reading: no key for an anonymous one, ?key= where invoking takes it.
+  assert.equal(await authorize({}, URL_, reading(invoke('shop', 'checkout', 'anonymous'))), undefined);
+  const withQueryKey = new URL(`http://nimbus.test/_nimbus/api/v1/invocations/x?key=${readKey}`);
+  assert.deepEqual(await authorize({}, withQueryKey, reading(invoke('shop', 'checkout'))), { kind: 'read' });
   await assert.rejects(authorize(bearer(shopKey), URL_, reading(ADMIN)), { status: 403, message: /needs the admin key/ });
 });
 
