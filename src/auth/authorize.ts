@@ -12,7 +12,9 @@ export type AuthRequirement =
   /** The blob storage API: one bucket, or (null) the list of buckets, which shows a blobs key only its own. */
   | { kind: 'blobs'; bucket: string | null; access: BlobAccess }
   /** Any valid key, to learn its own scope (`GET /whoami`: the console signs in with it). */
-  | { kind: 'identify' };
+  | { kind: 'identify' }
+  /** Reading the admin API (GET, HEAD): a read key will do, else whatever `otherwise` needs. */
+  | { kind: 'read'; otherwise: AuthRequirement };
 
 /**
  * Resolves with the scope the request was let in with — `{kind: 'admin'}`
@@ -33,16 +35,28 @@ export const KEY_QUERY_PARAM = 'key';
 export const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
 const ADMIN_SCOPE: KeyScope = Object.freeze({ kind: 'admin' });
+const READ_ONLY_REFUSAL = 'a read-only key cannot do this: it may only read (GET, HEAD) the admin API, not change anything, invoke a function or send a message';
+
+/**
+ * What a request to the admin API needs, given what its route needs: reading
+ * (GET, HEAD) any route is also open to read keys. The one place read keys are
+ * let in, so a route added later is readable (and nothing else) without a word.
+ */
+export function adminApiRequirement(method: string, routeRequirement: AuthRequirement): AuthRequirement {
+  return method === 'GET' || method === 'HEAD' ? { kind: 'read', otherwise: routeRequirement } : routeRequirement;
+}
 
 export function createAuthorizer(adminKey: string, keys: KeyVerifier): Authorize {
   return async (headers, url, requirement) => {
-    if (requirement.kind === 'invoke' && requirement.level === 'anonymous') return undefined;
-    const key = presentedKey(headers, url, requirement);
+    // Where a read key also will do, who needs no key and where the key may come from are the route's own rule.
+    const routeRequirement = requirement.kind === 'read' ? requirement.otherwise : requirement;
+    if (routeRequirement.kind === 'invoke' && routeRequirement.level === 'anonymous') return undefined;
+    const key = presentedKey(headers, url, routeRequirement);
     if (key === undefined) throw new NimbusError('NIMBUS_ERR_AUTH_REQUIRED', describe(requirement));
     if (constantTimeEqual(adminKey, key)) return ADMIN_SCOPE;
     const scope = await keys.verify(key);
     if (!scope) throw new NimbusError('NIMBUS_ERR_AUTH_INVALID');
-    if (!scopeAllows(scope, requirement)) throw new NimbusError('NIMBUS_ERR_AUTH_FORBIDDEN', describe(requirement));
+    if (!scopeAllows(scope, requirement)) throw new NimbusError('NIMBUS_ERR_AUTH_FORBIDDEN', scope.kind === 'read' ? READ_ONLY_REFUSAL : describe(requirement));
     return scope;
   };
 }
@@ -63,6 +77,8 @@ export function scopeAllows(scope: KeyScope, requirement: AuthRequirement): bool
   switch (requirement.kind) {
     case 'identify':
       return true;
+    case 'read':
+      return scope.kind === 'read' || scopeAllows(scope, requirement.otherwise);
     case 'admin':
       return false;
     case 'send':
@@ -91,6 +107,8 @@ function describe(requirement: AuthRequirement): string {
   switch (requirement.kind) {
     case 'identify':
       return 'send the key to identify';
+    case 'read':
+      return describe(requirement.otherwise);
     case 'admin':
       return 'the admin API needs the admin key or an admin-scoped key';
     case 'send':

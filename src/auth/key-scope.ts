@@ -31,6 +31,7 @@ export const keyScopeSchema = z.discriminatedUnion('kind', [
     access: z.enum(['read', 'write']),
   }),
   z.strictObject({ kind: z.literal('admin') }),
+  z.strictObject({ kind: z.literal('read') }),
 ]);
 
 /** Validates a scope from outside (admin API body); throws a 400 naming the field. */
@@ -39,5 +40,5 @@ export function parseKeyScope(input: unknown, field = 'scope'): KeyScope {
   if (scope.kind === 'function') return scope.fn === undefined ? { kind: 'function', app: scope.app } : { kind: 'function', app: scope.app, fn: scope.fn };
   if (scope.kind === 'producer') return { kind: 'producer', queues: [...new Set(scope.queues)] };
   if (scope.kind === 'blobs') return { kind: 'blobs', buckets: [...new Set(scope.buckets)], access: scope.access };
-  return { kind: 'admin' };
+  return scope.kind === 'read' ? { kind: 'read' } : { kind: 'admin' };
 }

@@ -3,6 +3,9 @@ import type { AdminRouter } from '../gateway/admin-router.js';
 import { NO_CONTENT } from '../gateway/admin-result.js';
 import { secretRoutes } from '../gateway/admin-routes/secrets.js';
 import type { AppSecrets } from './app-secrets.js';
+import { byName, pageOf, readPageQuery } from '../gateway/list-page.js';
+
+const BY_NAME = byName<{ name: string }>((secret) => secret.name);
 
 /**
  * `GET /apps/<app>/secrets` → `{secrets: [{name, createdAt, updatedAt}]}`;
@@ -11,7 +14,10 @@ import type { AppSecrets } from './app-secrets.js';
  * `onChange` is told of each app whose secrets changed.
  */
 export function addSecretsApi(router: AdminRouter, secrets: AppSecrets, onChange: (app: string) => void = () => {}): void {
-  router.add(secretRoutes.list, async ({ params }) => ({ status: 200, body: { secrets: await secrets.list(params.app) } }));
+  router.add(secretRoutes.list, async ({ params, query }) => {
+    const page = pageOf(await secrets.list(params.app), readPageQuery(query, BY_NAME), BY_NAME);
+    return { status: 200, body: { secrets: page.items, nextCursor: page.nextCursor } };
+  });
   router.add(secretRoutes.set, async ({ params, body }) => {
     const secret = await secrets.set(params.app, params.name, body.value);
     onChange(params.app);

@@ -8,10 +8,21 @@ import type { AdminRouter } from './admin-router.js';
 import { appRoutes } from './admin-routes/apps.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { readJsonBody } from './json.js';
+import { byName, pageOf, readPageQuery, type ListOrder } from './list-page.js';
 import { formatInZone, Schedule } from '../triggers/timer/schedule.js';
 
 export { MAX_DEPLOY_BODY_BYTES } from './admin-routes/apps.js';
 export const MAX_INVOKE_BODY_BYTES = 6 * 1024 * 1024;
+const APPS_BY_NAME = byName<{ name: string }>((app) => app.name);
+const VERSIONS_OLDEST_FIRST: ListOrder<VersionRecord> = { position: (v) => [v.version], compare: (a, b) => Number(a[0]) - Number(b[0]), shape: ['number'] };
+const VERSIONS_NEWEST_FIRST: ListOrder<VersionRecord> = { ...VERSIONS_OLDEST_FIRST, compare: (a, b) => Number(b[0]) - Number(a[0]) };
+
+function versionOrder(order: string | null): ListOrder<VersionRecord> {
+  if (order === null || order === '' || order === 'oldest') return VERSIONS_OLDEST_FIRST;
+  if (order === 'newest') return VERSIONS_NEWEST_FIRST;
+  throw new NimbusError('NIMBUS_ERR_QUERY_INVALID', `order: must be oldest or newest, got "${order}"`, { field: 'order' });
+}
+
 /** The methods a function's Request can carry (fetch refuses CONNECT, TRACE and TRACK). */
 const INVOKE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -73,10 +84,10 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     return { ...app, functions: summarize(live) };
   };
 
-  router.add(appRoutes.list, async () => {
-    const apps = await deployments.apps();
+  router.add(appRoutes.list, async ({ query }) => {
+    const page = pageOf(await deployments.apps(), readPageQuery(query, APPS_BY_NAME), APPS_BY_NAME);
     const live = new Map(deployments.live().map((v) => [v.app, v]));
-    return { status: 200, body: { apps: apps.map((a) => ({ ...a, functions: summarize(live.get(a.name)) })) } };
+    return { status: 200, body: { apps: page.items.map((a) => ({ ...a, functions: summarize(live.get(a.name)) })), nextCursor: page.nextCursor } };
   });
 
   router.add(appRoutes.get, async ({ params }) => ({ status: 200, body: { app: await appJson(params.app) } }));
@@ -97,13 +108,16 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     };
   });
 
-  router.add(appRoutes.versions, async ({ params }) => {
+  router.add(appRoutes.versions, async ({ params, query }) => {
+    const order = versionOrder(query.get('order'));
     const app = await appJson(params.app);
-    const versions = await deployments.versions(app.name);
+    const stored = await deployments.versions(app.name);
+    const page = pageOf(order === VERSIONS_NEWEST_FIRST ? [...stored].reverse() : stored, readPageQuery(query, order), order);
     return {
       status: 200,
       body: {
-        versions: versions.map((v) => ({
+        nextCursor: page.nextCursor,
+        versions: page.items.map((v) => ({
           version: v.version, createdAt: v.createdAt, bundleHash: v.bundleHash, bundleSize: v.bundleSize,
           functions: v.functions.map((f) => f.name), live: v.version === app.liveVersion,
         })),

@@ -1,7 +1,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Authorize } from '../auth/authorize.js';
+import { adminApiRequirement, type Authorize } from '../auth/authorize.js';
 import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
@@ -165,10 +165,10 @@ export class Gateway {
     const url = this.#url(rawUrl);
     const match = this.deps.admin.match(method, sub);
     // Whether an endpoint exists is the admin's business too: authorize before saying 404 or 405.
-    const requirement = match === 'method'
+    const routeRequirement = match === 'method'
       ? await this.deps.admin.otherMethodAuth(method, sub)
       : match?.route.auth ? await match.route.auth(match.params, { method, path: sub }) : { kind: 'admin' as const };
-    const caller = await this.deps.authorize(req.headers, url, requirement);
+    const caller = await this.deps.authorize(req.headers, url, adminApiRequirement(method, routeRequirement));
     if (match === null) throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${method} ${path}`);
     if (match === 'method') throw new NimbusError('NIMBUS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`, { allow: this.deps.admin.allowedMethods(sub) });
     const result = await this.deps.admin.serve(match.route, { req, res, params: match.params, query: url.searchParams, path: sub, caller });

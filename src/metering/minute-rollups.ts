@@ -1,11 +1,12 @@
 import type { Outcome } from '../runtime/invocation.js';
 import type { MinuteRollup, UsageAggregate, UsageGrouping, UsageSums } from '../store/metering-store.js';
+import { addDuration, DURATION_BUCKET_COUNT, emptyHistogram } from './duration-histogram.js';
 import { billedMilliseconds, gigabyteSeconds } from './invocation-record.js';
 import type { RecordColumns } from './record-columns.js';
 
 export const MINUTE_MS = 60_000;
 /** Length of a usage period when usage is grouped by time (UTC hours and days). */
-export const USAGE_PERIOD_MS = { hour: 3_600_000, day: 86_400_000 } as const satisfies Record<Exclude<UsageGrouping, 'function'>, number>;
+export const USAGE_PERIOD_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const satisfies Record<Exclude<UsageGrouping, 'function'>, number>;
 
 export type FailingOutcome = Exclude<Outcome, 'ok'>;
 export const FAILING_OUTCOMES: readonly FailingOutcome[] = ['error', 'timeout', 'out-of-memory', 'throttled', 'crashed'];
@@ -51,6 +52,7 @@ export function minuteRollups(columns: RecordColumns): MinuteRollup[] {
     rollup.cpuMs += columns.cpuMs(slot);
     rollup.durationSumMs += durationMs;
     if (durationMs > rollup.durationMaxMs) rollup.durationMaxMs = durationMs;
+    addDuration(rollup.durationBuckets, durationMs);
   }
   return [...rollups.values()];
 }
@@ -58,15 +60,23 @@ export function minuteRollups(columns: RecordColumns): MinuteRollup[] {
 function emptyRollup(app: string, functionName: string, minute: number): MinuteRollup {
   return {
     app, functionName, minute, invocations: 0, errorsByOutcome: {},
-    coldStarts: 0, billedMs: 0, gbSeconds: 0, cpuMs: 0, durationSumMs: 0, durationMaxMs: 0,
+    coldStarts: 0, billedMs: 0, gbSeconds: 0, cpuMs: 0, durationSumMs: 0, durationMaxMs: 0, durationBuckets: emptyHistogram(),
   };
 }
 
+/** The column of each duration bucket: one counter each, so histograms add column-wise like the rest. */
+export type DurationBucketColumn = `duration_bucket_${string}`;
+export const DURATION_BUCKET_COLUMNS: readonly DurationBucketColumn[] = Array.from(
+  { length: DURATION_BUCKET_COUNT },
+  (_, i): DurationBucketColumn => `duration_bucket_${String(i).padStart(2, '0')}`,
+);
+
 /**
  * A roll-up as SQL backends keep it: one counter column per failing outcome
- * (`ok` is invocations minus these), so adding a roll-up is column-wise addition.
+ * (`ok` is invocations minus these) and per duration bucket, so adding a
+ * roll-up is column-wise addition.
  */
-export interface RollupRow {
+export interface RollupRow extends DurationBucketCounts {
   app: string;
   function_name: string;
   minute: number;
@@ -83,6 +93,8 @@ export interface RollupRow {
   duration_sum_ms: number;
   duration_max_ms: number;
 }
+
+export type DurationBucketCounts = { [column in DurationBucketColumn]: number };
 
 /** Roll-up column per failing outcome. */
 export const OUTCOME_COLUMNS = {
@@ -111,7 +123,16 @@ export function toRollupRow(rollup: MinuteRollup): RollupRow {
     cpu_ms: rollup.cpuMs,
     duration_sum_ms: rollup.durationSumMs,
     duration_max_ms: rollup.durationMaxMs,
+    ...bucketColumns(rollup.durationBuckets),
   };
+}
+
+function bucketColumns(buckets: readonly number[]): DurationBucketCounts {
+  const columns = {} as DurationBucketCounts;
+  DURATION_BUCKET_COLUMNS.forEach((column, i) => {
+    columns[column] = buckets[i] ?? 0;
+  });
+  return columns;
 }
 
 export function fromRollupRow(row: RollupRow): MinuteRollup {
@@ -143,8 +164,10 @@ export function fromUsageRow(row: UsageRow): UsageAggregate {
   };
 }
 
-function sumsOf(row: Pick<RollupRow, 'cold_starts' | 'billed_ms' | 'gb_seconds' | 'cpu_ms' | 'duration_sum_ms' | 'duration_max_ms'>): UsageSums {
+function sumsOf(row: Pick<RollupRow, 'cold_starts' | 'billed_ms' | 'gb_seconds' | 'cpu_ms' | 'duration_sum_ms' | 'duration_max_ms'> & DurationBucketCounts): UsageSums {
   return {
+    // SQL sums come back as strings or null from some drivers and groups: counts are plain numbers here.
+    durationBuckets: DURATION_BUCKET_COLUMNS.map((column) => Number(row[column] ?? 0)),
     coldStarts: row.cold_starts,
     billedMs: row.billed_ms,
     gbSeconds: row.gb_seconds,

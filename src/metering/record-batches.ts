@@ -1,4 +1,4 @@
-import type { InvocationRecord, InvocationRecordQuery, MeteringBatch } from '../store/metering-store.js';
+import type { InvocationRecord, InvocationRecordQuery, MeteringBatch, RecordPage, RecordPosition } from '../store/metering-store.js';
 import { minuteRollups } from './minute-rollups.js';
 import { decodeBatch, encodeBatch, type EncodedBatch } from './record-batch-codec.js';
 import type { RecordColumns } from './record-columns.js';
@@ -13,20 +13,49 @@ export function meteringBatch(columns: RecordColumns): MeteringBatch {
 }
 
 /**
- * Adds a stored batch's records that match `query` to `out`, newest first,
- * until `out` holds `query.limit`. Stores read batches newest first and stop
- * once this returns true.
+ * One page of records, newest first: stores hand it their batches newest
+ * first (those at or before `query.before`'s) and stop once `add` returns
+ * true. A record's position is its batch and its place counted from the
+ * batch's newest end, which retention (it drops a batch's oldest records)
+ * never changes: a cursor stays put while records come and go.
  */
-export function collectNewest(stored: Uint8Array | string, query: InvocationRecordQuery, out: InvocationRecord[]): boolean {
-  if (out.length >= query.limit) return true;
-  const columns = decodeBatch(stored);
-  for (let slot = columns.count - 1; slot >= 0 && out.length < query.limit; slot--) {
-    const key = columns.keyOf(slot);
-    if (query.app !== undefined && key.app !== query.app) continue;
-    if (query.functionName !== undefined && key.functionName !== query.functionName) continue;
-    out.push(columns.record(slot));
+export class RecordCollector {
+  readonly #query: InvocationRecordQuery;
+  readonly #outcomes: ReadonlySet<string> | null;
+  readonly #records: InvocationRecord[] = [];
+  #last: RecordPosition | null = null;
+  #next: RecordPosition | null = null;
+
+  constructor(query: InvocationRecordQuery) {
+    this.#query = query;
+    this.#outcomes = query.outcomes ? new Set(query.outcomes) : null;
   }
-  return out.length >= query.limit;
+
+  /** Adds a stored batch's matching records; true once the page is full and another match is known to follow. */
+  add(seq: number, stored: Uint8Array | string): boolean {
+    const { before, limit } = this.#query;
+    if (this.#next !== null || limit <= 0) return true;
+    if (before && seq > before.batch) return false;
+    const columns = decodeBatch(stored);
+    const skip = before && seq === before.batch ? before.fromEnd + 1 : 0;
+    for (let slot = columns.count - 1 - skip; slot >= 0; slot--) {
+      const key = columns.keyOf(slot);
+      if (this.#query.app !== undefined && key.app !== this.#query.app) continue;
+      if (this.#query.functionName !== undefined && key.functionName !== this.#query.functionName) continue;
+      if (this.#outcomes && !this.#outcomes.has(columns.outcomeOf(slot))) continue;
+      if (this.#records.length === limit) {
+        this.#next = this.#last;
+        return true;
+      }
+      this.#records.push(columns.record(slot));
+      this.#last = { batch: seq, fromEnd: columns.count - 1 - slot };
+    }
+    return false;
+  }
+
+  page(): RecordPage {
+    return { records: this.#records, next: this.#next };
+  }
 }
 
 /** What a store knows of a batch without reading its records. */

@@ -1,11 +1,14 @@
 import type { MeteringStore, UsageAggregate, UsageGrouping } from '../store/metering-store.js';
 import { costOf, DEFAULT_PRICES, type PriceTable } from './prices.js';
 
+/** What a usage report groups by; per-minute groups are the live charts' (`/stats`). */
+export type ReportGrouping = Exclude<UsageGrouping, 'minute'>;
+
 export interface UsageReportQuery {
   app?: string;
   /** Epoch ms. */
   since: number;
-  by: UsageGrouping;
+  by: ReportGrouping;
 }
 
 export interface UsageFigures {
@@ -27,7 +30,7 @@ export interface UsageRow extends UsageFigures {
 
 export interface UsageReport {
   since: number;
-  by: UsageGrouping;
+  by: ReportGrouping;
   prices: PriceTable;
   rows: UsageRow[];
   totals: UsageFigures;
@@ -73,7 +76,7 @@ function figures(aggregate: Summable, prices: PriceTable): UsageFigures {
   };
 }
 
-function keyOf(aggregate: UsageAggregate, by: UsageGrouping): string {
+function keyOf(aggregate: UsageAggregate, by: ReportGrouping): string {
   if (by === 'function') return `${aggregate.app}/${aggregate.functionName}`;
   const iso = new Date(aggregate.periodStart ?? 0).toISOString();
   return by === 'day' ? iso.slice(0, 10) : `${iso.slice(0, 13)}:00Z`;

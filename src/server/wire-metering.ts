@@ -11,6 +11,8 @@ import { handleMetricsRequest, NodeMetrics, type QueueDepth } from '../metering/
 import type { PriceTable } from '../metering/prices.js';
 import { createInvocationTracer } from '../metering/tracing/invocation-tracer.js';
 import { handleInvocationsApi, handleUsageApi } from '../metering/usage-api.js';
+import { InstanceSampler } from '../metering/instance-sampler.js';
+import { handleStatsApi } from '../metering/stats-api.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
 import type { InvocationLifecycle } from '../runtime/lifecycle.js';
 import type { Clock } from '../shared/clock.js';
@@ -63,6 +65,20 @@ export function wireMetering(deps: {
     return handleUsageApi(query, meteringDeps);
   });
   deps.router.add(meteringRoutes.invocationRecords, async ({ query }) => handleInvocationsApi(query, meteringDeps));
+  const instances = new InstanceSampler(deps.clock, () => {
+    let running = 0;
+    for (const f of deps.dispatcher.instances()) running += f.instances;
+    return running;
+  });
+  instances.start();
+  deps.router.add(meteringRoutes.stats, async ({ query }) => {
+    const app = query.get('app');
+    if (app && APP_NAME.test(app)) {
+      const fn = query.get('fn');
+      await (fn ? deps.names?.requireFunction(app, fn) : deps.names?.requireApp(app));
+    }
+    return handleStatsApi(query, { ...meteringDeps, instances });
+  });
   deps.router.add(meteringRoutes.logs, async ({ req, res, query, params }) => {
     // The query's app filter is read loosely; a path names one app, so it must be a name an app can have.
     if (!APP_NAME.test(params['app']!)) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', JSON.stringify(params['app']));
@@ -83,6 +99,7 @@ export function wireMetering(deps: {
       open: deps.metricsOpen,
     },
     async close() {
+      instances.stop();
       await recorder.close();
       await logs.close();
       await tracer?.close();

@@ -23,7 +23,9 @@ export type KeyScope =
   /** The blob storage API for these buckets only: read (get, head, list), or write (that, and put, delete, create). */
   | { kind: 'blobs'; buckets: string[]; access: BlobAccess }
   /** The whole admin API, like the admin key. */
-  | { kind: 'admin' };
+  | { kind: 'admin' }
+  /** Every GET and HEAD of the admin API (blobs and async results included); no write, invocation or send. */
+  | { kind: 'read' };
 
 /** 'write' includes reading. */
 export type BlobAccess = 'read' | 'write';

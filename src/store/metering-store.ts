@@ -35,14 +35,37 @@ export interface InvocationRecord {
 export interface InvocationRecordQuery {
   app?: string;
   functionName?: string;
+  /** Only records with one of these outcomes. */
+  outcomes?: readonly Outcome[];
+  /** Only records after this one in the newest-first order (the previous page's `next`). */
+  before?: RecordPosition;
   /** Newest first, at most this many. */
   limit: number;
 }
 
-export type UsageGrouping = 'function' | 'hour' | 'day';
+/**
+ * Where a record is kept: its batch (write order) and its place from that
+ * batch's newest end, which retention's trimming of a batch's oldest records
+ * leaves as it is. Records are listed newest written first.
+ */
+export interface RecordPosition {
+  batch: number;
+  fromEnd: number;
+}
+
+export interface RecordPage {
+  records: InvocationRecord[];
+  /** Where the next page starts (its `before`); null when no more records match. */
+  next: RecordPosition | null;
+}
+
+/** `minute` is for the live charts (`/stats`); the usage API offers the others. */
+export type UsageGrouping = 'function' | 'minute' | 'hour' | 'day';
 
 export interface UsageQuery {
   app?: string;
+  /** One function of `app`. */
+  functionName?: string;
   /** Epoch ms; roll-ups are per minute, so the minute containing `since` is included. */
   since: number;
   by: UsageGrouping;
@@ -56,6 +79,12 @@ export interface UsageSums {
   cpuMs: number;
   durationSumMs: number;
   durationMaxMs: number;
+  /**
+   * Handler durations counted per bucket (src/metering/duration-histogram.ts),
+   * DURATION_BUCKET_COUNT long; they add like every other sum. All zero for
+   * minutes written by a release before the histogram.
+   */
+  durationBuckets: number[];
 }
 
 /** One group of roll-ups summed up. */
@@ -63,7 +92,7 @@ export interface UsageAggregate extends UsageSums {
   /** Set when grouped by function. */
   app: string | null;
   functionName: string | null;
-  /** Start of the UTC hour or day (epoch ms) when grouped by time. */
+  /** Start of the UTC minute, hour or day (epoch ms) when grouped by time. */
   periodStart: number | null;
   invocations: number;
   /** Invocations whose outcome was not `ok` (throttled ones included). */
@@ -117,6 +146,8 @@ export interface MeteringStore {
    */
   writeBatch(batch: MeteringBatch): Promise<void>;
   listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]>;
+  /** One page of records, newest first, and where the next one starts. */
+  pageRecords(query: InvocationRecordQuery): Promise<RecordPage>;
   listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]>;
   usage(query: UsageQuery): Promise<UsageAggregate[]>;
   /** Deletes what the retention policy no longer keeps, measured from the store's clock. */

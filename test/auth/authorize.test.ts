@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiKeys } from '../../src/auth/api-keys.js';
-import { type AuthRequirement, createAuthorizer } from '../../src/auth/authorize.js';
+import { adminApiRequirement, type AuthRequirement, createAuthorizer } from '../../src/auth/authorize.js';
 import type { ErrorCode } from '../../src/shared/errors.js';
 import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { ManualClock, tempDatabase } from './fixtures.js';
@@ -23,6 +23,7 @@ async function setUp(t: { after: (fn: () => void) => void }) {
     adminScopedKey: (await keys.create({ kind: 'admin' })).key,
     uploadsKey: (await keys.create({ kind: 'blobs', buckets: ['uploads', 'avatars'], access: 'write' })).key,
     reportsReader: (await keys.create({ kind: 'blobs', buckets: ['reports'], access: 'read' })).key,
+    readKey: (await keys.create({ kind: 'read' })).key,
   };
 }
 
@@ -95,6 +96,36 @@ test('blobs keys: their buckets only, read-only keys read only, never anything e
   for (const [name, headers, requirement, expected] of rows) {
     assert.equal(await outcome(authorize(headers, URL_, requirement)), expected, name);
   }
+});
+
+test('read keys: every GET and HEAD of the admin API, whatever the route needs; nothing else', async (t) => {
+  const { authorize, readKey, shopKey, uploadsKey } = await setUp(t);
+  const reading = (requirement: AuthRequirement, method = 'GET') => adminApiRequirement(method, requirement);
+  const rows: [string, IncomingHttpHeaders, AuthRequirement, 'ok' | ErrorCode][] = [
+    ['read key, GET of an admin route', bearer(readKey), reading(ADMIN), 'ok'],
+    ['read key, HEAD of an admin route', bearer(readKey), reading(ADMIN, 'HEAD'), 'ok'],
+    ['read key, GET of a bucket', bearer(readKey), reading(blobs('reports', 'read')), 'ok'],
+    ['read key, GET of an async result', bearer(readKey), reading(invoke('shop', 'checkout')), 'ok'],
+    ['read key, POST to an admin route', bearer(readKey), reading(ADMIN, 'POST'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['read key, DELETE', bearer(readKey), reading(ADMIN, 'DELETE'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['read key, PUT of an object', bearer(readKey), reading(blobs('reports', 'write'), 'PUT'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['read key, sending', bearer(readKey), sendTo('orders'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['read key, invoking a key function', bearer(readKey), invoke('shop', 'checkout'), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['read key, /metrics (not the admin API)', bearer(readKey), ADMIN, 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['no key, GET', {}, reading(ADMIN), 'NIMBUS_ERR_AUTH_REQUIRED'],
+    ['app key, GET of an admin route', bearer(shopKey), reading(ADMIN), 'NIMBUS_ERR_AUTH_FORBIDDEN'],
+    ['blobs key, GET of its bucket still', bearer(uploadsKey), reading(blobs('uploads', 'read')), 'ok'],
+    ['admin key, GET', bearer(ADMIN_KEY), reading(ADMIN), 'ok'],
+  ];
+  for (const [name, headers, requirement, expected] of rows) {
+    assert.equal(await outcome(authorize(headers, URL_, requirement)), expected, name);
+  }
+  await assert.rejects(authorize(bearer(readKey), URL_, reading(ADMIN, 'POST')), { status: 403, message: /a read-only key cannot do this/ });
+  // What the route alone allows still holds when reading: no key for an anonymous one, ?key= where invoking takes it.
+  assert.equal(await authorize({}, URL_, reading(invoke('shop', 'checkout', 'anonymous'))), undefined);
+  const withQueryKey = new URL(`http://nimbus.test/_nimbus/api/v1/invocations/x?key=${readKey}`);
+  assert.deepEqual(await authorize({}, withQueryKey, reading(invoke('shop', 'checkout'))), { kind: 'read' });
+  await assert.rejects(authorize(bearer(shopKey), URL_, reading(ADMIN)), { status: 403, message: /needs the admin key/ });
 });
 
 test('authorize resolves with the scope the request came in with', async (t) => {

@@ -30,7 +30,7 @@ test('POST /keys answers 201 with the key, shown this once; GET /keys lists with
   assert.ok(!JSON.stringify(all).includes(body.key.slice(-43)));
   assert.deepEqual(await api('GET', ['keys'], undefined, new URLSearchParams('app=shop')), {
     status: 200,
-    body: { keys: [{ id: body.id, scope: { kind: 'function', app: 'shop', fn: 'checkout' }, label: 'web', createdAt: clock.now(), lastUsedAt: clock.now() }] },
+    body: { keys: [{ id: body.id, scope: { kind: 'function', app: 'shop', fn: 'checkout' }, label: 'web', createdAt: clock.now(), lastUsedAt: clock.now() }], nextCursor: null },
   });
 
   assert.deepEqual(await api('DELETE', ['keys', body.id], undefined), { status: 204, body: null });

@@ -27,7 +27,7 @@ test('PUT, GET and DELETE /apps/<app>/secrets/<NAME>; values are never returned'
     body: { secret: { name: 'TOKEN', createdAt: now, updatedAt: now } },
   });
   const listed = await api('GET', ['apps', 'shop', 'secrets'], undefined);
-  assert.deepEqual(listed, { status: 200, body: { secrets: [{ name: 'TOKEN', createdAt: now, updatedAt: now }] } });
+  assert.deepEqual(listed, { status: 200, body: { secrets: [{ name: 'TOKEN', createdAt: now, updatedAt: now }], nextCursor: null } });
   assert.ok(!JSON.stringify(listed).includes('s3cr3t'));
   assert.deepEqual(await secrets.resolve('shop'), { TOKEN: 's3cr3t' });
 

@@ -77,6 +77,9 @@ describe('the OpenAPI document is generated from the routes the node serves', ()
       [timers.runNow, 'POST', '/timers/docs/tick/run'],
       [timers.runs, 'GET', '/timers/docs/tick/runs'],
       [metering.usage, 'GET', '/usage?by=hour'],
+      [metering.stats, 'GET', '/stats?since=30m'],
+      [apps.list, 'GET', '/apps?limit=1'],
+      [keys.list, 'GET', '/keys?limit=1'],
       [nodeArea.node, 'GET', '/node'],
       [nodeArea.nodes, 'GET', '/nodes'],
       [session.whoami, 'GET', '/whoami'],
@@ -95,7 +98,10 @@ describe('the OpenAPI document is generated from the routes the node serves', ()
     // Lines and records arrive once the invocation is written down.
     await eventually(async () => (await admin(node, 'GET', '/apps/docs/logs')).body.lines.length > 0);
     await eventually(async () => (await admin(node, 'GET', '/invocation-records?app=docs')).body.records.length > 0);
-    for (const [route, path] of [[metering.logs, '/apps/docs/logs'], [metering.invocationRecords, '/invocation-records?app=docs']] as const) {
+    for (const [route, path] of [
+      [metering.logs, '/apps/docs/logs'], [metering.invocationRecords, '/invocation-records?app=docs'], [metering.invocationRecords, '/invocation-records?outcome=ok&limit=1'],
+      [metering.stats, '/stats?app=docs'],
+    ] as const) {
       const checked = route.response.safeParse((await admin(node, 'GET', path)).body);
       assert.ok(checked.success, `${path}: ${JSON.stringify(checked.error?.issues)}`);
     }

@@ -20,6 +20,7 @@ function countingStore(store: MeteringStore): MeteringStore & { batches: number[
       return store.writeBatch(batch);
     },
     listRecords: (query) => store.listRecords(query),
+    pageRecords: (query) => store.pageRecords(query),
     listRollups: (query) => store.listRollups(query),
     usage: (query) => store.usage(query),
     sweep: (retention) => store.sweep(retention),

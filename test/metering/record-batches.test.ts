@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ageCut, collectNewest, countCut, cutSize, meteringBatch, recordsStartedBefore, withoutFirst } from '../../src/metering/record-batches.js';
+import { ageCut, countCut, RecordCollector, cutSize, meteringBatch, recordsStartedBefore, withoutFirst } from '../../src/metering/record-batches.js';
 import { toInvocationRecord } from '../../src/metering/invocation-record.js';
 import { RecordColumns } from '../../src/metering/record-columns.js';
 import type { InvocationRecord } from '../../src/store/metering-store.js';
@@ -31,9 +31,14 @@ test('an age cut deletes batches wholly older than the cutoff and counts into th
 test('stored batches are read newest first up to the limit, filtered, and trimmed from the front', () => {
   const records: InvocationRecord[] = Array.from({ length: 6 }, (_, i) => toInvocationRecord(finished({ id: `r${i}`, startedAt: 1_000 + i, functionName: i % 2 ? 'cart' : 'checkout' })));
   const stored = meteringBatch(RecordColumns.fromRecords(records)).records.bytes;
-  const out: InvocationRecord[] = [];
-  assert.equal(collectNewest(stored, { functionName: 'cart', app: 'shop', limit: 2 }, out), true);
-  assert.deepEqual(out.map((r) => r.id), ['r5', 'r3']);
+  const cart = new RecordCollector({ functionName: 'cart', app: 'shop', limit: 2 });
+  assert.equal(cart.add(7, stored), true, 'full, and a third match (r1) follows');
+  assert.deepEqual(cart.page().records.map((r) => r.id), ['r5', 'r3']);
+  assert.deepEqual(cart.page().next, { batch: 7, fromEnd: 2 }, 'r3 is third from the newest end');
+  const rest = new RecordCollector({ functionName: 'cart', app: 'shop', limit: 2, before: { batch: 7, fromEnd: 2 } });
+  assert.equal(rest.add(8, stored), false, 'a batch written after the cursor is not read');
+  assert.equal(rest.add(7, stored), false);
+  assert.deepEqual([rest.page().records.map((r) => r.id), rest.page().next], [['r1'], null]);
   assert.equal(recordsStartedBefore(stored, 1_004), 4);
   const trimmed = withoutFirst(stored, 4);
   assert.deepEqual([trimmed.count, trimmed.oldestStartedAt, trimmed.newestStartedAt], [2, 1_004, 1_005]);

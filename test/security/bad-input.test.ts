@@ -62,7 +62,7 @@ const isString = (max: number) => (v: unknown) => typeof v === 'string' && Buffe
  * A route added without an entry here fails the first test, naming it.
  */
 const OPERATIONS: Record<string, Operation> = {
-  'GET /apps': {},
+  'GET /apps': { query: ['limit', 'cursor'] },
   'GET /apps/{app}': { params: { app: 'probe' } },
   'DELETE /apps/{app}': { params: { app: 'never-deployed' } },
   'POST /apps/{app}/versions': {
@@ -81,7 +81,7 @@ const OPERATIONS: Record<string, Operation> = {
       { bundle: 'x'.repeat(51 * 1024 * 1024) },
     ],
   },
-  'GET /apps/{app}/versions': { params: { app: 'probe' } },
+  'GET /apps/{app}/versions': { params: { app: 'probe' }, query: ['limit', 'cursor', 'order'] },
   'POST /apps/{app}/rollback': {
     params: { app: 'probe' }, body: 'json', bases: [{ to: 1 }],
     accepts: { to: (v) => Number.isSafeInteger(v) && (v as number) >= 1 },
@@ -89,7 +89,7 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'POST /apps/{app}/functions/{fn}/invoke': { params: { app: 'probe', fn: 'worker' }, body: 'any-json' },
   'DELETE /keys/{id}': { params: { id: 'no-such-key' } },
-  'GET /keys': { query: ['app'] },
+  'GET /keys': { query: ['app', 'limit', 'cursor'] },
   'POST /keys': {
     body: 'json', bases: [{ scope: { kind: 'admin' }, label: 'probe' }],
     accepts: { label: isString(200) },
@@ -104,14 +104,14 @@ const OPERATIONS: Record<string, Operation> = {
       { scope: { kind: 'admin' }, label: 'x'.repeat(201) },
     ],
   },
-  'GET /apps/{app}/secrets': { params: { app: 'probe' } },
+  'GET /apps/{app}/secrets': { params: { app: 'probe' }, query: ['limit', 'cursor'] },
   'PUT /apps/{app}/secrets/{name}': {
     params: { app: 'probe', name: 'PROBE_SECRET' }, body: 'json', bases: [{ value: 'v' }],
     accepts: { value: isString(64 * 1024) },
     refused: [{ value: 'x'.repeat(64 * 1024 + 1) }, { value: 'v', extra: 1 }, { value: 'a\u0000b' }],
   },
   'DELETE /apps/{app}/secrets/{name}': { params: { app: 'probe', name: 'NO_SUCH_SECRET' } },
-  'GET /queues': {},
+  'GET /queues': { query: ['limit', 'cursor'] },
   'POST /queues/{queue}/messages': {
     params: { queue: 'probe-inbox' }, body: 'json',
     bases: [{ body: { n: 1 }, delayMs: 0, dedupId: 'd', priority: 0 }, { messages: [{ body: 1 }] }],
@@ -132,12 +132,13 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /queues/{queue}/redrive': { params: { queue: 'probe-inbox' } },
   'GET /invocations/{id}': { params: { id: '00000000-0000-4000-8000-000000000000' } },
   'GET /usage': { query: ['app', 'since', 'by'] },
-  'GET /invocation-records': { query: ['app', 'fn', 'limit'] },
+  'GET /invocation-records': { query: ['app', 'fn', 'limit', 'outcome', 'before'] },
+  'GET /stats': { query: ['app', 'fn', 'since'] },
   'GET /apps/{app}/logs': { params: { app: 'probe' }, query: ['fn', 'since', 'invocation', 'limit'] },
   'GET /node': {},
   'GET /nodes': {},
   'GET /whoami': {},
-  'GET /timers': {},
+  'GET /timers': { query: ['limit', 'cursor'] },
   // The blob API's own section below fuzzes keys, headers and queries; here only the bucket is a parameter (the key stays "{key}").
   'GET /blobs': {},
   'HEAD /blobs': {},

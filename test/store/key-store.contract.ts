@@ -50,6 +50,7 @@ export function runKeyStoreContract(name: string, newHarness: () => Promise<KeyS
         { kind: 'blobs', buckets: ['avatars'], access: 'read' },
         { kind: 'blobs', buckets: ['avatars', 'docs'], access: 'write' },
         { kind: 'admin' },
+        { kind: 'read' },
       ];
       for (const [n, scope] of scopes.entries()) await store.insert(key(`k${n}`, scope));
       for (const [n, scope] of scopes.entries()) assert.deepEqual((await store.get(`k${n}`))?.scope, scope);

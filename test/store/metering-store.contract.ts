@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MeteringStore } from '../../src/store/metering-store.js';
 import { toInvocationRecord } from '../../src/metering/invocation-record.js';
+import { bucketOf, DURATION_BUCKET_COUNT } from '../../src/metering/duration-histogram.js';
 import { FakeClock } from '../metering/fake-clock.js';
 import { batchOf, finished } from '../metering/events.js';
 
@@ -41,6 +42,39 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
     assert.deepEqual((await store.listRecords({ limit: 1 })).map((r) => r.id), ['r3']);
     const [timedOut] = await store.listRecords({ app: 'blog', limit: 1 });
     assert.deepEqual(timedOut, toInvocationRecord(finished({ id: 'r3', app: 'blog', functionName: 'render', outcome: 'timeout', error: 'slow' })));
+  });
+
+  withStore('records page newest first by outcome, and a page stays put while records arrive and old ones go', async (store) => {
+    const record = (id: string, outcome: 'ok' | 'error' | 'timeout' = 'ok', app = 'shop') =>
+      toInvocationRecord(finished({ id, app, outcome, ...(outcome === 'ok' ? {} : { error: 'bad' }) }));
+    await store.writeBatch(batchOf([record('a1'), record('a2', 'error'), record('a3')]));
+    await store.writeBatch(batchOf([record('b1', 'timeout'), record('b2'), record('b3', 'ok', 'blog')]));
+    await store.writeBatch(batchOf([record('c1'), record('c2', 'error')]));
+
+    const first = await store.pageRecords({ app: 'shop', limit: 3 });
+    assert.deepEqual(first.records.map((r) => r.id), ['c2', 'c1', 'b2']);
+    assert.ok(first.next, 'more records follow');
+    // New records arrive, and retention trims the oldest records of the cursor's batch and before it.
+    await store.writeBatch(batchOf([record('d1'), record('d2')]));
+    const second = await store.pageRecords({ app: 'shop', limit: 3, before: first.next });
+    assert.deepEqual(second.records.map((r) => r.id), ['b1', 'a3', 'a2']);
+    const last = await store.pageRecords({ app: 'shop', limit: 3, before: second.next! });
+    assert.deepEqual([last.records.map((r) => r.id), last.next], [['a1'], null]);
+    const exact = await store.pageRecords({ app: 'shop', limit: 1, before: second.next! });
+    assert.deepEqual([exact.records.map((r) => r.id), exact.next], [['a1'], null], 'a full page with nothing after it says so');
+
+    const failed = await store.pageRecords({ outcomes: ['error', 'timeout'], limit: 2 });
+    assert.deepEqual(failed.records.map((r) => [r.id, r.outcome]), [['c2', 'error'], ['b1', 'timeout']]);
+    const moreFailed = await store.pageRecords({ outcomes: ['error', 'timeout'], limit: 2, before: failed.next! });
+    assert.deepEqual([moreFailed.records.map((r) => r.id), moreFailed.next], [['a2'], null]);
+    assert.deepEqual((await store.pageRecords({ outcomes: ['ok'], app: 'blog', limit: 5 })).records.map((r) => r.id), ['b3']);
+
+    // The sweep drops whole batches and the oldest records of one; a cursor into what is left reads on from the same record.
+    const atB2 = await store.pageRecords({ limit: 4 });
+    assert.deepEqual(atB2.records.map((r) => r.id), ['d2', 'd1', 'c2', 'c1']);
+    await store.sweep({ recordMaxAgeMs: 365 * DAY, recordMaxCount: 6, rollupMaxAgeMs: 365 * DAY });
+    const afterSweep = await store.pageRecords({ limit: 10, before: atB2.next! });
+    assert.deepEqual([afterSweep.records.map((r) => r.id), afterSweep.next], [['b3', 'b2'], null]);
   });
 
   withStore('a batch is one transaction: a roll-up the database refuses stores none of it', async (store) => {
@@ -94,6 +128,27 @@ export function runMeteringStoreContract(name: string, open: (clock: FakeClock) 
     assert.equal(first.cpuMs, 1.5 + 5 + 5);
     assert.equal(first.durationSumMs, 35.2);
     assert.equal(first.durationMaxMs, 20);
+  });
+
+  withStore('roll-ups count durations in histogram buckets that add up across nodes, and group per minute and function', async (store, _clock, second) => {
+    assert.ok(second, 'the harness opens a second store on the same database');
+    const durations = [0.05, 3, 3.2, 40, 40, 700, 1_200_000];
+    await Promise.all(durations.map((durationMs, i) => (i % 2 === 0 ? store : second).writeBatch(batchOf([
+      toInvocationRecord(finished({ startedAt: T0 + i, durationMs })),
+      toInvocationRecord(finished({ startedAt: T0 + 60_000 + i, functionName: 'cart', durationMs, outcome: 'error' })),
+    ]))));
+    const expected = new Array<number>(DURATION_BUCKET_COUNT).fill(0);
+    for (const d of durations) expected[bucketOf(d)]! += 1;
+    const rollups = await store.listRollups({ app: 'shop', since: T0 });
+    assert.deepEqual(rollups.map((r) => [r.functionName, r.minute - T0, r.durationBuckets]), [['checkout', 0, expected], ['cart', 60_000, expected]]);
+
+    const perMinute = await store.usage({ since: T0, by: 'minute' });
+    assert.deepEqual(perMinute.map((m) => [m.periodStart, m.invocations, m.errors, m.durationBuckets]), [[T0, 7, 0, expected], [T0 + 60_000, 7, 7, expected]]);
+    const cart = await store.usage({ since: T0, by: 'minute', app: 'shop', functionName: 'cart' });
+    assert.deepEqual(cart.map((m) => [m.periodStart, m.invocations, m.durationMaxMs]), [[T0 + 60_000, 7, 1_200_000]]);
+    assert.deepEqual(await store.usage({ since: T0, by: 'minute', app: 'blog' }), []);
+    const byFunction = await store.usage({ since: T0, by: 'function' });
+    assert.deepEqual(byFunction.map((u) => u.durationBuckets), [expected, expected], 'every grouping sums the buckets');
   });
 
   withStore('usage groups roll-ups by function, by UTC hour and by UTC day', async (store) => {

@@ -13,19 +13,20 @@ const client = (args: ParsedArgs, ctx: CliContext): KeysClient => new KeysClient
 const create: Subcommand = {
   name: 'create',
   summary: 'create an API key; it is printed once',
-  usage: 'nimbus keys create APP[/FUNCTION] | --producer Q1,Q2 | --blobs B1,B2 [--read-only] | --admin [--label L] [--json]',
+  usage: 'nimbus keys create APP[/FUNCTION] | --producer Q1,Q2 | --blobs B1,B2 [--read-only] | --read | --admin [--label L] [--json]',
   help: [
     "APP           may invoke every auth:'key' function of APP",
     'APP/FUNCTION  may invoke only that function',
     '--producer Q  may send messages to the listed queues (comma-separated), nothing else',
     '--blobs B     may read and write objects of the listed buckets (comma-separated) over the blob API, nothing else',
     '--read-only   with --blobs: may only get, head and list',
+    '--read        may read the whole admin API (every GET), change nothing: for dashboards and the console',
     '--admin       may do everything the admin key may',
     '--label L     a note to tell keys apart in "nimbus keys ls"',
     '--json        print {id, key, scope, label, createdAt, lastUsedAt}',
     'The key goes to standard output alone; it cannot be shown again.',
   ],
-  options: { producer: { type: 'string' }, blobs: { type: 'string' }, 'read-only': { type: 'boolean' }, admin: { type: 'boolean' }, label: { type: 'string' }, json: { type: 'boolean' } },
+  options: { producer: { type: 'string' }, blobs: { type: 'string' }, 'read-only': { type: 'boolean' }, read: { type: 'boolean' }, admin: { type: 'boolean' }, label: { type: 'string' }, json: { type: 'boolean' } },
   positionals: { names: ['APP[/FUNCTION]'], optional: 1 },
   async run(args, ctx) {
     const scope = scopeOf(args);
@@ -81,10 +82,12 @@ function scopeOf(args: ParsedArgs): KeyScope {
   const producer = stringOption(args, 'producer');
   const blobs = stringOption(args, 'blobs');
   const admin = flag(args, 'admin');
-  const chosen = [target !== undefined, producer !== undefined, blobs !== undefined, admin].filter(Boolean).length;
-  if (chosen !== 1) throw new UsageError('give exactly one of APP[/FUNCTION], --producer QUEUES, --blobs BUCKETS or --admin', GROUP);
-  if (flag(args, 'read-only') && blobs === undefined) throw new UsageError('--read-only goes with --blobs', GROUP);
+  const read = flag(args, 'read');
+  const chosen = [target !== undefined, producer !== undefined, blobs !== undefined, admin, read].filter(Boolean).length;
+  if (chosen !== 1) throw new UsageError('give exactly one of APP[/FUNCTION], --producer QUEUES, --blobs BUCKETS, --read or --admin', GROUP);
+  if (flag(args, 'read-only') && blobs === undefined) throw new UsageError('--read-only goes with --blobs (a read-only key for the whole admin API is --read)', GROUP);
   if (admin) return { kind: 'admin' };
+  if (read) return { kind: 'read' };
   if (producer !== undefined) return { kind: 'producer', queues: nameList(producer, '--producer needs at least one queue name') };
   if (blobs !== undefined) {
     return { kind: 'blobs', buckets: nameList(blobs, '--blobs needs at least one bucket name'), access: flag(args, 'read-only') ? 'read' : 'write' };
@@ -110,6 +113,8 @@ function describeScope(scope: KeyScope): string {
       return `blobs ${scope.buckets.join(', ')} (${scope.access === 'read' ? 'read-only' : 'read-write'})`;
     case 'admin':
       return 'admin';
+    case 'read':
+      return 'read';
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adminRoute } from '../admin-route.js';
-import { epochMs, record } from './common.js';
+import { epochMs, nextCursor, pageQuery, record } from './common.js';
 
 /** Deploy bodies carry the bundle and its source map as JSON strings. */
 export const MAX_DEPLOY_BODY_BYTES = 64 * 1024 * 1024;
@@ -19,7 +19,8 @@ const appSummary = z.looseObject({ name: z.string(), liveVersion: z.number(), cr
 
 export const appRoutes = {
   list: adminRoute({
-    method: 'GET', path: '/apps', summary: 'List apps with their live version, functions and running instances', response: z.object({ apps: z.array(appSummary) }),
+    method: 'GET', path: '/apps', summary: 'List apps (by name) with their live version, functions and running instances', query: pageQuery,
+    response: z.object({ apps: z.array(appSummary), nextCursor }),
   }),
   get: adminRoute({ method: 'GET', path: '/apps/:app', summary: 'One app', response: z.object({ app: appSummary }) }),
   remove: adminRoute({ method: 'DELETE', path: '/apps/:app', summary: 'Remove an app and all its versions', response: z.object({ removed: z.literal(true) }) }),
@@ -31,8 +32,10 @@ export const appRoutes = {
     }),
   }),
   versions: adminRoute({
-    method: 'GET', path: '/apps/:app/versions', summary: 'List versions of an app',
+    method: 'GET', path: '/apps/:app/versions', summary: 'List versions of an app, oldest first (order=newest: newest first)',
+    query: { ...pageQuery, order: 'oldest (default) or newest first' },
     response: z.object({
+      nextCursor,
       versions: z.array(z.object({
         version: z.number(), createdAt: epochMs, bundleHash: z.string(), bundleSize: z.number(), functions: z.array(z.string()), live: z.boolean(),
       })),

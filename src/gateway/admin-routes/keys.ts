@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adminRoute } from '../admin-route.js';
-import { epochMs } from './common.js';
+import { epochMs, nextCursor, pageQuery } from './common.js';
 
 /** `scope` is checked by parseKeyScope, whose messages name the field inside it. */
 export const createKeyBody = z.strictObject({ scope: z.unknown(), label: z.string().optional() });
@@ -11,13 +11,14 @@ export const keyScope = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('producer'), queues: z.array(z.string()) }),
   z.object({ kind: z.literal('blobs'), buckets: z.array(z.string()), access: z.enum(['read', 'write']) }),
   z.object({ kind: z.literal('admin') }),
+  z.object({ kind: z.literal('read') }),
 ]);
 const keyInfo = z.object({ id: z.string(), scope: keyScope, label: z.string().nullable(), createdAt: epochMs, lastUsedAt: epochMs.nullable() });
 
 export const keyRoutes = {
   list: adminRoute({
-    method: 'GET', path: '/keys', summary: 'API keys (never their material)', query: { app: 'only keys scoped to this app' },
-    response: z.object({ keys: z.array(keyInfo) }),
+    method: 'GET', path: '/keys', summary: 'API keys, newest first (never their material)', query: { app: 'only keys scoped to this app', ...pageQuery },
+    response: z.object({ keys: z.array(keyInfo), nextCursor }),
   }),
   create: adminRoute({
     method: 'POST', path: '/keys', summary: 'Create a key: {scope, label?}; the answer is the only time the key is shown',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { adminRoute } from '../admin-route.js';
-import { epochMs } from './common.js';
+import { epochMs, nextCursor, pageQuery } from './common.js';
 
 /** Queue API request bodies: up to 1,000 messages of up to 256 KiB each is the store's own limit. */
 export const MAX_QUEUE_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -24,8 +24,8 @@ const peekedMessage = z.looseObject({
 
 export const queueRoutes = {
   list: adminRoute({
-    method: 'GET', path: '/queues', summary: 'Queues with depth, in flight, delayed, dead-lettered and oldest message age',
-    response: z.object({ queues: z.array(queueStats) }),
+    method: 'GET', path: '/queues', summary: 'Queues (by name) with depth, in flight, delayed, dead-lettered and oldest message age', query: pageQuery,
+    response: z.object({ queues: z.array(queueStats), nextCursor }),
   }),
   send: adminRoute({
     method: 'POST', path: '/queues/:queue/messages', summary: 'Send one message {body, delayMs?, dedupId?, priority?} or {messages: [...]}; producer keys allowed',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { adminRoute } from '../admin-route.js';
+import { nextCursor, pageQuery } from './common.js';
 
 const isoOrNull = z.string().nullable();
 const timerRun = z.looseObject({
@@ -12,7 +13,10 @@ const timerStatus = z.looseObject({
 });
 
 export const timerRoutes = {
-  list: adminRoute({ method: 'GET', path: '/timers', summary: 'Timers: schedules, next times, last runs', response: z.object({ timers: z.array(timerStatus) }) }),
+  list: adminRoute({
+    method: 'GET', path: '/timers', summary: 'Timers (by app, then function): schedules, next times, last runs', query: pageQuery,
+    response: z.object({ timers: z.array(timerStatus), nextCursor }),
+  }),
   runs: adminRoute({
     method: 'GET', path: '/timers/:app/:fn/runs', summary: "A timer's run history, newest first", query: { limit: '1..100, default 20' },
     response: z.object({ runs: z.array(timerRun) }),

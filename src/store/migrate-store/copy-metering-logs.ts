@@ -1,10 +1,11 @@
 import { advanceSequence, copyTable, identitySequence, lastSqliteId } from './copy-table.js';
 import { plural, type StoreArea } from './area.js';
+import { DURATION_BUCKET_COLUMNS, type DurationBucketCounts } from '../../metering/minute-rollups.js';
 
 interface BatchRow {
   seq: number; record_count: number; oldest_started_at: number; newest_started_at: number; functions: string; records: Uint8Array | string;
 }
-interface MinuteRow {
+interface MinuteRow extends DurationBucketCounts {
   app: string; function_name: string; minute: number; invocations: number; errors: number; timeouts: number;
   out_of_memory: number; throttled: number; crashed: number; cold_starts: number; billed_ms: number;
   gb_seconds: number; cpu_ms: number; duration_sum_ms: number; duration_max_ms: number;
@@ -18,8 +19,8 @@ interface TotalsRow { app: string; function_name: string; lines: number; bytes: 
 const BATCH_COLUMNS = ['seq', 'record_count', 'oldest_started_at', 'newest_started_at', 'functions', 'records'] as const;
 const MINUTE_COLUMNS = [
   'app', 'function_name', 'minute', 'invocations', 'errors', 'timeouts', 'out_of_memory', 'throttled', 'crashed',
-  'cold_starts', 'billed_ms', 'gb_seconds', 'cpu_ms', 'duration_sum_ms', 'duration_max_ms',
-] as const;
+  'cold_starts', 'billed_ms', 'gb_seconds', 'cpu_ms', 'duration_sum_ms', 'duration_max_ms', ...DURATION_BUCKET_COLUMNS,
+] as const satisfies readonly (keyof MinuteRow)[];
 const LINE_COLUMNS = ['seq', 'app', 'function_name', 'version', 'invocation_id', 'instance_id', 'stream', 'level', 'time', 'message', 'bytes'] as const;
 
 /** Raw invocation records (the encoded batches, as they are) and the per-minute roll-ups usage is summed from. */

@@ -1,8 +1,8 @@
 import type { PgDatabase, PgQueryable } from './pg-database.js';
 import type { Clock } from '../../shared/clock.js';
 import { functionsMarker, type EncodedBatch } from '../../metering/record-batch-codec.js';
-import { fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
-import { ageCut, collectNewest, countCut, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
+import { DURATION_BUCKET_COLUMNS, fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
+import { ageCut, countCut, RecordCollector, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
 import type {
   InvocationRecord,
   InvocationRecordQuery,
@@ -10,6 +10,7 @@ import type {
   MeteringRetention,
   MeteringStore,
   MinuteRollup,
+  RecordPage,
   SweepResult,
   UsageAggregate,
   UsageQuery,
@@ -20,10 +21,10 @@ const RECORD_PAGE_BATCHES = 16;
 /** Arbitrary, fixed: held by the node sweeping metering; another node finding it taken skips its sweep. */
 const SWEEP_LOCK_ID = 0x4e4d5357; // "NMSW"
 
-const ROLLUP_COLUMNS = ['app', 'function_name', 'minute', 'invocations', 'errors', 'timeouts', 'out_of_memory', 'throttled', 'crashed',
-  'cold_starts', 'billed_ms', 'gb_seconds', 'cpu_ms', 'duration_sum_ms', 'duration_max_ms'] as const satisfies readonly (keyof RollupRow)[];
+const ROLLUP_COLUMNS: readonly (keyof RollupRow)[] = ['app', 'function_name', 'minute', 'invocations', 'errors', 'timeouts', 'out_of_memory', 'throttled', 'crashed',
+  'cold_starts', 'billed_ms', 'gb_seconds', 'cpu_ms', 'duration_sum_ms', 'duration_max_ms', ...DURATION_BUCKET_COLUMNS];
 const ROLLUP_TYPES = ['text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint',
-  'bigint', 'bigint', 'float8', 'float8', 'float8', 'float8'];
+  'bigint', 'bigint', 'float8', 'float8', 'float8', 'float8', ...DURATION_BUCKET_COLUMNS.map(() => 'bigint')];
 /** bigint comes back from pg as a string; every count here fits a double exactly. */
 const ROLLUP_SELECT = ROLLUP_COLUMNS.map((c, i) => (ROLLUP_TYPES[i] === 'bigint' ? `${c}::float8 AS ${c}` : c)).join(', ');
 const ADD_ROLLUPS = ROLLUP_COLUMNS.slice(3)
@@ -75,20 +76,25 @@ export class PgMeteringStore implements MeteringStore {
   }
 
   async listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]> {
-    const out: InvocationRecord[] = [];
-    if (query.limit <= 0) return out;
+    return (await this.pageRecords(query)).records;
+  }
+
+  async pageRecords(query: InvocationRecordQuery): Promise<RecordPage> {
+    const collector = new RecordCollector(query);
+    if (query.limit <= 0) return collector.page();
     const marker = query.app === undefined ? null : functionsMarker(query.app, query.functionName);
-    let before: number | null = null;
+    // The first read includes the cursor's own batch; later reads go on below the last batch read.
+    let through: number | null = query.before?.batch ?? null;
     for (;;) {
       const page: { seq: number; records: Buffer }[] = await this.#db.query<{ seq: number; records: Buffer }>(
         `SELECT seq::float8 AS seq, records FROM metering_record_batches
-         WHERE ($1::text IS NULL OR strpos(functions, $1) > 0) AND ($2::bigint IS NULL OR seq < $2)
+         WHERE ($1::text IS NULL OR strpos(functions, $1) > 0) AND ($2::bigint IS NULL OR seq <= $2)
          ORDER BY seq DESC LIMIT ${RECORD_PAGE_BATCHES}`,
-        [marker, before],
+        [marker, through],
       );
-      for (const row of page) if (collectNewest(row.records, query, out)) return out;
-      if (page.length < RECORD_PAGE_BATCHES) return out;
-      before = page.at(-1)!.seq;
+      for (const row of page) if (collector.add(row.seq, row.records)) return collector.page();
+      if (page.length < RECORD_PAGE_BATCHES) return collector.page();
+      through = page.at(-1)!.seq - 1;
     }
   }
 
@@ -109,8 +115,8 @@ export class PgMeteringStore implements MeteringStore {
     const groupBy = query.by === 'function' ? 'app, function_name' : 'period';
     const rows = await this.#db.query<UsageRow>(
       `SELECT ${groupColumns}, ${SUMS} FROM metering_minutes
-       WHERE minute >= $1 AND ($2::text IS NULL OR app = $2) GROUP BY ${groupBy} ORDER BY ${groupBy}`,
-      [minuteOf(query.since), query.app ?? null],
+       WHERE minute >= $1 AND ($2::text IS NULL OR app = $2) AND ($3::text IS NULL OR function_name = $3) GROUP BY ${groupBy} ORDER BY ${groupBy}`,
+      [minuteOf(query.since), query.app ?? null, query.functionName ?? null],
     );
     return rows.map(fromUsageRow);
   }

@@ -3,8 +3,8 @@ import type { Outcome, TriggerTag } from '../../runtime/invocation.js';
 import { encodeBatch, functionsMarker } from '../../metering/record-batch-codec.js';
 import { RecordColumns } from '../../metering/record-columns.js';
 import type { MeasuredInvocation } from '../../metering/invocation-record.js';
-import { fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
-import { ageCut, collectNewest, countCut, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
+import { DURATION_BUCKET_COLUMNS, fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
+import { ageCut, countCut, RecordCollector, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   MeteringRetention,
   MeteringStore,
   MinuteRollup,
+  RecordPage,
   SweepResult,
   UsageAggregate,
   UsageQuery,
@@ -48,12 +49,17 @@ CREATE TABLE IF NOT EXISTS metering_minutes (
   PRIMARY KEY (app, function_name, minute)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS metering_minutes_by_minute ON metering_minutes (minute);
-` }];
+` }, {
+  // Duration histograms (src/metering/duration-histogram.ts): a counter per bucket, 0 for minutes written before.
+  version: 2,
+  sql: Array.from({ length: 32 }, (_, i) => `ALTER TABLE metering_minutes ADD COLUMN duration_bucket_${String(i).padStart(2, '0')} INTEGER NOT NULL DEFAULT 0;`).join('\n'),
+}];
 
 const SUMS = `SUM(invocations) AS invocations, SUM(errors) AS errors, SUM(timeouts) AS timeouts,
   SUM(out_of_memory) AS out_of_memory, SUM(throttled) AS throttled, SUM(crashed) AS crashed,
   SUM(cold_starts) AS cold_starts, SUM(billed_ms) AS billed_ms, SUM(gb_seconds) AS gb_seconds, SUM(cpu_ms) AS cpu_ms,
-  SUM(duration_sum_ms) AS duration_sum_ms, MAX(duration_max_ms) AS duration_max_ms`;
+  SUM(duration_sum_ms) AS duration_sum_ms, MAX(duration_max_ms) AS duration_max_ms,
+  ${DURATION_BUCKET_COLUMNS.map((column) => `SUM(${column}) AS ${column}`).join(', ')}`;
 
 export class SqliteMeteringStore implements MeteringStore {
   readonly #db: SqliteDatabase;
@@ -74,9 +80,9 @@ export class SqliteMeteringStore implements MeteringStore {
       (record_count, oldest_started_at, newest_started_at, functions, records) VALUES (?, ?, ?, ?, ?)`);
     this.#addToMinute = db.prepare(`INSERT INTO metering_minutes
       (app, function_name, minute, invocations, errors, timeouts, out_of_memory, throttled, crashed, cold_starts,
-       billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms)
+       billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms, ${DURATION_BUCKET_COLUMNS.join(', ')})
       VALUES (@app, @function_name, @minute, @invocations, @errors, @timeouts, @out_of_memory, @throttled, @crashed,
-       @cold_starts, @billed_ms, @gb_seconds, @cpu_ms, @duration_sum_ms, @duration_max_ms)
+       @cold_starts, @billed_ms, @gb_seconds, @cpu_ms, @duration_sum_ms, @duration_max_ms, ${DURATION_BUCKET_COLUMNS.map((c) => `@${c}`).join(', ')})
       ON CONFLICT (app, function_name, minute) DO UPDATE SET
         invocations = invocations + excluded.invocations,
         errors = errors + excluded.errors,
@@ -89,7 +95,8 @@ export class SqliteMeteringStore implements MeteringStore {
         gb_seconds = gb_seconds + excluded.gb_seconds,
         cpu_ms = cpu_ms + excluded.cpu_ms,
         duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
-        duration_max_ms = MAX(duration_max_ms, excluded.duration_max_ms)`);
+        duration_max_ms = MAX(duration_max_ms, excluded.duration_max_ms),
+        ${DURATION_BUCKET_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(',\n        ')}`);
     this.#writeBatch = db.transaction(({ records, rollups }: MeteringBatch) => {
       this.#insertBatch.run(records.count, records.oldestStartedAt, records.newestStartedAt, records.functions, records.bytes);
       for (const rollup of rollups) this.#addToMinute.run(toRollupRow(rollup));
@@ -109,19 +116,27 @@ export class SqliteMeteringStore implements MeteringStore {
   }
 
   async listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]> {
-    const out: InvocationRecord[] = [];
-    if (query.limit <= 0) return out;
-    const rows = query.app !== undefined
-      ? this.#db.prepare('SELECT records FROM metering_record_batches WHERE instr(functions, ?) > 0 ORDER BY seq DESC')
-          .iterate(functionsMarker(query.app, query.functionName))
-      : this.#db.prepare('SELECT records FROM metering_record_batches ORDER BY seq DESC').iterate();
-    for (const row of rows as IterableIterator<{ records: Uint8Array | string }>) {
-      if (collectNewest(row.records, query, out)) {
+    return (await this.pageRecords(query)).records;
+  }
+
+  async pageRecords(query: InvocationRecordQuery): Promise<RecordPage> {
+    const collector = new RecordCollector(query);
+    if (query.limit <= 0) return collector.page();
+    // Conditions left out rather than made always true, so SQLite walks the rowid range only.
+    const conditions = [...(query.app !== undefined ? ['instr(functions, @marker) > 0'] : []), ...(query.before ? ['seq <= @before'] : [])];
+    const rows = this.#db
+      .prepare(`SELECT seq, records FROM metering_record_batches ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY seq DESC`)
+      .iterate({
+        ...(query.app !== undefined ? { marker: functionsMarker(query.app, query.functionName) } : {}),
+        ...(query.before ? { before: query.before.batch } : {}),
+      });
+    for (const row of rows as IterableIterator<{ seq: number; records: Uint8Array | string }>) {
+      if (collector.add(row.seq, row.records)) {
         (rows as IterableIterator<unknown>).return?.();
         break;
       }
     }
-    return out;
+    return collector.page();
   }
 
   async listRollups(query: { app?: string; since: number }): Promise<MinuteRollup[]> {
@@ -140,13 +155,17 @@ export class SqliteMeteringStore implements MeteringStore {
         ? 'app, function_name, NULL AS period'
         : `NULL AS app, NULL AS function_name, (minute / ${USAGE_PERIOD_MS[query.by]}) * ${USAGE_PERIOD_MS[query.by]} AS period`;
     const groupBy = query.by === 'function' ? 'app, function_name' : 'period';
-    const appFilter = query.app === undefined ? '' : 'AND app = @app';
+    const appFilter = `${query.app === undefined ? '' : 'AND app = @app'} ${query.functionName === undefined ? '' : 'AND function_name = @fn'}`;
     const rows = this.#db
       .prepare(
         `SELECT ${groupColumns}, ${SUMS} FROM metering_minutes
          WHERE minute >= @since ${appFilter} GROUP BY ${groupBy} ORDER BY ${groupBy}`,
       )
-      .all({ since: minuteOf(query.since), ...(query.app === undefined ? {} : { app: query.app }) }) as UsageRow[];
+      .all({
+        since: minuteOf(query.since),
+        ...(query.app === undefined ? {} : { app: query.app }),
+        ...(query.functionName === undefined ? {} : { fn: query.functionName }),
+      }) as UsageRow[];
     return rows.map(fromUsageRow);
   }
 

@@ -1,7 +1,11 @@
 import { NimbusError } from '../../shared/errors.js';
 import type { AdminRouter } from '../../gateway/admin-router.js';
 import { queueRoutes } from '../../gateway/admin-routes/queues.js';
-import { DEAD_LETTER_SUFFIX, isInternalQueueName, validateExistingQueueName, type NewMessage, type QueueStore } from '../../store/queue-store.js';
+import { pageOf, readPageQuery, type ListOrder } from '../../gateway/list-page.js';
+import { DEAD_LETTER_SUFFIX, isInternalQueueName, validateExistingQueueName, type NewMessage, type QueueStats, type QueueStore } from '../../store/queue-store.js';
+
+/** As both queue stores sort their list (localeCompare, not code units). */
+const QUEUES_BY_NAME: ListOrder<QueueStats> = { position: (q) => [q.name], compare: (a, b) => String(a[0]).localeCompare(String(b[0])), shape: ['string'] };
 
 /** Most messages one POST may carry. */
 export const MAX_MESSAGES_PER_REQUEST = 1_000;
@@ -39,7 +43,10 @@ export function addQueueApi(router: AdminRouter, queues: QueueStore, options: Qu
     if ((await queues.listQueues()).some((q) => names.includes(q.name))) return;
     throw new NimbusError('NIMBUS_ERR_QUEUE_NOT_FOUND', name);
   };
-  router.add(queueRoutes.list, async () => ({ status: 200, body: { queues: await queues.listQueues() } }));
+  router.add(queueRoutes.list, async ({ query }) => {
+    const page = pageOf(await queues.listQueues(), readPageQuery(query, QUEUES_BY_NAME), QUEUES_BY_NAME);
+    return { status: 200, body: { queues: page.items, nextCursor: page.nextCursor } };
+  });
   // Senders may not write to the platform's internal queues; send() refuses them.
   router.add(queueRoutes.send, async ({ params, body }) => ({ status: 201, body: { messages: await queues.send(params.queue, body as unknown as NewMessage[]) } }), {
     parseBody: messagesOf,

@@ -4,6 +4,10 @@ import { NimbusError } from '../../shared/errors.js';
 import type { TimerRun, TimerRunOutcome, TimerRunReason } from '../../store/timer-store.js';
 import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { DEFAULT_HISTORY_LIMIT, type TimerScheduler, type TimerStatus } from './scheduler.js';
+import { compareParts, pageOf, readPageQuery, type ListOrder } from '../../gateway/list-page.js';
+
+/** As the scheduler lists them: by id (`app/function`), in code units. */
+const TIMERS_BY_ID: ListOrder<TimerStatus> = { position: (t) => [`${t.app}/${t.functionName}`], compare: compareParts, shape: ['string'] };
 
 export interface TimerRunJson {
   id: number;
@@ -64,10 +68,11 @@ function requireNames(params: { app: string; fn: string }): void {
 
 /** `armed`: the API answers about every timer, so it waits until they are armed (moments after start). */
 export function addTimerApi(router: AdminRouter, scheduler: TimerScheduler, armed: Promise<void> = Promise.resolve()): void {
-  router.add(timerRoutes.list, async () => {
+  router.add(timerRoutes.list, async ({ query }) => {
+    const pageQuery = readPageQuery(query, TIMERS_BY_ID);
     await armed;
-    const timers = await scheduler.list();
-    return { status: 200, body: { timers: timers.map((t): TimerStatusJson => ({ ...t, lastRun: t.lastRun && timerRunJson(t.lastRun) })) } };
+    const page = pageOf(await scheduler.list(), pageQuery, TIMERS_BY_ID);
+    return { status: 200, body: { timers: page.items.map((t): TimerStatusJson => ({ ...t, lastRun: t.lastRun && timerRunJson(t.lastRun) })), nextCursor: page.nextCursor } };
   });
   router.add(timerRoutes.runs, async ({ params, query }) => {
     requireNames(params);

@@ -53,8 +53,18 @@ test('keys create --blobs makes a key for the listed buckets, read-write or --re
 
   const stray = await runNimbus(['keys', 'create', 'shop', '--read-only'], { cwd: cwd.path, env });
   assert.equal(stray.code, 1);
-  assert.deepEqual(lines(stray.stderr), ['nimbus: --read-only goes with --blobs (see "nimbus help keys")']);
+  assert.deepEqual(lines(stray.stderr), ['nimbus: --read-only goes with --blobs (a read-only key for the whole admin API is --read) (see "nimbus help keys")']);
   assert.equal(admin.requests.length, 2);
+});
+
+test('keys create --read makes a read-only key for the whole admin API', async (t) => {
+  const { admin, cwd, env } = await setUp(t, (req) => ({ status: 201, body: created((JSON.parse(req.body) as { scope: unknown }).scope, 'grafana') }));
+
+  const read = await runNimbus(['keys', 'create', '--read', '--label', 'grafana'], { cwd: cwd.path, env });
+  assert.equal(read.code, 0, read.stderr);
+  assert.deepEqual(lines(read.stdout), ['nbk_0123456789abcdef_secretpart']);
+  assert.deepEqual(lines(read.stderr), ['Created key 0123456789abcdef (read). Store it now: it cannot be shown again.']);
+  assert.deepEqual(admin.requests.map((r) => JSON.parse(r.body)), [{ scope: { kind: 'read' }, label: 'grafana' }]);
 });
 
 test('keys create needs exactly one scope', async (t) => {
@@ -62,26 +72,29 @@ test('keys create needs exactly one scope', async (t) => {
 
   const none = await runNimbus(['keys', 'create'], { cwd: cwd.path, env });
   const two = await runNimbus(['keys', 'create', 'shop', '--admin'], { cwd: cwd.path, env });
+  const readAndAdmin = await runNimbus(['keys', 'create', '--read', '--admin'], { cwd: cwd.path, env });
 
-  for (const run of [none, two]) {
+  for (const run of [none, two, readAndAdmin]) {
     assert.equal(run.code, 1);
-    assert.deepEqual(lines(run.stderr), ['nimbus: give exactly one of APP[/FUNCTION], --producer QUEUES, --blobs BUCKETS or --admin (see "nimbus help keys")']);
+    assert.deepEqual(lines(run.stderr), ['nimbus: give exactly one of APP[/FUNCTION], --producer QUEUES, --blobs BUCKETS, --read or --admin (see "nimbus help keys")']);
   }
   assert.equal(admin.requests.length, 0);
 });
 
 test('keys ls lists keys, filtered by --app; --json as returned', async (t) => {
   const { id, scope, label, createdAt, lastUsedAt } = created({ kind: 'function', app: 'shop' }, 'ci');
-  const keys = [{ id, scope, label, createdAt, lastUsedAt }, { id: 'fedcba9876543210', scope: { kind: 'producer', queues: ['orders'] }, label: null, createdAt, lastUsedAt: createdAt }];
+  const keys = [{ id, scope, label, createdAt, lastUsedAt }, { id: 'fedcba9876543210', scope: { kind: 'producer', queues: ['orders'] }, label: null, createdAt, lastUsedAt: createdAt },
+    { id: '00000000000000aa', scope: { kind: 'read' }, label: 'console', createdAt, lastUsedAt: null }];
   const { admin, cwd, env } = await setUp(t, () => ({ status: 200, body: { keys } }));
 
   const table = await runNimbus(['keys', 'ls', '--app', 'shop'], { cwd: cwd.path, env });
   assert.equal(table.code, 0, table.stderr);
   assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/keys?app=shop');
   assert.deepEqual(lines(table.stdout), [
-    'ID                SCOPE                LABEL  CREATED               LAST USED',
-    '0123456789abcdef  functions of shop    ci     2026-01-02T03:04:05Z  -',
-    'fedcba9876543210  producer for orders  -      2026-01-02T03:04:05Z  2026-01-02T03:04:05Z',
+    'ID                SCOPE                LABEL    CREATED               LAST USED',
+    '0123456789abcdef  functions of shop    ci       2026-01-02T03:04:05Z  -',
+    'fedcba9876543210  producer for orders  -        2026-01-02T03:04:05Z  2026-01-02T03:04:05Z',
+    '00000000000000aa  read                 console  2026-01-02T03:04:05Z  -',
   ]);
 
   const json = await runNimbus(['keys', 'ls', '--json'], { cwd: cwd.path, env });

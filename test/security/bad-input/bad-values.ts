@@ -56,4 +56,8 @@ export const BAD_QUERY_VALUES: Record<string, string[]> = {
   delimiter: ['%ff'],
   // A cursor is opaque base64url (any such text resumes after the key it encodes): only what no store returns is refused.
   cursor: ['%ff', 'x'.repeat(5000), '%00', 'a+b/c='],
+  // Opaque too, but only positions this API gave out are taken: "[1,1]" has one part too few, "[1,1,-1]" a place before a batch's end.
+  before: ['%ff', 'x'.repeat(5000), '%00', 'WzEsMV0', 'WzEsMSwtMV0'],
+  outcome: ['OK', 'failure', '%ff', 'x'.repeat(5000)],
+  order: ['NEWEST', '%ff'],
 };

@@ -4,6 +4,12 @@ import pg from 'pg';
 import { migratePostgres, type PgMigration } from '../../../src/store/postgres/migrate.js';
 import { POSTGRES_MIGRATIONS } from '../../../src/store/postgres/migrations/index.js';
 import { freshPostgresDatabase, postgresUnavailable } from '../../helpers/postgres-server.js';
+import { PgDatabase } from '../../../src/store/postgres/pg-database.js';
+import { PgMeteringStore } from '../../../src/store/postgres/pg-metering-store.js';
+import { bucketOf, DURATION_BUCKET_COUNT } from '../../../src/metering/duration-histogram.js';
+import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { batchOf, finished } from '../../metering/events.js';
 
 const skip = postgresUnavailable();
 
@@ -16,6 +22,29 @@ test('nodes starting at once migrate the schema once, in order', { skip }, async
   const client = await connect(database.url, t);
   const { rows } = await client.query<{ version: number }>('SELECT version FROM nimbus_schema_migrations ORDER BY version');
   assert.deepEqual(rows.map((r) => r.version), POSTGRES_MIGRATIONS.map((m) => m.version));
+});
+
+test('roll-ups written before duration histograms read back with empty ones, and new invocations add to them', { skip }, async (t) => {
+  const database = await freshPostgresDatabase();
+  t.after(() => database.drop());
+  const before = POSTGRES_MIGRATIONS.filter((m) => m.version < 6);
+  await migratePostgres(database.url, before);
+  const client = await connect(database.url, t);
+  const minute = Date.UTC(2026, 0, 15, 12, 0, 0);
+  await client.query(`INSERT INTO metering_minutes (app, function_name, minute, invocations, errors, timeouts, out_of_memory, throttled, crashed,
+    cold_starts, billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms) VALUES ('shop', 'checkout', $1, 5, 1, 0, 0, 0, 0, 1, 60, 0.01, 5, 55, 20)`, [minute]);
+  assert.deepEqual((await migratePostgres(database.url, POSTGRES_MIGRATIONS)).applied, [6]);
+
+  const db = new PgDatabase(database.url, { poolSize: 2 });
+  t.after(() => db.close());
+  const store = new PgMeteringStore(db, new FakeClock(minute));
+  const [old] = await store.listRollups({ since: 0 });
+  assert.deepEqual([old?.invocations, old?.durationBuckets], [5, new Array<number>(DURATION_BUCKET_COUNT).fill(0)]);
+  await store.writeBatch(batchOf([toInvocationRecord(finished({ startedAt: minute + 1, durationMs: 12 }))]));
+  const expected = new Array<number>(DURATION_BUCKET_COUNT).fill(0);
+  expected[bucketOf(12)] = 1;
+  const [upgraded] = await store.listRollups({ since: 0 });
+  assert.deepEqual([upgraded?.invocations, upgraded?.durationBuckets], [6, expected]);
 });
 
 test('a failed step leaves the schema at the step before and names the step', { skip }, async (t) => {

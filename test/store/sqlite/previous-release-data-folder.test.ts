@@ -34,6 +34,9 @@ import { gunzipSync } from 'node:zlib';
 import { openDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 import { openSqliteStore, SQLITE_SCHEMA_STEPS, STATE_FILE } from '../../../src/store/sqlite/sqlite-store.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { bucketOf, DURATION_BUCKET_COUNT } from '../../../src/metering/duration-histogram.js';
+import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
+import { batchOf, finished } from '../../metering/events.js';
 import { tempDir } from './helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -130,6 +133,16 @@ test('a data folder of the previous release opens: every area reads back, then t
     assert.equal(sent?.duplicate, false);
     await store.logs.append([{ app: 'shop', functionName: 'checkout', version: 4, invocationId: null, instanceId: 'i-2', stream: 'stdout', level: 'info', time: clock.now(), message: 'after' }]);
     assert.equal((await store.logs.query({ app: 'shop', limit: 10 })).at(-1)?.message, 'after');
+    // Roll-ups from before duration histograms: every bucket 0, and new invocations of the same minute add to them.
+    const oldMinutes = await store.metering.listRollups({ app: 'shop', since: 0 });
+    assert.ok(oldMinutes.length > 0 && oldMinutes.every((m) => m.invocations > 0 && m.durationBuckets.every((n) => n === 0)), JSON.stringify(oldMinutes));
+    const { minute, functionName, invocations } = oldMinutes[0]!;
+    await store.metering.writeBatch(batchOf([toInvocationRecord(finished({ app: 'shop', functionName, startedAt: minute + 1, durationMs: 12 }))]));
+    const [upgraded] = (await store.metering.listRollups({ app: 'shop', since: 0 })).filter((m) => m.minute === minute && m.functionName === functionName);
+    const expected = new Array<number>(DURATION_BUCKET_COUNT).fill(0);
+    expected[bucketOf(12)] = 1;
+    assert.deepEqual([upgraded?.invocations, upgraded?.durationBuckets], [invocations + 1, expected]);
+
     const next = await store.timers.claim('shop/nightly', WRITTEN_AT + 60_000, 'node-b');
     assert.deepEqual((await store.timers.listRuns('shop/nightly', 10)).map((r) => r.id).sort(), [run!.id, next!.id].sort());
   } finally {
