@@ -7,7 +7,7 @@ import type { PgMigration } from '../migrate.js';
  * Rows written by an earlier release have none and are not compared.
  */
 export const migration: PgMigration = {
-  version: 6,
+  version: 7,
   name: 'node-blobs',
   sql: `ALTER TABLE cluster_nodes ADD COLUMN blobs text;`,
 };
