@@ -13,6 +13,8 @@ export interface PgMembershipOptions {
   /** The URL others reach this node on; read at start (the port may only be known then). */
   address: () => string;
   version: string;
+  /** Where this node keeps blobs (`blobsIdentity`), recorded for nodes that start later to compare with. */
+  blobs?: string;
   /** What each heartbeat reports. */
   load: () => NodeLoad;
   clock: Clock;
@@ -171,14 +173,14 @@ export class PgMembership implements Membership {
     const load = this.#options.load();
     const rows = await this.#db.query<{ previous: NodeState | null }>(`
       WITH previous AS (SELECT state FROM cluster_nodes WHERE id = $1)
-      INSERT INTO cluster_nodes AS n (id, address, version, state, started_at, heartbeat_at, instances, load)
-      VALUES ($1, $2, $3, 'alive', now(), now(), $4, $5)
+      INSERT INTO cluster_nodes AS n (id, address, version, state, started_at, heartbeat_at, instances, load, blobs)
+      VALUES ($1, $2, $3, 'alive', now(), now(), $4, $5, $7)
       ON CONFLICT (id) DO UPDATE SET
-        address = EXCLUDED.address, version = EXCLUDED.version, state = 'alive',
+        address = EXCLUDED.address, version = EXCLUDED.version, state = 'alive', blobs = EXCLUDED.blobs,
         started_at = CASE WHEN $6 THEN n.started_at ELSE now() END,
         heartbeat_at = now(), ended_at = NULL, ended_by = NULL, instances = EXCLUDED.instances, load = EXCLUDED.load
       RETURNING (SELECT state FROM previous) AS previous`,
-      [this.nodeId, this.#options.address(), this.#options.version, load.instances, load.inflight, rejoining],
+      [this.nodeId, this.#options.address(), this.#options.version, load.instances, load.inflight, rejoining, this.#options.blobs ?? null],
     );
     return rows[0]?.previous ?? undefined;
   }

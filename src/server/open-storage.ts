@@ -8,9 +8,10 @@ import { LOCAL_INSTANCE_SLOTS } from '../cluster/local-instance-slots.js';
 import { heartbeatLiveness } from '../cluster/postgres/node-liveness.js';
 import { PgInstanceSlots } from '../cluster/postgres/pg-instance-slots.js';
 import { LOCAL_CHANGE_FEED, type ChangeFeed } from '../cluster/change-feed.js';
-import type { Membership, MembershipLog, NodeLoad, Readiness } from '../cluster/membership.js';
+import { DEFAULT_DEAD_AFTER_MS, type Membership, type MembershipLog, type NodeLoad, type Readiness } from '../cluster/membership.js';
 import { PgChangeFeed } from '../cluster/pg-change-feed.js';
 import { PgMembership } from '../cluster/pg-membership.js';
+import { assertSharedBlobs, blobsIdentity, UnsharedBlobsError } from '../cluster/postgres/shared-blobs-check.js';
 import { SingleNodeMembership } from '../cluster/single-node-membership.js';
 import type { Clock } from '../shared/clock.js';
 import { migratePostgres } from '../store/postgres/migrate.js';
@@ -102,6 +103,13 @@ export async function openStorage(config: StorageConfig, deps: OpenStorageDeps):
     nodeId: deps.nodeId, clock: deps.clock,
     liveness: heartbeatLiveness(deps.deadAfterMs !== undefined ? { deadAfterMs: deps.deadAfterMs } : {}),
   });
+  const blobsAt = blobsIdentity(config.blobs, deps.nodeId);
+  try {
+    await assertSharedBlobs(db, deps.nodeId, blobsAt, deps.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS);
+  } catch (err) {
+    await db.close();
+    throw err instanceof UnsharedBlobsError ? new StorageConfigError('--blobs', err.message) : err;
+  }
   try {
     await notifications.start();
     store = await openPostgresStore(db, notifications, deps.clock, deps.nodeId, {
@@ -118,7 +126,7 @@ export async function openStorage(config: StorageConfig, deps: OpenStorageDeps):
   }
   const feed = new PgChangeFeed(db, notifications, deps.nodeId);
   const membership = new PgMembership(db, {
-    nodeId: deps.nodeId, address: deps.address, version: deps.version, load: deps.load, clock: deps.clock, log: deps.log,
+    nodeId: deps.nodeId, address: deps.address, version: deps.version, blobs: blobsAt, load: deps.load, clock: deps.clock, log: deps.log,
     ...(deps.deadAfterMs !== undefined ? { deadAfterMs: deps.deadAfterMs } : {}),
   });
   const opened = blobs;
