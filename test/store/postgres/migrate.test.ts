@@ -33,7 +33,7 @@ test('roll-ups written before duration histograms read back with empty ones, and
   const minute = Date.UTC(2026, 0, 15, 12, 0, 0);
   await client.query(`INSERT INTO metering_minutes (app, function_name, minute, invocations, errors, timeouts, out_of_memory, throttled, crashed,
     cold_starts, billed_ms, gb_seconds, cpu_ms, duration_sum_ms, duration_max_ms) VALUES ('shop', 'checkout', $1, 5, 1, 0, 0, 0, 0, 1, 60, 0.01, 5, 55, 20)`, [minute]);
-  assert.deepEqual((await migratePostgres(database.url, POSTGRES_MIGRATIONS)).applied, [6]);
+  assert.deepEqual((await migratePostgres(database.url, POSTGRES_MIGRATIONS.filter((m) => m.version <= 6))).applied, [6]);
 
   const db = new PgDatabase(database.url, { poolSize: 2 });
   t.after(() => db.close());
