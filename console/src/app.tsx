@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiClient, ApiError } from './api/client.js';
 import { keyStorage } from './api/key-storage.js';
-import type { ConsoleScope } from './api/pending-routes.js';
 import { Nav } from './components/nav.js';
 import { BlobsPage } from './pages/blobs.js';
 import { FunctionsPage } from './pages/functions.js';
@@ -12,7 +11,7 @@ import { identify, SignIn } from './pages/sign-in.js';
 import { TimersPage } from './pages/timers.js';
 import { UsagePage } from './pages/usage.js';
 import { useLocation, type Location } from './router.js';
-import { SessionContext, type Session } from './session.js';
+import { SessionContext, type ConsoleScope, type Session } from './session.js';
 
 type SignedIn = { key: string; scope: ConsoleScope };
 

@@ -1,7 +1,10 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from './api/client.js';
-import type { ConsoleScope } from './api/pending-routes.js';
+import type { ResponseOf, routes } from './api/endpoints.js';
+
+/** What `GET /whoami` says the key may do: admin, read, or a narrower scope the console refuses. */
+export type ConsoleScope = ResponseOf<typeof routes.session.whoami>['scope'];
 
 /** Who is signed in: the API client with their key, and what that key may do. */
 export interface Session {

@@ -1,12 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { eventually } from '../helpers/admin-client.js';
+import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
 import { browserSkipReason, launchBrowser } from './support/browser.js';
 import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
+import { readEveryPage } from './support/paging.js';
 
 const SHOP = `
 import { http } from 'nimbus-functions';
@@ -21,8 +22,24 @@ import { http } from 'nimbus-functions';
 export const answer = http({ route: 'GET /roll' }, () => new Response('${word}'));
 `;
 
+const FLIP = `
+import { http } from 'nimbus-functions';
+export const flip = http({ route: 'GET /flip/:how' }, (_req, ctx) => {
+  if (ctx.params.how === 'fail') throw new Error('flipped');
+  return new Response('ok');
+});
+`;
+/** Small enough that a handful of apps or invocations take several pages. */
+const PAGE_SIZE = 2;
+
 async function routeAnswer(node: TestNode, path: string): Promise<string> {
   return (await fetch(`${node.url}${path}`)).text();
+}
+
+/** The distinct values of an attribute on the rows shown now, in order (`data-function` → `shop/hello`). */
+async function rowsShown(page: Page, attribute: string, map: (value: string) => string = (v) => v): Promise<string[]> {
+  const values = await page.locator(`[${attribute}]`).evaluateAll((rows, name) => rows.map((r) => r.getAttribute(name) ?? ''), attribute);
+  return [...new Set(values.map(map))];
 }
 
 /** Presses Tab until the focused element is the one named (bounded), as a keyboard user would. */
@@ -167,5 +184,88 @@ describe('console: the Functions pages in a real browser', { skip: browserSkipRe
     await page.keyboard.press('ArrowDown');
     assert.equal(await page.getByLabel('Outcome').inputValue(), 'ok');
     await tabTo(page, 'Log of shop/hello');
+  });
+
+  test('the Functions list pages through more apps than a page holds, showing each app once', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']) {
+      const deployed = await node.deploy(name, { 'index.ts': `import { http } from 'nimbus-functions';\nexport const f = http({ route: 'GET /${name}' }, () => '${name}');\n` });
+      assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+    }
+    const everyApp = ((await admin(node, 'GET', '/apps')).body.apps as { name: string }[]).map((a) => a.name);
+    assert.ok(everyApp.length > 2 * PAGE_SIZE, `more apps (${everyApp.length}) than two pages hold`);
+    const paged = await openConsole(browser, node.url, `?pageSize=${PAGE_SIZE}`);
+    try {
+      const { page } = paged;
+      const asked: string[] = [];
+      page.on('request', (request) => { if (request.url().includes('/api/v1/apps?')) asked.push(request.url()); });
+      await signIn(page, node.adminKey);
+      await page.getByRole('navigation', { name: 'Console' }).waitFor();
+      await goTo(page, 'functions');
+      const pages = await readEveryPage(page, 'Apps', () => rowsShown(page, 'data-function', (f) => f.split('/')[0]!));
+      assert.ok(pages.every((apps) => apps.length <= PAGE_SIZE), `at most ${PAGE_SIZE} apps a page: ${JSON.stringify(pages)}`);
+      assert.equal(pages.length, Math.ceil(everyApp.length / PAGE_SIZE));
+      const seen = pages.flat();
+      assert.equal(new Set(seen).size, seen.length, `no app on two pages: ${JSON.stringify(pages)}`);
+      assert.deepEqual([...seen].sort(), [...everyApp].sort(), 'every app was on a page');
+      assert.ok(asked.some((url) => url.includes(`limit=${PAGE_SIZE}`) && url.includes('cursor=')), 'later pages were asked for by cursor');
+
+      // Back to the start: the first page again.
+      await page.getByRole('navigation', { name: 'Apps pages' }).getByRole('button', { name: 'First' }).click();
+      await eventually(async () => JSON.stringify(await rowsShown(page, 'data-function', (f) => f.split('/')[0]!)) === JSON.stringify(pages[0]), UI_TIMEOUT_MS, 'the first page again');
+      assert.deepEqual(paged.problems, []);
+    } finally {
+      await paged.close();
+    }
+  });
+
+  test('the invocations list pages with `before` and filters by outcome on the node', async () => {
+    assert.equal((await node.deploy('outcomes', { 'index.ts': FLIP })).status, 201);
+    for (const how of ['pass', 'fail', 'pass', 'fail', 'pass', 'fail', 'pass']) {
+      assert.equal((await fetch(`${node.url}/flip/${how}`)).status, how === 'fail' ? 500 : 200);
+    }
+    const recorded = async (outcome = ''): Promise<string[]> =>
+      ((await admin(node, 'GET', `/invocation-records?app=outcomes&fn=flip&limit=1000${outcome ? `&outcome=${outcome}` : ''}`)).body.records as { id: string }[]).map((r) => r.id);
+    await eventually(async () => (await recorded()).length === 7, UI_TIMEOUT_MS, 'seven invocation records');
+    const failed = await recorded('failed');
+    assert.equal(failed.length, 3);
+
+    const paged = await openConsole(browser, node.url, `?pageSize=${PAGE_SIZE}`);
+    try {
+      const { page } = paged;
+      const asked: URL[] = [];
+      page.on('request', (request) => { if (request.url().includes('/api/v1/invocation-records?')) asked.push(new URL(request.url())); });
+      await signIn(page, node.adminKey);
+      await page.getByRole('navigation', { name: 'Console' }).waitFor();
+      await goTo(page, 'functions', 'outcomes', 'flip');
+      await page.getByRole('heading', { name: 'outcomes/flip', level: 1 }).waitFor();
+
+      // Every outcome, newest first, two a page: each record once, in the node's order.
+      const all = await readEveryPage(page, 'Invocations', () => rowsShown(page, 'data-invocation'));
+      assert.deepEqual(all.map((p) => p.length), [2, 2, 2, 1]);
+      assert.deepEqual(all.flat(), await recorded(), 'every record once, newest first');
+      assert.ok(asked.some((url) => url.searchParams.has('before')), 'later pages were asked for `before` a cursor');
+
+      // Failures only: filtered by the node, so the pages are full ones of failures alone.
+      await Promise.all([
+        page.waitForRequest((request) => new URL(request.url()).searchParams.get('outcome') === 'failed'),
+        page.getByLabel('Outcome', { exact: true }).selectOption('failed'),
+      ]);
+      // Rows of the unfiltered list may linger for a moment after the change: a page counts once it shows failures alone.
+      const failuresShown = async (): Promise<string[]> =>
+        ((await rowsShown(page, 'data-outcome')).every((o) => o !== 'ok') ? rowsShown(page, 'data-invocation') : []);
+      const failures = await readEveryPage(page, 'Invocations', failuresShown);
+      assert.deepEqual(failures.map((p) => p.length), [2, 1], 'full pages: the node filtered');
+      assert.deepEqual(failures.flat(), failed);
+      assert.ok(asked.filter((url) => url.searchParams.get('outcome') === 'failed').some((url) => url.searchParams.has('before')), 'failures paged with `before`');
+
+      await Promise.all([
+        page.waitForRequest((request) => new URL(request.url()).searchParams.get('outcome') === 'ok'),
+        page.getByLabel('Outcome', { exact: true }).selectOption('ok'),
+      ]);
+      await eventually(async () => JSON.stringify(await rowsShown(page, 'data-outcome')) === '["ok"]', UI_TIMEOUT_MS, 'only ok invocations');
+      assert.deepEqual(paged.problems, []);
+    } finally {
+      await paged.close();
+    }
   });
 });

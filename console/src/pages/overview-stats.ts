@@ -1,11 +1,10 @@
-import { ApiError, type ApiClient } from '../api/client.js';
-import { statsEndpoint, type StatsAnswer } from '../api/pending-routes.js';
-import { statsFromRecords } from './stats-from-records.js';
+import type { ApiClient } from '../api/client.js';
+import { routes, type ResponseOf } from '../api/endpoints.js';
+
+type StatsAnswer = ResponseOf<typeof routes.metering.stats>;
 
 /** What the Overview charts draw: per-minute figures for the last hour, and running instances over it. */
 export interface ChartData {
-  /** Where the figures came from: the node's /stats, or (until that route is merged) the raw records. */
-  source: 'stats' | 'records';
   times: number[];
   invocationsPerSecond: number[];
   errors: number[];
@@ -16,10 +15,9 @@ export interface ChartData {
   running: number[];
 }
 
-export function chartDataOf(answer: StatsAnswer, source: ChartData['source']): ChartData {
+export function chartDataOf(answer: StatsAnswer): ChartData {
   const perSecond = answer.stepMs / 1000;
   return {
-    source,
     times: answer.points.map((p) => p.t),
     invocationsPerSecond: answer.points.map((p) => p.invocations / perSecond),
     errors: answer.points.map((p) => p.errors),
@@ -31,15 +29,7 @@ export function chartDataOf(answer: StatsAnswer, source: ChartData['source']): C
   };
 }
 
-/**
- * The last hour from `GET /stats` (pending-routes). A node without that route
- * answers 404: the figures are then worked out from the invocation records.
- */
-export async function loadChartData(api: ApiClient, signal: AbortSignal, runningNow: () => Promise<number>): Promise<ChartData> {
-  try {
-    return chartDataOf(await api.call(statsEndpoint, { query: { since: '1h' }, signal }), 'stats');
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
-    return chartDataOf(await statsFromRecords(api, signal, Date.now(), runningNow), 'records');
-  }
+/** The last hour, as `GET /stats` works it out on the node. */
+export async function loadChartData(api: ApiClient, signal: AbortSignal): Promise<ChartData> {
+  return chartDataOf(await api.call(routes.metering.stats, { query: { since: '1h' }, signal }));
 }

@@ -1,5 +1,4 @@
 import { routes } from '../api/endpoints.js';
-import type { Paged } from '../api/pending-routes.js';
 import { Chart } from '../components/chart.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { formatAge, formatNumber } from '../format.js';
@@ -16,14 +15,8 @@ const APPS_COUNTED = 1000;
 export function OverviewPage(_props: PageProps) {
   const { api } = useSession();
   const nodes = usePolling((signal) => api.call(routes.node.nodes, { signal }), REFRESH_MS, [api]);
-  const apps = usePolling(
-    (signal) => api.call(routes.apps.list, { query: { limit: APPS_COUNTED }, signal }) as Promise<Paged<{ apps: { functions: unknown[] }[] }>>,
-    REFRESH_MS, [api],
-  );
-  const charts = usePolling((signal) => loadChartData(api, signal, async () => {
-    const { nodes: all } = await api.call(routes.node.nodes, { signal });
-    return all.filter((n) => n.state === 'alive').reduce((sum, n) => sum + n.instances, 0);
-  }), REFRESH_MS, [api]);
+  const apps = usePolling((signal) => api.call(routes.apps.list, { query: { limit: APPS_COUNTED }, signal }), REFRESH_MS, [api]);
+  const charts = usePolling((signal) => loadChartData(api, signal), REFRESH_MS, [api]);
 
   const more = apps.data?.nextCursor ? '+' : '';
   const alive = nodes.data?.nodes.filter((n) => n.state === 'alive').length;
@@ -39,7 +32,7 @@ export function OverviewPage(_props: PageProps) {
       </div>
 
       <h2>Last hour</h2>
-      <div class="charts" data-source={c?.source}>
+      <div class="charts">
         <Chart title="Invocations per second" unit="/s" times={c?.times ?? []} series={[{ key: 'invocations', label: 'invocations/s', color: '#1f5fbf', values: c?.invocationsPerSecond ?? [] }]} />
         <Chart title="Errors per minute" unit="" times={c?.times ?? []} series={[{ key: 'errors', label: 'errors', color: '#b3261e', values: c?.errors ?? [] }]} />
         <Chart

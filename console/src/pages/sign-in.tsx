@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiClient, ApiError } from '../api/client.js';
 import { routes } from '../api/endpoints.js';
-import type { ConsoleScope } from '../api/pending-routes.js';
 import { ErrorBanner } from '../components/error-banner.js';
-import { canUseConsole } from '../session.js';
+import { canUseConsole, type ConsoleScope } from '../session.js';
 
 /** Asks the node who the key is (`GET /whoami`): its scope decides what the console offers. */
 export async function identify(key: string): Promise<ConsoleScope> {

@@ -12,8 +12,11 @@ export interface ConsoleTab {
   close(): Promise<void>;
 }
 
-/** A fresh browser context (its own session storage) with one page, its errors collected. */
-export async function openConsole(browser: Browser, nodeUrl: string): Promise<ConsoleTab> {
+/**
+ * A fresh browser context (its own session storage) with one page, its errors collected.
+ * `search` goes on the console's address, before the hash (`?pageSize=2`).
+ */
+export async function openConsole(browser: Browser, nodeUrl: string, search = ''): Promise<ConsoleTab> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   const page = await context.newPage();
@@ -23,7 +26,7 @@ export async function openConsole(browser: Browser, nodeUrl: string): Promise<Co
     // A refused API call is logged as a failed resource load: the tests look at what the page shows for it instead.
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error: ${message.text()}`);
   });
-  await page.goto(`${nodeUrl}${CONSOLE_PATH}`);
+  await page.goto(`${nodeUrl}${CONSOLE_PATH}${search}`);
   return { context, page, problems, close: () => context.close() };
 }
 

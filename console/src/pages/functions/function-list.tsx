@@ -1,21 +1,20 @@
 import { routes } from '../../api/endpoints.js';
-import type { Paged } from '../../api/pending-routes.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
 import { usePaged } from '../../hooks/use-paged.js';
+import { pageSize } from '../../page-size.js';
 import { href } from '../../router.js';
 import { useSession } from '../../session.js';
 import { settingsLine, sourceOf, type AppSummary } from './describe-function.js';
 
-const APPS_PER_PAGE = 25;
 const REFRESH_MS = 2_000;
 
 /** Every app's live functions with what runs them now; refreshed, so a deploy shows up without a reload. */
 export function FunctionList() {
   const { api } = useSession();
   const { page, error, pager } = usePaged<AppSummary>(async (cursor, signal) => {
-    const answer = (await api.call(routes.apps.list, { query: { limit: APPS_PER_PAGE, cursor }, signal })) as Paged<{ apps: AppSummary[] }>;
-    return { items: answer.apps, nextCursor: answer.nextCursor ?? null };
+    const answer = await api.call(routes.apps.list, { query: { limit: pageSize(), cursor }, signal });
+    return { items: answer.apps, nextCursor: answer.nextCursor };
   }, REFRESH_MS, [api]);
 
   const apps = page?.items;

@@ -1,10 +1,15 @@
 import { useState } from 'preact/hooks';
-import { invocationPage, type InvocationRow, type OutcomeFilter } from '../../api/pending-routes.js';
+import { routes, type ResponseOf } from '../../api/endpoints.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
 import { formatDuration, formatTime } from '../../format.js';
 import { usePaged } from '../../hooks/use-paged.js';
+import { pageSize } from '../../page-size.js';
 import { useSession } from '../../session.js';
+
+type InvocationRow = ResponseOf<typeof routes.metering.invocationRecords>['records'][number];
+/** `GET /invocation-records?outcome=`: one outcome, or `failed` for every outcome but ok. */
+type OutcomeFilter = InvocationRow['outcome'] | 'failed';
 
 const OUTCOMES: { value: OutcomeFilter | ''; label: string }[] = [
   { value: '', label: 'All' },
@@ -19,20 +24,13 @@ const OUTCOMES: { value: OutcomeFilter | ''; label: string }[] = [
 const PER_PAGE = 20;
 const REFRESH_MS = 2_000;
 
-/** pending-routes: a node without the `outcome` filter lists every outcome, so the page filters what it gets too. */
-function matches(record: InvocationRow, outcome: OutcomeFilter | ''): boolean {
-  if (outcome === '') return true;
-  if (outcome === 'failed') return record.outcome !== 'ok';
-  return record.outcome === outcome;
-}
-
-/** The function's invocations, newest first, a page at a time, by outcome. */
+/** The function's invocations, newest first, a page at a time (`before` the last one shown), filtered by outcome on the node. */
 export function InvocationsPanel({ app, fn }: { app: string; fn: string }) {
   const { api } = useSession();
   const [outcome, setOutcome] = useState<OutcomeFilter | ''>('');
   const { page, error, pager } = usePaged<InvocationRow>(async (cursor, signal) => {
-    const answer = await api.call(invocationPage, { query: { app, fn, limit: PER_PAGE, outcome: outcome || undefined, before: cursor }, signal });
-    return { items: answer.records.filter((r) => matches(r, outcome)), nextCursor: answer.nextCursor ?? null };
+    const answer = await api.call(routes.metering.invocationRecords, { query: { app, fn, limit: pageSize(PER_PAGE), outcome, before: cursor }, signal });
+    return { items: answer.records, nextCursor: answer.nextCursor };
   }, REFRESH_MS, [api, app, fn, outcome]);
 
   return (

@@ -1,11 +1,11 @@
 import { useState } from 'preact/hooks';
 import { routes, type ResponseOf } from '../../api/endpoints.js';
-import type { Paged } from '../../api/pending-routes.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
 import { formatTime } from '../../format.js';
 import { usePaged } from '../../hooks/use-paged.js';
+import { pageSize } from '../../page-size.js';
 import { useSession } from '../../session.js';
 
 type Version = ResponseOf<typeof routes.apps.versions>['versions'][number];
@@ -18,9 +18,8 @@ export function VersionsPanel({ app, onChanged }: { app: string; onChanged: () =
   const { api, canWrite } = useSession();
   const [target, setTarget] = useState<Version | null>(null);
   const { page, error, pager, refresh } = usePaged<Version>(async (cursor, signal) => {
-    const answer = (await api.call(routes.apps.versions, { params: { app }, query: { limit: VERSIONS_PER_PAGE, cursor }, signal })) as Paged<{ versions: Version[] }>;
-    // Newest first, whatever order the node lists them in.
-    return { items: [...answer.versions].sort((a, b) => b.version - a.version), nextCursor: answer.nextCursor ?? null };
+    const answer = await api.call(routes.apps.versions, { params: { app }, query: { order: 'newest', limit: pageSize(VERSIONS_PER_PAGE), cursor }, signal });
+    return { items: answer.versions, nextCursor: answer.nextCursor };
   }, REFRESH_MS, [api, app]);
   const live = page?.items.find((v) => v.live);
 
