@@ -75,11 +75,11 @@ export function BucketBrowser({ bucket, folders }: { bucket: string; folders: st
               <td class="num">{formatBytes(entry.object.size)}</td>
               <td>{entry.object.contentType}</td>
               <td>{formatTime(entry.object.lastModified)}</td>
-              <td class="row-actions">
+              <td><div class="row-actions">
                 <button type="button" class="secondary" aria-label={`Details of ${entry.object.key}`} onClick={() => setDetails(entry.object.key)}>Details</button>
                 <button type="button" class="secondary" aria-label={`Download ${entry.object.key}`} onClick={() => void download(entry.object.key)}>Download</button>
                 {canWrite ? <button type="button" class="secondary" aria-label={`Delete ${entry.object.key}`} onClick={() => setDeleting(entry.object.key)}>Delete</button> : null}
-              </td>
+              </div></td>
             </tr>
           ))}
         </tbody>

@@ -44,10 +44,14 @@ export function QueueActionDialog({ action, onClose, onDone }: { action: QueueAc
     >
       <p>
         {action.deadLetterQueue
-          ? `The ${plural(action.count, 'message')} in the dead-letter queue ${action.queue} go back to the queues they came from,`
-          : `The ${plural(action.count, 'dead letter')} of ${action.queue} go back to it from their dead-letter queue,`}
-        {' '}with their attempts reset, and are delivered again.
+          ? `${cap(plural(action.count, 'message'))} in the dead-letter queue ${action.queue} will go back to the queues they came from,`
+          : `${cap(plural(action.count, 'dead letter'))} of ${action.queue} will go back to it from the dead-letter queue,`}
+        {' '}with attempts reset, and be delivered again.
       </p>
     </ConfirmDialog>
   );
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

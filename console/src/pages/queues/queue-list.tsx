@@ -50,7 +50,7 @@ export function QueueList({ queues, error, pager, selected, showPlatform, onActi
               <td class="num">{q.oldestAgeMs === null ? '–' : formatDuration(q.oldestAgeMs)}</td>
               <td class={`num${q.deadLettered > 0 ? ' outcome-failed' : ''}`} data-figure="deadLettered">{q.deadLettered}</td>
               {canWrite ? (
-                <td class="row-actions">
+                <td><div class="row-actions">
                   {q.deadLettered > 0 ? (
                     <button type="button" class="secondary" onClick={() => onAction({ kind: 'redrive', queue: q.name, count: q.deadLettered, deadLetterQueue: false })}>
                       Redrive {plural(q.deadLettered, 'dead letter')}
@@ -59,7 +59,7 @@ export function QueueList({ queues, error, pager, selected, showPlatform, onActi
                   {messagesIn(q) > 0 ? (
                     <button type="button" class="secondary" onClick={() => onAction({ kind: 'purge', queue: q.name, count: messagesIn(q) })}>Purge {q.name}</button>
                   ) : null}
-                </td>
+                </div></td>
               ) : null}
             </tr>
           ))}
