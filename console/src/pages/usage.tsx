@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { routes } from '../api/endpoints.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Pager } from '../components/pager.js';
-import { formatNumber, formatTime } from '../format.js';
+import { formatTime } from '../format.js';
 import { usePolling } from '../hooks/use-polling.js';
 import type { PageProps } from '../router.js';
 import { saveFile } from '../save-file.js';
@@ -57,7 +57,12 @@ export function UsagePage(_props: PageProps) {
           {PERIODS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
         </select>
         <label for="usage-app">App</label>
-        <input id="usage-app" type="text" autocomplete="off" placeholder="all apps" value={app} onChange={(e) => choose(setApp)(e.currentTarget.value)} />
+        {/* Applied when the field is left or Enter is pressed, not at each keystroke. */}
+        <input
+          id="usage-app" type="text" autocomplete="off" placeholder="all apps" value={app}
+          onChange={(e) => choose(setApp)(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === 'Enter' && choose(setApp)(e.currentTarget.value)}
+        />
         <button type="button" class="secondary" disabled={!answer} onClick={() => answer && saveFile(new Blob([usageCsv(answer)], { type: 'text/csv' }), `nimbus-usage-by-${by}-${since}${app.trim() ? `-${app.trim()}` : ''}.csv`)}>
           Download CSV
         </button>
@@ -75,7 +80,7 @@ export function UsagePage(_props: PageProps) {
           {shown.map((r) => (
             <tr key={r.key} data-usage-row={r.key}>
               <td class="mono">{r.key}</td>
-              {COLUMNS.map((c) => <td key={c.field} class="num" data-field={c.field}>{formatNumber(r[c.field], c.digits)}</td>)}
+              {COLUMNS.map((c) => <td key={c.field} class="num" data-field={c.field}>{c.format(r[c.field])}</td>)}
             </tr>
           ))}
         </tbody>
@@ -83,7 +88,7 @@ export function UsagePage(_props: PageProps) {
           <tfoot>
             <tr data-usage-row="total">
               <th scope="row">Total</th>
-              {COLUMNS.map((c) => <td key={c.field} class="num" data-field={c.field}>{formatNumber(answer.totals[c.field], c.digits)}</td>)}
+              {COLUMNS.map((c) => <td key={c.field} class="num" data-field={c.field}>{c.format(answer.totals[c.field])}</td>)}
             </tr>
           </tfoot>
         ) : null}

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { formatNumber } from '../../format.js';
-import { timeOfKey, type Grouping, type UsageRow } from './usage-table.js';
+import { formatCost, timeOfKey, type Grouping, type UsageRow } from './usage-table.js';
 
 const HEIGHT = 220;
 
@@ -21,15 +21,17 @@ export function UsageChart({ rows, by }: { rows: UsageRow[]; by: Grouping }) {
   useEffect(() => {
     if (empty || !box.current) return;
     const element = box.current;
-    const bars = uPlot.paths.bars!({ size: [0.6, 60], gap: 2 });
+    // Invocations and errors side by side in each slot.
+    const left = uPlot.paths.bars!({ size: [0.35, 40], gap: 1, align: -1 });
+    const right = uPlot.paths.bars!({ size: [0.35, 40], gap: 1, align: 1 });
     const keys = rows.map((r) => r.key);
     const chart = new uPlot({
       width: Math.max(240, element.clientWidth),
       height: HEIGHT,
       series: [
         {},
-        { label: 'invocations', stroke: '#1f5fbf', fill: 'rgba(31,95,191,.35)', paths: bars, points: { show: false } },
-        { label: 'errors', stroke: '#b3261e', fill: 'rgba(179,38,30,.45)', paths: bars, points: { show: false } },
+        { label: 'invocations', stroke: '#1f5fbf', fill: 'rgba(31,95,191,.35)', paths: left, points: { show: false } },
+        { label: 'errors', stroke: '#b3261e', fill: 'rgba(179,38,30,.45)', paths: right, points: { show: false } },
         { label: 'cost ($)', stroke: '#1e6b34', width: 2, scale: 'cost', points: { size: 6 } },
       ],
       scales: {
@@ -40,7 +42,7 @@ export function UsageChart({ rows, by }: { rows: UsageRow[]; by: Grouping }) {
       axes: [
         byTime ? {} : { splits: () => keys.map((_, i) => i), values: (_u: uPlot, splits: number[]) => splits.map((i) => keys[i] ?? '') },
         { size: 56, values: (_u: uPlot, values: number[]) => values.map((v) => formatNumber(v)) },
-        { scale: 'cost', side: 1, size: 80, grid: { show: false }, values: (_u: uPlot, values: number[]) => values.map((v) => `$${formatNumber(v, 6)}`) },
+        { scale: 'cost', side: 1, size: 110, grid: { show: false }, values: (_u: uPlot, values: number[]) => values.map((v) => `$${formatCost(v)}`) },
       ],
       cursor: { drag: { x: false, y: false } },
     }, data, element);
@@ -60,7 +62,7 @@ export function UsageChart({ rows, by }: { rows: UsageRow[]; by: Grouping }) {
       <figcaption>Invocations, errors and cost by {by}</figcaption>
       {empty
         ? <p class="no-data">no data</p>
-        : <div ref={box} role="img" aria-label={`${rows.length} ${by === 'function' ? 'functions' : `${by}s`}: ${formatNumber(total(points.invocations))} invocations, ${formatNumber(total(points.errors))} errors, $${formatNumber(total(points.cost), 6)}`} />}
+        : <div ref={box} role="img" aria-label={`${rows.length} ${by === 'function' ? 'functions' : `${by}s`}: ${formatNumber(total(points.invocations))} invocations, ${formatNumber(total(points.errors))} errors, $${formatCost(total(points.cost))}`} />}
     </figure>
   );
 }

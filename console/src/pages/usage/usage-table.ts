@@ -5,15 +5,21 @@ export type UsageAnswer = ResponseOf<typeof routes.metering.usage>;
 export type UsageRow = UsageAnswer['rows'][number];
 export type Grouping = UsageAnswer['by'];
 
-/** The table's columns, in order: what the page shows and what the CSV holds. */
+/** Cost is often a millionth of a dollar: shown to three significant digits rather than a fixed number of decimals. */
+export function formatCost(n: number): string {
+  return n.toLocaleString(undefined, { maximumSignificantDigits: 3, maximumFractionDigits: 12 });
+}
+const whole = (n: number): string => n.toLocaleString(undefined, { maximumFractionDigits: 0 });
+
+/** The table's columns, in order: what the page shows and what the CSV holds (the CSV unformatted). */
 export const COLUMNS = [
-  { field: 'invocations', label: 'Invocations', digits: 0 },
-  { field: 'errors', label: 'Errors', digits: 0 },
-  { field: 'coldStarts', label: 'Cold starts', digits: 0 },
-  { field: 'billedMs', label: 'Billed ms', digits: 0 },
-  { field: 'cpuMs', label: 'CPU ms', digits: 0 },
-  { field: 'gbSeconds', label: 'GB-seconds', digits: 4 },
-  { field: 'cost', label: 'Cost ($)', digits: 6 },
+  { field: 'invocations', label: 'Invocations', format: whole },
+  { field: 'errors', label: 'Errors', format: whole },
+  { field: 'coldStarts', label: 'Cold starts', format: whole },
+  { field: 'billedMs', label: 'Billed ms', format: whole },
+  { field: 'cpuMs', label: 'CPU ms', format: whole },
+  { field: 'gbSeconds', label: 'GB-seconds', format: (n: number) => n.toLocaleString(undefined, { maximumSignificantDigits: 4, maximumFractionDigits: 12 }) },
+  { field: 'cost', label: 'Cost ($)', format: formatCost },
 ] as const;
 
 export const KEY_LABEL: Record<Grouping, string> = { function: 'Function', hour: 'Hour (UTC)', day: 'Day (UTC)' };
@@ -44,8 +50,8 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** The price table as the node reported it: `perMillionRequests` → "Per million requests". */
+/** The price table as the node reported it: `perGbSecond` → "Per GB second". */
 export function priceLabel(name: string): string {
-  const words = name.replace(/([A-Z])/g, ' $1').toLowerCase();
+  const words = name.replace(/([A-Z])/g, ' $1').toLowerCase().replace(/\bgb\b/g, 'GB');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
