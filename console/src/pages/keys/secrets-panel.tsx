@@ -30,7 +30,7 @@ export function AppChooser({ app }: { app: string | undefined }) {
       e.preventDefault();
       if (typed.trim()) window.location.hash = href('keys', typed.trim());
     }}>
-      <label for="secrets-app">App</label>
+      <label for="secrets-app">Secrets of app</label>
       <input id="secrets-app" type="text" list="secrets-app-names" autocomplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
       <datalist id="secrets-app-names">
         {(apps.data?.apps ?? []).map((a) => <option key={a.name} value={a.name} />)}
@@ -63,7 +63,7 @@ export function SecretsPanel({ app }: { app: string }) {
     setFailure(null);
     try {
       const { secret } = await api.call(routes.secrets.set, { params: { app, name: name.trim() }, body: { value } });
-      setSaid(`Set ${secret.name} for ${app}; instances started from now on see it.`);
+      setSaid(`Set ${secret.name} for ${app}; its instances are replaced to pick it up.`);
       setName('');
       refresh();
     } catch (err) {
@@ -121,7 +121,7 @@ export function SecretsPanel({ app }: { app: string }) {
             refresh();
           }}
         >
-          <p>Instances of {app} started from now on no longer get {deleting} in their environment; running ones keep it until they stop. The value cannot be recovered.</p>
+          <p>{app}'s instances are replaced without {deleting} in their environment (work in flight finishes on the old ones). The value cannot be recovered.</p>
         </ConfirmDialog>
       ) : null}
     </section>
