@@ -128,6 +128,10 @@ describe('console: the Keys & secrets page in a real browser', { skip: browserSk
       const answer = await (await fetch(`${node.url}/vault-check`)).json() as { tokenLength: number };
       return answer.tokenLength === SECRET_VALUE.length;
     }, UI_TIMEOUT_MS, 'the function to see TOKEN');
+    // A key made elsewhere (the CLI) shows up in the list without a reload, its scope worded as `nimbus keys ls` does.
+    const uploader = await admin(node, 'POST', '/keys', { scope: { kind: 'blobs', buckets: ['reports'], access: 'read' }, label: 'report reader' });
+    assert.equal(uploader.status, 201);
+    await page.locator(`[data-key-id="${uploader.body.id}"] [data-scope-kind="blobs"]`, { hasText: 'blobs reports (read-only)' }).waitFor();
     assert.deepEqual(await seriousViolations(page).then(describeViolations), '');
     await screenshot(page, 'keys');
 
