@@ -1,10 +1,10 @@
+import './panels.css';
 import type { PageProps } from '../router.js';
+import { BucketBrowser } from './blobs/bucket-browser.js';
+import { BucketList } from './blobs/bucket-list.js';
 
-/** Placeholder: the Blobs page is built on its own branch. */
-export function BlobsPage(_props: PageProps) {
-  return (
-    <section class="page">
-      <h1>Blobs</h1>
-    </section>
-  );
+/** `#/blobs` lists the buckets; `#/blobs/<bucket>/<folder>/…` is one folder of one (a fresh view per folder: details and upload start over). */
+export function BlobsPage({ parts }: PageProps) {
+  const [bucket, ...folders] = parts;
+  return bucket ? <BucketBrowser key={parts.join('/')} bucket={bucket} folders={folders} /> : <BucketList />;
 }
