@@ -1,7 +1,6 @@
 import './panels.css';
 import { useState } from 'preact/hooks';
 import { routes } from '../api/endpoints.js';
-import type { Paged } from '../api/pending-routes.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { usePaged } from '../hooks/use-paged.js';
 import { href, type PageProps } from '../router.js';
@@ -22,7 +21,7 @@ export function TimersPage({ parts }: PageProps) {
   const [failure, setFailure] = useState<Error | null>(null);
   const [version, setVersion] = useState(0);
   const { page, error, pager, refresh } = usePaged<TimerStatus>(async (cursor, signal) => {
-    const answer = (await api.call(routes.timers.list, { query: { limit: TIMERS_PER_PAGE, cursor }, signal })) as Paged<{ timers: TimerStatus[] }>;
+    const answer = (await api.call(routes.timers.list, { query: { limit: TIMERS_PER_PAGE, cursor }, signal }));
     return { items: answer.timers, nextCursor: answer.nextCursor ?? null };
   }, REFRESH_MS, [api]);
 

@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
 import { routes } from '../../api/endpoints.js';
-import type { Paged } from '../../api/pending-routes.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
@@ -17,7 +16,7 @@ export function KeyList({ version, onRevoked }: { version: number; onRevoked: (s
   const { api, canWrite } = useSession();
   const [revoking, setRevoking] = useState<KeyInfo | null>(null);
   const { page, error, pager, refresh } = usePaged<KeyInfo>(async (cursor, signal) => {
-    const answer = (await api.call(routes.keys.list, { query: { limit: KEYS_PER_PAGE, cursor }, signal })) as Paged<{ keys: KeyInfo[] }>;
+    const answer = (await api.call(routes.keys.list, { query: { limit: KEYS_PER_PAGE, cursor }, signal }));
     return { items: [...answer.keys].sort((a, b) => b.createdAt - a.createdAt), nextCursor: answer.nextCursor ?? null };
   }, REFRESH_MS, [api, version]);
   const name = (k: KeyInfo): string => (k.label ? `${k.id} (${k.label})` : k.id);

@@ -1,10 +1,8 @@
 import type { ResponseOf } from '../../api/endpoints.js';
 import { routes } from '../../api/endpoints.js';
-import type { ReadScope } from '../../api/pending-routes.js';
 
 export type KeyInfo = Omit<ResponseOf<typeof routes.keys.list>['keys'][number], 'scope'> & { scope: KeyScope };
-/** pending-routes: `read` joins the declared kinds with wt/capi. */
-export type KeyScope = ResponseOf<typeof routes.keys.list>['keys'][number]['scope'] | ReadScope;
+export type KeyScope = ResponseOf<typeof routes.keys.list>['keys'][number]['scope'];
 export type ScopeKind = KeyScope['kind'];
 
 /** The kinds docs/auth.md lists, as the create form offers them. */

@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
 import { routes, type ResponseOf } from '../../api/endpoints.js';
-import type { Paged } from '../../api/pending-routes.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
@@ -22,7 +21,7 @@ export function AppChooser({ app }: { app: string | undefined }) {
   const { api } = useSession();
   const [typed, setTyped] = useState(app ?? '');
   const apps = usePolling(
-    (signal) => api.call(routes.apps.list, { query: { limit: APPS_SUGGESTED }, signal }) as Promise<Paged<{ apps: { name: string }[] }>>,
+    (signal) => api.call(routes.apps.list, { query: { limit: APPS_SUGGESTED }, signal }),
     30_000, [api],
   );
   return (
@@ -53,7 +52,7 @@ export function SecretsPanel({ app }: { app: string }) {
   const [said, setSaid] = useState('');
   const [deleting, setDeleting] = useState<string | null>(null);
   const { page, error, pager, refresh } = usePaged<SecretInfo>(async (cursor, signal) => {
-    const answer = (await api.call(routes.secrets.list, { params: { app }, query: { limit: SECRETS_PER_PAGE, cursor }, signal })) as Paged<{ secrets: SecretInfo[] }>;
+    const answer = (await api.call(routes.secrets.list, { params: { app }, query: { limit: SECRETS_PER_PAGE, cursor }, signal }));
     return { items: answer.secrets, nextCursor: answer.nextCursor ?? null };
   }, REFRESH_MS, [api, app]);
 

@@ -1,5 +1,4 @@
 import { routes } from '../../api/endpoints.js';
-import type { Paged } from '../../api/pending-routes.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
 import { formatDuration } from '../../format.js';
@@ -11,9 +10,9 @@ import { messagesIn, plural, type QueueStats } from './queue-figures.js';
 
 export const QUEUES_PER_PAGE = 50;
 
-/** Loads one page of `GET /queues` (pending-routes: a node without paging answers them all, with no nextCursor). */
+/** Loads one page of `GET /queues`. */
 export async function loadQueuePage(api: ReturnType<typeof useSession>['api'], cursor: string | undefined, signal: AbortSignal) {
-  const answer = (await api.call(routes.queues.list, { query: { limit: QUEUES_PER_PAGE, cursor }, signal })) as Paged<{ queues: QueueStats[] }>;
+  const answer = (await api.call(routes.queues.list, { query: { limit: QUEUES_PER_PAGE, cursor }, signal }));
   return { items: answer.queues, nextCursor: answer.nextCursor ?? null };
 }
 
