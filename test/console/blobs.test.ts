@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { admin, eventually } from '../helpers/admin-client.js';
-import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import type { TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
-import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
+import { browserSkipReason } from './support/browser.js';
+import { goTo, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
 import { focusedName, fromTheTop, tabTo } from './support/keyboard.js';
+import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 const TRIGGERED = `
 import { blob } from 'nimbus-functions';
@@ -29,19 +30,13 @@ describe('console: the Blobs page in a real browser', { skip: browserSkipReason(
   let browser: Browser;
   let tab: ConsoleTab;
 
+  let session: SignedInConsole | undefined;
+
   before(async () => {
-    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
-    const deployed = await node.deploy('files', { 'index.ts': TRIGGERED });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
-    tab = await openConsole(browser, node.url);
-    await signIn(tab.page, node.adminKey);
-    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+    session = await signedInConsole({ files: { 'index.ts': TRIGGERED } });
+    ({ node, browser, tab } = session);
   });
-  after(async () => {
-    await tab?.close();
-    await browser?.close();
-    await node?.dispose();
-  });
+  after(() => session?.close());
 
   test('a bucket made from the page; a file uploaded into a folder with progress to 100 %; its blob trigger logs it', async () => {
     const { page } = tab;

@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { admin, eventually } from '../helpers/admin-client.js';
-import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import type { TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
+import { browserSkipReason } from './support/browser.js';
 import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
 import { readEveryPage } from './support/paging.js';
+import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 const SHOP = `
 import { http } from 'nimbus-functions';
@@ -62,17 +63,13 @@ describe('console: the Functions pages in a real browser', { skip: browserSkipRe
   let browser: Browser;
   let tab: ConsoleTab;
 
+  let session: SignedInConsole | undefined;
+
   before(async () => {
-    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
-    tab = await openConsole(browser, node.url);
-    await signIn(tab.page, node.adminKey);
-    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+    session = await signedInConsole({});
+    ({ node, browser, tab } = session);
   });
-  after(async () => {
-    await tab?.close();
-    await browser?.close();
-    await node?.dispose();
-  });
+  after(() => session?.close());
 
   test('an app deployed after the page opened appears in the list without a reload', async () => {
     const { page } = tab;

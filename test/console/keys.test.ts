@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { admin, eventually } from '../helpers/admin-client.js';
-import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import type { TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
-import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
+import { browserSkipReason } from './support/browser.js';
+import { goTo, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
 import { focusedName, fromTheTop, tabTo } from './support/keyboard.js';
+import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 /** Answers how long its TOKEN secret is, never the value. */
 const VAULT = `
@@ -34,20 +35,15 @@ describe('console: the Keys & secrets page in a real browser', { skip: browserSk
   let browser: Browser;
   let tab: ConsoleTab;
 
+  let session: SignedInConsole | undefined;
+
   before(async () => {
-    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
-    const deployed = await node.deploy('vault', { 'index.ts': VAULT });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
-    tab = await openConsole(browser, node.url);
-    await tab.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: node.url });
-    await signIn(tab.page, node.adminKey);
-    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+    session = await signedInConsole({ vault: { 'index.ts': VAULT } }, async ({ node, tab }) => {
+      await tab.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: node.url });
+    });
+    ({ node, browser, tab } = session);
   });
-  after(async () => {
-    await tab?.close();
-    await browser?.close();
-    await node?.dispose();
-  });
+  after(() => session?.close());
 
   test('a new key is shown once, with a copy button; revoking it (keyboard only) removes it and it stops working', async () => {
     const { page } = tab;

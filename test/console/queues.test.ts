@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { admin, eventually } from '../helpers/admin-client.js';
-import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import type { TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
-import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
+import { browserSkipReason } from './support/browser.js';
+import { goTo, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
 import { focusedName, fromTheTop, tabTo } from './support/keyboard.js';
+import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 /** v1 fails every message once (one attempt: straight to jobs.dlq); v2 is the fix. */
 const FAILING = `
@@ -35,19 +36,13 @@ describe('console: the Queues page in a real browser', { skip: browserSkipReason
   let browser: Browser;
   let tab: ConsoleTab;
 
+  let session: SignedInConsole | undefined;
+
   before(async () => {
-    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
-    const deployed = await node.deploy('jobs', { 'index.ts': FAILING });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
-    tab = await openConsole(browser, node.url);
-    await signIn(tab.page, node.adminKey);
-    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+    session = await signedInConsole({ jobs: { 'index.ts': FAILING } });
+    ({ node, browser, tab } = session);
   });
-  after(async () => {
-    await tab?.close();
-    await browser?.close();
-    await node?.dispose();
-  });
+  after(() => session?.close());
 
   test('a failing message shows in the dead letters and can be peeked at as text; redrive (confirmed) empties them', async () => {
     const { page } = tab;

@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { admin } from '../helpers/admin-client.js';
-import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import type { TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
-import { goTo, openConsole, signIn, type ConsoleTab } from './support/console-page.js';
+import { browserSkipReason } from './support/browser.js';
+import { goTo, type ConsoleTab } from './support/console-page.js';
 import { fromTheTop, tabTo } from './support/keyboard.js';
+import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 /** Once a year, at midnight in Berlin: it never fires by itself during the test. */
 const CLOCK = `
@@ -24,19 +25,13 @@ describe('console: the Timers page in a real browser', { skip: browserSkipReason
   let browser: Browser;
   let tab: ConsoleTab;
 
+  let session: SignedInConsole | undefined;
+
   before(async () => {
-    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
-    const deployed = await node.deploy('clock', { 'index.ts': CLOCK });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
-    tab = await openConsole(browser, node.url);
-    await signIn(tab.page, node.adminKey);
-    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+    session = await signedInConsole({ clock: { 'index.ts': CLOCK } });
+    ({ node, browser, tab } = session);
   });
-  after(async () => {
-    await tab?.close();
-    await browser?.close();
-    await node?.dispose();
-  });
+  after(() => session?.close());
 
   test('the schedule is shown in its zone with the next three times the node computed', async () => {
     const { page } = tab;

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { admin } from '../helpers/admin-client.js';
-import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import type { TestNode } from '../helpers/test-node.js';
 import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
-import { browserSkipReason, launchBrowser } from './support/browser.js';
-import { goTo, openConsole, signIn, type ConsoleTab } from './support/console-page.js';
+import { browserSkipReason } from './support/browser.js';
+import { goTo, type ConsoleTab } from './support/console-page.js';
 import { fromTheTop, tabTo } from './support/keyboard.js';
+import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 const APP = `
 import { http } from 'nimbus-functions';
@@ -23,21 +24,16 @@ describe('console: the Usage page in a real browser', { skip: browserSkipReason(
   let browser: Browser;
   let tab: ConsoleTab;
 
+  let session: SignedInConsole | undefined;
+
   before(async () => {
-    [node, browser] = await Promise.all([startTestNode(), launchBrowser()]);
-    const deployed = await node.deploy('meter', { 'index.ts': APP });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
-    for (let i = 0; i < 5; i++) assert.equal((await fetch(`${node.url}/meter-ok`)).status, 200);
-    for (let i = 0; i < 2; i++) assert.equal((await fetch(`${node.url}/meter-bad`)).status, 500);
-    tab = await openConsole(browser, node.url);
-    await signIn(tab.page, node.adminKey);
-    await tab.page.getByRole('navigation', { name: 'Console' }).waitFor();
+    session = await signedInConsole({ meter: { 'index.ts': APP } }, async ({ node }) => {
+      for (let i = 0; i < 5; i++) assert.equal((await fetch(`${node.url}/meter-ok`)).status, 200);
+      for (let i = 0; i < 2; i++) assert.equal((await fetch(`${node.url}/meter-bad`)).status, 500);
+    });
+    ({ node, browser, tab } = session);
   });
-  after(async () => {
-    await tab?.close();
-    await browser?.close();
-    await node?.dispose();
-  });
+  after(() => session?.close());
 
   test('by function: the table and the chart hold the invocations made, with the price table the node used', async () => {
     const { page } = tab;
