@@ -1,4 +1,5 @@
 import { adminTransport } from '../api/admin-transport.js';
+import { describeScope } from '../../auth/describe-scope.js';
 import { KeysClient, type KeyInfo, type KeyScope } from '../api/keys-client.js';
 import { UsageError } from '../cli-error.js';
 import { commandGroup, type Subcommand } from '../command-group.js';
@@ -101,21 +102,6 @@ function nameList(text: string, whenEmpty: string): string[] {
   const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (names.length === 0) throw new UsageError(whenEmpty, GROUP);
   return names;
-}
-
-function describeScope(scope: KeyScope): string {
-  switch (scope.kind) {
-    case 'function':
-      return scope.fn === undefined ? `functions of ${scope.app}` : `function ${scope.app}/${scope.fn}`;
-    case 'producer':
-      return `producer for ${scope.queues.join(', ')}`;
-    case 'blobs':
-      return `blobs ${scope.buckets.join(', ')} (${scope.access === 'read' ? 'read-only' : 'read-write'})`;
-    case 'admin':
-      return 'admin';
-    case 'read':
-      return 'read';
-  }
 }
 
 function formatKeysTable(keys: readonly KeyInfo[]): string[] {

@@ -40,18 +40,4 @@ export function scopeOf(f: ScopeFields): KeyScope {
   }
 }
 
-/** As `nimbus keys ls` describes it. */
-export function describeScope(scope: KeyScope): string {
-  switch (scope.kind) {
-    case 'function':
-      return scope.fn === undefined ? `functions of ${scope.app}` : `function ${scope.app}/${scope.fn}`;
-    case 'producer':
-      return `producer for ${scope.queues.join(', ')}`;
-    case 'blobs':
-      return `blobs ${scope.buckets.join(', ')} (${scope.access === 'read' ? 'read-only' : 'read-write'})`;
-    case 'read':
-      return 'read (admin API, read-only)';
-    case 'admin':
-      return 'admin';
-  }
-}
+export { describeScope } from '../../../../src/auth/describe-scope.js';
