@@ -1,3 +1,4 @@
+import type { ApiClient } from '../../api/client.js';
 import { routes } from '../../api/endpoints.js';
 import type { Paged } from '../../api/pending-routes.js';
 import { ErrorBanner } from '../../components/error-banner.js';
@@ -12,7 +13,7 @@ import { messagesIn, plural, type QueueStats } from './queue-figures.js';
 export const QUEUES_PER_PAGE = 50;
 
 /** Loads one page of `GET /queues` (pending-routes: a node without paging answers them all, with no nextCursor). */
-export async function loadQueuePage(api: ReturnType<typeof useSession>['api'], cursor: string | undefined, signal: AbortSignal) {
+export async function loadQueuePage(api: ApiClient, cursor: string | undefined, signal: AbortSignal) {
   const answer = (await api.call(routes.queues.list, { query: { limit: QUEUES_PER_PAGE, cursor }, signal })) as Paged<{ queues: QueueStats[] }>;
   return { items: answer.queues, nextCursor: answer.nextCursor ?? null };
 }
