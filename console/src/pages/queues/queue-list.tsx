@@ -1,3 +1,4 @@
+import type { ApiClient } from '../../api/client.js';
 import { routes } from '../../api/endpoints.js';
 import { ErrorBanner } from '../../components/error-banner.js';
 import { Pager } from '../../components/pager.js';
@@ -11,8 +12,8 @@ import { messagesIn, plural, type QueueStats } from './queue-figures.js';
 export const QUEUES_PER_PAGE = 50;
 
 /** Loads one page of `GET /queues`. */
-export async function loadQueuePage(api: ReturnType<typeof useSession>['api'], cursor: string | undefined, signal: AbortSignal) {
-  const answer = (await api.call(routes.queues.list, { query: { limit: QUEUES_PER_PAGE, cursor }, signal }));
+export async function loadQueuePage(api: ApiClient, cursor: string | undefined, signal: AbortSignal) {
+  const answer = await api.call(routes.queues.list, { query: { limit: QUEUES_PER_PAGE, cursor }, signal });
   return { items: answer.queues, nextCursor: answer.nextCursor ?? null };
 }
 
