@@ -102,7 +102,7 @@ describe('console: the Functions pages in a real browser', { skip: browserSkipRe
     assert.equal(await invocation.getAttribute('data-outcome'), 'ok');
     const cells = await invocation.locator('td').allInnerTexts();
     assert.equal(cells[1], 'ok');
-    assert.match(cells[4]!, /^\d+ ms$/, 'billed time');
+    assert.match(cells[4]!, /^\d+(\.\d+)? m?s$/, 'billed time');
     assert.equal(cells[5], 'v1');
     assert.deepEqual(await seriousViolations(page).then(describeViolations), '');
     await screenshot(page, 'function-detail');
