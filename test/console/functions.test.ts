@@ -9,6 +9,8 @@ import { browserSkipReason } from './support/browser.js';
 import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
 import { readEveryPage } from './support/paging.js';
 import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
+import { runNimbus } from '../cli/support/run-cli.js';
+import { makeTempDir } from '../cli/support/temp-app.js';
 
 const SHOP = `
 import { http } from 'nimbus-functions';
@@ -77,8 +79,14 @@ describe('console: the Functions pages in a real browser', { skip: browserSkipRe
     await page.getByRole('heading', { name: 'Functions', level: 1 }).waitFor();
     await page.getByText('No apps deployed yet').waitFor();
     await page.evaluate('window.__samePage = true');
-    const deployed = await node.deploy('shop', { 'index.ts': SHOP });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+    // Deployed as a user does it: `nimbus deploy` from a folder, a process of its own.
+    const folder = await makeTempDir({ 'shop/index.ts': SHOP });
+    try {
+      const deployed = await runNimbus(['deploy', 'shop', '--no-typecheck', '--url', node.url, '--key', node.adminKey], { cwd: folder.path });
+      assert.equal(deployed.code, 0, deployed.stderr);
+    } finally {
+      await folder.remove();
+    }
     const row = page.locator('[data-function="shop/hello"]');
     await row.waitFor();
     assert.equal(await page.evaluate('window.__samePage'), true, 'the page was not reloaded');
