@@ -49,7 +49,7 @@ export async function benchConsole(): Promise<SectionResult> {
       rows: [timingRow('sign-in page ready (form shown)', signIn), timingRow('Overview ready (signed in: counts and a drawn chart)', overview), size],
       notes: [
         'Each sample opens a new browser context (empty cache, new connection) and navigates; the time is the page\'s own performance.now() (from navigation start) once the named elements are on screen, as seen by Playwright\'s polling (which can add a few ms).',
-        'The Overview sample includes the key check (GET /whoami) and the first /nodes, /apps and /stats (or invocation records) answers.',
+        'The Overview sample includes the key check (GET /whoami) and the first /nodes, /apps and /stats answers.',
         `Headless Debian Chromium driven by playwright-core; ${SAMPLES} samples each.`,
       ],
     };
