@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
+import { conditionMatches } from '../blobs/etag.js';
 import { NimbusError } from '../shared/errors.js';
 
 /** Where every node serves the console (docs/console.md). */
@@ -87,7 +88,8 @@ export class ConsoleAssets {
       'cache-control': 'no-cache',
     };
     if (gzip) headers['content-encoding'] = 'gzip';
-    if (matchesEtag(req.headers['if-none-match'], chosen.etag)) {
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && conditionMatches(ifNoneMatch, chosen.etag)) {
       res.writeHead(304, headers);
       res.end();
       return;
@@ -137,11 +139,4 @@ export function acceptsGzip(header: string | undefined): boolean {
     if (token.trim() === '*') star = weight > 0;
   }
   return star;
-}
-
-/** `If-None-Match` lists this ETag (compared weakly, as RFC 9110 asks for GET) or is `*`. */
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const strip = (tag: string): string => tag.trim().replace(/^W\//, '');
-  return header.split(',').some((tag) => tag.trim() === '*' || strip(tag) === strip(etag));
 }

@@ -1,4 +1,5 @@
 import { NimbusError } from '../shared/errors.js';
+import { MAX_PAGE_LIMIT } from './admin-routes/common.js';
 
 /** Where an item sits in a list's order: its sort key, e.g. `[name]` or `[createdAt, id]`. */
 export type ListPosition = readonly (string | number)[];
@@ -24,7 +25,6 @@ export interface ListPage<T> {
   nextCursor: string | null;
 }
 
-import { MAX_PAGE_LIMIT } from './admin-routes/common.js';
 
 const CURSOR_VERSION = 1;
 
