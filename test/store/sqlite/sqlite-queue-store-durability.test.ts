@@ -20,7 +20,8 @@ async function sendUntilKilled(file: string, selfKillAfter?: number): Promise<st
     acknowledged.push(...lines.filter(Boolean));
     if (!selfKillAfter && acknowledged.length >= 5_000 && child.exitCode === null && !child.killed) child.kill('SIGKILL');
   });
-  const [, signal] = await once(child, 'exit');
+  // 'close', not 'exit': 'exit' can come before the last ids still in the pipe are read.
+  const [, signal] = await once(child, 'close');
   assert.equal(signal, 'SIGKILL', 'the sender was killed while sending');
   assert.ok(acknowledged.length >= 5_000);
   return acknowledged;

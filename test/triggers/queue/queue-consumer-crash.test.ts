@@ -35,7 +35,8 @@ test('a batch-size-1 consumer killed mid-run loses nothing: every message is han
       for (const id of lines) if (id) handled.add(id);
       if (handled.size >= KILL_AFTER && child.exitCode === null && !child.killed) child.kill('SIGKILL');
     });
-    const [, signal] = await once(child, 'exit');
+    // 'close', not 'exit': 'exit' can come before the last ids still in the pipe are read.
+    const [, signal] = await once(child, 'close');
     assert.equal(signal, 'SIGKILL', 'the consumer was killed while consuming');
     assert.ok(handled.size < MESSAGES, 'killed before it was done');
 
