@@ -22,6 +22,13 @@ export interface FunctionSettings {
   network?: NetworkPolicy;
   /** CPU share relative to other functions; default proportional to memoryMb. */
   cpuShares?: number;
+  /**
+   * Downstream budgets every invocation holds while it runs (see `nimbus budgets`): shared
+   * concurrency and rate limits across functions, apps, triggers and nodes. At most 16.
+   */
+  uses?: string[];
+  /** Among waiters for a budget, higher goes first; default 0, -100–100. Equal priorities share fairly. */
+  budgetPriority?: number;
 }
 
 export type NetworkPolicy = 'none' | 'outbound' | { allow: string[] };
@@ -39,4 +46,8 @@ export interface ResolvedSettings {
   env: Record<string, string>;
   network: NetworkPolicy;
   cpuShares: number;
+  /** Absent when the function names no budget (and in versions deployed before budgets existed). */
+  uses?: string[];
+  /** Absent means 0. */
+  budgetPriority?: number;
 }

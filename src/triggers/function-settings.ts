@@ -27,6 +27,10 @@ export const MAX_ENV_VALUE_BYTES = 64 * 1024;
 export const MAX_ENV_TOTAL_BYTES = 1024 * 1024;
 export const MAX_NETWORK_ALLOW_ENTRIES = 256;
 export const MAX_NETWORK_ALLOW_ENTRY_LENGTH = 300;
+export const MAX_BUDGETS_PER_FUNCTION = 16;
+export const MAX_BUDGET_PRIORITY = 100;
+/** Budget names appear in URLs, metrics labels and error messages. */
+export const BUDGET_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 const networkPolicy = z.union([
   z.literal('none'),
@@ -60,6 +64,11 @@ export const functionSettingsSchema = z.object({
   env: env.optional(),
   network: networkPolicy.optional(),
   cpuShares: z.number().int().min(MIN_CPU_SHARES).max(MAX_CPU_SHARES).optional(),
+  uses: z.array(z.string().regex(BUDGET_NAME, 'budget names are 1-63 lower-case letters, digits and dashes, starting with a letter'))
+    .max(MAX_BUDGETS_PER_FUNCTION)
+    .refine((names) => new Set(names).size === names.length, { message: 'a budget is named twice' })
+    .optional(),
+  budgetPriority: z.number().int().min(-MAX_BUDGET_PRIORITY).max(MAX_BUDGET_PRIORITY).optional(),
 });
 
 export const DEFAULTS = {
@@ -95,6 +104,8 @@ export function resolveSettings(kind: TriggerKind, input: z.infer<typeof functio
     env: input.env ?? {},
     network: input.network ?? 'outbound',
     cpuShares: input.cpuShares ?? memoryMb * CPU_SHARES_PER_MB,
+    ...(input.uses && input.uses.length > 0 ? { uses: [...input.uses].sort() } : {}),
+    ...(input.budgetPriority ? { budgetPriority: input.budgetPriority } : {}),
   };
 }
 
