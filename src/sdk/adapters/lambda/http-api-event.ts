@@ -78,6 +78,7 @@ export function httpApiResponse(result: unknown): Response {
     const headers = new Headers();
     if (isObject(result['headers'])) for (const [name, value] of Object.entries(result['headers'])) if (value !== undefined && value !== null) headers.set(name, String(value));
     if (Array.isArray(result['cookies'])) for (const cookie of result['cookies']) headers.append('set-cookie', String(cookie));
+    defaultContentType(headers);
     return new Response(bodyOf(result['body'], result['isBase64Encoded'] === true, status), { status, headers });
   }
   const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
@@ -85,6 +86,11 @@ export function httpApiResponse(result: unknown): Response {
 }
 
 type ResponseBody = ConstructorParameters<typeof Response>[0];
+
+/** API Gateway answers `application/json` when the function named no content type. */
+export function defaultContentType(headers: Headers): void {
+  if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+}
 
 /** A body, decoded from base64 when the handler said so; none for statuses that may not have one. */
 export function bodyOf(body: unknown, base64: boolean, status: number): ResponseBody {

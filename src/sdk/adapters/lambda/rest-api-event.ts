@@ -1,6 +1,6 @@
 import type { LambdaFunctionInfo } from './function-info.js';
 import type { LambdaHttpRoute } from './http-route.js';
-import { bodyOf, isObject, malformed } from './http-api-event.js';
+import { bodyOf, defaultContentType, isObject, malformed } from './http-api-event.js';
 import { allByName, clfTime, isBinaryFor, lastByName, pathParametersOf, queryPairs, type RequestParts } from './http-request.js';
 
 /**
@@ -67,7 +67,8 @@ export function restApiEvent(request: RequestParts, params: Readonly<Record<stri
         cognitoIdentityId: null, cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: request.sourceIp, user: null,
         userAgent: request.userAgent, userArn: null,
       },
-      path: `/${info.stage}${request.rawPath}`,
+      // The path as the client called it: behind the stage name, except on the `$default` stage, which has none.
+      path: info.stage === '$default' ? request.rawPath : `/${info.stage}${request.rawPath}`,
       protocol: 'HTTP/1.1',
       requestId,
       requestTime: clfTime(request.receivedAt),
@@ -106,5 +107,6 @@ export function restApiResponse(result: unknown): Response {
       if (single !== null && !values.map(String).includes(single)) headers.append(name, single);
     }
   }
+  defaultContentType(headers);
   return new Response(bodyOf(result['body'], result['isBase64Encoded'] === true, status), { status, headers });
 }
