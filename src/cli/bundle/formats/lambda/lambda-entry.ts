@@ -25,7 +25,8 @@ export interface LambdaEntry {
  * The generated entry for a read description: it imports each handler's
  * module unchanged and exports one Nimbus definition per event, wrapped by
  * the runtime in `nimbus-functions/adapters/lambda`. A function with one event
- * keeps its name; with several, each definition is `<name>_<event>`. A
+ * keeps its name; with several, each definition is `<name>_<http|sqs|s3|schedule>`
+ * (`_2`, `_3`… for a second of the same kind). A
  * function with no events is invoked directly (HTTP at /fn/<app>/<name>).
  */
 export function lambdaEntry(appDir: string, service: LambdaService): LambdaEntry {
@@ -62,9 +63,8 @@ export function lambdaEntry(appDir: string, service: LambdaService): LambdaEntry
       mapped.push({ name, from: from('(no events)'), to: 'http (direct invoke, POST /fn/<app>/' + name + ')' });
       continue;
     }
-    const kinds = new Set(spec.events.map((e) => e.kind));
     spec.events.forEach((event, i) => {
-      const wanted = spec.events.length === 1 ? base : kinds.size === spec.events.length ? `${base}_${eventWord(event)}` : `${base}_${eventWord(event)}${i + 1}`;
+      const wanted = spec.events.length === 1 ? base : `${base}_${eventWord(event)}`;
       const definition = definitionOf(event, settings, `${fnId}$handler`, `${fnId}$info`, service, spec);
       if ('unsupported' in definition) {
         unsupported.push({ what: event.where, reason: definition.unsupported });

@@ -55,13 +55,20 @@ function translateCron(fields: string, expression: string): TranslatedSchedule {
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = parts as [string, string, string, string, string, string];
   if (year !== '*') return { unsupported: `${expression}: the year field "${year}" has no Nimbus equivalent (a timer's cron has no year); use * and stop the timer yourself` };
   const anyOf = (field: string): string => (field === '?' ? '*' : field);
-  const cron = [minutes, hours, anyOf(dayOfMonth), month, translateDayOfWeek(anyOf(dayOfWeek))].join(' ');
+  const cron = [
+    startedStep(minutes, 59), startedStep(hours, 23), startedStep(anyOf(dayOfMonth), 31), startedStep(month, 12), startedStep(translateDayOfWeek(anyOf(dayOfWeek)), 6),
+  ].join(' ');
   try {
     parseCron(cron);
   } catch (err) {
     return { unsupported: `${expression}: translated to "${cron}", which Nimbus cannot schedule (${(err as Error).message})` };
   }
   return { cron };
+}
+
+/** `0/15` (from 0, every 15) is `0-59/15` to croner, which takes a step only after `*` or a range. */
+function startedStep(field: string, max: number): string {
+  return field.split(',').map((part) => part.replace(/^(\d+)\/(\d+)$/, `$1-${max}/$2`)).join(',');
 }
 
 /** `1`–`7` (SUN–SAT) to `0`–`6`, in lists, ranges, `#n` and `nL`; names, `*` and steps stay. */
