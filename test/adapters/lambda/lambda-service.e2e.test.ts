@@ -126,6 +126,50 @@ describe('a serverless.yml service deployed unchanged', () => {
     await logged('report', /^report: Scheduled Event from aws\.events at \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \(lambda-service-dev-report\)$/);
   });
 
+  test('a SAM template deploys the same way: CodeUri, Globals, a parameter default, an HttpApi catch-all', async () => {
+    const sam = await makeTempDir({
+      'functions/app.ts': [
+        "export const lambdaHandler = async (event: { rawPath: string; routeKey: string }, context: { functionName: string }) =>",
+        "  ({ path: event.rawPath, routeKey: event.routeKey, fn: context.functionName, stage: process.env['STAGE'] });",
+        '',
+      ].join('\n'),
+      'template.yaml': [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Parameters:',
+        '  Stage: { Type: String, Default: beta }',
+        'Globals:',
+        '  Function:',
+        '    Runtime: nodejs20.x',
+        '    Environment:',
+        '      Variables:',
+        '        STAGE: !Ref Stage',
+        'Resources:',
+        '  CatchAll:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties:',
+        '      CodeUri: functions/',
+        '      Handler: app.lambdaHandler',
+        '      FunctionName: !Sub "${AWS::StackName}-catch-all"',
+        '      Events:',
+        '        Everything:',
+        '          Type: HttpApi',
+        '',
+      ].join('\n'),
+    }, 'sam-');
+    try {
+      const run = await nimbus(['deploy', sam.path, '--app', 'sam-app']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^Read template\.yaml \(lambda\): 1 function$/m);
+      assert.match(run.stdout, /CatchAll: httpApi \*\s+CatchAll\s+http \* \/\* \(payload 2\.0\)/);
+      const answer = await fetch(`${url}/anything/at/all`);
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await answer.json(), { path: '/anything/at/all', routeKey: '$default', fn: `${sam.path.split('/').pop()}-catch-all`, stage: 'beta' });
+    } finally {
+      assert.equal((await nimbus(['rm', 'sam-app'])).code, 0, 'removed: its catch-all route would answer the requests of the next test');
+      await sam.remove();
+    }
+  });
+
   test('an unsupported event refuses the deploy, naming it and why; --skip-unsupported deploys the rest', async () => {
     const odd = await makeTempDir({
       'handler.js': 'export const hello = async () => "hi";\n',

@@ -59,17 +59,20 @@ export function invokeLambda(handler: LambdaHandler, event: unknown, ctx: BaseCo
 }
 
 export function makeLambdaContext(ctx: BaseContext, info: LambdaFunctionInfo, settle: (error: unknown, result: unknown) => void): LambdaContext {
-  const started = new Date();
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: info.functionName,
     functionVersion: FUNCTION_VERSION,
-    invokedFunctionArn: functionArn(info),
+    get invokedFunctionArn() {
+      return functionArn(info);
+    },
     memoryLimitInMB: String(info.memoryLimitInMB),
     awsRequestId: ctx.invocationId,
     logGroupName: `/aws/lambda/${info.functionName}`,
     // Lambda's stream is per execution environment: `date/[version]id`; a Nimbus app version plays that part.
-    logStreamName: `${started.toISOString().slice(0, 10).replaceAll('-', '/')}/[${FUNCTION_VERSION}]${ctx.app}-v${ctx.version}`,
+    get logStreamName() {
+      return `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${FUNCTION_VERSION}]${ctx.app}-v${ctx.version}`;
+    },
     getRemainingTimeInMillis: () => Math.max(0, ctx.deadline - Date.now()),
     done: (error, result) => settle(error, result),
     fail: (error) => settle(error ?? new Error('context.fail() was called'), undefined),
