@@ -32,7 +32,7 @@ async function readFails(files: Record<string, string>, message: RegExp): Promis
 
 /** The settings object a generated definition passes to http()/queue()/blob()/timer(), by export name. */
 function settingsOf(entrySource: string, name: string): Record<string, unknown> {
-  const id = new RegExp(`(__fn\\d+\\$d\\d+) as ${name}\\b`).exec(entrySource)?.[1];
+  const id = new RegExp(`(__fn\\d+\\$d\\d*) as ${name}\\b`).exec(entrySource)?.[1];
   assert.ok(id, `no export ${name} in:\n${entrySource}`);
   const line = entrySource.split('\n').find((l) => l.startsWith(`const ${id} = `))!;
   const json = /^const \S+ = __\w+\((\{.*?\}), __lambda\./.exec(line)![1]!;
@@ -403,5 +403,68 @@ describe('API Gateway paths as Nimbus routes', () => {
     assert.match((translateRoute('GET', '/a/{p+}/b') as { unsupported: string }).unsupported, /greedy parameter must end/);
     assert.match((translateRoute('GET', '/files/{name}.json') as { unsupported: string }).unsupported, /mixes a parameter with text/);
     assert.match((translateRoute('GET', '/_nimbus/x') as { unsupported: string }).unsupported, /reserved by Nimbus/);
+  });
+});
+
+describe('values resolved before a stack exists', () => {
+  test('serverless variables: nested, with fallbacks, from the deploying environment', async () => {
+    process.env['NIMBUS_LAMBDA_READER_TEST'] = 'from-shell';
+    try {
+      const reading = (await read({ 'serverless.yml': `
+service: vars
+custom:
+  tables:
+    dev: dev-table
+provider:
+  name: aws
+  environment:
+    NESTED: \${self:custom.tables.\${opt:stage}}
+    QUOTED: \${opt:nope, 'a, b'}
+    NUMBER: \${opt:nope, 42}
+    SHELL: \${env:NIMBUS_LAMBDA_READER_TEST}
+    REGION: \${aws:region}-\${sls:stage}
+    SELF_CHAIN: \${self:provider.environment.REGION}
+functions:
+  f:
+    handler: src/handler.hello
+` }))!;
+      assert.deepEqual(reading.unsupported, []);
+      const env = settingsOf(reading.entrySource, 'f')['env'] as Record<string, string>;
+      assert.deepEqual([env['NESTED'], env['QUOTED'], env['NUMBER'], env['SHELL'], env['REGION'], env['SELF_CHAIN']], ['dev-table', 'a, b', '42', 'from-shell', 'us-east-1-dev', 'us-east-1-dev']);
+    } finally {
+      delete process.env['NIMBUS_LAMBDA_READER_TEST'];
+    }
+  });
+
+  test('CloudFormation intrinsics: Sub with a literal and its own variables, Join, GetAtt of a queue; the rest unsupported', async () => {
+    const reading = (await read({ 'template.yaml': `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: handler.hello
+      Environment:
+        Variables:
+          LITERAL: !Sub 'keep \${!This} \${AWS::Region}'
+          OWN: !Sub ['\${Name}-x', { Name: own }]
+          JOINED: !Join [':', [a, !Ref AWS::Partition, !GetAtt Q.QueueName]]
+          ARN: !GetAtt Q.Arn
+          IMPORTED: !ImportValue shared-value
+          TABLE: !GetAtt Table.Arn
+  Table:
+    Type: AWS::DynamoDB::Table
+` }))!;
+    const env = settingsOf(reading.entrySource, 'F')['env'] as Record<string, string>;
+    assert.deepEqual([env['LITERAL'], env['OWN'], env['JOINED'], env['ARN']], ['keep ${This} us-east-1', 'own-x', 'a:aws:jobs', 'arn:aws:sqs:us-east-1:123456789012:jobs']);
+    assert.deepEqual(reading.unsupported.map((u) => [u.what, u.reason]), [
+      ['Resources.F.Properties.Environment.Variables.IMPORTED', 'Fn::ImportValue is known only once CloudFormation deploys the stack'],
+      ['Resources.F.Properties.Environment.Variables.TABLE', 'Fn::GetAtt Table.Arn is known only once CloudFormation deploys the stack'],
+    ]);
   });
 });
