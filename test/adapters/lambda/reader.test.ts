@@ -355,7 +355,8 @@ Resources:
 
   test('template.yml is found; a template that is not SAM, or malformed, is refused naming the file', async () => {
     assert.equal((await read({ 'template.yml': 'Transform: AWS::Serverless-2016-10-31\nResources: {}\n' }))?.source, 'template.yml');
-    await readFails({ 'template.yaml': 'Resources: {}\n' }, /^template\.yaml: not a SAM template/);
+    assert.equal(await read({ 'template.yaml': 'title: a page template, not SAM\n' }), undefined, 'a template.yaml that is not SAM leaves the folder native');
+    await readFails({ 'template.yaml': '# uses AWS::Serverless resources, but no Transform\nResources: {}\n' }, /^template\.yaml: not a SAM template/);
     await readFails({ 'template.yaml': 'Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: nodot\n' }, /Resources\.F\.Properties\.Handler must be "file\.exportName"/);
     await readFails({ 'template.yaml': 'Transform: AWS::Serverless-2016-10-31\nResources: !Ref [unclosed\n' }, /^template\.yaml: /);
   });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CliError } from '../../../cli-error.js';
 import type { FormatAdapter, FormatReading } from '../app-format.js';
@@ -14,8 +14,17 @@ const SAM_FILES = ['template.yaml', 'template.yml'];
 
 function descriptionIn(appDir: string): { file: string; kind: 'serverless' | 'sam' } | undefined {
   for (const file of SERVERLESS_FILES) if (existsSync(join(appDir, file))) return { file, kind: 'serverless' };
-  for (const file of SAM_FILES) if (existsSync(join(appDir, file))) return { file, kind: 'sam' };
+  // "template.yaml" is a common name: only a SAM template (its Transform names AWS::Serverless) makes the folder Lambda's.
+  for (const file of SAM_FILES) if (existsSync(join(appDir, file)) && isSamTemplate(join(appDir, file))) return { file, kind: 'sam' };
   return undefined;
+}
+
+function isSamTemplate(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').includes('AWS::Serverless');
+  } catch {
+    return false;
+  }
 }
 
 /** AWS Lambda functions described by serverless.yml or a SAM template.yaml. */
