@@ -353,6 +353,24 @@ Resources:
     }
   });
 
+  test('an API resource or Globals section with authorizers or CORS is listed as unsupported', async () => {
+    const reading = (await read({ 'template.yaml': `
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi:
+    CorsConfiguration:
+      AllowOrigins: ['*']
+Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        DefaultAuthorizer: Cognito
+` }))!;
+    assert.deepEqual(reading.unsupported.map((u) => u.what), ['Globals.HttpApi.CorsConfiguration', 'Resources.MyApi.Properties.Auth']);
+  });
+
   test('template.yml is found; a template that is not SAM, or malformed, is refused naming the file', async () => {
     assert.equal((await read({ 'template.yml': 'Transform: AWS::Serverless-2016-10-31\nResources: {}\n' }))?.source, 'template.yml');
     assert.equal(await read({ 'template.yaml': 'title: a page template, not SAM\n' }), undefined, 'a template.yaml that is not SAM leaves the folder native');

@@ -57,10 +57,19 @@ export function readSam(source: string, document: Record<string, unknown>, stack
   const globalApi = isRecord(document['Globals']) && isRecord(document['Globals']['Api']) ? document['Globals']['Api'] : {};
   const binaryMediaTypes = Array.isArray(globalApi['BinaryMediaTypes']) ? globalApi['BinaryMediaTypes'].map((t) => String(t).replace('~1', '/')) : [];
 
+  for (const kind of ['Api', 'HttpApi'] as const) {
+    const api = isRecord(document['Globals']) && isRecord(document['Globals'][kind]) ? document['Globals'][kind] : {};
+    unsupported.push(...apiProblems(api, `Globals.${kind}`));
+  }
+
   const specs: LambdaFunctionSpec[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (!isRecord(resource)) throw new CliError(`${source}: Resources.${logicalId} must be a mapping`);
     const where = `Resources.${logicalId}`;
+    if (resource['Type'] === 'AWS::Serverless::Api' || resource['Type'] === 'AWS::Serverless::HttpApi') {
+      unsupported.push(...apiProblems(isRecord(resource['Properties']) ? resource['Properties'] : {}, `${where}.Properties`));
+      continue;
+    }
     if (resource['Type'] === 'AWS::Lambda::Function') {
       unsupported.push({ what: where, reason: 'plain AWS::Lambda::Function resources are not read: describe the function as AWS::Serverless::Function' });
       continue;
@@ -116,6 +125,19 @@ export function readSam(source: string, document: Record<string, unknown>, stack
     specs.push(spec);
   }
   return { source, region, stage: DEFAULT_STAGE, functions: specs, unsupported, binaryMediaTypes };
+}
+
+/** What an API's own settings ask for that Nimbus routes cannot do: authorizers and CORS. */
+function apiProblems(properties: Record<string, unknown>, where: string): UnsupportedItem[] {
+  const problems: UnsupportedItem[] = [];
+  const auth = properties['Auth'];
+  if (isRecord(auth) && Object.keys(auth).some((key) => key !== 'ApiKeyRequired')) {
+    problems.push({ what: `${where}.Auth`, reason: 'authorizers (JWT, Cognito, Lambda, IAM) are not available: Nimbus routes take API keys' });
+  }
+  for (const key of ['Cors', 'CorsConfiguration']) {
+    if (properties[key] !== undefined && properties[key] !== false) problems.push({ what: `${where}.${key}`, reason: 'API Gateway answers CORS preflights itself; Nimbus routes do not: answer OPTIONS in the handler' });
+  }
+  return problems;
 }
 
 /** Globals.Function under the function's own properties: maps merge (Environment.Variables), the rest is overridden. */
