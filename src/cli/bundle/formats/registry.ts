@@ -1,4 +1,7 @@
 import type { FormatAdapter } from './app-format.js';
+import { workersFormat } from './workers/workers-format.js';
 
 /** Every foreign format this build can deploy, in the order detection tries them. */
-export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [];
+export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [
+  workersFormat,
+];
