@@ -160,10 +160,11 @@ function r2ObjectBody(object: BlobObject): R2ObjectBody {
     get bodyUsed() {
       return used;
     },
-    arrayBuffer: () => take().arrayBuffer(),
+    // async: a second read rejects, as a used body's reader methods do, rather than throwing.
+    arrayBuffer: async () => take().arrayBuffer(),
     bytes: async () => new Uint8Array(await take().arrayBuffer()),
-    text: () => take().text(),
-    json: <T>() => take().json<T>(),
+    text: async () => take().text(),
+    json: async <T>() => take().json<T>(),
     blob: async () => new Blob([await take().arrayBuffer()], object.contentType ? { type: object.contentType } : {}),
   };
 }
