@@ -1,4 +1,5 @@
 import type { FormatAdapter } from './app-format.js';
+import { azureFormat } from './azure/azure-format.js';
 
 /** Every foreign format this build can deploy, in the order detection tries them. */
-export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [];
+export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [azureFormat];
