@@ -43,7 +43,7 @@ describe('an Azure Functions v4 app deployed unchanged', () => {
   test('deploy reads package.json and host.json, shows how each function maps, and ls shows origin azure', async () => {
     const run = await nimbus(['deploy', appDir]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^Read package\.json, host\.json \(azure\): 6 functions$/m);
+    assert.match(run.stdout, /^Read package\.json, host\.json \(azure\): 7 functions$/m);
     assert.match(run.stdout, /src\/functions\/hello\.js: app\.http\('hello-world'\)\s+hello_world\s+http GET,POST \/api\/hello\/\*/);
     assert.match(run.stdout, /app\.storageQueue\('processOrder'\)\s+processOrder\s+queue orders \(batch 8, 2 attempts, then orders-poison\)/);
     assert.match(run.stdout, /^Deployed azure-app v1 /m);
@@ -52,7 +52,7 @@ describe('an Azure Functions v4 app deployed unchanged', () => {
     const functions = ls.apps.find((a) => a.name === 'azure-app')!.functions;
     assert.deepEqual(functions.map((f) => [f.name, f.kind, f.settings.origin]).sort(), [
       ['createOrder', 'http', 'azure'], ['getProduct', 'http', 'azure'], ['hello_world', 'http', 'azure'],
-      ['nightlyReport', 'timer', 'azure'], ['processOrder', 'queue', 'azure'], ['summarizeUpload', 'blob', 'azure'],
+      ['nightlyReport', 'timer', 'azure'], ['processOrder', 'queue', 'azure'], ['stats', 'http', 'azure'], ['summarizeUpload', 'blob', 'azure'],
     ]);
     assert.match((await nimbus(['ls'])).stdout, /hello_world\s+http\s+\* \/api\/hello\/\*\s+\d+\s+azure/);
   });
@@ -72,6 +72,15 @@ describe('an Azure Functions v4 app deployed unchanged', () => {
     assert.deepEqual(product.headers.getSetCookie(), ['last-product=42; path=/; samesite=lax; httponly']);
     assert.deepEqual(await product.json(), { id: 42, name: 'product 42' });
     assert.equal((await fetch(`${url}/api/products/abc`)).status, 404, '{id:int} refuses a word');
+
+    const locked = await fetch(`${url}/api/stats`);
+    assert.equal(locked.status, 401, 'authLevel function needs a function key');
+    const key = await nimbus(['keys', 'create', 'azure-app/stats']);
+    assert.equal(key.code, 0, key.stderr);
+    const stats = await fetch(`${url}/api/stats`, { headers: { 'x-nimbus-key': key.stdout.trim() } });
+    assert.equal(stats.status, 200);
+    const body = (await stats.json()) as { function: string; invocationId: string };
+    assert.deepEqual([body.function, body.invocationId], ['stats', stats.headers.get('x-nimbus-invocation-id')], 'the Azure name; the Nimbus invocation id');
 
     await eventually('context.log lines in the function\'s logs', async () => (await nimbus(['logs', 'azure-app/hello_world'])).stdout.includes('Http function processed request for url'));
   });

@@ -20,3 +20,9 @@ app.get('getProduct', {
     cookies: [{ name: 'last-product', value: request.params.id, httpOnly: true, sameSite: 'Lax' }],
   }),
 });
+
+app.http('stats', {
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: async (request, context) => ({ jsonBody: { function: context.functionName, invocationId: context.invocationId } }),
+});
