@@ -86,6 +86,10 @@ test('an HttpResponse instance, a stream body and cookies are sent as Azure send
   const streamed = (await invoke(defs['streamed'], new Request(`${BASE}/api/streamed`), fakeContext())) as Response;
   assert.equal(await streamed.text(), 'ab');
   for (const { cookie, header } of cookieForms) assert.equal(setCookieHeader(cookie), header);
+  const plain = definitionsOf(() => app.get('plain', () => ({ body: 'ok', cookies: cookieForms.map((c) => c.cookie) })));
+  const withCookies = (await invoke(plain['plain'], new Request(`${BASE}/api/plain`), fakeContext())) as Response;
+  assert.deepEqual(withCookies.headers.getSetCookie(), cookieForms.map((c) => c.header), 'an HttpResponseInit\'s cookies too');
+  assert.equal(await withCookies.text(), 'ok');
 });
 
 test('a handler returning something that is not an object fails the invocation with Azure\'s message', async () => {

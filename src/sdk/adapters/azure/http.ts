@@ -232,7 +232,14 @@ export function toNimbusResponse(result: unknown): Response {
   if (typeof result !== 'object') {
     throw new Error('The HTTP response must be an object with optional properties "body", "status", "headers", and "cookies".');
   }
-  const response = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  if (!(result instanceof HttpResponse)) {
+    // A plain init becomes the answer directly: a string or JSON body stays whole (one frame to the caller), not a stream.
+    const init = result as HttpResponseInit;
+    const native = responseFromInit(init);
+    for (const cookie of init.cookies ?? []) native.headers.append('set-cookie', setCookieHeader(cookie));
+    return native;
+  }
+  const response = result;
   const headers = new Headers(response.headers);
   for (const cookie of response.cookies) headers.append('set-cookie', setCookieHeader(cookie));
   return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.body, { status: response.status, headers });
