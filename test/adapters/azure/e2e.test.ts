@@ -133,6 +133,26 @@ describe('an Azure Functions v4 app deployed unchanged', () => {
     assert.deepEqual(Object.keys(report.timer.scheduleStatus).sort(), ['last', 'lastUpdated', 'next']);
   });
 
+  test('%NAME% in a schedule or queue name reads the app\'s secrets, as Azure reads app settings; a missing one refuses the deploy', async () => {
+    const dir = join(apps.path, 'azure-settings');
+    await cp(join(appDir, 'host.json'), join(dir, 'host.json'));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'azure-settings', main: 'index.js', type: 'module' }));
+    await writeFile(join(dir, 'index.js'), `import { app } from '@azure/functions';
+app.timer('report', { schedule: '%REPORT_SCHEDULE%', handler: () => {} });
+app.storageQueue('jobs', { queueName: '%JOBS_QUEUE%', connection: 'AzureWebJobsStorage', handler: () => {} });
+`);
+    const refused = await nimbus(['deploy', dir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Azure function "report": schedule reads the app setting %REPORT_SCHEDULE%, which is not set/);
+
+    const set = await nimbus(['secrets', 'set', 'azure-settings', 'REPORT_SCHEDULE=0 0 6 * * *', 'JOBS_QUEUE=nightly-jobs']);
+    assert.equal(set.code, 0, set.stderr);
+    const deployed = await nimbus(['deploy', dir]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.match(deployed.stdout, /report\s+timer\s+0 0 6 \* \* \* UTC/);
+    assert.match(deployed.stdout, /jobs\s+queue\s+queue nightly-jobs/);
+  });
+
   test('a function on a trigger Nimbus lacks refuses the deploy, naming it; --skip-unsupported deploys the rest', async () => {
     await writeFile(join(appDir, 'src/functions/feed.js'), `import { app } from '@azure/functions';
 app.cosmosDB('feed', { connection: 'CosmosDb', databaseName: 'shop', containerName: 'orders', handler: () => {} });
