@@ -74,7 +74,7 @@ export function appSetting(value: unknown, field: string): string {
   if (typeof value !== 'string' || value === '') throw new Error(`${field} must be a non-empty string`);
   return value.replace(/%([^%]+)%/g, (_, name: string) => {
     const found = process.env[name];
-    if (found === undefined) throw new Error(`${field} reads the app setting %${name}%, which is not set (give it with env or a secret)`);
+    if (found === undefined) throw new Error(`${field} reads the app setting %${name}%, which is not set (nimbus secrets set APP ${name}=...)`);
     return found;
   });
 }
