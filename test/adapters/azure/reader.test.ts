@@ -91,6 +91,7 @@ app.cosmosDB('feed', { connection: 'c', databaseName: 'd', containerName: 'x', h
 app.serviceBusQueue('bus', { queueName: 'q', connection: 'c', handler: () => {} });
 app.generic('raw', { trigger: { type: 'kafkaTrigger', name: 'k' }, handler: () => {} });
 app.hook.preInvocation(() => {});
+app.hook.appTerminate(() => {});
 const docs = input.cosmosDB({ databaseName: 'd', containerName: 'c', connection: 'c' });
 const table = output.table({ tableName: 't', connection: 'c' });
 app.http('ok', { handler: () => ({}) });
@@ -105,7 +106,7 @@ app.http('badRoute', { route: 'files/{name}.{ext}', handler: () => ({}) });
     "src/functions/a.js: app.generic('raw')",
     "src/functions/a.js: app.http('badRoute')",
     'src/functions/a.js: durable-functions',
-    'src/functions/a.js: app.hook.preInvocation',
+    'src/functions/a.js: app.hook.appTerminate',
     'src/functions/a.js: input.cosmosDB()',
     'src/functions/a.js: output.table()',
   ]);

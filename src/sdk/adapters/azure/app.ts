@@ -8,6 +8,7 @@ import { output, trigger, type FunctionInput, type FunctionOutput, type Function
 import type { HttpRequest, HttpResponse, HttpResponseInit } from './http.js';
 import type { InvocationContext } from './invocation-context.js';
 import type { Timer } from './timer-info.js';
+import { clearHooks, hook } from './hooks.js';
 
 export type FunctionResult<T = unknown> = T | Promise<T>;
 
@@ -81,6 +82,7 @@ export function registered(): readonly Registration[] {
 /** For tests: forget what was registered. */
 export function clearRegistrations(): void {
   registrations.length = 0;
+  clearHooks();
 }
 
 function register(method: string, name: string, options: GenericFunctionOptions): void {
@@ -159,16 +161,6 @@ export const app = {
   mcpResource: foreign('mcpResource', 'mcpResourceTrigger'),
   mcpPrompt: foreign('mcpPrompt', 'mcpPromptTrigger'),
   connectorTrigger: foreign('connectorTrigger', 'connectorTrigger'),
-  /** Hooks are listed as unsupported at deploy; registering one here does nothing. */
-  hook: {
-    appStart: (_handler: unknown) => disposable(),
-    appTerminate: (_handler: unknown) => disposable(),
-    preInvocation: (_handler: unknown) => disposable(),
-    postInvocation: (_handler: unknown) => disposable(),
-    log: (_handler: unknown) => disposable(),
-  },
+  hook,
 };
 
-function disposable(): { dispose(): void } {
-  return { dispose: () => undefined };
-}

@@ -10,6 +10,7 @@ import { blob, http, queue, timer } from '../../index.js';
 import type { BaseContext } from '../../context.js';
 import type { AuthLevel, BlobEvent, FunctionDefinition, QueueMessage } from '../../definition.js';
 import { registered, type Registration, type RetryOptions, type Duration } from './app.js';
+import { invokeWithHooks } from './hooks.js';
 import { httpResult, readExtraInputs, writeOutputs, type BindingData } from './binding-data.js';
 import { HttpRequest, toNimbusResponse, type HttpRequestInit } from './http.js';
 import { InvocationContext, type TriggerMetadata } from './invocation-context.js';
@@ -96,7 +97,7 @@ function contextFor(registration: Registration, ctx: BaseContext, triggerMetadat
 /** Runs the handler between its extra inputs and outputs. */
 async function run(registration: Registration, input: unknown, context: InvocationContext, ctx: BaseContext, data: BindingData): Promise<unknown> {
   await readExtraInputs(registration, context, ctx, data);
-  const result = await registration.handler(input, context);
+  const result = await invokeWithHooks(registration.handler, input, context);
   await writeOutputs(registration, context, result, ctx, data);
   return result;
 }

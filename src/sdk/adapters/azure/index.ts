@@ -17,6 +17,8 @@ export type {
   TimerTriggerOptions,
 } from './bindings.js';
 export { HttpRequest, HttpResponse } from './http.js';
+export { AppStartContext, AppTerminateContext, HookContext, InvocationHookContext, PostInvocationContext, PreInvocationContext } from './hooks.js';
+export type { Disposable } from './hooks.js';
 export type {
   Cookie, HttpHeadersInit, HttpMethod, HttpRequestBodyInit, HttpRequestInit, HttpRequestParams, HttpRequestUser, HttpRequestUserType,
   HttpResponseBodyInit, HttpResponseInit,

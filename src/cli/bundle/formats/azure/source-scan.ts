@@ -68,8 +68,9 @@ export async function scanSources(appDir: string, entryFiles: string[]): Promise
     if (!/['"]@azure\/functions['"]/.test(code)) continue;
     const appName = /\bapp\s+as\s+([A-Za-z_$][\w$]*)/.exec(code)?.[1] ?? 'app';
     calls.push(...appCalls(code, file, appName));
-    for (const m of code.matchAll(new RegExp(`\\b${appName}\\s*\\.\\s*hook\\s*\\.\\s*(\\w+)\\s*\\(`, 'g'))) {
-      unsupported.push({ what: `${file}: ${appName}.hook.${m[1]}`, reason: 'invocation and app hooks do not run on Nimbus' });
+    for (const m of code.matchAll(new RegExp(`\\b${appName}\\s*\\.\\s*hook\\s*\\.\\s*(appTerminate|log)\\s*\\(`, 'g'))) {
+      const reason = m[1] === 'log' ? 'log hooks do not run on Nimbus: logs are captured from the console' : 'Nimbus stops instances without a callback, so appTerminate never runs';
+      unsupported.push({ what: `${file}: ${appName}.hook.${m[1]}`, reason });
     }
     for (const m of code.matchAll(/\b(input|output)\s*\.\s*(\w+)\s*\(/g)) {
       const reason = UNSUPPORTED_BINDINGS[m[2]!];
