@@ -1,4 +1,5 @@
 import type { FormatAdapter } from './app-format.js';
+import { azureFormat } from './azure/azure-format.js';
 import { lambdaFormat } from './lambda/lambda-format.js';
 import { workersFormat } from './workers/workers-format.js';
 
@@ -6,4 +7,5 @@ import { workersFormat } from './workers/workers-format.js';
 export const FORMAT_ADAPTERS: readonly FormatAdapter[] = [
   lambdaFormat,
   workersFormat,
+  azureFormat,
 ];
