@@ -20,6 +20,14 @@ export interface BaseContext {
   log: Logger;
   queues: FunctionQueues;
   blobs: FunctionBlobs;
+  /**
+   * Finish work after the answer: the response (or event result) goes out at
+   * once, and the invocation (its instance slot, its metering, its platform
+   * calls) lasts until every promise handed here settles, or until its
+   * deadline (then it ends as a timeout). A rejection is logged; the answer
+   * stands. Call it before the handler's answer is complete.
+   */
+  waitUntil(promise: Promise<unknown>): void;
 }
 
 export interface HttpContext extends BaseContext {

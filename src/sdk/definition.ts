@@ -45,8 +45,12 @@ export interface QueueSettings extends FunctionSettings {
   deadLetterQueue?: string;
 }
 
-/** Return `{ failed: [ids] }` to retry only some messages of a batch. */
-export type QueueResult = void | { failed?: string[] };
+/**
+ * Return `{ failed: [ids] }` to retry only some messages of a batch; a failed
+ * message named in `retryDelayMs` is retried after that long (at most 12 h)
+ * instead of after the function's backoff.
+ */
+export type QueueResult = void | { failed?: string[]; retryDelayMs?: Record<string, number> };
 
 export type QueueHandler<T = unknown> = (batch: QueueBatch<T>, ctx: BaseContext) => QueueResult | Promise<QueueResult>;
 

@@ -34,7 +34,8 @@ export type DeploymentChange =
 export interface DeploymentDeps {
   store: Store;
   bundles: BundleStore;
-  describe: (app: string, bundlePath: string, sourceMapPath?: string) => Promise<DescribedFunction[]>;
+  /** `env`: the app's secrets, which its code may read while it loads (Azure's `%NAME%` trigger settings do). */
+  describe: (app: string, bundlePath: string, sourceMapPath?: string, env?: Readonly<Record<string, string>>) => Promise<DescribedFunction[]>;
   /** Decrypted secrets given to an app's instances as environment. */
   secrets?: (app: string) => Promise<Record<string, string>>;
   /** Problems that must not fail the request at hand (a listener that threw, a sweep that failed). */
@@ -124,7 +125,9 @@ export class DeploymentRegistry implements FunctionResolver {
 
         let described: DescribedFunction[];
         try {
-          described = await this.deps.describe(app, bundle.path, map?.path);
+          // The app's secrets are its environment when it loads to serve, so they are when it loads to be described.
+          const env = this.deps.secrets ? await this.deps.secrets(app) : {};
+          described = await this.deps.describe(app, bundle.path, map?.path, env);
         } catch (err) {
           throw new NimbusError('NIMBUS_ERR_DEPLOY_LOAD_FAILED', firstLines(cleanStack((err as Error).stack ?? String(err))));
         }

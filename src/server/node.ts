@@ -171,7 +171,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const lifecycle = new InvocationLifecycle();
   const deployments = new DeploymentRegistry({
     store, bundles,
-    describe: (app, bundlePath, sourceMapPath) => describeBundle(warmPool, app, bundlePath, sourceMapPath),
+    describe: (app, bundlePath, sourceMapPath, env) => describeBundle(warmPool, app, bundlePath, sourceMapPath, env),
     secrets: (app) => secrets.resolve(app),
     onError: (err, context) => log.error({ err, context }, 'deployment problem'),
     prepare: (version) => dispatcher!.prestart(version.app, version.version, version.functions.map((f) => f.name), PRESTART_TIMEOUT_MS),

@@ -27,6 +27,8 @@ export const bytes = http({ route: 'GET /bytes' }, () => {
   return response;
 });
 
+export const redirect = http({ route: 'GET /redirect' }, () => Response.redirect('https://example.com/elsewhere', 301));
+
 export const headersAfter = http({ route: 'GET /headers-after' }, () => {
   const response = new Response('x');
   response.headers.set('x-late', 'set after construction');
@@ -167,6 +169,13 @@ describe('Response and ctx.signal inside an instance', () => {
       emptyNoContent: 204,
       subclass: [true, true, false, 'mine', 'sub'],
     });
+  });
+
+  test('Response.redirect, built without the constructor, answers as a redirect', async () => {
+    const res = await fetch(`${node.url}/redirect`, { redirect: 'manual' });
+    assert.equal(res.status, 301);
+    assert.equal(res.headers.get('location'), 'https://example.com/elsewhere');
+    await res.text();
   });
 
   test('a handler may read and clone its own Response before answering', async () => {

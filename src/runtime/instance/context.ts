@@ -21,7 +21,9 @@ export interface PlatformClients {
   blobs: FunctionBlobs;
 }
 
-export function makeContext(identity: InstanceIdentity, message: InvokeMessage, abort: LazyAbort, clients: PlatformClients): HttpContext {
+export function makeContext(
+  identity: InstanceIdentity, message: InvokeMessage, abort: LazyAbort, clients: PlatformClients, waitUntil: (promise: Promise<unknown>) => void,
+): HttpContext {
   return {
     invocationId: message.id,
     app: identity.app,
@@ -36,5 +38,6 @@ export function makeContext(identity: InstanceIdentity, message: InvokeMessage, 
     params: message.params ?? {},
     queues: clients.queues,
     blobs: clients.blobs,
+    waitUntil,
   };
 }

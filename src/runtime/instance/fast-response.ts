@@ -60,7 +60,9 @@ class Response extends NativeResponse {
 
   static {
     takeSimpleBody = (response) => {
-      if (!(response instanceof Response) || !response.#simple || response.#source === null) return undefined;
+      // A brand check, not instanceof: Response.redirect() and Response.error() build their objects
+      // on this prototype without running this constructor, so they pass instanceof but hold no fields.
+      if (typeof response !== 'object' || response === null || !(#simple in response) || !response.#simple || response.#source === null) return undefined;
       const source = response.#source;
       response.#source = null;
       return typeof source === 'string' ? Buffer.from(source) : source;

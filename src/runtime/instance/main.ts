@@ -46,6 +46,10 @@ interface Running {
   cpuBefore: number;
   /** How long it waited for the bundle to finish loading (ms): cold start, not handler time. */
   waitedMs: number;
+  /** Work handed to ctx.waitUntil; null until the handler hands some. */
+  lingering: Promise<unknown>[] | null;
+  /** The answer's end went out: waitUntil work handed later is tracked only if the answer said it lingers. */
+  answered: boolean;
 }
 
 installFastResponse();
@@ -165,7 +169,7 @@ function start(stream: number, message: InvokeMessage): Promise<void> {
   const run: Running = {
     stream, message, abort: new LazyAbort(), body: null, chunks: [], collects: message.trigger !== 'http',
     requestWindow: new ReceiveWindow(), enqueued: 0, responseWindow: null,
-    ended: false, onEnd: null, cpuBefore: cpuMicrosNow(), waitedMs: 0,
+    ended: false, onEnd: null, cpuBefore: cpuMicrosNow(), waitedMs: 0, lingering: null, answered: false,
   };
   running.set(stream, run);
   const delay = message.deadline - Date.now();
@@ -190,6 +194,7 @@ function begin(stream: number, run: Running, timer: NodeJS.Timeout): Promise<voi
 async function invoke(stream: number, run: Running, timer: NodeJS.Timeout): Promise<void> {
   try {
     await send(stream, await execute(run), run);
+    if (run.lingering) await settleLingering(stream, run, run.lingering);
   } catch (err) {
     channel.sendJson(FRAME.ERROR, stream, errorMessage(err instanceof Error ? err : new Error(String(err))));
   } finally {
@@ -198,12 +203,38 @@ async function invoke(stream: number, run: Running, timer: NodeJS.Timeout): Prom
   }
 }
 
+/**
+ * ctx.waitUntil: the answer goes out at once, and the invocation (its slot,
+ * its metering, its platform calls) lasts until this work settles or its
+ * deadline passes. A rejection is logged; it does not change the answer.
+ */
+function waitUntil(run: Running, promise: Promise<unknown>): void {
+  const work = Promise.resolve(promise).catch((err: unknown) => {
+    console.error(`ctx.waitUntil: the work failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  });
+  if (run.answered && !run.lingering) {
+    console.warn('ctx.waitUntil was called after the invocation ended: the work runs, but outside the invocation');
+    return;
+  }
+  (run.lingering ??= []).push(work);
+}
+
+/** Waits for the waitUntil work, including work handed to waitUntil while it ran, then ends the invocation. */
+async function settleLingering(stream: number, run: Running, work: Promise<unknown>[]): Promise<void> {
+  for (let settled = 0; settled < work.length;) {
+    const batch = work.slice(settled);
+    settled = work.length;
+    await Promise.all(batch);
+  }
+  channel.sendJson(FRAME.SETTLED, stream, endOf(run, {}));
+}
+
 /** A Response, or a plain value already turned into bytes (no Response object needed). */
 type HandlerAnswer = Response | InlineAnswer;
 
 async function execute(run: Running): Promise<HandlerAnswer> {
   if (!definition || !identity) throw new Error('this instance has no function loaded');
-  const ctx = makeContext(identity, run.message, run.abort, clients);
+  const ctx = makeContext(identity, run.message, run.abort, clients, (promise) => waitUntil(run, promise));
   if (definition.kind === 'http') {
     if (run.message.trigger !== 'async') return toAnswer(await definition.handler(makeRequest(run), ctx));
     const request = requestFromAsyncPayload((await collectJson(run)) as AsyncPayload, run.abort.signal);
@@ -337,6 +368,8 @@ function endOf<T extends object>(run: Running, head: T): T & ResponseEndMessage 
   const end = head as T & ResponseEndMessage;
   end.cpuMicros = cpuMicrosNow() - run.cpuBefore;
   if (run.waitedMs > 0) end.waitedMs = run.waitedMs;
+  if (run.lingering && !run.answered) end.lingers = true;
+  run.answered = true;
   return end;
 }
 

@@ -29,6 +29,8 @@ export const FRAME = {
   LOG: 17,
   /** The whole answer in one frame: u32 head length | head JSON | body bytes. */
   RESPONSE_FULL: 18,
+  /** The end of an invocation whose answer said `lingers`: its ctx.waitUntil work has settled (JSON ResponseEndMessage). */
+  SETTLED: 19,
   // instance → host calls (ctx.queues, ctx.blobs), with their own stream ids
   CALL: 20,
   CALL_BODY: 21,
@@ -134,6 +136,11 @@ export interface ResponseEndMessage {
   cpuMicros: number;
   /** Time the invocation waited for its instance's bundle to load (ms), when it did: part of the cold start. */
   waitedMs?: number;
+  /**
+   * The answer is complete but the invocation is not: work handed to ctx.waitUntil
+   * still runs, and a SETTLED frame ends it (its figures replace these).
+   */
+  lingers?: true;
 }
 
 export interface FullResponseHead extends ResponseMessage, ResponseEndMessage {}

@@ -86,6 +86,7 @@ export function readResponseEnd(message: unknown): ResponseEndMessage {
   if (!isObject(message)) violation('a response end is not an object');
   finiteNonNegative(message['cpuMicros'], 'cpuMicros');
   if (message['waitedMs'] !== undefined) finiteNonNegative(message['waitedMs'], 'waitedMs');
+  if (message['lingers'] !== undefined && message['lingers'] !== true) violation('lingers is not true');
   return message as unknown as ResponseEndMessage;
 }
 

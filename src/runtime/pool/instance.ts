@@ -43,6 +43,8 @@ interface Stream {
   requestWindow: SendWindow;
   resolveDone: (done: InvocationDone) => void;
   rejectDone: (failure: InvocationFailure) => void;
+  /** The answer went out but ctx.waitUntil work still runs: the invocation ends with SETTLED (or its deadline). */
+  lingering: boolean;
 }
 
 /** A platform call the instance made (ctx.queues, ctx.blobs): its upload and the credit for its reply's body. */
@@ -161,6 +163,9 @@ export class Instance {
       case FRAME.RESPONSE_FULL:
         this.#onFullResponse(stream, payload);
         return;
+      case FRAME.SETTLED:
+        this.#onSettled(stream, payload);
+        return;
       case FRAME.ERROR:
         this.#onError(stream, payload);
         return;
@@ -252,7 +257,7 @@ export class Instance {
     const response = new Promise<InvocationResponse>((resolveHead, rejectHead) => {
       stream = {
         invocationId: invocation.id, sentAt: performance.now(), headReceived: false, resolveHead, rejectHead, body: null,
-        requestWindow: new SendWindow(), resolveDone: () => {}, rejectDone: () => {},
+        requestWindow: new SendWindow(), resolveDone: () => {}, rejectDone: () => {}, lingering: false,
       };
     });
     const done = new Promise<InvocationDone>((resolve, reject) => {
@@ -463,9 +468,14 @@ export class Instance {
     const { head: raw, body } = decodeFullResponse(payload);
     const head = readFullResponseHead(raw);
     if (stream.headReceived) throw new ProtocolViolation('a full response after a response head');
+    stream.headReceived = true;
+    if (head.lingers) {
+      this.#linger(stream);
+      stream.resolveHead({ status: head.status, statusText: head.statusText, headers: head.headers, body });
+      return;
+    }
     this.#streams.delete(streamId);
     this.#settled(stream);
-    stream.headReceived = true;
     stream.resolveHead({ status: head.status, statusText: head.statusText, headers: head.headers, body });
     stream.resolveDone(this.#measured(stream, head.cpuMicros, head.waitedMs));
   }
@@ -474,10 +484,36 @@ export class Instance {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
     const message = readResponseEnd(parseJson(payload));
-    if (!stream.body) throw new ProtocolViolation('a response end before its head');
+    if (!stream.body || stream.lingering) throw new ProtocolViolation('a response end before its head, or twice');
+    if (message.lingers) {
+      stream.body.finish();
+      stream.body = null;
+      this.#linger(stream);
+      return;
+    }
     this.#streams.delete(streamId);
     this.#settled(stream);
     stream.body.finish();
+    stream.resolveDone(this.#measured(stream, message.cpuMicros, message.waitedMs));
+  }
+
+  /**
+   * The answer is complete and the caller has it; the invocation goes on (ctx.waitUntil):
+   * it keeps its slot, its platform calls and its deadline until SETTLED.
+   */
+  #linger(stream: Stream): void {
+    stream.lingering = true;
+    stream.requestWindow.close();
+  }
+
+  /** A lingering invocation's waitUntil work settled: now it ends, with the CPU time of all of it. */
+  #onSettled(streamId: number, payload: Buffer): void {
+    const stream = this.#streams.get(streamId);
+    if (!stream) return;
+    if (!stream.lingering) throw new ProtocolViolation('SETTLED for an invocation whose answer did not linger');
+    const message = readResponseEnd(parseJson(payload));
+    this.#streams.delete(streamId);
+    this.#settled(stream);
     stream.resolveDone(this.#measured(stream, message.cpuMicros, message.waitedMs));
   }
 

@@ -13,8 +13,8 @@ const STORE_ERROR_RETRY_MS = 1_000;
 /** What running one batch came to. */
 export type BatchOutcome =
   | { throttled: true }
-  /** Messages absent from `failed` succeeded; each failed one maps to its error. */
-  | { throttled?: false; failed: ReadonlyMap<string, string> };
+  /** Messages absent from `failed` succeeded; each failed one maps to its error, and may name its own retry delay. */
+  | { throttled?: false; failed: ReadonlyMap<string, string>; retryDelayMs?: ReadonlyMap<string, number> };
 
 /** Turns a batch into an invocation and its result into an outcome; the consumer does the rest. */
 export interface BatchHandler {
@@ -231,7 +231,7 @@ export class QueueConsumer {
         await this.#sleep(THROTTLED_RETRY_DELAY_MS);
         return;
       }
-      const { failed } = outcome;
+      const { failed, retryDelayMs } = outcome;
       settling.push(this.#queues.ack(live.filter((m) => !failed.has(m.id)).map((m) => m.id)));
       for (const m of live) {
         const error = failed.get(m.id);
@@ -240,7 +240,7 @@ export class QueueConsumer {
         settling.push(
           attempts >= maxAttempts
             ? this.#deadLetter(m, error, true, settings, handler)
-            : this.#queues.release(m.id, { delayMs: backoffDelayMs(attempts, settings.backoff, this.#random), countAttempt: true, error }),
+            : this.#queues.release(m.id, { delayMs: retryDelayMs?.get(m.id) ?? backoffDelayMs(attempts, settings.backoff, this.#random), countAttempt: true, error }),
         );
       }
     }

@@ -81,14 +81,30 @@ export function queueTriggerHandler(invoker: EventInvoker, binding: Omit<QueueTr
 function batchOutcome(result: EventResult, messages: LeasedMessage[]): BatchOutcome {
   if (result.outcome === 'throttled') return { throttled: true };
   if (result.outcome === 'ok') {
-    const reported = (result.value as { failed?: unknown } | null | undefined)?.failed;
+    const value = result.value as { failed?: unknown; retryDelayMs?: unknown } | null | undefined;
+    const reported = value?.failed;
     const inBatch = new Set(messages.map((m) => m.id));
     const failed = new Map<string, string>();
     if (Array.isArray(reported)) {
       for (const id of reported) if (typeof id === 'string' && inBatch.has(id)) failed.set(id, REPORTED_FAILED_ERROR);
     }
-    return { failed };
+    const retryDelayMs = reportedDelays(value?.retryDelayMs, failed);
+    return retryDelayMs ? { failed, retryDelayMs } : { failed };
   }
   const error = result.error ?? `the invocation ended with outcome "${result.outcome}"`;
   return { failed: new Map(messages.map((m) => [m.id, error])) };
+}
+
+/** The longest retry delay a handler may ask for one message (Cloudflare's own limit for a retry's delaySeconds). */
+export const MAX_REPORTED_RETRY_DELAY_MS = 12 * 60 * 60 * 1000;
+
+/** `retryDelayMs` of failed messages: whole milliseconds, 0 to MAX_REPORTED_RETRY_DELAY_MS; anything else is left to the backoff. */
+function reportedDelays(raw: unknown, failed: ReadonlyMap<string, string>): Map<string, number> | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const delays = new Map<string, number>();
+  for (const [id, ms] of Object.entries(raw)) {
+    if (!failed.has(id) || typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) continue;
+    delays.set(id, Math.min(Math.round(ms), MAX_REPORTED_RETRY_DELAY_MS));
+  }
+  return delays.size > 0 ? delays : undefined;
 }

@@ -228,3 +228,44 @@ describe('Instance: bodies flow at the pace of their reader', () => {
     await rejectsWithProtocol(response, /platform calls open at once/);
   });
 });
+
+describe('Instance: an answer that lingers (ctx.waitUntil)', () => {
+  test('the caller gets the answer at once; the invocation ends with SETTLED, with its CPU time', async () => {
+    const { sandbox, instance } = booted();
+    const { response, done } = instance.invoke(invocation('i1'), Date.now() + 10_000);
+    let ended = false;
+    void done.then(() => { ended = true; });
+    sandbox.fromInstance(encodeFullResponse(1, { status: 200, headers: [], cpuMicros: 5, lingers: true }, Buffer.from('answered')));
+    const answer = await response;
+    assert.equal(answer.status, 200);
+    assert.equal(Buffer.from(answer.body as Buffer).toString(), 'answered');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ended, false, 'still running');
+    sandbox.fromInstance(encodeJsonFrame(FRAME.SETTLED, 1, { cpuMicros: 7 }));
+    assert.equal((await done).cpuMicros, 7);
+  });
+
+  test('a lingering invocation fails at its deadline as any other does', async () => {
+    const { sandbox, instance } = booted();
+    const { response, done } = instance.invoke(invocation('i1'), Date.now() + 10_000);
+    sandbox.fromInstance(encodeFullResponse(1, { status: 200, headers: [], cpuMicros: 5, lingers: true }, Buffer.from('answered')));
+    await response;
+    instance.failInvocation('i1', new InvocationFailure('timeout', 'did not finish'));
+    await assert.rejects(done, (err: unknown) => err instanceof InvocationFailure && err.outcome === 'timeout');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(sandbox.frames.some((f) => f.type === FRAME.ABORT && f.stream === 1), 'the handler is told');
+  });
+
+  test('SETTLED for an answer that did not linger, or a second answer after lingering, is a protocol violation', async () => {
+    const first = booted();
+    const one = first.instance.invoke(invocation('i1'), Date.now() + 10_000);
+    first.sandbox.fromInstance(encodeJsonFrame(FRAME.SETTLED, 1, { cpuMicros: 1 }));
+    await rejectsWithProtocol(one.response, /SETTLED for an invocation whose answer did not linger/);
+    const second = booted();
+    const two = second.instance.invoke(invocation('i1'), Date.now() + 10_000);
+    second.sandbox.fromInstance(encodeFullResponse(1, { status: 200, headers: [], cpuMicros: 5, lingers: true }, Buffer.from('a')));
+    await two.response;
+    second.sandbox.fromInstance(encodeFullResponse(1, { status: 200, headers: [], cpuMicros: 5 }, Buffer.from('b')));
+    await rejectsWithProtocol(two.done, /a full response after a response head/);
+  });
+});

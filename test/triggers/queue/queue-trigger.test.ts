@@ -101,6 +101,21 @@ test('a partial failure retries only the ids the handler names, after a backoff,
   });
 });
 
+test('a failed message named in retryDelayMs is retried after that delay instead of the backoff; bad delays fall back to it', async () => {
+  await run({ batchSize: 3, maxBatchWaitMs: 0, backoff: { initialMs: 1_000, maxMs: 1_000 } }, async (s) => {
+    const sent = await sendAll(s, ['a', 'b', 'c']);
+    const [a, b, c] = sent.map((m) => m.id);
+    s.invoker.respond = (_event, call) => (call === 1
+      ? { outcome: 'ok', value: { failed: [a, b], retryDelayMs: { [a!]: 5_000, [b!]: -1, [c!]: 9_000, other: 1 } } }
+      : { outcome: 'ok' });
+    await waitFor(() => s.invoker.calls.length === 1, 'the batch');
+    await settle();
+    const left = await peek(s);
+    assert.deepEqual(left.map((m) => [m.id, m.state, m.attempts]).sort(), [[a, 'delayed', 1], [b, 'delayed', 1]].sort());
+    assert.deepEqual(Object.fromEntries(left.map((m) => [m.id, m.visibleAt - s.clock.now()])), { [a!]: 5_000, [b!]: 1_000 });
+  });
+});
+
 for (const maxConcurrency of [1, 3]) {
   test(`maxConcurrency ${maxConcurrency}: never more batches in flight at once`, async () => {
     await run({ batchSize: 2, maxBatchWaitMs: 0, maxConcurrency }, async (s) => {
