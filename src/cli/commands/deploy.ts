@@ -1,18 +1,20 @@
 import { resolve } from 'node:path';
 import { flag, stringOption, type CliCommand } from '../command.js';
 import { adminClient } from '../connection.js';
-import { deployApp, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
+import { deployApp, formatCreatedBudgets, formatDeployResult, formatDeployWarnings } from '../deploy-app.js';
 import { QUIET_STEPS, stepProgress } from '../output/step-progress.js';
 import { printJson } from '../output/table.js';
 
 export const deployCommand: CliCommand = {
   name: 'deploy',
   summary: 'bundle an app folder and deploy it as a new version',
-  usage: 'nimbus deploy DIR [--app NAME] [--entry FILE] [--no-typecheck] [--json]',
+  usage: 'nimbus deploy DIR [--app NAME] [--entry FILE] [--no-typecheck] [--create-budgets] [--json]',
   help: [
     '--app NAME      app name (default: package.json name, else the folder name)',
     '--entry FILE    entry module (default: index.ts, index.js, then package.json main)',
     '--no-typecheck  skip the TypeScript check before bundling',
+    '--create-budgets  create each budget the functions name (`uses`) that does not exist (concurrency 10, no rate,',
+    '                not adaptive); without it such a deploy is refused',
     '--json          print the deploy result as JSON (with each step\'s time in ms)',
     'Shows each step with its time (type check, bundle, upload, live), then every function with its trigger',
     "and its URL or next run. Code identical to the live version is neither checked nor uploaded: \"unchanged, version N\".",
@@ -21,6 +23,7 @@ export const deployCommand: CliCommand = {
     app: { type: 'string' },
     entry: { type: 'string' },
     'no-typecheck': { type: 'boolean' },
+    'create-budgets': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: { names: ['DIR'] },
@@ -33,9 +36,10 @@ export const deployCommand: CliCommand = {
       entry: stringOption(args, 'entry'),
       typecheck: !flag(args, 'no-typecheck'),
       skipUnchanged: true,
+      createBudgets: flag(args, 'create-budgets'),
     }, json ? QUIET_STEPS : stepProgress(ctx.out, (chunk) => ctx.write(chunk), ctx.isTTY ?? false));
     if (json) printJson(ctx.out, { ...result, unchanged: result.unchanged ?? false, steps: steps.map((s) => ({ name: s.name, ms: Math.round(s.ms) })) });
-    else formatDeployResult(result, totalMs).forEach((line) => ctx.out(line));
+    else [...formatDeployResult(result, totalMs), ...formatCreatedBudgets(result)].forEach((line) => ctx.out(line));
     formatDeployWarnings(result).forEach((line) => ctx.err(line));
     return 0;
   },
