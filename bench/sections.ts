@@ -20,6 +20,7 @@ import { queueSection } from './triggers/queue-section.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { scaleSection } from './scale/scale-section.js';
 import { consoleSection } from './console/console-section.js';
+import { adaptersSection } from './adapters/adapters-section.js';
 
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-bench-'));
@@ -44,5 +45,6 @@ export const sections: readonly BenchSection[] = [
   clusterSection,
   scaleSection,
   consoleSection,
+  adaptersSection,
   { name: 'metering', title: 'Lifecycle hook cost per invocation with and without metering, metrics and batched writes', run: () => benchRecorder() as unknown as Promise<SectionResult> },
 ];

@@ -6,6 +6,8 @@ import { describeReach, describeTrigger } from './output/triggers.js';
 import { formatMs, QUIET_STEPS, type StepObserver } from './output/step-progress.js';
 import { contentHash } from '../blobs/bundles/bundle-store.js';
 import { versionContent } from '../server/version-content.js';
+import { CliError } from './cli-error.js';
+import type { FormatReading } from './bundle/formats/app-format.js';
 
 export interface DeployOptions extends BundleOptions {
   /**
@@ -21,6 +23,8 @@ export interface DeployOptions extends BundleOptions {
    * with the problems when the check is done.
    */
   typecheckInBackground?: boolean;
+  /** Another platform's code: deploy what maps even when some of its description has no Nimbus equivalent. */
+  skipUnsupported?: boolean;
   /** Create the budgets the functions name (`uses`) that do not exist, instead of the node refusing the deploy. */
   createBudgets?: boolean;
 }
@@ -43,6 +47,8 @@ export interface DeployReport {
   totalMs: number;
   /** With typecheckInBackground: the check of the sources this deploy bundled, still running. */
   typecheck?: Promise<TypeCheckOutcome>;
+  /** Another platform's code: what was read and how it maps. */
+  reading?: FormatReading;
 }
 
 /**
@@ -81,16 +87,19 @@ export class AppDeployer {
     };
     try {
       const source = await resolveAppSource(this.#dir, this.#options);
+      if (source.reading) refuseUnsupported(source.reading, this.#options.skipUnsupported ?? false);
+      const reading = source.reading ? { reading: source.reading } : {};
       const bundler = await this.#bundlerFor(source);
       const bundled = await timed('bundle', () => bundler.bundle(), (b) => formatSize(Buffer.byteLength(b.bundle)));
 
       if (this.#options.skipUnchanged) {
         const live = await liveIfSame(this.#client, source.appName, bundled);
-        if (live) return { result: live, steps, totalMs: performance.now() - started };
+        if (live) return { result: live, steps, totalMs: performance.now() - started, ...reading };
       }
 
       let typecheck: Promise<TypeCheckOutcome> | undefined;
-      if (this.#options.typecheck !== false) {
+      // Another platform's code is bundled as its own tools bundle it: types stripped, not checked.
+      if (this.#options.typecheck !== false && !source.reading) {
         if (this.#options.typecheckInBackground) {
           typecheck = this.#check(source);
           // Whoever deployed may stop listening (a failed upload); a failed check must not become an unhandled rejection.
@@ -109,7 +118,7 @@ export class AppDeployer {
       steps.push({ name: 'upload', ms: roundTrip - live }, { name: 'live', ms: live });
       observer.done('upload', roundTrip - live);
       observer.done('live', live);
-      return { result, steps, totalMs: performance.now() - started, ...(typecheck ? { typecheck } : {}) };
+      return { result, steps, totalMs: performance.now() - started, ...(typecheck ? { typecheck } : {}), ...reading };
     } finally {
       observer.end();
     }
@@ -130,7 +139,7 @@ export class AppDeployer {
 
   /** One bundler per entry: a new entry (or app folder layout) starts a new one. */
   async #bundlerFor(source: AppSource): Promise<AppBundler> {
-    if (this.#bundler && this.#bundler.source.entry === source.entry) return this.#bundler.bundler;
+    if (this.#bundler && this.#bundler.source.entry === source.entry && this.#bundler.source.reading?.entrySource === source.reading?.entrySource) return this.#bundler.bundler;
     await this.#bundler?.bundler.dispose();
     const bundler = new AppBundler(source, { incremental: this.#options.incremental ?? false });
     this.#bundler = { source, bundler };
@@ -211,4 +220,25 @@ export function formatDeployWarnings(result: DeployResult): string[] {
 
 function formatSize(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** A description with parts Nimbus cannot run is deployed only when told to leave them out. */
+function refuseUnsupported(reading: FormatReading, skip: boolean): void {
+  if (reading.unsupported.length === 0 || skip) return;
+  throw new CliError(
+    `${reading.source} asks for ${reading.unsupported.length === 1 ? 'something' : `${reading.unsupported.length} things`} Nimbus has no equivalent for; deploy the rest with --skip-unsupported`,
+    formatUnsupported(reading),
+  );
+}
+
+/** `Read serverless.yml (lambda): 3 functions`, then how each maps, then what was left out and why. */
+export function formatReading(reading: FormatReading): string[] {
+  const lines = [`Read ${reading.source} (${reading.format}): ${reading.mapped.length === 1 ? '1 function' : `${reading.mapped.length} functions`}`];
+  if (reading.mapped.length > 0) lines.push(...formatTable(['FROM', 'FUNCTION', 'AS'], reading.mapped.map((m) => [m.from, m.name, m.to])).map((l) => `  ${l}`));
+  if (reading.unsupported.length > 0) lines.push('Left out (no Nimbus equivalent):', ...formatUnsupported(reading));
+  return lines;
+}
+
+function formatUnsupported(reading: FormatReading): string[] {
+  return reading.unsupported.map((u) => `  ${u.what}: ${u.reason}`);
 }

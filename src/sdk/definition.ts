@@ -111,6 +111,13 @@ export type TimerDefinition = DefinitionBase<'timer', TimerSettings, TimerHandle
 
 export type FunctionDefinition = HttpDefinition | QueueDefinition | BlobDefinition | TimerDefinition;
 
+/**
+ * An export holding definitions by name, beside the named exports: for code
+ * whose functions are known only once it runs (Azure's `app.http('name', …)`
+ * registers them as its modules load).
+ */
+export const FUNCTIONS_EXPORT = '__nimbusFunctions' as const;
+
 export function isFunctionDefinition(value: unknown): value is FunctionDefinition {
   return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[DEFINITION_MARK] === true;
 }

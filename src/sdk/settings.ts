@@ -29,7 +29,12 @@ export interface FunctionSettings {
   uses?: string[];
   /** Among waiters for a budget, higher goes first; default 0, -100–100. Equal priorities share fairly. */
   budgetPriority?: number;
+  /** Set by the adapters: the platform the function's code was written for (shown by `nimbus ls`). */
+  origin?: FunctionOrigin;
 }
+
+/** Another platform's code run unchanged: AWS Lambda, Cloudflare Workers, Azure Functions (v4). */
+export type FunctionOrigin = 'lambda' | 'workers' | 'azure';
 
 export type NetworkPolicy = 'none' | 'outbound' | { allow: string[] };
 
@@ -50,4 +55,6 @@ export interface ResolvedSettings {
   uses?: string[];
   /** Absent means 0. */
   budgetPriority?: number;
+  /** Absent for native functions. */
+  origin?: FunctionOrigin;
 }

@@ -69,6 +69,7 @@ export const functionSettingsSchema = z.object({
     .refine((names) => new Set(names).size === names.length, { message: 'a budget is named twice' })
     .optional(),
   budgetPriority: z.number().int().min(-MAX_BUDGET_PRIORITY).max(MAX_BUDGET_PRIORITY).optional(),
+  origin: z.enum(['lambda', 'workers', 'azure']).optional(),
 });
 
 export const DEFAULTS = {
@@ -106,6 +107,7 @@ export function resolveSettings(kind: TriggerKind, input: z.infer<typeof functio
     cpuShares: input.cpuShares ?? memoryMb * CPU_SHARES_PER_MB,
     ...(input.uses && input.uses.length > 0 ? { uses: [...input.uses].sort() } : {}),
     ...(input.budgetPriority ? { budgetPriority: input.budgetPriority } : {}),
+    ...(input.origin ? { origin: input.origin } : {}),
   };
 }
 

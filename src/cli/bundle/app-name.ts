@@ -7,13 +7,16 @@ export const APP_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 const APP_NAME_MAX_LENGTH = 63;
 
 /**
- * The name an app deploys under: the explicit `--app`, else package.json
+ * The name an app deploys under: the explicit `--app`, else the name another
+ * platform's description gives, else package.json
  * `name` (scope stripped), else the folder name. Derived names are made
  * valid where they can be (lower-cased, other characters turned into dashes);
  * an explicit name is taken as typed, so a typo is reported, not rewritten.
  */
-export async function resolveAppName(dir: string, explicit?: string): Promise<string> {
+export async function resolveAppName(dir: string, explicit?: string, described?: { name: string; source: string }): Promise<string> {
   if (explicit !== undefined) return validateAppName(explicit, '--app');
+  // Another platform's description names the service (serverless `service`, wrangler `name`).
+  if (described !== undefined) return validateAppName(sanitiseAppName(described.name), `${described.source} "${described.name}"`);
   const packageName = await readPackageName(dir);
   if (packageName !== undefined) return validateAppName(sanitiseAppName(packageName), `package.json name "${packageName}"`);
   const folder = basename(resolve(dir));

@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { countOf } from '../output/table.js';
 import { CliError } from '../cli-error.js';
 import { findAppEntry } from './app-entry.js';
+import { readAppFormat, type AppFormat, type FormatReading } from './formats/app-format.js';
 import { resolveAppName } from './app-name.js';
 import { findSdkModule } from './sdk-location.js';
 import { typecheckApp } from './typecheck-app.js';
@@ -15,6 +16,8 @@ export interface BundleOptions {
   typecheck?: boolean;
   /** App name; default package.json name, then the folder name. */
   app?: string;
+  /** The folder's format; default: found from the files in it (native when none matches). */
+  format?: AppFormat;
 }
 
 export interface AppBundle {
@@ -40,20 +43,32 @@ const BUNDLE_FILE_NAME = '__nimbus_bundle__.mjs';
 export interface AppSource {
   appDir: string;
   appName: string;
-  /** Absolute path of the entry module. */
+  /** Absolute path of the entry module (for another platform's code: of the generated one, which is never written). */
   entry: string;
+  /** Another platform's code: what its adapter read, with the generated entry. Absent for native apps. */
+  reading?: FormatReading;
 }
 
-export async function resolveAppSource(dir: string, options: Pick<BundleOptions, 'app' | 'entry'> = {}): Promise<AppSource> {
+/** Where a generated entry appears to live: in the app folder, so its imports resolve from there. */
+const GENERATED_ENTRY_NAME = '__nimbus_entry__.ts';
+
+export async function resolveAppSource(dir: string, options: Pick<BundleOptions, 'app' | 'entry' | 'format'> = {}): Promise<AppSource> {
   const appDir = resolve(dir);
   if (!existsSync(appDir)) throw new CliError(`app folder not found: ${appDir}`);
+  // An entry given by hand is a native app's; only then is detection skipped.
+  const reading = options.entry !== undefined && options.format === undefined ? undefined : await readAppFormat(appDir, options.format);
+  if (reading) {
+    if (options.entry !== undefined) throw new CliError(`--entry is for native apps: a ${reading.format} app's entries come from ${reading.source}`);
+    return { appDir, appName: await resolveAppName(appDir, options.app, reading.appName === undefined ? undefined : { name: reading.appName, source: reading.source }), entry: resolve(appDir, GENERATED_ENTRY_NAME), reading };
+  }
   return { appDir, appName: await resolveAppName(appDir, options.app), entry: await findAppEntry(appDir, options.entry) };
 }
 
 /** Type-check (unless told not to), then bundle: what `nimbus deploy` uploads. */
 export async function bundleApp(dir: string, options: BundleOptions = {}): Promise<AppBundle> {
   const source = await resolveAppSource(dir, options);
-  if (options.typecheck !== false) throwOnTypeErrors(await typecheckApp(source.appDir, source.entry));
+  // Another platform's code is bundled as its own tools bundle it: types stripped, not checked.
+  if (options.typecheck !== false && !source.reading) throwOnTypeErrors(await typecheckApp(source.appDir, source.entry));
   const bundler = new AppBundler(source);
   try {
     return { appName: source.appName, entry: source.entry, ...(await bundler.bundle()) };
@@ -108,10 +123,12 @@ export class AppBundler {
   }
 
   #buildOptions(): BuildOptions {
-    const { appDir, entry } = this.#source;
+    const { appDir, entry, reading } = this.#source;
     return {
       absWorkingDir: appDir,
-      entryPoints: [entry],
+      ...(reading
+        ? { stdin: { contents: reading.entrySource, resolveDir: appDir, sourcefile: GENERATED_ENTRY_NAME, loader: 'ts' as const } }
+        : { entryPoints: [entry] }),
       outfile: resolve(appDir, BUNDLE_FILE_NAME),
       write: false,
       bundle: true,
@@ -128,11 +145,14 @@ export class AppBundler {
 
 type BuildOptions = esbuild.BuildOptions & { write: false };
 
-/** `import … from 'nimbus-functions'` resolves to this package's own compiled SDK, wherever the app lives. */
+/**
+ * `import … from 'nimbus-functions'` resolves to this package's own compiled SDK, wherever the app lives;
+ * so does `@azure/functions`, installed or not: Azure Functions code runs on Nimbus's implementation of it.
+ */
 const nimbusSdkPlugin: esbuild.Plugin = {
   name: 'nimbus-sdk',
   setup(build) {
-    build.onResolve({ filter: /^nimbus(-functions)?(\/.*)?$/ }, (args) => {
+    build.onResolve({ filter: /^(nimbus(-functions)?(\/.*)?|@azure\/functions)$/ }, (args) => {
       const sdk = findSdkModule(args.path);
       if (!sdk) return { errors: [{ text: `"${args.path}" is not part of the Nimbus SDK (use "nimbus-functions" or "nimbus-functions/client")` }] };
       if (!existsSync(sdk.js)) return { errors: [{ text: `"${args.path}" is not available in this Nimbus build (${sdk.js} is missing)` }] };

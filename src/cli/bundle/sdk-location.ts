@@ -27,10 +27,22 @@ export interface SdkModule {
 export const PACKAGE_NAME = 'nimbus-functions';
 const LEGACY_NAME = 'nimbus';
 
-export const SDK_MODULES: readonly SdkModule[] = [PACKAGE_NAME, LEGACY_NAME].flatMap((name) => [
-  { specifier: name, js: sdkFile('index.js'), dts: sdkFile('index.d.ts'), source: sdkSource('index.ts') },
-  { specifier: `${name}/client`, js: sdkFile('client/index.js'), dts: sdkFile('client/index.d.ts'), source: sdkSource('client/index.ts') },
-]);
+/** Runtimes that let another platform's code run unchanged; generated entries import them. */
+const ADAPTER_RUNTIMES = ['lambda', 'workers', 'azure'] as const;
+
+export const SDK_MODULES: readonly SdkModule[] = [
+  ...[PACKAGE_NAME, LEGACY_NAME].flatMap((name) => [
+    { specifier: name, js: sdkFile('index.js'), dts: sdkFile('index.d.ts'), source: sdkSource('index.ts') },
+    { specifier: `${name}/client`, js: sdkFile('client/index.js'), dts: sdkFile('client/index.d.ts'), source: sdkSource('client/index.ts') },
+  ]),
+  ...ADAPTER_RUNTIMES.map((format) => sdkModule(`${PACKAGE_NAME}/adapters/${format}`, `adapters/${format}/index`)),
+  // Azure Functions code imports its programming model from this package; Nimbus implements that surface.
+  sdkModule('@azure/functions', 'adapters/azure/index'),
+];
+
+function sdkModule(specifier: string, path: string): SdkModule {
+  return { specifier, js: sdkFile(`${path}.js`), dts: sdkFile(`${path}.d.ts`), source: sdkSource(`${path}.ts`) };
+}
 
 export function findSdkModule(specifier: string): SdkModule | undefined {
   return SDK_MODULES.find((m) => m.specifier === specifier);

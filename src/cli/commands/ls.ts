@@ -27,10 +27,18 @@ export const lsCommand: CliCommand = {
 export function formatAppsTable(apps: readonly AppSummary[]): string[] {
   const rows = apps.flatMap((app) => {
     const version = `v${app.liveVersion}`;
-    if (app.functions.length === 0) return [[app.name, version, '-', '-', '-', '0']];
-    return app.functions.map((f) => [app.name, version, f.name, f.kind, triggerCell(f), String(f.instances)]);
+    if (app.functions.length === 0) return [[app.name, version, '-', '-', '-', '0', '-']];
+    return app.functions.map((f) => [app.name, version, f.name, f.kind, triggerCell(f), String(f.instances), originOf(f)]);
   });
-  return formatTable(['APP', 'VERSION', 'FUNCTION', 'KIND', 'TRIGGER', 'INSTANCES'], rows);
+  // The origin column appears once some function came from another platform's code.
+  const withOrigin = rows.some((row) => row[6] !== undefined && row[6] !== '-');
+  const header = ['APP', 'VERSION', 'FUNCTION', 'KIND', 'TRIGGER', 'INSTANCES', ...(withOrigin ? ['ORIGIN'] : [])];
+  return formatTable(header, rows.map((row) => (withOrigin ? row : row.slice(0, 6))));
+}
+
+function originOf(f: AppSummary['functions'][number]): string {
+  const origin = (f.settings as Record<string, unknown> | undefined)?.['origin'];
+  return typeof origin === 'string' ? origin : '-';
 }
 
 function triggerCell(f: AppSummary['functions'][number]): string {

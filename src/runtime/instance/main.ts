@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { isFunctionDefinition, type FunctionDefinition } from '../../sdk/definition.js';
+import { FUNCTIONS_EXPORT, isFunctionDefinition, type FunctionDefinition } from '../../sdk/definition.js';
 import { http } from '../../sdk/index.js';
 import { InstanceChannel } from './channel.js';
 import { makeContext, type InstanceIdentity, type PlatformClients } from './context.js';
@@ -117,7 +117,7 @@ async function load(message: LoadMessage): Promise<void> {
   try {
     for (const key of Object.keys(process.env)) delete process.env[key];
     Object.assign(process.env, message.env);
-    const mod = await importBundle(message.bundlePath);
+    const mod = definitionsOf(await importBundle(message.bundlePath));
     const functions: DescribedFunction[] = [];
     for (const [name, value] of Object.entries(mod)) {
       if (isFunctionDefinition(value)) functions.push({ name, kind: value.kind, settings: value.settings });
@@ -133,6 +133,15 @@ async function load(message: LoadMessage): Promise<void> {
     const error = err instanceof Error ? err : new Error(String(err));
     channel.sendJson(FRAME.LOAD_FAILED, 0, errorMessage(error));
   }
+}
+
+/** The module's exports, with the definitions it registered by name (FUNCTIONS_EXPORT) among them; named exports win. */
+function definitionsOf(mod: Record<string, unknown>): Record<string, unknown> {
+  const registered = mod[FUNCTIONS_EXPORT];
+  if (typeof registered !== 'object' || registered === null) return mod;
+  const all: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(registered)) if (isFunctionDefinition(value)) all[name] = value;
+  return Object.assign(all, mod);
 }
 
 /** A thrown error as the host takes it: message and stack, each cut to a bounded length. */

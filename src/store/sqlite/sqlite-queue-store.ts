@@ -1,5 +1,6 @@
 import { SendListeners } from '../send-listeners.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
+import { CostBoundedCache } from '../../shared/cost-bounded-cache.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, isInternalQueueName, LEASE_EXPIRED_ERROR, LEASE_OWNER_LOST_ERROR,
@@ -214,6 +215,7 @@ export class SqliteQueueStore implements QueueStore {
   readonly #clock: Clock;
   readonly #group: SqliteGroupCommit;
   readonly #listeners = new SendListeners();
+  readonly #stats = new CostBoundedCache(() => this.#countQueues());
   readonly #sql: Record<
     | 'registerQueue' | 'queueOf' | 'insert' | 'findDedup' | 'putDedup' | 'sweepDedup' | 'lease' | 'ack' | 'ackMany' | 'release'
     | 'deadLetter' | 'nextVisible' | 'stats' | 'deadStats' | 'names' | 'withMessages' | 'peek' | 'purge' | 'redrive'
@@ -410,7 +412,16 @@ export class SqliteQueueStore implements QueueStore {
     return this.#sql.withMessages.all({ prefix }) as string[];
   }
 
+  /**
+   * Counting every message blocks the event loop for as long as it takes
+   * (hundreds of ms at a million messages); the console and the metrics
+   * sampler ask every few seconds. Expensive answers are reused for a while.
+   */
   async listQueues(): Promise<QueueStats[]> {
+    return (await this.#stats.read()).map((s) => ({ ...s }));
+  }
+
+  async #countQueues(): Promise<QueueStats[]> {
     const now = this.#clock.now();
     const stats = new Map<string, QueueStats>();
     const entry = (name: string): QueueStats => {
@@ -442,15 +453,21 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   purge(queue: string): Promise<number> {
-    return this.#group.run(() => this.#sql.purge.run(queue).changes);
+    return this.#afterChange(this.#group.run(() => this.#sql.purge.run(queue).changes));
   }
 
   redrive(name: string): Promise<number> {
-    return this.#group.run(() => {
+    return this.#afterChange(this.#group.run(() => {
       const moved = this.#sql.redrive.all({ name, now: this.#clock.now() }) as { queue: string }[];
       for (const queue of new Set(moved.map((row) => row.queue))) this.#notifyAfterCommit(queue);
       return moved.length;
-    });
+    }));
+  }
+
+  /** Statistics counted before an operator's purge or redrive must not be shown after it. */
+  #afterChange<T>(change: Promise<T>): Promise<T> {
+    this.#stats.invalidate();
+    return change.finally(() => this.#stats.invalidate());
   }
 
   releaseLeasesOf(nodeId: string): Promise<number> {

@@ -58,3 +58,27 @@ test('ls --json prints {apps} exactly as the admin API returned it', async (t) =
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), APPS);
 });
+
+test('ls adds an ORIGIN column once a function came from another platform\'s code', async (t) => {
+  const apps = {
+    apps: [{
+      name: 'moved', liveVersion: 1, createdAt: 0, updatedAt: 0,
+      functions: [
+        { name: 'hello', kind: 'http', route: 'GET /hi', url: 'http://127.0.0.1:8080/fn/moved/hello', instances: 0, settings: { origin: 'lambda' } },
+        { name: 'native', kind: 'http', route: null, url: 'http://127.0.0.1:8080/fn/moved/native', instances: 1, settings: {} },
+      ],
+    }],
+  };
+  const admin = await startStandInAdmin(() => ({ status: 200, body: apps }));
+  const cwd = await makeTempDir();
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+
+  const run = await runNimbus(['ls'], { cwd: cwd.path, env: { NIMBUS_URL: admin.url, NIMBUS_ADMIN_KEY: 'k' } });
+
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(lines(run.stdout), [
+    'APP    VERSION  FUNCTION  KIND  TRIGGER  INSTANCES  ORIGIN',
+    'moved  v1       hello     http  GET /hi  0          lambda',
+    'moved  v1       native    http  -        1          -',
+  ]);
+});
