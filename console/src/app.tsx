@@ -3,6 +3,7 @@ import { ApiClient, ApiError } from './api/client.js';
 import { keyStorage } from './api/key-storage.js';
 import { Nav } from './components/nav.js';
 import { BlobsPage } from './pages/blobs.js';
+import { BudgetsPage } from './pages/budgets.js';
 import { FunctionsPage } from './pages/functions.js';
 import { KeysPage } from './pages/keys.js';
 import { OverviewPage } from './pages/overview.js';
@@ -99,6 +100,8 @@ function PageFor({ location }: { location: Location }) {
       return <TimersPage parts={location.parts} />;
     case 'blobs':
       return <BlobsPage parts={location.parts} />;
+    case 'budgets':
+      return <BudgetsPage parts={location.parts} />;
     case 'usage':
       return <UsagePage parts={location.parts} />;
     case 'keys':

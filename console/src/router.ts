@@ -7,6 +7,7 @@ export const AREAS = [
   { id: 'queues', label: 'Queues' },
   { id: 'timers', label: 'Timers' },
   { id: 'blobs', label: 'Blobs' },
+  { id: 'budgets', label: 'Budgets' },
   { id: 'usage', label: 'Usage' },
   { id: 'keys', label: 'Keys & secrets' },
 ] as const;

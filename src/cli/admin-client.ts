@@ -79,8 +79,9 @@ export class AdminClient {
     return (await this.#transport.call(appRoutes.get, { params: { app } })).app;
   }
 
-  async deploy(app: string, upload: { bundle: string; sourceMap?: string }): Promise<DeployResult> {
-    return this.#transport.call(appRoutes.deploy, { params: { app }, body: upload });
+  /** `createBudgets`: budgets the functions name that do not exist are created (with defaults) instead of refusing the deploy. */
+  async deploy(app: string, upload: { bundle: string; sourceMap?: string }, options: { createBudgets?: boolean } = {}): Promise<DeployResult> {
+    return this.#transport.call(appRoutes.deploy, { params: { app }, body: upload, ...(options.createBudgets ? { query: { createBudgets: 1 } } : {}) });
   }
 
   async listVersions(app: string): Promise<VersionSummary[]> {

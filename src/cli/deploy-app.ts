@@ -25,6 +25,8 @@ export interface DeployOptions extends BundleOptions {
   typecheckInBackground?: boolean;
   /** Another platform's code: deploy what maps even when some of its description has no Nimbus equivalent. */
   skipUnsupported?: boolean;
+  /** Create the budgets the functions name (`uses`) that do not exist, instead of the node refusing the deploy. */
+  createBudgets?: boolean;
 }
 
 export interface DeployStep {
@@ -109,7 +111,7 @@ export class AppDeployer {
 
       observer.start('upload');
       const sent = performance.now();
-      const result = await this.#client.deploy(source.appName, bundled);
+      const result = await this.#client.deploy(source.appName, bundled, { createBudgets: this.#options.createBudgets ?? false });
       const roundTrip = performance.now() - sent;
       // The node says how long its part took; the rest of the round trip is the upload.
       const live = Math.min(roundTrip, result.durationMs ?? 0);
@@ -202,6 +204,13 @@ export function formatFunctions(result: Pick<DeployResult, 'functions'>): string
 /** `type check 40 ms, bundle 12 ms, upload 3 ms, live 61 ms`: a deploy's steps on one line (dev). */
 export function formatStepsInline(steps: readonly DeployStep[]): string {
   return steps.map((s) => `${s.name} ${formatMs(s.ms)}`).join(', ');
+}
+
+/** The budgets a deploy with --create-budgets created, with the settings they got, on one line (none: no line). */
+export function formatCreatedBudgets(result: Pick<DeployResult, 'createdBudgets'>): string[] {
+  const created = result.createdBudgets ?? [];
+  if (created.length === 0) return [];
+  return [`Created ${created.length === 1 ? 'budget' : 'budgets'} ${created.join(', ')} (concurrency 10, no rate, not adaptive): change with nimbus budgets set NAME`];
 }
 
 /** One `warning: …` line per warning the node gave with the deploy. */

@@ -23,6 +23,14 @@ function versionOrder(order: string | null): ListOrder<VersionRecord> {
   throw new NimbusError('NIMBUS_ERR_QUERY_INVALID', `order: must be oldest or newest, got "${order}"`, { field: 'order' });
 }
 
+/** `1`/`true` or `0`/`false` (absent: false); anything else is a 400 naming the parameter. */
+function booleanQuery(query: URLSearchParams, name: string): boolean {
+  const raw = query.get(name);
+  if (raw === null || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new NimbusError('NIMBUS_ERR_QUERY_INVALID', `${name}: must be 1 or 0, got "${raw}"`, { field: name });
+}
+
 /** The methods a function's Request can carry (fetch refuses CONNECT, TRACE and TRACK). */
 const INVOKE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -97,14 +105,18 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     return { status: 200, body: { removed: true } };
   });
 
-  router.add(appRoutes.deploy, async ({ params, body: { bundle, sourceMap } }) => {
+  router.add(appRoutes.deploy, async ({ params, query, body: { bundle, sourceMap } }) => {
     // Timed from a whole body to live: the CLI tells upload time from the node's own work with it.
     const started = performance.now();
-    const version = await deployments.deploy(params.app, { bundle, ...(sourceMap ? { sourceMap } : {}) });
+    const createBudgets = booleanQuery(query, 'createBudgets');
+    const version = await deployments.deploy(params.app, { bundle, ...(sourceMap ? { sourceMap } : {}) }, { createBudgets });
     const functions = summarize(version).map(({ name, kind, route, url, trigger, next }) => ({ name, kind, route, url, trigger, next }));
     return {
       status: version.unchanged ? 200 : 201,
-      body: { app: version.app, version: version.version, unchanged: version.unchanged, functions, warnings: version.warnings, durationMs: Math.round(performance.now() - started) },
+      body: {
+        app: version.app, version: version.version, unchanged: version.unchanged, functions, warnings: version.warnings,
+        durationMs: Math.round(performance.now() - started), createdBudgets: version.createdBudgets,
+      },
     };
   });
 

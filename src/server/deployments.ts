@@ -9,6 +9,7 @@ import { validateDefinition } from '../triggers/definitions.js';
 import { checkAllowListHosts } from './allow-list-hosts.js';
 import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
 import { MAX_BUNDLE_BYTES, versionContent } from './version-content.js';
+import type { DeployBudgetCheck } from '../budgets/deploy-budget-check.js';
 
 export { MAX_BUNDLE_BYTES };
 export const MAX_FUNCTIONS_PER_APP = 1000;
@@ -19,11 +20,18 @@ export interface DeployInput {
   sourceMap?: string;
 }
 
+export interface DeployOptions {
+  /** Create each budget the functions name that does not exist, instead of refusing the deploy. */
+  createBudgets?: boolean;
+}
+
 /** A deployed version, with what the deploy could not check but did not refuse. */
 export interface DeployedVersion extends VersionRecord {
   warnings: string[];
   /** True when the upload was the live version's own content: nothing new was made, the live version stays. */
   unchanged: boolean;
+  /** Budgets this deploy created (DeployOptions.createBudgets), sorted. */
+  createdBudgets: string[];
 }
 
 /** What changed, for the router, triggers and dispatcher to follow. */
@@ -48,6 +56,8 @@ export interface DeploymentDeps {
   prepare?: (version: VersionRecord) => Promise<void>;
   /** Told after a deploy, rollback or removal made here committed, so the other nodes of a cluster follow. */
   announce?: (app: string) => void;
+  /** Versions whose functions name budgets go live only when those budgets exist. */
+  budgets?: DeployBudgetCheck;
 }
 
 /**
@@ -99,7 +109,7 @@ export class DeploymentRegistry implements FunctionResolver {
     };
   }
 
-  deploy(app: string, input: DeployInput): Promise<DeployedVersion> {
+  deploy(app: string, input: DeployInput, options: DeployOptions = {}): Promise<DeployedVersion> {
     return this.#exclusive(async () => {
       if (!APP_NAME.test(app)) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_NAME', JSON.stringify(app));
       if (typeof input.bundle !== 'string' || input.bundle.length === 0) {
@@ -113,6 +123,7 @@ export class DeploymentRegistry implements FunctionResolver {
       const stored: StoredBundle[] = [];
       let version: VersionRecord;
       let warnings: string[];
+      let createdBudgets: string[] = [];
       const live = this.#live.get(app);
       const previous = live?.version ?? null;
       try {
@@ -121,7 +132,7 @@ export class DeploymentRegistry implements FunctionResolver {
         const bundle = await this.deps.bundles.put(content.code, '.mjs');
         stored.push(bundle);
         // The live version's own content again: its files were already stored, so nothing is discarded either.
-        if (live && live.bundleHash === bundle.hash && live.sourceMapHash === (map?.hash ?? null)) return { ...live, warnings: [], unchanged: true };
+        if (live && live.bundleHash === bundle.hash && live.sourceMapHash === (map?.hash ?? null)) return { ...live, warnings: [], unchanged: true, createdBudgets: [] };
 
         let described: DescribedFunction[];
         try {
@@ -134,6 +145,7 @@ export class DeploymentRegistry implements FunctionResolver {
         const functions = manifestOf(app, described);
         this.#checkRoutes(app, functions);
         warnings = await checkAllowListHosts(functions);
+        createdBudgets = await this.deps.budgets?.check(functions, { create: options.createBudgets ?? false, refusal: `${app} was not deployed` }) ?? [];
         version = await this.deps.store.apps.createVersion(app, {
           bundleHash: bundle.hash, sourceMapHash: map?.hash ?? null, bundleSize: bundle.size, functions,
         });
@@ -144,7 +156,7 @@ export class DeploymentRegistry implements FunctionResolver {
       await this.#prepare(version);
       this.#setLive(version, previous);
       this.deps.announce?.(app);
-      return { ...version, warnings, unchanged: false };
+      return { ...version, warnings, unchanged: false, createdBudgets };
     });
   }
 
@@ -169,6 +181,7 @@ export class DeploymentRegistry implements FunctionResolver {
         throw new NimbusError('NIMBUS_ERR_VERSION_NOT_FOUND', to !== undefined ? `${app} has no version ${to}` : `${app} has no version before ${current?.version}`);
       }
       this.#checkRoutes(app, target.functions);
+      await this.deps.budgets?.check(target.functions, { create: false, refusal: `${app} v${target.version} cannot go live again` });
       await this.#prepare(target);
       await this.deps.store.apps.setLive(app, target.version);
       this.#setLive(target, current?.version ?? null);
@@ -324,6 +337,11 @@ export class DeploymentRegistry implements FunctionResolver {
    */
   afterPending(work: () => void): Promise<void> {
     return this.#exclusive(async () => work());
+  }
+
+  /** Runs `work` between deploys, rollbacks and reloads: a budget is removed only while no deploy here is checking it exists. */
+  serialized<T>(work: () => Promise<T>): Promise<T> {
+    return this.#exclusive(work);
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -45,6 +45,9 @@ import type { AppChangeNotice } from '../cluster/change-feed.js';
 import { DEFAULT_DEAD_AFTER_MS, MAX_DEAD_AFTER_MS, MIN_DEAD_AFTER_MS, type NodeLoad } from '../cluster/membership.js';
 import { addNodesApi } from '../cluster/nodes-api.js';
 import { openStorage } from './open-storage.js';
+import { addBudgetsApi } from '../budgets/budgets-api.js';
+import { deployBudgetCheck } from '../budgets/deploy-budget-check.js';
+import { createBudgetControl } from './budget-control.js';
 import { describeStorage, parseStorageConfig } from './storage-config.js';
 
 export interface NodeOptions {
@@ -169,6 +172,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   }
 
   const lifecycle = new InvocationLifecycle();
+  const budgetControl = createBudgetControl();
   const deployments = new DeploymentRegistry({
     store, bundles,
     describe: (app, bundlePath, sourceMapPath, env) => describeBundle(warmPool, app, bundlePath, sourceMapPath, env),
@@ -176,6 +180,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     onError: (err, context) => log.error({ err, context }, 'deployment problem'),
     prepare: (version) => dispatcher!.prestart(version.app, version.version, version.functions.map((f) => f.name), PRESTART_TIMEOUT_MS),
     announce: (app) => publish({ app, what: 'version' }),
+    budgets: deployBudgetCheck(store.budgets, budgetControl),
   });
   let hostServices: HostServices | null = null;
   const warmPool = new WarmPool(
@@ -222,6 +227,10 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const names = new KnownNames(deployments);
   addWhoamiApi(router);
   addKeysApi(router, keys, { checkScope: (scope) => names.checkKeyScope(scope) });
+  addBudgetsApi(router, {
+    store: store.budgets, control: budgetControl,
+    live: () => deployments.live(), liveInStore: () => store.apps.listLive(), serialized: (work) => deployments.serialized(work),
+  });
   addSecretsApi(router, secrets, (app) => {
     // Instances got their env when they started: new ones take over, in-flight work finishes on the old.
     restartApp(app);

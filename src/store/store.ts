@@ -1,6 +1,7 @@
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import type { BlobIndex } from '../blobs/blob-index.js';
+import type { BudgetStore } from '../budgets/budget.js';
 import type { AsyncResultStore } from './async-result-store.js';
 import type { KeyStore } from './key-store.js';
 import type { QueueStore } from './queue-store.js';
@@ -25,6 +26,8 @@ export interface Store {
   readonly asyncResults: AsyncResultStore;
   /** Blob metadata and the blob event log (the bytes live in a blob backend). */
   readonly blobIndex: BlobIndex;
+  /** Downstream budgets: named limits shared by the functions that name them (docs/budgets.md). */
+  readonly budgets: BudgetStore;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ describe('a read key reads every area of the admin API and changes nothing', () 
     assert.equal((await node.deploy('shop', { 'index.ts': APP })).status, 201);
     assert.equal((await node.deploy('shop', { 'index.ts': `${APP}\n// v2` })).status, 201);
     assert.equal((await admin(node, 'PUT', '/apps/shop/secrets/TOKEN', { value: 'v' })).status, 200);
+    assert.equal((await admin(node, 'PUT', '/budgets/shop-db', { concurrency: 2 })).status, 201);
     assert.equal((await admin(node, 'PUT', '/blobs/photos')).status, 201);
     assert.equal((await fetch(`${node.url}/_nimbus/api/v1/blobs/photos/cat.txt`, { method: 'PUT', headers: { authorization: `Bearer ${node.adminKey}` }, body: 'meow' })).status, 201);
     assert.equal((await admin(node, 'POST', '/queues/read-jobs/messages', { body: 1 })).status, 201);
@@ -53,7 +54,7 @@ describe('a read key reads every area of the admin API and changes nothing', () 
       ['GET', '/usage'], ['GET', '/stats'], ['GET', '/timers'], ['GET', '/timers/shop/tick/runs'],
       ['GET', '/keys'], ['GET', '/apps/shop/secrets'], ['GET', '/node'], ['GET', '/nodes'],
       ['GET', '/blobs'], ['HEAD', '/blobs'], ['GET', '/blobs/photos'], ['GET', '/blobs/photos/cat.txt'], ['HEAD', '/blobs/photos/cat.txt'],
-      ['GET', `/invocations/${asyncId}`], ['GET', '/openapi.json'],
+      ['GET', `/invocations/${asyncId}`], ['GET', '/openapi.json'], ['GET', '/budgets'], ['GET', '/budgets/shop-db'],
     ];
     for (const [method, path] of reads) {
       const answer = await asReader(method, path);
@@ -78,6 +79,7 @@ describe('a read key reads every area of the admin API and changes nothing', () 
       ['PUT', '/apps/shop/secrets/TOKEN', JSON.stringify({ value: 'x' }), json], ['DELETE', '/apps/shop/secrets/TOKEN'],
       ['POST', '/queues/read-jobs/messages', JSON.stringify({ body: 1 }), json], ['DELETE', '/queues/read-jobs/messages'], ['POST', '/queues/read-jobs/redrive'],
       ['POST', '/timers/shop/tick/run'],
+      ['PUT', '/budgets/shop-db', JSON.stringify({ concurrency: 3 }), json], ['DELETE', '/budgets/shop-db'],
       ['PUT', '/blobs/other'], ['DELETE', '/blobs/photos'], ['PUT', '/blobs/photos/dog.txt', 'woof'], ['DELETE', '/blobs/photos/cat.txt'],
     ];
     for (const [method, path, body, headers] of writes) {

@@ -17,7 +17,7 @@ async function writeActions(page: Page): Promise<string[]> {
   return names.map((n) => n.trim()).filter((n) => !READING_BUTTONS.has(n));
 }
 
-const AREAS = ['Overview', 'Functions', 'Queues', 'Timers', 'Blobs', 'Usage', 'Keys & secrets'];
+const AREAS = ['Overview', 'Functions', 'Queues', 'Timers', 'Blobs', 'Budgets', 'Usage', 'Keys & secrets'];
 
 describe('console sign-in in a real browser', { skip: browserSkipReason() }, () => {
   let node: TestNode;
@@ -31,7 +31,7 @@ describe('console sign-in in a real browser', { skip: browserSkipReason() }, () 
     await node?.dispose();
   });
 
-  test('the admin key signs in: the nav shows all seven areas, and a reload keeps the session', async () => {
+  test('the admin key signs in: the nav shows all eight areas, and a reload keeps the session', async () => {
     const tab = await openConsole(browser, node.url);
     try {
       const { page } = tab;

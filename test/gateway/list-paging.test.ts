@@ -39,6 +39,7 @@ describe('lists page with limit and cursor, in the order they always had', () =>
     for (const n of [2, 2, 3]) assert.equal((await node.deploy('echo', { 'index.ts': `${timerApp(n)}\n// ${Math.random()}` })).status, 201);
     for (const name of ['E_KEY', 'A_KEY', 'D_KEY', 'B_KEY', 'C_KEY']) assert.equal((await admin(node, 'PUT', `/apps/alpha/secrets/${name}`, { value: 'v' })).status, 200);
     for (const label of ['k1', 'k2', 'k3', 'k4', 'k5']) assert.equal((await admin(node, 'POST', '/keys', { scope: { kind: 'read' }, label })).status, 201);
+    for (const budget of ['b-e', 'b-a', 'b-d', 'b-b', 'b-c']) assert.equal((await admin(node, 'PUT', `/budgets/${budget}`, { concurrency: 1 })).status, 201);
     for (const queue of ['q-e', 'q-a', 'q-d', 'q-b', 'q-c']) assert.equal((await admin(node, 'POST', `/queues/${queue}/messages`, { body: 1 })).status, 201);
   });
   after(() => node.dispose());
@@ -51,6 +52,7 @@ describe('lists page with limit and cursor, in the order they always had', () =>
     ['/queues', 'queues', (q) => q.name],
     ['/timers', 'timers', (t) => `${t.app}/${t.functionName}`],
     ['/apps/alpha/secrets', 'secrets', (s) => s.name],
+    ['/budgets', 'budgets', (b) => b.name],
   ];
 
   for (const [path, field, idOf] of lists) {
@@ -74,6 +76,7 @@ describe('lists page with limit and cursor, in the order they always had', () =>
     assert.deepEqual(await ids('/apps/echo/versions', 'versions', (v) => v.version), [1, 2, 3, 4]);
     assert.deepEqual(await ids('/apps/echo/versions?order=newest', 'versions', (v) => v.version), [4, 3, 2, 1]);
     assert.deepEqual(await ids('/apps/alpha/secrets', 'secrets', (s) => s.name), ['A_KEY', 'B_KEY', 'C_KEY', 'D_KEY', 'E_KEY']);
+    assert.deepEqual(await ids('/budgets', 'budgets', (b) => b.name), ['b-a', 'b-b', 'b-c', 'b-d', 'b-e']);
     const keys = (await admin(node, 'GET', '/keys')).body.keys as { createdAt: number; label: string }[];
     assert.ok(keys.every((k, i) => i === 0 || k.createdAt <= keys[i - 1]!.createdAt), 'newest first');
   });
@@ -92,7 +95,7 @@ describe('lists page with limit and cursor, in the order they always had', () =>
     const otherList = (await admin(node, 'GET', '/apps/echo/versions?limit=1')).body.nextCursor as string;
     const cases: [string, string][] = [
       ['/apps?limit=0', 'limit'], ['/apps?limit=1001', 'limit'], ['/apps?limit=two', 'limit'], ['/keys?limit=-1', 'limit'],
-      ['/queues?cursor=nonsense', 'cursor'], ['/timers?limit=5&cursor=%7B%7D', 'cursor'], ['/apps/alpha/secrets?cursor=WzFd', 'cursor'],
+      ['/queues?cursor=nonsense', 'cursor'], ['/timers?limit=5&cursor=%7B%7D', 'cursor'], ['/apps/alpha/secrets?cursor=WzFd', 'cursor'], ['/budgets?limit=0', 'limit'],
       [`/apps?cursor=${otherList}`, 'cursor'], ['/apps/echo/versions?order=sideways', 'order'],
     ];
     for (const [path, field] of cases) {

@@ -56,7 +56,7 @@ describe('the OpenAPI document is generated from the routes the node serves', ()
   });
 
   test('real answers match their documented schemas', async () => {
-    const { apps, keys, secrets, queues, timers, metering, node: nodeArea, blobs, session } = adminRoutes;
+    const { apps, keys, secrets, queues, timers, metering, node: nodeArea, blobs, session, budgets } = adminRoutes;
     assert.ok(apps.deploy.response.safeParse(deployAnswer).success, JSON.stringify(deployAnswer));
     await admin(node, 'POST', '/queues/openapi-jobs/messages', { body: { n: 1 } });
     await fetch(`${node.url}/hello`);
@@ -88,6 +88,10 @@ describe('the OpenAPI document is generated from the routes the node serves', ()
       [blobs.put, 'PUT', '/blobs/docs-bucket/a/b.json', { any: 'bytes' }],
       [blobs.buckets, 'GET', '/blobs'],
       [blobs.list, 'GET', '/blobs/docs-bucket'],
+      [budgets.set, 'PUT', '/budgets/docs-db', { concurrency: 5, rate: { perSecond: 10 }, adaptive: true }],
+      [budgets.set, 'PUT', '/budgets/docs-db', { rate: null }],
+      [budgets.get, 'GET', '/budgets/docs-db'],
+      [budgets.list, 'GET', '/budgets?limit=1'],
     ];
     for (const [route, method, path, body] of samples) {
       const answer = await admin(node, method, path, body);

@@ -150,6 +150,23 @@ const OPERATIONS: Record<string, Operation> = {
   'HEAD /blobs/{bucket}/{key}': { params: { bucket: 'probe-bucket' } },
   'PUT /blobs/{bucket}/{key}': { params: { bucket: 'probe-bucket' }, body: 'stream' },
   'DELETE /blobs/{bucket}/{key}': { params: { bucket: 'probe-bucket' } },
+  'GET /budgets': { query: ['limit', 'cursor'] },
+  'GET /budgets/{name}': { params: { name: 'probe-db' } },
+  'PUT /budgets/{name}': {
+    params: { name: 'probe-db' }, body: 'json', bases: [{ concurrency: 5, rate: { perSecond: 10, burst: 5 }, adaptive: { min: 1, max: 5 } }],
+    accepts: {
+      // The base's adaptive max is 5: a concurrency below it is refused.
+      concurrency: (v) => Number.isInteger(v) && (v as number) >= 5 && (v as number) <= 100_000,
+      rate: (v) => v === null,
+      adaptive: (v) => v === null || typeof v === 'boolean' || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0),
+    },
+    refused: [
+      { concurrency: 0 }, { concurrency: 100_001 }, { concurrency: '5' }, { concurrency: 5, rate: { perSecond: 0 } }, { concurrency: 5, rate: { perSecond: 1e7 } },
+      { concurrency: 5, rate: { perSecond: 5, burst: 0 } }, { concurrency: 5, rate: { perSecond: 5, extra: 1 } }, { concurrency: 5, adaptive: { max: 6 } },
+      { concurrency: 5, adaptive: { min: 3, max: 2 } }, { concurrency: 5, adaptive: { min: 1.5 } }, { concurrency: 5, adaptive: 'yes' },
+    ],
+  },
+  'DELETE /budgets/{name}': { params: { name: 'probe-no-such-budget' } },
   'GET /timers/{app}/{fn}/runs': { params: { app: 'probe', fn: 'tick' }, query: ['limit'] },
   'POST /timers/{app}/{fn}/run': { params: { app: 'probe', fn: 'no-such-timer' } },
 };

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { flag, stringOption, type CliCommand } from '../command.js';
 import { adminClient } from '../connection.js';
-import { deployApp, formatDeployResult, formatDeployWarnings, formatReading } from '../deploy-app.js';
+import { deployApp, formatCreatedBudgets, formatDeployResult, formatDeployWarnings, formatReading } from '../deploy-app.js';
 import { parseAppFormat } from '../bundle/formats/app-format.js';
 import { QUIET_STEPS, stepProgress } from '../output/step-progress.js';
 import { printJson } from '../output/table.js';
@@ -9,7 +9,7 @@ import { printJson } from '../output/table.js';
 export const deployCommand: CliCommand = {
   name: 'deploy',
   summary: 'bundle an app folder and deploy it as a new version',
-  usage: 'nimbus deploy DIR [--app NAME] [--entry FILE] [--format FORMAT] [--skip-unsupported] [--no-typecheck] [--json]',
+  usage: 'nimbus deploy DIR [--app NAME] [--entry FILE] [--format FORMAT] [--skip-unsupported] [--no-typecheck] [--create-budgets] [--json]',
   help: [
     '--app NAME          app name (default: package.json name, else the folder name)',
     '--entry FILE        entry module (default: index.ts, index.js, then package.json main)',
@@ -17,6 +17,8 @@ export const deployCommand: CliCommand = {
     '                    (default: found from the folder; needed only when it looks like several)',
     '--skip-unsupported  deploy another platform\'s code even when parts of it have no Nimbus equivalent',
     '--no-typecheck      skip the TypeScript check before bundling (never done for another platform\'s code)',
+    '--create-budgets    create each budget the functions name (`uses`) that does not exist (concurrency 10,',
+    '                    no rate, not adaptive); without it such a deploy is refused',
     '--json              print the deploy result as JSON (with each step\'s time in ms)',
     'Shows each step with its time (type check, bundle, upload, live), then every function with its trigger',
     "and its URL or next run. Code identical to the live version is neither checked nor uploaded: \"unchanged, version N\".",
@@ -27,6 +29,7 @@ export const deployCommand: CliCommand = {
     format: { type: 'string' },
     'skip-unsupported': { type: 'boolean' },
     'no-typecheck': { type: 'boolean' },
+    'create-budgets': { type: 'boolean' },
     json: { type: 'boolean' },
   },
   positionals: { names: ['DIR'] },
@@ -42,13 +45,14 @@ export const deployCommand: CliCommand = {
       skipUnsupported: flag(args, 'skip-unsupported'),
       typecheck: !flag(args, 'no-typecheck'),
       skipUnchanged: true,
+      createBudgets: flag(args, 'create-budgets'),
     }, json ? QUIET_STEPS : stepProgress(ctx.out, (chunk) => ctx.write(chunk), ctx.isTTY ?? false));
     if (json) {
       const origin = reading ? { format: reading.format, source: reading.source, mapped: reading.mapped, unsupported: reading.unsupported } : { format: 'nimbus' };
       printJson(ctx.out, { ...result, unchanged: result.unchanged ?? false, steps: steps.map((s) => ({ name: s.name, ms: Math.round(s.ms) })), origin });
     } else {
       if (reading) formatReading(reading).forEach((line) => ctx.out(line));
-      formatDeployResult(result, totalMs).forEach((line) => ctx.out(line));
+      [...formatDeployResult(result, totalMs), ...formatCreatedBudgets(result)].forEach((line) => ctx.out(line));
     }
     formatDeployWarnings(result).forEach((line) => ctx.err(line));
     return 0;

@@ -15,22 +15,25 @@ import { startNodeFor } from '../start-node.js';
 export const devCommand: CliCommand = {
   name: 'dev',
   summary: 'run a node for one app folder, redeploying it on every save',
-  usage: 'nimbus dev DIR [--port 8080] [--data DIR/.nimbus] [--app NAME] [--entry FILE] [--no-typecheck]',
+  usage: 'nimbus dev DIR [--port 8080] [--data DIR/.nimbus] [--app NAME] [--entry FILE] [--no-typecheck] [--create-budgets]',
   help: [
     ...NODE_OPTIONS_HELP,
     '--data DIR      data folder (default DIR/.nimbus)',
     '--app NAME      app name (default: package.json name, else the folder name)',
     '--entry FILE    entry module (default: index.ts, index.js, then package.json main)',
     '--no-typecheck  skip the TypeScript check before each deploy',
+    '--create-budgets  create each budget the functions name (`uses`) that does not exist (concurrency 10), on every deploy',
     'Function logs print as HH:MM:SS function [invocation] message; the same line repeated folds into one with a count (tick ×12).',
     'The node\'s own events print as HH:MM:SS nimbus: message key=value. A save that does not build is reported and the last good version keeps serving.',
   ],
-  options: { ...NODE_OPTIONS, app: { type: 'string' }, entry: { type: 'string' }, 'no-typecheck': { type: 'boolean' } },
+  options: { ...NODE_OPTIONS, app: { type: 'string' }, entry: { type: 'string' }, 'no-typecheck': { type: 'boolean' }, 'create-budgets': { type: 'boolean' } },
   positionals: { names: ['DIR'] },
   async run(args, ctx) {
     const dir = resolve(ctx.cwd, args.positionals[0]!);
     const options = readNodeOptions(args, ctx, 'dev', join(dir, '.nimbus'));
-    const bundleOptions = { app: stringOption(args, 'app'), entry: stringOption(args, 'entry'), typecheck: !flag(args, 'no-typecheck') };
+    const bundleOptions = {
+      app: stringOption(args, 'app'), entry: stringOption(args, 'entry'), typecheck: !flag(args, 'no-typecheck'), createBudgets: flag(args, 'create-budgets'),
+    };
     const isTTY = ctx.isTTY ?? false;
     const devConsole = new DevConsole({ out: ctx.out, err: ctx.err, write: (chunk) => ctx.write(chunk), isTTY });
     // Listen for Ctrl+C from the start: a stop during start-up or the first deploy must still close the node cleanly.

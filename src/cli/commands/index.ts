@@ -13,6 +13,7 @@ import { startCommand } from './start.js';
 import { versionsCommand } from './versions.js';
 import { timersCommand } from './timers.js';
 import { secretsCommand } from './secrets.js';
+import { budgetsCommand } from './budgets.js';
 import { keysCommand } from './keys.js';
 import { queueCommand } from './queue.js';
 import { blobCommand } from './blob.js';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly CliCommand[] = [
   queueCommand,
   blobCommand,
   secretsCommand,
+  budgetsCommand,
   keysCommand,
   nodesCommand,
   doctorCommand,

@@ -1,6 +1,6 @@
 import type { DeployResult } from '../admin-client.js';
 import { CliError } from '../cli-error.js';
-import { formatDeployHeadline, formatDeployWarnings, formatFunctions, formatStepsInline, type AppDeployer, type TypeCheckOutcome } from '../deploy-app.js';
+import { formatCreatedBudgets, formatDeployHeadline, formatDeployWarnings, formatFunctions, formatStepsInline, type AppDeployer, type TypeCheckOutcome } from '../deploy-app.js';
 import { formatMs, QUIET_STEPS, type StepObserver } from '../output/step-progress.js';
 import { countOf } from '../output/table.js';
 import { describeTrigger } from '../output/triggers.js';
@@ -91,6 +91,7 @@ export class DevSession {
       const shown = result.functions.map((f) => `${f.name} ${f.kind} ${describeTrigger(f)}`).join('\n');
       if (shown !== this.#shownFunctions) formatFunctions(result).forEach((line) => out(line));
       this.#shownFunctions = shown;
+      formatCreatedBudgets(result).forEach((line) => out(`  ${line}`));
       formatDeployWarnings(result).forEach((line) => err(`  ${line}`));
     } catch (e) {
       // Whatever went wrong, dev keeps watching: the next save may fix it.

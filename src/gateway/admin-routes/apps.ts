@@ -27,8 +27,11 @@ export const appRoutes = {
   deploy: adminRoute({
     method: 'POST', path: '/apps/:app/versions', summary: 'Deploy a bundle as a new live version: {bundle, sourceMap?} (200 when unchanged)',
     body: deployBody, maxBodyBytes: MAX_DEPLOY_BODY_BYTES, statuses: [201, 200],
+    query: { createBudgets: '1: create each budget the functions name (`uses`) that does not exist, with concurrency 10, no rate, not adaptive; else such a deploy is refused' },
     response: z.object({
       app: z.string(), version: z.number(), unchanged: z.boolean(), functions: z.array(deployedFunction), warnings: z.array(z.string()), durationMs: z.number(),
+      /** Budgets the deploy created (createBudgets=1); absent from nodes older than budgets. */
+      createdBudgets: z.array(z.string()).optional(),
     }),
   }),
   versions: adminRoute({

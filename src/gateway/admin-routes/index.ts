@@ -1,5 +1,6 @@
 import { appRoutes } from './apps.js';
 import { blobRoutes } from './blobs.js';
+import { budgetRoutes } from './budgets.js';
 import { keyRoutes } from './keys.js';
 import { meteringRoutes } from './metering.js';
 import { nodeRoutes } from './node.js';
@@ -18,5 +19,6 @@ export const adminRoutes = {
   metering: meteringRoutes,
   node: nodeRoutes,
   blobs: blobRoutes,
+  budgets: budgetRoutes,
   session: sessionRoutes,
 };

@@ -17,6 +17,7 @@ import type { StoreArea } from './area.js';
 import { appsArea } from './copy-apps.js';
 import { asyncResultsArea } from './copy-async-results.js';
 import { keysArea, secretsArea } from './copy-auth.js';
+import { budgetsArea } from './copy-budgets.js';
 import { blobsArea, type BlobBytesMove } from './copy-blobs.js';
 import { bundlesArea, type BundlesMove } from './copy-bundles.js';
 import { logsArea, meteringArea } from './copy-metering-logs.js';
@@ -80,7 +81,7 @@ export async function migrateStore(options: MigrateStoreOptions): Promise<void> 
     source = openSqlite(stateFile);
     const context = { source, dataDir, blobs: options.blobs, now: clock.now() };
     const areas: StoreArea[] = [
-      bundlesArea(moves.bundles), appsArea, keysArea, secretsArea, timersArea, queuesArea,
+      bundlesArea(moves.bundles), appsArea, keysArea, secretsArea, budgetsArea, timersArea, queuesArea,
       asyncResultsArea, blobsArea(moves.blobBytes), meteringArea, logsArea,
     ];
     for (const area of areas) {

@@ -5,7 +5,7 @@ const DATA_TABLES = [
   'apps', 'app_versions', 'app_version_counters', 'auth_api_keys', 'auth_secrets', 'async_invocations',
   'blob_buckets', 'blob_objects', 'blob_sequences', 'blob_events', 'blob_event_cursors',
   'metering_record_batches', 'metering_minutes', 'logs_lines', 'logs_function_totals',
-  'queue_names', 'queue_messages', 'queue_dedup', 'timer_registry', 'timer_runs',
+  'queue_names', 'queue_messages', 'queue_dedup', 'timer_registry', 'timer_runs', 'budgets',
 ] as const;
 
 /**

@@ -5,6 +5,7 @@ import type { PgNotifications } from './pg-notifications.js';
 import { PgAppStore } from './pg-app-store.js';
 import { PgAsyncResultStore } from './pg-async-result-store.js';
 import { PgBlobIndex } from './pg-blob-index.js';
+import { PgBudgetStore } from './pg-budget-store.js';
 import { PgKeyStore } from './pg-key-store.js';
 import { PgLogStore } from './pg-log-store.js';
 import { PgMeteringStore } from './pg-metering-store.js';
@@ -37,6 +38,7 @@ export async function openPostgresStore(
     queues,
     asyncResults: new PgAsyncResultStore(db, clock, options.asyncResultRetentionMs !== undefined ? { retentionMs: options.asyncResultRetentionMs } : {}),
     blobIndex: new PgBlobIndex(db, clock, { notifications }),
+    budgets: new PgBudgetStore(db, clock),
     async close() {
       // Sends waiting for their group commit are written before the pool closes.
       await queues.close();

@@ -11,6 +11,7 @@ import { QUEUE_MIGRATIONS, SqliteQueueStore } from './sqlite-queue-store.js';
 import { LOG_MIGRATIONS, SqliteLogStore } from './sqlite-log-store.js';
 import { METERING_MIGRATIONS, SqliteMeteringStore } from './sqlite-metering-store.js';
 import { SECRET_MIGRATIONS, SqliteSecretStore } from './sqlite-secret-store.js';
+import { BUDGET_MIGRATIONS, SqliteBudgetStore } from './sqlite-budget-store.js';
 import { SqliteTimerStore, TIMER_MIGRATIONS } from './sqlite-timer-store.js';
 import { guardWrites, type SqliteWriteGuard } from './write-guard.js';
 import type { SqliteMigration } from './sqlite-migrations.js';
@@ -31,6 +32,7 @@ export const SQLITE_SCHEMA_STEPS: Readonly<Record<string, readonly SqliteMigrati
   'logs': LOG_MIGRATIONS,
   'queues': QUEUE_MIGRATIONS,
   'timers': TIMER_MIGRATIONS,
+  'budgets': BUDGET_MIGRATIONS,
 };
 
 /** The embedded store: one SQLite file in the data folder. */
@@ -59,6 +61,7 @@ export function openSqliteStore(dataDir: string, clock: Clock, options: SqliteSt
     queues,
     asyncResults: new SqliteAsyncResultStore(db, clock, options.asyncResultRetentionMs !== undefined ? { retentionMs: options.asyncResultRetentionMs } : {}),
     blobIndex: new SqliteBlobIndex(db, clock),
+    budgets: new SqliteBudgetStore(db, clock),
     async close() {
       // Writes waiting for a group commit go to disk before the file closes.
       await queues.close();

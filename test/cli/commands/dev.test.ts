@@ -60,3 +60,19 @@ test('dev reports a save that does not build and keeps the last good version', a
   signals.emit('SIGTERM');
   assert.equal(await exit, 0);
 });
+
+test('dev --create-budgets asks every deploy to create missing budgets and prints the ones it did', async (t) => {
+  const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'site', version: 1, functions: [], warnings: [], createdBudgets: ['orders-db'] } }));
+  const cwd = await makeTempDir({ 'site/index.ts': APP_V1 });
+  t.after(() => Promise.all([admin.close(), cwd.remove()]));
+  const node = fakeNode(admin.url, 'k', false);
+  const { ctx, stdout, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });
+
+  const exit = runCli(['dev', 'site', '--no-typecheck', '--create-budgets'], ctx);
+  await waitFor('the watcher to start', () => stdout.some((l) => l.startsWith('Watching ')));
+  assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps/site/versions?createBudgets=1');
+  assert.ok(stdout.includes('  Created budget orders-db (concurrency 10, no rate, not adaptive): change with nimbus budgets set NAME'), stdout.join('\n'));
+
+  signals.emit('SIGTERM');
+  assert.equal(await exit, 0);
+});

@@ -23,6 +23,11 @@ test('the completion model is the command table: every command, subcommand and f
   assert.ok(queue.subcommands.find((s) => s.name === 'send')!.options.some((o) => o.long === 'data' && o.takesValue));
   assert.ok(model.valueFlags.includes('--url') && model.valueFlags.includes('-H'), 'flags that take a value are known, so their value is not taken for a command');
   assert.deepEqual(model.commands.find((c) => c.name === 'completion')!.words.map((w) => w.name), ['bash', 'zsh', 'fish']);
+  const budgets = model.commands.find((c) => c.name === 'budgets')!;
+  assert.deepEqual(budgets.subcommands.map((s) => s.name), ['set', 'ls', 'rm']);
+  const budgetSet = budgets.subcommands.find((s) => s.name === 'set')!.options;
+  assert.ok(budgetSet.some((o) => o.long === 'rate' && o.takesValue) && budgetSet.some((o) => o.long === 'no-rate' && !o.takesValue));
+  assert.ok(model.commands.find((c) => c.name === 'deploy')!.options.some((o) => o.long === 'create-budgets'));
 });
 
 test('nimbus completion prints a script for bash, zsh and fish naming every command and flag', async (t) => {
@@ -58,6 +63,7 @@ test('the bash script is valid bash and completes commands, subcommands and flag
   };
   assert.equal(complete('nimbus', 'de'), 'dev deploy');
   assert.equal(complete('nimbus', 'queue', ''), 'ls send peek purge redrive');
+  assert.equal(complete('nimbus', 'budgets', ''), 'set ls rm');
   assert.equal(complete('nimbus', 'queue', 'send', '--d'), '--data --delay --dedup');
   assert.equal(complete('nimbus', '--url', 'http://x', 'inv'), 'invoke', 'the value after --url is not a command');
   assert.equal(complete('nimbus', 'invoke', 'shop/fn', '--me'), '--method');

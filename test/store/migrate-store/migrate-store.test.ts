@@ -63,6 +63,7 @@ async function readAll(store: Store, now: number): Promise<Record<string, unknow
     keys: await store.keys.list(),
     storedKeys: await Promise.all((await store.keys.list()).map((k) => store.keys.get(k.id))),
     sealed: await Promise.all(apps.map((a) => store.secrets.listSealed(a.name))),
+    budgets: await store.budgets.list(),
     secrets: await Promise.all(apps.map((a) => store.secrets.list(a.name))),
     timers,
     runs: await Promise.all(timers.map((tm) => store.timers.listRuns(tm.id, 100))),
@@ -107,6 +108,8 @@ test('a stopped node moves into PostgreSQL and S3: every area reads back the sam
   const put = await blobs.putObject('docs', 'notes/a.txt', Readable.from([Buffer.from('hello blob')]), { contentType: 'text/plain' });
   await blobs.close();
   await store.queues.send('jobs', [{ body: { job: 1 } }]);
+  await store.budgets.put({ name: 'orders-db', concurrency: 20, rate: { perSecond: 12_000 / 60, burst: 50 }, adaptive: { min: 2, max: 20 } });
+  await store.budgets.put({ name: 'payments-api', concurrency: 5, rate: null, adaptive: null });
   const [leased] = await store.queues.receive('jobs', 1, 60_000);
   assert.ok(leased);
   const before = await readAll(store, clock.now());
@@ -118,9 +121,10 @@ test('a stopped node moves into PostgreSQL and S3: every area reads back the sam
   t.after(() => database.drop());
   const lines: string[] = [];
   await migrateStore({ dataDir: dir, targetUrl: database.url, blobs: s3.config('cluster/'), progress: (line) => lines.push(line), clock });
-  assert.deepEqual(lines.map((l) => l.split(':')[0]), ['bundles', 'apps', 'keys', 'secrets', 'timers', 'queues', 'async results', 'blobs', 'metering', 'logs']);
+  assert.deepEqual(lines.map((l) => l.split(':')[0]), ['bundles', 'apps', 'keys', 'secrets', 'budgets', 'timers', 'queues', 'async results', 'blobs', 'metering', 'logs']);
   assert.match(lines[0]!, /^bundles: 3 files copied to .* \(3 not in the data folder\)$/, 'the fixture names bundle files it never had');
   assert.match(lines.find((l) => l.startsWith('queues'))!, /1 in flight made ready/);
+  assert.equal(lines.find((l) => l.startsWith('budgets')), 'budgets: 2 budgets');
   assert.match(lines.find((l) => l.startsWith('blobs'))!, /3 objects, 10 bytes copied .* \(2 without data/);
 
   const db = new PgDatabase(database.url);
