@@ -32,7 +32,7 @@ test('at most `concurrency` holders; the next waiter gets the permit when one is
   await clock.advance(40);
   a.release(clock.monotonic(), true);
   await settle();
-  const third = got.third;
+  const third = got.third as BudgetHold | undefined;
   assert.ok(third);
   assert.equal(third.waitedMs, 40);
   assert.equal(registry.limiter('db')!.inUse, 2);
@@ -151,7 +151,7 @@ test('several budgets: none is held idle while the first busy one is awaited, an
   assert.equal(registry.limiter('b')!.inUse, 0);
   aUser.release(clock.monotonic(), true);
   await settle();
-  const both = got.both;
+  const both = got.both as BudgetHold | undefined;
   assert.ok(both, 'granted once both were free');
   assert.equal(registry.limiter('a')!.inUse, 1);
   assert.equal(registry.limiter('b')!.inUse, 1);
