@@ -1,3 +1,4 @@
+import type { Admission } from '../runtime/event-invoker.js';
 import type { BudgetLimiter } from './budget-limiter.js';
 
 /**
@@ -5,7 +6,7 @@ import type { BudgetLimiter } from './budget-limiter.js';
  * budget. Released exactly once, on every path; what it held and for how
  * long is the adaptive limits' signal.
  */
-export class BudgetHold {
+export class BudgetHold implements Admission {
   #released = false;
 
   constructor(
@@ -28,5 +29,12 @@ export class BudgetHold {
     this.#released = true;
     const durationMs = now - this.grantedAt;
     for (let i = 0; i < this.limiters.length; i++) this.limiters[i]!.release(durationMs, ok, this.inUseAtStart[i]!);
+  }
+
+  /** The permits go back unused (a trigger found no work after all): no sample for adaptive limits, rate tokens refunded. */
+  cancel(): void {
+    if (this.#released) return;
+    this.#released = true;
+    for (const limiter of this.limiters) limiter.giveBack();
   }
 }

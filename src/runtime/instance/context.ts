@@ -1,4 +1,4 @@
-import type { FunctionBlobs, FunctionQueues, HttpContext, Logger } from '../../sdk/context.js';
+import type { FunctionBlobs, FunctionBudgets, FunctionQueues, HttpContext, Logger } from '../../sdk/context.js';
 import type { LazyAbort } from './lazy-abort.js';
 import type { InvokeMessage } from './protocol.js';
 
@@ -19,6 +19,7 @@ const logger: Logger = {
 export interface PlatformClients {
   queues: FunctionQueues;
   blobs: FunctionBlobs;
+  budgets: FunctionBudgets;
 }
 
 export function makeContext(identity: InstanceIdentity, message: InvokeMessage, abort: LazyAbort, clients: PlatformClients): HttpContext {
@@ -36,5 +37,6 @@ export function makeContext(identity: InstanceIdentity, message: InvokeMessage, 
     params: message.params ?? {},
     queues: clients.queues,
     blobs: clients.blobs,
+    budgets: clients.budgets,
   };
 }
