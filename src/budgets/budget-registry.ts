@@ -47,6 +47,7 @@ export class BudgetRegistry implements BudgetControl {
   readonly #resolved = new WeakMap<readonly string[], Resolved>();
   #generation = 0;
   readonly #listeners = new Set<(name: string, limiter: BudgetLimiter | undefined) => void>();
+  #observeWait: (budget: string, ms: number) => void = () => {};
 
   constructor(store: BudgetStore, clock: Clock, log: BudgetLog) {
     this.#store = store;
@@ -76,6 +77,11 @@ export class BudgetRegistry implements BudgetControl {
 
   limiters(): BudgetLimiter[] {
     return [...this.#limiters.values()];
+  }
+
+  /** Told how long work that had to wait waited, per budget it waited for (the metrics' histogram). */
+  setWaitObserver(observe: (budget: string, ms: number) => void): void {
+    this.#observeWait = observe;
   }
 
   /** Told when a budget is added, changed or removed (undefined): the cluster lease keeper follows. */
@@ -155,7 +161,9 @@ export class BudgetRegistry implements BudgetControl {
           await waitFor(limiters[i]!);
           held[i] = true;
         }
-        return this.#hold(limiters, this.#clock.monotonic() - started);
+        const waitedMs = this.#clock.monotonic() - started;
+        for (const limiter of limiters) this.#observeWait(limiter.name, waitedMs);
+        return this.#hold(limiters, waitedMs);
       }
     } catch (error) {
       giveBackAll();

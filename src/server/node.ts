@@ -269,6 +269,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   });
+  metering.metrics.setBudgetSource(() => budgetRegistry.states());
+  budgetRegistry.setWaitObserver((budget, ms) => metering?.metrics.observeBudgetWait(budget, ms));
   metering.metrics.setStorageSource(() => ({ healthy: storage.status().healthy, errors: storage.errorCounts() }));
   router.add(nodeRoutes.node, async () => ({
     status: 200,
