@@ -19,7 +19,7 @@ async function call(who, ms) {
 export const web = http({ route: 'POST /web', uses: ['db'], queueTimeoutMs: 30000, concurrency: 4 }, async () => call('web'));
 
 export const jobs = queue({ queue: 'jobs', uses: ['db'], batchSize: 1, maxConcurrency: 8, maxAttempts: 1, visibilityTimeoutMs: 1000 }, async (batch, ctx) => {
-  await call('jobs', 150);
+  await call('jobs', 300);
   for (const m of batch.messages) await ctx.blobs.put('jobs-done', String(m.body.n), String(m.attempt));
 });
 
@@ -27,6 +27,8 @@ export const uploads = blob({ bucket: 'uploads', uses: ['db'], maxAttempts: 1 },
   await call('blob');
   await ctx.blobs.put('blobs-done', event.key, 'ok');
 });
+
+export const hog = http({ route: 'POST /hog', uses: ['db'], concurrency: 4 }, async () => call('hog', 2500));
 
 export const tight = http({ route: 'POST /tight', uses: ['tight'], queueTimeoutMs: 200 }, async () => call('tight', 2000));
 
@@ -74,23 +76,29 @@ describe('downstream budgets on a real node', () => {
   test('http, queue and blob functions sharing a budget of 3 never put more than 3 on the downstream; held messages keep attempt 1 and none is dead-lettered', async () => {
     downstream.breakingPoint = Number.POSITIVE_INFINITY;
     downstream.reset();
-    const sent = await admin(node, 'POST', '/queues/jobs/messages', { messages: Array.from({ length: 12 }, (_, n) => ({ body: { n } })) });
+    // The budget is taken for 2.5 s, past the jobs' 1 s lease: a message leased before its permit came would run out its lease.
+    const hogs = Array.from({ length: 3 }, () => post('/hog'));
+    await eventually(() => node.budgets.states().find((b) => b.name === 'db')!.inUse === 3, 10_000, 'the hogs holding the budget');
+    const sent = await admin(node, 'POST', '/queues/jobs/messages', { messages: Array.from({ length: 4 }, (_, n) => ({ body: { n } })) });
     assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    await eventually(() => node.budgets.states().find((b) => b.name === 'db')!.waiting >= 1, 10_000, 'the jobs consumer waiting for the budget');
+    const whileHeld = (await admin(node, 'GET', '/queues')).body.queues.find((q: { name: string }) => q.name === 'jobs');
+    assert.deepEqual({ depth: whileHeld.depth, inFlight: whileHeld.inFlight }, { depth: 4, inFlight: 0 }, 'no message is leased while the budget holds it back');
     const uploads = Array.from({ length: 6 }, (_, i) => fetch(`${node.url}/_nimbus/api/v1/blobs/uploads/f${i}`, {
       method: 'PUT', headers: { authorization: `Bearer ${node.adminKey}` }, body: `file ${i}`,
     }));
     const calls = Array.from({ length: 12 }, () => post('/web'));
-    const statuses = await Promise.all(calls.map(async (c) => (await c).status));
-    assert.deepEqual(statuses, new Array(12).fill(200));
+    const statuses = await Promise.all([...hogs, ...calls].map(async (c) => (await c).status));
+    assert.deepEqual(statuses, new Array(15).fill(200));
     for (const u of await Promise.all(uploads)) assert.equal(u.status, 201);
     const keys = async (bucket: string): Promise<{ key: string }[]> => {
       const res = await admin(node, 'GET', `/blobs/${bucket}?limit=100`);
       return res.status === 200 ? res.body.objects : [];
     };
-    await eventually(async () => (await keys('jobs-done')).length === 12 && (await keys('blobs-done')).length === 6, 60_000, 'every message and blob event handled');
+    await eventually(async () => (await keys('jobs-done')).length === 4 && (await keys('blobs-done')).length === 6, 60_000, 'every message and blob event handled');
     assert.ok(downstream.maxInFlight <= 3, `the downstream saw ${downstream.maxInFlight} at once`);
     assert.equal(downstream.maxInFlight, 3, 'the budget was used to its limit');
-    // 12 messages × 150 ms through 3 permits shared with 18 other calls outlast the 1 s lease: held, never leased while waiting.
+    // Held before they were leased: each ran once, on its first attempt.
     for (const { key } of await keys('jobs-done')) {
       const attempt = await fetch(`${node.url}/_nimbus/api/v1/blobs/jobs-done/${key}`, { headers: { authorization: `Bearer ${node.adminKey}` } });
       assert.equal(await attempt.text(), '1', `message ${key} was tried more than once`);
