@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { AdaptiveLimit, type LimitChange } from './adaptive-limit.js';
-import type { BudgetSettings, BudgetState } from './budget.js';
+import type { BudgetRate, BudgetSettings, BudgetState } from './budget.js';
 import { FairQueue, type FairWaiter } from './fair-queue.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -35,6 +35,10 @@ export class BudgetLimiter {
   #settings: BudgetSettings;
   readonly #clock: Clock;
   readonly #onLimitChange: (budget: string, change: LimitChange) => void;
+  /** Told when a waiter queues while this node's share is what stops it (cluster mode asks for more at once). */
+  #onStarved: ((limiter: BudgetLimiter) => void) | null = null;
+  /** Cluster mode: this node's part of the rate (0..1); 1 alone. */
+  #rateShare = 1;
   #bucket: TokenBucket | null;
   #adaptive: AdaptiveLimit | null;
   /** Holders now (permits taken on this node). */
@@ -89,18 +93,39 @@ export class BudgetLimiter {
     this.#settings = settings;
     const now = this.#clock.monotonic();
     if (!settings.rate) this.#bucket = null;
-    else if (this.#bucket) this.#bucket.configure(settings.rate, now);
-    else this.#bucket = new TokenBucket(settings.rate, now);
+    else if (this.#bucket) this.#bucket.configure(this.#sharedRate(settings.rate), now);
+    else this.#bucket = new TokenBucket(this.#sharedRate(settings.rate), now);
     if (!settings.adaptive) this.#adaptive = null;
     else if (this.#adaptive) this.#report(this.#adaptive.configure(settings.adaptive));
     else this.#adaptive = new AdaptiveLimit(settings.adaptive);
     this.#pump();
   }
 
-  /** Cluster mode: this node's share of the limit changed (a lease was granted, extended or lost). */
-  setShare(permits: number): void {
+  /**
+   * Cluster mode: this node's share of the budget changed (a lease was
+   * granted, renewed or lost): `permits` of the limit, `rateShare` (0..1) of
+   * the rate. Holders above a lowered share keep their permits; new ones wait.
+   */
+  setShare(permits: number, rateShare = 1): void {
     this.#share = permits;
+    if (rateShare !== this.#rateShare) {
+      this.#rateShare = rateShare;
+      if (this.#settings.rate && this.#bucket) this.#bucket.configure(this.#sharedRate(this.#settings.rate), this.#clock.monotonic());
+    }
     this.#pump();
+  }
+
+  /** This node's share of the limit now (Infinity when it has all of it). */
+  get share(): number {
+    return this.#share;
+  }
+
+  get rateShare(): number {
+    return this.#rateShare;
+  }
+
+  onStarved(listener: ((limiter: BudgetLimiter) => void) | null): void {
+    this.#onStarved = listener;
   }
 
   /** Takes a permit if one is free now and nobody waits ahead (waiters are served first). */
@@ -141,6 +166,7 @@ export class BudgetLimiter {
       }
       this.#waiters.push(waiter);
       this.#pump();
+      if (this.#onStarved !== null && this.#waiters.size > 0 && (this.#share < this.limit || this.#rateShare < 1)) this.#onStarved(this);
     });
   }
 
@@ -191,6 +217,12 @@ export class BudgetLimiter {
       this.#inUse++;
       waiter.resolve();
     }
+  }
+
+  #sharedRate(rate: BudgetRate): BudgetRate {
+    if (this.#rateShare >= 1) return rate;
+    // A node's part of the rate; a bucket never holds less than one token, so a small share still starts work, later.
+    return { perSecond: Math.max(rate.perSecond * this.#rateShare, 0.001), burst: Math.max(1, Math.floor(rate.burst * this.#rateShare)) };
   }
 
   #wakeIn(ms: number): void {

@@ -187,6 +187,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
   const budgetRegistry = new BudgetRegistry(options.budgetStore ?? NO_BUDGET_STORE, clock, log);
   await budgetRegistry.load();
+  // In a cluster each node holds a leased share of every budget; alone, all of it.
+  await opened.budgetShares.start(budgetRegistry);
   /** What the admin API calls after writing a budget: applied here at once, and on the other nodes through the feed. */
   const budgets: BudgetControl = {
     async changed(name) {

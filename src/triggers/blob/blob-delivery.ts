@@ -53,7 +53,7 @@ export function blobDeliverySpec(
       // Events are queued the moment they are written, so the message's age is the event's.
       if (message.attempts === 0) observeLag(now() - message.enqueuedAt);
       const result = await invoker.invokeEvent({
-        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'blob', payload: message.body, admission,
+        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'blob', payload: message.body, ...(admission ? { admission } : {}),
       });
       if (result.outcome === 'throttled') return { throttled: true };
       if (result.outcome === 'ok') return { failed: new Map() };

@@ -239,7 +239,7 @@ export class AsyncInvocations {
         const payload = message.body as AsyncPayload;
         const key = { invocationId: payload.invocationId, app, functionName };
         await results.update(key, { state: 'running', attempts: message.attempts + 1 });
-        const result = await invoker.invokeEvent({ id: payload.invocationId, app, functionName, trigger: 'async', payload, admission });
+        const result = await invoker.invokeEvent({ id: payload.invocationId, app, functionName, trigger: 'async', payload, ...(admission ? { admission } : {}) });
         if (result.outcome === 'throttled') {
           await results.update(key, { state: 'queued', attempts: message.attempts });
           return { throttled: true };

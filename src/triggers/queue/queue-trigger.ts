@@ -72,7 +72,7 @@ export function queueTriggerHandler(invoker: EventInvoker, binding: Omit<QueueTr
         messages: messages.map((m) => ({ id: m.id, body: m.body, attempt: m.attempts + 1, enqueuedAt: m.enqueuedAt })),
       };
       const result = await invoker.invokeEvent({
-        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'queue', payload, admission,
+        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'queue', payload, ...(admission ? { admission } : {}),
       });
       return batchOutcome(result, messages);
     },
