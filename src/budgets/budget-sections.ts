@@ -40,7 +40,8 @@ export class BudgetSections {
   /** `budgets.acquire [name]` → a section id, once the permit is held. */
   async acquire(call: HostCall): Promise<number> {
     const invocationId = call.invocationId;
-    if (invocationId === null) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'ctx.budgets.run works only while an invocation runs');
+    // A call that arrives after its invocation ended would take a permit nobody gives back.
+    if (invocationId === null || call.invocationRunning !== true) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'ctx.budgets.run works only while an invocation runs');
     const name = call.args[0];
     if (typeof name !== 'string' || !BUDGET_NAME.test(name)) {
       throw new NimbusError('NIMBUS_ERR_BODY_INVALID', 'budget: a budget name (lower-case letters, digits and dashes, starting with a letter)');
