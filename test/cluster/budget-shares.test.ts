@@ -7,6 +7,9 @@ test('alone or without contention a node takes what it wants plus a chunk of hea
   assert.deepEqual(decideShare(20, 0, []), { permits: 2, rateShare: 1 });
   assert.deepEqual(decideShare(4, 4, []), { permits: 4, rateShare: 1 });
   assert.equal(decideShare(20, 3, [{ held: 10, wanted: 8 }]).permits, 5);
+  // An idle node gives its headroom up as soon as another node wants the whole budget.
+  assert.equal(decideShare(10, 0, [{ held: 9, wanted: 10 }]).permits, 0);
+  assert.equal(decideShare(10, 10, [{ held: 0, wanted: 0 }]).permits, 10);
 });
 
 test('never more than the others leave free: the rows never add up past the limit', () => {

@@ -37,7 +37,7 @@ export interface ShareGrant {
 /**
  * This node's share of a budget, from what it wants and what the others hold
  * and want. Without contention a node takes what it wants plus a chunk of
- * headroom (bursts start without a round trip); with contention each node's
+ * headroom (bursts start without a round trip) out of what nobody wants; with contention each node's
  * target is its demand-proportional part of the limit. Never more than the
  * others leave free: the sum of the rows never exceeds the limit.
  */
@@ -52,7 +52,8 @@ export function decideShare(limit: number, wanted: number, others: readonly Othe
   const totalWanted = wanted + othersWanted;
   const chunk = Math.max(1, Math.ceil(limit / 10));
   let target: number;
-  if (totalWanted <= limit) target = Math.min(limit, wanted + chunk);
+  // Headroom comes out of what nobody wants, split between the nodes: an idle node's headroom never blocks a busy one.
+  if (totalWanted <= limit) target = wanted + Math.min(chunk, Math.floor((limit - totalWanted) / (others.length + 1)));
   else target = Math.max(wanted > 0 ? 1 : 0, Math.floor((limit * wanted) / totalWanted));
   const permits = Math.min(target, free);
   // The rate is split by demand too; an idle node keeps a bucket of one token, and its first waiter asks for more.
