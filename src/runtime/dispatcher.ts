@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { cleanStack } from './clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
@@ -87,6 +88,8 @@ export class Dispatcher implements EventInvoker {
     private readonly onInvocationEnd: ((invocationId: string) => void) | null = null,
   ) {
     this.#memory = new MemoryBudget(options.memoryBudgetMb);
+    // Every budget wait listens for the node closing: thousands may wait at once.
+    setMaxListeners(0, this.#closing.signal);
     this.#stopHandingOff = slots.onSlotWanted((key) => this.#handOff(key));
   }
 
