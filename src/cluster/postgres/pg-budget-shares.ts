@@ -202,7 +202,9 @@ export class PgBudgetShares implements BudgetShares {
         const others = await tx.query<OtherShare>('SELECT held, wanted FROM budget_shares WHERE budget = $1 AND node_id <> $2', [name, this.#nodeId]);
         const wanted = limiter.inUse + limiter.waiting;
         const decided = decideShare(limiter.limit, wanted, others);
-        // The row never says less than this node holds now: holders above a lowered share finish first.
+        // Shrinking takes effect here before the row says so (growing only once the row is committed): at no
+        // moment may this node start more than its row admits. The row never says less than it holds now.
+        if (decided.permits < limiter.share) limiter.setShare(decided.permits, Math.min(decided.rateShare, limiter.rateShare));
         await tx.query(
           `INSERT INTO budget_shares (budget, node_id, held, wanted, expires_at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (budget, node_id) DO UPDATE SET held = EXCLUDED.held, wanted = EXCLUDED.wanted, expires_at = EXCLUDED.expires_at`,
