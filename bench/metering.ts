@@ -41,6 +41,7 @@ function events(count: number, round: string): InvocationEnd[] {
     coldStartMs: i % 100 === 0 ? 30 : null,
     cpuMicros: 900,
     peakRssBytes: 40 * 1024 * 1024,
+    budgetWaitMs: 0,
     outcome: i % 97 === 0 ? ('error' as const) : ('ok' as const),
   }));
 }

@@ -6,6 +6,7 @@ import { coldStartSection } from './http/cold-start-section.js';
 import { httpLatencySection } from './http/latency-section.js';
 import { httpProfileSection } from './http/profile-section.js';
 import { warmThroughputSection } from './http/warm-throughput-section.js';
+import { budgetsSection } from './budgets/budgets-section.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,7 @@ async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> 
 
 export const sections: readonly BenchSection[] = [
   warmThroughputSection,
+  budgetsSection,
   httpLatencySection,
   coldStartSection,
   httpProfileSection,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleApp } from '../../src/cli/bundle/bundle-app.js';
 import type { FunctionLogLine } from '../../src/runtime/lifecycle.js';
+import type { BudgetState } from '../../src/budgets/budget.js';
 import { startNode, type NodeOptions } from '../../src/server/node.js';
 import { admin, instanceCount } from '../../test/helpers/admin-client.js';
 import { bundleFiles } from '../../test/helpers/bundle.js';
@@ -20,6 +21,8 @@ export interface BenchNode {
   instances(app: string, functionName: string): Promise<number>;
   /** Every line a function logs (how functions report timings measured inside them). */
   onFunctionLog(listener: (line: FunctionLogLine) => void): () => void;
+  /** What the node's budgets look like now (limits, holders, waiters). */
+  budgetStates(): BudgetState[];
   dispose(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export async function startBenchNode(options: Partial<NodeOptions> = {}): Promis
     },
     instances: (app, functionName) => instanceCount(node, app, functionName),
     onFunctionLog: (listener) => node.onFunctionLog(listener),
+    budgetStates: () => node.budgets.states(),
     async dispose() {
       await node.close();
       rmSync(scratch, { recursive: true, force: true });

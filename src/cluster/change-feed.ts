@@ -6,9 +6,10 @@
  */
 
 export interface AppChangeNotice {
+  /** The app; for `what: 'budget'`, the budget's name. */
   app: string;
-  /** 'version': live version changed or app removed; 'secrets': its secrets changed. */
-  what: 'version' | 'secrets';
+  /** 'version': live version changed or app removed; 'secrets': its secrets changed; 'budget': a budget was set or removed. */
+  what: 'version' | 'secrets' | 'budget';
 }
 
 export interface AppChangeFollower {

@@ -42,7 +42,7 @@ function parseNotice(payload: string): WireNotice | undefined {
   try {
     const value = JSON.parse(payload) as Partial<WireNotice> | null;
     if (typeof value?.node !== 'string' || typeof value.app !== 'string') return undefined;
-    if (value.what !== 'version' && value.what !== 'secrets') return undefined;
+    if (value.what !== 'version' && value.what !== 'secrets' && value.what !== 'budget') return undefined;
     return { node: value.node, app: value.app, what: value.what };
   } catch {
     return undefined;

@@ -38,7 +38,7 @@ function writeHead(res: ServerResponse, response: InvocationResponse, headers: s
 
 export function failureToError(failure: InvocationFailure): NimbusError {
   // A handler's own error message is the function author's, but its stack stays in the logs.
-  return new NimbusError(failure.code ?? FAILURE_CODES[failure.outcome], failure.message);
+  return new NimbusError(failure.code ?? FAILURE_CODES[failure.outcome], failure.message, failure.details);
 }
 
 /** Runs an HTTP function for one request, streaming both bodies. */

@@ -16,12 +16,16 @@ export function gigabyteSeconds(memoryMb: number, billedMs: number): number {
 }
 
 /** What a record carries that was measured; the rest follows from it. */
-export type MeasuredInvocation = Omit<InvocationRecord, 'billedMs' | 'gbSeconds' | 'coldStart'>;
+export type MeasuredInvocation = Omit<InvocationRecord, 'billedMs' | 'gbSeconds' | 'coldStart' | 'budgetWaitMs'> & {
+  /** Absent in records written before budgets: 0. */
+  budgetWaitMs?: number;
+};
 
 /** The one place billed time, GB-seconds and the cold-start flag are derived, whatever a record is read from. */
 export function invocationRecord(measured: MeasuredInvocation): InvocationRecord {
   const billedMs = billedMilliseconds(measured.durationMs, measured.outcome);
-  return { ...measured, billedMs, gbSeconds: gigabyteSeconds(measured.memoryMb, billedMs), coldStart: measured.coldStartMs !== null };
+  // Billed time is the handler's duration alone: a wait for a budget (like one for an instance) is never billed.
+  return { ...measured, budgetWaitMs: measured.budgetWaitMs ?? 0, billedMs, gbSeconds: gigabyteSeconds(measured.memoryMb, billedMs), coldStart: measured.coldStartMs !== null };
 }
 
 export function toInvocationRecord(end: InvocationEnd): InvocationRecord {
@@ -40,5 +44,6 @@ export function toInvocationRecord(end: InvocationEnd): InvocationRecord {
     coldStartMs: end.coldStartMs,
     outcome: end.outcome,
     error: end.error ?? null,
+    budgetWaitMs: end.budgetWaitMs,
   });
 }

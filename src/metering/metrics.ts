@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InvocationLifecycle } from '../runtime/lifecycle.js';
 import { HotCounter, HotHistogram } from './hot-series.js';
+import type { BudgetState } from '../budgets/budget.js';
 
 /** Seconds; from a few ms (warm, trivial) to the 30 s default timeout and beyond. */
 export const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -51,6 +52,8 @@ export class NodeMetrics {
   #instanceSource: () => readonly InstanceCount[] = () => [];
   #queueSource: () => readonly QueueDepth[] = () => [];
   #storageSource: () => StorageReport = () => ({ healthy: true, errors: [] });
+  #budgetSource: () => readonly BudgetState[] = () => [];
+  readonly #budgetWait: Histogram;
   // Updated on every invocation, hence the cheaper hot-series kind.
   readonly #invocations: HotCounter<'app' | 'function' | 'outcome' | 'trigger'>;
   readonly #duration: HotHistogram<'app' | 'function'>;
@@ -158,6 +161,35 @@ export class NodeMetrics {
         for (const row of metrics.#readStorage().errors) this.inc({ area: row.area, kind: row.kind }, row.count);
       },
     });
+    const budgetGauge = (name: string, help: string, value: (b: BudgetState) => number): void => {
+      new Gauge({
+        name, help, labelNames: ['budget'], registers,
+        collect() {
+          this.reset();
+          for (const b of readSource(() => metrics.#budgetSource())) this.set({ budget: b.name }, value(b));
+        },
+      });
+    };
+    budgetGauge('nimbus_budget_in_use', 'Permits of each downstream budget held on this node now.', (b) => b.inUse);
+    budgetGauge('nimbus_budget_waiting', 'Invocations and sections waiting for a permit of each budget on this node.', (b) => b.waiting);
+    budgetGauge('nimbus_budget_limit', 'The limit of each budget in force: its concurrency, or its adaptive limit now.', (b) => b.limit);
+    new Counter({
+      name: 'nimbus_budget_throttled_total',
+      help: 'Waiters refused (HTTP 429) or events held back because of each budget, since the node started.',
+      labelNames: ['budget'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of readSource(() => metrics.#budgetSource())) this.inc({ budget: b.name }, b.throttled);
+      },
+    });
+    this.#budgetWait = new Histogram({
+      name: 'nimbus_budget_wait_seconds',
+      help: 'How long work that had to wait for a permit of each budget waited (work that found one free is not counted).',
+      labelNames: ['budget'],
+      buckets: LAG_BUCKETS,
+      registers,
+    });
     this.#timerLag = new Histogram({
       name: 'nimbus_timer_lag_seconds',
       help: 'How late timer triggers fired after their scheduled time.',
@@ -202,6 +234,15 @@ export class NodeMetrics {
   /** The node's StorageHealth reports here; read at each scrape. */
   setStorageSource(source: () => StorageReport): void {
     this.#storageSource = source;
+  }
+
+  /** The budget registry reports here; read at each scrape. */
+  setBudgetSource(source: () => readonly BudgetState[]): void {
+    this.#budgetSource = source;
+  }
+
+  observeBudgetWait(budget: string, ms: number): void {
+    this.#budgetWait.observe({ budget }, Math.max(0, ms) / 1000);
   }
 
   #readStorage(): StorageReport {

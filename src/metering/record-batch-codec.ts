@@ -20,8 +20,8 @@ const PREFIX_BYTES = 12;
 interface BatchHead {
   /** [app, functionName, version, trigger, memoryMb] */
   f: [string, string, number, string, number][];
-  /** [slot, id or null, error or null] */
-  a: [number, string | null, string | null][];
+  /** [slot, id or null, error or null, budgetWaitMs (absent: 0; batches written before budgets have three)] */
+  a: ([number, string | null, string | null] | [number, string | null, string | null, number])[];
 }
 
 export interface EncodedBatch {
@@ -41,7 +41,9 @@ export function functionsMarker(app: string, functionName?: string): string {
 export function encodeBatch(columns: RecordColumns): EncodedBatch {
   const head: BatchHead = {
     f: columns.keys.map((k) => [k.app, k.functionName, k.version, k.trigger, k.memoryMb]),
-    a: [...columns.asides].map(([slot, aside]) => [slot, aside.id ?? null, aside.error ?? null]),
+    a: [...columns.asides].map(([slot, aside]) => aside.budgetWaitMs
+      ? [slot, aside.id ?? null, aside.error ?? null, aside.budgetWaitMs]
+      : [slot, aside.id ?? null, aside.error ?? null]),
   };
   const headBytes = Buffer.from(JSON.stringify(head));
   const numbersAt = align8(PREFIX_BYTES + headBytes.length);
@@ -89,7 +91,9 @@ export function decodeBatch(column: Uint8Array | string): RecordColumns {
   const keys: FunctionKey[] = head.f.map(([app, functionName, version, trigger, memoryMb]) => ({
     app, functionName, version, trigger: trigger as TriggerTag, memoryMb,
   }));
-  const asides = new Map<number, RecordAside>(head.a.map(([slot, id, error]) => [slot, { ...(id !== null ? { id } : {}), ...(error !== null ? { error } : {}) }]));
+  const asides = new Map<number, RecordAside>(head.a.map(([slot, id, error, waited]) => [slot, {
+    ...(id !== null ? { id } : {}), ...(error !== null ? { error } : {}), ...(waited ? { budgetWaitMs: waited } : {}),
+  }]));
   return new RecordColumns(count, keys, numbers, small, ids, asides);
 }
 

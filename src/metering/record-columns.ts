@@ -25,6 +25,8 @@ export interface FunctionKey {
 export interface RecordAside {
   id?: string;
   error?: string;
+  /** Kept aside, not in a column: most invocations never wait for a budget, and this costs them nothing. */
+  budgetWaitMs?: number;
 }
 
 /** What both a finished invocation and a stored record carry under the same names. */
@@ -36,6 +38,7 @@ interface SlotSource {
   coldStartMs: number | null;
   outcome: Outcome;
   error?: string | null | undefined;
+  budgetWaitMs?: number | undefined;
 }
 
 /** The arrays a batch of records lives in; a slot is one record's place in all of them. */
@@ -64,7 +67,10 @@ export function writeSlot(arrays: ColumnArrays, slot: number, keyIndex: number, 
   // 36 characters in 36 UTF-8 bytes: plain ASCII, stored a byte per character.
   const fits = id.length === ID_BYTES && Buffer.byteLength(id) === ID_BYTES && arrays.ids.write(id, slot * ID_BYTES, ID_BYTES, 'latin1') === ID_BYTES;
   const error = source.error ?? undefined;
-  if (!fits || error !== undefined) arrays.asides.set(slot, { ...(fits ? {} : { id }), ...(error !== undefined ? { error } : {}) });
+  const waited = source.budgetWaitMs ?? 0;
+  if (!fits || error !== undefined || waited > 0) {
+    arrays.asides.set(slot, { ...(fits ? {} : { id }), ...(error !== undefined ? { error } : {}), ...(waited > 0 ? { budgetWaitMs: waited } : {}) });
+  }
 }
 
 /**
@@ -155,6 +161,7 @@ export class RecordColumns implements ColumnArrays {
       coldStartMs: this.coldStartMs(slot),
       outcome: this.outcomeOf(slot),
       error: aside?.error ?? null,
+      budgetWaitMs: aside?.budgetWaitMs ?? 0,
     });
   }
 

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { cleanStack } from './clean-stack.js';
 import { NimbusError } from '../shared/errors.js';
 import type { InstanceSlots } from '../cluster/instance-slots.js';
 import { LOCAL_INSTANCE_SLOTS } from '../cluster/local-instance-slots.js';
-import type { EventInvocation, EventInvoker, EventResult } from './event-invoker.js';
+import type { Admission, EventInvocation, EventInvoker, EventResult } from './event-invoker.js';
+import { BudgetHold } from '../budgets/budget-hold.js';
+import { BudgetWaitEnded, type BudgetClaimant, type BudgetRegistry } from '../budgets/budget-registry.js';
 import { InvocationFailure, VersionRetired, type Invocation, type InvocationResponse, type Outcome } from './invocation.js';
 import type { InvocationEnd, InvocationLifecycle, InvocationStart } from './lifecycle.js';
 import type { LogRecord } from './instance/protocol.js';
 import { FunctionPool, type Lease, type PoolTarget } from './pool/function-pool.js';
 import type { Instance } from './pool/instance.js';
 import { MemoryBudget } from './pool/memory-budget.js';
+import type { TriggerTag } from './invocation.js';
 import type { WarmPool } from './pool/warm-pool.js';
 
 /** Where the dispatcher learns what to run; kept in memory by the deployment registry. */
@@ -45,6 +49,14 @@ export const PRESTART_LIMIT = 4;
 /** How many times one waiting invocation follows a newer live version (deploys in quick succession). */
 const MAX_VERSION_MOVES = 3;
 
+/** Callers who wait at most their queueTimeoutMs for a budget and are then refused (429); the rest are held. */
+function waitsBounded(trigger: TriggerTag): boolean {
+  return trigger === 'http' || trigger === 'manual';
+}
+
+/** An invocation refused after its budget wait is told to come back after about this long. */
+const BUDGET_RETRY_AFTER_MS = 1_000;
+
 /**
  * The one path every trigger takes: resolve the function, take an instance
  * from its pool (scaling it), run the invocation under its deadline, and
@@ -53,7 +65,11 @@ const MAX_VERSION_MOVES = 3;
 export class Dispatcher implements EventInvoker {
   readonly #pools = new Map<string, FunctionPool>();
   readonly #creating = new Map<string, Promise<FunctionPool>>();
-  readonly #budget: MemoryBudget;
+  readonly #memory: MemoryBudget;
+  /** Permits held through `uses` by invocations running now: ctx.budgets.run inside them re-enters instead of taking a second. */
+  readonly #budgetHolds = new Map<string, BudgetHold>();
+  /** Aborts every budget wait when the node closes. */
+  readonly #closing = new AbortController();
   #sweep: TimerHandle | null = null;
   #closed = false;
   readonly #stopHandingOff: () => void;
@@ -66,8 +82,14 @@ export class Dispatcher implements EventInvoker {
     private readonly clock: Clock,
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
     private readonly slots: InstanceSlots = LOCAL_INSTANCE_SLOTS,
+    /** Downstream budgets (`uses`); null: every function runs unbudgeted. */
+    private readonly budgets: BudgetRegistry | null = null,
+    /** Told when an invocation ends, for permits its ctx.budgets.run sections still hold. */
+    private readonly onInvocationEnd: ((invocationId: string) => void) | null = null,
   ) {
-    this.#budget = new MemoryBudget(options.memoryBudgetMb);
+    this.#memory = new MemoryBudget(options.memoryBudgetMb);
+    // Every budget wait listens for the node closing: thousands may wait at once.
+    setMaxListeners(0, this.#closing.signal);
     this.#stopHandingOff = slots.onSlotWanted((key) => this.#handOff(key));
   }
 
@@ -101,12 +123,18 @@ export class Dispatcher implements EventInvoker {
    * or NimbusError (unknown app or function).
    */
   async dispatch(invocation: Invocation): Promise<InvocationResponse> {
-    if (this.#closed) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+    if (this.#closed) throw this.#refuse(invocation, new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN'));
     const version = invocation.version ?? this.resolver.liveVersion(invocation.app);
-    if (version === undefined) throw new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', invocation.app);
+    if (version === undefined) throw this.#refuse(invocation, new NimbusError('NIMBUS_ERR_APP_NOT_FOUND', invocation.app));
     // The pool exists for every warm function: no await (no extra turn) on the common path.
-    const pool = this.#pools.get(poolKey(invocation.app, version, invocation.functionName))
-      ?? (await this.#pool(invocation.app, version, invocation.functionName));
+    let pool = this.#pools.get(poolKey(invocation.app, version, invocation.functionName));
+    if (pool === undefined) {
+      try {
+        pool = await this.#pool(invocation.app, version, invocation.functionName);
+      } catch (err) {
+        throw this.#refuse(invocation, err);
+      }
+    }
     // One fixed object shape on the hot path (no conditional spreads): V8 keeps it fast.
     const start: InvocationStart = {
       id: invocation.id, app: invocation.app, functionName: invocation.functionName, version,
@@ -114,6 +142,15 @@ export class Dispatcher implements EventInvoker {
       traceparent: invocation.traceparent,
     };
     this.lifecycle.emit('admitted', start);
+    // The budget comes before the instance: a waiter holding an instance slot would make the pool scale out for nothing.
+    const uses = pool.settings.uses;
+    let hold: BudgetHold | null = null;
+    const admission = invocation.admission;
+    if (admission instanceof BudgetHold) hold = admission;
+    else if (uses !== undefined && this.budgets !== null) {
+      hold = this.budgets.tryAcquire(uses) ?? (await this.#waitForBudgets(invocation, pool, uses, start));
+    }
+    const budgetWaitMs = hold === null ? 0 : hold.waitedMs;
     let servedBy = pool;
     for (let moves = 0; ; moves++) {
       let lease: Lease;
@@ -131,11 +168,67 @@ export class Dispatcher implements EventInvoker {
           start.memoryMb = moved.settings.memoryMb;
           continue;
         }
-        this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0);
+        hold?.cancel();
+        this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0, budgetWaitMs);
         throw failure;
       }
-      return this.#run(invocation, servedBy, lease, start);
+      if (hold !== null) this.#budgetHolds.set(invocation.id, hold);
+      return this.#run(invocation, servedBy, lease, start, hold, budgetWaitMs);
     }
+  }
+
+  /** An invocation that never got as far as running: permits a trigger took for it go back unused. */
+  #refuse(invocation: Invocation, error: unknown): unknown {
+    invocation.admission?.cancel();
+    return error;
+  }
+
+  /** Past the fast path: HTTP waits its queueTimeoutMs then is refused; events are held until a permit comes. */
+  async #waitForBudgets(invocation: Invocation, pool: FunctionPool, uses: readonly string[], start: InvocationStart): Promise<BudgetHold> {
+    const bounded = waitsBounded(invocation.trigger);
+    try {
+      return await this.budgets!.acquire(uses, budgetClaimant(pool), bounded
+        ? { timeoutMs: pool.settings.queueTimeoutMs, signal: this.#closing.signal }
+        : { countHeld: true, signal: this.#closing.signal });
+    } catch (err) {
+      if (!(err instanceof BudgetWaitEnded)) throw err;
+      const failure = err.reason === 'timeout'
+        ? new InvocationFailure('throttled', err.message, BUDGET_RETRY_AFTER_MS, 'NIMBUS_ERR_BUDGET_EXHAUSTED', { budget: err.budget })
+        // Only a closing node ends a wait otherwise: a held event is not an attempt (throttled), an HTTP caller hears why.
+        : new InvocationFailure('throttled', `the node is shutting down: ${err.message}`, BUDGET_RETRY_AFTER_MS, bounded ? 'NIMBUS_ERR_NODE_SHUTTING_DOWN' : undefined);
+      this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0, this.clock.now() - start.admittedAt);
+      throw failure;
+    }
+  }
+
+  /**
+   * Queue-fed triggers (queue, blob, async) take the function's budget
+   * permits before they lease work: a message never waits for a budget
+   * while its lease runs, so being held is never an attempt.
+   */
+  async admit(target: { app: string; functionName: string; version?: number }, signal: AbortSignal): Promise<Admission | null> {
+    if (this.budgets === null || this.#closed) return null;
+    const version = target.version ?? this.resolver.liveVersion(target.app);
+    if (version === undefined) return null;
+    const pool = this.#pools.get(poolKey(target.app, version, target.functionName))
+      ?? (await this.#pool(target.app, version, target.functionName).catch(() => undefined));
+    const uses = pool?.settings.uses;
+    if (!pool || uses === undefined) return null;
+    const fast = this.budgets.tryAcquire(uses);
+    if (fast) return fast;
+    return this.budgets.acquire(uses, budgetClaimant(pool), {
+      countHeld: true, signal: AbortSignal.any([signal, this.#closing.signal]),
+    });
+  }
+
+  /** A function's budgetPriority (0 when it has no pool here). */
+  budgetPriorityOf(app: string, functionName: string, version: number): number {
+    return this.#pools.get(poolKey(app, version, functionName))?.settings.budgetPriority ?? 0;
+  }
+
+  /** The permits an invocation running now holds through `uses`, if any. */
+  budgetHoldOf(invocationId: string): BudgetHold | undefined {
+    return this.#budgetHolds.get(invocationId);
   }
 
   /** The pool of the app's live version of this function, if there still is one. */
@@ -152,6 +245,7 @@ export class Dispatcher implements EventInvoker {
         id, app: event.app, functionName: event.functionName, trigger: event.trigger, head: {},
         body: Buffer.from(JSON.stringify(event.payload ?? null)),
         ...(event.version !== undefined ? { version: event.version } : {}),
+        ...(event.admission !== undefined ? { admission: event.admission } : {}),
       });
       let bytes: Buffer;
       if (Buffer.isBuffer(response.body)) bytes = response.body;
@@ -246,6 +340,7 @@ export class Dispatcher implements EventInvoker {
   /** Stops accepting, waits (bounded) for in-flight work, stops every instance. */
   async close(drainMs: number): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     this.#stopHandingOff();
     if (this.#sweep) this.clock.clearTimeout(this.#sweep);
     const deadline = Date.now() + drainMs;
@@ -263,7 +358,9 @@ export class Dispatcher implements EventInvoker {
     await Promise.all(exits);
   }
 
-  async #run(invocation: Invocation, pool: FunctionPool, lease: Lease, start: InvocationStart): Promise<InvocationResponse> {
+  async #run(
+    invocation: Invocation, pool: FunctionPool, lease: Lease, start: InvocationStart, hold: BudgetHold | null, budgetWaitMs: number,
+  ): Promise<InvocationResponse> {
     const { instance, coldStartMs } = lease;
     const startedAt = this.clock.now();
     const startedMono = this.clock.monotonic();
@@ -280,7 +377,7 @@ export class Dispatcher implements EventInvoker {
       // A cold start's first invocation may have waited inside the instance for the bundle to load: cold start, not handler time.
       (result) => this.#settle(
         pool, instance, timer, start, startedAt + result.waitedMs, 'ok', undefined,
-        coldStartMs === null ? null : coldStartMs + result.waitedMs, startedMono + result.waitedMs, result.cpuMicros,
+        coldStartMs === null ? null : coldStartMs + result.waitedMs, startedMono + result.waitedMs, result.cpuMicros, hold, budgetWaitMs,
       ),
       (failure: InvocationFailure) => {
         // The caller gets a short answer; the function's logs get the whole story (stack, OOM, timeout, crash).
@@ -289,7 +386,7 @@ export class Dispatcher implements EventInvoker {
           app: start.app, functionName: start.functionName, version: start.version, invocationId: start.id,
           instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message,
         });
-        this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0);
+        this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0, hold, budgetWaitMs);
       },
     );
     return response;
@@ -298,22 +395,31 @@ export class Dispatcher implements EventInvoker {
   #settle(
     pool: FunctionPool, instance: Instance, timer: TimerHandle, start: InvocationStart, startedAt: number,
     outcome: Outcome, error: string | undefined, coldStartMs: number | null, startedMono: number, cpuMicros: number,
+    hold: BudgetHold | null, budgetWaitMs: number,
   ): void {
     this.clock.clearTimeout(timer);
     pool.release(instance);
-    const durationMs = this.clock.monotonic() - startedMono;
-    this.#finished(start, instance, outcome, error, durationMs, coldStartMs, cpuMicros, startedAt);
+    const now = this.clock.monotonic();
+    if (hold !== null) {
+      // Success, error, timeout, crash: every end releases, and tells the adaptive limit how the downstream fared.
+      hold.release(now, outcome === 'ok');
+      this.#budgetHolds.delete(start.id);
+    }
+    const durationMs = now - startedMono;
+    this.#finished(start, instance, outcome, error, durationMs, coldStartMs, cpuMicros, startedAt, budgetWaitMs);
   }
 
   #finished(
     start: InvocationStart, instance: Instance | null, outcome: Outcome, error: string | undefined,
-    durationMs: number, coldStartMs: number | null, cpuMicros: number, startedAt: number,
+    durationMs: number, coldStartMs: number | null, cpuMicros: number, startedAt: number, budgetWaitMs: number,
   ): void {
+    if (this.onInvocationEnd !== null) this.onInvocationEnd(start.id);
     const end: InvocationEnd = {
       id: start.id, app: start.app, functionName: start.functionName, version: start.version, trigger: start.trigger,
       memoryMb: start.memoryMb, admittedAt: start.admittedAt, traceparent: start.traceparent,
       startedAt: startedAt || start.admittedAt, durationMs, coldStartMs, cpuMicros,
       peakRssBytes: instance ? instance.peakRssBytes : 0, outcome, error, instanceId: instance ? instance.id : undefined,
+      budgetWaitMs,
     };
     this.lifecycle.emit('finished', end);
   }
@@ -327,7 +433,7 @@ export class Dispatcher implements EventInvoker {
       creating = (async () => {
         const target = await this.resolver.target(app, version, functionName);
         if (!target) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${functionName}`);
-        const pool = new FunctionPool(target, this.warmPool, this.#budget, this.clock, {
+        const pool = new FunctionPool(target, this.warmPool, this.#memory, this.clock, {
           makeRoom: (mb, requester) => this.#makeRoom(mb, requester),
           onInstanceStartFailed: (_pool, error) => {
             this.lifecycle.emit('log', {
@@ -360,11 +466,11 @@ export class Dispatcher implements EventInvoker {
     candidates.sort((a, b) => a.instance.lastUsedAt - b.instance.lastUsedAt);
     let freed = 0;
     for (const { pool, instance } of candidates) {
-      if (this.#budget.totalMb - this.#budget.usedMb + freed >= memoryMb) break;
+      if (this.#memory.totalMb - this.#memory.usedMb + freed >= memoryMb) break;
       pool.evict(instance);
       freed += pool.settings.memoryMb;
     }
-    return this.#budget.totalMb - this.#budget.usedMb >= memoryMb;
+    return this.#memory.totalMb - this.#memory.usedMb >= memoryMb;
   }
 
   async #sweepInstances(): Promise<void> {
@@ -384,6 +490,11 @@ export class Dispatcher implements EventInvoker {
     }
     await Promise.all(checks);
   }
+}
+
+/** Waiters of one function (any version) take turns with other functions'. */
+function budgetClaimant(pool: FunctionPool): BudgetClaimant {
+  return { owner: `${pool.target.app}/${pool.target.functionName}`, priority: pool.settings.budgetPriority ?? 0 };
 }
 
 function poolKey(app: string, version: number, functionName: string): string {

@@ -8,6 +8,19 @@ export interface EventInvocation {
   version?: number;
   trigger: TriggerTag;
   payload: unknown;
+  /** Permits taken by `admit` before the work was leased: the invocation holds them instead of waiting again. */
+  admission?: Admission | undefined;
+}
+
+/**
+ * Permits (downstream budgets) a trigger took before it leased work, so that
+ * waiting for them never runs out a lease or counts as an attempt. Handed to
+ * the invocation, which releases them when it ends; `cancel` gives them back
+ * unused (no work came after all).
+ */
+export interface Admission {
+  readonly waitedMs: number;
+  cancel(): void;
 }
 
 export interface EventResult {
@@ -31,4 +44,11 @@ export interface EventInvoker {
    * Best effort; never fails.
    */
   prepare?(target: { app: string; functionName: string; version?: number }): void;
+  /**
+   * Waits until the function may start (its downstream budgets have a permit
+   * for it) and takes the permits; null when it needs none. Queue-fed
+   * triggers call this before they lease messages. Rejects when `signal`
+   * aborts or the node closes.
+   */
+  admit?(target: { app: string; functionName: string; version?: number }, signal: AbortSignal): Promise<Admission | null>;
 }

@@ -6,6 +6,8 @@ export interface HostCall {
   functionName: string;
   version: number;
   invocationId: string | null;
+  /** The invocation is still running on the calling instance (a call can arrive after it ended). */
+  invocationRunning?: boolean;
   service: string;
   method: string;
   args: unknown[];

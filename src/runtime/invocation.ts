@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ErrorCode } from '../shared/errors.js';
+import type { Admission } from './event-invoker.js';
 
 /** Which adapter made an invocation. `async` is an HTTP function run from the durable queue. */
 export type TriggerTag = TriggerKind | 'async' | 'manual';
@@ -29,6 +30,8 @@ export interface Invocation {
   body: Readable | Uint8Array;
   /** W3C traceparent of the caller, if any. */
   traceparent?: string;
+  /** Budget permits the trigger took already (EventInvoker.admit). */
+  admission?: Admission | undefined;
 }
 
 export interface InvocationHead {
@@ -53,7 +56,11 @@ export class InvocationFailure extends Error {
    * @param code the caller's error code when the outcome alone doesn't say enough
    *   (an instance that broke the host protocol is 'crashed' in metering, NIMBUS_ERR_FUNCTION_PROTOCOL to the caller)
    */
-  constructor(readonly outcome: Exclude<Outcome, 'ok'>, message: string, readonly retryAfterMs?: number, readonly code?: ErrorCode) {
+  constructor(
+    readonly outcome: Exclude<Outcome, 'ok'>, message: string, readonly retryAfterMs?: number, readonly code?: ErrorCode,
+    /** Machine-readable facts for the caller's error body (e.g. `{ budget }`). */
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'InvocationFailure';
   }

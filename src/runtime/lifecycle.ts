@@ -32,6 +32,8 @@ export interface InvocationEnd extends InvocationStart {
   error?: string | undefined;
   /** Instance that ran it, if any. */
   instanceId?: string | undefined;
+  /** Time spent waiting for downstream budget permits (ms), before the start; not billed. */
+  budgetWaitMs: number;
 }
 
 export interface FunctionLogLine {

@@ -28,6 +28,22 @@ export interface BaseContext {
    * stands. Call it before the handler's answer is complete.
    */
   waitUntil(promise: Promise<unknown>): void;
+  budgets: FunctionBudgets;
+}
+
+/**
+ * `ctx.budgets`: hold a downstream budget (see `nimbus budgets`) for a part
+ * of the handler's work only, e.g. the database query and not the whole
+ * request. The wait for a permit counts toward the invocation's deadline.
+ */
+export interface FunctionBudgets {
+  /**
+   * Waits for a permit of `budget`, runs `fn`, gives the permit back (also when
+   * `fn` throws). Throws NIMBUS_ERR_BUDGET_NOT_FOUND for a name that is not a
+   * budget. A budget the function already holds through `uses` runs `fn` at
+   * once. At most 16 sections are open per invocation.
+   */
+  run<T>(budget: string, fn: () => T | Promise<T>): Promise<T>;
 }
 
 export interface HttpContext extends BaseContext {

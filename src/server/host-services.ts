@@ -4,6 +4,7 @@ import type { HostCall, HostReply, HostServices } from '../runtime/host-services
 import type { BlobInfo } from '../sdk/context.js';
 import { NimbusError } from '../shared/errors.js';
 import type { NewMessage, QueueStore } from '../store/queue-store.js';
+import type { BudgetSections } from '../budgets/budget-sections.js';
 
 /** Messages one ctx.queues call may send. */
 export const MAX_MESSAGES_PER_CALL = 1_000;
@@ -12,7 +13,7 @@ export const MAX_MESSAGES_PER_CALL = 1_000;
  * What functions reach through ctx.queues and ctx.blobs. Arguments come from
  * untrusted code: every one is checked before it touches a store.
  */
-export function createHostServices(deps: { queues: QueueStore; blobs: BlobBackend }): HostServices {
+export function createHostServices(deps: { queues: QueueStore; blobs: BlobBackend; budgets?: BudgetSections }): HostServices {
   return async (call: HostCall): Promise<HostReply> => {
     const [first, second, third] = call.args;
     switch (`${call.service}.${call.method}`) {
@@ -61,6 +62,14 @@ export function createHostServices(deps: { queues: QueueStore; blobs: BlobBacken
           ...(typeof options['limit'] === 'number' ? { limit: options['limit'] } : {}),
         });
         return { value: listing };
+      }
+      case 'budgets.acquire': {
+        if (!deps.budgets) throw new NimbusError('NIMBUS_ERR_BUDGET_NOT_FOUND', 'this node enforces no budgets');
+        return { value: await deps.budgets.acquire(call) };
+      }
+      case 'budgets.release': {
+        deps.budgets?.release(call);
+        return { value: null };
       }
       default:
         throw new NimbusError('NIMBUS_ERR_API_NOT_FOUND', `${call.service}.${call.method} is not a platform service`);

@@ -7,6 +7,8 @@ import type { InstanceSlots } from '../cluster/instance-slots.js';
 import { LOCAL_INSTANCE_SLOTS } from '../cluster/local-instance-slots.js';
 import { heartbeatLiveness } from '../cluster/postgres/node-liveness.js';
 import { PgInstanceSlots } from '../cluster/postgres/pg-instance-slots.js';
+import { PgBudgetShares } from '../cluster/postgres/pg-budget-shares.js';
+import { WHOLE_BUDGETS, type BudgetShares } from '../cluster/budget-shares.js';
 import { LOCAL_CHANGE_FEED, type ChangeFeed } from '../cluster/change-feed.js';
 import { DEFAULT_DEAD_AFTER_MS, type Membership, type MembershipLog, type NodeLoad, type Readiness } from '../cluster/membership.js';
 import { PgChangeFeed } from '../cluster/pg-change-feed.js';
@@ -56,6 +58,8 @@ export interface OpenedStorage {
   membership: Membership;
   /** Where a function's maxInstances is counted: this node alone, or the cluster. */
   slots: InstanceSlots;
+  /** Where this node's part of each downstream budget comes from: all of it alone, a leased share in a cluster. */
+  budgetShares: BudgetShares;
   /** Closes everything in order: membership (deregisters), feed, blobs, store. */
   close(): Promise<void>;
 }
@@ -79,7 +83,7 @@ export async function openStorage(config: StorageConfig, deps: OpenStorageDeps):
       readiness: () => storageReadiness(deps.health),
     });
     return {
-      store, blobs: blobs.backend, bundles: blobs.bundles, feed: LOCAL_CHANGE_FEED, membership, slots: LOCAL_INSTANCE_SLOTS,
+      store, blobs: blobs.backend, bundles: blobs.bundles, feed: LOCAL_CHANGE_FEED, membership, slots: LOCAL_INSTANCE_SLOTS, budgetShares: WHOLE_BUDGETS,
       async close() {
         await membership.stop();
         await blobs.backend.close();
@@ -136,9 +140,13 @@ export async function openStorage(config: StorageConfig, deps: OpenStorageDeps):
     await shared.queues.releaseLeasesOf(deadNode);
     await slots.releaseNode(deadNode);
   });
+  const budgetShares = new PgBudgetShares(db, {
+    nodeId: deps.nodeId, clock: deps.clock, onError: (err) => deps.log.warn({ err }, 'could not renew this node\'s budget shares'),
+  });
   return {
-    store: shared, blobs: opened.backend, bundles: opened.bundles, feed, membership, slots,
+    store: shared, blobs: opened.backend, bundles: opened.bundles, feed, membership, slots, budgetShares,
     async close() {
+      await budgetShares.close();
       await membership.stop().catch((err: unknown) => deps.log.warn({ err }, 'could not deregister this node (the others will declare it dead)'));
       await slots.close();
       await feed.close();

@@ -32,6 +32,7 @@ export const ERRORS = {
   NIMBUS_ERR_FUNCTION_OUT_OF_MEMORY: { status: 502, message: 'the function instance ran out of memory' },
   NIMBUS_ERR_FUNCTION_TIMEOUT: { status: 504, message: 'the function did not finish within its timeout' },
   NIMBUS_ERR_FUNCTION_THROTTLED: { status: 429, message: 'the function has no free slot for this invocation now' },
+  NIMBUS_ERR_BUDGET_EXHAUSTED: { status: 429, message: 'a downstream budget the function uses had no free permit within its queueTimeoutMs' },
   NIMBUS_ERR_BLOB_INVALID_BUCKET_NAME: { status: 400, message: 'bucket names are 3-63 characters: lower-case letters, digits, dots and dashes, starting with a letter or digit' },
   NIMBUS_ERR_BLOB_INVALID_KEY: { status: 400, message: 'the object key is not valid' },
   NIMBUS_ERR_BLOB_INVALID_REQUEST: { status: 400, message: 'the blob request is not valid' },

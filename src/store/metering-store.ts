@@ -30,6 +30,8 @@ export interface InvocationRecord {
   coldStartMs: number | null;
   outcome: Outcome;
   error: string | null;
+  /** Time spent waiting for downstream budget permits before the start (ms); not billed. */
+  budgetWaitMs: number;
 }
 
 export interface InvocationRecordQuery {

@@ -26,7 +26,7 @@ export async function startTestNode(options: Partial<NodeOptions> = {}): Promise
   let n = 0;
   return Object.assign(Object.create(null) as object, {
     url: node.url, adminKey: node.adminKey, adminKeyGenerated: node.adminKeyGenerated,
-    onFunctionLog: node.onFunctionLog, close: node.close, dataDir: data.dir,
+    onFunctionLog: node.onFunctionLog, close: node.close, dataDir: data.dir, budgets: node.budgets,
     async deploy(app: string, files: Record<string, string>) {
       const { bundle, sourceMap } = await bundleFiles(`${apps.dir}/${app}-${n++}`, files);
       return admin(node, 'POST', `/apps/${app}/versions`, { bundle, sourceMap });

@@ -23,6 +23,7 @@ export function finished(overrides: Partial<InvocationEnd> = {}): InvocationEnd 
     coldStartMs: null,
     cpuMicros: 5_000,
     peakRssBytes: 50 * 1024 * 1024,
+    budgetWaitMs: 0,
     outcome: 'ok',
     ...overrides,
   };

@@ -48,3 +48,15 @@ test('unknown outcomes and formats are refused, not stored or read as something 
   bytes[0] = 7;
   assert.throws(() => decodeBatch(bytes), /unknown record batch format 7/);
 });
+
+test('budget waits come back from the bytes of a batch; records that did not wait read 0 and add nothing to the head', () => {
+  const records = [0, 12.5, 0, 3000].map((budgetWaitMs, i) => toInvocationRecord({ ...variedFinished(i), error: undefined, budgetWaitMs }));
+  const plain = records.map((r) => ({ ...r, budgetWaitMs: 0 }));
+  const encoded = encodeBatch(RecordColumns.fromRecords(records));
+  assert.deepEqual(decodeBatch(encoded.bytes).toRecords().map((r) => r.budgetWaitMs), [0, 12.5, 0, 3000]);
+  assert.deepEqual(decodeBatch(encoded.bytes).toRecords(), records);
+  // Only waits (and long ids, errors) are kept aside: a batch without any is as large as before budgets.
+  assert.ok(encodeBatch(RecordColumns.fromRecords(plain)).bytes.length < encoded.bytes.length);
+  // The wait is not billed: billed time follows the handler's duration alone.
+  assert.deepEqual(records.map((r) => r.billedMs), plain.map((r) => r.billedMs));
+});

@@ -12,7 +12,7 @@ const logLine = z.looseObject({
 
 const invocationRecord = z.looseObject({
   id: z.string(), app: z.string(), functionName: z.string(), version: z.number(), trigger: z.string(), startedAt: epochMs, durationMs: z.number(),
-  billedMs: z.number(), coldStart: z.boolean(), outcome: z.enum(['ok', 'error', 'timeout', 'out-of-memory', 'throttled', 'crashed']), error: z.string().nullable(),
+  billedMs: z.number(), budgetWaitMs: z.number(), coldStart: z.boolean(), outcome: z.enum(['ok', 'error', 'timeout', 'out-of-memory', 'throttled', 'crashed']), error: z.string().nullable(),
 });
 
 export const meteringRoutes = {

@@ -1,4 +1,4 @@
-import type { FunctionBlobs, FunctionQueues, HttpContext, Logger } from '../../sdk/context.js';
+import type { FunctionBlobs, FunctionBudgets, FunctionQueues, HttpContext, Logger } from '../../sdk/context.js';
 import type { LazyAbort } from './lazy-abort.js';
 import type { InvokeMessage } from './protocol.js';
 
@@ -19,6 +19,7 @@ const logger: Logger = {
 export interface PlatformClients {
   queues: FunctionQueues;
   blobs: FunctionBlobs;
+  budgets: FunctionBudgets;
 }
 
 export function makeContext(
@@ -39,5 +40,6 @@ export function makeContext(
     queues: clients.queues,
     blobs: clients.blobs,
     waitUntil,
+    budgets: clients.budgets,
   };
 }

@@ -11,7 +11,7 @@ import { http } from '../../sdk/index.js';
 import { InstanceChannel } from './channel.js';
 import { makeContext, type InstanceIdentity, type PlatformClients } from './context.js';
 import { HostCaller } from './host-caller.js';
-import { makeBlobs, makeQueues } from './platform-clients.js';
+import { makeBlobs, makeBudgets, makeQueues } from './platform-clients.js';
 import { captureLogs, currentInvocation } from './log-capture.js';
 import { installFastResponse, takeBodyBytes } from './fast-response.js';
 import { LazyAbort } from './lazy-abort.js';
@@ -113,7 +113,7 @@ function onFrame(type: number, stream: number, payload: Buffer): void {
 const channel = new InstanceChannel(onFrame);
 
 const caller = new HostCaller(channel);
-const clients: PlatformClients = { queues: makeQueues(caller), blobs: makeBlobs(caller) };
+const clients: PlatformClients = { queues: makeQueues(caller), blobs: makeBlobs(caller), budgets: makeBudgets(caller) };
 
 captureLogs((lines) => channel.sendJson(FRAME.LOG, 0, { lines }));
 

@@ -1,4 +1,4 @@
-import type { BlobInfo, BlobObject, FunctionBlobs, FunctionQueues, QueueSendResult } from '../../sdk/context.js';
+import type { BlobInfo, BlobObject, FunctionBlobs, FunctionBudgets, FunctionQueues, QueueSendResult } from '../../sdk/context.js';
 import type { HostCaller } from './host-caller.js';
 
 export function makeQueues(caller: HostCaller): FunctionQueues {
@@ -32,6 +32,24 @@ export function makeBlobs(caller: HostCaller): FunctionBlobs {
     },
     async list(bucket, options) {
       return (await caller.call('blobs', 'list', [bucket, options ?? {}])).value as Awaited<ReturnType<FunctionBlobs['list']>>;
+    },
+  };
+}
+
+export function makeBudgets(caller: HostCaller): FunctionBudgets {
+  return {
+    async run(budget, fn) {
+      if (typeof fn !== 'function') throw new TypeError('ctx.budgets.run(budget, fn): fn must be a function');
+      const { value: section } = await caller.call('budgets', 'acquire', [budget]);
+      let ok = false;
+      try {
+        const result = await fn();
+        ok = true;
+        return result;
+      } finally {
+        // Not awaited: the release reaches the host before anything the handler sends after it (one ordered channel).
+        caller.call('budgets', 'release', [section, ok]).catch(() => {});
+      }
     },
   };
 }

@@ -364,6 +364,11 @@ export class Instance {
     return channel.write(data);
   }
 
+  #runs(invocationId: string): boolean {
+    for (const stream of this.#streams.values()) if (stream.invocationId === invocationId) return true;
+    return false;
+  }
+
   #remember(invocationId: string): void {
     this.#recentInvocations[this.#recentNext] = invocationId;
     this.#recentNext = (this.#recentNext + 1) % RECENT_INVOCATIONS;
@@ -405,7 +410,8 @@ export class Instance {
       finish();
       return;
     }
-    this.hostServices({ ...who, invocationId, service: message.service, method: message.method, args: message.args, body: call.upload })
+    const invocationRunning = invocationId !== null && this.#runs(invocationId);
+    this.hostServices({ ...who, invocationId, invocationRunning, service: message.service, method: message.method, args: message.args, body: call.upload })
       .then(async (result) => {
         reply({ ok: true, value: result.value ?? null, hasBody: result.body !== undefined });
         if (result.body) await this.#sendReplyBody(callId, call, result.body);

@@ -2,6 +2,7 @@ import type { BlobSettings } from '../../sdk/definition.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
 import type { ConsumerSpec } from '../queue/consumer-group.js';
 import type { BatchHandler } from '../queue/queue-consumer.js';
+import { admitOf } from '../queue/queue-trigger.js';
 import { resolveQueueSettings, type ResolvedQueueSettings } from '../queue/settings.js';
 import { blobQueueName, type BlobTriggerBinding } from './blob-event-fanout.js';
 import { validateBlobSettings } from './blob-settings.js';
@@ -46,12 +47,13 @@ export function blobDeliverySpec(
 ): ConsumerSpec {
   const settings = blobDeliverySettings(binding, limits);
   const handler: BatchHandler = {
-    async run(messages) {
+    ...admitOf(invoker, binding),
+    async run(messages, admission) {
       const message = messages[0]!;
       // Events are queued the moment they are written, so the message's age is the event's.
       if (message.attempts === 0) observeLag(now() - message.enqueuedAt);
       const result = await invoker.invokeEvent({
-        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'blob', payload: message.body,
+        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'blob', payload: message.body, ...(admission ? { admission } : {}),
       });
       if (result.outcome === 'throttled') return { throttled: true };
       if (result.outcome === 'ok') return { failed: new Map() };

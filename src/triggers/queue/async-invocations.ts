@@ -7,6 +7,7 @@ import type { QueueStore } from '../../store/queue-store.js';
 import type { BackoffSettings } from '../retry-policy.js';
 import { ConsumerGroup, DEFAULT_CLOSE_TIMEOUT_MS, type ConsumerSpec } from './consumer-group.js';
 import { DEFAULT_POLL_INTERVAL_MS, type BatchHandler } from './queue-consumer.js';
+import { admitOf } from './queue-trigger.js';
 import { MAX_CONSUMER_CONCURRENCY, resolveQueueSettings, type ResolvedQueueSettings } from './settings.js';
 
 /** Attempts of one async invocation running at once, per function, unless the binding says otherwise. */
@@ -232,12 +233,13 @@ export class AsyncInvocations {
     const results = this.#results;
     const invoker = this.#invoker;
     return {
-      async run(messages) {
+      ...admitOf(invoker, { app, functionName }),
+      async run(messages, admission) {
         const message = messages[0]!;
         const payload = message.body as AsyncPayload;
         const key = { invocationId: payload.invocationId, app, functionName };
         await results.update(key, { state: 'running', attempts: message.attempts + 1 });
-        const result = await invoker.invokeEvent({ id: payload.invocationId, app, functionName, trigger: 'async', payload });
+        const result = await invoker.invokeEvent({ id: payload.invocationId, app, functionName, trigger: 'async', payload, ...(admission ? { admission } : {}) });
         if (result.outcome === 'throttled') {
           await results.update(key, { state: 'queued', attempts: message.attempts });
           return { throttled: true };

@@ -1,3 +1,4 @@
+import type { Admission } from '../../runtime/event-invoker.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { LeasedMessage, QueueStore } from '../../store/queue-store.js';
 import { backoffDelayMs } from '../retry-policy.js';
@@ -18,7 +19,14 @@ export type BatchOutcome =
 
 /** Turns a batch into an invocation and its result into an outcome; the consumer does the rest. */
 export interface BatchHandler {
-  run(messages: LeasedMessage[]): Promise<BatchOutcome>;
+  /** `admission`: the permits `admit` took for this batch; the invocation takes them over. */
+  run(messages: LeasedMessage[], admission?: Admission): Promise<BatchOutcome>;
+  /**
+   * Waits until the function may start a batch (its downstream budgets have
+   * a permit) and takes the permits, before any message is leased: a message
+   * never waits for a budget while its lease runs. Null: nothing to wait for.
+   */
+  admit?(signal: AbortSignal): Promise<Admission | null>;
   /** Called once a message was moved to the dead-letter queue. */
   deadLettered?(message: LeasedMessage, error: string): Promise<void>;
 }
@@ -66,6 +74,8 @@ export class QueueConsumer {
   #idleTimer: TimerHandle | undefined;
   #batchFillWaiter: (() => void) | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Cuts a wait for admission short when the consumer stops. */
+  readonly #stopping = new AbortController();
 
   constructor(options: QueueConsumerOptions) {
     this.#queues = options.queues;
@@ -99,6 +109,7 @@ export class QueueConsumer {
   /** Stops taking messages; resolves when the batches in flight have finished. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.#unsubscribe?.();
     this.#clearIdleTimer();
     for (const cut of [...this.#sleeps]) cut();
@@ -125,8 +136,18 @@ export class QueueConsumer {
     try {
       while (!this.#stopped && this.#freeSlots() > 0) {
         this.#wakeRequested = false;
-        const batches = await this.#collectBatches(this.#freeSlots());
-        for (const batch of batches) this.#dispatch(batch);
+        const admission = await this.#admit();
+        if (this.#stopped) {
+          admission?.cancel();
+          break;
+        }
+        // Admitted work is leased one batch per admission: its permits cover exactly that batch.
+        const batches = await this.#collectBatches(admission ? 1 : this.#freeSlots()).catch((error: unknown) => {
+          admission?.cancel();
+          throw error;
+        });
+        if (admission && batches.length === 0) admission.cancel();
+        for (const batch of batches) this.#dispatch(batch, admission ?? undefined);
         if (batches.length === 0 && !this.#wakeRequested) {
           idleMs = await this.#idleMs();
           break;
@@ -141,6 +162,18 @@ export class QueueConsumer {
     if (this.#stopped) return;
     if (this.#wakeRequested && this.#freeSlots() > 0) void this.#pump();
     else if (idleMs !== undefined) this.#idleTimer = this.#timer(() => void this.#pump(), idleMs);
+  }
+
+  /** Permits for the next batch (null: the function needs none); waits while its budgets are exhausted. */
+  async #admit(): Promise<Admission | null> {
+    const admit = this.#handler.admit;
+    if (!admit) return null;
+    try {
+      return await admit.call(this.#handler, this.#stopping.signal);
+    } catch (error) {
+      if (this.#stopped) return null;
+      throw error;
+    }
   }
 
   #freeSlots(): number {
@@ -177,7 +210,7 @@ export class QueueConsumer {
     return batches;
   }
 
-  #dispatch(messages: LeasedMessage[]): void {
+  #dispatch(messages: LeasedMessage[], admission?: Admission): void {
     this.#invoking++;
     let invoking = true;
     const freeSlot = () => {
@@ -186,7 +219,7 @@ export class QueueConsumer {
       this.#invoking--;
       this.#schedulePump();
     };
-    const batch: Promise<void> = this.#runBatch(messages, this.#settings, this.#handler, freeSlot)
+    const batch: Promise<void> = this.#runBatch(messages, this.#settings, this.#handler, freeSlot, admission)
       .catch((error) => this.#onError(error))
       .finally(() => {
         freeSlot();
@@ -208,7 +241,9 @@ export class QueueConsumer {
     });
   }
 
-  async #runBatch(messages: LeasedMessage[], settings: ResolvedQueueSettings, handler: BatchHandler, freeSlot: () => void): Promise<void> {
+  async #runBatch(
+    messages: LeasedMessage[], settings: ResolvedQueueSettings, handler: BatchHandler, freeSlot: () => void, admission?: Admission,
+  ): Promise<void> {
     const { maxAttempts } = settings;
     const settling: Promise<void>[] = [];
     // Leases that ran out count as attempts: a message that kills its consumer every time ends here.
@@ -217,11 +252,14 @@ export class QueueConsumer {
       settling.push(this.#deadLetter(m, m.lastError ?? 'no attempts left', false, settings, handler));
       return false;
     });
+    if (live.length === 0) admission?.cancel();
     if (live.length > 0) {
       let outcome: BatchOutcome;
       try {
-        outcome = await handler.run(live);
+        outcome = await handler.run(live, admission);
       } catch (error) {
+        // Permits the invocation never took over (the handler failed before it) go back; a second cancel does nothing.
+        admission?.cancel();
         outcome = { failed: new Map(live.map((m) => [m.id, errorMessage(error)])) };
       }
       if (outcome.throttled) {

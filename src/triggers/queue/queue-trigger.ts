@@ -65,17 +65,24 @@ export class QueueTriggerManager {
 /** A batch becomes one `trigger: 'queue'` event whose payload is the handler's QueueBatch. */
 export function queueTriggerHandler(invoker: EventInvoker, binding: Omit<QueueTriggerBinding, 'settings'>, queue: string): BatchHandler {
   return {
-    async run(messages) {
+    ...admitOf(invoker, binding),
+    async run(messages, admission) {
       const payload: QueueBatch = {
         queue,
         messages: messages.map((m) => ({ id: m.id, body: m.body, attempt: m.attempts + 1, enqueuedAt: m.enqueuedAt })),
       };
       const result = await invoker.invokeEvent({
-        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'queue', payload,
+        app: binding.app, functionName: binding.functionName, version: binding.version, trigger: 'queue', payload, ...(admission ? { admission } : {}),
       });
       return batchOutcome(result, messages);
     },
   };
+}
+
+/** The handler's `admit`, when the invoker has budgets to wait for. */
+export function admitOf(invoker: EventInvoker, target: { app: string; functionName: string; version?: number }): Pick<BatchHandler, 'admit'> {
+  const admit = invoker.admit;
+  return admit ? { admit: (signal) => admit.call(invoker, target, signal) } : {};
 }
 
 function batchOutcome(result: EventResult, messages: LeasedMessage[]): BatchOutcome {

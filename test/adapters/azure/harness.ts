@@ -18,7 +18,7 @@ export function fakeContext(params: Record<string, string> = {}, recorded: Recor
   return {
     recorded,
     invocationId: 'inv-1', app: 'azure-app', functionName: 'fn', version: 1,
-    signal: new AbortController().signal, deadline: Date.now() + 30_000, env: {}, log, params, waitUntil: () => {},
+    signal: new AbortController().signal, deadline: Date.now() + 30_000, env: {}, log, params, waitUntil: () => {}, budgets: { run: async (_budget, fn) => fn() },
     queues: {
       send: async (queue, body) => {
         recorded.sent.push({ queue, body });

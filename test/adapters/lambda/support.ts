@@ -17,7 +17,7 @@ export function contextFor(invocationId: string, params: Record<string, string> 
   };
   const ctx: BaseContext = {
     invocationId, app: 'my-app', functionName: 'fn', version: 1, signal: new AbortController().signal,
-    deadline: Date.now() + deadlineInMs, env: {}, log: console, waitUntil: () => {},
+    deadline: Date.now() + deadlineInMs, env: {}, log: console, waitUntil: () => {}, budgets: { run: async (_budget, fn) => fn() },
     queues: { send: unreachable, sendBatch: unreachable },
     blobs: { get: unreachable, head: unreachable, put: unreachable, delete: unreachable, list: unreachable },
   };

@@ -11,6 +11,7 @@ function context(waited: Promise<unknown>[] = []): HttpContext {
     queues: { send: async () => assert.fail('no sends'), sendBatch: async () => assert.fail('no sends') },
     blobs: {} as BaseContext['blobs'],
     waitUntil: (p) => waited.push(p),
+    budgets: { run: async (_budget, fn) => fn() },
   };
 }
 

@@ -52,6 +52,7 @@ export function fakeNode(url: string, adminKey: string, adminKeyGenerated: boole
         url,
         adminKey,
         adminKeyGenerated,
+        budgets: { changed: async () => {}, states: () => [] },
         onFunctionLog(listener) {
           listeners.add(listener);
           return () => listeners.delete(listener);

@@ -48,6 +48,7 @@ export function InvocationsPanel({ app, fn }: { app: string; fn: string }) {
           <tr>
             <th scope="col">Time</th><th scope="col">Outcome</th><th scope="col" class="num">Duration</th><th scope="col">Cold start</th>
             <th scope="col" class="num">Billed</th><th scope="col">Version</th><th scope="col">Trigger</th><th scope="col">Error</th>
+            <th scope="col" class="num" title="Time spent waiting for downstream budget permits before the start (not billed)">Budget wait</th>
           </tr>
         </thead>
         <tbody>
@@ -61,6 +62,7 @@ export function InvocationsPanel({ app, fn }: { app: string; fn: string }) {
               <td>v{r.version}</td>
               <td>{r.trigger}</td>
               <td class="error-text">{r.error ?? ''}</td>
+              <td class="num">{r.budgetWaitMs ? formatDuration(r.budgetWaitMs) : '–'}</td>
             </tr>
           ))}
         </tbody>
