@@ -46,7 +46,8 @@ describe('the budgets admin API on a real node', () => {
     const created = await admin(node, 'PUT', '/budgets/crud-db', { concurrency: 20, rate: { perSecond: 200, burst: 50 } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.deepEqual({ ...created.body.budget, createdAt: 0, updatedAt: 0 }, {
-      name: 'crud-db', concurrency: 20, rate: { perSecond: 200, burst: 50 }, adaptive: null, createdAt: 0, updatedAt: 0, state: null, usedBy: [],
+      name: 'crud-db', concurrency: 20, rate: { perSecond: 200, burst: 50 }, adaptive: null, createdAt: 0, updatedAt: 0, usedBy: [],
+      state: { name: 'crud-db', limit: 20, inUse: 0, waiting: 0, throttled: 0 },
     });
     const changed = await admin(node, 'PUT', '/budgets/crud-db', { concurrency: 8, adaptive: { min: 2 } });
     assert.equal(changed.status, 200);

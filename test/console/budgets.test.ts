@@ -47,7 +47,7 @@ describe('console: the Budgets page in a real browser', { skip: browserSkipReaso
     await page.getByRole('status').filter({ hasText: 'Saved budget orders-db.' }).waitFor();
     await page.locator('[data-budget="orders-db"]').waitFor();
     assert.deepEqual(await figures(tab, 'orders-db'), {
-      limit: '20', inUse: '–', waiting: '–', throttled: '–', adaptive: '? (2–20)', rate: '200/s, burst 50', usedBy: 'no function',
+      limit: '20', inUse: '0', waiting: '0', throttled: '0', adaptive: '20 (2–20)', rate: '200/s, burst 50', usedBy: 'no function',
     });
     const { body } = await admin(node, 'GET', '/budgets/orders-db');
     assert.deepEqual([body.budget.concurrency, body.budget.rate, body.budget.adaptive], [20, { perSecond: 200, burst: 50 }, { min: 2, max: 20 }]);

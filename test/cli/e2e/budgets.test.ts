@@ -54,10 +54,10 @@ describe('nimbus budgets and deploy --create-budgets', () => {
     const table = await nimbus(['budgets', 'ls']);
     assert.equal(table.code, 0, table.stderr);
     assert.deepEqual(lines(table.stdout), [
-      'NAME          LIMIT  IN USE  WAITING  THROTTLED  ADAPTIVE  RATE            USED BY',
-      'orders-db     20     -       -        -          ? (2-20)  200/s burst 50  -',
-      'payments-api  5      -       -        -          -         12/min burst 1  -',
-      'spare         3      -       -        -          -         -               -',
+      'NAME          LIMIT  IN USE  WAITING  THROTTLED  ADAPTIVE   RATE            USED BY',
+      'orders-db     20     0       0        0          20 (2-20)  200/s burst 50  -',
+      'payments-api  5      0       0        0          -          12/min burst 1  -',
+      'spare         3      0       0        0          -          -               -',
     ]);
     const json = JSON.parse((await nimbus(['budgets', 'ls', '--json'])).stdout) as { budgets: { name: string; rate: unknown; adaptive: unknown }[] };
     assert.deepEqual(json.budgets.map((b) => [b.name, b.rate, b.adaptive]), [
@@ -106,7 +106,7 @@ describe('nimbus budgets and deploy --create-budgets', () => {
 
     const table = lines((await nimbus(['budgets', 'ls'])).stdout);
     assert.match(table.find((l) => l.startsWith('orders-db'))!, /shop\/checkout, shop\/settle$/);
-    assert.match(table.find((l) => l.startsWith('search-api'))!, /^search-api\s+10\s+-\s+-\s+-\s+-\s+-\s+shop\/checkout$/);
+    assert.match(table.find((l) => l.startsWith('search-api'))!, /^search-api\s+10\s+0\s+0\s+0\s+-\s+-\s+shop\/checkout$/);
     await refused(['budgets', 'rm', 'orders-db'], /orders-db is used by shop\/checkout, shop\/settle: deploy them without it first/);
   });
 });
