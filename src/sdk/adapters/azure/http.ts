@@ -47,13 +47,51 @@ interface WrappedRequestInit extends HttpRequestInit {
   nativeRequest?: Request;
 }
 
-export class HttpRequest {
+/** The body members Azure's HttpRequest and HttpResponse both take from the fetch object they wrap. */
+abstract class WrappedBody {
+  protected abstract get wrapped(): Request | Response;
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.wrapped.body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.wrapped.bodyUsed;
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.wrapped.arrayBuffer();
+  }
+
+  blob(): Promise<Blob> {
+    return this.wrapped.blob() as Promise<Blob>;
+  }
+
+  formData(): Promise<FormData> {
+    return this.wrapped.formData();
+  }
+
+  json(): Promise<unknown> {
+    return this.wrapped.json();
+  }
+
+  text(): Promise<string> {
+    return this.wrapped.text();
+  }
+}
+
+export class HttpRequest extends WrappedBody {
   readonly query: URLSearchParams;
   readonly params: HttpRequestParams;
   #native: Request;
+
+  protected get wrapped(): Request {
+    return this.#native;
+  }
   #init: WrappedRequestInit;
 
   constructor(init: HttpRequestInit) {
+    super();
     const wrapped = init as WrappedRequestInit;
     this.#init = wrapped;
     this.#native = wrapped.nativeRequest ?? requestFromInit(wrapped);
@@ -80,34 +118,6 @@ export class HttpRequest {
    */
   get user(): HttpRequestUser | null {
     return null;
-  }
-
-  get body(): ReadableStream<Uint8Array> | null {
-    return this.#native.body;
-  }
-
-  get bodyUsed(): boolean {
-    return this.#native.bodyUsed;
-  }
-
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#native.arrayBuffer();
-  }
-
-  blob(): Promise<Blob> {
-    return this.#native.blob() as Promise<Blob>;
-  }
-
-  formData(): Promise<FormData> {
-    return this.#native.formData();
-  }
-
-  json(): Promise<unknown> {
-    return this.#native.json();
-  }
-
-  text(): Promise<string> {
-    return this.#native.text();
   }
 
   clone(): HttpRequest {
@@ -155,13 +165,18 @@ interface WrappedResponseInit extends HttpResponseInit {
 /** Statuses whose responses have no body (fetch's "null body status"): a body given with them is dropped, as Azure does. */
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
-export class HttpResponse {
+export class HttpResponse extends WrappedBody {
   readonly cookies: Cookie[];
   readonly enableContentNegotiation: boolean;
   #native: Response;
+
+  protected get wrapped(): Response {
+    return this.#native;
+  }
   #init: WrappedResponseInit;
 
   constructor(init?: HttpResponseInit) {
+    super();
     const wrapped: WrappedResponseInit = init ?? {};
     this.#init = wrapped;
     this.#native = wrapped.nativeResponse ?? responseFromInit(wrapped);
@@ -175,34 +190,6 @@ export class HttpResponse {
 
   get headers(): Headers {
     return this.#native.headers;
-  }
-
-  get body(): ReadableStream<Uint8Array> | null {
-    return this.#native.body;
-  }
-
-  get bodyUsed(): boolean {
-    return this.#native.bodyUsed;
-  }
-
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#native.arrayBuffer();
-  }
-
-  blob(): Promise<Blob> {
-    return this.#native.blob() as Promise<Blob>;
-  }
-
-  formData(): Promise<FormData> {
-    return this.#native.formData();
-  }
-
-  json(): Promise<unknown> {
-    return this.#native.json();
-  }
-
-  text(): Promise<string> {
-    return this.#native.text();
   }
 
   clone(): HttpResponse {
