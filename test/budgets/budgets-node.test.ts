@@ -128,7 +128,8 @@ describe('downstream budgets on a real node', () => {
       return throttled !== undefined;
     }, 15_000, 'the refused call in the invocation records');
     assert.ok(throttled);
-    assert.ok(throttled.budgetWaitMs >= 200, `budgetWaitMs ${throttled.budgetWaitMs}`);
+    // It waited out its queueTimeoutMs (200 ms); a timer may fire a millisecond before the clock says 200 have passed.
+    assert.ok(throttled.budgetWaitMs >= 190, `budgetWaitMs ${throttled.budgetWaitMs}`);
     assert.equal(throttled.billedMs, 0);
   });
 
