@@ -2,7 +2,7 @@
  * The same hello function three ways: native, as an AWS Lambda handler behind
  * an API Gateway HTTP API (payload 2.0) route, and as a Cloudflare Workers
  * module. Each answers `GET /<prefix>/hello/<name>` with `{"hello":"<name>"}`.
- * No settings anywhere: every function runs on the platform defaults.
+ * Every function runs on the platform's defaults, at the same size (128 MiB).
  */
 export interface HelloApp {
   label: string;
@@ -33,6 +33,8 @@ export const LAMBDA_HELLO: HelloApp = {
       'provider:',
       '  name: aws',
       '  runtime: nodejs20.x',
+      // The native and Workers functions run at Nimbus's default 128 MiB; serverless's own default is 1024 MB.
+      '  memorySize: 128',
       'functions:',
       '  hello:',
       '    handler: handler.hello',
