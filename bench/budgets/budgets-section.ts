@@ -8,14 +8,15 @@ import { LoadClient } from '../load/load-client.js';
 import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
 import { startBenchNode, type BenchNode } from '../support/bench-node.js';
-import { median, round } from '../support/stats.js';
+import { interleavedPairs, pairRunConfig, ratioList, summarizePairs } from '../support/interleaved-pairs.js';
+import { round } from '../support/stats.js';
 import { helloAppSource, helloPath, type HelloFunction } from '../http/hello-app.js';
 import { budget, MemoryBudgetStore } from '../../test/budgets/memory-budget-store.js';
 import { SlowDownstream } from '../../test/budgets/slow-downstream.js';
 
 /** Issue #16's target: a function with a budget serves at least this share of the same function without. */
 const TARGET_RATIO = 0.97;
-const PAIRS = 6;
+const PAIRS = 8;
 
 const FUNCTIONS: readonly HelloFunction[] = [
   { name: 'plain', settings: { maxInstances: 1, minInstances: 1, concurrency: 64 } },
@@ -41,36 +42,16 @@ export async function benchBudgets(config: BenchConfig): Promise<SectionResult> 
     await node.deploy('bench', helloAppSource(FUNCTIONS));
     const rows: BenchRow[] = [];
     const notes: string[] = [];
-    const ratios: number[] = [];
-    const short: BenchConfig = { ...config, warmupSec: 1, measureSec: Math.max(2, Math.round(config.measureSec / 2)) };
+    const short = pairRunConfig(config);
     for (const fn of FUNCTIONS) await client.load(node.url + helloPath(fn.name), config.connections, config.warmupSec);
-    for (let pair = 1; pair <= PAIRS; pair++) {
-      const order = pair % 2 === 1 ? FUNCTIONS : [...FUNCTIONS].reverse();
-      const results = new Map<string, number>();
-      for (const fn of order) {
-        // Each side warms up right before it is measured: the first of a pair must not pay for the switch.
-        await client.load(node.url + helloPath(fn.name), short.connections, short.warmupSec);
-        const load = await client.load(node.url + helloPath(fn.name), short.connections, short.measureSec);
-        if (load.non2xx + load.errors > 0) notes.push(`pair ${pair}, ${fn.name}: ${load.non2xx + load.errors} non-2xx or errors`);
-        results.set(fn.name, load.requestsPerSec);
-      }
-      const ratio = results.get('budgeted')! / results.get('plain')!;
-      ratios.push(ratio);
-      rows.push({
-        scenario: `warm hello, pair ${pair} (${order[0]!.name} first)`, 'req/s without uses': Math.round(results.get('plain')!),
-        'req/s with uses: [b]': Math.round(results.get('budgeted')!), [`ratio (≥ ${TARGET_RATIO})`]: round(ratio, 3),
-        'above breaking point': '–', 'ok / failed': '–', 'limit at end of each phase': '–',
-      });
-    }
+    const runs = await interleavedPairs(client, { baseline: node.url + helloPath('plain'), variant: node.url + helloPath('budgeted') }, PAIRS, short, new Set([client.pid]));
+    const summary = summarizePairs(runs);
+    if (summary.bad > 0) notes.push(`warm hello: ${summary.bad} non-2xx or errors`);
+    notes.push(`with ÷ without uses, pair by pair: ${ratioList(runs)}; CPU per request (node + instance, medians) ${round(summary.baselineCpuUs, 1)} µs without, ${round(summary.variantCpuUs, 1)} µs with.`);
     rows.push({
-      scenario: 'warm hello, median of the pairs', 'req/s without uses': '–', 'req/s with uses: [b]': '–',
-      [`ratio (≥ ${TARGET_RATIO})`]: round(median(ratios), 3), 'above breaking point': '–', 'ok / failed': '–', 'limit at end of each phase': '–',
-    });
-    // Each order once per two pairs: the geometric mean cancels what running first or second does to a side.
-    const geometric = Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length);
-    rows.push({
-      scenario: 'warm hello, geometric mean of the pairs', 'req/s without uses': '–', 'req/s with uses: [b]': '–',
-      [`ratio (≥ ${TARGET_RATIO})`]: round(geometric, 3), 'above breaking point': '–', 'ok / failed': '–', 'limit at end of each phase': '–',
+      scenario: `warm hello, ${PAIRS} interleaved pairs`, 'req/s without uses': Math.round(summary.baselineRps), 'req/s with uses: [b]': Math.round(summary.variantRps),
+      'ratio, median': round(summary.medianRatio, 3), [`ratio, geometric mean (≥ ${TARGET_RATIO})`]: round(summary.geometricMeanRatio, 3),
+      'above breaking point': '–', 'ok / failed': '–', 'limit at end of each phase': '–',
     });
 
     const url = await downstream.start();
@@ -88,7 +69,7 @@ export const withAdaptive = http2({ route: 'POST /adaptive', uses: ['adaptive'],
     return {
       rows,
       notes: [
-        `Cost of a budget: ${PAIRS} interleaved pairs of ${short.measureSec} s at ${short.connections} connections (autocannon in its own process), the order alternating; `
+        `Cost of a budget: ${PAIRS} interleaved pairs (${short.warmupSec} s warm-up + ${short.measureSec} s measured per side) at ${short.connections} connections (autocannon in its own process), the order alternating; req/s are medians of the pairs and the geometric mean of the pair ratios decides the target; `
           + 'budget `b` is generous (concurrency 100,000, rate 1,000,000/s), so every take is the warm path: a few compares in memory, no store read.',
         'Degrade and recover: 32 client loops POST to a function whose every invocation calls a real HTTP downstream (20 ms; above its breaking point it answers 503 after 200 ms). '
           + 'Phases: healthy (breaking point 16, 4 s), degraded (breaking point 4, 6 s), recovered (breaking point 16, 6 s). '
@@ -131,7 +112,7 @@ async function degradeAndRecover(node: BenchNode, downstream: SlowDownstream, ki
   stop = true;
   await Promise.all(clients);
   return {
-    scenario: `degrade then recover, ${kind} limit`, 'req/s without uses': '–', 'req/s with uses: [b]': '–', [`ratio (≥ ${TARGET_RATIO})`]: '–',
+    scenario: `degrade then recover, ${kind} limit`, 'req/s without uses': '–', 'req/s with uses: [b]': '–', 'ratio, median': '–', [`ratio, geometric mean (≥ ${TARGET_RATIO})`]: '–',
     'above breaking point': `${downstream.overloaded} (${overshoot.join(' / ')})`, 'ok / failed': `${ok} / ${failed}`,
     'limit at end of each phase': limits.join(' / '),
   };

@@ -5,12 +5,12 @@
  * process over loopback.
  */
 import { LoadClient } from '../load/load-client.js';
-import type { LoadResult } from '../load/messages.js';
 import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
 import { startBenchNode, type BenchNode } from '../support/bench-node.js';
 import type { NodeOptions } from '../../src/server/node.js';
-import { descendantsCpuMs, ownCpuMs, processCpuMs } from '../support/process-cpu.js';
+import { interleavedPairs, pairRunConfig, ratioList, summarizePairs } from '../support/interleaved-pairs.js';
+import { measureLoad, type MeasuredLoad as Measured } from '../support/measure-load.js';
 import { median, round } from '../support/stats.js';
 import { startBareServers } from './bare-servers.js';
 import { helloAppSource, helloPath, type HelloFunction } from './hello-app.js';
@@ -26,13 +26,6 @@ export const THROUGHPUT_FUNCTIONS: readonly HelloFunction[] = [
   { name: 'one', settings: { maxInstances: 1, minInstances: 1, concurrency: 64 } },
   { name: 'two', settings: { maxInstances: 2, minInstances: 2, concurrency: 32 } },
 ];
-
-interface Measured {
-  load: LoadResult;
-  /** CPU used by the serving side per completed request (µs): this process, and its instance processes. */
-  serverCpuUsPerReq: number;
-  instanceCpuUsPerReq: number;
-}
 
 export const warmThroughputSection: BenchSection = {
   name: 'http',
@@ -129,37 +122,13 @@ async function measureMeteringGap(
   const on = nodes.find((n) => n.label === VARIANTS[0]!.label)?.node;
   const off = nodes.find((n) => n.label === VARIANTS[1]!.label)?.node;
   if (!on || !off) return 'not measured';
-  const short: BenchConfig = { ...config, warmupSec: 1, measureSec: Math.max(2, Math.round(config.measureSec / 2)) };
+  const short = pairRunConfig(config);
   const path = helloPath(THROUGHPUT_FUNCTIONS[0]!.name);
-  const ratios: number[] = [];
-  const hostCpu = { on: [] as number[], off: [] as number[] };
-  for (let pair = 0; pair < METERING_PAIRS; pair++) {
-    const order = pair % 2 === 0 ? [on, off] : [off, on];
-    const first = await measureLoad(client, order[0]!.url + path, short, others);
-    const second = await measureLoad(client, order[1]!.url + path, short, others);
-    const [withMetering, without] = pair % 2 === 0 ? [first, second] : [second, first];
-    ratios.push(withMetering.load.requestsPerSec / without.load.requestsPerSec);
-    hostCpu.on.push(withMetering.serverCpuUsPerReq);
-    hostCpu.off.push(without.serverCpuUsPerReq);
-  }
-  const middle = median(ratios);
-  return `${METERING_PAIRS} interleaved pairs of ${short.measureSec} s, on ÷ off req/s ${ratios.map((r) => round(r, 2)).join(', ')}; ` +
+  const runs = await interleavedPairs(client, { baseline: off.url + path, variant: on.url + path }, METERING_PAIRS, short, others);
+  const middle = summarizePairs(runs).medianRatio;
+  return `${METERING_PAIRS} interleaved pairs of ${short.measureSec} s, on ÷ off req/s ${ratioList(runs)}; ` +
     `median ${round(middle, 3)}, so on is ${round(Math.max(0, 1 - middle) * 100, 1)} % slower; ` +
-    `node CPU per request (median) ${round(median(hostCpu.on), 1)} µs on vs ${round(median(hostCpu.off), 1)} µs off`;
-}
-
-
-/** Load against `url`; the serving side's CPU is `serverPid`'s (a bare server) or this process's (a Nimbus node) plus its instances. */
-async function measureLoad(client: LoadClient, url: string, config: BenchConfig, others: ReadonlySet<number>, serverPid?: number): Promise<Measured> {
-  await client.load(url, config.connections, config.warmupSec);
-  const serverCpu = (): number => (serverPid === undefined ? ownCpuMs() : processCpuMs(serverPid));
-  const serverBefore = serverCpu();
-  const instancesBefore = serverPid === undefined ? descendantsCpuMs(process.pid, others) : 0;
-  const load = await client.load(url, config.connections, config.measureSec);
-  const serverMs = serverCpu() - serverBefore;
-  const instancesMs = serverPid === undefined ? descendantsCpuMs(process.pid, others) - instancesBefore : 0;
-  const perReq = (ms: number): number => (ms * 1000) / Math.max(1, load.completed);
-  return { load, serverCpuUsPerReq: perReq(serverMs), instanceCpuUsPerReq: perReq(instancesMs) };
+    `node CPU per request (median) ${round(median(runs.variant.map((m) => m.serverCpuUsPerReq)), 1)} µs on vs ${round(median(runs.baseline.map((m) => m.serverCpuUsPerReq)), 1)} µs off`;
 }
 
 interface Baselines {

@@ -59,25 +59,52 @@ export function invokeLambda(handler: LambdaHandler, event: unknown, ctx: BaseCo
 }
 
 export function makeLambdaContext(ctx: BaseContext, info: LambdaFunctionInfo, settle: (error: unknown, result: unknown) => void): LambdaContext {
+  const fixed = fixedNamesOf(info);
+  // Plain data properties, made once per function or per day: this object is built on every invocation.
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: info.functionName,
     functionVersion: FUNCTION_VERSION,
-    get invokedFunctionArn() {
-      return functionArn(info);
-    },
-    memoryLimitInMB: String(info.memoryLimitInMB),
+    invokedFunctionArn: fixed.arn,
+    memoryLimitInMB: fixed.memoryLimitInMB,
     awsRequestId: ctx.invocationId,
-    logGroupName: `/aws/lambda/${info.functionName}`,
+    logGroupName: fixed.logGroupName,
     // Lambda's stream is per execution environment: `date/[version]id`; a Nimbus app version plays that part.
-    get logStreamName() {
-      return `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${FUNCTION_VERSION}]${ctx.app}-v${ctx.version}`;
-    },
+    logStreamName: `${todayPath()}/[${FUNCTION_VERSION}]${ctx.app}-v${ctx.version}`,
     getRemainingTimeInMillis: () => Math.max(0, ctx.deadline - Date.now()),
     done: (error, result) => settle(error, result),
     fail: (error) => settle(error ?? new Error('context.fail() was called'), undefined),
     succeed: (result) => settle(null, result),
   };
+}
+
+interface FixedNames {
+  arn: string;
+  logGroupName: string;
+  memoryLimitInMB: string;
+}
+
+const fixedNames = new WeakMap<LambdaFunctionInfo, FixedNames>();
+
+function fixedNamesOf(info: LambdaFunctionInfo): FixedNames {
+  let names = fixedNames.get(info);
+  if (!names) {
+    names = { arn: functionArn(info), logGroupName: `/aws/lambda/${info.functionName}`, memoryLimitInMB: String(info.memoryLimitInMB) };
+    fixedNames.set(info, names);
+  }
+  return names;
+}
+
+let today = { until: 0, path: '' };
+
+/** `2024/05/17`, recomputed once a day. */
+function todayPath(): string {
+  const now = Date.now();
+  if (now >= today.until) {
+    const path = new Date(now).toISOString().slice(0, 10).replaceAll('-', '/');
+    today = { until: (Math.floor(now / 86_400_000) + 1) * 86_400_000, path };
+  }
+  return today.path;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

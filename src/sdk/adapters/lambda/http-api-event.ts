@@ -33,8 +33,15 @@ export interface HttpApiEventV2 {
 
 export function httpApiEvent(request: RequestParts, params: Readonly<Record<string, string>>, route: LambdaHttpRoute, info: LambdaFunctionInfo, requestId: string): HttpApiEventV2 {
   // Format 2.0 moves the Cookie header into `cookies`, one entry per cookie.
-  const cookies = request.headers.filter(([name]) => name === 'cookie').flatMap(([, value]) => value.split(';').map((c) => c.trim()).filter((c) => c !== ''));
-  const headers = joinedByName(request.headers.filter(([name]) => name !== 'cookie'));
+  const cookies: string[] = [];
+  const headers: Record<string, string> = {};
+  for (const [name, value] of request.headers) {
+    if (name === 'cookie') {
+      for (const cookie of value.split(';')) if (cookie.trim() !== '') cookies.push(cookie.trim());
+    } else {
+      headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    }
+  }
   const query = queryPairs(request.rawQueryString);
   const pathParameters = pathParametersOf(params, route.pathParameterNames);
   const textual = isTextual(request.contentType);
@@ -75,10 +82,17 @@ export function httpApiResponse(result: unknown): Response {
   if (isObject(result) && 'statusCode' in result) {
     const status = Number(result['statusCode']);
     if (!Number.isInteger(status) || status < 100 || status > 599) return malformed();
-    const headers = new Headers();
-    if (isObject(result['headers'])) for (const [name, value] of Object.entries(result['headers'])) if (value !== undefined && value !== null) headers.set(name, String(value));
-    if (Array.isArray(result['cookies'])) for (const cookie of result['cookies']) headers.append('set-cookie', String(cookie));
-    defaultContentType(headers);
+    // Plain pairs, not a Headers object the Response would copy again: this runs on every request.
+    // No prototype: a header named `__proto__` is a header like any other.
+    const byName = Object.create(null) as Record<string, string>;
+    const given = result['headers'];
+    if (isObject(given)) for (const name of Object.keys(given)) {
+      const value = given[name];
+      if (value !== undefined && value !== null) byName[name.toLowerCase()] = String(value);
+    }
+    byName['content-type'] ??= 'application/json';
+    const headers = Object.entries(byName);
+    if (Array.isArray(result['cookies'])) for (const cookie of result['cookies']) headers.push(['set-cookie', String(cookie)]);
     return new Response(bodyOf(result['body'], result['isBase64Encoded'] === true, status), { status, headers });
   }
   const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);

@@ -15,7 +15,17 @@ export interface RequestParts {
   receivedAt: Date;
 }
 
-export async function readRequest(req: Request): Promise<RequestParts> {
+/**
+ * The parts of a request both event formats are built from. Synchronous for a
+ * request without a body (most GETs): on the hot path every promise costs,
+ * and more so in an instance, where async context tracking watches each one.
+ */
+export function readRequest(req: Request): RequestParts | Promise<RequestParts> {
+  if (req.body === null) return requestParts(req, null);
+  return req.arrayBuffer().then((buffer) => requestParts(req, buffer.byteLength > 0 ? new Uint8Array(buffer) : null));
+}
+
+function requestParts(req: Request, body: Uint8Array | null): RequestParts {
   // One pass over the headers (each Headers lookup sorts and searches the list again); the URL split by hand, not parsed.
   const headers = [...req.headers] as [string, string][];
   let host: string | undefined;
@@ -35,13 +45,12 @@ export async function readRequest(req: Request): Promise<RequestParts> {
   const end = hashStart < 0 ? url.length : hashStart;
   const rawPath = pathStart < 0 ? '/' : url.slice(pathStart, queryStart < 0 ? end : queryStart);
   const rawQueryString = queryStart < 0 ? '' : url.slice(queryStart + 1, end);
-  const bytes = req.body === null ? null : new Uint8Array(await req.arrayBuffer());
   return {
     method: req.method,
     rawPath,
     rawQueryString,
     headers,
-    body: bytes !== null && bytes.byteLength > 0 ? bytes : null,
+    body,
     host: host ?? url.slice(url.indexOf('//') + 2, pathStart < 0 ? undefined : pathStart),
     // Nimbus hands functions no peer address: the proxy's header when there is one, else loopback.
     sourceIp: forwarded?.split(',')[0]?.trim() || '127.0.0.1',
@@ -53,7 +62,7 @@ export async function readRequest(req: Request): Promise<RequestParts> {
 
 /** Query parameters in order, decoded as API Gateway decodes them (`+` is a space). */
 export function queryPairs(rawQueryString: string): [string, string][] {
-  return [...new URLSearchParams(rawQueryString)];
+  return rawQueryString === '' ? [] : [...new URLSearchParams(rawQueryString)];
 }
 
 /** Values of a repeated name joined with commas: HTTP API's `headers` and `queryStringParameters`. */
@@ -78,6 +87,15 @@ export function allByName(pairs: readonly [string, string][]): Record<string, st
 
 /** `12/Mar/2020:19:03:58 +0000`: the CLF time API Gateway puts in `requestContext.time`. */
 export function clfTime(date: Date): string {
+  // The text changes once a second; under load, many requests share it.
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastClf.second) lastClf = { second, text: formatClf(date) };
+  return lastClf.text;
+}
+
+let lastClf = { second: NaN, text: '' };
+
+function formatClf(date: Date): string {
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${two(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
