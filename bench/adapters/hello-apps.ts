@@ -28,6 +28,15 @@ export const NATIVE_HELLO: HelloApp = {
   },
 };
 
+/** Native again, under another app: native against it shows how far apart two identical functions measure. */
+export const NATIVE_HELLO_COPY: HelloApp = {
+  label: 'native Nimbus function, an identical copy (A/A control)',
+  app: 'hello-native-copy',
+  functionName: 'hello',
+  path: '/native-copy/hello/bench',
+  files: { 'index.ts': NATIVE_HELLO.files['index.ts']!.replace('/native/hello/', '/native-copy/hello/') },
+};
+
 export const LAMBDA_HELLO: HelloApp = {
   label: 'AWS Lambda handler (HTTP API, payload 2.0)',
   app: 'hello-lambda',
