@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAppFormat } from '../../../src/cli/bundle/formats/app-format.js';
 import { workersFormat } from '../../../src/cli/bundle/formats/workers/workers-format.js';
-import { stripJsonc } from '../../../src/cli/bundle/formats/workers/jsonc.js';
+import { parseJsonc } from '../../../src/cli/bundle/formats/workers/jsonc.js';
 import { nimbusCron } from '../../../src/cli/bundle/formats/workers/cron.js';
 import { nimbusRoute } from '../../../src/cli/bundle/formats/workers/route-pattern.js';
 import { CliError } from '../../../src/cli/cli-error.js';
@@ -113,11 +113,10 @@ test('wrangler.json and wrangler.jsonc (comments, trailing commas, // inside str
   assert.match(fromJson.entrySource, /"URL":"https:\/\/example\.com\/\*"/);
 });
 
-test('stripJsonc keeps strings (with escaped quotes) and line numbers, and drops only trailing commas', () => {
-  assert.equal(JSON.parse(stripJsonc('{"a": "x // y /* z */ \\" w", // c\n "b": [1, 2, ], }'))['a'], 'x // y /* z */ " w');
-  const commented = '{\n/* one\ntwo */\n"a": 1}';
-  assert.equal(stripJsonc(commented).split('\n').length, commented.split('\n').length);
-  assert.deepEqual(JSON.parse(stripJsonc('{"a": ",]", "b": [1,\n]}')), { a: ',]', b: [1] });
+test('parseJsonc keeps strings (with escaped quotes), drops comments and trailing commas, and names where a problem is', () => {
+  assert.deepEqual(parseJsonc('{"a": "x // y /* z */ \\" w", // c\n "b": [1, 2, ], }'), { a: 'x // y /* z */ " w', b: [1, 2] });
+  assert.deepEqual(parseJsonc('{"a": ",]", "b": [1,\n]}'), { a: ',]', b: [1] });
+  assert.throws(() => parseJsonc('{\n/* one\ntwo */\n"a": 1,\n  "b" 2}'), { name: 'SyntaxError', message: 'a colon is expected (line 5, column 7)' });
 });
 
 test('a Worker without routes has one fetch function at /fn/<app>/fetch, registered only if the module has fetch()', async () => {
@@ -184,7 +183,7 @@ test('a service-worker script is listed as unsupported; a module that default-ex
 
 test('malformed files fail with one line naming the file and the problem', async () => {
   assert.match(await readFails({ 'wrangler.toml': 'name = "x"\nmain = \n' }), /^wrangler\.toml is not valid TOML: .+\(line 2, column \d+\)$/);
-  assert.match(await readFails({ 'wrangler.jsonc': '{ "main": "src/index.js" /* never closed' }), /^wrangler\.jsonc is not valid JSON: a \/\* comment is never closed \(line 1\)$/);
+  assert.match(await readFails({ 'wrangler.jsonc': '{ "main": "src/index.js" /* never closed' }), /^wrangler\.jsonc is not valid JSON: a \/\* comment is never closed \(line 1, column 26\)$/);
   assert.match(await readFails({ 'wrangler.json': '{ "main": }' }), /^wrangler\.json is not valid JSON: /);
   assert.equal(await readFails({ 'wrangler.json': '[1, 2]' }), 'wrangler.json must hold a table of settings at the top');
   assert.match(await readFails({ 'wrangler.toml': 'name = "x"\n' }), /^wrangler\.toml: main is missing/);

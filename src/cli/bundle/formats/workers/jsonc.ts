@@ -1,71 +1,39 @@
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
+/** jsonc-parser's error codes, as a person reading the file would say them. */
+const PROBLEMS: Readonly<Record<string, string>> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'a number is not written as JSON writes numbers',
+  PropertyNameExpected: 'a property name (in double quotes) is expected',
+  ValueExpected: 'a value is expected',
+  ColonExpected: 'a colon is expected',
+  CommaExpected: 'a comma is expected',
+  CloseBraceExpected: 'a closing } is expected',
+  CloseBracketExpected: 'a closing ] is expected',
+  EndOfFileExpected: 'nothing may follow the top-level value',
+  InvalidCommentToken: 'a comment is not closed or not valid',
+  UnexpectedEndOfComment: 'a /* comment is never closed',
+  UnexpectedEndOfString: 'a string is never closed',
+  UnexpectedEndOfNumber: 'a number is cut short',
+  InvalidUnicode: 'an invalid \\u escape',
+  InvalidEscapeCharacter: 'an invalid escape in a string',
+  InvalidCharacter: 'a character that must be escaped in a string',
+};
+
 /**
- * JSON with comments, as wrangler.jsonc (and wrangler.json) may be written:
- * `//` and `/* *\/` comments and trailing commas, never inside strings. The
- * result keeps every line break, so JSON.parse's positions still point into
- * the file as written.
+ * JSON with comments and trailing commas, as wrangler.jsonc (and
+ * wrangler.json) may be written, read by Microsoft's jsonc-parser (the
+ * parser VS Code uses for its own settings files). The first problem is a
+ * SyntaxError naming it and its line and column.
  */
-export function stripJsonc(text: string): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"') {
-      const end = stringEnd(text, i);
-      out += text.slice(i, end);
-      i = end;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0) throw new SyntaxError(`a /* comment is never closed (line ${lineAt(text, i)})`);
-      out += text.slice(i, close + 2).replace(/[^\n]/g, ' ');
-      i = close + 2;
-    } else {
-      out += c;
-      i++;
-    }
+export function parseJsonc(text: string): unknown {
+  const errors: ParseError[] = [];
+  const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  const first = errors[0];
+  if (first) {
+    const code = printParseErrorCode(first.error);
+    const before = text.slice(0, first.offset).split('\n');
+    throw new SyntaxError(`${PROBLEMS[code] ?? code} (line ${before.length}, column ${before[before.length - 1]!.length + 1})`);
   }
-  return withoutTrailingCommas(out);
-}
-
-/** Index just past the string starting at `start` (a `"`), escapes included; an unclosed string runs to the end. */
-function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === '\\') i += 2;
-    else if (text[i] === '"') return i + 1;
-    else i++;
-  }
-  return text.length;
-}
-
-/** Commas followed only by white space before `}` or `]` (comments are already blanks), outside strings. */
-function withoutTrailingCommas(text: string): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === '"') {
-      const end = stringEnd(text, i);
-      out += text.slice(i, end);
-      i = end;
-      continue;
-    }
-    if (c === ',') {
-      let j = i + 1;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (text[j] === '}' || text[j] === ']') {
-        out += ' ';
-        i++;
-        continue;
-      }
-    }
-    out += c;
-    i++;
-  }
-  return out;
-}
-
-function lineAt(text: string, index: number): number {
-  return text.slice(0, index).split('\n').length;
+  return value;
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { CliError } from '../../../cli-error.js';
-import { stripJsonc } from './jsonc.js';
+import { parseJsonc } from './jsonc.js';
 
 /** The names wrangler reads, in the order it prefers them. */
 export const WRANGLER_FILES = ['wrangler.json', 'wrangler.jsonc', 'wrangler.toml'] as const;
@@ -17,7 +17,7 @@ export async function readWranglerFile(appDir: string, name: string): Promise<Re
   const text = await readFile(join(appDir, name), 'utf8');
   let parsed: unknown;
   try {
-    parsed = name.endsWith('.toml') ? parseToml(text) : JSON.parse(stripJsonc(text));
+    parsed = name.endsWith('.toml') ? parseToml(text) : parseJsonc(text);
   } catch (err) {
     throw new CliError(`${name} is not valid ${name.endsWith('.toml') ? 'TOML' : 'JSON'}: ${describeParseError(err)}`);
   }
