@@ -13,6 +13,7 @@ import type { HostServices } from '../host-services.js';
 import { NimbusError, type ErrorCode } from '../../shared/errors.js';
 import { CreditedBody } from './credited-body.js';
 import { readCall, readError, readFullResponseHead, readLoaded, readLog, readResponseEnd, readResponseHead } from './instance-messages.js';
+import { StreamTable } from './stream-table.js';
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopped';
 
@@ -79,7 +80,7 @@ export class Instance {
   /** Which function it serves, once assigned. */
   assignment: { app: string; version: number; functionName: string } | null = null;
 
-  readonly #streams = new Map<number, Stream>();
+  readonly #streams = new StreamTable<Stream>();
   #nextStream = 1;
   #ready: Promise<void>;
   #booted = false;
@@ -364,11 +365,6 @@ export class Instance {
     return channel.write(data);
   }
 
-  #runs(invocationId: string): boolean {
-    for (const stream of this.#streams.values()) if (stream.invocationId === invocationId) return true;
-    return false;
-  }
-
   #remember(invocationId: string): void {
     this.#recentInvocations[this.#recentNext] = invocationId;
     this.#recentNext = (this.#recentNext + 1) % RECENT_INVOCATIONS;
@@ -410,7 +406,7 @@ export class Instance {
       finish();
       return;
     }
-    const invocationRunning = invocationId !== null && this.#runs(invocationId);
+    const invocationRunning = invocationId !== null && this.#streams.runs(invocationId);
     this.hostServices({ ...who, invocationId, invocationRunning, service: message.service, method: message.method, args: message.args, body: call.upload })
       .then(async (result) => {
         reply({ ok: true, value: result.value ?? null, hasBody: result.body !== undefined });
