@@ -3,7 +3,6 @@ import { stringOption, type CliCommand } from '../command.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { localDataDir } from '../connection.js';
 import { parseBlobsUrl, parseStoreUrl, StorageConfigError } from '../../server/storage-config.js';
-import { migrateStore, MigrateStoreError } from '../../store/migrate-store/migrate-store.js';
 
 export const migrateStoreCommand: CliCommand = {
   name: 'migrate-store',
@@ -34,6 +33,8 @@ export const migrateStoreCommand: CliCommand = {
       if (err instanceof StorageConfigError) throw new CliError(err.message.replace(/^--store:/, '--to:'));
       throw err;
     }
+    // Loaded here, not with the CLI: the PostgreSQL and S3 clients would slow every other command's start.
+    const { migrateStore, MigrateStoreError } = await import('../../store/migrate-store/migrate-store.js');
     try {
       await migrateStore({ dataDir, targetUrl, blobs, progress: (line) => ctx.out(line) });
     } catch (err) {
