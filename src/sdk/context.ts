@@ -25,7 +25,9 @@ export interface BaseContext {
    * once, and the invocation (its instance slot, its metering, its platform
    * calls) lasts until every promise handed here settles, or until its
    * deadline (then it ends as a timeout). A rejection is logged; the answer
-   * stands. Call it before the handler's answer is complete.
+   * stands. Call it before the handler's answer is complete. If the handler
+   * then throws, the caller gets the failure at once and the work still runs
+   * inside the invocation, which ends as an error when the work settles.
    */
   waitUntil(promise: Promise<unknown>): void;
   budgets: FunctionBudgets;

@@ -44,6 +44,17 @@ export const overdue = http({ route: 'GET /overdue', timeoutMs: 300 }, (req, ctx
   return 'answered before the deadline';
 });
 
+// Throws after handing work over: the caller hears of the failure now; the work runs on inside the invocation.
+export const thrower = http({ route: 'GET /thrower/:gate', maxInstances: 1, concurrency: 1, queueTimeoutMs: 0 }, (req, ctx) => {
+  const gate = ctx.params.gate;
+  ctx.waitUntil((async () => {
+    while (!(await gateOpen(ctx, gate))) await new Promise((r) => setTimeout(r, 10));
+    // A platform call: refused if the invocation had already ended.
+    await ctx.blobs.put('gates', gate + '.done', 'done by ' + ctx.invocationId);
+  })());
+  throw new Error('the handler broke after handing work over');
+});
+
 export const consumer = queue({ queue: 'late-jobs', maxBatchWaitMs: 0 }, (batch, ctx) => {
   ctx.waitUntil(ctx.blobs.put('gates', 'queue.done', String(batch.messages[0].body)));
 });
@@ -116,6 +127,23 @@ describe('ctx.waitUntil', () => {
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'answered before the deadline');
     await eventually(async () => (await records('overdue')).some((r) => r.outcome === 'timeout'), 15_000, 'a timeout record of overdue');
+  });
+
+  test('a handler that throws after waitUntil fails at once; its work runs on inside the invocation, which ends as an error', async () => {
+    const res = await fetch(`${node.url}/thrower/t`);
+    assert.equal(res.status, 500);
+    await res.text();
+    // The slot is held by the work still running.
+    const second = await fetch(`${node.url}/thrower/u`);
+    assert.equal(second.status, 429);
+    await second.text();
+    assert.equal((await records('thrower')).length, 0, 'not metered as finished while its work runs');
+    assert.equal(await (await fetch(`${node.url}/open/t`, { method: 'POST' })).text(), 'opened');
+    await eventually(async () => (await (await fetch(`${node.url}/status/t`)).text()).startsWith('done by '), 15_000, 'the work after the throw to finish');
+    const id = (await (await fetch(`${node.url}/status/t`)).text()).replace('done by ', '');
+    const record = await recordOf('thrower', id);
+    assert.equal(record.outcome, 'error');
+    assert.match(record.error ?? '', /the handler broke after handing work over/);
   });
 
   test('an event handler may hand work to waitUntil too', async () => {

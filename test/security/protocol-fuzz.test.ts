@@ -32,6 +32,10 @@ const TEMPLATES = [
   [14, (r) => Buffer.alloc(Math.floor(r() * 300000), 0x42)],
   [15, () => json({ cpuMicros: 10 })],
   [16, () => json({ message: 'boom' })],
+  // An error whose waitUntil work lingers, a bad lingers flag, and the SETTLED that ends lingering.
+  [16, () => json({ message: 'boom', lingers: true })],
+  [16, () => json({ message: 'boom', lingers: 'yes' })],
+  [19, () => json({ cpuMicros: 5 })],
   [17, () => json({ lines: [{ inv: null, level: 'info', stream: 'stdout', t: Date.now(), msg: 'fuzz' }] })],
   [18, () => fullResponse({ status: 200, headers: [], cpuMicros: 1 }, Buffer.from('fuzzed'))],
   [20, () => json({ service: 'queues', method: 'send', args: ['fuzz-q', [{ body: 1 }]], inv: null, hasBody: false })],

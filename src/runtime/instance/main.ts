@@ -21,7 +21,7 @@ import { installLazySourceMaps } from './lazy-source-maps.js';
 import { ReceiveWindow, SendWindow } from './flow-control.js';
 import {
   FRAME, MAX_ERROR_TEXT_CHARS, MAX_FULL_BODY_BYTES, STREAM_WINDOW_BYTES, decodeCredit, encodeFullResponse, parseInvoke, parseJson,
-  type DescribedFunction, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
+  type DescribedFunction, type ErrorMessage, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
 } from './protocol.js';
 import { jsonAnswer, responseToJson, toAnswer, toResponse, type InlineAnswer } from './results.js';
 
@@ -149,7 +149,7 @@ function definitionsOf(mod: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A thrown error as the host takes it: message and stack, each cut to a bounded length. */
-function errorMessage(error: Error): { message: string; stack?: string } {
+function errorMessage(error: Error): ErrorMessage {
   const cut = (text: string) => (text.length > MAX_ERROR_TEXT_CHARS ? `${text.slice(0, MAX_ERROR_TEXT_CHARS)}… (cut)` : text);
   return error.stack === undefined ? { message: cut(error.message) } : { message: cut(error.message), stack: cut(error.stack) };
 }
@@ -196,7 +196,14 @@ async function invoke(stream: number, run: Running, timer: NodeJS.Timeout): Prom
     await send(stream, await execute(run), run);
     if (run.lingering) await settleLingering(stream, run, run.lingering);
   } catch (err) {
-    channel.sendJson(FRAME.ERROR, stream, errorMessage(err instanceof Error ? err : new Error(String(err))));
+    const failed: ErrorMessage = errorMessage(err instanceof Error ? err : new Error(String(err)));
+    // The handler failed after handing work to ctx.waitUntil: the caller hears of the failure now, and
+    // the invocation lasts until that work settles, as after an answer (Workers keeps it running too).
+    const lingering = run.answered ? null : run.lingering;
+    if (lingering) failed.lingers = true;
+    run.answered = true;
+    channel.sendJson(FRAME.ERROR, stream, failed);
+    if (lingering) await settleLingering(stream, run, lingering);
   } finally {
     clearTimeout(timer);
     running.delete(stream);

@@ -166,6 +166,11 @@ export function decodeFullResponse(payload: Buffer): { head: unknown; body: Buff
 export interface ErrorMessage {
   message: string;
   stack?: string;
+  /**
+   * The handler failed, but work it handed to ctx.waitUntil still runs: the
+   * invocation ends with SETTLED (or its deadline), as an answer that lingers does.
+   */
+  lingers?: true;
 }
 
 export interface LogRecord {

@@ -58,7 +58,11 @@ export function readError(message: unknown): ErrorMessage {
   if (!isObject(message) || typeof message['message'] !== 'string') violation('an error message has no text');
   const stack = message['stack'];
   if (stack !== undefined && typeof stack !== 'string') violation('an error stack is not a string');
-  return stack === undefined ? { message: cut(message['message']) } : { message: cut(message['message']), stack: cut(stack) };
+  const lingers = message['lingers'];
+  if (lingers !== undefined && lingers !== true) violation('an error\'s lingers flag is not true');
+  const read: ErrorMessage = stack === undefined ? { message: cut(message['message']) } : { message: cut(message['message']), stack: cut(stack) };
+  if (lingers === true) read.lingers = true;
+  return read;
 }
 
 /** A response head: the status a Response can have, and header pairs of strings. Checked in place: no copy on the hot path. */

@@ -46,6 +46,8 @@ interface Stream {
   rejectDone: (failure: InvocationFailure) => void;
   /** The answer went out but ctx.waitUntil work still runs: the invocation ends with SETTLED (or its deadline). */
   lingering: boolean;
+  /** The handler failed while its waitUntil work goes on: the invocation's outcome once that work settles. */
+  failure?: InvocationFailure;
 }
 
 /** A platform call the instance made (ctx.queues, ctx.blobs): its upload and the credit for its reply's body. */
@@ -515,6 +517,10 @@ export class Instance {
     if (!stream.lingering) throw new ProtocolViolation('SETTLED for an invocation whose answer did not linger');
     const message = readResponseEnd(parseJson(payload));
     this.#streams.delete(streamId);
+    if (stream.failure) {
+      this.#fail(stream, stream.failure);
+      return;
+    }
     this.#settled(stream);
     stream.resolveDone(this.#measured(stream, message.cpuMicros, message.waitedMs));
   }
@@ -529,9 +535,18 @@ export class Instance {
     const stream = this.#streams.get(streamId);
     if (!stream) return;
     const message = readError(parseJson(payload));
-    this.#streams.delete(streamId);
+    if (stream.lingering) throw new ProtocolViolation('an error for an invocation that already answered');
     const failure = new InvocationFailure('error', message.message);
     if (message.stack) failure.stack = message.stack;
+    if (message.lingers && !stream.headReceived) {
+      // The caller gets the failure now; the invocation keeps its slot and deadline until its waitUntil work settles.
+      stream.headReceived = true;
+      stream.failure = failure;
+      this.#linger(stream);
+      stream.rejectHead(failure);
+      return;
+    }
+    this.#streams.delete(streamId);
     this.#fail(stream, failure);
   }
 
