@@ -9,7 +9,7 @@ import type { BenchRow, BenchSection, SectionResult } from '../section.js';
 import { benchConfig, type BenchConfig } from '../support/bench-config.js';
 import { startBenchNode, type BenchNode } from '../support/bench-node.js';
 import type { NodeOptions } from '../../src/server/node.js';
-import { interleavedPairs, pairRunConfig, ratioList, summarizePairs } from '../support/interleaved-pairs.js';
+import { sideBySide, summarizeSideBySide, windowRatios } from '../support/side-by-side.js';
 import { measureLoad, type MeasuredLoad as Measured } from '../support/measure-load.js';
 import { median, round } from '../support/stats.js';
 import { startBareServers } from './bare-servers.js';
@@ -90,7 +90,7 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
         rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, base));
       }
     }
-    const meteringGap = await measureMeteringGap(client, nodes, config, others);
+    const meteringGap = await measureMeteringGap(client, nodes, config);
     return {
       rows,
       notes: [
@@ -112,23 +112,29 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
   }
 }
 
-/** On/off pairs, each side first in turn: a 5 % difference is smaller than this machine's drift between two runs. */
-const METERING_PAIRS = 6;
+/** Windows of metering on and off loaded side by side: a 5 % difference is smaller than this machine's drift between two runs. */
+const METERING_WINDOWS = 8;
 
-/** The metering gap from interleaved short runs of the same function on the metering-on and -off nodes, as a median. */
-async function measureMeteringGap(
-  client: LoadClient, nodes: { label: string; node: BenchNode }[], config: BenchConfig, others: ReadonlySet<number>,
-): Promise<string> {
+/**
+ * The metering gap: the same function on the metering-on and -off nodes, loaded
+ * at the same moment from two load clients (half the connections each), so the
+ * machine's drift falls on both alike; the geometric mean of the window ratios.
+ */
+async function measureMeteringGap(client: LoadClient, nodes: { label: string; node: BenchNode }[], config: BenchConfig): Promise<string> {
   const on = nodes.find((n) => n.label === VARIANTS[0]!.label)?.node;
   const off = nodes.find((n) => n.label === VARIANTS[1]!.label)?.node;
   if (!on || !off) return 'not measured';
-  const short = pairRunConfig(config);
-  const path = helloPath(THROUGHPUT_FUNCTIONS[0]!.name);
-  const runs = await interleavedPairs(client, { baseline: off.url + path, variant: on.url + path }, METERING_PAIRS, short, others);
-  const middle = summarizePairs(runs).medianRatio;
-  return `${METERING_PAIRS} interleaved pairs of ${short.measureSec} s, on ÷ off req/s ${ratioList(runs)}; ` +
-    `median ${round(middle, 3)}, so on is ${round(Math.max(0, 1 - middle) * 100, 1)} % slower; ` +
-    `node CPU per request (median) ${round(median(runs.variant.map((m) => m.serverCpuUsPerReq)), 1)} µs on vs ${round(median(runs.baseline.map((m) => m.serverCpuUsPerReq)), 1)} µs off`;
+  const second = await LoadClient.start();
+  try {
+    const path = helloPath(THROUGHPUT_FUNCTIONS[0]!.name);
+    const options = { windows: METERING_WINDOWS, windowSec: Math.max(2, Math.round(config.measureSec / 2)), connections: Math.max(1, Math.round(config.connections / 2)), warmupSec: config.warmupSec };
+    const runs = await sideBySide([client, second], { baseline: off.url + path, variant: on.url + path }, options);
+    const { geometricMeanRatio } = summarizeSideBySide(runs);
+    return `both nodes loaded side by side (${options.connections} connections each from two load clients, ${options.windows} windows of ${options.windowSec} s, the clients swapping sides), on ÷ off req/s ${windowRatios(runs)}; ` +
+      `geometric mean ${round(geometricMeanRatio, 3)}, so on is ${round(Math.max(0, 1 - geometricMeanRatio) * 100, 1)} % slower`;
+  } finally {
+    await second.close();
+  }
 }
 
 interface Baselines {
