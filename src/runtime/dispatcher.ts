@@ -150,7 +150,6 @@ export class Dispatcher implements EventInvoker {
     else if (uses !== undefined && this.budgets !== null) {
       hold = this.budgets.tryAcquire(uses) ?? (await this.#waitForBudgets(invocation, pool, uses, start));
     }
-    const budgetWaitMs = hold === null ? 0 : hold.waitedMs;
     let servedBy = pool;
     for (let moves = 0; ; moves++) {
       let lease: Lease;
@@ -169,11 +168,11 @@ export class Dispatcher implements EventInvoker {
           continue;
         }
         hold?.cancel();
-        this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0, budgetWaitMs);
+        this.#finished(start, null, failure.outcome, failure.message, 0, null, 0, 0, hold?.waitedMs ?? 0);
         throw failure;
       }
       if (hold !== null) this.#budgetHolds.set(invocation.id, hold);
-      return this.#run(invocation, servedBy, lease, start, hold, budgetWaitMs);
+      return this.#run(invocation, servedBy, lease, start, hold);
     }
   }
 
@@ -214,8 +213,7 @@ export class Dispatcher implements EventInvoker {
       ?? (await this.#pool(target.app, version, target.functionName).catch(() => undefined));
     const uses = pool?.settings.uses;
     if (!pool || uses === undefined) return null;
-    const fast = this.budgets.tryAcquire(uses);
-    if (fast) return fast;
+    // acquire takes free permits at once, without waiting.
     return this.budgets.acquire(uses, budgetClaimant(pool), {
       countHeld: true, signal: AbortSignal.any([signal, this.#closing.signal]),
     });
@@ -359,7 +357,7 @@ export class Dispatcher implements EventInvoker {
   }
 
   async #run(
-    invocation: Invocation, pool: FunctionPool, lease: Lease, start: InvocationStart, hold: BudgetHold | null, budgetWaitMs: number,
+    invocation: Invocation, pool: FunctionPool, lease: Lease, start: InvocationStart, hold: BudgetHold | null,
   ): Promise<InvocationResponse> {
     const { instance, coldStartMs } = lease;
     const startedAt = this.clock.now();
@@ -377,7 +375,7 @@ export class Dispatcher implements EventInvoker {
       // A cold start's first invocation may have waited inside the instance for the bundle to load: cold start, not handler time.
       (result) => this.#settle(
         pool, instance, timer, start, startedAt + result.waitedMs, 'ok', undefined,
-        coldStartMs === null ? null : coldStartMs + result.waitedMs, startedMono + result.waitedMs, result.cpuMicros, hold, budgetWaitMs,
+        coldStartMs === null ? null : coldStartMs + result.waitedMs, startedMono + result.waitedMs, result.cpuMicros, hold,
       ),
       (failure: InvocationFailure) => {
         // The caller gets a short answer; the function's logs get the whole story (stack, OOM, timeout, crash).
@@ -386,7 +384,7 @@ export class Dispatcher implements EventInvoker {
           app: start.app, functionName: start.functionName, version: start.version, invocationId: start.id,
           instanceId: instance.id, stream: 'stderr', level: 'error', time: this.clock.now(), message,
         });
-        this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0, hold, budgetWaitMs);
+        this.#settle(pool, instance, timer, start, startedAt, failure.outcome, failure.message, coldStartMs, startedMono, 0, hold);
       },
     );
     return response;
@@ -395,7 +393,7 @@ export class Dispatcher implements EventInvoker {
   #settle(
     pool: FunctionPool, instance: Instance, timer: TimerHandle, start: InvocationStart, startedAt: number,
     outcome: Outcome, error: string | undefined, coldStartMs: number | null, startedMono: number, cpuMicros: number,
-    hold: BudgetHold | null, budgetWaitMs: number,
+    hold: BudgetHold | null,
   ): void {
     this.clock.clearTimeout(timer);
     pool.release(instance);
@@ -406,7 +404,7 @@ export class Dispatcher implements EventInvoker {
       this.#budgetHolds.delete(start.id);
     }
     const durationMs = now - startedMono;
-    this.#finished(start, instance, outcome, error, durationMs, coldStartMs, cpuMicros, startedAt, budgetWaitMs);
+    this.#finished(start, instance, outcome, error, durationMs, coldStartMs, cpuMicros, startedAt, hold === null ? 0 : hold.waitedMs);
   }
 
   #finished(
