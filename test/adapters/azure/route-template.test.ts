@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRouteTemplate } from '../../../src/sdk/adapters/azure/route-template.js';
-import { nimbusFunctionName } from '../../../src/sdk/adapters/azure/names.js';
+import { nimbusFunctionName } from '../../../src/sdk/adapters/function-name.js';
 
 test('route templates become Nimbus paths under the prefix', () => {
   const cases: [string, string, string][] = [

@@ -8,7 +8,8 @@
  * metadata or route parameters.
  */
 import { randomUUID } from 'node:crypto';
-import type { BaseContext } from '../../context.js';
+import { getHeapStatistics } from 'node:v8';
+import type { BaseContext, BlobObject } from '../../context.js';
 import type { FunctionOutput } from './bindings.js';
 import type { InvocationContext } from './invocation-context.js';
 import type { Registration } from './app.js';
@@ -48,7 +49,7 @@ export async function readExtraInputs(registration: Registration, context: Invoc
     if (input.type !== 'blob') throw new Error(`the ${input.type} input binding is not supported on Nimbus`);
     const { bucket, key } = splitBlobPath(resolveExpression(String(input['path']), data));
     const found = await ctx.blobs.get(bucket, key);
-    context.extraInputs.set(input, found ? Buffer.from(await found.arrayBuffer()) : null);
+    context.extraInputs.set(input, found ? await wholeBlob(found, `${bucket}/${key}`) : null);
   }
 }
 
@@ -81,4 +82,17 @@ export function httpResult(registration: Registration, context: InvocationContex
   if (!registration.return || registration.return.type === 'http') return result;
   const http = registration.extraOutputs.find((o) => o.type === 'http');
   return http ? context.extraOutputs.get(http) : undefined;
+}
+
+/**
+ * A blob's bytes in one Buffer, as Azure's blob bindings hand them over. Refused with a
+ * clear error above half the instance's heap limit: reading it would only end in the
+ * instance running out of memory, retried until the event is dead-lettered.
+ */
+export async function wholeBlob(found: BlobObject, name: string): Promise<Buffer> {
+  const limit = Math.floor(getHeapStatistics().heap_size_limit / 2);
+  if (found.size > limit) {
+    throw new Error(`blob ${name} is ${found.size} bytes: an Azure blob binding reads it whole, and this function's memory allows at most ${limit}; give it more memory (memoryMb) or read the blob as a stream with ctx.blobs.get`);
+  }
+  return Buffer.from(await found.arrayBuffer());
 }

@@ -11,10 +11,10 @@ import type { BaseContext } from '../../context.js';
 import type { AuthLevel, BlobEvent, FunctionDefinition, QueueMessage } from '../../definition.js';
 import { registered, type Registration, type RetryOptions, type Duration } from './app.js';
 import { invokeWithHooks } from './hooks.js';
-import { httpResult, readExtraInputs, writeOutputs, type BindingData } from './binding-data.js';
+import { httpResult, readExtraInputs, wholeBlob, writeOutputs, type BindingData } from './binding-data.js';
 import { HttpRequest, toNimbusResponse, type HttpRequestInit } from './http.js';
 import { InvocationContext, type TriggerMetadata } from './invocation-context.js';
-import { nimbusFunctionName } from './names.js';
+import { nimbusFunctionName } from '../function-name.js';
 import { parseRouteTemplate } from './route-template.js';
 import { timerFromTick } from './timer-info.js';
 import { cronFromSchedule } from './schedule.js';
@@ -204,7 +204,7 @@ function blobFunction(registration: Registration): FunctionDefinition {
   return blob({ ...target, events: ['created', 'updated'], origin: 'azure' }, async (event, ctx) => {
     const found = await ctx.blobs.get(event.bucket, event.key);
     if (!found) return; // deleted since the event: Azure would not see it either
-    const content = Buffer.from(await found.arrayBuffer());
+    const content = await wholeBlob(found, `${event.bucket}/${event.key}`);
     const triggerMetadata = blobMetadata(event, found, registration);
     await run(registration, content, contextFor(registration, ctx, triggerMetadata), ctx, triggerMetadata);
   });

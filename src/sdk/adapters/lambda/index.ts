@@ -43,20 +43,24 @@ export function handlerOf(mod: Record<string, unknown>, name: string, handlerPat
 
 /** API Gateway HTTP API (payload format 2.0): `httpApi` events, SAM `HttpApi`. */
 export function httpApi(handler: LambdaHandler, info: LambdaFunctionInfo, route: LambdaHttpRoute): HttpHandler {
-  // No async function here: each extra promise on this path costs more than the event itself.
-  return (req, ctx) => {
-    const run = (parts: RequestParts): Promise<Response> =>
-      invokeLambda(handler, httpApiEvent(parts, ctx.params, route, info, ctx.invocationId), ctx, info).then(httpApiResponse);
-    const parts = readRequest(req);
-    return parts instanceof Promise ? parts.then(run) : run(parts);
-  };
+  return proxyHandler(handler, info, route, httpApiEvent, httpApiResponse);
 }
 
 /** API Gateway REST API Lambda proxy (payload format 1.0): `http` events, SAM `Api`. */
 export function restApi(handler: LambdaHandler, info: LambdaFunctionInfo, route: LambdaHttpRoute): HttpHandler {
+  return proxyHandler(handler, info, route, restApiEvent, restApiResponse);
+}
+
+/** An API Gateway proxy integration: the request as the format's event, the handler's result as the format's answer. */
+function proxyHandler(
+  handler: LambdaHandler, info: LambdaFunctionInfo, route: LambdaHttpRoute,
+  eventOf: (parts: RequestParts, params: Readonly<Record<string, string>>, route: LambdaHttpRoute, info: LambdaFunctionInfo, requestId: string) => unknown,
+  responseOf: (result: unknown) => Response,
+): HttpHandler {
+  // No async function here: each extra promise on this path costs more than the event itself.
   return (req, ctx) => {
     const run = (parts: RequestParts): Promise<Response> =>
-      invokeLambda(handler, restApiEvent(parts, ctx.params, route, info, ctx.invocationId), ctx, info).then(restApiResponse);
+      invokeLambda(handler, eventOf(parts, ctx.params, route, info, ctx.invocationId), ctx, info).then(responseOf);
     const parts = readRequest(req);
     return parts instanceof Promise ? parts.then(run) : run(parts);
   };

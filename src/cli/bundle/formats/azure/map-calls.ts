@@ -6,7 +6,7 @@
  */
 import type { MappedFunction, UnsupportedItem } from '../app-format.js';
 import { AZURE_QUEUE_DEFAULTS, blobTriggerPath, type AzureAppConfig } from '../../../../sdk/adapters/azure/functions.js';
-import { nimbusFunctionName } from '../../../../sdk/adapters/azure/names.js';
+import { nimbusFunctionName } from '../../../../sdk/adapters/function-name.js';
 import { parseRouteTemplate } from '../../../../sdk/adapters/azure/route-template.js';
 import { cronFromSchedule } from '../../../../sdk/adapters/azure/schedule.js';
 import { literalMethods, literalOption, literalTrue, type FoundCall } from './source-scan.js';
