@@ -19,10 +19,6 @@ export class BudgetHold implements Admission {
     readonly inUseAtStart: readonly number[],
   ) {}
 
-  get released(): boolean {
-    return this.#released;
-  }
-
   /** `now`: monotonic ms; `ok`: the work did not fail or time out. A second call does nothing. */
   release(now: number, ok: boolean): void {
     if (this.#released) return;

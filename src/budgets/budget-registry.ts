@@ -46,6 +46,7 @@ export class BudgetRegistry implements BudgetControl {
   /** A function's `uses` array (one object per deployed version) → its limiters, until budgets change. */
   readonly #resolved = new WeakMap<readonly string[], Resolved>();
   #generation = 0;
+  readonly #singleNames = new Map<string, readonly string[]>();
   readonly #listeners = new Set<(name: string, limiter: BudgetLimiter | undefined) => void>();
   #observeWait: (budget: string, ms: number) => void = () => {};
 
@@ -119,9 +120,12 @@ export class BudgetRegistry implements BudgetControl {
    *    waiters can form. Permits idle only during this step.
    */
   async acquire(names: readonly string[], who: BudgetClaimant, options: AcquireOptions = {}): Promise<BudgetHold> {
+    return this.tryAcquire(names) ?? this.waitFor(names, who, options);
+  }
+
+  /** `acquire` past its fast path: for a caller that has just tried `tryAcquire` itself (without an await). */
+  async waitFor(names: readonly string[], who: BudgetClaimant, options: AcquireOptions = {}): Promise<BudgetHold> {
     const started = this.#clock.monotonic();
-    const fast = this.tryAcquire(names);
-    if (fast) return fast;
     const limiters = this.#resolve(names);
     const deadline = options.timeoutMs === undefined ? undefined : started + options.timeoutMs;
     const waitFor = async (limiter: BudgetLimiter): Promise<void> => {
@@ -204,6 +208,16 @@ export class BudgetRegistry implements BudgetControl {
     return rated < 0 ? 0 : rated;
   }
 
+  /** One array per budget name, so the names → limiters cache below hits for single-budget takes (ctx.budgets.run). */
+  namesOf(name: string): readonly string[] {
+    let names = this.#singleNames.get(name);
+    if (!names) {
+      names = Object.freeze([name]);
+      this.#singleNames.set(name, names);
+    }
+    return names;
+  }
+
   #resolve(names: readonly string[]): readonly BudgetLimiter[] {
     const cached = this.#resolved.get(names);
     if (cached && cached.generation === this.#generation) return cached.limiters;
@@ -221,6 +235,7 @@ export class BudgetRegistry implements BudgetControl {
     if (!settings) {
       if (!current) return;
       this.#limiters.delete(name);
+      this.#singleNames.delete(name);
       // Waiters go on without it: removing a budget lifts its limit.
       current.close('removed');
       this.#generation++;

@@ -61,12 +61,12 @@ export class BudgetSections {
       open.held.set(id, null);
       return id;
     }
-    const names = [name];
+    const names = this.registry.namesOf(name);
     let hold: BudgetHold;
     open.waiting++;
     try {
-      hold = this.registry.tryAcquire(names)
-        ?? (await this.registry.acquire(names, { owner: `${call.app}/${call.functionName}`, priority: this.priorityOf(call.app, call.functionName, call.version) }, { signal: open.ended.signal }));
+      // acquire takes free permits at once, without waiting.
+      hold = await this.registry.acquire(names, { owner: `${call.app}/${call.functionName}`, priority: this.priorityOf(call.app, call.functionName, call.version) }, { signal: open.ended.signal });
     } catch (err) {
       if (err instanceof BudgetWaitEnded) throw new NimbusError('NIMBUS_ERR_BODY_INVALID', `the invocation ended while waiting for budget "${name}"`);
       throw err;

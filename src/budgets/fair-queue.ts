@@ -52,12 +52,6 @@ export class FairQueue<W extends FairWaiter> {
     this.#size++;
   }
 
-  /** Who is served next, without taking it. */
-  peek(): W | undefined {
-    const level = this.#levels[0];
-    return level ? level.ring[level.next]!.waiters[0] : undefined;
-  }
-
   shift(): W | undefined {
     const level = this.#levels[0];
     if (!level) return undefined;

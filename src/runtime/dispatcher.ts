@@ -186,7 +186,7 @@ export class Dispatcher implements EventInvoker {
   async #waitForBudgets(invocation: Invocation, pool: FunctionPool, uses: readonly string[], start: InvocationStart): Promise<BudgetHold> {
     const bounded = waitsBounded(invocation.trigger);
     try {
-      return await this.budgets!.acquire(uses, budgetClaimant(pool), bounded
+      return await this.budgets!.waitFor(uses, budgetClaimant(pool), bounded
         ? { timeoutMs: pool.settings.queueTimeoutMs, signal: this.#closing.signal }
         : { countHeld: true, signal: this.#closing.signal });
     } catch (err) {

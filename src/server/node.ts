@@ -186,8 +186,10 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   /** What the admin API calls after writing a budget: applied here at once, and on the other nodes through the feed. */
   const budgets: BudgetControl = {
     async changed(name) {
-      await budgetRegistry.changed(name);
+      // The write has committed: the other nodes hear of it whatever happens here, and a failed re-read
+      // is logged, not answered as a 500 for a change that was saved (the next resync catches it up).
       publish({ app: name, what: 'budget' });
+      await budgetRegistry.changed(name).catch((err: unknown) => log.error({ err, budget: name }, 'could not apply a budget change on this node'));
     },
     states: () => budgetRegistry.states(),
   };

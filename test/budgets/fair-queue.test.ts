@@ -52,7 +52,7 @@ test('remove takes a waiter out wherever it is; the turn order holds', () => {
   assert.equal(q.remove(b1), false);
   assert.equal(q.size, 3);
   assert.deepEqual(drainIds(q), ['a1', 'c1', 'a2']);
-  assert.equal(q.peek(), undefined);
+  assert.equal(q.shift(), undefined);
 });
 
 test('drain hands every waiter back and empties the queue', () => {

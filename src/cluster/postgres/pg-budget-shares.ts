@@ -119,7 +119,7 @@ export class PgBudgetShares implements BudgetShares {
     await this.#db.query('DELETE FROM budget_shares WHERE node_id = $1', [this.#nodeId]).catch(() => {});
   }
 
-  /** Shares held now across the cluster, by node (for tests and `nimbus budgets ls`). */
+  /** Shares held now across the cluster, by node (what the cluster tests check the split against). */
   async shares(budget: string): Promise<{ nodeId: string; held: number; wanted: number }[]> {
     return this.#db.query<{ nodeId: string; held: number; wanted: number }>(
       'SELECT node_id AS "nodeId", held, wanted FROM budget_shares WHERE budget = $1 AND expires_at > $2 ORDER BY node_id',
