@@ -139,3 +139,20 @@ test('extra outputs of an HTTP function go to Nimbus queues and blobs, with bind
   assert.deepEqual(ctx.recorded.sent, [{ queue: 'orders', body: { id: 'o-9' } }, { queue: 'orders', body: 'second' }]);
   assert.equal(Buffer.from(ctx.recorded.blobs.get('orders/o-9.json')!.body).toString(), '{"id":"o-9"}');
 });
+
+test('binding expressions of an HTTP function read the query and the headers', async () => {
+  const { output } = await import('../../../src/sdk/adapters/azure/index.js');
+  const saved = output.storageBlob({ path: 'notes/{query.day}/{headers.x-author}.txt', connection: 'AzureWebJobsStorage' });
+  const defs = definitionsOf(() => app.post('note', {
+    route: 'notes', extraOutputs: [saved],
+    handler: (_request, context) => {
+      context.extraOutputs.set(saved, 'written');
+      return { status: 201 };
+    },
+  }));
+  const ctx = fakeContext({});
+  const request = new Request(`${BASE}/api/notes?day=monday`, { method: 'POST', headers: { 'x-author': 'ada' } });
+  const response = (await invoke(defs['note'], request, ctx)) as Response;
+  assert.equal(response.status, 201);
+  assert.equal(Buffer.from(ctx.recorded.blobs.get('notes/monday/ada.txt')!.body).toString(), 'written');
+});

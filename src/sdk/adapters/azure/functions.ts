@@ -110,6 +110,8 @@ function errorResponse(status: number, code: string, message: string, headers: R
   return Response.json({ error: { code, message } }, { status, headers });
 }
 
+const NO_DATA: BindingData = Object.freeze({});
+
 function httpFunction(registration: Registration, config: AzureAppConfig): FunctionDefinition {
   const trigger = registration.trigger;
   const methods = ((trigger['methods'] as string[] | undefined) ?? ['GET', 'POST']).map((m) => String(m).toUpperCase());
@@ -119,6 +121,8 @@ function httpFunction(registration: Registration, config: AzureAppConfig): Funct
   // One method is the route's; several share a route that takes any method, and the wrapper answers 405 for the others.
   const method = methods.length === 1 && ROUTE_METHODS.includes(methods[0]!) ? methods[0]! : '*';
   const serves = (m: string): boolean => methods.includes(m) || (m === 'HEAD' && methods.includes('GET'));
+  // Binding expressions ({query.x}, {headers.y}) are read only by extra inputs and non-HTTP outputs: most functions have none.
+  const needsData = registration.extraInputs.length > 0 || [...registration.extraOutputs, registration.return].some((o) => o !== undefined && o.type !== 'http');
   return http({ route: `${method} ${route.path}`, auth, origin: 'azure' }, async (req, ctx) => {
     if (!serves(req.method)) {
       return errorResponse(405, 'NIMBUS_ERR_METHOD_NOT_ALLOWED', `${registration.name} serves ${methods.join(', ')}`, { allow: methods.join(', ') });
@@ -127,7 +131,7 @@ function httpFunction(registration: Registration, config: AzureAppConfig): Funct
     if (!params) return errorResponse(404, 'NIMBUS_ERR_ROUTE_NOT_FOUND', `the path does not match the route of ${registration.name} (a parameter breaks its constraint)`);
     const request = new HttpRequest({ nativeRequest: req, params } as HttpRequestInit);
     const context = contextFor(registration, ctx);
-    const data = { ...params, query: Object.fromEntries(request.query), headers: Object.fromEntries(req.headers) };
+    const data = needsData ? { ...params, query: Object.fromEntries(request.query), headers: Object.fromEntries(req.headers) } : NO_DATA;
     const result = await run(registration, request, context, ctx, data);
     return toNimbusResponse(httpResult(registration, context, result));
   });
