@@ -7,6 +7,7 @@ import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
 import { browserSkipReason } from './support/browser.js';
 import { goTo, openConsole, signIn, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
+import { focusedNameSettling, tabTo } from './support/keyboard.js';
 import { readEveryPage } from './support/paging.js';
 import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 import { runNimbus } from '../cli/support/run-cli.js';
@@ -45,20 +46,6 @@ async function rowsShown(page: Page, attribute: string, map: (value: string) => 
   return [...new Set(values.map(map))];
 }
 
-/** Presses Tab until the focused element is the one named (bounded), as a keyboard user would. */
-async function tabTo(page: Page, name: string, limit = 60): Promise<void> {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press('Tab');
-    const focused = (await page.evaluate(`(() => {
-      const el = document.activeElement;
-      if (!el) return '';
-      const label = el.id ? document.querySelector('label[for="' + el.id + '"]') : null;
-      return (el.getAttribute('aria-label') || (label && label.textContent) || el.textContent || '').trim();
-    })()`)) as string;
-    if (focused === name) return;
-  }
-  throw new Error(`${name} was not reached with ${limit} presses of Tab`);
-}
 
 describe('console: the Functions pages in a real browser', { skip: browserSkipReason() }, () => {
   let node: TestNode;
@@ -158,7 +145,7 @@ describe('console: the Functions pages in a real browser', { skip: browserSkipRe
     assert.equal(await page.evaluate('document.activeElement.textContent'), 'Cancel', 'focus stays in the dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Roll back to v1');
+    assert.equal(await focusedNameSettling(page, 'Roll back to v1'), 'Roll back to v1', 'focus returns to the button');
     assert.equal(await routeAnswer(node, '/roll'), 'two');
 
     await page.keyboard.press('Enter');

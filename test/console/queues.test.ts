@@ -7,7 +7,7 @@ import { screenshot } from './support/artifacts.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
 import { browserSkipReason } from './support/browser.js';
 import { goTo, UI_TIMEOUT_MS, type ConsoleTab } from './support/console-page.js';
-import { focusedName, fromTheTop, tabTo } from './support/keyboard.js';
+import { focusedName, focusedNameSettling, fromTheTop, tabTo } from './support/keyboard.js';
 import { signedInConsole, type SignedInConsole } from './support/signed-in-console.js';
 
 /** v1 fails every message once (one attempt: straight to jobs.dlq); v2 is the fix. */
@@ -103,7 +103,7 @@ describe('console: the Queues page in a real browser', { skip: browserSkipReason
     assert.match(await dialog.innerText(), /All 3 messages of backlog \(ready, delayed and in flight\) will be deleted/);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(await focusedName(page), 'Purge backlog', 'focus returns to the button');
+    assert.equal(await focusedNameSettling(page, 'Purge backlog'), 'Purge backlog', 'focus returns to the button');
     assert.equal((await queueFigures(node, 'backlog'))?.depth, 2, 'Esc purged nothing');
 
     await page.keyboard.press('Enter');

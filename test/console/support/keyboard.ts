@@ -24,3 +24,18 @@ export async function fromTheTop(page: Page): Promise<void> {
   await page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
   await page.locator('body').focus();
 }
+
+/**
+ * The focused element's name once it is `expected`, or whatever has focus after
+ * `timeoutMs`: a closed dialog hands focus back a moment after it leaves the page
+ * (its cleanup runs after the removal is visible), so one read right away can see the body.
+ */
+export async function focusedNameSettling(page: Page, expected: string, timeoutMs = 2_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let name = await focusedName(page);
+  while (name !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    name = await focusedName(page);
+  }
+  return name;
+}
