@@ -101,6 +101,3 @@ export const output = {
   generic: (options: Named<{ type: string } & Record<string, unknown>>): FunctionOutput => named({ ...options }, 'Output'),
 };
 
-/** The input and output types Nimbus can serve (on its own blobs and queues); the rest are refused at deploy. */
-export const SUPPORTED_INPUTS = ['blob'];
-export const SUPPORTED_OUTPUTS = ['http', 'blob', 'queue'];

@@ -79,7 +79,7 @@ export function r2Bucket(blobs: FunctionBlobs, bucket: string): R2Bucket {
       });
     },
     async delete(keys) {
-      for (const key of typeof keys === 'string' ? [keys] : keys) await blobs.delete(bucket, key);
+      await inChunks(typeof keys === 'string' ? [keys] : keys, (key) => blobs.delete(bucket, key));
     },
     async list(options = {}) {
       refuseOptions('list', options as Record<string, unknown>, ['startAfter']);
@@ -92,16 +92,25 @@ export function r2Bucket(blobs: FunctionBlobs, bucket: string): R2Bucket {
       });
       // R2 lists metadata only when asked (include); a listing has none, so each named object is read.
       const wantsMetadata = (options.include ?? []).length > 0;
-      const objects: R2Object[] = [];
-      for (const o of page.objects) {
-        const info = wantsMetadata ? await blobs.head(bucket, o.key) : null;
-        const object = r2Object(info ?? { ...o, bucket, metadata: {} });
-        objects.push(wantsMetadata ? object : withoutMetadata(object));
-      }
+      const infos = wantsMetadata ? await inChunks(page.objects, (o) => blobs.head(bucket, o.key)) : null;
+      const objects = page.objects.map((o, i): R2Object => {
+        const object = r2Object(infos?.[i] ?? { ...o, bucket, metadata: {} });
+        return wantsMetadata ? object : withoutMetadata(object);
+      });
       const base = { objects, delimitedPrefixes: page.commonPrefixes };
       return page.nextCursor !== null ? { ...base, truncated: true, cursor: page.nextCursor } : { ...base, truncated: false };
     },
   };
+}
+
+/** Platform calls at most this many at a time for one R2 call (a list with `include`, a delete of many keys). */
+const CALLS_AT_ONCE = 16;
+
+/** `call` for every item, CALLS_AT_ONCE at a time, results in order. */
+async function inChunks<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += CALLS_AT_ONCE) results.push(...(await Promise.all(items.slice(i, i + CALLS_AT_ONCE).map(call))));
+  return results;
 }
 
 /** Options whose R2 behaviour Nimbus blobs cannot give: refused by name rather than silently ignored. */
