@@ -1,13 +1,12 @@
 import type { ResponseOf } from '../../api/endpoints.js';
 import type { routes } from '../../api/endpoints.js';
+import { rateText } from '../../../../src/budgets/rate-text.js';
 
 export type BudgetView = ResponseOf<typeof routes.budgets.list>['budgets'][number];
 
-/** `200/s`, or `12/min` for slow rates that are whole per minute (as `nimbus budgets ls` prints them). */
+/** `200/s, burst 200` (the rate as `nimbus budgets ls` prints it). */
 export function formatRate(rate: { perSecond: number; burst: number }): string {
-  const perMinute = rate.perSecond * 60;
-  const per = rate.perSecond < 1 && Math.abs(perMinute - Math.round(perMinute)) < 1e-9 ? `${Math.round(perMinute)}/min` : `${Number(rate.perSecond.toPrecision(6))}/s`;
-  return `${per}, burst ${rate.burst}`;
+  return `${rateText(rate)}, burst ${rate.burst}`;
 }
 
 /** The adaptive limit in force (unknown until the node's limiter reports it) and its bounds. */
