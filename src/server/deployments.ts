@@ -220,13 +220,14 @@ export class DeploymentRegistry implements FunctionResolver {
   /** Notices from other nodes may have been missed: make the live versions here what the store says. */
   resync(): Promise<void> {
     return this.#exclusive(async () => {
-      const live = await this.deps.store.apps.listLive();
-      const apps = new Set(live.map((v) => v.app));
-      for (const app of [...this.#live.keys()]) if (!apps.has(app)) this.#forget(app);
-      for (const version of live) {
-        if (this.#live.get(version.app)?.version === version.version) continue;
-        this.#versions.set(key(version.app, version.version), version);
-        await this.#follow(version.app, version.version);
+      // The apps' live version numbers only: a version is read whole only where this node is behind, as it
+      // almost never is (a start resyncs right after load(), with every live version just read).
+      const apps = await this.deps.store.apps.list();
+      const liveNow = new Set(apps.filter((a) => a.liveVersion !== null).map((a) => a.name));
+      for (const app of [...this.#live.keys()]) if (!liveNow.has(app)) this.#forget(app);
+      for (const { name, liveVersion } of apps) {
+        if (liveVersion === null || this.#live.get(name)?.version === liveVersion) continue;
+        await this.#follow(name, liveVersion);
       }
     });
   }

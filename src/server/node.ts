@@ -210,6 +210,15 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     (error) => log.error({ err: error }, 'warm sandbox failed to start'),
     (call) => hostServices!(call),
   );
+  // Booting the pooled sandboxes takes a while and needs nothing of what follows: the node reads its
+  // deployments, routes, queues and blobs meanwhile, and waits for the pool only before it listens.
+  const poolFilled = warmPool.start();
+  /** A start failing before the node is whole stops the sandboxes it booted and closes the store. */
+  const abandonEarly = async (err: unknown): Promise<never> => {
+    await warmPool.close();
+    await opened.close();
+    throw err;
+  };
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
     memoryBudgetMb: options.memoryBudgetMb ?? Math.floor((totalmem() / 1048576) * 0.75),
@@ -221,7 +230,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   );
   const routes = new RouteTable();
 
-  await deployments.load();
+  await deployments.load().catch(abandonEarly);
   routes.rebuild(deployments.live());
   /** New pools (and so new instances, with a fresh env) for an app's live version. */
   const restartApp = (app: string): void => {
@@ -266,11 +275,11 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Blobs and timers report lags to the metrics, which are wired after them.
   let metering: MeteringWiring | null = null;
   // Leases this node held when it last stopped have no one handling them now: ready again, an attempt each.
-  await store.queues.releaseLeasesOf(nodeId);
+  await store.queues.releaseLeasesOf(nodeId).catch(abandonEarly);
   const blobs = await wireBlobs({
     backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, router,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
-  });
+  }).catch(abandonEarly);
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend, budgets: budgetSections });
   const queues = wireQueues({
     queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs, credentials,
@@ -307,36 +316,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     options.maxBodyBytes,
   );
 
-  await warmPool.start();
   dispatcher.start();
   const timers = await wireTimers({
     store: store.timers, invoker: dispatcher, nodeId, clock, log, deployments, router,
     drainTimeoutMs,
     observeLag: (ms) => metering?.metrics.observeTimerLag(ms),
   });
-  // Changes made on other nodes: followed from now on, and whatever changed since load() is caught up once.
-  await feed.follow({
-    changed: ({ app, what }) => {
-      if (what === 'secrets') restartApp(app);
-      else if (what === 'budget') budgetRegistry.changed(app).catch((err: unknown) => log.error({ err, budget: app }, 'could not follow a budget change made on another node'));
-      else deployments.reload(app).catch((err: unknown) => log.error({ err, app }, 'could not follow a change made on another node'));
-    },
-    resync: () => {
-      budgetRegistry.load().catch((err: unknown) => log.error({ err }, 'could not catch up with budget changes made on other nodes'));
-      deployments.resync().catch((err: unknown) => log.error({ err }, 'could not catch up with changes made on other nodes'));
-      secrets.changedSinceGiven().then(
-        (apps) => apps.forEach(restartApp),
-        (err: unknown) => log.error({ err }, 'could not catch up with secret changes made on other nodes'),
-      );
-    },
-  });
-  await deployments.resync();
-  // Only functions that keep instances running need a pool now; the others get theirs on their first invocation.
-  for (const version of deployments.live()) {
-    const kept = version.functions.filter((f) => f.settings.minInstances > 0).map((f) => f.name);
-    if (kept.length > 0) void dispatcher.warm(version.app, version.version, kept);
-  }
-  storage.start();
   /** A start that failed after the parts were made: each is closed before the error is thrown. */
   const abandonStart = async (): Promise<void> => {
     storage.close();
@@ -348,6 +333,35 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await metering!.close();
     await opened.close();
   };
+  try {
+    // Changes made on other nodes: followed from now on, and whatever changed since load() is caught up once.
+    await feed.follow({
+      changed: ({ app, what }) => {
+        if (what === 'secrets') restartApp(app);
+        else if (what === 'budget') budgetRegistry.changed(app).catch((err: unknown) => log.error({ err, budget: app }, 'could not follow a budget change made on another node'));
+        else deployments.reload(app).catch((err: unknown) => log.error({ err, app }, 'could not follow a change made on another node'));
+      },
+      resync: () => {
+        budgetRegistry.load().catch((err: unknown) => log.error({ err }, 'could not catch up with budget changes made on other nodes'));
+        deployments.resync().catch((err: unknown) => log.error({ err }, 'could not catch up with changes made on other nodes'));
+        secrets.changedSinceGiven().then(
+          (apps) => apps.forEach(restartApp),
+          (err: unknown) => log.error({ err }, 'could not catch up with secret changes made on other nodes'),
+        );
+      },
+    });
+    await deployments.resync();
+    await poolFilled;
+  } catch (err) {
+    await abandonStart();
+    throw err;
+  }
+  // Only functions that keep instances running need a pool now; the others get theirs on their first invocation.
+  for (const version of deployments.live()) {
+    const kept = version.functions.filter((f) => f.settings.minInstances > 0).map((f) => f.name);
+    if (kept.length > 0) void dispatcher.warm(version.app, version.version, kept);
+  }
+  storage.start();
   try {
     url = await gateway.listen(options.host, options.port);
   } catch (err) {
@@ -361,6 +375,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await abandonStart();
     throw err;
   }
+  timers.arm();
   try {
     writeNodeUrlFile(options.dataDir, url);
   } catch (err) {

@@ -30,7 +30,7 @@ export async function wireTimers(deps: {
   deployments: DeploymentRegistry; router: AdminRouter;
   /** Told how late each timer fired after its scheduled time (ms). */
   observeLag: (ms: number) => void;
-}): Promise<{ armed: Promise<void>; close: () => Promise<void> }> {
+}): Promise<{ armed: Promise<void>; arm: () => void; close: () => Promise<void> }> {
   const invoker: EventInvoker = {
     invokeEvent(event) {
       const tick = event.payload as Partial<TimerTick> | null;
@@ -49,14 +49,18 @@ export async function wireTimers(deps: {
   const scheduler = new TimerScheduler({
     store: deps.store, invoker, nodeId: deps.nodeId, clock: deps.clock, logger, drainTimeoutMs: deps.drainTimeoutMs,
   });
-  // Arming reads and schedules every stored timer, which grows with the timers deployed: it runs beside the
-  // node's start, not before it, so routes are served at once. A timer that falls due meanwhile fires as soon
-  // as it is armed, as one due while the node was down does. Deploys made meanwhile queue behind it.
-  // A failure (the store away for a moment) is tried again, sooner at first, until the node closes: timers never
-  // stay unarmed without a word. Both steps may be repeated: a sync rewrites only what changed, a start runs once.
+  // Arming reads and schedules every stored timer, which grows with the timers deployed: it starts once the
+  // node listens (arm()), in chunks beside serving, so routes are served as soon as an empty node's would be.
+  // A timer that falls due meanwhile fires as soon as it is armed, as one due while the node was down does.
+  // Deploys made meanwhile queue behind it. A failure (the store away for a moment) is tried again, sooner
+  // at first, until the node closes: timers never stay unarmed without a word. Both steps may be repeated:
+  // a sync rewrites only what changed, a start runs once.
   let closing = false;
   let wakeRetry: (() => void) | undefined;
+  let arm!: () => void;
+  const mayArm = new Promise<void>((resolve) => (arm = resolve));
   const armed = (async () => {
+    await mayArm;
     for (let attempt = 0; !closing; attempt++) {
       try {
         await scheduler.sync(liveTimers(deps.deployments));
@@ -83,8 +87,10 @@ export async function wireTimers(deps: {
   addTimerApi(deps.router, scheduler, armed);
   return {
     armed,
+    arm,
     close: () => {
       closing = true;
+      arm();
       wakeRetry?.();
       return scheduler.close();
     },

@@ -10,11 +10,14 @@ import { RecordingInvoker, TempDatabase } from '../triggers/timer/fixtures.js';
 
 const noDeployments = { live: () => [], onChange: () => () => {} } as unknown as DeploymentRegistry;
 
-function wire(store: TimerStore, clock: FakeClock) {
-  return wireTimers({
+/** Wired as the node wires them; `listening: false` stops short of the node's arm() once it listens. */
+async function wire(store: TimerStore, clock: FakeClock, { listening = true } = {}) {
+  const timers = await wireTimers({
     store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
     deployments: noDeployments, router: new AdminRouter(), observeLag: () => {},
   });
+  if (listening) timers.arm();
+  return timers;
 }
 
 /** The real store, whose first `failures` start-up reads fail as an unreachable database would. */
@@ -56,6 +59,34 @@ test('timers that cannot be armed at start are tried again, later each time, unt
   await waitFor(() => armed, 'armed on the third try');
   assert.equal(calls(), 3);
   await timers.close();
+});
+
+test('timers are armed only once the node listens: nothing is read before arm()', async (t) => {
+  const database = new TempDatabase();
+  t.after(() => database.cleanup());
+  const clock = new FakeClock();
+  const { store, calls } = flakyStore(database.store(clock), 0);
+  const timers = await wire(store, clock, { listening: false });
+  let armed = false;
+  void timers.armed.then(() => (armed = true));
+  await settle();
+  assert.equal(calls(), 0, 'no store read before the node listens');
+  assert.equal(armed, false);
+  timers.arm();
+  await waitFor(() => armed, 'armed after arm()');
+  assert.equal(calls(), 1);
+  await timers.close();
+});
+
+test('a node closed before it listened ends its timers without arming them', async (t) => {
+  const database = new TempDatabase();
+  t.after(() => database.cleanup());
+  const clock = new FakeClock();
+  const { store, calls } = flakyStore(database.store(clock), 0);
+  const timers = await wire(store, clock, { listening: false });
+  await timers.close();
+  await timers.armed;
+  assert.equal(calls(), 0, 'never armed');
 });
 
 test('closing the node ends the retries', async (t) => {

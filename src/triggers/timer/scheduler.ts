@@ -26,6 +26,8 @@ export const CLAIM_AHEAD_MS = 250;
 const MAX_QUEUED_RUNS = MAX_CATCH_UP_RUNS + 28;
 const NEXT_TIMES_LISTED = 3;
 export const DEFAULT_HISTORY_LIMIT = 20;
+/** Timers scheduled between two turns of the event loop during a sync: a few milliseconds of work. */
+const SYNC_CHUNK = 250;
 
 /** A timer function of a live version, as the platform read it at deploy. */
 export interface TimerDefinitionRef {
@@ -149,13 +151,20 @@ export class TimerScheduler {
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+      // Thousands of timers take a while to sync: the node serves requests between its steps.
+      const pause = timers.length >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
       const stored = await this.#store.listTimers();
+      await pause();
+      /** Each stored record's settings as JSON, made once: they seed the checked settings and tell what is unchanged. */
+      const storedJson = new Map<string, string>();
+      for (const record of stored) storedJson.set(record.id, JSON.stringify(record.settings));
       if (!this.#seeded) {
         // Settings stored by an earlier sync were checked then: a start checks only what is new since.
         this.#seeded = true;
-        for (const record of stored) this.#validated.set(JSON.stringify(record.settings), record.settings as unknown as ResolvedTimerSettings);
+        for (const record of stored) this.#validated.set(storedJson.get(record.id)!, record.settings as unknown as ResolvedTimerSettings);
       }
       const resolved = resolveDefinitions(timers, this.#validated);
+      await pause();
       const registrations: TimerRegistration[] = resolved.map(({ def, settings }) => ({
         id: timerId(def.app, def.functionName),
         app: def.app,
@@ -167,18 +176,25 @@ export class TimerScheduler {
       }));
       // A start or a deploy syncs every timer; those stored exactly so already need no write.
       const storedById = new Map(stored.map((r) => [r.id, r]));
-      const written = new Map((await this.#store.registerTimers(registrations.filter((r) => !sameRegistration(storedById.get(r.id), r)))).map((r) => [r.id, r]));
+      const changed = registrations.filter((r) => !sameRegistration(storedById.get(r.id), storedJson.get(r.id), r));
+      await pause();
+      const written = new Map((await this.#store.registerTimers(changed)).map((r) => [r.id, r]));
       const records = registrations.map((r) => written.get(r.id) ?? storedById.get(r.id)!);
       const keep = new Set(records.map((r) => r.id));
       const gone = new Set([...stored.map((r) => r.id), ...this.#timers.keys()].filter((id) => !keep.has(id)));
       if (gone.size > 0) await this.#store.removeTimers([...gone]);
       for (const id of gone) this.#timers.delete(id);
 
+      await pause();
       const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
+      await pause();
       const added: TimerState[] = [];
       // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
       const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
-      records.forEach((record, i) => {
+      for (let i = 0; i < records.length; i++) {
+        // Thousands of timers take a while to schedule: the node serves requests between chunks.
+        if (i > 0 && i % SYNC_CHUNK === 0) await pause();
+        const record = records[i]!;
         const settings = resolved[i]!.settings;
         const existing = this.#timers.get(record.id);
         const sameSchedule = existing && existing.settings.cron === settings.cron && existing.settings.timezone === settings.timezone;
@@ -208,7 +224,7 @@ export class TimerScheduler {
           added.push(state);
         }
         if (!sameSchedule) this.#reschedule(state, nextTimes);
-      });
+      }
       this.#compactDueQueue();
       if (this.#started) {
         for (const state of added) if (state.settings.runOnStartup) this.#fireStartup(state);
@@ -512,9 +528,13 @@ export class TimerScheduler {
   }
 }
 
-function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistration): boolean {
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function sameRegistration(stored: TimerRecord | undefined, storedSettingsJson: string | undefined, wanted: TimerRegistration): boolean {
   return stored !== undefined && stored.app === wanted.app && stored.functionName === wanted.functionName && stored.version === wanted.version
-    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && JSON.stringify(stored.settings) === JSON.stringify(wanted.settings);
+    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && storedSettingsJson === JSON.stringify(wanted.settings);
 }
 
 /** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
