@@ -86,6 +86,23 @@ export const watch = http({ route: 'POST /watch' }, (req, ctx) => new Promise(()
   signal.addEventListener('abort', () => console.log('watch: abort event'));
 }));
 
+export const overdue = http({ route: 'GET /overdue', timeoutMs: 1500 }, async (req, ctx) => {
+  if (new URL(req.url).searchParams.has('companion')) {
+    // Keeps the instance busy past the other call's deadline (a timed-out instance with nothing else in flight is
+    // replaced at once), until the upstream has heard from that call's abort listener.
+    for (let i = 0; i < 200; i++) {
+      if ((await (await fetch('${upstreamUrl}seen')).text()).includes('overdue-aborted')) return 'companion done';
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return 'companion gave up';
+  }
+  const signal = ctx.signal;
+  console.log('overdue: started, aborted ' + signal.aborted);
+  // Its log lines no longer reach the node once the invocation has failed: it tells the upstream instead.
+  signal.addEventListener('abort', () => void fetch('${upstreamUrl}overdue-aborted?' + (Date.now() >= ctx.deadline ? 'at' : 'before') + '-the-deadline'));
+  return new Promise(() => {});
+});
+
 export const lateRead = http({ route: 'POST /late-read' }, async (req, ctx) => {
   console.log('late: started');
   // The body fails in the same step as the abort, without anyone having touched ctx.signal.
@@ -109,9 +126,14 @@ export const reader = http({ route: 'POST /reader' }, async (req) => {
 describe('Response and ctx.signal inside an instance', () => {
   let node: TestNode;
   let upstream: import('node:http').Server;
+  const upstreamPaths: string[] = [];
   before(async () => {
     const { createServer } = await import('node:http');
-    upstream = createServer((_req, res) => res.writeHead(203, { 'content-type': 'text/plain' }).end('from upstream'));
+    upstream = createServer((req, res) => {
+      if (req.url === '/seen') return void res.end(upstreamPaths.join('\n'));
+      upstreamPaths.push(req.url ?? '');
+      res.writeHead(203, { 'content-type': 'text/plain' }).end('from upstream');
+    });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const port = (upstream.address() as import('node:net').AddressInfo).port;
     node = await startTestNode();
@@ -190,6 +212,29 @@ describe('Response and ctx.signal inside an instance', () => {
     assert.equal(proxied.status, 203);
     assert.equal(proxied.headers.get('x-was-response'), 'true');
     assert.equal(await proxied.text(), 'from upstream');
+  });
+
+  test('ctx.signal fires when the deadline passes (the host says so), and the caller gets 504', async () => {
+    const lines: string[] = [];
+    const stop = node.onFunctionLog((line) => lines.push(line.message));
+    try {
+      const overdue = fetch(`${node.url}/overdue`);
+      const started = Date.now();
+      while (!lines.includes('overdue: started, aborted false')) {
+        if (Date.now() - started > 10_000) assert.fail(`the handler did not start: ${lines.join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // Sent well inside the first call's 1.5 s, so it lands on the same instance and ends well inside its own.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const companion = await fetch(`${node.url}/overdue?companion`);
+      assert.equal(await companion.text(), 'companion done', `upstream saw: ${upstreamPaths.join(', ')}`);
+      const res = await overdue;
+      assert.equal(res.status, 504);
+      await res.arrayBuffer();
+      assert.ok(upstreamPaths.includes('/overdue-aborted?at-the-deadline'), upstreamPaths.join(', '));
+    } finally {
+      stop();
+    }
   });
 
   test('a caller leaving mid-body fails the body and fires ctx.signal, held early or first read late', async () => {

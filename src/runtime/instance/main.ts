@@ -172,26 +172,25 @@ function start(stream: number, message: InvokeMessage): Promise<void> {
     ended: false, onEnd: null, cpuBefore: cpuMicrosNow(), waitedMs: 0, lingering: null, answered: false,
   };
   running.set(stream, run);
-  const delay = message.deadline - Date.now();
-  const timer = setTimeout(() => run.abort.abort(new Error('the invocation reached its deadline')), Math.max(0, delay));
-  if (!loading) return begin(stream, run, timer);
+  // No timer here for the deadline: the host keeps it and sends ABORT when it passes, which fires ctx.signal.
+  if (!loading) return begin(stream, run);
   // A cold start's first INVOKE comes right behind LOAD. Entering the invocation's log context now
   // would turn promise hooks on under the import (~1 ms more): it waits for the bundle outside it.
   const waitStart = performance.now();
   return loading.then(() => {
     run.waitedMs = performance.now() - waitStart;
     run.cpuBefore = cpuMicrosNow();
-    return begin(stream, run, timer);
+    return begin(stream, run);
   });
 }
 
 /** Runs the handler inside the invocation's log context and sends its answer (or error). */
-function begin(stream: number, run: Running, timer: NodeJS.Timeout): Promise<void> {
-  return currentInvocation.run(run.message.id, invoke, stream, run, timer);
+function begin(stream: number, run: Running): Promise<void> {
+  return currentInvocation.run(run.message.id, invoke, stream, run);
 }
 
 /** One async function rather than a then/catch/finally chain: fewer promises and closures per invocation. */
-async function invoke(stream: number, run: Running, timer: NodeJS.Timeout): Promise<void> {
+async function invoke(stream: number, run: Running): Promise<void> {
   try {
     await send(stream, await execute(run), run);
     if (run.lingering) await settleLingering(stream, run, run.lingering);
@@ -205,7 +204,6 @@ async function invoke(stream: number, run: Running, timer: NodeJS.Timeout): Prom
     channel.sendJson(FRAME.ERROR, stream, failed);
     if (lingering) await settleLingering(stream, run, lingering);
   } finally {
-    clearTimeout(timer);
     running.delete(stream);
   }
 }
