@@ -8,9 +8,7 @@ import { IndexedBlobBackend, type OrphanSweepOptions } from './indexed-blob-back
 import { LocalBlobBackend } from './local/local-blob-backend.js';
 import { LocalDataStore } from './local/local-data-store.js';
 import { describeBlobsConfig, type BlobsConfig, type S3BlobsConfig } from './s3/s3-blobs-url.js';
-import { checkBucketReachable, createS3Location } from './s3/s3-client.js';
-import { S3BundleStore } from './s3/s3-bundle-store.js';
-import { S3DataStore } from './s3/s3-data-store.js';
+import type { S3Location } from './s3/s3-client.js';
 
 /** Where a node keeps blobs and bundles on its own disk: in its data folder. */
 export interface BlobStorageDeps {
@@ -29,6 +27,8 @@ export async function openBlobDataStore(config: BlobsConfig, deps: BlobStorageDe
     return { data: await LocalDataStore.open(join(deps.dataDir, 'blobs'), deps.faults), sweep: { graceMs: 0 } };
   }
   const location = await openS3Location(config);
+  // The AWS SDK takes ~0.2 s to load: only nodes on S3 pay for it.
+  const { S3DataStore } = await import('./s3/s3-data-store.js');
   const data = new S3DataStore({ location, partSizeBytes: config.partSizeBytes, queueSize: config.queueSize, ...(deps.faults ? { faults: deps.faults } : {}) });
   // Swept as often as the grace period: a killed node's uploads go within about twice that.
   return { data, sweep: { graceMs: config.sweepGraceMs, everyMs: config.sweepGraceMs } };
@@ -62,6 +62,7 @@ export async function openBundleStore(config: BlobsConfig, deps: BlobStorageDeps
   const cache = new LocalBundleStore(join(deps.dataDir, 'bundles'), deps.faults);
   if (config.kind === 'file') return cache;
   const location = await openS3Location(config);
+  const { S3BundleStore } = await import('./s3/s3-bundle-store.js');
   return new S3BundleStore({
     location, cache, sweepGraceMs: config.sweepGraceMs,
     ...(deps.faults ? { faults: deps.faults } : {}), ...(deps.clock ? { clock: deps.clock } : {}),
@@ -69,7 +70,8 @@ export async function openBundleStore(config: BlobsConfig, deps: BlobStorageDeps
 }
 
 /** A client for the configured bucket, checked now: a clear error at start, not at the first write. */
-async function openS3Location(config: S3BlobsConfig): Promise<ReturnType<typeof createS3Location>> {
+async function openS3Location(config: S3BlobsConfig): Promise<S3Location> {
+  const { checkBucketReachable, createS3Location } = await import('./s3/s3-client.js');
   const location = createS3Location(config);
   try {
     await checkBucketReachable(location, describeBlobsConfig(config));
