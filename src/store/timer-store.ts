@@ -46,6 +46,12 @@ export interface TimerRegistration {
 export interface TimerRecord extends TimerRegistration {
   /** Latest scheduled time (epoch ms) already dealt with: catch-up after downtime starts after it. */
   lastScheduledAt: number;
+  /**
+   * The first scheduled time after `lastScheduledAt`, as the scheduler worked
+   * it out for this cron and zone, so that a start need not work out every
+   * timer's again; null when not known. Cleared when either of them changes.
+   */
+  nextAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -80,6 +86,15 @@ export interface TimerClaim {
   skipped?: string;
 }
 
+/** The first scheduled time after `after` (the cursor it was worked out for) of a timer on this cron and zone. */
+export interface TimerNextTime {
+  id: string;
+  after: number;
+  cron: string;
+  timezone: string;
+  nextAt: number;
+}
+
 export interface TimerRunUpdate {
   firedAt?: number;
   attempts?: number;
@@ -100,8 +115,13 @@ export interface TimerStore {
   getTimer(id: string): Promise<TimerRecord | undefined>;
   /** Forgets these timers and their run history. */
   removeTimers(ids: string[]): Promise<void>;
-  /** Moves the timer's cursor forward to `scheduledAt`; never backward. */
-  advanceTimer(id: string, scheduledAt: number): Promise<void>;
+  /**
+   * Moves the timer's cursor forward to `scheduledAt`; never backward. `nextAt`
+   * is the first scheduled time after it, when the caller knows it.
+   */
+  advanceTimer(id: string, scheduledAt: number, nextAt?: number | null): Promise<void>;
+  /** Records next times worked out for the timers' cursors; one whose cursor or schedule has moved since is left alone. */
+  rememberNextTimes(times: TimerNextTime[]): Promise<void>;
 
   /**
    * Atomic insert-if-absent of a scheduled time: the new run, or undefined

@@ -142,7 +142,7 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
 
     withStore('a new timer starts its schedule now; re-registering keeps the cursor unless the cron or time zone changed', async ({ store, clock }) => {
       const [created] = await store.registerTimers([registration()]);
-      assert.deepEqual(created, { ...registration(), lastScheduledAt: clock.now(), createdAt: clock.now(), updatedAt: clock.now() });
+      assert.deepEqual(created, { ...registration(), lastScheduledAt: clock.now(), nextAt: null, createdAt: clock.now(), updatedAt: clock.now() });
 
       await store.advanceTimer('shop/cleanup', TIMER_CONTRACT_START + 3 * HOUR);
       await clock.advance(86_400_000);
@@ -178,6 +178,40 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
       assert.equal((await store.getTimer('shop/cleanup'))?.lastScheduledAt, TIMER_CONTRACT_START + 3 * HOUR, 'never moves backward');
       await store.advanceTimer('shop/none', clock.now() + HOUR);
       assert.equal(await store.getTimer('shop/none'), undefined, 'advancing an unknown timer registers nothing');
+    });
+
+    withStore('a next time is kept for its cursor and schedule: moved with the cursor, cleared when either changes', async ({ store, clock }) => {
+      const cursor = clock.now();
+      await store.registerTimers([registration(), registration({ id: 'shop/report', functionName: 'report' })]);
+      const cron = registration().cron;
+      await store.rememberNextTimes([
+        { id: 'shop/cleanup', after: cursor, cron, timezone: 'UTC', nextAt: cursor + HOUR },
+        { id: 'shop/report', after: cursor - 1, cron, timezone: 'UTC', nextAt: cursor + HOUR },
+        { id: 'shop/none', after: cursor, cron, timezone: 'UTC', nextAt: cursor + HOUR },
+      ]);
+      await store.rememberNextTimes([]);
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + HOUR);
+      assert.equal((await store.getTimer('shop/report'))?.nextAt, null, 'worked out for another cursor: left alone');
+      assert.equal(await store.getTimer('shop/none'), undefined, 'remembering registers nothing');
+
+      await store.rememberNextTimes([{ id: 'shop/report', after: cursor, cron: '*/5 * * * *', timezone: 'UTC', nextAt: cursor + 1 }]);
+      assert.equal((await store.getTimer('shop/report'))?.nextAt, null, 'worked out for another schedule: left alone');
+
+      await clock.advance(1_000);
+      const [redeployed] = await store.registerTimers([registration({ version: 2 })]);
+      assert.equal(redeployed?.nextAt, cursor + HOUR, 'a new version on the same schedule keeps it');
+
+      await store.advanceTimer('shop/cleanup', cursor + HOUR, cursor + 2 * HOUR);
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 2 * HOUR, 'moves with the cursor');
+      await store.advanceTimer('shop/cleanup', cursor, cursor + 7);
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 2 * HOUR, 'a cursor that does not move keeps its next time');
+      await store.advanceTimer('shop/cleanup', cursor + 2 * HOUR);
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, null, 'a cursor moved without one: not known');
+
+      await store.rememberNextTimes([{ id: 'shop/cleanup', after: cursor + 2 * HOUR, cron, timezone: 'UTC', nextAt: cursor + 3 * HOUR }]);
+      const [rescheduled] = await store.registerTimers([registration({ version: 3, cron: '*/5 * * * *' })]);
+      assert.equal(rescheduled?.nextAt, null, 'a changed schedule clears it');
+      assert.deepEqual((await store.listTimers()).map((t) => [t.id, t.nextAt]), [['shop/cleanup', null], ['shop/report', null]]);
     });
 
     withStore('not found: an unknown timer is undefined, has no runs, and removing it is harmless', async ({ store }) => {

@@ -3,6 +3,7 @@ import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
   TIMER_RUN_HISTORY_LIMIT,
   type TimerClaim,
+  type TimerNextTime,
   type TimerRecord,
   type TimerRegistration,
   type TimerRun,
@@ -24,6 +25,7 @@ interface RegistryRow {
   timezone: string;
   settings: string;
   last_scheduled_at: string;
+  next_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -57,6 +59,7 @@ function toRecord(row: RegistryRow): TimerRecord {
     timezone: row.timezone,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     lastScheduledAt: Number(row.last_scheduled_at),
+    nextAt: orNull(row.next_at ?? null),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -90,8 +93,21 @@ ON CONFLICT (id) DO UPDATE SET
   settings = excluded.settings, updated_at = excluded.updated_at,
   last_scheduled_at = CASE WHEN timer_registry.cron = excluded.cron AND timer_registry.timezone = excluded.timezone
     THEN timer_registry.last_scheduled_at ELSE excluded.last_scheduled_at END,
+  next_at = CASE WHEN timer_registry.cron = excluded.cron AND timer_registry.timezone = excluded.timezone
+    THEN timer_registry.next_at ELSE NULL END,
   cron = excluded.cron, timezone = excluded.timezone
 RETURNING *`;
+
+/** Right-hand sides read the row as it was: next_at follows the cursor only when it moves (or stays). */
+const ADVANCE_TIMER = `
+UPDATE timer_registry SET next_at = CASE WHEN $2::bigint >= last_scheduled_at THEN $4::bigint ELSE next_at END,
+  last_scheduled_at = greatest(last_scheduled_at, $2::bigint), updated_at = $3::bigint
+WHERE id = $1`;
+
+const REMEMBER_NEXT_TIMES = `
+UPDATE timer_registry t SET next_at = v.next_at
+  FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS v(id, after, cron, timezone, next_at)
+ WHERE t.id = v.id AND t.last_scheduled_at = v.after AND t.cron = v.cron AND t.timezone = v.timezone`;
 
 /**
  * The claim: insert-if-absent on the partial unique index of scheduled runs,
@@ -159,11 +175,15 @@ export class PgTimerStore implements TimerStore {
     );
   }
 
-  async advanceTimer(id: string, scheduledAt: number): Promise<void> {
-    await this.#db.query(
-      'UPDATE timer_registry SET last_scheduled_at = greatest(last_scheduled_at, $2::bigint), updated_at = $3::bigint WHERE id = $1',
-      [id, scheduledAt, this.#clock.now()],
-    );
+  async advanceTimer(id: string, scheduledAt: number, nextAt: number | null = null): Promise<void> {
+    await this.#db.query(ADVANCE_TIMER, [id, scheduledAt, this.#clock.now(), nextAt]);
+  }
+
+  async rememberNextTimes(times: TimerNextTime[]): Promise<void> {
+    if (times.length === 0) return;
+    await this.#db.query(REMEMBER_NEXT_TIMES, [
+      times.map((t) => t.id), times.map((t) => t.after), times.map((t) => t.cron), times.map((t) => t.timezone), times.map((t) => t.nextAt),
+    ]);
   }
 
   async claim(timerId: string, scheduledAt: number, nodeId: string, claim: TimerClaim = {}): Promise<TimerRun | undefined> {

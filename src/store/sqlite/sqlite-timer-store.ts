@@ -5,6 +5,7 @@ import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
   TIMER_RUN_HISTORY_LIMIT,
   type TimerClaim,
+  type TimerNextTime,
   type TimerRecord,
   type TimerRegistration,
   type TimerRun,
@@ -47,6 +48,9 @@ CREATE TABLE IF NOT EXISTS timer_runs (
 -- The claim: one scheduled run per timer and time, whoever gets there first.
 CREATE UNIQUE INDEX IF NOT EXISTS timer_runs_schedule_claim ON timer_runs (timer_id, scheduled_at) WHERE reason = 'schedule';
 CREATE INDEX IF NOT EXISTS timer_runs_by_timer ON timer_runs (timer_id, id);
+` }, { version: 2, sql: `
+-- Each timer's next time, worked out once, so a start does not work out every timer's again.
+ALTER TABLE timer_registry ADD COLUMN next_at INTEGER;
 ` }];
 
 const FAILED_OUTCOMES = `('error','timeout','out-of-memory','crashed','throttled','interrupted')`;
@@ -60,6 +64,7 @@ interface RegistryRow {
   timezone: string;
   settings: string;
   last_scheduled_at: number;
+  next_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -91,6 +96,7 @@ function toRecord(row: RegistryRow): TimerRecord {
     timezone: row.timezone,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     lastScheduledAt: row.last_scheduled_at,
+    nextAt: row.next_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -138,12 +144,19 @@ export class SqliteTimerStore implements TimerStore {
            settings = excluded.settings, updated_at = excluded.updated_at,
            last_scheduled_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone
              THEN last_scheduled_at ELSE excluded.last_scheduled_at END,
+           next_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone THEN next_at ELSE NULL END,
            cron = excluded.cron, timezone = excluded.timezone`,
       ),
       removeTimer: db.prepare('DELETE FROM timer_registry WHERE id = ?'),
       removeRuns: db.prepare('DELETE FROM timer_runs WHERE timer_id = ?'),
+      // Right-hand sides read the row as it was: next_at follows the cursor only when it moves (or stays).
       advanceTimer: db.prepare(
-        'UPDATE timer_registry SET last_scheduled_at = MAX(last_scheduled_at, @at), updated_at = @now WHERE id = @id',
+        `UPDATE timer_registry SET next_at = CASE WHEN @at >= last_scheduled_at THEN @nextAt ELSE next_at END,
+           last_scheduled_at = MAX(last_scheduled_at, @at), updated_at = @now WHERE id = @id`,
+      ),
+      rememberNextTime: db.prepare(
+        `UPDATE timer_registry SET next_at = @nextAt
+         WHERE id = @id AND last_scheduled_at = @after AND cron = @cron AND timezone = @timezone`,
       ),
       claim: db.prepare(
         `INSERT OR IGNORE INTO timer_runs
@@ -200,8 +213,15 @@ export class SqliteTimerStore implements TimerStore {
     })();
   }
 
-  async advanceTimer(id: string, scheduledAt: number): Promise<void> {
-    this.#statements.advanceTimer.run({ id, at: scheduledAt, now: this.#clock.now() });
+  async advanceTimer(id: string, scheduledAt: number, nextAt: number | null = null): Promise<void> {
+    this.#statements.advanceTimer.run({ id, at: scheduledAt, nextAt, now: this.#clock.now() });
+  }
+
+  async rememberNextTimes(times: TimerNextTime[]): Promise<void> {
+    if (times.length === 0) return;
+    this.#db.transaction(() => {
+      for (const t of times) this.#statements.rememberNextTime.run({ id: t.id, after: t.after, cron: t.cron, timezone: t.timezone, nextAt: t.nextAt });
+    })();
   }
 
   async claim(timerId: string, scheduledAt: number, nodeId: string, claim: TimerClaim = {}): Promise<TimerRun | undefined> {

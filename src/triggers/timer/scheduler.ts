@@ -2,7 +2,7 @@ import type { TimerSettings, TimerTick } from '../../sdk/definition.js';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
-import type { TimerRecord, TimerRegistration, TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
+import type { TimerNextTime, TimerRecord, TimerRegistration, TimerRun, TimerRunReason, TimerStore } from '../../store/timer-store.js';
 import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { runAttempts } from './attempts.js';
 import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
@@ -191,6 +191,7 @@ export class TimerScheduler {
       const added: TimerState[] = [];
       // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
       const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
+      const remember: TimerNextTime[] = [];
       for (let i = 0; i < records.length; i++) {
         // Thousands of timers take a while to schedule: the node serves requests between chunks.
         if (i > 0 && i % SYNC_CHUNK === 0) await pause();
@@ -223,8 +224,16 @@ export class TimerScheduler {
           this.#timers.set(record.id, state);
           added.push(state);
         }
-        if (!sameSchedule) this.#reschedule(state, nextTimes);
+        if (!sameSchedule) {
+          // A time worked out before for this cursor and schedule is taken as stored: a start with thousands of
+          // timers would otherwise build every pattern again. The times worked out here are stored for the next.
+          const known = record.nextAt !== null && state.cursor === record.lastScheduledAt
+            && record.cron === settings.cron && record.timezone === settings.timezone ? record.nextAt : undefined;
+          const at = this.#reschedule(state, nextTimes, known);
+          if (known === undefined && at !== null) remember.push({ id: state.id, after: state.cursor, cron: settings.cron, timezone: settings.timezone, nextAt: at });
+        }
       }
+      if (remember.length > 0) this.#track(this.#store.rememberNextTimes(remember));
       this.#compactDueQueue();
       if (this.#started) {
         for (const state of added) if (state.settings.runOnStartup) this.#fireStartup(state);
@@ -322,11 +331,12 @@ export class TimerScheduler {
     return result;
   }
 
-  /** Queues the state's next due time; any older entry for it goes stale. */
-  #reschedule(state: TimerState, nextTimes?: NextTimes): void {
+  /** Queues the state's next due time (`known`, when it is); any older entry for it goes stale. */
+  #reschedule(state: TimerState, nextTimes?: NextTimes, known?: number): number | null {
     state.ticket = this.#nextTicket++;
-    const at = nextTimes ? nextAfterShared(state, nextTimes) : state.schedule.nextAfter(state.cursor);
+    const at = known ?? (nextTimes ? nextAfterShared(state, nextTimes) : state.schedule.nextAfter(state.cursor));
     if (at !== null) this.#due.push({ at, timerId: state.id, ticket: state.ticket });
+    return at;
   }
 
   #compactDueQueue(): void {
@@ -386,15 +396,17 @@ export class TimerScheduler {
   /** `dueAt` may still be ahead (by up to CLAIM_AHEAD_MS): the time is then decided as it will be when it comes. */
   #processDue(state: TimerState, now: number, dueAt: number): void {
     const decision = decideDue(state.schedule, state.cursor, Math.max(now, dueAt), state.settings.catchUp);
+    if (decision) state.cursor = decision.through;
+    const after = Math.max(now, dueAt, state.cursor);
+    const next = state.schedule.nextAfter(after);
     if (decision) {
-      state.cursor = decision.through;
       // The cursor moves before the runs are claimed: a crash in between loses those times rather than running them twice.
-      this.#track(this.#store.advanceTimer(state.id, decision.through));
+      // The next time goes with it when it is the one after the cursor (as a start would work it out).
+      this.#track(this.#store.advanceTimer(state.id, decision.through, after === decision.through ? next : null));
       if (decision.skipped) this.#recordSkipped(state, decision.skipped.scheduledAt, decision.skipped.reason);
       for (const fire of decision.fires) this.#fire(state, fire, 'schedule');
     }
     state.ticket = this.#nextTicket++;
-    const next = state.schedule.nextAfter(Math.max(now, dueAt, state.cursor));
     if (next !== null) this.#due.push({ at: next, timerId: state.id, ticket: state.ticket });
   }
 

@@ -437,3 +437,36 @@ test('a restart re-registers only the timers that changed, and timers sharing a 
   const fired = invoker.calls.map((c) => `${c.event.functionName} ${c.tick.scheduledAt.slice(11, 16)}`).sort();
   assert.deepEqual(fired, ['a 11:00', 'a 12:00', 'b 11:00', 'b 12:00', 'c 11:00', 'c 12:00', 'd 10:30', 'd 11:30']);
 });
+
+test('a start takes each timer\'s next time as stored, and stores the times it works out', async (t) => {
+  const { temp, clock, invoker, node } = harness(t);
+  const timers = [timer({ cron: '0 * * * *', catchUp: 'all' }, 'hourly'), timer({ cron: '*/10 * * * *' }, 'tenth')];
+  const store = temp.store(clock);
+  const nextTimes = async (): Promise<Record<string, string | null>> =>
+    Object.fromEntries((await store.listTimers()).map((r) => [r.functionName, r.nextAt === null ? null : new Date(r.nextAt).toISOString()]));
+  const fired = (functionName: string): string[] => invoker.calls.filter((c) => c.event.functionName === functionName).map((c) => c.tick.scheduledAt);
+
+  const first = node('node-a');
+  await first.sync(timers);
+  await settle();
+  assert.deepEqual(await nextTimes(), { hourly: '2026-05-01T11:00:00.000Z', tenth: '2026-05-01T10:10:00.000Z' }, 'worked out at registration, and stored');
+  await first.start();
+  await clock.advanceTo('2026-05-01T10:10:05.000Z');
+  assert.deepEqual(fired('tenth'), ['2026-05-01T10:10:00.000Z']);
+  assert.equal((await nextTimes())['tenth'], '2026-05-01T10:20:00.000Z', 'moved with the cursor when it fired');
+  await first.close();
+
+  // The next start takes what is stored without working it out again: a stored time later than the schedule's
+  // (as a stale one would be) delays the hourly timer until then, and catch-up runs the time it passed. Nothing is lost.
+  const hourly = (await store.getTimer('shop/hourly'))!;
+  await store.rememberNextTimes([{ id: hourly.id, after: hourly.lastScheduledAt, cron: hourly.cron, timezone: hourly.timezone, nextAt: Date.parse('2026-05-01T12:00:00.000Z') }]);
+  const second = node('node-a');
+  await second.sync(timers);
+  await second.start();
+  await clock.advanceTo('2026-05-01T11:30:00.000Z');
+  assert.deepEqual(fired('hourly'), [], 'the stored time was taken');
+  assert.deepEqual(fired('tenth'), ['2026-05-01T10:10:00.000Z', '2026-05-01T10:20:00.000Z', '2026-05-01T10:30:00.000Z', '2026-05-01T10:40:00.000Z', '2026-05-01T10:50:00.000Z', '2026-05-01T11:00:00.000Z', '2026-05-01T11:10:00.000Z', '2026-05-01T11:20:00.000Z', '2026-05-01T11:30:00.000Z']);
+  await clock.advanceTo('2026-05-01T12:00:05.000Z');
+  assert.deepEqual(fired('hourly'), ['2026-05-01T11:00:00.000Z', '2026-05-01T12:00:00.000Z']);
+  assert.equal(invoker.calls.find((c) => c.tick.scheduledAt === '2026-05-01T11:00:00.000Z' && c.event.functionName === 'hourly')?.tick.isPastDue, true);
+});
