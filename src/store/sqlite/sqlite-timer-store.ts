@@ -86,6 +86,9 @@ interface RunRow {
   missed: number;
 }
 
+const REGISTRY_COLUMNS = ['id', 'app', 'function_name', 'version', 'cron', 'timezone', 'settings', 'last_scheduled_at', 'next_at', 'created_at', 'updated_at'] as const;
+type RegistryValues = [string, string, string, number, string, string, string, number, number | null, number, number];
+
 function toRecord(row: RegistryRow): TimerRecord {
   return {
     id: row.id,
@@ -135,7 +138,8 @@ export class SqliteTimerStore implements TimerStore {
     migrateSqlite(db, 'timers', TIMER_MIGRATIONS);
     this.#statements = {
       getTimer: db.prepare<[string], RegistryRow>('SELECT * FROM timer_registry WHERE id = ?'),
-      listTimers: db.prepare<[], RegistryRow>('SELECT * FROM timer_registry ORDER BY id'),
+      // Rows as arrays: a start reads every timer, and making 10,000 row objects costs more than reading them.
+      listTimers: db.prepare<[], RegistryValues>(`SELECT ${REGISTRY_COLUMNS.join(', ')} FROM timer_registry ORDER BY id`).raw(),
       insertTimer: db.prepare(
         `INSERT INTO timer_registry (id, app, function_name, version, cron, timezone, settings, last_scheduled_at, created_at, updated_at)
          VALUES (@id, @app, @functionName, @version, @cron, @timezone, @settings, @now, @now, @now)
@@ -196,7 +200,8 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async listTimers(): Promise<TimerRecord[]> {
-    return this.#statements.listTimers.all().map(toRecord);
+    return this.#statements.listTimers.all().map(([id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, created_at, updated_at]) =>
+      toRecord({ id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, created_at, updated_at }));
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {

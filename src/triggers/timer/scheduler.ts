@@ -176,7 +176,14 @@ export class TimerScheduler {
       }));
       // A start or a deploy syncs every timer; those stored exactly so already need no write.
       const storedById = new Map(stored.map((r) => [r.id, r]));
-      const changed = registrations.filter((r) => !sameRegistration(storedById.get(r.id), storedJson.get(r.id), r));
+      // Timers on the same settings share one checked object: its JSON is made once.
+      const jsonOfChecked = new Map<ResolvedTimerSettings, string>();
+      const changed = registrations.filter((r, i) => {
+        const checked = resolved[i]!.checked;
+        let json = jsonOfChecked.get(checked);
+        if (json === undefined) jsonOfChecked.set(checked, (json = JSON.stringify(checked)));
+        return !sameRegistration(storedById.get(r.id), storedJson.get(r.id), r, json);
+      });
       await pause();
       const written = new Map((await this.#store.registerTimers(changed)).map((r) => [r.id, r]));
       const records = registrations.map((r) => written.get(r.id) ?? storedById.get(r.id)!);
@@ -544,9 +551,9 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function sameRegistration(stored: TimerRecord | undefined, storedSettingsJson: string | undefined, wanted: TimerRegistration): boolean {
+function sameRegistration(stored: TimerRecord | undefined, storedSettingsJson: string | undefined, wanted: TimerRegistration, wantedSettingsJson: string): boolean {
   return stored !== undefined && stored.app === wanted.app && stored.functionName === wanted.functionName && stored.version === wanted.version
-    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && storedSettingsJson === JSON.stringify(wanted.settings);
+    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && storedSettingsJson === wantedSettingsJson;
 }
 
 /** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
@@ -561,7 +568,10 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 }
 
 /** `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed). */
-function resolveDefinitions(timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>): { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] {
+/** `checked` is the settings object shared by every timer with the same definition; `settings`, this timer's own copy. */
+function resolveDefinitions(
+  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>,
+): { def: TimerDefinitionRef; settings: ResolvedTimerSettings; checked: ResolvedTimerSettings }[] {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
   const seen = new Set<string>();
   // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
@@ -586,7 +596,7 @@ function resolveDefinitions(timers: TimerDefinitionRef[], validated: Map<string,
       let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
       if (!settings) settings = validateTimerSettings(def.settings);
       validated.set(settingsKey, settings);
-      return { def, settings: { ...settings } };
+      return { def, settings: { ...settings }, checked: settings };
     } catch (err) {
       if (!(err instanceof NimbusError)) throw err;
       const field = err.details?.field;
