@@ -19,6 +19,8 @@ const TARGET_P99_ABOVE_BARE_MS = 2;
 /** A pause between requests, so each one finds the processes idle, as on a quiet node. */
 const GAP_MS = 2;
 const WARM: HelloFunction = { name: 'warm', settings: { minInstances: 1, maxInstances: 1 } };
+/** The floor of any design that runs the function in a process of its own: one more process crossing each way, nothing else. */
+const RELAY_LABEL = 'naive relay: node:http → a child process over a pipe → answer (no isolation, limits, metering or logs)';
 
 const VARIANTS: readonly { label: string; options: Partial<NodeOptions> }[] = [
   { label: 'basic isolation', options: { isolation: 'basic' } },
@@ -49,8 +51,11 @@ export async function benchHttpLatency(config: BenchConfig): Promise<SectionResu
       try {
         await node.deploy('bench', helloAppSource([WARM]));
         for (let r = 1; r <= config.rounds; r++) {
-          const { bareMs, nimbusMs } = await interleaved(client, bare.handWrittenUrl + helloPath('bare'), node.url + helloPath(WARM.name), samples);
+          const [bareMs = [], relayMs = [], nimbusMs = []] = await interleaved(
+            client, [bare.handWrittenUrl + helloPath('bare'), bare.relayUrl + helloPath('relay'), node.url + helloPath(WARM.name)], samples,
+          );
           rows.push(row(r, 'bare node:http, hand-written JSON', bareMs, bareMs));
+          rows.push(row(r, RELAY_LABEL, relayMs, bareMs));
           rows.push(row(r, `Nimbus, ${variant.label}, warm instance`, nimbusMs, bareMs));
         }
       } finally {
@@ -64,7 +69,8 @@ export async function benchHttpLatency(config: BenchConfig): Promise<SectionResu
   return {
     rows,
     notes: [
-      `${samples} sequential requests per row (BENCH_LATENCY_SAMPLES), each over one kept-alive loopback connection from the load-client process, timed there from sending to the last byte; bare and Nimbus alternate request by request, ${GAP_MS} ms apart.`,
+      `${samples} sequential requests per row (BENCH_LATENCY_SAMPLES), each over one kept-alive loopback connection from the load-client process, timed there from sending to the last byte; bare, relay and Nimbus take turns request by request, ${GAP_MS} ms apart.`,
+      'The naive relay is what two more process wake-ups cost on this machine: the part of the gap to bare that any design with the function outside the server process pays; the rest of Nimbus\'s gap is its own work (routing, dispatch, the instance\'s Request and Response, metering, log capture).',
       `Target: p50 at most ${TARGET_P50_ABOVE_BARE_MS} ms and p99 at most ${TARGET_P99_ABOVE_BARE_MS} ms above the bare server's in the same round.`,
       ...notes,
     ],
@@ -76,21 +82,18 @@ function latencySamples(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(n) && n > 0 ? n : 500;
 }
 
-async function interleaved(client: LoadClient, bareUrl: string, nimbusUrl: string, count: number): Promise<{ bareMs: number[]; nimbusMs: number[] }> {
-  // Not counted: open the connections and warm both paths.
-  for (let i = 0; i < 20; i++) {
-    await timedOk(client, bareUrl);
-    await timedOk(client, nimbusUrl);
-  }
-  const bareMs: number[] = [];
-  const nimbusMs: number[] = [];
+/** Samples of each URL, taken in turn, request by request, so every one meets the same machine. */
+async function interleaved(client: LoadClient, urls: readonly string[], count: number): Promise<number[][]> {
+  // Not counted: open the connections and warm every path.
+  for (let i = 0; i < 20; i++) for (const url of urls) await timedOk(client, url);
+  const samples = urls.map((): number[] => []);
   for (let i = 0; i < count; i++) {
-    bareMs.push(await timedOk(client, bareUrl));
-    await sleep(GAP_MS);
-    nimbusMs.push(await timedOk(client, nimbusUrl));
-    await sleep(GAP_MS);
+    for (const [k, url] of urls.entries()) {
+      samples[k]!.push(await timedOk(client, url));
+      await sleep(GAP_MS);
+    }
   }
-  return { bareMs, nimbusMs };
+  return samples;
 }
 
 async function timedOk(client: LoadClient, url: string): Promise<number> {
