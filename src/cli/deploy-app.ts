@@ -1,5 +1,5 @@
 import { AdminApiError, type AdminClient, type DeployResult, type VersionSummary } from './admin-client.js';
-import { AppBundler, resolveAppSource, throwOnTypeErrors, type AppSource, type BundleOptions } from './bundle/bundle-app.js';
+import type { AppBundler, AppSource, BundleOptions } from './bundle/bundle-app.js';
 import { BackgroundTypeChecker } from './bundle/background-typechecker.js';
 import { formatTable } from './output/table.js';
 import { describeReach, describeTrigger } from './output/triggers.js';
@@ -8,6 +8,9 @@ import { contentHash } from '../blobs/bundles/bundle-store.js';
 import { versionContent } from '../server/version-content.js';
 import { CliError } from './cli-error.js';
 import type { FormatReading } from './bundle/formats/app-format.js';
+
+/** esbuild and the readers of other platforms' files load only for a command that bundles, not for every command. */
+const bundling = (): Promise<typeof import('./bundle/bundle-app.js')> => import('./bundle/bundle-app.js');
 
 export interface DeployOptions extends BundleOptions {
   /**
@@ -86,6 +89,7 @@ export class AppDeployer {
       return value;
     };
     try {
+      const { resolveAppSource, throwOnTypeErrors } = await bundling();
       const source = await resolveAppSource(this.#dir, this.#options);
       if (source.reading) refuseUnsupported(source.reading, this.#options.skipUnsupported ?? false);
       const reading = source.reading ? { reading: source.reading } : {};
@@ -141,6 +145,7 @@ export class AppDeployer {
   async #bundlerFor(source: AppSource): Promise<AppBundler> {
     if (this.#bundler && this.#bundler.source.entry === source.entry && this.#bundler.source.reading?.entrySource === source.reading?.entrySource) return this.#bundler.bundler;
     await this.#bundler?.bundler.dispose();
+    const { AppBundler } = await bundling();
     const bundler = new AppBundler(source, { incremental: this.#options.incremental ?? false });
     this.#bundler = { source, bundler };
     return bundler;
