@@ -26,9 +26,9 @@ export async function openBlobDataStore(config: BlobsConfig, deps: BlobStorageDe
   if (config.kind === 'file') {
     return { data: await LocalDataStore.open(join(deps.dataDir, 'blobs'), deps.faults), sweep: { graceMs: 0 } };
   }
-  const location = await openS3Location(config);
-  // The AWS SDK takes ~0.2 s to load: only nodes on S3 pay for it.
+  // The AWS SDK takes ~0.2 s to load: only nodes on S3 pay for it. Loaded before the client is made, which a failed load would leak.
   const { S3DataStore } = await import('./s3/s3-data-store.js');
+  const location = await openS3Location(config);
   const data = new S3DataStore({ location, partSizeBytes: config.partSizeBytes, queueSize: config.queueSize, ...(deps.faults ? { faults: deps.faults } : {}) });
   // Swept as often as the grace period: a killed node's uploads go within about twice that.
   return { data, sweep: { graceMs: config.sweepGraceMs, everyMs: config.sweepGraceMs } };
@@ -61,8 +61,8 @@ export async function openBlobBackend(
 export async function openBundleStore(config: BlobsConfig, deps: BlobStorageDeps): Promise<BundleStore> {
   const cache = new LocalBundleStore(join(deps.dataDir, 'bundles'), deps.faults);
   if (config.kind === 'file') return cache;
-  const location = await openS3Location(config);
   const { S3BundleStore } = await import('./s3/s3-bundle-store.js');
+  const location = await openS3Location(config);
   return new S3BundleStore({
     location, cache, sweepGraceMs: config.sweepGraceMs,
     ...(deps.faults ? { faults: deps.faults } : {}), ...(deps.clock ? { clock: deps.clock } : {}),

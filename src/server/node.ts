@@ -213,12 +213,18 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Booting the pooled sandboxes takes a while and needs nothing of what follows: the node reads its
   // deployments, routes, queues and blobs meanwhile, and waits for the pool only before it listens.
   const poolFilled = warmPool.start();
-  /** A start failing before the node is whole stops the sandboxes it booted and closes the store. */
+  /** A start failing before the node is whole stops the sandboxes it booted (booting ones too) and closes the store. */
   const abandonEarly = async (err: unknown): Promise<never> => {
-    await warmPool.close();
-    await opened.close();
+    try {
+      await warmPool.close();
+      await poolFilled;
+    } finally {
+      await opened.close();
+    }
     throw err;
   };
+  /** A part made by a step that may throw, failing as above. */
+  const orAbandon = <T>(make: () => T): Promise<T> => Promise.resolve().then(make).catch(abandonEarly);
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
     memoryBudgetMb: options.memoryBudgetMb ?? Math.floor((totalmem() / 1048576) * 0.75),
@@ -281,14 +287,14 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
   }).catch(abandonEarly);
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend, budgets: budgetSections });
-  const queues = wireQueues({
-    queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher, clock, log, deployments, router, drainTimeoutMs, credentials,
-  });
-  metering = wireMetering({
-    lifecycle, dispatcher, router, clock, log, meteringStore: store.metering, logStore: store.logs, names,
+  const queues = await orAbandon(() => wireQueues({
+    queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher!, clock, log, deployments, router, drainTimeoutMs, credentials,
+  }));
+  metering = await orAbandon(() => wireMetering({
+    lifecycle, dispatcher: dispatcher!, router, clock, log, meteringStore: store.metering, logStore: store.logs, names,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
-  });
+  }));
   metering.metrics.setBudgetSource(() => budgetRegistry.states());
   budgetRegistry.setWaitObserver((budget, ms) => metering?.metrics.observeBudgetWait(budget, ms));
   metering.metrics.setStorageSource(() => ({ healthy: storage.status().healthy, errors: storage.errorCounts() }));
@@ -305,23 +311,24 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   membership.onNodeDead(async (deadNode) => {
     await store.timers.interruptRuns(deadNode, `node ${deadNode} stopped heartbeating`);
   });
-  const gateway = new Gateway(
+  const meter = metering;
+  const gateway = await orAbandon(() => new Gateway(
     {
-      dispatcher, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: metering.extension, invokeAsync: queues.invokeAsync },
+      dispatcher: dispatcher!, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: meter.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
       ready: () => membership.readiness(),
       console: new ConsoleAssets(consoleAssetsDir()),
     },
     options.maxBodyBytes,
-  );
+  ));
 
   dispatcher.start();
   const timers = await wireTimers({
     store: store.timers, invoker: dispatcher, nodeId, clock, log, deployments, router,
     drainTimeoutMs,
     observeLag: (ms) => metering?.metrics.observeTimerLag(ms),
-  });
+  }).catch(abandonEarly);
   /** A start that failed after the parts were made: each is closed before the error is thrown. */
   const abandonStart = async (): Promise<void> => {
     storage.close();
@@ -330,6 +337,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     await blobs.close();
     await dispatcher!.close(0);
     await warmPool.close();
+    await poolFilled;
     await metering!.close();
     await opened.close();
   };

@@ -52,13 +52,17 @@ export async function wireTimers(deps: {
   // Arming reads and schedules every stored timer, which grows with the timers deployed: it starts once the
   // node listens (arm()), in chunks beside serving, so routes are served as soon as an empty node's would be.
   // A timer that falls due meanwhile fires as soon as it is armed, as one due while the node was down does.
-  // Deploys made meanwhile queue behind it. A failure (the store away for a moment) is tried again, sooner
+  // Deploys made before it are in what it reads; those made meanwhile queue behind it. A failure (the store away for a moment) is tried again, sooner
   // at first, until the node closes: timers never stay unarmed without a word. Both steps may be repeated:
   // a sync rewrites only what changed, a start runs once.
   let closing = false;
   let wakeRetry: (() => void) | undefined;
+  let armAsked = false;
   let arm!: () => void;
-  const mayArm = new Promise<void>((resolve) => (arm = resolve));
+  const mayArm = new Promise<void>((resolve) => (arm = () => {
+    armAsked = true;
+    resolve();
+  }));
   const armed = (async () => {
     await mayArm;
     for (let attempt = 0; !closing; attempt++) {
@@ -82,6 +86,8 @@ export async function wireTimers(deps: {
     }
   })();
   deps.deployments.onChange(() => {
+    // Before arming, the arming's own sync reads the live versions as they are by then: nothing to do here.
+    if (!armAsked) return;
     scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timer rescheduling failed'));
   });
   addTimerApi(deps.router, scheduler, armed);

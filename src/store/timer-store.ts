@@ -49,7 +49,8 @@ export interface TimerRecord extends TimerRegistration {
   /**
    * The first scheduled time after `lastScheduledAt`, as the scheduler worked
    * it out for this cron and zone, so that a start need not work out every
-   * timer's again; null when not known. Cleared when either of them changes.
+   * timer's again; null when not known. Only a time worked out for this very
+   * cursor counts: one stored before the cursor moved (by any writer) does not.
    */
   nextAt: number | null;
   createdAt: number;
@@ -86,6 +87,13 @@ export interface TimerClaim {
   skipped?: string;
 }
 
+/** A next time and the schedule it was worked out on. */
+export interface TimerNextAfter {
+  at: number;
+  cron: string;
+  timezone: string;
+}
+
 /** The first scheduled time after `after` (the cursor it was worked out for) of a timer on this cron and zone. */
 export interface TimerNextTime {
   id: string;
@@ -116,10 +124,11 @@ export interface TimerStore {
   /** Forgets these timers and their run history. */
   removeTimers(ids: string[]): Promise<void>;
   /**
-   * Moves the timer's cursor forward to `scheduledAt`; never backward. `nextAt`
-   * is the first scheduled time after it, when the caller knows it.
+   * Moves the timer's cursor forward to `scheduledAt`; never backward. `next`
+   * is the first scheduled time after it on the given schedule, when the
+   * caller knows it: kept only if that is still the timer's schedule.
    */
-  advanceTimer(id: string, scheduledAt: number, nextAt?: number | null): Promise<void>;
+  advanceTimer(id: string, scheduledAt: number, next?: TimerNextAfter): Promise<void>;
   /** Records next times worked out for the timers' cursors; one whose cursor or schedule has moved since is left alone. */
   rememberNextTimes(times: TimerNextTime[]): Promise<void>;
 

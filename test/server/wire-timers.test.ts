@@ -78,6 +78,40 @@ test('timers are armed only once the node listens: nothing is read before arm()'
   await timers.close();
 });
 
+test('a deploy followed before arming is left to the arming sync: the store is not read twice', async (t) => {
+  const database = new TempDatabase();
+  t.after(() => database.cleanup());
+  const clock = new FakeClock();
+  const real = database.store(clock);
+  let reads = 0;
+  const store = new Proxy(real, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (name !== 'listTimers') return value.bind(target);
+      return (...args: unknown[]) => {
+        reads++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const listeners: (() => void)[] = [];
+  const deployments = { live: () => [], onChange: (listener: () => void) => listeners.push(listener) } as unknown as DeploymentRegistry;
+  const timers = await wireTimers({
+    store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
+    deployments, router: new AdminRouter(), observeLag: () => {},
+  });
+  for (const listener of listeners) listener();
+  await settle();
+  assert.equal(reads, 0, 'no sync before arm()');
+  timers.arm();
+  await timers.armed;
+  assert.equal(reads, 1, 'the arming sync');
+  for (const listener of listeners) listener();
+  await waitFor(() => reads === 2, 'a deploy after arming syncs');
+  await timers.close();
+});
+
 test('a node closed before it listened ends its timers without arming them', async (t) => {
   const database = new TempDatabase();
   t.after(() => database.cleanup());

@@ -201,12 +201,20 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
       const [redeployed] = await store.registerTimers([registration({ version: 2 })]);
       assert.equal(redeployed?.nextAt, cursor + HOUR, 'a new version on the same schedule keeps it');
 
-      await store.advanceTimer('shop/cleanup', cursor + HOUR, cursor + 2 * HOUR);
+      const on = (at: number, schedule = cron) => ({ at, cron: schedule, timezone: 'UTC' });
+      await store.advanceTimer('shop/cleanup', cursor + HOUR, on(cursor + 2 * HOUR));
       assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 2 * HOUR, 'moves with the cursor');
-      await store.advanceTimer('shop/cleanup', cursor, cursor + 7);
-      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 2 * HOUR, 'a cursor that does not move keeps its next time');
-      await store.advanceTimer('shop/cleanup', cursor + 2 * HOUR);
-      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, null, 'a cursor moved without one: not known');
+      await store.advanceTimer('shop/cleanup', cursor, on(cursor + 7));
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 2 * HOUR, 'a cursor asked to move back keeps its next time');
+      await store.advanceTimer('shop/cleanup', cursor + HOUR);
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 2 * HOUR, 'an advance to the same cursor without one (another node, late) keeps it');
+      await store.advanceTimer('shop/cleanup', cursor + 2 * HOUR, on(cursor + 3 * HOUR, '*/5 * * * *'));
+      assert.equal((await store.getTimer('shop/cleanup'))?.lastScheduledAt, cursor + 2 * HOUR, 'the cursor moves');
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, null, 'a next time worked out on another schedule (a node on the old version): not kept');
+      await store.advanceTimer('shop/cleanup', cursor + 2 * HOUR, on(cursor + 3 * HOUR));
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, cursor + 3 * HOUR);
+      await store.advanceTimer('shop/cleanup', cursor + 3 * HOUR);
+      assert.equal((await store.getTimer('shop/cleanup'))?.nextAt, null, 'a cursor moved without one (a writer that does not know them): the old one no longer counts');
 
       await store.rememberNextTimes([{ id: 'shop/cleanup', after: cursor + 2 * HOUR, cron, timezone: 'UTC', nextAt: cursor + 3 * HOUR }]);
       const [rescheduled] = await store.registerTimers([registration({ version: 3, cron: '*/5 * * * *' })]);

@@ -3,7 +3,7 @@ import { plural, type StoreArea } from './area.js';
 
 interface TimerRow {
   id: string; app: string; function_name: string; version: number; cron: string; timezone: string; settings: string;
-  last_scheduled_at: number; next_at: number | null; created_at: number; updated_at: number;
+  last_scheduled_at: number; next_at: number | null; next_after: number | null; created_at: number; updated_at: number;
 }
 interface RunRow {
   id: number; timer_id: string; scheduled_at: number; reason: string; node_id: string; claimed_at: number;
@@ -11,7 +11,7 @@ interface RunRow {
   next_attempt_at: number | null; is_past_due: number; missed: number;
 }
 
-const TIMER_COLUMNS = ['id', 'app', 'function_name', 'version', 'cron', 'timezone', 'settings', 'last_scheduled_at', 'next_at', 'created_at', 'updated_at'] as const;
+const TIMER_COLUMNS = ['id', 'app', 'function_name', 'version', 'cron', 'timezone', 'settings', 'last_scheduled_at', 'next_at', 'next_after', 'created_at', 'updated_at'] as const;
 const RUN_COLUMNS = [
   'id', 'timer_id', 'scheduled_at', 'reason', 'node_id', 'claimed_at', 'fired_at', 'attempts', 'outcome', 'error',
   'finished_at', 'next_attempt_at', 'is_past_due', 'missed',

@@ -3,6 +3,7 @@ import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
   TIMER_RUN_HISTORY_LIMIT,
   type TimerClaim,
+  type TimerNextAfter,
   type TimerNextTime,
   type TimerRecord,
   type TimerRegistration,
@@ -26,6 +27,7 @@ interface RegistryRow {
   settings: string;
   last_scheduled_at: string;
   next_at: string | null;
+  next_after: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -59,7 +61,7 @@ function toRecord(row: RegistryRow): TimerRecord {
     timezone: row.timezone,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     lastScheduledAt: Number(row.last_scheduled_at),
-    nextAt: orNull(row.next_at ?? null),
+    nextAt: row.next_after !== null && row.next_after === row.last_scheduled_at ? orNull(row.next_at) : null,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
@@ -95,17 +97,25 @@ ON CONFLICT (id) DO UPDATE SET
     THEN timer_registry.last_scheduled_at ELSE excluded.last_scheduled_at END,
   next_at = CASE WHEN timer_registry.cron = excluded.cron AND timer_registry.timezone = excluded.timezone
     THEN timer_registry.next_at ELSE NULL END,
+  next_after = CASE WHEN timer_registry.cron = excluded.cron AND timer_registry.timezone = excluded.timezone
+    THEN timer_registry.next_after ELSE NULL END,
   cron = excluded.cron, timezone = excluded.timezone
 RETURNING *`;
 
-/** Right-hand sides read the row as it was: next_at follows the cursor only when it moves (or stays). */
+/**
+ * Right-hand sides read the row as it was. A next time is kept with the cursor it was worked out for, and only on
+ * the schedule it was worked out on; a cursor moved without one leaves the old one behind, which then no longer counts.
+ */
+const KEEP_NEXT = '$4::bigint IS NOT NULL AND $2::bigint >= last_scheduled_at AND cron = $5::text AND timezone = $6::text';
 const ADVANCE_TIMER = `
-UPDATE timer_registry SET next_at = CASE WHEN $2::bigint >= last_scheduled_at THEN $4::bigint ELSE next_at END,
+UPDATE timer_registry SET
+  next_at = CASE WHEN ${KEEP_NEXT} THEN $4::bigint ELSE next_at END,
+  next_after = CASE WHEN ${KEEP_NEXT} THEN $2::bigint ELSE next_after END,
   last_scheduled_at = greatest(last_scheduled_at, $2::bigint), updated_at = $3::bigint
 WHERE id = $1`;
 
 const REMEMBER_NEXT_TIMES = `
-UPDATE timer_registry t SET next_at = v.next_at
+UPDATE timer_registry t SET next_at = v.next_at, next_after = v.after
   FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[]) AS v(id, after, cron, timezone, next_at)
  WHERE t.id = v.id AND t.last_scheduled_at = v.after AND t.cron = v.cron AND t.timezone = v.timezone`;
 
@@ -175,8 +185,8 @@ export class PgTimerStore implements TimerStore {
     );
   }
 
-  async advanceTimer(id: string, scheduledAt: number, nextAt: number | null = null): Promise<void> {
-    await this.#db.query(ADVANCE_TIMER, [id, scheduledAt, this.#clock.now(), nextAt]);
+  async advanceTimer(id: string, scheduledAt: number, next?: TimerNextAfter): Promise<void> {
+    await this.#db.query(ADVANCE_TIMER, [id, scheduledAt, this.#clock.now(), next?.at ?? null, next?.cron ?? null, next?.timezone ?? null]);
   }
 
   async rememberNextTimes(times: TimerNextTime[]): Promise<void> {

@@ -5,6 +5,7 @@ import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
   TIMER_RUN_HISTORY_LIMIT,
   type TimerClaim,
+  type TimerNextAfter,
   type TimerNextTime,
   type TimerRecord,
   type TimerRegistration,
@@ -49,8 +50,10 @@ CREATE TABLE IF NOT EXISTS timer_runs (
 CREATE UNIQUE INDEX IF NOT EXISTS timer_runs_schedule_claim ON timer_runs (timer_id, scheduled_at) WHERE reason = 'schedule';
 CREATE INDEX IF NOT EXISTS timer_runs_by_timer ON timer_runs (timer_id, id);
 ` }, { version: 2, sql: `
--- Each timer's next time, worked out once, so a start does not work out every timer's again.
+-- Each timer's next time, worked out once, so a start does not work out every timer's again;
+-- next_after is the cursor it was worked out for: it counts only while that is still the cursor.
 ALTER TABLE timer_registry ADD COLUMN next_at INTEGER;
+ALTER TABLE timer_registry ADD COLUMN next_after INTEGER;
 ` }];
 
 const FAILED_OUTCOMES = `('error','timeout','out-of-memory','crashed','throttled','interrupted')`;
@@ -65,6 +68,7 @@ interface RegistryRow {
   settings: string;
   last_scheduled_at: number;
   next_at: number | null;
+  next_after: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -86,8 +90,10 @@ interface RunRow {
   missed: number;
 }
 
-const REGISTRY_COLUMNS = ['id', 'app', 'function_name', 'version', 'cron', 'timezone', 'settings', 'last_scheduled_at', 'next_at', 'created_at', 'updated_at'] as const;
-type RegistryValues = [string, string, string, number, string, string, string, number, number | null, number, number];
+const REGISTRY_COLUMNS = ['id', 'app', 'function_name', 'version', 'cron', 'timezone', 'settings', 'last_scheduled_at', 'next_at', 'next_after', 'created_at', 'updated_at'] as const;
+type RegistryValues = [string, string, string, number, string, string, string, number, number | null, number | null, number, number];
+/** An advance that carries a next time for the row's own schedule, at or past its cursor. */
+const KEEP_NEXT = '@nextAt IS NOT NULL AND @at >= last_scheduled_at AND cron = @cron AND timezone = @timezone';
 
 function toRecord(row: RegistryRow): TimerRecord {
   return {
@@ -99,7 +105,7 @@ function toRecord(row: RegistryRow): TimerRecord {
     timezone: row.timezone,
     settings: JSON.parse(row.settings) as Record<string, unknown>,
     lastScheduledAt: row.last_scheduled_at,
-    nextAt: row.next_at ?? null,
+    nextAt: row.next_after === row.last_scheduled_at ? row.next_at : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -149,17 +155,21 @@ export class SqliteTimerStore implements TimerStore {
            last_scheduled_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone
              THEN last_scheduled_at ELSE excluded.last_scheduled_at END,
            next_at = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone THEN next_at ELSE NULL END,
+           next_after = CASE WHEN cron = excluded.cron AND timezone = excluded.timezone THEN next_after ELSE NULL END,
            cron = excluded.cron, timezone = excluded.timezone`,
       ),
       removeTimer: db.prepare('DELETE FROM timer_registry WHERE id = ?'),
       removeRuns: db.prepare('DELETE FROM timer_runs WHERE timer_id = ?'),
-      // Right-hand sides read the row as it was: next_at follows the cursor only when it moves (or stays).
+      // Right-hand sides read the row as it was. A next time is kept with the cursor it was worked out for, and only
+      // on the schedule it was worked out on; a cursor moved without one leaves the old one behind, which then no longer counts.
       advanceTimer: db.prepare(
-        `UPDATE timer_registry SET next_at = CASE WHEN @at >= last_scheduled_at THEN @nextAt ELSE next_at END,
+        `UPDATE timer_registry SET
+           next_at = CASE WHEN ${KEEP_NEXT} THEN @nextAt ELSE next_at END,
+           next_after = CASE WHEN ${KEEP_NEXT} THEN @at ELSE next_after END,
            last_scheduled_at = MAX(last_scheduled_at, @at), updated_at = @now WHERE id = @id`,
       ),
       rememberNextTime: db.prepare(
-        `UPDATE timer_registry SET next_at = @nextAt
+        `UPDATE timer_registry SET next_at = @nextAt, next_after = @after
          WHERE id = @id AND last_scheduled_at = @after AND cron = @cron AND timezone = @timezone`,
       ),
       claim: db.prepare(
@@ -200,8 +210,8 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async listTimers(): Promise<TimerRecord[]> {
-    return this.#statements.listTimers.all().map(([id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, created_at, updated_at]) =>
-      toRecord({ id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, created_at, updated_at }));
+    return this.#statements.listTimers.all().map(([id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, next_after, created_at, updated_at]) =>
+      toRecord({ id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, next_after, created_at, updated_at }));
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {
@@ -218,8 +228,10 @@ export class SqliteTimerStore implements TimerStore {
     })();
   }
 
-  async advanceTimer(id: string, scheduledAt: number, nextAt: number | null = null): Promise<void> {
-    this.#statements.advanceTimer.run({ id, at: scheduledAt, nextAt, now: this.#clock.now() });
+  async advanceTimer(id: string, scheduledAt: number, next?: TimerNextAfter): Promise<void> {
+    this.#statements.advanceTimer.run({
+      id, at: scheduledAt, nextAt: next?.at ?? null, cron: next?.cron ?? null, timezone: next?.timezone ?? null, now: this.#clock.now(),
+    });
   }
 
   async rememberNextTimes(times: TimerNextTime[]): Promise<void> {

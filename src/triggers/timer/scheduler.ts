@@ -151,8 +151,9 @@ export class TimerScheduler {
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
-      // Thousands of timers take a while to sync: the node serves requests between its steps.
-      const pause = timers.length >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
+      // Thousands of timers take a while to sync: at start (nothing armed yet, so no timer can wake in between)
+      // the node serves requests between its steps. A sync of a running scheduler (a deploy) runs in one go.
+      const pause = !this.#started && timers.length >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
       const stored = await this.#store.listTimers();
       await pause();
       /** Each stored record's settings as JSON, made once: they seed the checked settings and tell what is unchanged. */
@@ -234,7 +235,7 @@ export class TimerScheduler {
         if (!sameSchedule) {
           // A time worked out before for this cursor and schedule is taken as stored: a start with thousands of
           // timers would otherwise build every pattern again. The times worked out here are stored for the next.
-          const known = record.nextAt !== null && state.cursor === record.lastScheduledAt
+          const known = record.nextAt !== null && record.nextAt > record.lastScheduledAt && state.cursor === record.lastScheduledAt
             && record.cron === settings.cron && record.timezone === settings.timezone ? record.nextAt : undefined;
           const at = this.#reschedule(state, nextTimes, known);
           if (known === undefined && at !== null) remember.push({ id: state.id, after: state.cursor, cron: settings.cron, timezone: settings.timezone, nextAt: at });
@@ -409,7 +410,8 @@ export class TimerScheduler {
     if (decision) {
       // The cursor moves before the runs are claimed: a crash in between loses those times rather than running them twice.
       // The next time goes with it when it is the one after the cursor (as a start would work it out).
-      this.#track(this.#store.advanceTimer(state.id, decision.through, after === decision.through ? next : null));
+      const known = after === decision.through && next !== null ? { at: next, cron: state.schedule.cron, timezone: state.schedule.timezone } : undefined;
+      this.#track(this.#store.advanceTimer(state.id, decision.through, known));
       if (decision.skipped) this.#recordSkipped(state, decision.skipped.scheduledAt, decision.skipped.reason);
       for (const fire of decision.fires) this.#fire(state, fire, 'schedule');
     }
@@ -567,8 +569,10 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
   return at;
 }
 
-/** `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed). */
-/** `checked` is the settings object shared by every timer with the same definition; `settings`, this timer's own copy. */
+/**
+ * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed).
+ * `checked` is the settings object shared by every timer with the same definition; `settings`, this timer's own copy.
+ */
 function resolveDefinitions(
   timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>,
 ): { def: TimerDefinitionRef; settings: ResolvedTimerSettings; checked: ResolvedTimerSettings }[] {

@@ -457,7 +457,8 @@ test('a start takes each timer\'s next time as stored, and stores the times it w
   await first.close();
 
   // The next start takes what is stored without working it out again: a stored time later than the schedule's
-  // (as a stale one would be) delays the hourly timer until then, and catch-up runs the time it passed. Nothing is lost.
+  // (as a stale one would be) delays the hourly timer until then, and catch-up runs the time it passed by its policy
+  // (here 'all': both run).
   const hourly = (await store.getTimer('shop/hourly'))!;
   await store.rememberNextTimes([{ id: hourly.id, after: hourly.lastScheduledAt, cron: hourly.cron, timezone: hourly.timezone, nextAt: Date.parse('2026-05-01T12:00:00.000Z') }]);
   const second = node('node-a');
