@@ -11,22 +11,22 @@ import { RecordingInvoker, TempDatabase } from '../triggers/timer/fixtures.js';
 const noDeployments = { live: () => [], onChange: () => () => {} } as unknown as DeploymentRegistry;
 
 /** Wired as the node wires them; `listening: false` stops short of the node's arm() once it listens. */
-async function wire(store: TimerStore, clock: FakeClock, { listening = true } = {}) {
+async function wire(store: TimerStore, clock: FakeClock, { listening = true, deployments = noDeployments } = {}) {
   const timers = await wireTimers({
     store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
-    deployments: noDeployments, router: new AdminRouter(), observeLag: () => {},
+    deployments, router: new AdminRouter(), observeLag: () => {},
   });
   if (listening) timers.arm();
   return timers;
 }
 
-/** The real store, whose first `failures` start-up reads fail as an unreachable database would. */
-function flakyStore(store: TimerStore, failures: number): { store: TimerStore; calls: () => number } {
+/** The real store, counting calls of one method (the start-up read by default), whose first `failures` fail as an unreachable database would. */
+function flakyStore(store: TimerStore, failures: number, method: keyof TimerStore = 'interruptRuns'): { store: TimerStore; calls: () => number } {
   let calls = 0;
   const flaky = new Proxy(store, {
     get(target, name, receiver) {
       const value = Reflect.get(target, name, receiver) as unknown;
-      if (name !== 'interruptRuns' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      if (name !== method || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
       return async (...args: unknown[]) => {
         calls++;
         if (calls <= failures) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
@@ -65,7 +65,7 @@ test('timers are armed only once the node listens: nothing is read before arm()'
   const database = new TempDatabase();
   t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(database.store(clock), 0);
+  const { store, calls } = flakyStore(database.store(clock), 0, 'listTimers');
   const timers = await wire(store, clock, { listening: false });
   let armed = false;
   void timers.armed.then(() => (armed = true));
@@ -82,33 +82,18 @@ test('a deploy followed before arming is left to the arming sync: the store is n
   const database = new TempDatabase();
   t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const real = database.store(clock);
-  let reads = 0;
-  const store = new Proxy(real, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (name !== 'listTimers') return value.bind(target);
-      return (...args: unknown[]) => {
-        reads++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  const { store, calls: reads } = flakyStore(database.store(clock), 0, 'listTimers');
   const listeners: (() => void)[] = [];
   const deployments = { live: () => [], onChange: (listener: () => void) => listeners.push(listener) } as unknown as DeploymentRegistry;
-  const timers = await wireTimers({
-    store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
-    deployments, router: new AdminRouter(), observeLag: () => {},
-  });
+  const timers = await wire(store, clock, { listening: false, deployments });
   for (const listener of listeners) listener();
   await settle();
-  assert.equal(reads, 0, 'no sync before arm()');
+  assert.equal(reads(), 0, 'no sync before arm()');
   timers.arm();
   await timers.armed;
-  assert.equal(reads, 1, 'the arming sync');
+  assert.equal(reads(), 1, 'the arming sync');
   for (const listener of listeners) listener();
-  await waitFor(() => reads === 2, 'a deploy after arming syncs');
+  await waitFor(() => reads() === 2, 'a deploy after arming syncs');
   await timers.close();
 });
 
