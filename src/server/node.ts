@@ -24,7 +24,6 @@ import { describeBundle } from '../runtime/describe-bundle.js';
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../runtime/dispatcher.js';
 import { InvocationLifecycle, type FunctionLogLine } from '../runtime/lifecycle.js';
 import { DEFAULT_WARM_POOL, WarmPool, type WarmPoolOptions } from '../runtime/pool/warm-pool.js';
-import type { SandboxDriver } from '../runtime/sandbox/driver.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { formatMode, makePrivate, prepareDataFolder, PRIVATE_DIR_MODE } from '../store/data-folder.js';
 import { isStorageFault } from '../store/storage-errors.js';
@@ -156,6 +155,16 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     deadAfterMs, ...(asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {}),
   });
   const { store, bundles, feed, membership } = opened;
+  /** What a start that fails closes, newest part first: each part adds its closer once it is made. */
+  const undo: (() => unknown)[] = [() => opened.close()];
+  const abandon = async (err: unknown): Promise<never> => {
+    for (const close of undo.reverse()) {
+      await Promise.resolve().then(close).catch((closeErr: unknown) => log.warn({ err: closeErr }, 'a part of a failed start did not close'));
+    }
+    throw err;
+  };
+  /** A step of the start that may fail (at once or later): a failure closes what was made, then is thrown. */
+  const step = <T>(work: () => T | Promise<T>): Promise<T> => Promise.resolve().then(work).catch(abandon);
   /** Tells the other nodes; a failure only delays them until their next resync. */
   const publish = (notice: AppChangeNotice): void => {
     feed.publish(notice).catch((err: unknown) => log.warn({ err, ...notice }, 'could not tell the other nodes about a change'));
@@ -164,25 +173,20 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   const keys = new ApiKeys(store.keys, clock);
   const credentials = new CredentialFilter(admin.key);
 
-  let driver: SandboxDriver;
-  let isolationReport: Awaited<ReturnType<typeof selectDriver>>['report'];
-  try {
-    ({ driver, report: isolationReport } = await selectDriver({
-      isolation: options.isolation ?? (process.env['NIMBUS_ISOLATION'] as IsolationSetting | undefined) ?? 'auto',
-      instanceScript: instanceScriptPath(), bundlesDir: bundles.dir, nodeId, log,
-      ...(options.instanceCpuProfileDir ? { cpuProfileDir: options.instanceCpuProfileDir } : {}),
-    }));
-  } catch (err) {
-    await opened.close();
-    throw err;
-  }
+  const { driver, report: isolationReport } = await step(() => selectDriver({
+    isolation: options.isolation ?? (process.env['NIMBUS_ISOLATION'] as IsolationSetting | undefined) ?? 'auto',
+    instanceScript: instanceScriptPath(), bundlesDir: bundles.dir, nodeId, log,
+    ...(options.instanceCpuProfileDir ? { cpuProfileDir: options.instanceCpuProfileDir } : {}),
+  }));
+  undo.push(() => driver.dispose());
 
   const lifecycle = new InvocationLifecycle();
   const budgetStore = options.budgetStore ?? store.budgets;
   const budgetRegistry = new BudgetRegistry(budgetStore, clock, log);
-  await budgetRegistry.load();
+  await step(() => budgetRegistry.load());
+  undo.push(() => budgetRegistry.close());
   // In a cluster each node holds a leased share of every budget; alone, all of it.
-  await opened.budgetShares.start(budgetRegistry);
+  await step(() => opened.budgetShares.start(budgetRegistry));
   /** What the admin API calls after writing a budget: applied here at once, and on the other nodes through the feed. */
   const budgets: BudgetControl = {
     async changed(name) {
@@ -213,18 +217,11 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Booting the pooled sandboxes takes a while and needs nothing of what follows: the node reads its
   // deployments, routes, queues and blobs meanwhile, and waits for the pool only before it listens.
   const poolFilled = warmPool.start();
-  /** A start failing before the node is whole stops the sandboxes it booted (booting ones too) and closes the store. */
-  const abandonEarly = async (err: unknown): Promise<never> => {
-    try {
-      await warmPool.close();
-      await poolFilled;
-    } finally {
-      await opened.close();
-    }
-    throw err;
-  };
-  /** A part made by a step that may throw, failing as above. */
-  const orAbandon = <T>(make: () => T): Promise<T> => Promise.resolve().then(make).catch(abandonEarly);
+  // Sandboxes still booting are stopped too, once they are up.
+  undo.push(async () => {
+    await warmPool.close();
+    await poolFilled;
+  });
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
     memoryBudgetMb: options.memoryBudgetMb ?? Math.floor((totalmem() / 1048576) * 0.75),
@@ -236,7 +233,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   );
   const routes = new RouteTable();
 
-  await deployments.load().catch(abandonEarly);
+  await step(() => deployments.load());
   routes.rebuild(deployments.live());
   /** New pools (and so new instances, with a fresh env) for an app's live version. */
   const restartApp = (app: string): void => {
@@ -281,20 +278,23 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Blobs and timers report lags to the metrics, which are wired after them.
   let metering: MeteringWiring | null = null;
   // Leases this node held when it last stopped have no one handling them now: ready again, an attempt each.
-  await store.queues.releaseLeasesOf(nodeId).catch(abandonEarly);
-  const blobs = await wireBlobs({
+  await step(() => store.queues.releaseLeasesOf(nodeId));
+  const blobs = await step(() => wireBlobs({
     backend: opened.blobs, index: store.blobIndex, queues: store.queues, invoker: dispatcher, clock, log, deployments, drainTimeoutMs, router,
     observeEventLag: (ms) => metering?.metrics.observeBlobEventLag(ms),
-  }).catch(abandonEarly);
+  }));
+  undo.push(() => blobs.close());
   hostServices = createHostServices({ queues: store.queues, blobs: blobs.backend, budgets: budgetSections });
-  const queues = await orAbandon(() => wireQueues({
+  const queues = await step(() => wireQueues({
     queues: store.queues, asyncResults: store.asyncResults, invoker: dispatcher!, clock, log, deployments, router, drainTimeoutMs, credentials,
   }));
-  metering = await orAbandon(() => wireMetering({
+  const meter = await step(() => wireMetering({
     lifecycle, dispatcher: dispatcher!, router, clock, log, meteringStore: store.metering, logStore: store.logs, names,
     metricsOpen: options.metricsOpen ?? process.env['NIMBUS_METRICS_OPEN'] === '1', enabled: options.metering !== false,
     queueDepths: async () => (await store.queues.listQueues()).map((q) => ({ queue: q.name, depth: q.depth, oldestAgeMs: q.oldestAgeMs ?? 0 })),
   }));
+  metering = meter;
+  undo.push(() => queues.close(), () => meter.close());
   metering.metrics.setBudgetSource(() => budgetRegistry.states());
   budgetRegistry.setWaitObserver((budget, ms) => metering?.metrics.observeBudgetWait(budget, ms));
   metering.metrics.setStorageSource(() => ({ healthy: storage.status().healthy, errors: storage.errorCounts() }));
@@ -311,8 +311,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   membership.onNodeDead(async (deadNode) => {
     await store.timers.interruptRuns(deadNode, `node ${deadNode} stopped heartbeating`);
   });
-  const meter = metering;
-  const gateway = await orAbandon(() => new Gateway(
+  const gateway = await step(() => new Gateway(
     {
       dispatcher: dispatcher!, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: meter.extension, invokeAsync: queues.invokeAsync },
       onError: (error) => log.error({ err: error }, 'request failed'),
@@ -324,65 +323,41 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   ));
 
   dispatcher.start();
-  const timers = await wireTimers({
+  undo.push(() => dispatcher!.close(0));
+  const timers = await step(() => wireTimers({
     store: store.timers, invoker: dispatcher, nodeId, clock, log, deployments, router,
     drainTimeoutMs,
     observeLag: (ms) => metering?.metrics.observeTimerLag(ms),
-  }).catch(abandonEarly);
-  /** A start that failed after the parts were made: each is closed before the error is thrown. */
-  const abandonStart = async (): Promise<void> => {
-    storage.close();
-    await timers.close();
-    await queues.close();
-    await blobs.close();
-    await dispatcher!.close(0);
-    await warmPool.close();
-    await poolFilled;
-    await metering!.close();
-    await opened.close();
-  };
-  try {
-    // Changes made on other nodes: followed from now on, and whatever changed since load() is caught up once.
-    await feed.follow({
-      changed: ({ app, what }) => {
-        if (what === 'secrets') restartApp(app);
-        else if (what === 'budget') budgetRegistry.changed(app).catch((err: unknown) => log.error({ err, budget: app }, 'could not follow a budget change made on another node'));
-        else deployments.reload(app).catch((err: unknown) => log.error({ err, app }, 'could not follow a change made on another node'));
-      },
-      resync: () => {
-        budgetRegistry.load().catch((err: unknown) => log.error({ err }, 'could not catch up with budget changes made on other nodes'));
-        deployments.resync().catch((err: unknown) => log.error({ err }, 'could not catch up with changes made on other nodes'));
-        secrets.changedSinceGiven().then(
-          (apps) => apps.forEach(restartApp),
-          (err: unknown) => log.error({ err }, 'could not catch up with secret changes made on other nodes'),
-        );
-      },
-    });
-    await deployments.resync();
-    await poolFilled;
-  } catch (err) {
-    await abandonStart();
-    throw err;
-  }
+  }));
+  undo.push(() => timers.close());
+  // Changes made on other nodes: followed from now on, and whatever changed since load() is caught up once.
+  await step(() => feed.follow({
+    changed: ({ app, what }) => {
+      if (what === 'secrets') restartApp(app);
+      else if (what === 'budget') budgetRegistry.changed(app).catch((err: unknown) => log.error({ err, budget: app }, 'could not follow a budget change made on another node'));
+      else deployments.reload(app).catch((err: unknown) => log.error({ err, app }, 'could not follow a change made on another node'));
+    },
+    resync: () => {
+      budgetRegistry.load().catch((err: unknown) => log.error({ err }, 'could not catch up with budget changes made on other nodes'));
+      deployments.resync().catch((err: unknown) => log.error({ err }, 'could not catch up with changes made on other nodes'));
+      secrets.changedSinceGiven().then(
+        (apps) => apps.forEach(restartApp),
+        (err: unknown) => log.error({ err }, 'could not catch up with secret changes made on other nodes'),
+      );
+    },
+  }));
+  await step(() => deployments.resync());
+  await step(() => poolFilled);
   // Only functions that keep instances running need a pool now; the others get theirs on their first invocation.
   for (const version of deployments.live()) {
     const kept = version.functions.filter((f) => f.settings.minInstances > 0).map((f) => f.name);
     if (kept.length > 0) void dispatcher.warm(version.app, version.version, kept);
   }
   storage.start();
-  try {
-    url = await gateway.listen(options.host, options.port);
-  } catch (err) {
-    await abandonStart();
-    throw err;
-  }
-  try {
-    await membership.start();
-  } catch (err) {
-    gateway.forceClose();
-    await abandonStart();
-    throw err;
-  }
+  undo.push(() => storage.close());
+  url = await step(() => gateway.listen(options.host, options.port));
+  undo.push(() => gateway.forceClose());
+  await step(() => membership.start());
   timers.arm();
   try {
     writeNodeUrlFile(options.dataDir, url);
