@@ -52,9 +52,9 @@ export async function wireTimers(deps: {
   // Arming reads and schedules every stored timer, which grows with the timers deployed: it starts once the
   // node listens (arm()), in chunks beside serving, so routes are served as soon as an empty node's would be.
   // A timer that falls due meanwhile fires as soon as it is armed, as one due while the node was down does.
-  // Deploys made before it are in what it reads; those made meanwhile queue behind it. A failure (the store away for a moment) is tried again, sooner
-  // at first, until the node closes: timers never stay unarmed without a word. Both steps may be repeated:
-  // a sync rewrites only what changed, a start runs once.
+  // Deploys made before it are in what it reads; those made meanwhile queue behind it. A failure (the store
+  // away for a moment) is tried again, sooner at first, until the node closes: timers never stay unarmed
+  // without a word. Both steps may be repeated: a sync rewrites only what changed, a start runs once.
   let closing = false;
   let wakeRetry: (() => void) | undefined;
   let armAsked = false;

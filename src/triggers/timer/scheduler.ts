@@ -233,10 +233,10 @@ export class TimerScheduler {
           added.push(state);
         }
         if (!sameSchedule) {
-          // A time worked out before for this cursor and schedule is taken as stored: a start with thousands of
-          // timers would otherwise build every pattern again. The times worked out here are stored for the next.
-          const known = record.nextAt !== null && record.nextAt > record.lastScheduledAt && state.cursor === record.lastScheduledAt
-            && record.cron === settings.cron && record.timezone === settings.timezone ? record.nextAt : undefined;
+          // A time worked out before for this cursor and schedule is taken as stored (the store gives one only while both
+          // are still the record's): a start with thousands of timers would otherwise build every pattern again. The
+          // times worked out here are stored for the next start.
+          const known = record.nextAt !== null && record.nextAt > state.cursor ? record.nextAt : undefined;
           const at = this.#reschedule(state, nextTimes, known);
           if (known === undefined && at !== null) remember.push({ id: state.id, after: state.cursor, cron: settings.cron, timezone: settings.timezone, nextAt: at });
         }

@@ -5,7 +5,8 @@ import type { MappedFunction, UnsupportedItem } from '../app-format.js';
 import { findHandlerFile } from './handler-file.js';
 import { translateRoute } from './http-routes.js';
 import type { LambdaEventSpec, LambdaFunctionSpec, LambdaService } from './lambda-model.js';
-import { NameBook, nimbusFunctionName } from './nimbus-names.js';
+import { nimbusFunctionName } from '../../../../sdk/adapters/function-name.js';
+import { NameBook } from './nimbus-names.js';
 import { translateSchedule } from './schedule-expression.js';
 
 /** Nimbus's bounds for the settings Lambda descriptions carry (src/triggers/function-settings.ts). */

@@ -1,5 +1,3 @@
-export { nimbusFunctionName } from '../../../../sdk/adapters/function-name.js';
-
 /** Hands out names once: a second `hello_http` becomes `hello_http_2`. */
 export class NameBook {
   readonly #taken = new Set<string>();
