@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { AdminRouter } from '../../src/gateway/admin-router.js';
@@ -20,6 +20,13 @@ async function wire(store: TimerStore, clock: FakeClock, { listening = true, dep
   return timers;
 }
 
+/** A timer store in a fresh database, removed after the test. */
+function timerStore(t: TestContext, clock: FakeClock): TimerStore {
+  const database = new TempDatabase();
+  t.after(() => database.cleanup());
+  return database.store(clock);
+}
+
 /** The real store, counting calls of one method (the start-up read by default), whose first `failures` fail as an unreachable database would. */
 function flakyStore(store: TimerStore, failures: number, method: keyof TimerStore = 'interruptRuns'): { store: TimerStore; calls: () => number } {
   let calls = 0;
@@ -38,10 +45,8 @@ function flakyStore(store: TimerStore, failures: number, method: keyof TimerStor
 }
 
 test('timers that cannot be armed at start are tried again, later each time, until they are', async (t) => {
-  const database = new TempDatabase();
-  t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(database.store(clock), 2);
+  const { store, calls } = flakyStore(timerStore(t, clock), 2);
   const timers = await wire(store, clock);
   let armed = false;
   void timers.armed.then(() => (armed = true));
@@ -62,10 +67,8 @@ test('timers that cannot be armed at start are tried again, later each time, unt
 });
 
 test('timers are armed only once the node listens: nothing is read before arm()', async (t) => {
-  const database = new TempDatabase();
-  t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(database.store(clock), 0, 'listTimers');
+  const { store, calls } = flakyStore(timerStore(t, clock), 0, 'listTimers');
   const timers = await wire(store, clock, { listening: false });
   let armed = false;
   void timers.armed.then(() => (armed = true));
@@ -79,10 +82,8 @@ test('timers are armed only once the node listens: nothing is read before arm()'
 });
 
 test('a deploy followed before arming is left to the arming sync: the store is not read twice', async (t) => {
-  const database = new TempDatabase();
-  t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const { store, calls: reads } = flakyStore(database.store(clock), 0, 'listTimers');
+  const { store, calls: reads } = flakyStore(timerStore(t, clock), 0, 'listTimers');
   const listeners: (() => void)[] = [];
   const deployments = { live: () => [], onChange: (listener: () => void) => listeners.push(listener) } as unknown as DeploymentRegistry;
   const timers = await wire(store, clock, { listening: false, deployments });
@@ -98,10 +99,8 @@ test('a deploy followed before arming is left to the arming sync: the store is n
 });
 
 test('a node closed before it listened ends its timers without arming them', async (t) => {
-  const database = new TempDatabase();
-  t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(database.store(clock), 0);
+  const { store, calls } = flakyStore(timerStore(t, clock), 0);
   const timers = await wire(store, clock, { listening: false });
   await timers.close();
   await timers.armed;
@@ -109,10 +108,8 @@ test('a node closed before it listened ends its timers without arming them', asy
 });
 
 test('closing the node ends the retries', async (t) => {
-  const database = new TempDatabase();
-  t.after(() => database.cleanup());
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(database.store(clock), 1_000);
+  const { store, calls } = flakyStore(timerStore(t, clock), 1_000);
   const timers = await wire(store, clock);
   await waitFor(() => calls() === 1, 'the first try');
   await timers.close();
