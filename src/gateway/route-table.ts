@@ -22,7 +22,7 @@ interface Entry { route: Route; target: RouteTarget; specificity: number; rank: 
  * nodes its own path walks through, so a lookup reads those few lists, not
  * every route of every app.
  */
-interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> }
+interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> | null }
 
 /**
  * Declared routes of every live version, rebuilt whenever a version goes
@@ -45,8 +45,10 @@ export class RouteTable {
         };
         const spec = fn.trigger['route'] as string | null;
         const route = spec ? parseRoute(spec) : null;
-        byName.set(`${version.app}/${fn.name}`, { target, route });
-        if (route) entries.push({ route, target, specificity: specificity(route), rank: 0 });
+        // A routed function's entry serves as its by-name record too: one object per function, not two.
+        const entry: Entry | null = route ? { route, target, specificity: specificity(route), rank: 0 } : null;
+        byName.set(`${version.app}/${fn.name}`, entry ?? { target, route: null });
+        if (entry) entries.push(entry);
       }
     }
     // The order of one list of every route decides precedence (a stable sort keeps deploy order among equals); each node keeps it.
@@ -57,6 +59,8 @@ export class RouteTable {
       let node = root;
       for (const segment of entry.route.segments) {
         if (!('literal' in segment)) break;
+        // Most nodes are leaves (one function's path): a map of children is made only for those that have one.
+        node.children ??= new Map();
         let child = node.children.get(segment.literal);
         if (!child) node.children.set(segment.literal, (child = literalNode()));
         node = child;
@@ -123,14 +127,14 @@ export class RouteTable {
     for (let depth = 0; node; depth++) {
       if (node.entries.length > 0) lists.push(node.entries);
       if (depth === parts.length) break;
-      node = node.children.get(parts[depth]!);
+      node = node.children?.get(parts[depth]!);
     }
     return lists;
   }
 }
 
 function literalNode(): LiteralNode {
-  return { entries: [], children: new Map() };
+  return { entries: [], children: null };
 }
 
 function serves(route: Route, method: string): boolean {

@@ -215,12 +215,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     (call) => hostServices!(call),
   );
   // Booting the pooled sandboxes takes a while and needs nothing of what follows: the node reads its
-  // deployments, routes, queues and blobs meanwhile, and waits for the pool only before it listens.
-  const poolFilled = warmPool.start();
+  // deployments, routes, queues, blobs and timers meanwhile, and waits for the pool only before it listens.
+  const pool = warmPool.start();
   // Sandboxes still booting are stopped too, once they are up.
   undo.push(async () => {
     await warmPool.close();
-    await poolFilled;
+    await pool.filled;
   });
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
@@ -233,6 +233,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   );
   const routes = new RouteTable();
 
+  // Their processes are started first: with thousands of functions, reading them holds this thread for a
+  // while, and the sandboxes would start only after it rather than boot beside it.
+  await step(() => pool.launched);
   await step(() => deployments.load());
   routes.rebuild(deployments.live());
   /** New pools (and so new instances, with a fresh env) for an app's live version. */
@@ -347,7 +350,10 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     },
   }));
   await step(() => deployments.resync());
-  await step(() => poolFilled);
+  // Timers are read and scheduled while the pool boots (in chunks, beside serving once the node listens);
+  // none fires before the node listens and has joined.
+  timers.prepare();
+  await step(() => pool.filled);
   // Only functions that keep instances running need a pool now; the others get theirs on their first invocation.
   for (const version of deployments.live()) {
     const kept = version.functions.filter((f) => f.settings.minInstances > 0).map((f) => f.name);

@@ -30,7 +30,7 @@ export async function wireTimers(deps: {
   deployments: DeploymentRegistry; router: AdminRouter;
   /** Told how late each timer fired after its scheduled time (ms). */
   observeLag: (ms: number) => void;
-}): Promise<{ armed: Promise<void>; arm: () => void; close: () => Promise<void> }> {
+}): Promise<{ armed: Promise<void>; prepare: () => void; arm: () => void; close: () => Promise<void> }> {
   const invoker: EventInvoker = {
     invokeEvent(event) {
       const tick = event.payload as Partial<TimerTick> | null;
@@ -49,25 +49,29 @@ export async function wireTimers(deps: {
   const scheduler = new TimerScheduler({
     store: deps.store, invoker, nodeId: deps.nodeId, clock: deps.clock, logger, drainTimeoutMs: deps.drainTimeoutMs,
   });
-  // Arming reads and schedules every stored timer, which grows with the timers deployed: it starts once the
-  // node listens (arm()), in chunks beside serving, so routes are served as soon as an empty node's would be.
+  // Arming reads and schedules every stored timer, which grows with the timers deployed. prepare() starts that
+  // while the node boots its sandboxes, in chunks, so a node with thousands of timers listens as soon as an empty
+  // one would, and serves between the chunks of what is left; arm() lets timers fire, once the node listens.
   // A timer that falls due meanwhile fires as soon as it is armed, as one due while the node was down does.
-  // Deploys made before it are in what it reads; those made meanwhile queue behind it. A failure (the store
-  // away for a moment) is tried again, sooner at first, until the node closes: timers never stay unarmed
-  // without a word. Both steps may be repeated: a sync rewrites only what changed, a start runs once.
+  // Deploys made before the read are in it; those made meanwhile queue behind it. A failure (the store away
+  // for a moment) is tried again, sooner at first, until the node closes: timers never stay unarmed without a
+  // word. Both steps may be repeated: a sync rewrites only what changed, a start runs once.
   let closing = false;
   let wakeRetry: (() => void) | undefined;
-  let armAsked = false;
-  let arm!: () => void;
-  const mayArm = new Promise<void>((resolve) => (arm = () => {
-    armAsked = true;
+  let prepareAsked = false;
+  let prepare!: () => void;
+  const mayPrepare = new Promise<void>((resolve) => (prepare = () => {
+    prepareAsked = true;
     resolve();
   }));
+  let arm!: () => void;
+  const mayArm = new Promise<void>((resolve) => (arm = resolve));
   const armed = (async () => {
-    await mayArm;
+    await mayPrepare;
     for (let attempt = 0; !closing; attempt++) {
       try {
         await scheduler.sync(liveTimers(deps.deployments));
+        await mayArm;
         await scheduler.start();
         return;
       } catch (err) {
@@ -86,16 +90,18 @@ export async function wireTimers(deps: {
     }
   })();
   deps.deployments.onChange(() => {
-    // Before arming, the arming's own sync reads the live versions as they are by then: nothing to do here.
-    if (!armAsked) return;
+    // Before the arming's own sync, it reads the live versions as they are by then: nothing to do here.
+    if (!prepareAsked) return;
     scheduler.sync(liveTimers(deps.deployments)).catch((err: unknown) => deps.log.error({ err }, 'timer rescheduling failed'));
   });
   addTimerApi(deps.router, scheduler, armed);
   return {
     armed,
+    prepare,
     arm,
     close: () => {
       closing = true;
+      prepare();
       arm();
       wakeRetry?.();
       return scheduler.close();

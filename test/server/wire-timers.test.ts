@@ -10,12 +10,13 @@ import { RecordingInvoker, TempDatabase } from '../triggers/timer/fixtures.js';
 
 const noDeployments = { live: () => [], onChange: () => () => {} } as unknown as DeploymentRegistry;
 
-/** Wired as the node wires them; `listening: false` stops short of the node's arm() once it listens. */
-async function wire(store: TimerStore, clock: FakeClock, { listening = true, deployments = noDeployments } = {}) {
+/** Wired as the node wires them: `prepared: false` stops short of the node's prepare() while its pool boots, `listening: false` of its arm() once it listens. */
+async function wire(store: TimerStore, clock: FakeClock, { prepared = true, listening = true, deployments = noDeployments } = {}) {
   const timers = await wireTimers({
     store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
     deployments, router: new AdminRouter(), observeLag: () => {},
   });
+  if (prepared) timers.prepare();
   if (listening) timers.arm();
   return timers;
 }
@@ -66,30 +67,37 @@ test('timers that cannot be armed at start are tried again, later each time, unt
   await timers.close();
 });
 
-test('timers are armed only once the node listens: nothing is read before arm()', async (t) => {
+test('timers are read once the node asks (prepare), and armed only once it listens (arm)', async (t) => {
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(timerStore(t, clock), 0, 'listTimers');
-  const timers = await wire(store, clock, { listening: false });
+  const reads = flakyStore(timerStore(t, clock), 0, 'listTimers');
+  const starts = flakyStore(reads.store, 0, 'interruptRuns');
+  const timers = await wire(starts.store, clock, { prepared: false, listening: false });
   let armed = false;
   void timers.armed.then(() => (armed = true));
   await settle();
-  assert.equal(calls(), 0, 'no store read before the node listens');
+  assert.equal(reads.calls(), 0, 'no store read before prepare()');
+  timers.prepare();
+  await waitFor(() => reads.calls() === 1, 'read after prepare()');
+  await settle();
+  assert.equal(starts.calls(), 0, 'not started before the node listens');
   assert.equal(armed, false);
   timers.arm();
   await waitFor(() => armed, 'armed after arm()');
-  assert.equal(calls(), 1);
+  assert.equal(starts.calls(), 1);
+  assert.equal(reads.calls(), 1, 'read once');
   await timers.close();
 });
 
-test('a deploy followed before arming is left to the arming sync: the store is not read twice', async (t) => {
+test('a deploy followed before the timers are read is left to that read: the store is not read twice', async (t) => {
   const clock = new FakeClock();
   const { store, calls: reads } = flakyStore(timerStore(t, clock), 0, 'listTimers');
   const listeners: (() => void)[] = [];
   const deployments = { live: () => [], onChange: (listener: () => void) => listeners.push(listener) } as unknown as DeploymentRegistry;
-  const timers = await wire(store, clock, { listening: false, deployments });
+  const timers = await wire(store, clock, { prepared: false, listening: false, deployments });
   for (const listener of listeners) listener();
   await settle();
-  assert.equal(reads(), 0, 'no sync before arm()');
+  assert.equal(reads(), 0, 'no sync before prepare()');
+  timers.prepare();
   timers.arm();
   await timers.armed;
   assert.equal(reads(), 1, 'the arming sync');
@@ -100,11 +108,15 @@ test('a deploy followed before arming is left to the arming sync: the store is n
 
 test('a node closed before it listened ends its timers without arming them', async (t) => {
   const clock = new FakeClock();
-  const { store, calls } = flakyStore(timerStore(t, clock), 0);
-  const timers = await wire(store, clock, { listening: false });
-  await timers.close();
-  await timers.armed;
-  assert.equal(calls(), 0, 'never armed');
+  for (const prepared of [false, true]) {
+    const reads = flakyStore(timerStore(t, clock), 0, 'listTimers');
+    const starts = flakyStore(reads.store, 0, 'interruptRuns');
+    const timers = await wire(starts.store, clock, { prepared, listening: false });
+    if (prepared) await waitFor(() => reads.calls() === 1, 'read after prepare()');
+    await timers.close();
+    await timers.armed;
+    assert.equal(starts.calls(), 0, `never armed (prepared: ${prepared})`);
+  }
 });
 
 test('closing the node ends the retries', async (t) => {

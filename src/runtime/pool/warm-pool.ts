@@ -33,9 +33,14 @@ export class WarmPool {
     private readonly hostServices?: HostServices,
   ) {}
 
-  /** Fills the pool for the initial shapes; resolves when they are ready. */
-  async start(): Promise<void> {
-    await Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb })));
+  /**
+   * Fills the pool for the initial shapes. `launched` settles once every sandbox's process has started, `filled`
+   * once they are ready (neither rejects: a sandbox that fails to start is reported to onSpawnError).
+   */
+  start(): { launched: Promise<void>; filled: Promise<void> } {
+    const launches: Promise<unknown>[] = [];
+    const filled = Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }, launches)));
+    return { launched: Promise.allSettled(launches).then(() => {}), filled: filled.then(() => {}) };
   }
 
   /** A booted sandbox of this shape: from the pool if one is ready, else freshly spawned. */
@@ -69,7 +74,8 @@ export class WarmPool {
     await Promise.all(all.map((i) => i.exited));
   }
 
-  async #refill(shape: SandboxShape): Promise<void> {
+  /** `launches`, when given, receives each spawn as it begins (before this returns). */
+  async #refill(shape: SandboxShape, launches?: Promise<unknown>[]): Promise<void> {
     const list = this.#ready.get(shape.memoryMb) ?? [];
     this.#ready.set(shape.memoryMb, list);
     const spawning = this.#spawning.get(shape.memoryMb) ?? 0;
@@ -79,7 +85,9 @@ export class WarmPool {
     await Promise.all(
       Array.from({ length: missing }, async () => {
         try {
-          const instance = await this.#spawn(shape);
+          const spawned = this.#spawn(shape);
+          launches?.push(spawned);
+          const instance = await spawned;
           await instance.ready();
           if (this.#closed) instance.kill('crashed', 'the node is shutting down');
           else {

@@ -17,39 +17,52 @@ const PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)$/;
 const LITERAL = /^[A-Za-z0-9._~!$&'()+,;=@-]+$/;
 /** Paths the platform keeps for itself. */
 export const RESERVED_PREFIXES = ['/_nimbus', '/fn/', '/metrics'];
+/** The reserved prefixes as whole paths (`/fn` as well as `/fn/…`). */
+const RESERVED_PATHS = RESERVED_PREFIXES.map((p) => p.replace(/\/$/, ''));
+/** Each method by its name: a parsed route holds the one shared string, not a copy per route. */
+const METHOD_BY_NAME: ReadonlyMap<string, RouteMethod> = new Map(ROUTE_METHODS.map((m) => [m, m]));
 
-/** Parses `GET /hello/:name`; a path alone means any method. Throws a message naming the problem. */
+/**
+ * Parses `GET /hello/:name`; a path alone means any method. Throws a message naming the problem.
+ * Every route of every live version is parsed again when a node starts, so this stays a single pass.
+ */
 export function parseRoute(spec: string): Route {
   const parts = spec.trim().split(/\s+/);
   const [methodPart, pathPart] = parts.length === 1 ? ['*', parts[0]] : parts;
   if (parts.length > 2 || !pathPart) throw new Error(`route "${spec}" must look like "GET /path/:param"`);
-  const method = methodPart!.toUpperCase() as RouteMethod;
-  if (!ROUTE_METHODS.includes(method)) throw new Error(`route "${spec}" has an unknown method "${methodPart}"`);
+  const method = METHOD_BY_NAME.get(methodPart!) ?? METHOD_BY_NAME.get(methodPart!.toUpperCase());
+  if (!method) throw new Error(`route "${spec}" has an unknown method "${methodPart}"`);
   if (!pathPart.startsWith('/')) throw new Error(`route "${spec}": the path must start with "/"`);
-  if (RESERVED_PREFIXES.some((p) => pathPart === p.replace(/\/$/, '') || pathPart.startsWith(p))) {
-    throw new Error(`route "${spec}": paths under ${RESERVED_PREFIXES.join(', ')} are reserved by Nimbus`);
+  for (let i = 0; i < RESERVED_PREFIXES.length; i++) {
+    if (pathPart === RESERVED_PATHS[i] || pathPart.startsWith(RESERVED_PREFIXES[i]!)) {
+      throw new Error(`route "${spec}": paths under ${RESERVED_PREFIXES.join(', ')} are reserved by Nimbus`);
+    }
   }
-  const raw = pathPart.split('/').slice(1);
+  const raw = pathPart.split('/');
   const segments: Segment[] = [];
-  const seen = new Set<string>();
-  raw.forEach((part, i) => {
-    if (part === '' && i === raw.length - 1 && raw.length > 1) return; // trailing slash
-    if (part === '' && raw.length === 1) return; // "/"
+  let seen: Set<string> | undefined;
+  // raw[0] is the empty string before the leading "/".
+  for (let i = 1; i < raw.length; i++) {
+    const part = raw[i]!;
+    if (part === '' && i === raw.length - 1) continue; // trailing slash, or "/" alone
     if (part === '*') {
       if (i !== raw.length - 1) throw new Error(`route "${spec}": "*" may only end a path`);
       segments.push({ rest: true });
-      return;
+      continue;
     }
-    const param = PARAM.exec(part);
-    if (param) {
-      if (seen.has(param[1]!)) throw new Error(`route "${spec}" names the parameter "${param[1]}" twice`);
-      seen.add(param[1]!);
-      segments.push({ param: param[1]! });
-      return;
+    if (part.charCodeAt(0) === 58 /* : */) {
+      const param = PARAM.exec(part);
+      if (param) {
+        seen ??= new Set();
+        if (seen.has(param[1]!)) throw new Error(`route "${spec}" names the parameter "${param[1]}" twice`);
+        seen.add(param[1]!);
+        segments.push({ param: param[1]! });
+        continue;
+      }
     }
     if (!LITERAL.test(part)) throw new Error(`route "${spec}" has an invalid path segment "${part}"`);
     segments.push({ literal: part });
-  });
+  }
   return { method, path: pathPart, segments };
 }
 

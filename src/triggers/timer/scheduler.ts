@@ -154,36 +154,46 @@ export class TimerScheduler {
       // Thousands of timers take a while to sync: at start (nothing armed yet, so no timer can wake in between)
       // the node serves requests between its steps. A sync of a running scheduler (a deploy) runs in one go.
       const pause = !this.#started && timers.length >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
+      /** Every pass over the timers runs in chunks: no turn of the event loop holds more than SYNC_CHUNK of them. */
+      const eachInChunks = async <T>(items: readonly T[], each: (item: T, i: number) => void): Promise<void> => {
+        for (let i = 0; i < items.length; i++) {
+          if (i % SYNC_CHUNK === 0) await pause();
+          each(items[i]!, i);
+        }
+      };
       const stored = await this.#store.listTimers();
-      await pause();
       /** Each stored record's settings as JSON, made once: they seed the checked settings and tell what is unchanged. */
       const storedJson = new Map<string, string>();
-      for (const record of stored) storedJson.set(record.id, JSON.stringify(record.settings));
-      if (!this.#seeded) {
-        // Settings stored by an earlier sync were checked then: a start checks only what is new since.
-        this.#seeded = true;
-        for (const record of stored) this.#validated.set(storedJson.get(record.id)!, record.settings as unknown as ResolvedTimerSettings);
-      }
-      const resolved = resolveDefinitions(timers, this.#validated);
-      await pause();
-      const registrations: TimerRegistration[] = resolved.map(({ def, settings }) => ({
-        id: timerId(def.app, def.functionName),
-        app: def.app,
-        functionName: def.functionName,
-        version: def.version,
-        cron: settings.cron,
-        timezone: settings.timezone,
-        settings: { ...settings },
-      }));
+      const storedById = new Map<string, TimerRecord>();
+      // Settings stored by an earlier sync were checked then: a start checks only what is new since.
+      const seed = !this.#seeded;
+      this.#seeded = true;
+      await eachInChunks(stored, (record) => {
+        const json = JSON.stringify(record.settings);
+        storedJson.set(record.id, json);
+        storedById.set(record.id, record);
+        if (seed) this.#validated.set(json, record.settings as unknown as ResolvedTimerSettings);
+      });
+      const resolved = await resolveDefinitions(timers, this.#validated, eachInChunks);
       // A start or a deploy syncs every timer; those stored exactly so already need no write.
-      const storedById = new Map(stored.map((r) => [r.id, r]));
+      const registrations: TimerRegistration[] = [];
+      const changed: TimerRegistration[] = [];
       // Timers on the same settings share one checked object: its JSON is made once.
       const jsonOfChecked = new Map<ResolvedTimerSettings, string>();
-      const changed = registrations.filter((r, i) => {
-        const checked = resolved[i]!.checked;
-        let json = jsonOfChecked.get(checked);
-        if (json === undefined) jsonOfChecked.set(checked, (json = JSON.stringify(checked)));
-        return !sameRegistration(storedById.get(r.id), storedJson.get(r.id), r, json);
+      await eachInChunks(resolved, ({ def, settings }) => {
+        const registration: TimerRegistration = {
+          id: timerId(def.app, def.functionName),
+          app: def.app,
+          functionName: def.functionName,
+          version: def.version,
+          cron: settings.cron,
+          timezone: settings.timezone,
+          settings: settings as unknown as Record<string, unknown>,
+        };
+        registrations.push(registration);
+        let json = jsonOfChecked.get(settings);
+        if (json === undefined) jsonOfChecked.set(settings, (json = JSON.stringify(settings)));
+        if (!sameRegistration(storedById.get(registration.id), storedJson.get(registration.id), registration, json)) changed.push(registration);
       });
       await pause();
       const written = new Map((await this.#store.registerTimers(changed)).map((r) => [r.id, r]));
@@ -571,11 +581,13 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 
 /**
  * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed).
- * `checked` is the settings object shared by every timer with the same definition; `settings`, this timer's own copy.
+ * Every timer with the same definition shares one checked settings object (none changes it): thousands of timers deployed
+ * together hold one.
  */
-function resolveDefinitions(
+async function resolveDefinitions(
   timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>,
-): { def: TimerDefinitionRef; settings: ResolvedTimerSettings; checked: ResolvedTimerSettings }[] {
+  eachInChunks: <T>(items: readonly T[], each: (item: T, i: number) => void) => Promise<void>,
+): Promise<{ def: TimerDefinitionRef; settings: ResolvedTimerSettings }[]> {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
   const seen = new Set<string>();
   // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
@@ -586,7 +598,8 @@ function resolveDefinitions(
   const previous = new Map(validated);
   validated.clear();
   const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
-  return grouped.map(({ def, i }) => {
+  const resolved: { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] = [];
+  await eachInChunks(grouped, ({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
       if (typeof def?.[field] !== 'string' || def[field] === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].${field} must be a non-empty string`);
     }
@@ -600,7 +613,7 @@ function resolveDefinitions(
       let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
       if (!settings) settings = validateTimerSettings(def.settings);
       validated.set(settingsKey, settings);
-      return { def, settings: { ...settings }, checked: settings };
+      resolved.push({ def, settings });
     } catch (err) {
       if (!(err instanceof NimbusError)) throw err;
       const field = err.details?.field;
@@ -611,4 +624,5 @@ function resolveDefinitions(
       });
     }
   });
+  return resolved;
 }
