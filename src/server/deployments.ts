@@ -7,6 +7,7 @@ import { NimbusError } from '../shared/errors.js';
 import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store/store.js';
 import { validateDefinition } from '../triggers/definitions.js';
 import { checkAllowListHosts } from './allow-list-hosts.js';
+import { SharedFunctionSettings } from './shared-function-settings.js';
 import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
 import { MAX_BUNDLE_BYTES, versionContent } from './version-content.js';
 import type { DeployBudgetCheck } from '../budgets/deploy-budget-check.js';
@@ -68,6 +69,7 @@ export interface DeploymentDeps {
 export class DeploymentRegistry implements FunctionResolver {
   readonly #live = new Map<string, VersionRecord>();
   readonly #versions = new Map<string, VersionRecord>();
+  readonly #sharedSettings = new SharedFunctionSettings();
   readonly #listeners: ((change: DeploymentChange) => void)[] = [];
   /** Deploys, rollbacks and removals run one at a time: route conflicts are checked against a stable picture. */
   #lock: Promise<unknown> = Promise.resolve();
@@ -77,6 +79,7 @@ export class DeploymentRegistry implements FunctionResolver {
   /** Reads the live versions, then sweeps bundles nothing references (a crash mid-deploy leaves some). */
   async load(): Promise<void> {
     for (const version of await this.deps.store.apps.listLive()) {
+      this.#sharedSettings.share(version.functions);
       this.#live.set(version.app, version);
       this.#versions.set(key(version.app, version.version), version);
     }
@@ -244,7 +247,10 @@ export class DeploymentRegistry implements FunctionResolver {
     const cached = this.#versions.get(key(app, version));
     if (cached) return cached;
     const record = await this.deps.store.apps.getVersion(app, version);
-    if (record) this.#versions.set(key(app, version), record);
+    if (record) {
+      this.#sharedSettings.share(record.functions);
+      this.#versions.set(key(app, version), record);
+    }
     return record;
   }
 
@@ -265,6 +271,7 @@ export class DeploymentRegistry implements FunctionResolver {
 
   async #prepare(version: VersionRecord): Promise<void> {
     // Preparing resolves each function of the version: one record for all, not one read of the whole version per function.
+    this.#sharedSettings.share(version.functions);
     this.#versions.set(key(version.app, version.version), version);
     try {
       await this.deps.prepare?.(version);
@@ -274,6 +281,7 @@ export class DeploymentRegistry implements FunctionResolver {
   }
 
   #setLive(version: VersionRecord, previous: number | null): void {
+    this.#sharedSettings.share(version.functions);
     this.#live.set(version.app, version);
     this.#versions.set(key(version.app, version.version), version);
     this.#emit({ kind: 'live', app: version.app, version, previous });

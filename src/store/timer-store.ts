@@ -119,6 +119,7 @@ export interface TimerStore {
    * before it existed); otherwise `lastScheduledAt` is kept.
    */
   registerTimers(timers: TimerRegistration[]): Promise<TimerRecord[]>;
+  /** Every timer, by id. Records with equal settings may share one settings object: they are read, never changed. */
   listTimers(): Promise<TimerRecord[]>;
   getTimer(id: string): Promise<TimerRecord | undefined>;
   /** Forgets these timers and their run history. */

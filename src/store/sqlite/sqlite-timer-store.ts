@@ -95,7 +95,12 @@ type RegistryValues = [string, string, string, number, string, string, string, n
 /** An advance that carries a next time for the row's own schedule, at or past its cursor. */
 const KEEP_NEXT = '@nextAt IS NOT NULL AND @at >= last_scheduled_at AND cron = @cron AND timezone = @timezone';
 
-function toRecord(row: RegistryRow): TimerRecord {
+function parseSettings(json: string): Record<string, unknown> {
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+/** `settings`: the row's settings, parsed (a list shares one object among equal ones). */
+function toRecord(row: Omit<RegistryRow, 'settings'>, settings: Record<string, unknown>): TimerRecord {
   return {
     id: row.id,
     app: row.app,
@@ -103,7 +108,7 @@ function toRecord(row: RegistryRow): TimerRecord {
     version: row.version,
     cron: row.cron,
     timezone: row.timezone,
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    settings,
     lastScheduledAt: row.last_scheduled_at,
     nextAt: row.next_after === row.last_scheduled_at ? row.next_at : null,
     createdAt: row.created_at,
@@ -204,19 +209,25 @@ export class SqliteTimerStore implements TimerStore {
     return this.#db.transaction(() =>
       timers.map((t) => {
         this.#statements.insertTimer.run({ ...t, settings: JSON.stringify(t.settings), now });
-        return toRecord(this.#statements.getTimer.get(t.id)!);
+        const row = this.#statements.getTimer.get(t.id)!;
+        return toRecord(row, parseSettings(row.settings));
       }),
     )();
   }
 
   async listTimers(): Promise<TimerRecord[]> {
-    return this.#statements.listTimers.all().map(([id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, next_after, created_at, updated_at]) =>
-      toRecord({ id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, next_after, created_at, updated_at }));
+    // Timers deployed together mostly have equal settings: each distinct text is parsed once.
+    const parsed = new Map<string, Record<string, unknown>>();
+    return this.#statements.listTimers.all().map(([id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, next_after, created_at, updated_at]) => {
+      let settingsObject = parsed.get(settings);
+      if (!settingsObject) parsed.set(settings, (settingsObject = parseSettings(settings)));
+      return toRecord({ id, app, function_name, version, cron, timezone, last_scheduled_at, next_at, next_after, created_at, updated_at }, settingsObject);
+    });
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {
     const row = this.#statements.getTimer.get(id);
-    return row ? toRecord(row) : undefined;
+    return row ? toRecord(row, parseSettings(row.settings)) : undefined;
   }
 
   async removeTimers(ids: string[]): Promise<void> {

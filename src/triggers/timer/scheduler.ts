@@ -162,14 +162,16 @@ export class TimerScheduler {
         }
       };
       const stored = await this.#store.listTimers();
-      /** Each stored record's settings as JSON, made once: they seed the checked settings and tell what is unchanged. */
+      /** Each stored record's settings as JSON, made once per settings object: they seed the checked settings and tell what is unchanged. */
       const storedJson = new Map<string, string>();
+      const jsonOfStored = new Map<Record<string, unknown>, string>();
       const storedById = new Map<string, TimerRecord>();
       // Settings stored by an earlier sync were checked then: a start checks only what is new since.
       const seed = !this.#seeded;
       this.#seeded = true;
       await eachInChunks(stored, (record) => {
-        const json = JSON.stringify(record.settings);
+        let json = jsonOfStored.get(record.settings);
+        if (json === undefined) jsonOfStored.set(record.settings, (json = JSON.stringify(record.settings)));
         storedJson.set(record.id, json);
         storedById.set(record.id, record);
         if (seed) this.#validated.set(json, record.settings as unknown as ResolvedTimerSettings);
