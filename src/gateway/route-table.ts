@@ -14,6 +14,10 @@ export interface RouteMatch {
 }
 
 interface Entry { route: Route; target: RouteTarget; specificity: number; rank: number }
+/** A function by name: a routed function's entry serves as its record too (one object per function, not two). */
+type Named = Entry | { target: RouteTarget; route: null };
+/** One version's HTTP functions: its routes and its functions by `<app>/<function>`. */
+interface CompiledVersion { entries: Entry[]; names: string[]; named: Named[] }
 
 /**
  * Routes by their leading literal segments: a node at depth k holds the
@@ -31,42 +35,44 @@ interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> | n
 export class RouteTable {
   #root: LiteralNode = literalNode();
   /** `/fn/<app>/<function>` targets, for every HTTP function, with the function's route if it declares one. */
-  #byName = new Map<string, { target: RouteTarget; route: Route | null }>();
+  #byName = new Map<string, Named>();
+
+  /** Each live version's routes, parsed once: a deploy rebuilds the table from every app's, and only its own are new. */
+  readonly #compiled = new WeakMap<VersionRecord, CompiledVersion>();
 
   rebuild(live: VersionRecord[]): void {
-    const entries: Entry[] = [];
-    const byName = new Map<string, { target: RouteTarget; route: Route | null }>();
+    const byName = new Map<string, Named>();
+    // The order of one list of every route decides precedence: by specificity, deploy order among equals. Routes of
+    // equal specificity are gathered in order rather than sorted (thousands of routes share a handful of them).
+    const bySpecificity = new Map<number, Entry[]>();
     for (const version of live) {
-      for (const fn of version.functions) {
-        if (fn.kind !== 'http') continue;
-        const target: RouteTarget = {
-          app: version.app, functionName: fn.name, version: version.version,
-          auth: (fn.trigger['auth'] as RouteTarget['auth'] | undefined) ?? 'anonymous',
-        };
-        const spec = fn.trigger['route'] as string | null;
-        const route = spec ? parseRoute(spec) : null;
-        // A routed function's entry serves as its by-name record too: one object per function, not two.
-        const entry: Entry | null = route ? { route, target, specificity: specificity(route), rank: 0 } : null;
-        byName.set(`${version.app}/${fn.name}`, entry ?? { target, route: null });
-        if (entry) entries.push(entry);
+      let compiled = this.#compiled.get(version);
+      if (!compiled) this.#compiled.set(version, (compiled = compileVersion(version)));
+      for (let i = 0; i < compiled.names.length; i++) byName.set(compiled.names[i]!, compiled.named[i]!);
+      for (const entry of compiled.entries) {
+        let same = bySpecificity.get(entry.specificity);
+        if (!same) bySpecificity.set(entry.specificity, (same = []));
+        same.push(entry);
       }
     }
-    // The order of one list of every route decides precedence (a stable sort keeps deploy order among equals); each node keeps it.
-    entries.sort((a, b) => b.specificity - a.specificity);
     const root = literalNode();
-    entries.forEach((entry, rank) => {
-      entry.rank = rank;
-      let node = root;
-      for (const segment of entry.route.segments) {
-        if (!('literal' in segment)) break;
-        // Most nodes are leaves (one function's path): a map of children is made only for those that have one.
-        node.children ??= new Map();
-        let child = node.children.get(segment.literal);
-        if (!child) node.children.set(segment.literal, (child = literalNode()));
-        node = child;
+    let rank = 0;
+    // Each node keeps the entries on it in that order.
+    for (const specificity of [...bySpecificity.keys()].sort((a, b) => b - a)) {
+      for (const entry of bySpecificity.get(specificity)!) {
+        entry.rank = rank++;
+        let node = root;
+        for (const segment of entry.route.segments) {
+          if (!('literal' in segment)) break;
+          // Most nodes are leaves (one function's path): a map of children is made only for those that have one.
+          node.children ??= new Map();
+          let child = node.children.get(segment.literal);
+          if (!child) node.children.set(segment.literal, (child = literalNode()));
+          node = child;
+        }
+        node.entries.push(entry);
       }
-      node.entries.push(entry);
-    });
+    }
     this.#root = root;
     this.#byName = byName;
   }
@@ -131,6 +137,26 @@ export class RouteTable {
     }
     return lists;
   }
+}
+
+function compileVersion(version: VersionRecord): CompiledVersion {
+  const entries: Entry[] = [];
+  const names: string[] = [];
+  const named: Named[] = [];
+  for (const fn of version.functions) {
+    if (fn.kind !== 'http') continue;
+    const target: RouteTarget = {
+      app: version.app, functionName: fn.name, version: version.version,
+      auth: (fn.trigger['auth'] as RouteTarget['auth'] | undefined) ?? 'anonymous',
+    };
+    const spec = fn.trigger['route'] as string | null;
+    const route = spec ? parseRoute(spec) : null;
+    const entry: Entry | null = route ? { route, target, specificity: specificity(route), rank: 0 } : null;
+    names.push(`${version.app}/${fn.name}`);
+    named.push(entry ?? { target, route: null });
+    if (entry) entries.push(entry);
+  }
+  return { entries, names, named };
 }
 
 function literalNode(): LiteralNode {
