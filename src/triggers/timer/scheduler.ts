@@ -8,6 +8,7 @@ import { runAttempts } from './attempts.js';
 import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
 import { formatInZone, PatternScan, Schedule } from './schedule.js';
+import { jsonEqual } from '../../shared/json-equal.js';
 import { validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
 /** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
@@ -118,9 +119,8 @@ export class TimerScheduler {
   readonly #drainTimeoutMs: number;
 
   readonly #timers = new Map<string, TimerState>();
-  /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and most have not changed. */
+  /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and checks only new settings. */
   readonly #validated = new Map<string, ResolvedTimerSettings>();
-  #seeded = false;
   readonly #due = new DueQueue();
   #armed: TimerHandle | null = null;
   #nextTicket = 1;
@@ -162,26 +162,12 @@ export class TimerScheduler {
         }
       };
       const stored = await this.#store.listTimers();
-      /** Each stored record's settings as JSON, made once per settings object: they seed the checked settings and tell what is unchanged. */
-      const storedJson = new Map<string, string>();
-      const jsonOfStored = new Map<Record<string, unknown>, string>();
       const storedById = new Map<string, TimerRecord>();
-      // Settings stored by an earlier sync were checked then: a start checks only what is new since.
-      const seed = !this.#seeded;
-      this.#seeded = true;
-      await eachInChunks(stored, (record) => {
-        let json = jsonOfStored.get(record.settings);
-        if (json === undefined) jsonOfStored.set(record.settings, (json = JSON.stringify(record.settings)));
-        storedJson.set(record.id, json);
-        storedById.set(record.id, record);
-        if (seed) this.#validated.set(json, record.settings as unknown as ResolvedTimerSettings);
-      });
-      const resolved = await resolveDefinitions(timers, this.#validated, eachInChunks);
+      await eachInChunks(stored, (record) => storedById.set(record.id, record));
+      const resolved = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);
       // A start or a deploy syncs every timer; those stored exactly so already need no write.
       const registrations: TimerRegistration[] = [];
       const changed: TimerRegistration[] = [];
-      // Timers on the same settings share one checked object: its JSON is made once.
-      const jsonOfChecked = new Map<ResolvedTimerSettings, string>();
       await eachInChunks(resolved, ({ def, settings }) => {
         const registration: TimerRegistration = {
           id: timerId(def.app, def.functionName),
@@ -193,9 +179,7 @@ export class TimerScheduler {
           settings: settings as unknown as Record<string, unknown>,
         };
         registrations.push(registration);
-        let json = jsonOfChecked.get(settings);
-        if (json === undefined) jsonOfChecked.set(settings, (json = JSON.stringify(settings)));
-        if (!sameRegistration(storedById.get(registration.id), storedJson.get(registration.id), registration, json)) changed.push(registration);
+        if (!sameRegistration(storedById.get(registration.id), registration)) changed.push(registration);
       });
       await pause();
       const written = new Map((await this.#store.registerTimers(changed)).map((r) => [r.id, r]));
@@ -565,9 +549,9 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function sameRegistration(stored: TimerRecord | undefined, storedSettingsJson: string | undefined, wanted: TimerRegistration, wantedSettingsJson: string): boolean {
+function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistration): boolean {
   return stored !== undefined && stored.app === wanted.app && stored.functionName === wanted.functionName && stored.version === wanted.version
-    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && storedSettingsJson === wantedSettingsJson;
+    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && (stored.settings === wanted.settings || jsonEqual(stored.settings, wanted.settings));
 }
 
 /** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
@@ -582,12 +566,12 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 }
 
 /**
- * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` (bounded by the timers deployed).
- * Every timer with the same definition shares one checked settings object (none changes it): thousands of timers deployed
- * together hold one.
+ * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` checked here (bounded by the
+ * timers deployed). A timer whose settings are those stored for it takes the stored object, checked when it was stored: a
+ * start with thousands of unchanged timers checks none, and timers stored with equal settings share one object.
  */
 async function resolveDefinitions(
-  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>,
+  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, storedById: ReadonlyMap<string, TimerRecord>,
   eachInChunks: <T>(items: readonly T[], each: (item: T, i: number) => void) => Promise<void>,
 ): Promise<{ def: TimerDefinitionRef; settings: ResolvedTimerSettings }[]> {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
@@ -609,8 +593,13 @@ async function resolveDefinitions(
     const id = timerId(def.app, def.functionName);
     if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
     seen.add(id);
+    const stored = storedById.get(id)?.settings;
+    if (stored && jsonEqual(stored, def.settings)) {
+      resolved.push({ def, settings: stored as unknown as ResolvedTimerSettings });
+      return;
+    }
     try {
-      // Timers with the same settings (a common schedule, or unchanged since the last sync) are checked once: the check builds the pattern and computes a next run.
+      // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
       const settingsKey = JSON.stringify(def.settings ?? null);
       let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
       if (!settings) settings = validateTimerSettings(def.settings);
