@@ -43,7 +43,7 @@ export class BudgetRegistry implements BudgetControl {
   readonly #clock: Clock;
   readonly #log: BudgetLog;
   readonly #limiters = new Map<string, BudgetLimiter>();
-  /** A function's `uses` array (one object per deployed version) → its limiters, until budgets change. */
+  /** A function's `uses` array (one object per deployed version, or shared by functions with equal settings) → its limiters, until budgets change. */
   readonly #resolved = new WeakMap<readonly string[], Resolved>();
   #generation = 0;
   readonly #singleNames = new Map<string, readonly string[]>();

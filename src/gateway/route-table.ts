@@ -37,17 +37,20 @@ export class RouteTable {
   /** `/fn/<app>/<function>` targets, for every HTTP function, with the function's route if it declares one. */
   #byName = new Map<string, Named>();
 
-  /** Each live version's routes, parsed once: a deploy rebuilds the table from every app's, and only its own are new. */
-  readonly #compiled = new WeakMap<VersionRecord, CompiledVersion>();
+  /** Each app's live version and its routes, parsed once: a deploy rebuilds the table from every app's, and only its own are new. */
+  #compiled = new Map<string, { version: VersionRecord; compiled: CompiledVersion }>();
 
   rebuild(live: VersionRecord[]): void {
     const byName = new Map<string, Named>();
     // The order of one list of every route decides precedence: by specificity, deploy order among equals. Routes of
     // equal specificity are gathered in order rather than sorted (thousands of routes share a handful of them).
     const bySpecificity = new Map<number, Entry[]>();
+    // Only the live versions are kept: a replaced or removed one is parsed again only if it goes live again.
+    const kept = new Map<string, { version: VersionRecord; compiled: CompiledVersion }>();
     for (const version of live) {
-      let compiled = this.#compiled.get(version);
-      if (!compiled) this.#compiled.set(version, (compiled = compileVersion(version)));
+      const known = this.#compiled.get(version.app);
+      const compiled = known?.version === version ? known.compiled : compileVersion(version);
+      kept.set(version.app, { version, compiled });
       for (let i = 0; i < compiled.names.length; i++) byName.set(compiled.names[i]!, compiled.named[i]!);
       for (const entry of compiled.entries) {
         let same = bySpecificity.get(entry.specificity);
@@ -75,6 +78,7 @@ export class RouteTable {
     }
     this.#root = root;
     this.#byName = byName;
+    this.#compiled = kept;
   }
 
   match(method: string, pathname: string): RouteMatch | null {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { AdminRouter } from '../../src/gateway/admin-router.js';
 import type { DeploymentRegistry } from '../../src/server/deployments.js';
+import type { FunctionManifest, VersionRecord } from '../../src/store/store.js';
 import { wireTimers } from '../../src/server/wire-timers.js';
 import type { TimerStore } from '../../src/store/timer-store.js';
 import { FakeClock, settle, waitFor } from '../helpers/fake-clock.js';
@@ -11,9 +12,9 @@ import { RecordingInvoker, TempDatabase } from '../triggers/timer/fixtures.js';
 const noDeployments = { live: () => [], onChange: () => () => {} } as unknown as DeploymentRegistry;
 
 /** Wired as the node wires them: `prepared: false` stops short of the node's prepare() while its pool boots, `listening: false` of its arm() once it listens. */
-async function wire(store: TimerStore, clock: FakeClock, { prepared = true, listening = true, deployments = noDeployments } = {}) {
+async function wire(store: TimerStore, clock: FakeClock, { prepared = true, listening = true, deployments = noDeployments, invoker = new RecordingInvoker() } = {}) {
   const timers = await wireTimers({
-    store, invoker: new RecordingInvoker(), nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
+    store, invoker, nodeId: 'node-a', clock, log: pino({ level: 'silent' }), drainTimeoutMs: 100,
     deployments, router: new AdminRouter(), observeLag: () => {},
   });
   if (prepared) timers.prepare();
@@ -117,6 +118,45 @@ test('a node closed before it listened ends its timers without arming them', asy
     await timers.armed;
     assert.equal(starts.calls(), 0, `never armed (prepared: ${prepared})`);
   }
+});
+
+/** Deployments whose live versions change when the test says: each version one timer function firing every minute. */
+function changingDeployments(): { deployments: DeploymentRegistry; deploy: (functionName: string) => void } {
+  const live: VersionRecord[] = [];
+  const listeners: (() => void)[] = [];
+  const deployments = { live: () => live, onChange: (listener: () => void) => listeners.push(listener) } as unknown as DeploymentRegistry;
+  return {
+    deployments,
+    deploy(functionName) {
+      live.push({
+        app: `app-${functionName}`, version: 1, bundleHash: 'h', sourceMapHash: null, bundleSize: 0, createdAt: 0,
+        functions: [{ name: functionName, kind: 'timer', settings: {} as FunctionManifest['settings'], trigger: { cron: '* * * * *' } }],
+      });
+      for (const listener of listeners) listener();
+    },
+  };
+}
+
+test('a timer that falls due after its read but before the node listens fires only once armed; one deployed meanwhile is armed too', async (t) => {
+  const clock = new FakeClock('2026-05-01T10:00:30.000Z');
+  const invoker = new RecordingInvoker();
+  const { deployments, deploy } = changingDeployments();
+  deploy('early');
+  const timers = await wire(timerStore(t, clock), clock, { listening: false, deployments, invoker });
+  deploy('meanwhile');
+  await clock.advance(60_000);
+  await settle();
+  assert.equal(invoker.calls.length, 0, 'nothing fires before arm()');
+  timers.arm();
+  await timers.armed;
+  await clock.advance(1);
+  await waitFor(() => invoker.calls.length === 2, 'both fire once armed');
+  assert.deepEqual(invoker.calls.map((c) => [c.event.functionName, c.tick.scheduledAt, c.tick.isPastDue]).sort(), [
+    ['early', '2026-05-01T10:01:00.000Z', true], ['meanwhile', '2026-05-01T10:01:00.000Z', true],
+  ]);
+  await clock.advance(60_000);
+  await waitFor(() => invoker.calls.length === 4, 'and on their schedule after');
+  await timers.close();
 });
 
 test('closing the node ends the retries', async (t) => {

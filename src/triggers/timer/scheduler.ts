@@ -151,17 +151,17 @@ export class TimerScheduler {
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
+      const stored = await this.#store.listTimers();
       // Thousands of timers take a while to sync: at start (nothing armed yet, so no timer can wake in between)
       // the node serves requests between its steps. A sync of a running scheduler (a deploy) runs in one go.
-      const pause = !this.#started && timers.length >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
-      /** Every pass over the timers runs in chunks: no turn of the event loop holds more than SYNC_CHUNK of them. */
+      const pause = !this.#started && Math.max(timers.length, stored.length) >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
+      /** The passes that work on each timer run in chunks: such a pass holds the event loop for SYNC_CHUNK timers at most. */
       const eachInChunks = async <T>(items: readonly T[], each: (item: T, i: number) => void): Promise<void> => {
         for (let i = 0; i < items.length; i++) {
           if (i % SYNC_CHUNK === 0) await pause();
           each(items[i]!, i);
         }
       };
-      const stored = await this.#store.listTimers();
       const storedById = new Map<string, TimerRecord>();
       await eachInChunks(stored, (record) => storedById.set(record.id, record));
       const resolved = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);

@@ -471,3 +471,30 @@ test('a start takes each timer\'s next time as stored, and stores the times it w
   assert.deepEqual(fired('hourly'), ['2026-05-01T11:00:00.000Z', '2026-05-01T12:00:00.000Z']);
   assert.equal(invoker.calls.find((c) => c.tick.scheduledAt === '2026-05-01T11:00:00.000Z' && c.event.functionName === 'hourly')?.tick.isPastDue, true);
 });
+
+test('a sync rewrites a timer only when its settings changed: its stored settings (in any key order) or the same ones unresolved count as unchanged', async (t) => {
+  const { temp, clock, node } = harness(t);
+  const store = temp.store(clock);
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '@hourly' })]);
+  const registered = (await store.getTimer('shop/cleanup'))!;
+  await clock.advance(MINUTE);
+
+  const reordered = Object.fromEntries(Object.entries(registered.settings).reverse()) as unknown as TimerSettings;
+  assert.notDeepEqual(Object.keys(reordered), Object.keys(registered.settings), 'the keys come in another order');
+  await scheduler.sync([timer(reordered)]);
+  assert.equal((await store.getTimer('shop/cleanup'))!.updatedAt, registered.updatedAt, 'the stored settings, reordered: not rewritten');
+  await scheduler.sync([timer({ cron: '@hourly' })]);
+  assert.equal((await store.getTimer('shop/cleanup'))!.updatedAt, registered.updatedAt, 'the same definition as deployed: not rewritten');
+
+  await scheduler.sync([timer({ ...reordered, catchUp: 'all' })]);
+  const changed = (await store.getTimer('shop/cleanup'))!;
+  assert.equal(changed.updatedAt, clock.now(), 'a changed setting is written');
+  assert.equal(changed.settings['catchUp'], 'all');
+  await assert.rejects(scheduler.sync([timer({ ...reordered, overlap: 'maybe' } as unknown as TimerSettings)]), (err: NimbusError) => {
+    assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
+    assert.deepEqual(err.details, { app: 'shop', function: 'cleanup', field: 'overlap' });
+    return true;
+  }, 'settings that differ from the stored ones are checked');
+  assert.equal((await store.getTimer('shop/cleanup'))!.settings['overlap'], changed.settings['overlap'], 'and a refused sync writes nothing');
+});
