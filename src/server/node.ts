@@ -353,7 +353,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Timers are read and scheduled while the pool boots (in chunks, beside serving once the node listens);
   // none fires before the node listens and has joined.
   timers.prepare();
-  await step(() => pool.filled);
+  // One ready sandbox per shape is enough to serve a cold start: the node listens then, and the rest of the pool
+  // boots behind it (on a small machine, beside the node's own start-up work, it would hold the listen back).
+  await step(() => pool.serving);
   // Only functions that keep instances running need a pool now; the others get theirs on their first invocation.
   for (const version of deployments.live()) {
     const kept = version.functions.filter((f) => f.settings.minInstances > 0).map((f) => f.name);
@@ -391,6 +393,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         gateway.forceClose();
         await stopped;
         await warmPool.close();
+        // Sandboxes of the pool still booting are stopped as they come up.
+        await pool.filled;
         await metering.close();
         await driver.dispose();
         await opened.close();

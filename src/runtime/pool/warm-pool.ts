@@ -34,13 +34,20 @@ export class WarmPool {
   ) {}
 
   /**
-   * Fills the pool for the initial shapes. `launched` settles once every sandbox's process has started, `filled`
-   * once they are ready (neither rejects: a sandbox that fails to start is reported to onSpawnError).
+   * Fills the pool for the initial shapes: one sandbox of each first, then the others (REFILL_DELAY_MS after, as a
+   * refill waits after a take), so that on a small machine the first boots without the others competing with it and
+   * with the node's own start-up. `launched` settles once the first sandboxes' processes have started, `serving` once
+   * each shape has a sandbox ready for a cold start (or its first could not start), `filled` once the pool is full.
+   * None rejects: a sandbox that fails to start is reported to onSpawnError.
    */
-  start(): { launched: Promise<void>; filled: Promise<void> } {
+  start(): { launched: Promise<void>; serving: Promise<void>; filled: Promise<void> } {
     const launches: Promise<unknown>[] = [];
-    const filled = Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }, launches)));
-    return { launched: Promise.allSettled(launches).then(() => {}), filled: filled.then(() => {}) };
+    const firsts = this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }, { launches, size: Math.min(1, this.options.sizePerShape) }));
+    const serving = Promise.all(firsts).then(() => {});
+    const filled = serving.then(() => new Promise<void>((resolve) => setTimeout(resolve, REFILL_DELAY_MS)))
+      .then(() => Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }))))
+      .then(() => {});
+    return { launched: Promise.allSettled(launches).then(() => {}), serving, filled };
   }
 
   /** A booted sandbox of this shape: from the pool if one is ready, else freshly spawned. */
@@ -74,12 +81,12 @@ export class WarmPool {
     await Promise.all(all.map((i) => i.exited));
   }
 
-  /** `launches`, when given, receives each spawn as it begins (before this returns). */
-  async #refill(shape: SandboxShape, launches?: Promise<unknown>[]): Promise<void> {
+  /** Tops the shape up to `size` sandboxes; `launches`, when given, receives each spawn as it begins (before this returns). */
+  async #refill(shape: SandboxShape, { launches, size = this.options.sizePerShape }: { launches?: Promise<unknown>[]; size?: number } = {}): Promise<void> {
     const list = this.#ready.get(shape.memoryMb) ?? [];
     this.#ready.set(shape.memoryMb, list);
     const spawning = this.#spawning.get(shape.memoryMb) ?? 0;
-    const missing = this.options.sizePerShape - list.length - spawning;
+    const missing = size - list.length - spawning;
     if (missing <= 0 || this.#closed) return;
     this.#spawning.set(shape.memoryMb, spawning + missing);
     await Promise.all(

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WarmPool } from '../../../src/runtime/pool/warm-pool.js';
+import { FRAME, encodeJsonFrame } from '../../../src/runtime/instance/protocol.js';
+import type { SandboxDriver, SandboxShape } from '../../../src/runtime/sandbox/driver.js';
+import { FakeSandbox } from './fake-sandbox.js';
+
+/** Polls until `condition` holds (real time: the pool's refill waits on a real timer). */
+async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A driver whose sandboxes boot when the test says: each spawn is recorded, READY is sent by `boot`. */
+function fakeDriver(): { driver: SandboxDriver; spawned: { shape: SandboxShape; sandbox: FakeSandbox }[]; boot: (i: number) => void } {
+  const spawned: { shape: SandboxShape; sandbox: FakeSandbox }[] = [];
+  const driver: SandboxDriver = {
+    name: 'fake', isolation: 'basic', acceptsNetworkNone: false,
+    async spawn(shape) {
+      const sandbox = new FakeSandbox();
+      spawned.push({ shape, sandbox });
+      return sandbox;
+    },
+    async dispose() {},
+  };
+  return { driver, spawned, boot: (i) => spawned[i]!.sandbox.fromInstance(encodeJsonFrame(FRAME.READY, 0, { pid: i + 1 })) };
+}
+
+test('a starting pool boots one sandbox per shape first, serves once those are ready, then fills the rest', async () => {
+  const { driver, spawned, boot } = fakeDriver();
+  const pool = new WarmPool(driver, { sizePerShape: 3, initialShapes: [128, 256] }, () => {});
+  const started = pool.start();
+  const seen = { launched: false, serving: false, filled: false };
+  for (const key of ['launched', 'serving', 'filled'] as const) void started[key].then(() => (seen[key] = true));
+
+  await started.launched;
+  assert.deepEqual(spawned.map((s) => s.shape.memoryMb), [128, 256], 'one of each shape first');
+  boot(0);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(seen.serving, false, 'serving waits for every shape');
+  boot(1);
+  await started.serving;
+  assert.deepEqual(pool.stats(), [{ memoryMb: 128, ready: 1 }, { memoryMb: 256, ready: 1 }]);
+  assert.equal(spawned.length, 2, 'the rest waits a moment after serving');
+
+  await until(() => spawned.length === 6, 'the rest spawned');
+  assert.equal(seen.filled, false);
+  for (let i = 2; i < 6; i++) boot(i);
+  await started.filled;
+  assert.deepEqual(pool.stats(), [{ memoryMb: 128, ready: 3 }, { memoryMb: 256, ready: 3 }]);
+  await pool.close();
+  assert.ok(spawned.every((s) => s.sandbox.killedFor !== null), 'close stops every pooled sandbox');
+});
+
+test('a pool closed while its first sandboxes boot stops them as they come up, and fills nothing more', async () => {
+  const { driver, spawned, boot } = fakeDriver();
+  const pool = new WarmPool(driver, { sizePerShape: 2, initialShapes: [128] }, () => {});
+  const started = pool.start();
+  await started.launched;
+  await pool.close();
+  boot(0);
+  await started.filled;
+  assert.equal(spawned.length, 1, 'nothing spawned after close');
+  await until(() => spawned[0]!.sandbox.killedFor !== null, 'the booting sandbox stopped');
+});
+
+test('with the pool off, start serves at once and spawns nothing', async () => {
+  const { driver, spawned } = fakeDriver();
+  const pool = new WarmPool(driver, { sizePerShape: 0, initialShapes: [128] }, () => {});
+  const started = pool.start();
+  await Promise.all([started.launched, started.serving, started.filled]);
+  assert.equal(spawned.length, 0);
+});
