@@ -28,7 +28,7 @@ const MAX_QUEUED_RUNS = MAX_CATCH_UP_RUNS + 28;
 const NEXT_TIMES_LISTED = 3;
 export const DEFAULT_HISTORY_LIMIT = 20;
 /** Timers scheduled between two turns of the event loop during a sync: a few milliseconds of work. */
-const SYNC_CHUNK = 250;
+const SYNC_CHUNK = 100;
 
 /** A timer function of a live version, as the platform read it at deploy. */
 export interface TimerDefinitionRef {
