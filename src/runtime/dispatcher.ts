@@ -28,7 +28,7 @@ export interface DispatcherOptions {
   memoryBudgetMb: number;
   /** How often idle instances are stopped and memory is sampled. */
   sweepIntervalMs: number;
-  /** After a timeout, the instance is killed this much later: its other invocations and the abort listeners get this long. */
+  /** After a timeout, other invocations on the instance get this long before it is killed. */
   timeoutGraceMs: number;
 }
 
@@ -367,7 +367,9 @@ export class Dispatcher implements EventInvoker {
     const timer = this.clock.setTimeout(() => {
       instance.failInvocation(invocation.id, new InvocationFailure('timeout', `${invocation.app}/${invocation.functionName} did not finish within ${timeoutMs} ms`));
       // The handler may be stuck in a loop: the instance is replaced.
-      pool.retireAfterTimeout(instance, this.options.timeoutGraceMs, 'the instance was replaced after a timeout');
+      pool.drain(instance);
+      const grace = this.clock.setTimeout(() => instance.kill('crashed', 'the instance was replaced after a timeout'), this.options.timeoutGraceMs);
+      grace.unref();
     }, timeoutMs);
     done.then(
       // A cold start's first invocation may have waited inside the instance for the bundle to load: cold start, not handler time.

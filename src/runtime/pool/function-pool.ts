@@ -56,8 +56,6 @@ export class FunctionPool {
   #lastError: Error | null = null;
   /** Instances whose memory was already given back (evicted) before they exited. */
   readonly #released = new WeakSet<Instance>();
-  /** Draining instances kept until a set time even when idle (after a timeout, so the handler's abort listeners run). */
-  readonly #lingering = new WeakSet<Instance>();
   /** The cluster-wide slot each instance holds; given back when it has exited. */
   readonly #slots = new Map<Instance, SlotLease>();
   /** True while the last start found every slot of the function held by other nodes. */
@@ -144,7 +142,7 @@ export class FunctionPool {
   release(instance: Instance): void {
     instance.inflight--;
     instance.lastUsedAt = this.clock.monotonic();
-    if (instance.state === 'draining' && instance.inflight === 0 && !this.#lingering.has(instance)) {
+    if (instance.state === 'draining' && instance.inflight === 0) {
       instance.kill('crashed', 'the instance was retired');
       return;
     }
@@ -225,17 +223,10 @@ export class FunctionPool {
     }
   }
 
-  /**
-   * Takes an instance whose invocation timed out out of service, and kills it after `graceMs`, whatever is still
-   * running on it: its other invocations get that long to finish, and the timed-out handler's `ctx.signal` listeners
-   * that long to run (the ABORT has to reach the instance first, which an immediate kill would not let it).
-   */
-  retireAfterTimeout(instance: Instance, graceMs: number, reason: string): void {
+  /** Called when an instance must not take new work (it timed out an invocation). */
+  drain(instance: Instance): void {
     if (instance.state !== 'stopped') instance.state = 'draining';
-    this.#lingering.add(instance);
-    const kill = this.clock.setTimeout(() => instance.kill('crashed', reason), graceMs);
-    kill.unref();
-    void instance.exited.then(() => this.clock.clearTimeout(kill));
+    if (instance.inflight === 0) instance.kill('crashed', 'the instance was retired');
     this.#scaleUp();
   }
 
