@@ -158,7 +158,7 @@ function report(samples: Record<'empty' | 'loaded', Sample[]>, config: ScaleConf
       measure,
       'empty node (rounds)': each(samples.empty),
       'loaded node (rounds)': each(samples.loaded),
-      'loaded ÷ empty (medians)': round(ratio, 2),
+      'loaded ÷ empty (medians)': round(ratio, 3),
       target: higherIsBetter === null ? 'reported' : higherIsBetter ? `≥ ${round(1 - WITHIN, 2)}` : `≤ ${round(1 + WITHIN, 2)}`,
       met: higherIsBetter === null ? '' : (higherIsBetter ? ratio >= 1 - WITHIN : ratio <= 1 + WITHIN) ? 'yes' : 'no',
     };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxDriver, SandboxShape } from '../sandbox/driver.js';
 import type { LogRecord } from '../instance/protocol.js';
 import type { HostServices } from '../host-services.js';
@@ -23,6 +24,9 @@ export const DEFAULT_WARM_POOL: WarmPoolOptions = { sizePerShape: 2, initialShap
 export class WarmPool {
   readonly #ready = new Map<number, Instance[]>();
   readonly #spawning = new Map<number, number>();
+  /** Sandboxes whose process runs but which have not said READY yet: close() stops them too. */
+  readonly #booting = new Set<Instance>();
+  readonly #closing = new AbortController();
   #closed = false;
 
   constructor(
@@ -44,7 +48,7 @@ export class WarmPool {
     const launches: Promise<unknown>[] = [];
     const firsts = this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }, { launches, size: Math.min(1, this.options.sizePerShape) }));
     const serving = Promise.all(firsts).then(() => {});
-    const filled = serving.then(() => new Promise<void>((resolve) => setTimeout(resolve, REFILL_DELAY_MS)))
+    const filled = serving.then(() => sleep(REFILL_DELAY_MS, undefined, { signal: this.#closing.signal }).catch(() => {}))
       .then(() => Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }))))
       .then(() => {});
     return { launched: Promise.allSettled(launches).then(() => {}), serving, filled };
@@ -73,10 +77,13 @@ export class WarmPool {
     return [...this.#ready].map(([memoryMb, list]) => ({ memoryMb, ready: list.length }));
   }
 
+  /** Stops every pooled sandbox, ready or still booting; one whose process is still being made is stopped once it is. */
   async close(): Promise<void> {
     this.#closed = true;
-    const all = [...this.#ready.values()].flat();
+    this.#closing.abort();
+    const all = [...[...this.#ready.values()].flat(), ...this.#booting];
     this.#ready.clear();
+    this.#booting.clear();
     for (const instance of all) instance.kill('crashed', 'the node is shutting down');
     await Promise.all(all.map((i) => i.exited));
   }
@@ -95,9 +102,14 @@ export class WarmPool {
           const spawned = this.#spawn(shape);
           launches?.push(spawned);
           const instance = await spawned;
-          await instance.ready();
-          if (this.#closed) instance.kill('crashed', 'the node is shutting down');
-          else {
+          if (!this.#closed) {
+            this.#booting.add(instance);
+            await instance.ready().finally(() => this.#booting.delete(instance));
+          }
+          if (this.#closed) {
+            instance.kill('crashed', 'the node is shutting down');
+            await instance.exited;
+          } else {
             list.push(instance);
             // A pooled sandbox that dies (OOM-killed host, stray signal) leaves the pool.
             void instance.exited.then(() => {
@@ -106,7 +118,8 @@ export class WarmPool {
             });
           }
         } catch (err) {
-          this.onSpawnError(err instanceof Error ? err : new Error(String(err)));
+          // A sandbox stopped because the pool closed did not fail.
+          if (!this.#closed) this.onSpawnError(err instanceof Error ? err : new Error(String(err)));
         } finally {
           this.#spawning.set(shape.memoryMb, (this.#spawning.get(shape.memoryMb) ?? 1) - 1);
         }

@@ -55,16 +55,27 @@ test('a starting pool boots one sandbox per shape first, serves once those are r
   assert.ok(spawned.every((s) => s.sandbox.killedFor !== null), 'close stops every pooled sandbox');
 });
 
-test('a pool closed while its first sandboxes boot stops them as they come up, and fills nothing more', async () => {
-  const { driver, spawned, boot } = fakeDriver();
-  const pool = new WarmPool(driver, { sizePerShape: 2, initialShapes: [128] }, () => {});
+test('a pool closed while its sandboxes boot stops them at once, waits for them to exit, and fills nothing more', async () => {
+  const { driver, spawned } = fakeDriver();
+  const failures: Error[] = [];
+  const pool = new WarmPool(driver, { sizePerShape: 2, initialShapes: [128] }, () => {}, (err) => failures.push(err));
   const started = pool.start();
   await started.launched;
   await pool.close();
-  boot(0);
+  assert.equal(spawned[0]!.sandbox.killedFor, 'the node is shutting down', 'stopped without waiting for READY');
   await started.filled;
   assert.equal(spawned.length, 1, 'nothing spawned after close');
-  await until(() => spawned[0]!.sandbox.killedFor !== null, 'the booting sandbox stopped');
+  assert.deepEqual(failures, [], 'a sandbox stopped by close is no spawn failure');
+
+  const second = fakeDriver();
+  const full = new WarmPool(second.driver, { sizePerShape: 2, initialShapes: [128] }, () => {});
+  const filling = full.start();
+  second.boot(0);
+  await filling.serving;
+  await full.close();
+  await filling.filled;
+  assert.equal(second.spawned.length, 1, 'the rest is never started');
+  assert.equal(second.spawned[0]!.sandbox.killedFor, 'the node is shutting down');
 });
 
 test('with the pool off, start serves at once and spawns nothing', async () => {
