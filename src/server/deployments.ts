@@ -69,6 +69,7 @@ export interface DeploymentDeps {
 export class DeploymentRegistry implements FunctionResolver {
   readonly #live = new Map<string, VersionRecord>();
   readonly #versions = new Map<string, VersionRecord>();
+  /** Every version record enters by load(), #version() or #prepare(): each shares its functions' settings there. */
   readonly #sharedSettings = new SharedFunctionSettings();
   readonly #listeners: ((change: DeploymentChange) => void)[] = [];
   /** Deploys, rollbacks and removals run one at a time: route conflicts are checked against a stable picture. */
@@ -281,7 +282,6 @@ export class DeploymentRegistry implements FunctionResolver {
   }
 
   #setLive(version: VersionRecord, previous: number | null): void {
-    this.#sharedSettings.share(version.functions);
     this.#live.set(version.app, version);
     this.#versions.set(key(version.app, version.version), version);
     this.#emit({ kind: 'live', app: version.app, version, previous });

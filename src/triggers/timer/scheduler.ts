@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { TimerSettings, TimerTick } from '../../sdk/definition.js';
 import { systemClock, type Clock, type TimerHandle } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
@@ -154,7 +155,7 @@ export class TimerScheduler {
       const stored = await this.#store.listTimers();
       // Thousands of timers take a while to sync: at start (nothing armed yet, so no timer can wake in between)
       // the node serves requests between its steps. A sync of a running scheduler (a deploy) runs in one go.
-      const pause = !this.#started && Math.max(timers.length, stored.length) >= SYNC_CHUNK ? yieldToEventLoop : async (): Promise<void> => {};
+      const pause = !this.#started && Math.max(timers.length, stored.length) >= SYNC_CHUNK ? (): Promise<void> => nextTurn() : async (): Promise<void> => {};
       /** The passes that work on each timer run in chunks: such a pass holds the event loop for SYNC_CHUNK timers at most. */
       const eachInChunks = async <T>(items: readonly T[], each: (item: T, i: number) => void): Promise<void> => {
         for (let i = 0; i < items.length; i++) {
@@ -191,15 +192,11 @@ export class TimerScheduler {
 
       await pause();
       const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
-      await pause();
       const added: TimerState[] = [];
       // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
       const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
       const remember: TimerNextTime[] = [];
-      for (let i = 0; i < records.length; i++) {
-        // Thousands of timers take a while to schedule: the node serves requests between chunks.
-        if (i > 0 && i % SYNC_CHUNK === 0) await pause();
-        const record = records[i]!;
+      await eachInChunks(records, (record, i) => {
         const settings = resolved[i]!.settings;
         const existing = this.#timers.get(record.id);
         const sameSchedule = existing && existing.settings.cron === settings.cron && existing.settings.timezone === settings.timezone;
@@ -236,7 +233,7 @@ export class TimerScheduler {
           const at = this.#reschedule(state, nextTimes, known);
           if (known === undefined && at !== null) remember.push({ id: state.id, after: state.cursor, cron: settings.cron, timezone: settings.timezone, nextAt: at });
         }
-      }
+      });
       if (remember.length > 0) this.#track(this.#store.rememberNextTimes(remember));
       this.#compactDueQueue();
       if (this.#started) {
@@ -543,10 +540,6 @@ export class TimerScheduler {
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
   }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistration): boolean {
