@@ -217,11 +217,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   // Booting the pooled sandboxes takes a while and needs nothing of what follows: the node reads its
   // deployments, routes, queues, blobs and timers meanwhile, and waits for the pool only before it listens.
   const pool = warmPool.start();
-  // Sandboxes still booting are stopped too, once they are up.
-  undo.push(async () => {
-    await warmPool.close();
-    await pool.filled;
-  });
+  undo.push(() => warmPool.close());
   dispatcher = new Dispatcher(deployments, warmPool, lifecycle, clock, {
     ...DEFAULT_DISPATCHER_OPTIONS,
     memoryBudgetMb: options.memoryBudgetMb ?? Math.floor((totalmem() / 1048576) * 0.75),
@@ -393,8 +389,6 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         gateway.forceClose();
         await stopped;
         await warmPool.close();
-        // Sandboxes of the pool still booting are stopped as they come up.
-        await pool.filled;
         await metering.close();
         await driver.dispose();
         await opened.close();

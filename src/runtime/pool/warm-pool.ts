@@ -27,6 +27,8 @@ export class WarmPool {
   /** Sandboxes whose process runs but which have not said READY yet: close() stops them too. */
   readonly #booting = new Set<Instance>();
   readonly #closing = new AbortController();
+  /** Refills under way: close() waits for them, so no sandbox it started outlives it. */
+  readonly #refills = new Set<Promise<void>>();
   #closed = false;
 
   constructor(
@@ -77,7 +79,7 @@ export class WarmPool {
     return [...this.#ready].map(([memoryMb, list]) => ({ memoryMb, ready: list.length }));
   }
 
-  /** Stops every pooled sandbox, ready or still booting; one whose process is still being made is stopped once it is. */
+  /** Stops every pooled sandbox, ready or still booting, and waits until each has exited (one whose process is still being made, once it is). */
   async close(): Promise<void> {
     this.#closed = true;
     this.#closing.abort();
@@ -85,11 +87,18 @@ export class WarmPool {
     this.#ready.clear();
     this.#booting.clear();
     for (const instance of all) instance.kill('crashed', 'the node is shutting down');
-    await Promise.all(all.map((i) => i.exited));
+    await Promise.all([...all.map((i) => i.exited), ...this.#refills]);
   }
 
   /** Tops the shape up to `size` sandboxes; `launches`, when given, receives each spawn as it begins (before this returns). */
-  async #refill(shape: SandboxShape, { launches, size = this.options.sizePerShape }: { launches?: Promise<unknown>[]; size?: number } = {}): Promise<void> {
+  #refill(shape: SandboxShape, options: { launches?: Promise<unknown>[]; size?: number } = {}): Promise<void> {
+    const refill = this.#fill(shape, options);
+    this.#refills.add(refill);
+    void refill.finally(() => this.#refills.delete(refill));
+    return refill;
+  }
+
+  async #fill(shape: SandboxShape, { launches, size = this.options.sizePerShape }: { launches?: Promise<unknown>[]; size?: number }): Promise<void> {
     const list = this.#ready.get(shape.memoryMb) ?? [];
     this.#ready.set(shape.memoryMb, list);
     const spawning = this.#spawning.get(shape.memoryMb) ?? 0;
