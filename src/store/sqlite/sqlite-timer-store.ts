@@ -58,21 +58,6 @@ ALTER TABLE timer_registry ADD COLUMN next_after INTEGER;
 
 const FAILED_OUTCOMES = `('error','timeout','out-of-memory','crashed','throttled','interrupted')`;
 
-interface RegistryRow {
-  id: string;
-  app: string;
-  function_name: string;
-  version: number;
-  cron: string;
-  timezone: string;
-  settings: string;
-  last_scheduled_at: number;
-  next_at: number | null;
-  next_after: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
 interface RunRow {
   id: number;
   timer_id: string;
@@ -92,6 +77,8 @@ interface RunRow {
 
 const REGISTRY_COLUMNS = ['id', 'app', 'function_name', 'version', 'cron', 'timezone', 'settings', 'last_scheduled_at', 'next_at', 'next_after', 'created_at', 'updated_at'] as const;
 type RegistryValues = [string, string, string, number, string, string, string, number, number | null, number | null, number, number];
+/** Where the settings text is in those values (`REGISTRY_COLUMNS[6]`). */
+const SETTINGS = 6;
 /** An advance that carries a next time for the row's own schedule, at or past its cursor. */
 const KEEP_NEXT = '@nextAt IS NOT NULL AND @at >= last_scheduled_at AND cron = @cron AND timezone = @timezone';
 
@@ -99,20 +86,13 @@ function parseSettings(json: string): Record<string, unknown> {
   return JSON.parse(json) as Record<string, unknown>;
 }
 
-/** `settings`: the row's settings, parsed (a list shares one object among equal ones). */
-function toRecord(row: Omit<RegistryRow, 'settings'>, settings: Record<string, unknown>): TimerRecord {
+/** A registry row's values (REGISTRY_COLUMNS order) as a record, its settings already parsed (a listing shares equal ones). */
+function toRecord(values: RegistryValues, settings: Record<string, unknown>): TimerRecord {
+  const [id, app, functionName, version, cron, timezone, , lastScheduledAt, nextAt, nextAfter, createdAt, updatedAt] = values;
   return {
-    id: row.id,
-    app: row.app,
-    functionName: row.function_name,
-    version: row.version,
-    cron: row.cron,
-    timezone: row.timezone,
-    settings,
-    lastScheduledAt: row.last_scheduled_at,
-    nextAt: row.next_after === row.last_scheduled_at ? row.next_at : null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    id, app, functionName, version, cron, timezone, settings, lastScheduledAt,
+    nextAt: nextAfter === lastScheduledAt ? nextAt : null,
+    createdAt, updatedAt,
   };
 }
 
@@ -148,8 +128,8 @@ export class SqliteTimerStore implements TimerStore {
     this.#clock = clock;
     migrateSqlite(db, 'timers', TIMER_MIGRATIONS);
     this.#statements = {
-      getTimer: db.prepare<[string], RegistryRow>('SELECT * FROM timer_registry WHERE id = ?'),
       // Rows as arrays: a start reads every timer, and making 10,000 row objects costs more than reading them.
+      getTimer: db.prepare<[string], RegistryValues>(`SELECT ${REGISTRY_COLUMNS.join(', ')} FROM timer_registry WHERE id = ?`).raw(),
       listTimers: db.prepare<[], RegistryValues>(`SELECT ${REGISTRY_COLUMNS.join(', ')} FROM timer_registry ORDER BY id`).raw(),
       insertTimer: db.prepare(
         `INSERT INTO timer_registry (id, app, function_name, version, cron, timezone, settings, last_scheduled_at, created_at, updated_at)
@@ -209,8 +189,8 @@ export class SqliteTimerStore implements TimerStore {
     return this.#db.transaction(() =>
       timers.map((t) => {
         this.#statements.insertTimer.run({ ...t, settings: JSON.stringify(t.settings), now });
-        const row = this.#statements.getTimer.get(t.id)!;
-        return toRecord(row, parseSettings(row.settings));
+        const values = this.#statements.getTimer.get(t.id)!;
+        return toRecord(values, parseSettings(values[SETTINGS]));
       }),
     )();
   }
@@ -218,16 +198,16 @@ export class SqliteTimerStore implements TimerStore {
   async listTimers(): Promise<TimerRecord[]> {
     // Timers deployed together mostly have equal settings: each distinct text is parsed once.
     const parsed = new Map<string, Record<string, unknown>>();
-    return this.#statements.listTimers.all().map(([id, app, function_name, version, cron, timezone, settings, last_scheduled_at, next_at, next_after, created_at, updated_at]) => {
-      let settingsObject = parsed.get(settings);
-      if (!settingsObject) parsed.set(settings, (settingsObject = parseSettings(settings)));
-      return toRecord({ id, app, function_name, version, cron, timezone, last_scheduled_at, next_at, next_after, created_at, updated_at }, settingsObject);
+    return this.#statements.listTimers.all().map((values) => {
+      let settings = parsed.get(values[SETTINGS]);
+      if (!settings) parsed.set(values[SETTINGS], (settings = parseSettings(values[SETTINGS])));
+      return toRecord(values, settings);
     });
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {
-    const row = this.#statements.getTimer.get(id);
-    return row ? toRecord(row, parseSettings(row.settings)) : undefined;
+    const values = this.#statements.getTimer.get(id);
+    return values ? toRecord(values, parseSettings(values[SETTINGS])) : undefined;
   }
 
   async removeTimers(ids: string[]): Promise<void> {
