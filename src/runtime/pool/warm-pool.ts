@@ -26,10 +26,10 @@ export class WarmPool {
   readonly #spawning = new Map<number, number>();
   /** Sandboxes whose process runs but which have not said READY yet: close() stops them too. */
   readonly #booting = new Set<Instance>();
+  /** Aborted by close(): ends the wait before the start's fill, and says the pool is closed. */
   readonly #closing = new AbortController();
   /** Refills under way: close() waits for them, so no sandbox it started outlives it. */
   readonly #refills = new Set<Promise<void>>();
-  #closed = false;
 
   constructor(
     readonly driver: SandboxDriver,
@@ -81,7 +81,6 @@ export class WarmPool {
 
   /** Stops every pooled sandbox, ready or still booting, and waits until each has exited (one whose process is still being made, once it is). */
   async close(): Promise<void> {
-    this.#closed = true;
     this.#closing.abort();
     const all = [...[...this.#ready.values()].flat(), ...this.#booting];
     this.#ready.clear();
@@ -103,7 +102,7 @@ export class WarmPool {
     this.#ready.set(shape.memoryMb, list);
     const spawning = this.#spawning.get(shape.memoryMb) ?? 0;
     const missing = size - list.length - spawning;
-    if (missing <= 0 || this.#closed) return;
+    if (missing <= 0 || this.#closing.signal.aborted) return;
     this.#spawning.set(shape.memoryMb, spawning + missing);
     await Promise.all(
       Array.from({ length: missing }, async () => {
@@ -111,11 +110,11 @@ export class WarmPool {
           const spawned = this.#spawn(shape);
           launches?.push(spawned);
           const instance = await spawned;
-          if (!this.#closed) {
+          if (!this.#closing.signal.aborted) {
             this.#booting.add(instance);
             await instance.ready().finally(() => this.#booting.delete(instance));
           }
-          if (this.#closed) {
+          if (this.#closing.signal.aborted) {
             instance.kill('crashed', 'the node is shutting down');
             await instance.exited;
           } else {
@@ -128,7 +127,7 @@ export class WarmPool {
           }
         } catch (err) {
           // A sandbox stopped because the pool closed did not fail.
-          if (!this.#closed) this.onSpawnError(err instanceof Error ? err : new Error(String(err)));
+          if (!this.#closing.signal.aborted) this.onSpawnError(err instanceof Error ? err : new Error(String(err)));
         } finally {
           this.#spawning.set(shape.memoryMb, (this.#spawning.get(shape.memoryMb) ?? 1) - 1);
         }
