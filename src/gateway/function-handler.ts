@@ -85,9 +85,8 @@ export async function handleFunctionRequest(
     req.once('close', () => {
       if (!req.complete) limit.destroy(new Error('the caller went away before sending the whole body'));
     });
-  } else if (!presetBody) {
-    req.resume();
   }
+  // A request without a body is left unread: node:http drains it once the answer is written, off this path.
   try {
     const dispatched = dispatcher.dispatch({
       id: invocationId,

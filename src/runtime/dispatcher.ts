@@ -72,6 +72,12 @@ export class Dispatcher implements EventInvoker {
   readonly #closing = new AbortController();
   #sweep: TimerHandle | null = null;
   #closed = false;
+  /**
+   * Ends of invocations, reported (metered) once the turn that settled them
+   * is over: an HTTP answer is written first, and the ends of one busy turn
+   * are reported together.
+   */
+  #ended: InvocationEnd[] = [];
   readonly #stopHandingOff: () => void;
 
   /** `slots`: where instances take their cluster-wide slot (maxInstances); the local default grants at once. */
@@ -154,7 +160,8 @@ export class Dispatcher implements EventInvoker {
     for (let moves = 0; ; moves++) {
       let lease: Lease;
       try {
-        lease = await servedBy.acquire();
+        // A warm instance with room is taken without an await: the INVOKE leaves before the turn's other work runs.
+        lease = servedBy.tryAcquire() ?? (await servedBy.acquire());
       } catch (err) {
         const failure = err instanceof InvocationFailure ? err : new InvocationFailure('crashed', String(err));
         // Queued when a new version went live: it never ran, so the live version serves it.
@@ -354,7 +361,15 @@ export class Dispatcher implements EventInvoker {
       }
     }
     await Promise.all(exits);
+    this.#reportEnded();
   }
+
+  readonly #reportEnded = (): void => {
+    const ended = this.#ended;
+    if (ended.length === 0) return;
+    this.#ended = [];
+    for (const end of ended) this.lifecycle.emit('finished', end);
+  };
 
   async #run(
     invocation: Invocation, pool: FunctionPool, lease: Lease, start: InvocationStart, hold: BudgetHold | null,
@@ -419,7 +434,8 @@ export class Dispatcher implements EventInvoker {
       peakRssBytes: instance ? instance.peakRssBytes : 0, outcome, error, instanceId: instance ? instance.id : undefined,
       budgetWaitMs,
     };
-    this.lifecycle.emit('finished', end);
+    if (this.#closed) this.lifecycle.emit('finished', end);
+    else if (this.#ended.push(end) === 1) setImmediate(this.#reportEnded);
   }
 
   async #pool(app: string, version: number, functionName: string): Promise<FunctionPool> {

@@ -43,6 +43,9 @@ export const semantics = http({ route: 'GET /semantics' }, async () => {
   checks.errorIsResponse = Response.error() instanceof Response;
   checks.redirectIsResponse = Response.redirect('http://example.com/', 302) instanceof Response;
   checks.toStringTag = Object.prototype.toString.call(r);
+  // The default content type is set on the native Headers only when something reads them.
+  checks.headersSeen = [Response.json({}).headers.get('content-type'), new Response('t').headers.get('content-type'), [...Response.json({}, { status: 202 }).headers]];
+  checks.builtWithoutConstructor = [Response.redirect('http://example.com/', 302).headers.get('location'), [...Response.error().headers].length];
   checks.bodyUsedBefore = r.bodyUsed;
   checks.cloneText = await r.clone().text();
   checks.json = await r.json();
@@ -177,6 +180,8 @@ describe('Response and ctx.signal inside an instance', () => {
       errorIsResponse: true,
       redirectIsResponse: true,
       toStringTag: '[object Response]',
+      headersSeen: ['application/json', 'text/plain;charset=UTF-8', [['content-type', 'application/json']]],
+      builtWithoutConstructor: ['http://example.com/', 0],
       bodyUsedBefore: false,
       cloneText: '{"n":1}',
       json: { n: 1 },

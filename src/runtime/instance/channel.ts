@@ -67,8 +67,9 @@ export class InstanceChannel {
     this.#write(encodeCredit(type, stream, bytes));
   }
 
-  sendFrame(frame: Uint8Array): void {
-    this.#write(frame);
+  /** `alone`: nothing else is in flight to share a write with, so the frame need not wait for the turn's end. */
+  sendFrame(frame: Uint8Array, alone = false): void {
+    this.#write(frame, alone);
   }
 
   send(type: FrameType, stream: number, payload?: Uint8Array): void {
@@ -79,10 +80,10 @@ export class InstanceChannel {
     return new Promise((resolve) => this.#socket.once('drain', resolve));
   }
 
-  /** Frames written in one event-loop turn go out in one syscall. */
-  #write(data: Uint8Array): boolean {
+  /** Frames written in one event-loop turn go out in one syscall; an `alone` frame goes at once, behind any already waiting. */
+  #write(data: Uint8Array, alone = false): boolean {
     if (this.muted) return true;
-    if (!this.#corked) {
+    if (!this.#corked && !alone) {
       this.#corked = true;
       this.#socket.cork();
       setImmediate(() => {

@@ -13,7 +13,7 @@ import { makeContext, type InstanceIdentity, type PlatformClients } from './cont
 import { HostCaller } from './host-caller.js';
 import { makeBlobs, makeBudgets, makeQueues } from './platform-clients.js';
 import { captureLogs, currentInvocation } from './log-capture.js';
-import { installFastResponse, takeBodyBytes } from './fast-response.js';
+import { installFastResponse, takeSimpleResponse } from './fast-response.js';
 import { LazyAbort } from './lazy-abort.js';
 import { cpuMicrosNow } from './cpu-clock.js';
 import { importBundle, WARMUP_BUNDLE } from './import-bundle.js';
@@ -310,13 +310,13 @@ async function send(stream: number, result: HandlerAnswer, run: Running): Promis
     sendBytes(stream, run, result.head, result.body);
     return;
   }
-  const head: ResponseMessage = { status: result.status, headers: [...result.headers] as [string, string][] };
-  if (result.statusText !== '') head.statusText = result.statusText;
-  const bytes = takeBodyBytes(result);
-  if (bytes !== undefined) {
-    sendBytes(stream, run, head, bytes);
+  const simple = takeSimpleResponse(result);
+  if (simple !== undefined) {
+    sendBytes(stream, run, simple.head, simple.body);
     return;
   }
+  const head: ResponseMessage = { status: result.status, headers: [...result.headers] as [string, string][] };
+  if (result.statusText !== '') head.statusText = result.statusText;
   const reader = result.body?.getReader();
   const first = reader ? await reader.read() : { done: true as const, value: undefined };
   // A body made from a string or JSON is complete at once: send it with the head in one frame.
@@ -340,7 +340,7 @@ async function send(stream: number, result: HandlerAnswer, run: Running): Promis
 /** A whole body: one frame when it is small, else streamed within the stream's credit like any other. */
 function sendBytes(stream: number, run: Running, head: ResponseMessage, body: Uint8Array): void | Promise<void> {
   if (body.byteLength <= MAX_FULL_BODY_BYTES) {
-    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), body));
+    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), body), running.size === 1);
     return;
   }
   const window = openResponse(stream, run, head);

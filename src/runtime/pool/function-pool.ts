@@ -99,12 +99,17 @@ export class FunctionPool {
     return this.#retired;
   }
 
-  acquire(): Promise<Lease> {
+  /** A lease on a ready instance with room, at once; null when acquire() would have to wait (or refuse). */
+  tryAcquire(): Lease | null {
     const instance = this.#leastLoaded();
-    if (instance) {
-      instance.inflight++;
-      return Promise.resolve({ instance, coldStartMs: null });
-    }
+    if (!instance) return null;
+    instance.inflight++;
+    return { instance, coldStartMs: null };
+  }
+
+  acquire(): Promise<Lease> {
+    const lease = this.tryAcquire();
+    if (lease) return Promise.resolve(lease);
     // Work the cap can still absorb (instances not yet started or not yet full) waits for them;
     // beyond that, `queueLimit` more may wait for a slot; the rest is refused.
     const { maxInstances, concurrency, queueLimit, queueTimeoutMs } = this.settings;

@@ -275,7 +275,8 @@ export class Instance {
     const { body } = invocation;
     if (body instanceof Uint8Array && body.byteLength === 0) {
       // No body to pump through credit: the END goes out with the INVOKE, and no async body task runs.
-      this.#write(encodeBodilessInvoke(streamId, message));
+      // Alone on the channel, nothing else would share its write: it leaves now, not at the end of the turn.
+      this.#write(encodeBodilessInvoke(streamId, message), this.#streams.size === 1);
     } else {
       this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
       void this.#sendBody(streamId, stream.requestWindow, body);
@@ -352,11 +353,15 @@ export class Instance {
     return true;
   }
 
-  /** Frames written in one event-loop turn go out in one syscall. */
-  #write(data: Uint8Array): boolean {
+  /**
+   * Frames written in one event-loop turn go out in one syscall. A frame that
+   * is `alone` (a whole invocation, none other in flight) is written at once
+   * unless frames of this turn are already waiting, which it then follows.
+   */
+  #write(data: Uint8Array, alone = false): boolean {
     const channel = this.sandbox.channel;
     if (channel.destroyed) return false;
-    if (!this.#corked) {
+    if (!this.#corked && !alone) {
       this.#corked = true;
       channel.cork();
       setImmediate(() => {

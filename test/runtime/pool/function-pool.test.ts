@@ -81,3 +81,22 @@ describe('a function pool refuses work with a message saying what happened', () 
     await throttledWith(p.acquire(), /is at its cap of 1 instance\(s\) × 1 and its wait queue is full \(queueLimit 0\)/);
   });
 });
+
+describe('tryAcquire: a lease without waiting', () => {
+  test('leases a ready instance with room at once, and is null when acquire() would have to wait', async () => {
+    const { pool: p, startNext } = pool({ maxInstances: 1, concurrency: 2 });
+    assert.equal(p.tryAcquire(), null, 'nothing runs yet: no lease, and no instance started for it');
+    assert.equal(p.size, 0);
+    const cold = p.acquire();
+    startNext();
+    const first = await cold;
+    const second = p.tryAcquire();
+    assert.ok(second, 'the instance has room for a second invocation');
+    assert.equal(second.instance, first.instance);
+    assert.equal(second.coldStartMs, null);
+    assert.equal(p.inflight, 2);
+    assert.equal(p.tryAcquire(), null, 'at its concurrency: no lease');
+    p.release(second.instance);
+    assert.ok(p.tryAcquire(), 'a released slot is leased again');
+  });
+});

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Dispatcher, DEFAULT_DISPATCHER_OPTIONS } from '../../src/runtime/dispatcher.js';
+import { InvocationLifecycle, type InvocationEnd } from '../../src/runtime/lifecycle.js';
+import type { Instance } from '../../src/runtime/pool/instance.js';
+import type { WarmPool } from '../../src/runtime/pool/warm-pool.js';
+import { resolveSettings } from '../../src/triggers/function-settings.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { fakeInstance } from './pool/fake-instance.js';
+
+/** A fake instance that answers every invocation at once, having used 7 µs of CPU. */
+function answeringInstance(): Instance {
+  const instance = fakeInstance();
+  return Object.assign(instance, {
+    invoke: () => ({
+      response: Promise.resolve({ status: 200, headers: [], body: Buffer.from('ok') }),
+      done: Promise.resolve({ cpuMicros: 7, waitedMs: 0 }),
+    }),
+  });
+}
+
+function setup() {
+  const resolver = {
+    liveVersion: () => 1,
+    target: async (app: string, version: number, functionName: string) => ({
+      app, version, functionName, settings: resolveSettings('http', { concurrency: 8 }), bundlePath: '/b.mjs', network: 'outbound' as const, env: {},
+    }),
+  };
+  const warmPool = { take: async () => answeringInstance(), stats: () => [] } as unknown as WarmPool;
+  const lifecycle = new InvocationLifecycle();
+  const finished: InvocationEnd[] = [];
+  lifecycle.on('finished', (end) => finished.push(end));
+  const dispatcher = new Dispatcher(resolver, warmPool, lifecycle, new FakeClock(), DEFAULT_DISPATCHER_OPTIONS);
+  const dispatch = (id: string) => dispatcher.dispatch({ id, app: 'shop', functionName: 'cart', trigger: 'http', head: {}, body: new Uint8Array(0) });
+  return { dispatcher, finished, dispatch };
+}
+
+test('an invocation is metered after its caller has the answer, and the ends of one turn are reported together', async () => {
+  const { dispatcher, finished, dispatch } = setup();
+  await dispatch('warm-up');
+  await nextTurn();
+  finished.length = 0;
+
+  const answered = await Promise.all([dispatch('a'), dispatch('b'), dispatch('c')]);
+  assert.deepEqual(answered.map((r) => r.status), [200, 200, 200]);
+  assert.equal(finished.length, 0, 'the callers had their answers before anything was metered');
+  await nextTurn();
+  assert.deepEqual(finished.map((end) => [end.id, end.outcome, end.cpuMicros]), [['a', 'ok', 7], ['b', 'ok', 7], ['c', 'ok', 7]]);
+  await dispatcher.close(0);
+});
+
+test('an end still waiting to be reported when the node closes is reported before close() resolves', async () => {
+  const { dispatcher, finished, dispatch } = setup();
+  await dispatch('last');
+  // Closing starts in the same turn: the batch has not been reported yet.
+  const closed = dispatcher.close(0);
+  assert.equal(finished.length, 0);
+  await closed;
+  assert.deepEqual(finished.map((end) => end.id), ['last']);
+});
