@@ -33,15 +33,20 @@ export async function detectIsolation(): Promise<IsolationReport> {
   const missing: string[] = [];
   const isRoot = process.getuid?.() === 0;
 
-  const bubblewrap = await succeeds('bwrap', ['--version']);
-  if (!bubblewrap) missing.push('install bubblewrap (apt-get install bubblewrap)');
-
+  // The probes are independent processes: they run at once, every start waits for the slowest only.
   const userNsProbe = ['--unshare-user', '--uid', NOBODY, '--gid', NOBODY, '--unshare-net', '--ro-bind', '/', '/', 'true'];
-  const userNamespaces =
-    bubblewrap &&
-    (isRoot
-      ? await succeeds('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'bwrap', ...userNsProbe])
-      : await succeeds('bwrap', userNsProbe));
+  const [bubblewrap, userNsProbeWorks, nft, ip, nsenter] = await Promise.all([
+    succeeds('bwrap', ['--version']),
+    isRoot
+      ? succeeds('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'bwrap', ...userNsProbe])
+      : succeeds('bwrap', userNsProbe),
+    isRoot && succeeds('nft', ['list', 'tables']),
+    isRoot && succeeds('ip', ['-V']),
+    isRoot && succeeds('nsenter', ['--version']),
+  ]);
+
+  if (!bubblewrap) missing.push('install bubblewrap (apt-get install bubblewrap)');
+  const userNamespaces = bubblewrap && userNsProbeWorks;
   if (bubblewrap && !userNamespaces) {
     missing.push('enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1 and user.max_user_namespaces > 0)');
   }
@@ -52,9 +57,9 @@ export async function detectIsolation(): Promise<IsolationReport> {
 
   let network: IsolationReport['network'] = userNamespaces ? 'netns-only' : 'none';
   if (!isRoot) missing.push('run as root for per-sandbox network policies (nftables)');
-  else if (!(await succeeds('nft', ['list', 'tables']))) missing.push('install nftables (apt-get install nftables)');
-  else if (!(await succeeds('ip', ['-V']))) missing.push('install iproute2 (apt-get install iproute2)');
-  else if (!(await succeeds('nsenter', ['--version']))) missing.push('install util-linux (nsenter)');
+  else if (!nft) missing.push('install nftables (apt-get install nftables)');
+  else if (!ip) missing.push('install iproute2 (apt-get install iproute2)');
+  else if (!nsenter) missing.push('install util-linux (nsenter)');
   else if (userNamespaces) network = 'nftables';
 
   const level = bubblewrap && userNamespaces && cgroups !== 'none' && network === 'nftables' ? 'strict' : 'basic';
