@@ -171,6 +171,26 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
       assert.deepEqual(await store.registerTimers([]), []);
     });
 
+    withStore('listings share one frozen settings object per distinct stored text, from one listing to the next while it is unchanged', async ({ store }) => {
+      const hourly = { cron: '0 * * * *', backoff: { initialMs: 1000, maxMs: 5000 } };
+      await store.registerTimers([
+        registration({ id: 'shop/a', functionName: 'a', settings: hourly }),
+        registration({ id: 'shop/b', functionName: 'b', settings: { ...hourly } }),
+        registration({ id: 'shop/c', functionName: 'c', settings: { cron: '*/5 * * * *' } }),
+      ]);
+      const [a, b, c] = await store.listTimers();
+      assert.equal(a!.settings, b!.settings, 'equal settings: one object');
+      assert.notEqual(a!.settings, c!.settings);
+      assert.ok(Object.isFrozen(a!.settings) && Object.isFrozen(a!.settings['backoff']), 'read, never changed: frozen through');
+      const [a2, , c2] = await store.listTimers();
+      assert.equal(a2!.settings, a!.settings, 'the next listing hands out the same object');
+      assert.equal(c2!.settings, c!.settings);
+      await store.registerTimers([registration({ id: 'shop/c', functionName: 'c', settings: { cron: '*/10 * * * *' } })]);
+      const [, , c3] = await store.listTimers();
+      assert.notEqual(c3!.settings, c!.settings, 'changed settings: a new object');
+      assert.deepEqual(c3!.settings, { cron: '*/10 * * * *' });
+    });
+
     withStore('the cursor only moves forward, and only for a registered timer', async ({ store, clock }) => {
       await store.registerTimers([registration()]);
       await store.advanceTimer('shop/cleanup', TIMER_CONTRACT_START + 3 * HOUR);

@@ -1,3 +1,4 @@
+import { StoredTimerSettings, parseStoredSettings } from '../stored-timer-settings.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
@@ -51,7 +52,7 @@ interface RunRow {
 
 const orNull = (value: string | null): number | null => (value === null ? null : Number(value));
 
-function toRecord(row: RegistryRow): TimerRecord {
+function toRecord(row: RegistryRow, settings: Record<string, unknown> = parseStoredSettings(row.settings)): TimerRecord {
   return {
     id: row.id,
     app: row.app,
@@ -59,7 +60,7 @@ function toRecord(row: RegistryRow): TimerRecord {
     version: row.version,
     cron: row.cron,
     timezone: row.timezone,
-    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    settings,
     lastScheduledAt: Number(row.last_scheduled_at),
     nextAt: row.next_after !== null && row.next_after === row.last_scheduled_at ? orNull(row.next_at) : null,
     createdAt: Number(row.created_at),
@@ -151,6 +152,7 @@ const UPDATE_COLUMNS: Record<keyof TimerRunUpdate, string> = {
 export class PgTimerStore implements TimerStore {
   readonly #db: PgDatabase;
   readonly #clock: Clock;
+  readonly #settings = new StoredTimerSettings();
 
   constructor(db: PgDatabase, clock: Clock) {
     this.#db = db;
@@ -169,7 +171,8 @@ export class PgTimerStore implements TimerStore {
   }
 
   async listTimers(): Promise<TimerRecord[]> {
-    return (await this.#db.query<RegistryRow>('SELECT * FROM timer_registry ORDER BY id')).map(toRecord);
+    // Timers deployed together mostly have equal settings: each distinct text is parsed once.
+    return this.#settings.mapRows(await this.#db.query<RegistryRow>('SELECT * FROM timer_registry ORDER BY id'), (row) => row.settings, toRecord);
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {

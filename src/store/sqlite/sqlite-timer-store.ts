@@ -1,3 +1,4 @@
+import { StoredTimerSettings, parseStoredSettings } from '../stored-timer-settings.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
@@ -82,10 +83,6 @@ const SETTINGS = 6;
 /** An advance that carries a next time for the row's own schedule, at or past its cursor. */
 const KEEP_NEXT = '@nextAt IS NOT NULL AND @at >= last_scheduled_at AND cron = @cron AND timezone = @timezone';
 
-function parseSettings(json: string): Record<string, unknown> {
-  return JSON.parse(json) as Record<string, unknown>;
-}
-
 /** A registry row's values (REGISTRY_COLUMNS order) as a record, its settings already parsed (a listing shares equal ones). */
 function toRecord(values: RegistryValues, settings: Record<string, unknown>): TimerRecord {
   const [id, app, functionName, version, cron, timezone, , lastScheduledAt, nextAt, nextAfter, createdAt, updatedAt] = values;
@@ -120,6 +117,7 @@ export class SqliteTimerStore implements TimerStore {
   readonly #db: SqliteDatabase;
   readonly #clock: Clock;
   readonly #statements;
+  readonly #settings = new StoredTimerSettings();
   /** One prepared UPDATE per combination of columns (a handful in practice). */
   readonly #updates = new Map<string, SqliteStatement>();
 
@@ -190,24 +188,19 @@ export class SqliteTimerStore implements TimerStore {
       timers.map((t) => {
         this.#statements.insertTimer.run({ ...t, settings: JSON.stringify(t.settings), now });
         const values = this.#statements.getTimer.get(t.id)!;
-        return toRecord(values, parseSettings(values[SETTINGS]));
+        return toRecord(values, parseStoredSettings(values[SETTINGS]));
       }),
     )();
   }
 
   async listTimers(): Promise<TimerRecord[]> {
     // Timers deployed together mostly have equal settings: each distinct text is parsed once.
-    const parsed = new Map<string, Record<string, unknown>>();
-    return this.#statements.listTimers.all().map((values) => {
-      let settings = parsed.get(values[SETTINGS]);
-      if (!settings) parsed.set(values[SETTINGS], (settings = parseSettings(values[SETTINGS])));
-      return toRecord(values, settings);
-    });
+    return this.#settings.mapRows(this.#statements.listTimers.all(), (values) => values[SETTINGS], toRecord);
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {
     const values = this.#statements.getTimer.get(id);
-    return values ? toRecord(values, parseSettings(values[SETTINGS])) : undefined;
+    return values ? toRecord(values, parseStoredSettings(values[SETTINGS])) : undefined;
   }
 
   async removeTimers(ids: string[]): Promise<void> {

@@ -122,6 +122,8 @@ export class TimerScheduler {
   readonly #timers = new Map<string, TimerState>();
   /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and checks only new settings. */
   readonly #validated = new Map<string, ResolvedTimerSettings>();
+  /** Stored settings objects this node has checked: the store hands out one per distinct text, kept across listings. */
+  readonly #checkedStored = new WeakSet<object>();
   readonly #due = new DueQueue();
   #armed: TimerHandle | null = null;
   #nextTicket = 1;
@@ -165,7 +167,7 @@ export class TimerScheduler {
       };
       const storedById = new Map<string, TimerRecord>();
       await eachInChunks(stored, (record) => storedById.set(record.id, record));
-      const resolved = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);
+      const resolved = await resolveDefinitions(timers, this.#validated, this.#checkedStored, storedById, eachInChunks);
       // A start or a deploy syncs every timer; those stored exactly so already need no write.
       const registrations: TimerRegistration[] = [];
       const changed: TimerRegistration[] = [];
@@ -560,11 +562,14 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 
 /**
  * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` checked here (bounded by the
- * timers deployed). A timer whose settings are those stored for it takes the stored object, checked when it was stored: a
- * start with thousands of unchanged timers checks none, and timers stored with equal settings share one object.
+ * timers deployed). A timer whose settings are those stored for it takes the stored object, checked here once per distinct
+ * object (`checkedStored`): a node of another version may have stored settings this one cannot run, which it must refuse
+ * like a deploy of them. A start with thousands of unchanged timers checks each distinct schedule once, and timers stored
+ * with equal settings share one object.
  */
 async function resolveDefinitions(
-  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, storedById: ReadonlyMap<string, TimerRecord>,
+  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, checkedStored: WeakSet<object>,
+  storedById: ReadonlyMap<string, TimerRecord>,
   eachInChunks: <T>(items: readonly T[], each: (item: T, i: number) => void) => Promise<void>,
 ): Promise<{ def: TimerDefinitionRef; settings: ResolvedTimerSettings }[]> {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
@@ -587,11 +592,15 @@ async function resolveDefinitions(
     if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
     seen.add(id);
     const stored = storedById.get(id)?.settings;
-    if (stored && jsonEqual(stored, def.settings)) {
-      resolved.push({ def, settings: stored as unknown as ResolvedTimerSettings });
-      return;
-    }
     try {
+      if (stored && jsonEqual(stored, def.settings)) {
+        if (!checkedStored.has(stored)) {
+          validateTimerSettings(stored);
+          checkedStored.add(stored);
+        }
+        resolved.push({ def, settings: stored as unknown as ResolvedTimerSettings });
+        return;
+      }
       // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
       const settingsKey = JSON.stringify(def.settings ?? null);
       let settings = validated.get(settingsKey) ?? previous.get(settingsKey);

@@ -498,3 +498,23 @@ test('a sync rewrites a timer only when its settings changed: its stored setting
   }, 'settings that differ from the stored ones are checked');
   assert.equal((await store.getTimer('shop/cleanup'))!.settings['overlap'], changed.settings['overlap'], 'and a refused sync writes nothing');
 });
+
+test('settings stored by a node of another version are checked here too: ones this node cannot run are refused, as a deploy of them would be', async (t) => {
+  const { temp, clock, node } = harness(t);
+  const store = temp.store(clock);
+  const scheduler = node();
+  await scheduler.sync([timer({ cron: '@hourly' })]);
+  const known = (await store.getTimer('shop/cleanup'))!.settings;
+  // A newer node deployed an overlap policy this one does not know, and stored it.
+  const newer = { ...known, overlap: 'queue-behind' };
+  await store.registerTimers([{ id: 'shop/cleanup', app: 'shop', functionName: 'cleanup', version: 2, cron: '0 * * * *', timezone: 'UTC', settings: newer }]);
+  await assert.rejects(scheduler.sync([timer(newer as unknown as TimerSettings, 'cleanup', 2)]), (err: NimbusError) => {
+    assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
+    assert.deepEqual(err.details, { app: 'shop', function: 'cleanup', field: 'overlap' });
+    return true;
+  });
+  // Settings it can run, stored the same way, are taken as stored.
+  await store.registerTimers([{ id: 'shop/cleanup', app: 'shop', functionName: 'cleanup', version: 3, cron: '0 * * * *', timezone: 'UTC', settings: { ...known, overlap: 'allow' } }]);
+  await scheduler.sync([timer({ ...known, overlap: 'allow' } as unknown as TimerSettings, 'cleanup', 3)]);
+  assert.equal((await store.getTimer('shop/cleanup'))!.version, 3);
+});
