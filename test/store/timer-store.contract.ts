@@ -171,7 +171,7 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
       assert.deepEqual(await store.registerTimers([]), []);
     });
 
-    withStore('listings share one frozen settings object per distinct stored text, from one listing to the next while it is unchanged', async ({ store }) => {
+    withStore('a listing shares one frozen settings object per distinct stored text', async ({ store }) => {
       const hourly = { cron: '0 * * * *', backoff: { initialMs: 1000, maxMs: 5000 } };
       await store.registerTimers([
         registration({ id: 'shop/a', functionName: 'a', settings: hourly }),
@@ -181,14 +181,9 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
       const [a, b, c] = await store.listTimers();
       assert.equal(a!.settings, b!.settings, 'equal settings: one object');
       assert.notEqual(a!.settings, c!.settings);
+      assert.deepEqual(a!.settings, hourly);
       assert.ok(Object.isFrozen(a!.settings) && Object.isFrozen(a!.settings['backoff']), 'read, never changed: frozen through');
-      const [a2, , c2] = await store.listTimers();
-      assert.equal(a2!.settings, a!.settings, 'the next listing hands out the same object');
-      assert.equal(c2!.settings, c!.settings);
-      await store.registerTimers([registration({ id: 'shop/c', functionName: 'c', settings: { cron: '*/10 * * * *' } })]);
-      const [, , c3] = await store.listTimers();
-      assert.notEqual(c3!.settings, c!.settings, 'changed settings: a new object');
-      assert.deepEqual(c3!.settings, { cron: '*/10 * * * *' });
+      assert.ok(Object.isFrozen((await store.getTimer('shop/c'))!.settings), 'a single record\'s too');
     });
 
     withStore('the cursor only moves forward, and only for a registered timer', async ({ store, clock }) => {

@@ -1,4 +1,4 @@
-import { StoredTimerSettings, parseStoredSettings } from '../stored-timer-settings.js';
+import { mapWithSharedSettings, parseStoredSettings } from '../stored-timer-settings.js';
 import type { Clock } from '../../shared/clock.js';
 import {
   TIMER_FAILED_RUN_HISTORY_LIMIT,
@@ -152,7 +152,6 @@ const UPDATE_COLUMNS: Record<keyof TimerRunUpdate, string> = {
 export class PgTimerStore implements TimerStore {
   readonly #db: PgDatabase;
   readonly #clock: Clock;
-  readonly #settings = new StoredTimerSettings();
 
   constructor(db: PgDatabase, clock: Clock) {
     this.#db = db;
@@ -172,7 +171,7 @@ export class PgTimerStore implements TimerStore {
 
   async listTimers(): Promise<TimerRecord[]> {
     // Timers deployed together mostly have equal settings: each distinct text is parsed once.
-    return this.#settings.mapRows(await this.#db.query<RegistryRow>('SELECT * FROM timer_registry ORDER BY id'), (row) => row.settings, toRecord);
+    return mapWithSharedSettings(await this.#db.query<RegistryRow>('SELECT * FROM timer_registry ORDER BY id'), (row) => row.settings, toRecord);
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {

@@ -1,4 +1,4 @@
-import { StoredTimerSettings, parseStoredSettings } from '../stored-timer-settings.js';
+import { mapWithSharedSettings, parseStoredSettings } from '../stored-timer-settings.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
@@ -117,7 +117,6 @@ export class SqliteTimerStore implements TimerStore {
   readonly #db: SqliteDatabase;
   readonly #clock: Clock;
   readonly #statements;
-  readonly #settings = new StoredTimerSettings();
   /** One prepared UPDATE per combination of columns (a handful in practice). */
   readonly #updates = new Map<string, SqliteStatement>();
 
@@ -195,7 +194,7 @@ export class SqliteTimerStore implements TimerStore {
 
   async listTimers(): Promise<TimerRecord[]> {
     // Timers deployed together mostly have equal settings: each distinct text is parsed once.
-    return this.#settings.mapRows(this.#statements.listTimers.all(), (values) => values[SETTINGS], toRecord);
+    return mapWithSharedSettings(this.#statements.listTimers.all(), (values) => values[SETTINGS], toRecord);
   }
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {

@@ -10,7 +10,7 @@ import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
 import { formatInZone, PatternScan, Schedule } from './schedule.js';
 import { jsonEqual } from '../../shared/json-equal.js';
-import { validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
+import { checkStoredTimerSettings, validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
 /** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -122,8 +122,6 @@ export class TimerScheduler {
   readonly #timers = new Map<string, TimerState>();
   /** Settings checked by the last sync, by their JSON: a deploy re-syncs every timer, and checks only new settings. */
   readonly #validated = new Map<string, ResolvedTimerSettings>();
-  /** Stored settings objects this node has checked: the store hands out one per distinct text, kept across listings. */
-  readonly #checkedStored = new WeakSet<object>();
   readonly #due = new DueQueue();
   #armed: TimerHandle | null = null;
   #nextTicket = 1;
@@ -167,7 +165,7 @@ export class TimerScheduler {
       };
       const storedById = new Map<string, TimerRecord>();
       await eachInChunks(stored, (record) => storedById.set(record.id, record));
-      const resolved = await resolveDefinitions(timers, this.#validated, this.#checkedStored, storedById, eachInChunks);
+      const resolved = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);
       // A start or a deploy syncs every timer; those stored exactly so already need no write.
       const registrations: TimerRegistration[] = [];
       const changed: TimerRegistration[] = [];
@@ -562,14 +560,13 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 
 /**
  * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` checked here (bounded by the
- * timers deployed). A timer whose settings are those stored for it takes the stored object, checked here once per distinct
- * object (`checkedStored`): a node of another version may have stored settings this one cannot run, which it must refuse
- * like a deploy of them. A start with thousands of unchanged timers checks each distinct schedule once, and timers stored
- * with equal settings share one object.
+ * timers deployed). A timer whose settings are those stored for it takes the stored object, given a structural check once
+ * per distinct object: a node of another version may have stored settings this one cannot run, which it must refuse like
+ * a deploy of them. A start with thousands of unchanged timers parses none of their schedules, and timers stored with
+ * equal settings share one object.
  */
 async function resolveDefinitions(
-  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, checkedStored: WeakSet<object>,
-  storedById: ReadonlyMap<string, TimerRecord>,
+  timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, storedById: ReadonlyMap<string, TimerRecord>,
   eachInChunks: <T>(items: readonly T[], each: (item: T, i: number) => void) => Promise<void>,
 ): Promise<{ def: TimerDefinitionRef; settings: ResolvedTimerSettings }[]> {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
@@ -581,6 +578,7 @@ async function resolveDefinitions(
   };
   const previous = new Map(validated);
   validated.clear();
+  const checkedStored = new Set<object>();
   const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
   const resolved: { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] = [];
   await eachInChunks(grouped, ({ def, i }) => {
@@ -595,7 +593,7 @@ async function resolveDefinitions(
     try {
       if (stored && jsonEqual(stored, def.settings)) {
         if (!checkedStored.has(stored)) {
-          validateTimerSettings(stored);
+          checkStoredTimerSettings(stored);
           checkedStored.add(stored);
         }
         resolved.push({ def, settings: stored as unknown as ResolvedTimerSettings });

@@ -75,6 +75,11 @@ export function validateTimerSettings(settings: unknown): ResolvedTimerSettings 
     throw invalid('cron', `${JSON.stringify(cron)} never fires`);
   }
 
+  return { cron, timezone, ...resolvePolicies(s) };
+}
+
+/** The settings besides the schedule: what a timer does when it is late, overlaps or fails. */
+function resolvePolicies(s: Record<string, unknown>): Omit<ResolvedTimerSettings, 'cron' | 'timezone'> {
   const catchUp = oneOf(s.catchUp, 'catchUp', CATCH_UP_POLICIES, 'once');
   const overlap = oneOf(s.overlap, 'overlap', OVERLAP_POLICIES, 'skip');
   if (s.runOnStartup !== undefined && typeof s.runOnStartup !== 'boolean') throw invalid('runOnStartup', 'must be true or false');
@@ -89,6 +94,25 @@ export function validateTimerSettings(settings: unknown): ResolvedTimerSettings 
     if (maxMs < initialMs) throw invalid('backoff.maxMs', 'must not be less than backoff.initialMs');
     backoff = { initialMs, maxMs };
   }
+  return { catchUp, overlap, runOnStartup: s.runOnStartup === true, maxAttempts, backoff };
+}
 
-  return { cron, timezone, catchUp, overlap, runOnStartup: s.runOnStartup === true, maxAttempts, backoff };
+const RESOLVED_FIELDS: ReadonlySet<string> = new Set<keyof ResolvedTimerSettings>(['cron', 'timezone', 'catchUp', 'overlap', 'runOnStartup', 'maxAttempts', 'backoff']);
+
+/**
+ * Checks resolved settings a node stored (maybe a node of another version):
+ * every field one this node knows, with a value it can run. Unlike
+ * validateTimerSettings it does not parse the cron pattern or look the time
+ * zone up, the costly part with thousands of distinct schedules at a start;
+ * the node that stored them did, and their next times are stored with them.
+ */
+export function checkStoredTimerSettings(settings: unknown): void {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw invalid('settings', 'must be an object');
+  for (const field of Object.keys(settings)) {
+    if (!RESOLVED_FIELDS.has(field)) throw invalid(field, 'is not a timer setting this node knows (stored by a newer node?)');
+  }
+  const s = settings as Record<string, unknown>;
+  if (typeof s.cron !== 'string' || s.cron === '' || s.cron.length > MAX_CRON_LENGTH) throw invalid('cron', 'must be a cron pattern');
+  if (typeof s.timezone !== 'string' || s.timezone === '' || s.timezone.length > MAX_TIMEZONE_LENGTH) throw invalid('timezone', 'must be an IANA time zone');
+  resolvePolicies(s);
 }

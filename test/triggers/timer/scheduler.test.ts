@@ -513,6 +513,15 @@ test('settings stored by a node of another version are checked here too: ones th
     assert.deepEqual(err.details, { app: 'shop', function: 'cleanup', field: 'overlap' });
     return true;
   });
+  // A setting this node has never heard of would be ignored if the timer ran here: refused too.
+  const unknownField = { ...known, jitterMs: 500 };
+  await store.registerTimers([{ id: 'shop/cleanup', app: 'shop', functionName: 'cleanup', version: 2, cron: '0 * * * *', timezone: 'UTC', settings: unknownField }]);
+  await assert.rejects(scheduler.sync([timer(unknownField as unknown as TimerSettings, 'cleanup', 2)]), (err: NimbusError) => {
+    assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
+    assert.equal(err.details?.field, 'jitterMs');
+    assert.match(err.message, /shop\/cleanup: .*not a timer setting this node knows/);
+    return true;
+  });
   // Settings it can run, stored the same way, are taken as stored.
   await store.registerTimers([{ id: 'shop/cleanup', app: 'shop', functionName: 'cleanup', version: 3, cron: '0 * * * *', timezone: 'UTC', settings: { ...known, overlap: 'allow' } }]);
   await scheduler.sync([timer({ ...known, overlap: 'allow' } as unknown as TimerSettings, 'cleanup', 3)]);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NimbusError } from '../../../src/shared/errors.js';
 import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from '../../../src/triggers/retry-policy.js';
-import { validateTimerSettings } from '../../../src/triggers/timer/timer-settings.js';
+import { checkStoredTimerSettings, validateTimerSettings } from '../../../src/triggers/timer/timer-settings.js';
 
 function refusedField(settings: unknown): string {
   try {
@@ -78,4 +78,27 @@ test('policies, flags and retry settings are checked field by field', () => {
   assert.equal(refusedField({ cron: '@daily', backoff: { initialMs: -1 } }), 'backoff.initialMs');
   assert.equal(refusedField({ cron: '@daily', backoff: { initialMs: 100, maxMs: 50 } }), 'backoff.maxMs');
   assert.equal(refusedField(null), 'settings');
+});
+
+test('stored settings get a structural check: resolved ones pass; unknown fields, values this node cannot run and missing schedules do not', () => {
+  const resolved = validateTimerSettings({ cron: '0 30 2 * * *', timezone: 'Europe/Berlin', overlap: 'queue', backoff: { initialMs: 10, maxMs: 20 } });
+  checkStoredTimerSettings(resolved);
+  checkStoredTimerSettings(JSON.parse(JSON.stringify(resolved)));
+  const refused = (settings: unknown): string | undefined => {
+    try {
+      checkStoredTimerSettings(settings);
+      return undefined;
+    } catch (err) {
+      assert.ok(err instanceof NimbusError);
+      assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
+      return String(err.details?.field);
+    }
+  };
+  assert.equal(refused({ ...resolved, jitterMs: 5 }), 'jitterMs');
+  assert.equal(refused({ ...resolved, catchUp: 'latest' }), 'catchUp');
+  assert.equal(refused({ ...resolved, maxAttempts: 0 }), 'maxAttempts');
+  assert.equal(refused({ ...resolved, backoff: { initialMs: 30, maxMs: 20 } }), 'backoff.maxMs');
+  assert.equal(refused({ ...resolved, cron: 5 }), 'cron');
+  assert.equal(refused({ ...resolved, timezone: undefined }), 'timezone');
+  assert.equal(refused([resolved]), 'settings');
 });
