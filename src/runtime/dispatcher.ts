@@ -434,8 +434,10 @@ export class Dispatcher implements EventInvoker {
       peakRssBytes: instance ? instance.peakRssBytes : 0, outcome, error, instanceId: instance ? instance.id : undefined,
       budgetWaitMs,
     };
-    if (this.#closed) this.lifecycle.emit('finished', end);
-    else if (this.#ended.push(end) === 1) setImmediate(this.#reportEnded);
+    this.#ended.push(end);
+    // Closing: reported at once, behind any still waiting, so ends stay in order.
+    if (this.#closed) this.#reportEnded();
+    else if (this.#ended.length === 1) setImmediate(this.#reportEnded);
   }
 
   async #pool(app: string, version: number, functionName: string): Promise<FunctionPool> {

@@ -3,7 +3,9 @@ import type { Outcome, TriggerTag } from './invocation.js';
 /**
  * The invocation lifecycle, where metering, logs and tracing attach.
  * The dispatcher calls these hooks; it knows nothing of what listens.
- * Hooks run synchronously on the hot path: keep them to a push into a buffer.
+ * Hooks run synchronously on the dispatcher's path ('finished' once per
+ * event-loop turn, after the answers of that turn are written): keep them to
+ * a push into a buffer.
  */
 export interface InvocationStart {
   id: string;

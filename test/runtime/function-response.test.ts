@@ -36,6 +36,15 @@ export const headersAfter = http({ route: 'GET /headers-after' }, () => {
   return response;
 });
 
+class Cors extends Response {
+  get headers() {
+    const headers = super.headers;
+    headers.set('access-control-allow-origin', '*');
+    return headers;
+  }
+}
+export const subclassHeaders = http({ route: 'GET /subclass-headers' }, () => new Cors('hi'));
+
 export const semantics = http({ route: 'GET /semantics' }, async () => {
   const checks = {};
   const r = Response.json({ n: 1 });
@@ -170,6 +179,13 @@ describe('Response and ctx.signal inside an instance', () => {
     const late = await fetch(`${node.url}/headers-after`);
     assert.equal(late.headers.get('x-late'), 'set after construction');
     assert.equal(late.headers.get('content-type'), null);
+  });
+
+  test('a subclass that adds headers in its own headers getter has them sent', async () => {
+    const res = await fetch(`${node.url}/subclass-headers`);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(res.headers.get('content-type'), 'text/plain;charset=UTF-8');
+    assert.equal(await res.text(), 'hi');
   });
 
   test('handlers see standard Response behaviour: instanceof, clone, body reads, errors, subclasses', async () => {

@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import { FrameReader } from './frame-reader.js';
+import { TurnWriter } from './turn-writer.js';
 import type { SendWindow } from './flow-control.js';
 import {
   FRAME, HEADER_BYTES, MAX_BODY_FRAME_BYTES, MAX_FRAME_BYTES, encodeCredit, encodeFrame, encodeJsonFrame, frameHeader,
@@ -17,12 +18,13 @@ export class FrameTooLarge extends Error {
 /** The instance's end of the framed channel: fd 3, a socketpair made by the host. */
 export class InstanceChannel {
   readonly #socket: Socket;
-  #corked = false;
+  readonly #writer: TurnWriter;
   /** While set, nothing is written: the boot-time warm-up runs the real frame path, and the host must not see its answers. */
   muted = false;
 
   constructor(onFrame: FrameListener) {
     this.#socket = new Socket({ fd: 3, readable: true, writable: true });
+    this.#writer = new TurnWriter(this.#socket);
     const reader = new FrameReader(onFrame);
     this.#socket.on('data', (chunk: Buffer) => {
       try {
@@ -80,17 +82,8 @@ export class InstanceChannel {
     return new Promise((resolve) => this.#socket.once('drain', resolve));
   }
 
-  /** Frames written in one event-loop turn go out in one syscall; an `alone` frame goes at once, behind any already waiting. */
   #write(data: Uint8Array, alone = false): boolean {
     if (this.muted) return true;
-    if (!this.#corked && !alone) {
-      this.#corked = true;
-      this.#socket.cork();
-      setImmediate(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
-    }
-    return this.#socket.write(data);
+    return this.#writer.write(data, alone);
   }
 }

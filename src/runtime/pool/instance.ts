@@ -9,6 +9,7 @@ import {
 } from '../instance/protocol.js';
 import { FrameReader } from '../instance/frame-reader.js';
 import { SendWindow } from '../instance/flow-control.js';
+import { TurnWriter } from '../instance/turn-writer.js';
 import type { HostServices } from '../host-services.js';
 import { NimbusError, type ErrorCode } from '../../shared/errors.js';
 import { CreditedBody } from './credited-body.js';
@@ -87,7 +88,7 @@ export class Instance {
   #ready: Promise<void>;
   #booted = false;
   #loadWaiter: { resolve: (m: LoadedMessage) => void; reject: (e: Error) => void } | null = null;
-  #corked = false;
+  readonly #writer: TurnWriter;
   readonly #calls = new Map<number, OpenCall>();
   readonly #reader: FrameReader;
   /** Ids of invocations this instance ran lately: a log line may only claim one of these. */
@@ -100,6 +101,7 @@ export class Instance {
     private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
     private readonly hostServices?: HostServices,
   ) {
+    this.#writer = new TurnWriter(sandbox.channel);
     let markReady!: () => void;
     let failReady!: (e: Error) => void;
     this.#ready = new Promise((resolve, reject) => {
@@ -353,23 +355,9 @@ export class Instance {
     return true;
   }
 
-  /**
-   * Frames written in one event-loop turn go out in one syscall. A frame that
-   * is `alone` (a whole invocation, none other in flight) is written at once
-   * unless frames of this turn are already waiting, which it then follows.
-   */
   #write(data: Uint8Array, alone = false): boolean {
-    const channel = this.sandbox.channel;
-    if (channel.destroyed) return false;
-    if (!this.#corked && !alone) {
-      this.#corked = true;
-      channel.cork();
-      setImmediate(() => {
-        this.#corked = false;
-        channel.uncork();
-      });
-    }
-    return channel.write(data);
+    if (this.sandbox.channel.destroyed) return false;
+    return this.#writer.write(data, alone);
   }
 
   #remember(invocationId: string): void {

@@ -52,7 +52,7 @@ interface RunRow {
 
 const orNull = (value: string | null): number | null => (value === null ? null : Number(value));
 
-function toRecord(row: RegistryRow, settings: Record<string, unknown> = parseStoredSettings(row.settings)): TimerRecord {
+function toRecord(row: RegistryRow, settings: Record<string, unknown>): TimerRecord {
   return {
     id: row.id,
     app: row.app,
@@ -165,7 +165,7 @@ export class PgTimerStore implements TimerStore {
       timers.map((t) => t.id), timers.map((t) => t.app), timers.map((t) => t.functionName), timers.map((t) => t.version),
       timers.map((t) => t.cron), timers.map((t) => t.timezone), timers.map((t) => JSON.stringify(t.settings)), this.#clock.now(),
     ]);
-    const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+    const byId = new Map(rows.map((row) => [row.id, toRecord(row, parseStoredSettings(row.settings))]));
     return timers.map((t) => byId.get(t.id)!);
   }
 
@@ -176,7 +176,7 @@ export class PgTimerStore implements TimerStore {
 
   async getTimer(id: string): Promise<TimerRecord | undefined> {
     const [row] = await this.#db.query<RegistryRow>('SELECT * FROM timer_registry WHERE id = $1', [id]);
-    return row ? toRecord(row) : undefined;
+    return row ? toRecord(row, parseStoredSettings(row.settings)) : undefined;
   }
 
   async removeTimers(ids: string[]): Promise<void> {

@@ -10,7 +10,7 @@ import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
 import { formatInZone, PatternScan, Schedule } from './schedule.js';
 import { jsonEqual } from '../../shared/json-equal.js';
-import { checkStoredTimerSettings, validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
+import { checkKnownTimerFields, checkStoredTimerSettings, validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
 /** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -561,9 +561,10 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 /**
  * `validated`: settings checked before, by their JSON; left holding exactly those of `timers` checked here (bounded by the
  * timers deployed). A timer whose settings are those stored for it takes the stored object, given a structural check once
- * per distinct object: a node of another version may have stored settings this one cannot run, which it must refuse like
- * a deploy of them. A start with thousands of unchanged timers parses none of their schedules, and timers stored with
- * equal settings share one object.
+ * per distinct object: a start with thousands of unchanged timers parses none of their schedules, and timers stored with
+ * equal settings share one object. Either way a field this node does not know is refused: in a cluster mid-upgrade, a
+ * version deployed from a newer node with a new timer setting fails this node's sync (its armed timers run on unchanged;
+ * the nodes that know the setting run the new one), rather than running here without it.
  */
 async function resolveDefinitions(
   timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, storedById: ReadonlyMap<string, TimerRecord>,
@@ -602,7 +603,10 @@ async function resolveDefinitions(
       // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
       const settingsKey = JSON.stringify(def.settings ?? null);
       let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
-      if (!settings) settings = validateTimerSettings(def.settings);
+      if (!settings) {
+        checkKnownTimerFields(def.settings);
+        settings = validateTimerSettings(def.settings);
+      }
       validated.set(settingsKey, settings);
       resolved.push({ def, settings });
     } catch (err) {

@@ -97,22 +97,39 @@ function resolvePolicies(s: Record<string, unknown>): Omit<ResolvedTimerSettings
   return { catchUp, overlap, runOnStartup: s.runOnStartup === true, maxAttempts, backoff };
 }
 
-const RESOLVED_FIELDS: ReadonlySet<string> = new Set<keyof ResolvedTimerSettings>(['cron', 'timezone', 'catchUp', 'overlap', 'runOnStartup', 'maxAttempts', 'backoff']);
+const RESOLVED_FIELDS: readonly (keyof ResolvedTimerSettings)[] = ['cron', 'timezone', 'catchUp', 'overlap', 'runOnStartup', 'maxAttempts', 'backoff'];
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(RESOLVED_FIELDS);
 
 /**
- * Checks resolved settings a node stored (maybe a node of another version):
- * every field one this node knows, with a value it can run. Unlike
- * validateTimerSettings it does not parse the cron pattern or look the time
- * zone up, the costly part with thousands of distinct schedules at a start;
- * the node that stored them did, and their next times are stored with them.
+ * A timer's settings as a deployed version carries them (resolved, in its
+ * manifest) hold only fields this node knows: one it does not (a newer node
+ * deployed it) would be ignored if the timer ran here, so the node refuses
+ * the settings instead, whether it checks them in full or only their shape.
+ */
+export function checkKnownTimerFields(settings: unknown): void {
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) return;
+  for (const field of Object.keys(settings)) {
+    if (!KNOWN_FIELDS.has(field)) throw invalid(field, 'is not a timer setting this node knows (deployed from a newer version?)');
+  }
+}
+
+/**
+ * Checks resolved settings a node stored, maybe a node of another version:
+ * every field present and known, every policy one this node can apply, the
+ * time zone one it knows. Unlike validateTimerSettings it does not parse the
+ * cron pattern (the costly part, with thousands of distinct schedules at a
+ * start): the node that stored them did, and their next times are stored
+ * with them; a pattern this node's parser refused would fail when it next
+ * works out a time.
  */
 export function checkStoredTimerSettings(settings: unknown): void {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw invalid('settings', 'must be an object');
-  for (const field of Object.keys(settings)) {
-    if (!RESOLVED_FIELDS.has(field)) throw invalid(field, 'is not a timer setting this node knows (stored by a newer node?)');
-  }
+  checkKnownTimerFields(settings);
   const s = settings as Record<string, unknown>;
-  if (typeof s.cron !== 'string' || s.cron === '' || s.cron.length > MAX_CRON_LENGTH) throw invalid('cron', 'must be a cron pattern');
-  if (typeof s.timezone !== 'string' || s.timezone === '' || s.timezone.length > MAX_TIMEZONE_LENGTH) throw invalid('timezone', 'must be an IANA time zone');
+  for (const field of RESOLVED_FIELDS) if (s[field] === undefined) throw invalid(field, 'is missing from the stored settings');
+  if (typeof s.cron !== 'string' || s.cron.length > MAX_CRON_LENGTH) throw invalid('cron', 'must be a cron pattern');
+  if (typeof s.timezone !== 'string' || s.timezone.length > MAX_TIMEZONE_LENGTH || !isValidTimeZone(s.timezone)) {
+    throw invalid('timezone', `${JSON.stringify(s.timezone).slice(0, MAX_TIMEZONE_LENGTH)} is not an IANA time zone this node knows`);
+  }
   resolvePolicies(s);
 }

@@ -499,7 +499,7 @@ test('a sync rewrites a timer only when its settings changed: its stored setting
   assert.equal((await store.getTimer('shop/cleanup'))!.settings['overlap'], changed.settings['overlap'], 'and a refused sync writes nothing');
 });
 
-test('settings stored by a node of another version are checked here too: ones this node cannot run are refused, as a deploy of them would be', async (t) => {
+test('settings from a node of another version are checked here too: a field this node does not know or a value it cannot run is refused, stored or not', async (t) => {
   const { temp, clock, node } = harness(t);
   const store = temp.store(clock);
   const scheduler = node();
@@ -520,6 +520,11 @@ test('settings stored by a node of another version are checked here too: ones th
     assert.equal(err.code, 'NIMBUS_ERR_DEPLOY_INVALID_DEFINITION');
     assert.equal(err.details?.field, 'jitterMs');
     assert.match(err.message, /shop\/cleanup: .*not a timer setting this node knows/);
+    return true;
+  });
+  // The same unknown field, deployed but not yet stored (this node syncs first): refused the same way.
+  await assert.rejects(scheduler.sync([timer({ ...known, overlap: 'allow', jitterMs: 500 } as unknown as TimerSettings, 'cleanup', 2)]), (err: NimbusError) => {
+    assert.equal(err.details?.field, 'jitterMs');
     return true;
   });
   // Settings it can run, stored the same way, are taken as stored.

@@ -80,7 +80,7 @@ test('policies, flags and retry settings are checked field by field', () => {
   assert.equal(refusedField(null), 'settings');
 });
 
-test('stored settings get a structural check: resolved ones pass; unknown fields, values this node cannot run and missing schedules do not', () => {
+test('stored settings get a structural check: resolved ones pass; unknown or missing fields, values this node cannot run and unknown zones do not', () => {
   const resolved = validateTimerSettings({ cron: '0 30 2 * * *', timezone: 'Europe/Berlin', overlap: 'queue', backoff: { initialMs: 10, maxMs: 20 } });
   checkStoredTimerSettings(resolved);
   checkStoredTimerSettings(JSON.parse(JSON.stringify(resolved)));
@@ -100,5 +100,7 @@ test('stored settings get a structural check: resolved ones pass; unknown fields
   assert.equal(refused({ ...resolved, backoff: { initialMs: 30, maxMs: 20 } }), 'backoff.maxMs');
   assert.equal(refused({ ...resolved, cron: 5 }), 'cron');
   assert.equal(refused({ ...resolved, timezone: undefined }), 'timezone');
+  assert.equal(refused({ ...resolved, timezone: 'Mars/Olympus_Mons' }), 'timezone');
+  assert.equal(refused({ ...resolved, runOnStartup: undefined }), 'runOnStartup', 'resolved settings hold every field');
   assert.equal(refused([resolved]), 'settings');
 });
