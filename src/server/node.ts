@@ -213,6 +213,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     (lines, instance) => dispatcher?.onInstanceLog(lines, instance),
     (error) => log.error({ err: error }, 'warm sandbox failed to start'),
     (call) => hostServices!(call),
+    clock,
   );
   // Booting the pooled sandboxes takes a while and needs nothing of what follows: the node reads its
   // deployments, routes, queues, blobs and timers meanwhile, and waits for the pool only before it listens.

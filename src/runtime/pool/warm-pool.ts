@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxDriver, SandboxShape } from '../sandbox/driver.js';
 import type { LogRecord } from '../instance/protocol.js';
 import type { HostServices } from '../host-services.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import { Instance } from './instance.js';
 
 export interface WarmPoolOptions {
@@ -37,6 +37,8 @@ export class WarmPool {
     private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
     private readonly onSpawnError: (error: Error) => void = () => {},
     private readonly hostServices?: HostServices,
+    /** Times the refills' waits. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -50,7 +52,7 @@ export class WarmPool {
     const launches: Promise<unknown>[] = [];
     const firsts = this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }, { launches, size: Math.min(1, this.options.sizePerShape) }));
     const serving = Promise.all(firsts).then(() => {});
-    const filled = serving.then(() => sleep(REFILL_DELAY_MS, undefined, { signal: this.#closing.signal }).catch(() => {}))
+    const filled = serving.then(() => this.#pause(REFILL_DELAY_MS))
       .then(() => Promise.all(this.options.initialShapes.map((memoryMb) => this.#refill({ memoryMb }))))
       .then(() => {});
     return { launched: Promise.allSettled(launches).then(() => {}), serving, filled };
@@ -67,7 +69,7 @@ export class WarmPool {
     // Spawning blocks this event loop for a fork + exec (~10 ms): while sandboxes are still
     // ready, wait until this cold start is done rather than stall it; when none are, refill now.
     const delay = ready && ready.length > 0 ? REFILL_DELAY_MS : 0;
-    setTimeout(() => void this.#refill(shape), delay);
+    this.clock.setTimeout(() => void this.#refill(shape), delay);
     if (instance) return instance;
     const fresh = await this.#spawn(shape);
     await fresh.ready();
@@ -87,6 +89,23 @@ export class WarmPool {
     this.#booting.clear();
     for (const instance of all) instance.kill('crashed', 'the node is shutting down');
     await Promise.all([...all.map((i) => i.exited), ...this.#refills]);
+  }
+
+  /** Resolves `ms` later on the pool's clock, or at once when the pool closes. */
+  #pause(ms: number): Promise<void> {
+    const signal = this.#closing.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onClose = (): void => {
+        this.clock.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.clock.setTimeout(() => {
+        signal.removeEventListener('abort', onClose);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onClose, { once: true });
+    });
   }
 
   /** Tops the shape up to `size` sandboxes; `launches`, when given, receives each spawn as it begins (before this returns). */

@@ -1,18 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WarmPool } from '../../../src/runtime/pool/warm-pool.js';
+import { REFILL_DELAY_MS, WarmPool } from '../../../src/runtime/pool/warm-pool.js';
 import { FRAME, encodeJsonFrame } from '../../../src/runtime/instance/protocol.js';
 import type { SandboxDriver, SandboxShape } from '../../../src/runtime/sandbox/driver.js';
 import { FakeSandbox } from './fake-sandbox.js';
-
-/** Polls until `condition` holds (real time: the pool's refill waits on a real timer). */
-async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { FakeClock, settle } from '../../helpers/fake-clock.js';
 
 /** A driver whose sandboxes boot when the test says: each spawn is recorded, READY is sent by `boot`. */
 function fakeDriver(): { driver: SandboxDriver; spawned: { shape: SandboxShape; sandbox: FakeSandbox }[]; boot: (i: number) => void } {
@@ -31,7 +23,8 @@ function fakeDriver(): { driver: SandboxDriver; spawned: { shape: SandboxShape; 
 
 test('a starting pool boots one sandbox per shape first, serves once those are ready, then fills the rest', async () => {
   const { driver, spawned, boot } = fakeDriver();
-  const pool = new WarmPool(driver, { sizePerShape: 3, initialShapes: [128, 256] }, () => {});
+  const clock = new FakeClock();
+  const pool = new WarmPool(driver, { sizePerShape: 3, initialShapes: [128, 256] }, () => {}, () => {}, undefined, clock);
   const started = pool.start();
   const seen = { launched: false, serving: false, filled: false };
   for (const key of ['launched', 'serving', 'filled'] as const) void started[key].then(() => (seen[key] = true));
@@ -39,14 +32,17 @@ test('a starting pool boots one sandbox per shape first, serves once those are r
   await started.launched;
   assert.deepEqual(spawned.map((s) => s.shape.memoryMb), [128, 256], 'one of each shape first');
   boot(0);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await settle();
   assert.equal(seen.serving, false, 'serving waits for every shape');
   boot(1);
   await started.serving;
   assert.deepEqual(pool.stats(), [{ memoryMb: 128, ready: 1 }, { memoryMb: 256, ready: 1 }]);
+  await clock.advance(REFILL_DELAY_MS - 1);
   assert.equal(spawned.length, 2, 'the rest waits a moment after serving');
 
-  await until(() => spawned.length === 6, 'the rest spawned');
+  await clock.advance(1);
+  await settle();
+  assert.equal(spawned.length, 6, 'the rest spawned');
   assert.equal(seen.filled, false);
   for (let i = 2; i < 6; i++) boot(i);
   await started.filled;
