@@ -17,7 +17,7 @@ interface Entry { route: Route; target: RouteTarget; specificity: number; rank: 
 /** A function by name: a routed function's entry serves as its record too (one object per function, not two). */
 type Named = Entry | { target: RouteTarget; route: null };
 /** One version's HTTP functions: its routes and its functions by `<app>/<function>`. */
-interface CompiledVersion { entries: Entry[]; names: string[]; named: Named[] }
+interface CompiledVersion { entries: Entry[]; byName: Map<string, Named> }
 
 /**
  * Routes by their leading literal segments: a node at depth k holds the
@@ -51,7 +51,7 @@ export class RouteTable {
       const known = this.#compiled.get(version.app);
       const compiled = known?.version === version ? known.compiled : compileVersion(version);
       kept.set(version.app, { version, compiled });
-      for (let i = 0; i < compiled.names.length; i++) byName.set(compiled.names[i]!, compiled.named[i]!);
+      for (const [name, named] of compiled.byName) byName.set(name, named);
       for (const entry of compiled.entries) {
         let same = bySpecificity.get(entry.specificity);
         if (!same) bySpecificity.set(entry.specificity, (same = []));
@@ -145,8 +145,7 @@ export class RouteTable {
 
 function compileVersion(version: VersionRecord): CompiledVersion {
   const entries: Entry[] = [];
-  const names: string[] = [];
-  const named: Named[] = [];
+  const byName = new Map<string, Named>();
   for (const fn of version.functions) {
     if (fn.kind !== 'http') continue;
     const target: RouteTarget = {
@@ -156,11 +155,10 @@ function compileVersion(version: VersionRecord): CompiledVersion {
     const spec = fn.trigger['route'] as string | null;
     const route = spec ? parseRoute(spec) : null;
     const entry: Entry | null = route ? { route, target, specificity: specificity(route), rank: 0 } : null;
-    names.push(`${version.app}/${fn.name}`);
-    named.push(entry ?? { target, route: null });
+    byName.set(`${version.app}/${fn.name}`, entry ?? { target, route: null });
     if (entry) entries.push(entry);
   }
-  return { entries, names, named };
+  return { entries, byName };
 }
 
 function literalNode(): LiteralNode {
