@@ -107,9 +107,11 @@ class Response extends NativeResponse {
     this.#simple = true;
     if (typeof body === 'string') {
       this.#source = body;
-      if (defaultType === null) { /* a clone: its headers came with it */ }
-      else if (init?.headers === undefined) this.#pendingType = defaultType;
-      else if (!this.headers.has('content-type')) this.headers.set('content-type', defaultType);
+      // No default for a clone: its headers came with it.
+      if (defaultType !== null) {
+        if (init?.headers === undefined) this.#pendingType = defaultType;
+        else if (!this.headers.has('content-type')) this.headers.set('content-type', defaultType);
+      }
     } else {
       this.#source = copyBytes(body);
     }
