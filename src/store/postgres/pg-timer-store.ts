@@ -165,7 +165,7 @@ export class PgTimerStore implements TimerStore {
       timers.map((t) => t.id), timers.map((t) => t.app), timers.map((t) => t.functionName), timers.map((t) => t.version),
       timers.map((t) => t.cron), timers.map((t) => t.timezone), timers.map((t) => JSON.stringify(t.settings)), this.#clock.now(),
     ]);
-    const byId = new Map(rows.map((row) => [row.id, toRecord(row, parseStoredSettings(row.settings))]));
+    const byId = new Map(mapWithSharedSettings(rows, (row) => row.settings, toRecord).map((record) => [record.id, record]));
     return timers.map((t) => byId.get(t.id)!);
   }
 
