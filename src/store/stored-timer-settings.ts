@@ -6,8 +6,9 @@
  */
 export function mapWithSharedSettings<R, T>(
   rows: readonly R[], textOf: (row: R) => string, toRecord: (row: R, settings: Record<string, unknown>) => T,
+  /** The settings parsed so far in this listing, by their text: passed from page to page of one listing read in pages. */
+  parsed = new Map<string, Record<string, unknown>>(),
 ): T[] {
-  const parsed = new Map<string, Record<string, unknown>>();
   return rows.map((row) => {
     const text = textOf(row);
     let settings = parsed.get(text);

@@ -112,6 +112,11 @@ export interface TimerRunUpdate {
   nextAttemptAt?: number | null;
 }
 
+export interface ListTimersOptions {
+  /** Awaited between the pages of a long listing. */
+  between?: () => Promise<void>;
+}
+
 export interface TimerStore {
   /**
    * Records these timers, in one transaction. A new timer, or one whose cron
@@ -119,8 +124,13 @@ export interface TimerStore {
    * before it existed); otherwise `lastScheduledAt` is kept.
    */
   registerTimers(timers: TimerRegistration[]): Promise<TimerRecord[]>;
-  /** Every timer, by id. Records with equal settings may share one settings object: they are read, never changed. */
-  listTimers(): Promise<TimerRecord[]>;
+  /**
+   * Every timer, by id. Records with equal settings may share one settings object: they are read, never changed.
+   * A store that reads on this thread reads a long listing in pages and awaits `between` after each one but the
+   * last, so a caller that must keep serving (a node starting with thousands of timers) lets its event loop turn
+   * there; a store whose reads are asynchronous may never call it.
+   */
+  listTimers(options?: ListTimersOptions): Promise<TimerRecord[]>;
   getTimer(id: string): Promise<TimerRecord | undefined>;
   /** Forgets these timers and their run history. */
   removeTimers(ids: string[]): Promise<void>;

@@ -72,7 +72,9 @@ const validZones = new Set<string>();
 const VALID_ZONES_KEPT = 1024;
 
 export function isValidTimeZone(timezone: string): boolean {
-  if (validZones.has(timezone)) return true;
+  // The default zone needs no asking: the first question to Intl loads its zone data, ~15 ms of a start that
+  // checks the stored timers (their next times are stored, so nothing else there needs Intl).
+  if (timezone === DEFAULT_TIMEZONE || validZones.has(timezone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {

@@ -152,9 +152,10 @@ export class TimerScheduler {
   async sync(timers: TimerDefinitionRef[]): Promise<void> {
     return this.#exclusive(async () => {
       if (this.#closing) throw new NimbusError('NIMBUS_ERR_NODE_SHUTTING_DOWN');
-      const stored = await this.#store.listTimers();
       // Thousands of timers take a while to sync: at start (nothing armed yet, so no timer can wake in between)
-      // the node serves requests between its steps. A sync of a running scheduler (a deploy) runs in one go.
+      // the node serves requests between its steps, the reading of the stored timers included. A sync of a
+      // running scheduler (a deploy) runs in one go.
+      const stored = await this.#store.listTimers(this.#started ? {} : { between: () => nextTurn() });
       const pause = !this.#started && Math.max(timers.length, stored.length) >= SYNC_CHUNK ? (): Promise<void> => nextTurn() : async (): Promise<void> => {};
       /** The passes that work on each timer run in chunks: such a pass holds the event loop for SYNC_CHUNK timers at most. */
       const eachInChunks = async <T>(items: readonly T[], each: (item: T, i: number) => void): Promise<void> => {
@@ -580,7 +581,17 @@ async function resolveDefinitions(
   const previous = new Map(validated);
   validated.clear();
   const checkedStored = new Set<object>();
-  const grouped = timers.map((def, i) => ({ def, i, key: patternKey(def) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  // Grouped in a pass that pauses like the others (sorting thousands of keys would hold the event loop in one piece):
+  // patterns in the order each first appears, each pattern's timers in their own order.
+  const byPattern = new Map<string, { def: TimerDefinitionRef; i: number }[]>();
+  await eachInChunks(timers, (def, i) => {
+    const key = patternKey(def);
+    const group = byPattern.get(key);
+    if (group) group.push({ def, i });
+    else byPattern.set(key, [{ def, i }]);
+  });
+  const grouped: { def: TimerDefinitionRef; i: number }[] = [];
+  for (const group of byPattern.values()) for (const item of group) grouped.push(item);
   const resolved: { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] = [];
   await eachInChunks(grouped, ({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
