@@ -22,6 +22,13 @@ function isNimbusError(code: ErrorCode, status: number): (err: unknown) => boole
 export interface AppStoreHarness {
   store: AppStore;
   clock: FakeClock;
+  /** The version table's manifest columns as a node of the release before the compact form sees them. */
+  earlierRelease: {
+    /** The plain JSON array of a version: what that release reads. */
+    plainFunctions(app: string, version: number): Promise<string>;
+    /** Leaves a version as that release stored it: the plain array alone. */
+    dropCompactForm(app: string, version: number): Promise<void>;
+  };
   close(): Promise<void>;
 }
 
@@ -194,6 +201,41 @@ export function runAppStoreContract(name: string, newHarness: () => Promise<AppS
       await store.remove('shop');
       assert.equal((await store.createVersion('shop', bundle(4))).version, 4);
       assert.equal((await store.createVersion('blog', bundle(5))).version, 1, 'other apps count on their own');
+    });
+    withStore('functions with equal settings come back sharing one settings object, however a version is read', async ({ store }) => {
+      const other = { ...manifest.settings, memoryMb: 256 };
+      const version: NewVersion = {
+        bundleHash: 'b', sourceMapHash: null, bundleSize: 1,
+        functions: [
+          { ...manifest, name: 'a', settings: { ...manifest.settings } },
+          { ...manifest, name: 'b', settings: other },
+          { ...manifest, name: 'c', settings: { ...manifest.settings } },
+        ],
+      };
+      await store.createVersion('shop', version);
+      const reads = [(await store.getVersion('shop', 1))!, (await store.listVersions('shop'))[0]!, (await store.listLive())[0]!];
+      for (const read of reads) {
+        assert.deepEqual(read.functions, version.functions);
+        const [a, b, c] = read.functions;
+        assert.equal(a!.settings, c!.settings, 'equal settings are one object');
+        assert.notEqual(a!.settings, b!.settings);
+      }
+    });
+
+    withStore('nodes of the release before read every new version whole from the plain array', async ({ store, earlierRelease }) => {
+      const version = bundle(1);
+      version.functions.push({ ...manifest, name: 'nightly', kind: 'timer', trigger: { cron: '0 3 * * *' } });
+      await store.createVersion('shop', version);
+      assert.deepEqual(JSON.parse(await earlierRelease.plainFunctions('shop', 1)), version.functions);
+    });
+
+    withStore('a version stored before the compact form reads back as stored, however it is read', async ({ store, earlierRelease }) => {
+      const created = await store.createVersion('shop', bundle(1));
+      await store.createVersion('blog', bundle(2));
+      await earlierRelease.dropCompactForm('shop', 1);
+      assert.deepEqual(await store.getVersion('shop', 1), created);
+      assert.deepEqual(await store.listVersions('shop'), [created]);
+      assert.deepEqual((await store.listLive()).map((v) => [v.app, v.functions]), [['blog', bundle(2).functions], ['shop', created.functions]]);
     });
   });
 }

@@ -4,7 +4,7 @@ import { plural, type StoreArea } from './area.js';
 interface AppRow { name: string; live_version: number | null; created_at: number; updated_at: number }
 interface VersionRow {
   app: string; version: number; bundle_hash: string; source_map_hash: string | null;
-  bundle_size: number; functions: string; created_at: number;
+  bundle_size: number; functions: string; manifests: string | null; created_at: number;
 }
 interface CounterRow { app: string; last_version: number }
 
@@ -19,10 +19,10 @@ export const appsArea: StoreArea = {
       values: (r) => [r.name, r.live_version, r.created_at, r.updated_at],
     });
     const versions = await copyTable<VersionRow>(source, target, {
-      select: 'SELECT app, version, bundle_hash, source_map_hash, bundle_size, functions, created_at FROM app_versions',
+      select: 'SELECT app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at FROM app_versions',
       table: 'app_versions',
-      columns: ['app', 'version', 'bundle_hash', 'source_map_hash', 'bundle_size', 'functions', 'created_at'],
-      values: (r) => [r.app, r.version, r.bundle_hash, r.source_map_hash, r.bundle_size, r.functions, r.created_at],
+      columns: ['app', 'version', 'bundle_hash', 'source_map_hash', 'bundle_size', 'functions', 'manifests', 'created_at'],
+      values: (r) => [r.app, r.version, r.bundle_hash, r.source_map_hash, r.bundle_size, r.functions, r.manifests, r.created_at],
     });
     const counters = await copyTable<CounterRow>(source, target, {
       select: 'SELECT app, last_version FROM app_version_counters',

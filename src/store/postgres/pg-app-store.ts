@@ -2,15 +2,17 @@ import type { Clock } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
 import type { AppRecord, AppStore, FunctionManifest, NewVersion, VersionRecord } from '../store.js';
 import type { PgDatabase } from './pg-database.js';
+import { encodeManifests, readManifests, VERSION_READ_COLUMNS } from '../stored-manifests.js';
 
 interface AppRow { name: string; live_version: number | null; created_at: string; updated_at: string }
+/** A version as VERSION_READ_COLUMNS reads it. */
 interface VersionRow {
   app: string; version: number; bundle_hash: string; source_map_hash: string | null;
-  bundle_size: string; functions: string; created_at: string;
+  bundle_size: string; manifests: string | null; functions: string | null; created_at: string;
 }
 
 const APP_COLUMNS = 'name, live_version, created_at, updated_at';
-const VERSION_COLUMNS = 'app, version, bundle_hash, source_map_hash, bundle_size, functions, created_at';
+const VERSION_COLUMNS = 'app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at';
 
 /**
  * Apps and versions in PostgreSQL. Every write to one app takes its row in
@@ -50,25 +52,25 @@ export class PgAppStore implements AppStore {
         [app, number, now],
       );
       await tx.query(
-        `INSERT INTO app_versions (${VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [app, number, version.bundleHash, version.sourceMapHash, version.bundleSize, JSON.stringify(version.functions), now],
+        `INSERT INTO app_versions (${VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [app, number, version.bundleHash, version.sourceMapHash, version.bundleSize, JSON.stringify(version.functions), encodeManifests(version.functions), now],
       );
       return { app, version: number, ...version, createdAt: now };
     });
   }
 
   async listVersions(app: string): Promise<VersionRecord[]> {
-    return (await this.#db.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM app_versions WHERE app = $1 ORDER BY version`, [app])).map(toVersion);
+    return (await this.#db.query<VersionRow>(`SELECT ${VERSION_READ_COLUMNS} FROM app_versions v WHERE app = $1 ORDER BY version`, [app])).map(toVersion);
   }
 
   async getVersion(app: string, version: number): Promise<VersionRecord | undefined> {
-    const [row] = await this.#db.query<VersionRow>(`SELECT ${VERSION_COLUMNS} FROM app_versions WHERE app = $1 AND version = $2`, [app, version]);
+    const [row] = await this.#db.query<VersionRow>(`SELECT ${VERSION_READ_COLUMNS} FROM app_versions v WHERE app = $1 AND version = $2`, [app, version]);
     return row && toVersion(row);
   }
 
   async listLive(): Promise<VersionRecord[]> {
     const rows = await this.#db.query<VersionRow>(
-      `SELECT v.app, v.version, v.bundle_hash, v.source_map_hash, v.bundle_size, v.functions, v.created_at
+      `SELECT ${VERSION_READ_COLUMNS}
        FROM app_versions v JOIN apps a ON a.name = v.app AND a.live_version = v.version ORDER BY v.app`,
     );
     return rows.map(toVersion);
@@ -109,6 +111,6 @@ function toApp(row: AppRow): AppRecord {
 function toVersion(row: VersionRow): VersionRecord {
   return {
     app: row.app, version: row.version, bundleHash: row.bundle_hash, sourceMapHash: row.source_map_hash,
-    bundleSize: Number(row.bundle_size), functions: JSON.parse(row.functions) as FunctionManifest[], createdAt: Number(row.created_at),
+    bundleSize: Number(row.bundle_size), functions: readManifests(row), createdAt: Number(row.created_at),
   };
 }

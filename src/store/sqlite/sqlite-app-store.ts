@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
 import type { AppRecord, AppStore, FunctionManifest, NewVersion, VersionRecord } from '../store.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
+import { encodeManifests, readManifests, VERSION_READ_COLUMNS } from '../stored-manifests.js';
 
 /** Schema steps of this area; see migrateSqlite. */
 export const APP_MIGRATIONS: readonly SqliteMigration[] = [
@@ -34,12 +35,18 @@ CREATE TABLE app_version_counters (
 ) WITHOUT ROWID;
 INSERT INTO app_version_counters (app, last_version) SELECT name, next_version - 1 FROM apps WHERE next_version > 1;
 ` },
+  // The manifests in the compact form (see stored-manifests.ts); functions stays for earlier releases. Versions
+  // stored before keep NULL here and are read from functions.
+  { version: 3, sql: `
+ALTER TABLE app_versions ADD COLUMN manifests TEXT;
+` },
 ];
 
 interface AppRow { name: string; live_version: number | null; created_at: number; updated_at: number }
+/** A version as VERSION_READ_COLUMNS reads it. */
 interface VersionRow {
   app: string; version: number; bundle_hash: string; source_map_hash: string | null;
-  bundle_size: number; functions: string; created_at: number;
+  bundle_size: number; manifests: string | null; functions: string | null; created_at: number;
 }
 
 export class SqliteAppStore implements AppStore {
@@ -58,17 +65,18 @@ export class SqliteAppStore implements AppStore {
          ON CONFLICT (app) DO UPDATE SET last_version = last_version + 1 RETURNING last_version`,
       ),
       insertVersion: db.prepare(
-        'INSERT INTO app_versions (app, version, bundle_hash, source_map_hash, bundle_size, functions, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO app_versions (app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       setLive: db.prepare<[number, number, string]>('UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?'),
       setExistingLive: db.prepare<{ app: string; version: number; now: number }>(
         `UPDATE apps SET live_version = :version, updated_at = :now
          WHERE name = :app AND EXISTS (SELECT 1 FROM app_versions WHERE app = :app AND version = :version)`,
       ),
-      listVersions: db.prepare<[string], VersionRow>('SELECT * FROM app_versions WHERE app = ? ORDER BY version'),
-      getVersion: db.prepare<[string, number], VersionRow>('SELECT * FROM app_versions WHERE app = ? AND version = ?'),
+      listVersions: db.prepare<[string], VersionRow>(`SELECT ${VERSION_READ_COLUMNS} FROM app_versions v WHERE app = ? ORDER BY version`),
+      getVersion: db.prepare<[string, number], VersionRow>(`SELECT ${VERSION_READ_COLUMNS} FROM app_versions v WHERE app = ? AND version = ?`),
       listLive: db.prepare<[], VersionRow>(
-        'SELECT v.* FROM app_versions v JOIN apps a ON a.name = v.app AND a.live_version = v.version ORDER BY v.app',
+        `SELECT ${VERSION_READ_COLUMNS} FROM app_versions v JOIN apps a ON a.name = v.app AND a.live_version = v.version ORDER BY v.app`,
       ),
       removeApp: db.prepare<[string]>('DELETE FROM apps WHERE name = ?'),
       removeVersions: db.prepare<[string]>('DELETE FROM app_versions WHERE app = ?'),
@@ -93,7 +101,10 @@ export class SqliteAppStore implements AppStore {
       const now = this.clock.now();
       s.upsertApp.run(app, now, now);
       const number = s.takeVersion.get(app)!.last_version;
-      s.insertVersion.run(app, number, version.bundleHash, version.sourceMapHash, version.bundleSize, JSON.stringify(version.functions), now);
+      s.insertVersion.run(
+        app, number, version.bundleHash, version.sourceMapHash, version.bundleSize,
+        JSON.stringify(version.functions), encodeManifests(version.functions), now,
+      );
       s.setLive.run(number, now, app);
       return { app, version: number, ...version, createdAt: now };
     });
@@ -139,6 +150,6 @@ function toApp(row: AppRow): AppRecord {
 function toVersion(row: VersionRow): VersionRecord {
   return {
     app: row.app, version: row.version, bundleHash: row.bundle_hash, sourceMapHash: row.source_map_hash,
-    bundleSize: row.bundle_size, functions: JSON.parse(row.functions) as FunctionManifest[], createdAt: row.created_at,
+    bundleSize: row.bundle_size, functions: readManifests(row), createdAt: row.created_at,
   };
 }

@@ -5,8 +5,23 @@ import { SqliteAppStore } from '../../../src/store/sqlite/sqlite-app-store.js';
 import { runAppStoreContract } from '../app-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { freshSqliteStore, openDatabase, tempDir } from './helpers.js';
+import type { SqliteDatabase } from '../../../src/store/sqlite/sqlite-database.js';
 
-runAppStoreContract('sqlite', freshSqliteStore((db, clock) => new SqliteAppStore(db, clock)));
+runAppStoreContract('sqlite', async () => {
+  let db!: SqliteDatabase;
+  const harness = await freshSqliteStore((opened, clock) => new SqliteAppStore((db = opened), clock))();
+  return {
+    ...harness,
+    earlierRelease: {
+      async plainFunctions(app, version) {
+        return db.prepare<[string, number], { functions: string }>('SELECT functions FROM app_versions WHERE app = ? AND version = ?').get(app, version)!.functions;
+      },
+      async dropCompactForm(app, version) {
+        db.prepare('UPDATE app_versions SET manifests = NULL WHERE app = ? AND version = ?').run(app, version);
+      },
+    },
+  };
+});
 
 test('apps and versions are in the file: a store opened on it later sees them, and opening it again keeps them', async () => {
   const tmp = tempDir();
