@@ -186,6 +186,21 @@ export function runTimerStoreContract(name: string, newHarness: () => Promise<Ti
       assert.ok(Object.isFrozen((await store.getTimer('shop/c'))!.settings), 'a single record\'s too');
     });
 
+    withStore('a long listing read with a pause between pages is the same listing, its settings shared across pages', async ({ store }) => {
+      const hourly = { cron: '0 * * * *' };
+      const daily = { cron: '0 3 * * *' };
+      // More than a page of the stores that read in pages (500).
+      const ids = Array.from({ length: 1_101 }, (_, i) => `app${String(i).padStart(4, '0')}/t`);
+      await store.registerTimers(ids.map((id, i) => registration({ id, app: id.split('/')[0]!, functionName: 't', settings: i % 2 ? { ...daily } : { ...hourly } })));
+      let pauses = 0;
+      const paged = await store.listTimers({ between: async () => void pauses++ });
+      assert.deepEqual(paged, await store.listTimers());
+      assert.deepEqual(paged.map((r) => r.id), ids);
+      assert.ok(pauses <= 2, `a pause only between pages (${pauses})`);
+      assert.equal(paged[0]!.settings, paged[1_100]!.settings, 'equal settings are one object across the whole listing');
+      assert.equal(paged[1]!.settings, paged[999]!.settings);
+    });
+
     withStore('the cursor only moves forward, and only for a registered timer', async ({ store, clock }) => {
       await store.registerTimers([registration()]);
       await store.advanceTimer('shop/cleanup', TIMER_CONTRACT_START + 3 * HOUR);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTimerStoreContract, TIMER_CONTRACT_START } from '../timer-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
-import { SqliteTimerStore } from '../../../src/store/sqlite/sqlite-timer-store.js';
+import { SqliteTimerStore, TIMER_LIST_PAGE } from '../../../src/store/sqlite/sqlite-timer-store.js';
 import { TempDatabase } from '../../triggers/timer/fixtures.js';
 
 runTimerStoreContract('sqlite', async () => {
@@ -42,4 +42,17 @@ test('the once-per-time claim is a partial unique index on scheduled runs', asyn
   temp.store(new FakeClock(TIMER_CONTRACT_START));
   const sql = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'timer_runs_schedule_claim'").pluck().get() as string;
   assert.match(sql, /UNIQUE INDEX.*\(timer_id, scheduled_at\)\s+WHERE reason = 'schedule'/s);
+});
+
+test('a listing longer than a page reads in pages, with the caller\'s pause between each two', async (t) => {
+  const temp = new TempDatabase();
+  t.after(() => temp.cleanup());
+  const store = temp.store(new FakeClock(TIMER_CONTRACT_START));
+  const count = 2 * TIMER_LIST_PAGE + 1;
+  await store.registerTimers(Array.from({ length: count }, (_, i) => ({
+    id: `app${i}/t`, app: `app${i}`, functionName: 't', version: 1, cron: '0 * * * *', timezone: 'UTC', settings: { cron: '0 * * * *' },
+  })));
+  let pauses = 0;
+  assert.equal((await store.listTimers({ between: async () => void pauses++ })).length, count);
+  assert.equal(pauses, 2, 'three pages');
 });

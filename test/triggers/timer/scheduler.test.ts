@@ -532,3 +532,21 @@ test('settings from a node of another version are checked here too: a field this
   await scheduler.sync([timer({ ...known, overlap: 'allow' } as unknown as TimerSettings, 'cleanup', 3)]);
   assert.equal((await store.getTimer('shop/cleanup'))!.version, 3);
 });
+
+test('a start reads the stored timers with a pause between pages; a sync once started (a deploy) reads them in one go', async (t) => {
+  const { temp, clock, invoker } = harness(t);
+  const store = temp.store(clock);
+  const asked: boolean[] = [];
+  const listTimers = store.listTimers.bind(store);
+  store.listTimers = (options) => {
+    asked.push(options?.between !== undefined);
+    return listTimers(options);
+  };
+  const scheduler = new TimerScheduler({ store, invoker, clock, nodeId: 'node-a', random: () => 1 });
+  t.after(() => scheduler.close());
+  await scheduler.sync([timer({ cron: '0 * * * *' })]);
+  await scheduler.start();
+  await scheduler.sync([timer({ cron: '0 * * * *' }), timer({ cron: '*/5 * * * *' }, 'report')]);
+  assert.deepEqual(asked, [true, false]);
+  assert.deepEqual((await store.listTimers()).map((r) => r.functionName), ['cleanup', 'report']);
+});
