@@ -15,19 +15,33 @@ export class SharedFunctionSettings {
 
   /** Points each function's settings at an equal object met before, when there is one. */
   share(functions: FunctionManifest[]): void {
+    // A version read from the store already shares its equal settings: a run of functions holding one object
+    // takes the answer found for the first of them, without comparing again.
+    let lastGiven: FunctionManifest['settings'] | null = null;
+    let lastShared: FunctionManifest['settings'] | null = null;
     for (const fn of functions) {
-      const index = this.#recent.findIndex((settings) => jsonEqual(settings, fn.settings));
-      if (index === 0) {
-        fn.settings = this.#recent[0]!;
+      if (fn.settings === lastGiven) {
+        fn.settings = lastShared!;
         continue;
       }
-      if (index > 0) {
-        fn.settings = this.#recent[index]!;
-        this.#recent.splice(index, 1);
-      }
-      // The newest first: runs of equal settings cost one comparison each.
-      this.#recent.unshift(fn.settings);
-      if (this.#recent.length > REMEMBERED) this.#recent.pop();
+      lastGiven = fn.settings;
+      this.#shareOne(fn);
+      lastShared = fn.settings;
     }
+  }
+
+  #shareOne(fn: FunctionManifest): void {
+    const index = this.#recent.findIndex((settings) => jsonEqual(settings, fn.settings));
+    if (index === 0) {
+      fn.settings = this.#recent[0]!;
+      return;
+    }
+    if (index > 0) {
+      fn.settings = this.#recent[index]!;
+      this.#recent.splice(index, 1);
+    }
+    // The newest first: runs of equal settings cost one comparison each.
+    this.#recent.unshift(fn.settings);
+    if (this.#recent.length > REMEMBERED) this.#recent.pop();
   }
 }

@@ -26,3 +26,17 @@ test('functions with equal settings share one settings object; different setting
   assert.deepEqual(e, withEnv, 'content unchanged');
   assert.deepEqual(c, bigger);
 });
+
+test('a version read already sharing its settings (the compact form) takes the shared objects met before, every function of it', () => {
+  const sharing = new SharedFunctionSettings();
+  const first = [fn('a', { memoryMb: 128, env: {} })];
+  sharing.share(first);
+  // As decodeManifests gives them: one object for the run of equal settings, another after it, then the first again.
+  const sameAsFirst = fn('x', { memoryMb: 128, env: {} }).settings;
+  const other = fn('y', { memoryMb: 256, env: {} }).settings;
+  const second: FunctionManifest[] = ['b', 'c', 'd', 'e', 'f'].map((name, i) => ({ name, kind: 'http', settings: i === 3 ? other : sameAsFirst, trigger: {} }));
+  sharing.share(second);
+  const shared = first[0]!.settings;
+  assert.deepEqual(second.map((f) => f.settings === shared), [true, true, true, false, true]);
+  assert.deepEqual(second[3]!.settings, { memoryMb: 256, env: {} });
+});
