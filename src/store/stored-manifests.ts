@@ -1,6 +1,7 @@
 import type { TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import type { FunctionManifest } from './store.js';
+import { freezeDeep } from '../shared/freeze-deep.js';
 
 /**
  * A version's function manifests as the stores keep them beside the plain
@@ -12,11 +13,12 @@ import type { FunctionManifest } from './store.js';
  * ~7 MB of JSON (~30 ms to parse, then ~15 ms to find the equal settings
  * again), this form ~2.4 MB, read with the settings already shared.
  *
- * The plain array is still written: nodes of an earlier release that keep
- * running in a cluster while it is upgraded node by node read it (they refuse
- * to start on the newer schema, but do not stop). Versions stored before this
- * form read from it. A later form goes in a column of its own, so every
- * running node can always read what the others write.
+ * PostgreSQL keeps writing the plain array beside it: nodes of an earlier
+ * release that keep running while a cluster is upgraded node by node read it
+ * (they refuse to start on the newer schema, but do not stop). A SQLite file
+ * is one node's, so there each version holds one form. Versions stored before
+ * this form read from the plain array. A later form goes in a column of its
+ * own, so every running node can always read what the others write.
  */
 interface StoredManifestsV1 {
   v: 1;
@@ -47,11 +49,17 @@ export function decodeManifests(text: string): FunctionManifest[] {
     throw new Error(`stored function manifests are in a form this node does not know (${describeForm(stored)})`);
   }
   const { settings, functions } = stored;
+  // Shared by every function that has them, so read-only for all: frozen, as stored timer settings are.
+  for (const one of settings) freezeDeep(one);
   const manifests = new Array<FunctionManifest>(functions.length);
   for (let i = 0; i < functions.length; i++) {
-    const [name, kind, index, trigger] = functions[i]!;
+    const entry: unknown = functions[i];
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[2])) {
+      throw new Error(`stored function manifests: entry ${i} is not [name, kind, settings index, trigger]`);
+    }
+    const [name, kind, index, trigger] = entry as StoredManifestsV1['functions'][number];
     const shared = settings[index];
-    if (shared === undefined) throw new Error(`stored function manifests: function ${String(name)} names settings ${index}, which are not stored`);
+    if (shared === undefined) throw new Error(`stored function manifests: function ${name} names settings ${index}, which are not stored`);
     manifests[i] = { name, kind, settings: shared, trigger };
   }
   return manifests;

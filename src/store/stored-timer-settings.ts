@@ -1,3 +1,5 @@
+import { freezeDeep } from '../shared/freeze-deep.js';
+
 /**
  * Timer settings as the registry stores them (JSON text), parsed once per
  * distinct text in a listing: the records with equal settings share one
@@ -20,12 +22,4 @@ export function mapWithSharedSettings<R, T>(
 /** One record's settings: frozen like a listing's, which are shared, so no consumer can tell which it holds. */
 export function parseStoredSettings(text: string): Record<string, unknown> {
   return freezeDeep(JSON.parse(text) as Record<string, unknown>);
-}
-
-function freezeDeep<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const inner of Object.values(value)) freezeDeep(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -128,7 +128,9 @@ export interface TimerStore {
    * Every timer, by id. Records with equal settings may share one settings object: they are read, never changed.
    * A store that reads on this thread reads a long listing in pages and awaits `between` after each one but the
    * last, so a caller that must keep serving (a node starting with thousands of timers) lets its event loop turn
-   * there; a store whose reads are asynchronous may never call it.
+   * there; a store whose reads are asynchronous may never call it. A listing read in pages is not one snapshot
+   * (a timer registered meanwhile behind the pages read is missed): pass `between` only while nothing else
+   * registers or removes timers, as at a start.
    */
   listTimers(options?: ListTimersOptions): Promise<TimerRecord[]>;
   getTimer(id: string): Promise<TimerRecord | undefined>;

@@ -27,7 +27,7 @@ test('functions with equal settings share one settings object; different setting
   assert.deepEqual(c, bigger);
 });
 
-test('a version read already sharing its settings (the compact form) takes the shared objects met before, every function of it', () => {
+test('a version read already sharing its settings (the compact form) ends up holding the objects met before, in every function', () => {
   const sharing = new SharedFunctionSettings();
   const first = [fn('a', { memoryMb: 128, env: {} })];
   sharing.share(first);

@@ -24,6 +24,7 @@ test('the compact form keeps each distinct settings object once and reads back e
   const read = decodeManifests(text);
   assert.deepEqual(read, functions);
   assert.equal(read[0]!.settings, read[1]!.settings);
+  assert.ok(Object.isFrozen(read[0]!.settings) && Object.isFrozen(read[0]!.settings.env), 'shared, so frozen through');
   assert.deepEqual(decodeManifests(encodeManifests([])), []);
 });
 
@@ -36,6 +37,8 @@ test('a form this node does not know is refused with a message that names it', (
     () => decodeManifests('{"v":1,"settings":[],"functions":[["a","http",0,{}]]}'),
     /function a names settings 0, which are not stored/,
   );
+  assert.throws(() => decodeManifests('{"v":1,"settings":[{}],"functions":[{"name":"a"}]}'), /entry 0 is not \[name, kind, settings index, trigger\]/);
+  assert.throws(() => decodeManifests('{"v":1,"settings":[{}],"functions":[["a","http","0",{}]]}'), /entry 0 is not/);
 });
 
 test('a version without the compact form reads from the plain array; one with neither is refused', () => {

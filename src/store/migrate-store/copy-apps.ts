@@ -1,10 +1,11 @@
+import { encodeManifests, readManifests } from '../stored-manifests.js';
 import { copyTable } from './copy-table.js';
 import { plural, type StoreArea } from './area.js';
 
 interface AppRow { name: string; live_version: number | null; created_at: number; updated_at: number }
 interface VersionRow {
   app: string; version: number; bundle_hash: string; source_map_hash: string | null;
-  bundle_size: number; functions: string; manifests: string | null; created_at: number;
+  bundle_size: number; functions: string | null; manifests: string | null; created_at: number;
 }
 interface CounterRow { app: string; last_version: number }
 
@@ -22,7 +23,14 @@ export const appsArea: StoreArea = {
       select: 'SELECT app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at FROM app_versions',
       table: 'app_versions',
       columns: ['app', 'version', 'bundle_hash', 'source_map_hash', 'bundle_size', 'functions', 'manifests', 'created_at'],
-      values: (r) => [r.app, r.version, r.bundle_hash, r.source_map_hash, r.bundle_size, r.functions, r.manifests, r.created_at],
+      // A SQLite file holds one form per version; PostgreSQL holds both (nodes of the earlier release read the plain array).
+      values: (r) => {
+        const functions = readManifests(r);
+        return [
+          r.app, r.version, r.bundle_hash, r.source_map_hash, r.bundle_size,
+          r.functions ?? JSON.stringify(functions), r.manifests ?? encodeManifests(functions), r.created_at,
+        ];
+      },
     });
     const counters = await copyTable<CounterRow>(source, target, {
       select: 'SELECT app, last_version FROM app_version_counters',

@@ -12,7 +12,7 @@ interface VersionRow {
 }
 
 const APP_COLUMNS = 'name, live_version, created_at, updated_at';
-const VERSION_COLUMNS = 'app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at';
+const VERSION_INSERT_COLUMNS = 'app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at';
 
 /**
  * Apps and versions in PostgreSQL. Every write to one app takes its row in
@@ -52,7 +52,7 @@ export class PgAppStore implements AppStore {
         [app, number, now],
       );
       await tx.query(
-        `INSERT INTO app_versions (${VERSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `INSERT INTO app_versions (${VERSION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [app, number, version.bundleHash, version.sourceMapHash, version.bundleSize, JSON.stringify(version.functions), encodeManifests(version.functions), now],
       );
       return { app, version: number, ...version, createdAt: now };

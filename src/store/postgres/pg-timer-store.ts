@@ -170,8 +170,8 @@ export class PgTimerStore implements TimerStore {
   }
 
   async listTimers(): Promise<TimerRecord[]> {
-    // One query, so the listing is one snapshot while other nodes write: its rows are parsed as they come off
-    // the socket, so it does not hold the event loop the way a read on this thread does (no pages, no `between`).
+    // One query, so the listing is one snapshot while other nodes write (no pages, no `between`): the rows arrive
+    // and are decoded as the socket delivers them, and only the records are made in one go.
     // Timers deployed together mostly have equal settings: each distinct text is parsed once.
     return mapWithSharedSettings(await this.#db.query<RegistryRow>('SELECT * FROM timer_registry ORDER BY id'), (row) => row.settings, toRecord);
   }

@@ -35,10 +35,26 @@ CREATE TABLE app_version_counters (
 ) WITHOUT ROWID;
 INSERT INTO app_version_counters (app, last_version) SELECT name, next_version - 1 FROM apps WHERE next_version > 1;
 ` },
-  // The manifests in the compact form (see stored-manifests.ts); functions stays for earlier releases. Versions
-  // stored before keep NULL here and are read from functions.
+  // The manifests in the compact form (see stored-manifests.ts). A data folder is one node's, and an earlier
+  // release refuses it once it has this step: new versions keep the compact form alone, and those stored
+  // before keep the plain array. The table is made again because a column cannot lose NOT NULL in place.
   { version: 3, sql: `
-ALTER TABLE app_versions ADD COLUMN manifests TEXT;
+CREATE TABLE app_versions_v3 (
+  app TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  bundle_hash TEXT NOT NULL,
+  source_map_hash TEXT,
+  bundle_size INTEGER NOT NULL,
+  functions TEXT,
+  manifests TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (app, version),
+  CHECK ((functions IS NULL) <> (manifests IS NULL))
+);
+INSERT INTO app_versions_v3 (app, version, bundle_hash, source_map_hash, bundle_size, functions, created_at)
+  SELECT app, version, bundle_hash, source_map_hash, bundle_size, functions, created_at FROM app_versions;
+DROP TABLE app_versions;
+ALTER TABLE app_versions_v3 RENAME TO app_versions;
 ` },
 ];
 
@@ -65,8 +81,7 @@ export class SqliteAppStore implements AppStore {
          ON CONFLICT (app) DO UPDATE SET last_version = last_version + 1 RETURNING last_version`,
       ),
       insertVersion: db.prepare(
-        `INSERT INTO app_versions (app, version, bundle_hash, source_map_hash, bundle_size, functions, manifests, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        'INSERT INTO app_versions (app, version, bundle_hash, source_map_hash, bundle_size, manifests, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       setLive: db.prepare<[number, number, string]>('UPDATE apps SET live_version = ?, updated_at = ? WHERE name = ?'),
       setExistingLive: db.prepare<{ app: string; version: number; now: number }>(
@@ -101,10 +116,7 @@ export class SqliteAppStore implements AppStore {
       const now = this.clock.now();
       s.upsertApp.run(app, now, now);
       const number = s.takeVersion.get(app)!.last_version;
-      s.insertVersion.run(
-        app, number, version.bundleHash, version.sourceMapHash, version.bundleSize,
-        JSON.stringify(version.functions), encodeManifests(version.functions), now,
-      );
+      s.insertVersion.run(app, number, version.bundleHash, version.sourceMapHash, version.bundleSize, encodeManifests(version.functions), now);
       s.setLive.run(number, now, app);
       return { app, version: number, ...version, createdAt: now };
     });

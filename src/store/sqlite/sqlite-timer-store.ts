@@ -205,11 +205,13 @@ export class SqliteTimerStore implements TimerStore {
     // Timers deployed together mostly have equal settings: each distinct text is parsed once, across pages too.
     const parsed = new Map<string, Record<string, unknown>>();
     const records: TimerRecord[] = [];
-    // Ids are non-empty, and every id sorts after ''. Pages follow the primary key, so each reads only its own rows.
+    // Ids are non-empty, and every id sorts after ''. Pages follow the primary key, so each reads only its own rows;
+    // each asks for one row more than it takes, so the last page is known as such and no pause follows it.
     for (let after = ''; ;) {
-      const page = this.#statements.listTimersAfter.all(after, TIMER_LIST_PAGE);
+      const rows = this.#statements.listTimersAfter.all(after, TIMER_LIST_PAGE + 1);
+      const page = rows.length > TIMER_LIST_PAGE ? rows.slice(0, TIMER_LIST_PAGE) : rows;
       for (const record of mapWithSharedSettings(page, (values) => values[SETTINGS], toRecord, parsed)) records.push(record);
-      if (page.length < TIMER_LIST_PAGE) return records;
+      if (page === rows) return records;
       after = page[page.length - 1]![ID];
       await options.between?.();
     }

@@ -32,6 +32,7 @@ import { FakeClock } from '../../helpers/fake-clock.js';
 import { freshPostgresDatabase, postgresUnavailable } from '../../helpers/postgres-server.js';
 import { startS3Server } from '../../helpers/s3-server.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+import { decodeManifests } from '../../../src/store/stored-manifests.js';
 
 const skip = postgresUnavailable();
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -98,7 +99,14 @@ test('a stopped node moves into PostgreSQL and S3: every area reads back the sam
   const v1 = await bundles.put('export const one = 1;', '.mjs');
   const map1 = await bundles.put('{"version":3,"mappings":""}', '.mjs.map');
   const v2 = await bundles.put('export const two = 2;', '.mjs');
-  await store.apps.createVersion('fresh', { bundleHash: v1.hash, sourceMapHash: map1.hash, bundleSize: v1.size, functions: [] });
+  const settings = {
+    memoryMb: 128, timeoutMs: 30_000, concurrency: 8, minInstances: 0, maxInstances: 10, idleTimeoutMs: 300_000,
+    queueLimit: 100, queueTimeoutMs: 10_000, env: {}, network: 'outbound' as const, cpuShares: 1024,
+  };
+  await store.apps.createVersion('fresh', {
+    bundleHash: v1.hash, sourceMapHash: map1.hash, bundleSize: v1.size,
+    functions: [{ name: 'one', kind: 'http', settings, trigger: { route: 'GET /one' } }, { name: 'two', kind: 'http', settings, trigger: {} }],
+  });
   clock.advance(1_000);
   await store.apps.createVersion('fresh', { bundleHash: v2.hash, sourceMapHash: null, bundleSize: v2.size, functions: [] });
   const key = await new ApiKeys(store.keys, clock).create({ kind: 'function', app: 'fresh' }, 'deploy');
@@ -135,6 +143,14 @@ test('a stopped node moves into PostgreSQL and S3: every area reads back the sam
   t.after(() => cache.remove());
   try {
     assert.deepEqual(await readAll(target, clock.now()), before);
+    // The file holds one form of each version's manifests (the plain array for those stored before the compact
+    // form); the cluster's database holds both, since nodes of the earlier release read the plain array.
+    const versions = await db.query<{ functions: string | null; manifests: string | null }>('SELECT functions, manifests FROM app_versions');
+    assert.equal(versions.length, 4);
+    for (const { functions, manifests } of versions) {
+      assert.ok(functions !== null && manifests !== null);
+      assert.deepEqual(JSON.parse(functions), decodeManifests(manifests));
+    }
 
     // The key verifies with the secret it was made with; the secret opens with the old master key.
     assert.deepEqual(await new ApiKeys(target.keys, clock).verify(key.key), { kind: 'function', app: 'fresh' });

@@ -6,19 +6,17 @@ import { runAppStoreContract } from '../app-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { freshSqliteStore, openDatabase, tempDir } from './helpers.js';
 import type { SqliteDatabase } from '../../../src/store/sqlite/sqlite-database.js';
+import { decodeManifests } from '../../../src/store/stored-manifests.js';
 
 runAppStoreContract('sqlite', async () => {
   let db!: SqliteDatabase;
   const harness = await freshSqliteStore((opened, clock) => new SqliteAppStore((db = opened), clock))();
   return {
     ...harness,
-    earlierRelease: {
-      async plainFunctions(app, version) {
-        return db.prepare<[string, number], { functions: string }>('SELECT functions FROM app_versions WHERE app = ? AND version = ?').get(app, version)!.functions;
-      },
-      async dropCompactForm(app, version) {
-        db.prepare('UPDATE app_versions SET manifests = NULL WHERE app = ? AND version = ?').run(app, version);
-      },
+    async storeAsEarlierRelease(app, version) {
+      const where = 'WHERE app = ? AND version = ?';
+      const { manifests } = db.prepare<[string, number], { manifests: string }>(`SELECT manifests FROM app_versions ${where}`).get(app, version)!;
+      db.prepare(`UPDATE app_versions SET functions = ?, manifests = NULL ${where}`).run(JSON.stringify(decodeManifests(manifests)), app, version);
     },
   };
 });

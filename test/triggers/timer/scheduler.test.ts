@@ -533,7 +533,7 @@ test('settings from a node of another version are checked here too: a field this
   assert.equal((await store.getTimer('shop/cleanup'))!.version, 3);
 });
 
-test('a start reads the stored timers with a pause between pages; a sync once started (a deploy) reads them in one go', async (t) => {
+test('a start asks the store for a pause between pages of the stored timers; a sync once started (a deploy) does not', async (t) => {
   const { temp, clock, invoker } = harness(t);
   const store = temp.store(clock);
   const asked: boolean[] = [];
