@@ -4,9 +4,10 @@ import type { FunctionManifest } from './store.js';
 import { freezeDeep } from '../shared/freeze-deep.js';
 
 /**
- * A version's function manifests as the stores keep them beside the plain
- * JSON array (`manifests` beside `functions`): each distinct settings object
- * once, and each function as `[name, kind, settings index, trigger]`.
+ * A version's function manifests in the compact form the stores keep in
+ * `app_versions.manifests` (the plain JSON array is `functions`): each
+ * distinct settings object once, and each function as
+ * `[name, kind, settings index, trigger]`.
  *
  * Functions deployed together mostly have equal settings, and a node reads
  * every live version when it starts: with 20,000 functions the plain array is
