@@ -67,14 +67,16 @@ export function parseCron(cron: string, timezone: string = DEFAULT_TIMEZONE): vo
   pattern(cron, timezone);
 }
 
-/** Zones found valid: asking Intl costs ~0.1 ms, and a start re-checks every stored timer (most in the same few zones). */
-const validZones = new Set<string>();
+/**
+ * Zones found valid: asking Intl costs ~0.1 ms, and a start re-checks every stored timer (most in the same few zones).
+ * The default zone is known from the outset: the first question to Intl loads its zone data, ~15 ms of a start that
+ * checks the stored timers (their next times are stored, so nothing else there needs Intl).
+ */
+const validZones = new Set<string>([DEFAULT_TIMEZONE]);
 const VALID_ZONES_KEPT = 1024;
 
 export function isValidTimeZone(timezone: string): boolean {
-  // The default zone needs no asking: the first question to Intl loads its zone data, ~15 ms of a start that
-  // checks the stored timers (their next times are stored, so nothing else there needs Intl).
-  if (timezone === DEFAULT_TIMEZONE || validZones.has(timezone)) return true;
+  if (validZones.has(timezone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
   } catch {
