@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import type { BlobBackend } from '../blobs/blob-backend.js';
-import type { BlobIndex } from '../blobs/blob-index.js';
 import type { BundleStore } from '../blobs/bundles/bundle-store.js';
 import { openBlobBackend, openBundleStore } from '../blobs/open-blob-storage.js';
 import type { InstanceSlots } from '../cluster/instance-slots.js';

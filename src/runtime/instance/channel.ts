@@ -3,7 +3,7 @@ import { FrameReader } from './frame-reader.js';
 import { TurnWriter } from './turn-writer.js';
 import type { SendWindow } from './flow-control.js';
 import {
-  FRAME, HEADER_BYTES, MAX_BODY_FRAME_BYTES, MAX_FRAME_BYTES, encodeCredit, encodeFrame, encodeJsonFrame, frameHeader,
+  HEADER_BYTES, MAX_BODY_FRAME_BYTES, MAX_FRAME_BYTES, encodeCredit, encodeFrame, encodeJsonFrame, frameHeader,
   type FrameListener, type FrameType,
 } from './protocol.js';
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
-import type { AppRecord, AppStore, FunctionManifest, NewVersion, VersionRecord } from '../store.js';
+import type { AppRecord, AppStore, NewVersion, VersionRecord } from '../store.js';
 import type { PgDatabase } from './pg-database.js';
 import { encodeManifests, readManifests, VERSION_READ_COLUMNS } from '../stored-manifests.js';
 

@@ -1,7 +1,7 @@
 import type { SqliteDatabase } from './sqlite-database.js';
 import type { Clock } from '../../shared/clock.js';
 import { NimbusError } from '../../shared/errors.js';
-import type { AppRecord, AppStore, FunctionManifest, NewVersion, VersionRecord } from '../store.js';
+import type { AppRecord, AppStore, NewVersion, VersionRecord } from '../store.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import { encodeManifests, readManifests, VERSION_READ_COLUMNS } from '../stored-manifests.js';
 
