@@ -191,6 +191,7 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async registerTimers(timers: TimerRegistration[]): Promise<TimerRecord[]> {
+    if (timers.length === 0) return [];
     const now = this.#clock.now();
     return this.#db.transaction(() =>
       timers.map((t) => {
@@ -223,6 +224,7 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async removeTimers(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     this.#db.transaction(() => {
       for (const id of ids) {
         this.#statements.removeTimer.run(id);

@@ -166,43 +166,30 @@ export class TimerScheduler {
       };
       const storedById = new Map<string, TimerRecord>();
       await eachInChunks(stored, (record) => storedById.set(record.id, record));
-      const resolved = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);
-      // A start or a deploy syncs every timer; those stored exactly so already need no write.
-      const registrations: TimerRegistration[] = [];
-      const changed: TimerRegistration[] = [];
-      await eachInChunks(resolved, ({ def, settings }) => {
-        const registration: TimerRegistration = {
-          id: timerId(def.app, def.functionName),
-          app: def.app,
-          functionName: def.functionName,
-          version: def.version,
-          cron: settings.cron,
-          timezone: settings.timezone,
-          settings: settings as unknown as Record<string, unknown>,
-        };
-        registrations.push(registration);
-        if (!sameRegistration(storedById.get(registration.id), registration)) changed.push(registration);
-      });
+      // Every definition is checked before anything is written; a start or a deploy syncs every timer, and those
+      // stored exactly so already need no write.
+      const { wanted, ids: wantedIds } = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);
       await pause();
-      const written = new Map((await this.#store.registerTimers(changed)).map((r) => [r.id, r]));
-      const records = registrations.map((r) => written.get(r.id) ?? storedById.get(r.id)!);
-      const keep = new Set(records.map((r) => r.id));
-      const gone = new Set([...stored.map((r) => r.id), ...this.#timers.keys()].filter((id) => !keep.has(id)));
-      if (gone.size > 0) await this.#store.removeTimers([...gone]);
+      const changed = wanted.filter((w) => w.record === undefined);
+      const written = await this.#store.registerTimers(changed.map((w) => registration(w)));
+      for (let i = 0; i < changed.length; i++) changed[i]!.record = written[i];
+      const gone: string[] = [];
+      for (const id of storedById.keys()) if (!wantedIds.has(id)) gone.push(id);
+      for (const id of this.#timers.keys()) if (!wantedIds.has(id) && !storedById.has(id)) gone.push(id);
+      if (gone.length > 0) await this.#store.removeTimers(gone);
       for (const id of gone) this.#timers.delete(id);
 
       await pause();
       const lastFired = new Map((await this.#store.listLastRuns({ firedOnly: true })).map((r) => [r.timerId, r.scheduledAt]));
       const added: TimerState[] = [];
-      // Timers sharing a schedule and a cursor (registered by one deploy, or fired together) share their next time: computed once.
-      const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
-      const remember: TimerNextTime[] = [];
-      await eachInChunks(records, (record, i) => {
-        const settings = resolved[i]!.settings;
-        const existing = this.#timers.get(record.id);
+      /** Timers whose next time is not stored for their cursor and schedule: worked out below, by pattern. */
+      const toWorkOut: TimerState[] = [];
+      await eachInChunks(wanted, ({ id, settings, record }) => {
+        record = record!;
+        const existing = this.#timers.get(id);
         const sameSchedule = existing && existing.settings.cron === settings.cron && existing.settings.timezone === settings.timezone;
         const state: TimerState = existing ?? {
-          id: record.id,
+          id,
           app: record.app,
           functionName: record.functionName,
           version: record.version,
@@ -212,7 +199,7 @@ export class TimerScheduler {
           ticket: 0,
           active: 0,
           queue: [],
-          lastFired: lastFired.get(record.id) ?? null,
+          lastFired: lastFired.get(id) ?? null,
         };
         state.version = record.version;
         state.settings = settings;
@@ -223,17 +210,22 @@ export class TimerScheduler {
           state.cursor = Math.max(state.cursor, record.lastScheduledAt);
         }
         if (!existing) {
-          this.#timers.set(record.id, state);
+          this.#timers.set(id, state);
           added.push(state);
         }
-        if (!sameSchedule) {
-          // A time worked out before for this cursor and schedule is taken as stored (the store gives one only while both
-          // are still the record's): a start with thousands of timers would otherwise build every pattern again. The
-          // times worked out here are stored for the next start.
-          const known = record.nextAt !== null && record.nextAt > state.cursor ? record.nextAt : undefined;
-          const at = this.#reschedule(state, nextTimes, known);
-          if (known === undefined && at !== null) remember.push({ id: state.id, after: state.cursor, cron: settings.cron, timezone: settings.timezone, nextAt: at });
-        }
+        if (sameSchedule) return;
+        // A time worked out before for this cursor and schedule is taken as stored (the store gives one only while both
+        // are still the record's): a start with thousands of timers would otherwise build every pattern again.
+        if (record.nextAt !== null && record.nextAt > state.cursor) this.#queueNext(state, record.nextAt);
+        else toWorkOut.push(state);
+      });
+      // The others are worked out grouped by pattern, each pattern built once; the times are stored for the next start.
+      const remember: TimerNextTime[] = [];
+      const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
+      await eachInChunks(groupBy(toWorkOut, (state) => `${state.schedule.timezone} ${state.schedule.cron}`), (state) => {
+        const at = nextAfterShared(state, nextTimes);
+        this.#queueNext(state, at);
+        if (at !== null) remember.push({ id: state.id, after: state.cursor, cron: state.schedule.cron, timezone: state.schedule.timezone, nextAt: at });
       });
       if (remember.length > 0) this.#track(this.#store.rememberNextTimes(remember));
       this.#compactDueQueue();
@@ -333,12 +325,10 @@ export class TimerScheduler {
     return result;
   }
 
-  /** Queues the state's next due time (`known`, when it is); any older entry for it goes stale. */
-  #reschedule(state: TimerState, nextTimes?: NextTimes, known?: number): number | null {
+  /** Queues the state's next due time (none when `at` is null); any older entry for it goes stale. */
+  #queueNext(state: TimerState, at: number | null): void {
     state.ticket = this.#nextTicket++;
-    const at = known ?? (nextTimes ? nextAfterShared(state, nextTimes) : state.schedule.nextAfter(state.cursor));
     if (at !== null) this.#due.push({ at, timerId: state.id, ticket: state.ticket });
-    return at;
   }
 
   #compactDueQueue(): void {
@@ -409,8 +399,7 @@ export class TimerScheduler {
       if (decision.skipped) this.#recordSkipped(state, decision.skipped.scheduledAt, decision.skipped.reason);
       for (const fire of decision.fires) this.#fire(state, fire, 'schedule');
     }
-    state.ticket = this.#nextTicket++;
-    if (next !== null) this.#due.push({ at: next, timerId: state.id, ticket: state.ticket });
+    this.#queueNext(state, next);
   }
 
   #fireStartup(state: TimerState): void {
@@ -543,9 +532,41 @@ export class TimerScheduler {
   }
 }
 
-function sameRegistration(stored: TimerRecord | undefined, wanted: TimerRegistration): boolean {
-  return stored !== undefined && stored.app === wanted.app && stored.functionName === wanted.functionName && stored.version === wanted.version
-    && stored.cron === wanted.cron && stored.timezone === wanted.timezone && (stored.settings === wanted.settings || jsonEqual(stored.settings, wanted.settings));
+/** A timer of a sync: its definition and checked settings, and its stored record once it is stored as wanted. */
+interface WantedTimer {
+  id: string;
+  def: TimerDefinitionRef;
+  settings: ResolvedTimerSettings;
+  /** Undefined until registered, unless the store holds it exactly so already. */
+  record: TimerRecord | undefined;
+}
+
+function storedAsWanted(stored: TimerRecord | undefined, def: TimerDefinitionRef, settings: ResolvedTimerSettings): TimerRecord | undefined {
+  const same = stored !== undefined && stored.app === def.app && stored.functionName === def.functionName && stored.version === def.version
+    && stored.cron === settings.cron && stored.timezone === settings.timezone
+    && (stored.settings === (settings as unknown) || jsonEqual(stored.settings, settings));
+  return same ? stored : undefined;
+}
+
+function registration({ id, def, settings }: WantedTimer): TimerRegistration {
+  return {
+    id, app: def.app, functionName: def.functionName, version: def.version, cron: settings.cron, timezone: settings.timezone,
+    settings: settings as unknown as Record<string, unknown>,
+  };
+}
+
+/** The items grouped by key: keys in the order each first appears, each key's items in their own order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  const grouped: T[] = [];
+  for (const group of groups.values()) for (const item of group) grouped.push(item);
+  return grouped;
 }
 
 /** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
@@ -565,70 +586,78 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
  * per distinct object: a start with thousands of unchanged timers parses none of their schedules, and timers stored with
  * equal settings share one object. Either way a field this node does not know is refused: in a cluster mid-upgrade, a
  * version deployed from a newer node with a new timer setting fails this node's sync (its armed timers run on unchanged;
- * the nodes that know the setting run the new one), rather than running here without it.
+ * the nodes that know the setting run the new one), rather than running here without it. Each timer comes back with its
+ * stored record when the store holds it exactly as wanted (nothing to write).
  */
 async function resolveDefinitions(
   timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, storedById: ReadonlyMap<string, TimerRecord>,
   eachInChunks: <T>(items: readonly T[], each: (item: T, i: number) => void) => Promise<void>,
-): Promise<{ def: TimerDefinitionRef; settings: ResolvedTimerSettings }[]> {
+): Promise<{ wanted: WantedTimer[]; ids: Set<string> }> {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
-  const seen = new Set<string>();
-  // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern makes each one built once per sync.
-  const patternKey = (def: TimerDefinitionRef): string => {
-    const settings = (def?.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
-    return `${String(settings.timezone)} ${String(settings.cron)}`;
-  };
+  const ids = new Set<string>();
   const previous = new Map(validated);
   validated.clear();
   const checkedStored = new Set<object>();
-  // Grouped in a pass that pauses like the others (sorting thousands of keys would hold the event loop in one piece):
-  // patterns in the order each first appears, each pattern's timers in their own order.
-  const byPattern = new Map<string, { def: TimerDefinitionRef; i: number }[]>();
+  const wanted: WantedTimer[] = [];
+  /** Timers whose settings are not those stored for them: checked in full below. */
+  const toCheck: WantedTimer[] = [];
+  const refused = (def: TimerDefinitionRef, id: string, err: unknown): unknown => {
+    if (!(err instanceof NimbusError)) return err;
+    return new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${id}: ${err.message.replace(/^[^:]*: /, '')}`, {
+      app: def.app,
+      function: def.functionName,
+      field: err.details?.field,
+    });
+  };
   await eachInChunks(timers, (def, i) => {
-    const key = patternKey(def);
-    const group = byPattern.get(key);
-    if (group) group.push({ def, i });
-    else byPattern.set(key, [{ def, i }]);
-  });
-  const grouped: { def: TimerDefinitionRef; i: number }[] = [];
-  for (const group of byPattern.values()) for (const item of group) grouped.push(item);
-  const resolved: { def: TimerDefinitionRef; settings: ResolvedTimerSettings }[] = [];
-  await eachInChunks(grouped, ({ def, i }) => {
     for (const field of ['app', 'functionName'] as const) {
       if (typeof def?.[field] !== 'string' || def[field] === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].${field} must be a non-empty string`);
     }
     if (!Number.isInteger(def.version) || def.version < 1) throw new TypeError(`TimerScheduler.sync: timers[${i}].version must be a positive whole number`);
     const id = timerId(def.app, def.functionName);
-    if (seen.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
-    seen.add(id);
-    const stored = storedById.get(id)?.settings;
-    try {
-      if (stored && jsonEqual(stored, def.settings)) {
-        if (!checkedStored.has(stored)) {
+    if (ids.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
+    ids.add(id);
+    const record = storedById.get(id);
+    const stored = record?.settings;
+    if (stored && jsonEqual(stored, def.settings)) {
+      if (!checkedStored.has(stored)) {
+        try {
           checkStoredTimerSettings(stored);
-          checkedStored.add(stored);
+        } catch (err) {
+          throw refused(def, id, err);
         }
-        resolved.push({ def, settings: stored as unknown as ResolvedTimerSettings });
-        return;
+        checkedStored.add(stored);
       }
-      // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
-      const settingsKey = JSON.stringify(def.settings ?? null);
-      let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
-      if (!settings) {
+      const settings = stored as unknown as ResolvedTimerSettings;
+      wanted.push({ id, def, settings, record: storedAsWanted(record, def, settings) });
+      return;
+    }
+    // Its settings are set by the full check below, before the timers are returned.
+    const timer: WantedTimer = { id, def, settings: undefined as unknown as ResolvedTimerSettings, record: undefined };
+    wanted.push(timer);
+    toCheck.push(timer);
+  });
+  // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern builds each one once per sync.
+  const byPattern = groupBy(toCheck, ({ def }) => {
+    const settings = (def.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
+    return `${String(settings.timezone)} ${String(settings.cron)}`;
+  });
+  await eachInChunks(byPattern, (timer) => {
+    const { def, id } = timer;
+    // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
+    const settingsKey = JSON.stringify(def.settings ?? null);
+    let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
+    if (!settings) {
+      try {
         checkKnownTimerFields(def.settings);
         settings = validateTimerSettings(def.settings);
+      } catch (err) {
+        throw refused(def, id, err);
       }
-      validated.set(settingsKey, settings);
-      resolved.push({ def, settings });
-    } catch (err) {
-      if (!(err instanceof NimbusError)) throw err;
-      const field = err.details?.field;
-      throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${id}: ${err.message.replace(/^[^:]*: /, '')}`, {
-        app: def.app,
-        function: def.functionName,
-        field,
-      });
     }
+    validated.set(settingsKey, settings);
+    timer.settings = settings;
+    timer.record = storedAsWanted(storedById.get(id), def, settings);
   });
-  return resolved;
+  return { wanted, ids };
 }
