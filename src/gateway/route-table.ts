@@ -16,7 +16,7 @@ export interface RouteMatch {
 interface Entry { route: Route; target: RouteTarget; specificity: number; rank: number }
 /** A function by name: a routed function's entry serves as its record too (one object per function, not two). */
 type Named = Entry | { target: RouteTarget; route: null };
-/** One version's HTTP functions: its routes and its functions by `<app>/<function>`. */
+/** One version's HTTP functions: its routes and its functions by name. */
 interface CompiledVersion { entries: Entry[]; byName: Map<string, Named> }
 
 /**
@@ -34,14 +34,14 @@ interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> | n
  */
 export class RouteTable {
   #root: LiteralNode = literalNode();
-  /** `/fn/<app>/<function>` targets, for every HTTP function, with the function's route if it declares one. */
-  #byName = new Map<string, Named>();
 
-  /** Each app's live version and its routes, parsed once: a deploy rebuilds the table from every app's, and only its own are new. */
+  /**
+   * Each app's live version and its routes, parsed once: a deploy rebuilds the table from every app's, and only its own
+   * are new. Also what `/fn/<app>/<function>` finds, for every HTTP function, with the function's route if it declares one.
+   */
   #compiled = new Map<string, { version: VersionRecord; compiled: CompiledVersion }>();
 
   rebuild(live: VersionRecord[]): void {
-    const byName = new Map<string, Named>();
     // The order of one list of every route decides precedence: by specificity, deploy order among equals. Routes of
     // equal specificity are gathered in order rather than sorted (thousands of routes share a handful of them).
     const bySpecificity = new Map<number, Entry[]>();
@@ -51,7 +51,6 @@ export class RouteTable {
       const known = this.#compiled.get(version.app);
       const compiled = known?.version === version ? known.compiled : compileVersion(version);
       kept.set(version.app, { version, compiled });
-      for (const [name, named] of compiled.byName) byName.set(name, named);
       for (const entry of compiled.entries) {
         let same = bySpecificity.get(entry.specificity);
         if (!same) bySpecificity.set(entry.specificity, (same = []));
@@ -77,7 +76,6 @@ export class RouteTable {
       }
     }
     this.#root = root;
-    this.#byName = byName;
     this.#compiled = kept;
   }
 
@@ -120,14 +118,18 @@ export class RouteTable {
   }
 
   byName(app: string, functionName: string): RouteTarget | undefined {
-    return this.#byName.get(`${app}/${functionName}`)?.target;
+    return this.#named(app, functionName)?.target;
   }
 
   /** `/fn/<app>/<function>/<rest>`: the function and the parameters its rest carries (see matchFunctionPath). */
   matchByName(app: string, functionName: string, rest: string): RouteMatch | null {
-    const entry = this.#byName.get(`${app}/${functionName}`);
+    const entry = this.#named(app, functionName);
     if (!entry) return null;
     return { target: entry.target, params: matchFunctionPath(entry.route, pathParts(`/${rest}`)) };
+  }
+
+  #named(app: string, functionName: string): Named | undefined {
+    return this.#compiled.get(app)?.compiled.byName.get(functionName);
   }
 
   /** The route lists on the path's literal walk: every route that could match it is in one of them. */
@@ -155,7 +157,7 @@ function compileVersion(version: VersionRecord): CompiledVersion {
     const spec = fn.trigger['route'] as string | null;
     const route = spec ? parseRoute(spec) : null;
     const entry: Entry | null = route ? { route, target, specificity: specificity(route), rank: 0 } : null;
-    byName.set(`${version.app}/${fn.name}`, entry ?? { target, route: null });
+    byName.set(fn.name, entry ?? { target, route: null });
     if (entry) entries.push(entry);
   }
   return { entries, byName };

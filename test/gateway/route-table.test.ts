@@ -111,3 +111,31 @@ function sameAsUnindexed(table: RouteTable, live: VersionRecord[]): number {
   }
   return compared;
 }
+
+test('functions are found by app and name, routed or not, in the live versions only', () => {
+  const table = new RouteTable();
+  const shop: VersionRecord = {
+    ...version('shop', ['GET /orders/:id']),
+    functions: [
+      { name: 'getOrder', kind: 'http', settings: {} as FunctionManifest['settings'], trigger: { route: 'GET /orders/:id', auth: 'key' } },
+      { name: 'plain', kind: 'http', settings: {} as FunctionManifest['settings'], trigger: {} },
+      { name: 'nightly', kind: 'timer', settings: {} as FunctionManifest['settings'], trigger: { cron: '0 0 * * *' } },
+    ],
+  };
+  // An app named like another app's prefix: names are looked up per app, never as one joined string.
+  const other = version('shop/getOrder', ['GET /other']);
+  table.rebuild([shop, other]);
+  assert.deepEqual(table.byName('shop', 'getOrder'), { app: 'shop', functionName: 'getOrder', version: 1, auth: 'key' });
+  assert.deepEqual(table.byName('shop', 'plain'), { app: 'shop', functionName: 'plain', version: 1, auth: 'anonymous' });
+  assert.equal(table.byName('shop', 'nightly'), undefined, 'a timer function is not an HTTP target');
+  assert.equal(table.byName('shop', 'missing'), undefined);
+  assert.deepEqual(table.matchByName('shop', 'getOrder', '42')?.params, { id: '42' });
+  assert.deepEqual(table.matchByName('shop', 'plain', 'a/b')?.params, { '*': 'a/b' });
+  assert.equal(table.byName('shop/getOrder', 'f0')?.app, 'shop/getOrder');
+
+  const shop2 = { ...shop, version: 2, functions: shop.functions.filter((f) => f.name !== 'plain') };
+  table.rebuild([shop2]);
+  assert.equal(table.byName('shop', 'getOrder')?.version, 2, 'the new live version answers');
+  assert.equal(table.byName('shop', 'plain'), undefined, 'a function the new version dropped is gone');
+  assert.equal(table.byName('shop/getOrder', 'f0'), undefined, 'an app no longer live is gone');
+});
