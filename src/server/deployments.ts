@@ -68,6 +68,8 @@ export interface DeploymentDeps {
  */
 export class DeploymentRegistry implements FunctionResolver {
   readonly #live = new Map<string, VersionRecord>();
+  /** Each live version's functions by name, made when first asked for (most versions never are). */
+  readonly #functionsByName = new WeakMap<VersionRecord, Map<string, FunctionManifest>>();
   readonly #versions = new Map<string, VersionRecord>();
   /** Every version record enters by load(), #version() or #prepare(): each shares its functions' settings there. */
   readonly #sharedSettings = new SharedFunctionSettings();
@@ -93,6 +95,15 @@ export class DeploymentRegistry implements FunctionResolver {
 
   liveVersion(app: string): number | undefined {
     return this.#live.get(app)?.version;
+  }
+
+  /** A function of an app's live version, by name. */
+  liveFunction(app: string, name: string): FunctionManifest | undefined {
+    const version = this.#live.get(app);
+    if (!version) return undefined;
+    let byName = this.#functionsByName.get(version);
+    if (!byName) this.#functionsByName.set(version, (byName = new Map(version.functions.map((f) => [f.name, f]))));
+    return byName.get(name);
   }
 
   live(): VersionRecord[] {

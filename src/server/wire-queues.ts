@@ -41,12 +41,16 @@ export function wireQueues(deps: {
   const triggers = new QueueTriggerManager({ queues: deps.queues, invoker: deps.invoker, clock: deps.clock, onError });
   const asyncInvocations = new AsyncInvocations({ queues: deps.queues, results: deps.asyncResults, invoker: deps.invoker, clock: deps.clock, onError });
 
+  const asyncBinding = (app: string, functionName: string) => {
+    const fn = deps.deployments.liveFunction(app, functionName);
+    return fn?.kind === 'http' ? asyncBindingOf(app, functionName, fn.settings) : undefined;
+  };
   const sync = () => {
     const live = deps.deployments.live();
     triggers.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => ({
       app: v.app, functionName: f.name, version: v.version, settings: f.trigger as unknown as QueueSettings,
     }))));
-    asyncInvocations.sync(live.flatMap((v) => v.functions.filter((f) => f.kind === 'http').map((f) => asyncBindingOf(v.app, f.name, f.settings))));
+    asyncInvocations.sync(asyncBinding);
   };
   sync();
   deps.deployments.onChange(sync);

@@ -21,6 +21,13 @@ export function asyncQueueName(app: string, functionName: string): string {
   return `${ASYNC_QUEUE_PREFIX}${app}.${functionName}`;
 }
 
+/** The function whose async queue this is (app names hold no dot), or null for another queue. */
+function functionOfQueue(queue: string): { app: string; functionName: string } | null {
+  if (!queue.startsWith(ASYNC_QUEUE_PREFIX)) return null;
+  const dot = queue.indexOf('.', ASYNC_QUEUE_PREFIX.length);
+  return dot < 0 ? null : { app: queue.slice(ASYNC_QUEUE_PREFIX.length, dot), functionName: queue.slice(dot + 1) };
+}
+
 /** The HTTP request to replay, as the gateway received it. */
 export interface AsyncRequest {
   method: string;
@@ -57,6 +64,12 @@ export interface AsyncFunctionBinding {
   };
 }
 
+/**
+ * The function of that name if it may be called asynchronously, with its settings. Looked up when needed rather
+ * than listed: thousands of HTTP functions may be deployed, and few are ever called so.
+ */
+export type AsyncBindingLookup = (app: string, functionName: string) => AsyncFunctionBinding | undefined;
+
 export interface AsyncInvocationsOptions {
   queues: QueueStore;
   results: AsyncResultStore;
@@ -87,10 +100,8 @@ export class AsyncInvocations {
   readonly #pollIntervalMs: number;
   readonly #group: ConsumerGroup;
   readonly #onError: (error: unknown) => void;
-  /** Every function that may be called asynchronously, by `app/function`; its consumer's spec is made when it starts. */
-  #bindings = new Map<string, AsyncFunctionBinding>();
-  /** The same keys by the name of their queue. */
-  #byQueue = new Map<string, string>();
+  /** Every function that may be called asynchronously; a consumer (keyed `app/function`) gets its spec when it starts. */
+  #lookup: AsyncBindingLookup = () => undefined;
   /** Sends made here per function since its consumer started: a look that began before one must not stop that consumer. */
   readonly #sent = new Map<string, number>();
   #looking = false;
@@ -120,7 +131,7 @@ export class AsyncInvocations {
     };
     const key = { invocationId, app, functionName };
     const fn = `${app}/${functionName}`;
-    if (this.#bindings.has(fn)) {
+    if (this.#lookup(app, functionName)) {
       // Started before the send commits, so the send wakes it.
       this.#sent.set(fn, (this.#sent.get(fn) ?? 0) + 1);
       this.#start(fn);
@@ -143,10 +154,9 @@ export class AsyncInvocations {
     return this.#results.get(invocationId);
   }
 
-  /** Makes these the functions that may be called asynchronously; consumers of the others stop. */
-  sync(functions: AsyncFunctionBinding[]): void {
-    this.#bindings = new Map(functions.map((binding) => [`${binding.app}/${binding.functionName}`, binding]));
-    this.#byQueue = new Map(functions.map((binding) => [asyncQueueName(binding.app, binding.functionName), `${binding.app}/${binding.functionName}`]));
+  /** Where to look up the functions that may be called asynchronously (again after a deploy): running consumers take their new settings, those of functions gone stop. */
+  sync(lookup: AsyncBindingLookup): void {
+    this.#lookup = lookup;
     // Running consumers take the new settings; those of functions gone stop.
     const running: ConsumerSpec[] = [];
     for (const key of this.#group.keys()) {
@@ -175,9 +185,15 @@ export class AsyncInvocations {
     if (spec) this.#group.ensure(spec);
   }
 
+  /** The binding of a consumer's key, `app/function` (app names hold no slash). */
+  #bindingOf(key: string): AsyncFunctionBinding | undefined {
+    const slash = key.indexOf('/');
+    return slash < 0 ? undefined : this.#lookup(key.slice(0, slash), key.slice(slash + 1));
+  }
+
   /** The consumer of one function's queue; settings the deploy should have refused are reported, and nothing runs. */
   #spec(key: string): ConsumerSpec | undefined {
-    const binding = this.#bindings.get(key);
+    const binding = this.#bindingOf(key);
     if (!binding) return undefined;
     try {
       return { key, settings: asyncQueueSettings(binding), handler: this.#handler(binding) };
@@ -206,11 +222,11 @@ export class AsyncInvocations {
           if (this.#closed) return;
           // Only the busy queues and the running consumers are visited: a look costs nothing per idle function.
           for (const queue of busy) {
-            const key = this.#byQueue.get(queue);
-            if (key) this.#start(key);
+            const fn = functionOfQueue(queue);
+            if (fn) this.#start(`${fn.app}/${fn.functionName}`);
           }
           for (const key of this.#group.keys()) {
-            const binding = this.#bindings.get(key);
+            const binding = this.#bindingOf(key);
             if (binding && !busy.has(asyncQueueName(binding.app, binding.functionName)) && this.#sent.get(key) === sentBefore.get(key)) {
               this.#group.stop(key);
               this.#sent.delete(key);

@@ -5,10 +5,15 @@ import type { NimbusError } from '../../../src/shared/errors.js';
 import { MAX_MESSAGE_BYTES } from '../../../src/store/queue-store.js';
 import { SqliteAsyncResultStore } from '../../../src/store/sqlite/sqlite-async-result-store.js';
 import { SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
-import { AsyncInvocations, asyncQueueName, type AsyncPayload } from '../../../src/triggers/queue/async-invocations.js';
+import { AsyncInvocations, asyncQueueName, type AsyncBindingLookup, type AsyncFunctionBinding, type AsyncPayload } from '../../../src/triggers/queue/async-invocations.js';
 import { openDatabase, tempDir } from '../../store/sqlite/helpers.js';
 import { FakeClock, settle, waitFor } from '../../helpers/fake-clock.js';
 import { FakeInvoker } from './fake-invoker.js';
+
+/** The node looks bindings up in what is deployed; here, in a list. */
+function lookupOf(bindings: AsyncFunctionBinding[]): AsyncBindingLookup {
+  return (app, functionName) => bindings.find((b) => b.app === app && b.functionName === functionName);
+}
 
 async function withAsync(fn: (s: {
   clock: FakeClock; queues: SqliteQueueStore; invoker: FakeInvoker; async: AsyncInvocations; records: () => number;
@@ -46,7 +51,7 @@ test('an async call is stored as a queued message and record, then run through i
     assert.deepEqual(message!.body, payload);
 
     invoker.respond = () => ok(201, 'made');
-    async.sync([{ app: 'shop', functionName: 'checkout' }]);
+    async.sync(lookupOf([{ app: 'shop', functionName: 'checkout' }]));
     await waitFor(() => invoker.calls.length === 1, 'the attempt');
     assert.deepEqual(invoker.calls[0], { id, app: 'shop', functionName: 'checkout', trigger: 'async', payload });
     await settle();
@@ -60,7 +65,7 @@ test('an async call is stored as a queued message and record, then run through i
 
 test('a 5xx answer is a failed attempt: retried with backoff, then failed with the last response', async () => {
   await withAsync(async ({ invoker, async, clock, queues }) => {
-    async.sync([{ app: 'shop', functionName: 'checkout', settings: { maxAttempts: 2, backoff: { initialMs: 100 } } }]);
+    async.sync(lookupOf([{ app: 'shop', functionName: 'checkout', settings: { maxAttempts: 2, backoff: { initialMs: 100 } } }]));
     invoker.respond = (_e, call) => (call === 1 ? { outcome: 'timeout', error: 'the function did not finish within its timeout' } : ok(503, 'down'));
     const id = await async.enqueue('shop', 'checkout', { ...request, body: null });
     await waitFor(() => invoker.calls.length === 1, 'attempt 1');
@@ -82,7 +87,7 @@ test('a 5xx answer is a failed attempt: retried with backoff, then failed with t
 
 test('a 4xx answer is the function\'s answer, not a failure; throttling does not count as an attempt', async () => {
   await withAsync(async ({ invoker, async, clock }) => {
-    async.sync([{ app: 'shop', functionName: 'checkout' }]);
+    async.sync(lookupOf([{ app: 'shop', functionName: 'checkout' }]));
     invoker.respond = (_e, call) => (call === 1 ? { outcome: 'throttled' } : ok(404, 'no such order'));
     const id = await async.enqueue('shop', 'checkout', request);
     await waitFor(() => invoker.calls.length === 1, 'throttled attempt');
@@ -111,7 +116,7 @@ test('a request too large for the queue is refused (413) and leaves no record be
 test('a consumer runs only while its function\'s queue holds messages: a send here starts it at once, one sent elsewhere is found at the next look, an emptied queue\'s stops', async () => {
   await withAsync(async ({ invoker, async, clock, queues }) => {
     invoker.respond = () => ok(200, 'done');
-    async.sync([{ app: 'shop', functionName: 'checkout' }, { app: 'shop', functionName: 'refund' }, { app: 'shop', functionName: 'idle' }]);
+    async.sync(lookupOf([{ app: 'shop', functionName: 'checkout' }, { app: 'shop', functionName: 'refund' }, { app: 'shop', functionName: 'idle' }]));
     await settle();
     assert.equal(async.consumers, 0, 'no messages, no consumers');
 
@@ -143,10 +148,35 @@ test('a function\'s queue holding messages when the functions are synced (a rest
   await withAsync(async ({ invoker, async }) => {
     invoker.respond = () => ok(200, 'done');
     const id = await async.enqueue('shop', 'checkout', request);
-    async.sync([{ app: 'shop', functionName: 'checkout' }, { app: 'shop', functionName: 'idle' }]);
+    async.sync(lookupOf([{ app: 'shop', functionName: 'checkout' }, { app: 'shop', functionName: 'idle' }]));
     await waitFor(() => invoker.calls.length === 1, 'the attempt');
     await settle();
     assert.equal((await async.get(id))?.state, 'succeeded');
     assert.equal(async.consumers, 1, 'only the function with messages has a consumer until the next look');
+  });
+});
+
+test('messages for a function no longer deployed start nothing, and a sync without it stops its consumer', async () => {
+  await withAsync(async ({ invoker, async, clock, queues }) => {
+    invoker.respond = () => ok(200, 'done');
+    let deployed = [{ app: 'my-shop', functionName: 'checkout' }];
+    // Looked up live, as the node does: a sync says when to look again.
+    async.sync((app, functionName) => deployed.find((b) => b.app === app && b.functionName === functionName));
+    const payload: AsyncPayload = { invocationId: 'orphan', method: 'POST', url: request.url, headers: [], bodyBase64: null };
+    await queues.send(asyncQueueName('my-shop', 'gone'), [{ body: payload }], { internal: true });
+    await queues.send(asyncQueueName('other', 'checkout'), [{ body: payload }], { internal: true });
+    await clock.advance(10_000);
+    await settle();
+    assert.equal(async.consumers, 0, 'queues of functions not deployed have no consumer');
+    assert.equal(invoker.calls.length, 0);
+
+    invoker.respond = () => new Promise(() => {}); // the attempt stays running, so the consumer does too
+    await async.enqueue('my-shop', 'checkout', request);
+    await waitFor(() => invoker.calls.length === 1, 'the attempt');
+    assert.equal(async.consumers, 1);
+    deployed = [];
+    async.sync((app, functionName) => deployed.find((b) => b.app === app && b.functionName === functionName));
+    await settle();
+    assert.equal(async.consumers, 0, 'the consumer of the function gone stopped');
   });
 });
