@@ -610,9 +610,8 @@ async function resolveDefinitions(
     });
   };
   await eachInChunks(timers, (def, i) => {
-    for (const field of ['app', 'functionName'] as const) {
-      if (typeof def?.[field] !== 'string' || def[field] === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].${field} must be a non-empty string`);
-    }
+    if (typeof def?.app !== 'string' || def.app === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].app must be a non-empty string`);
+    if (typeof def.functionName !== 'string' || def.functionName === '') throw new TypeError(`TimerScheduler.sync: timers[${i}].functionName must be a non-empty string`);
     if (!Number.isInteger(def.version) || def.version < 1) throw new TypeError(`TimerScheduler.sync: timers[${i}].version must be a positive whole number`);
     const id = timerId(def.app, def.functionName);
     if (ids.has(id)) throw new TypeError(`TimerScheduler.sync: timer ${id} is listed twice`);
