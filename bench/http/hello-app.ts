@@ -6,6 +6,8 @@ export interface HelloFunction {
   /** Export name, and the first path segment of its route: `GET /<name>/hello/:name`. */
   name: string;
   settings: FunctionSettings;
+  /** Lines the handler logs (console.log) before it answers, to measure log capture; none when absent. */
+  logLines?: number;
 }
 
 /**
@@ -20,9 +22,14 @@ export const helloHandler = (_req: Request, ctx: { params: Record<string, string
 export function helloAppSource(functions: readonly HelloFunction[]): string {
   return [
     `import { http } from 'nimbus-functions';`,
-    ...functions.map(({ name, settings }) =>
-      `export const ${name} = http(${JSON.stringify({ route: `GET /${name}/hello/:name`, ...settings })}, ${helloHandler.toString()});`),
+    ...functions.map(({ name, settings, logLines }) =>
+      `export const ${name} = http(${JSON.stringify({ route: `GET /${name}/hello/:name`, ...settings })}, ${logLines ? loggingHandler(logLines) : helloHandler.toString()});`),
   ].join('\n');
+}
+
+/** The hello handler, logging `lines` lines of about 60 characters first. */
+function loggingHandler(lines: number): string {
+  return `(req, ctx) => { for (let i = 0; i < ${lines}; i++) console.log('hello', ctx.params.name, 'line', i, 'of', req.method, req.url); return (${helloHandler.toString()})(req, ctx); }`;
 }
 
 export function helloPath(functionName: string, who = 'bench'): string {

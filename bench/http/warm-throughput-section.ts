@@ -26,6 +26,8 @@ export const THROUGHPUT_FUNCTIONS: readonly HelloFunction[] = [
   { name: 'one', settings: { maxInstances: 1, minInstances: 1, concurrency: 64 } },
   { name: 'two', settings: { maxInstances: 2, minInstances: 2, concurrency: 32 } },
 ];
+/** The first function, logging a few lines per request: what log capture costs a function that logs. */
+const LOGGING_FUNCTION: HelloFunction = { ...THROUGHPUT_FUNCTIONS[0]!, name: 'logs', logLines: 5 };
 
 export const warmThroughputSection: BenchSection = {
   name: 'http',
@@ -60,7 +62,7 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
     for (const variant of VARIANTS) {
       try {
         const node = await startBenchNode(variant.options);
-        await node.deploy('bench', helloAppSource(THROUGHPUT_FUNCTIONS));
+        await node.deploy('bench', helloAppSource([...THROUGHPUT_FUNCTIONS, LOGGING_FUNCTION]));
         nodes.push({ label: variant.label, node });
       } catch (err) {
         notes.push(`${variant.label}: not measured (${(err as Error).message.split('\n')[0]})`);
@@ -80,14 +82,16 @@ export async function benchWarmThroughput(config: BenchConfig): Promise<SectionR
       rows.push(row(r, 'bare node:http, hand-written JSON (no Request/Response)', handWritten, base));
       if (workerdRun) rows.push(row(r, 'workerd, the same handler as a Worker', workerdRun, base));
       // Metering on and off run back to back (single-instance rows first), so the pair sees the same machine.
-      const runs = nodes.flatMap(({ label, node }) => THROUGHPUT_FUNCTIONS
-        // Two instances only on the first variant: on 2 cores they rarely help, and each row costs a run.
+      const functions = [...THROUGHPUT_FUNCTIONS, LOGGING_FUNCTION];
+      const runs = nodes.flatMap(({ label, node }) => functions
+        // Two instances, and the logging handler, only on the first variant: each row costs a run.
         .filter((fn) => fn === THROUGHPUT_FUNCTIONS[0] || label === VARIANTS[0]!.label)
         .map((fn) => ({ label, node, fn })))
-        .sort((a, b) => THROUGHPUT_FUNCTIONS.indexOf(a.fn) - THROUGHPUT_FUNCTIONS.indexOf(b.fn));
+        .sort((a, b) => functions.indexOf(a.fn) - functions.indexOf(b.fn));
       for (const { label, node, fn } of runs) {
         const nimbus = await measure(node.url + helloPath(fn.name));
-        rows.push(row(r, `Nimbus, ${label}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, base));
+        const logs = fn.logLines ? `, the handler logging ${fn.logLines} lines per request` : '';
+        rows.push(row(r, `Nimbus, ${label}${logs}, maxInstances ${fn.settings.maxInstances}, concurrency ${fn.settings.concurrency}`, nimbus, base));
       }
     }
     const meteringGap = await measureMeteringGap(client, nodes, config);

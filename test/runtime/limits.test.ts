@@ -1,17 +1,28 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
 const APP = `
 import { http } from 'nimbus-functions';
 
 export const spin = http({ route: 'GET /spin', timeoutMs: 300 }, (req) => {
-  if (new URL(req.url).searchParams.has('forever')) for (;;) {}
+  const marker = new URL(req.url).searchParams.get('forever');
+  if (marker !== null) {
+    // Written in the same turn as the endless loop: no later turn of the event loop could send it.
+    console.log('spinning ' + marker);
+    process.stdout.write('stdout before the spin ' + marker + '\\n');
+    for (;;) {}
+  }
   return { pid: process.pid };
 });
 
 export const exit = http({ route: 'GET /exit' }, (req) => {
-  if (new URL(req.url).searchParams.has('now')) process.exit(3);
+  const marker = new URL(req.url).searchParams.get('now');
+  if (marker !== null) {
+    console.error('exiting ' + marker);
+    process.exit(3);
+  }
   return { pid: process.pid };
 });
 
@@ -50,18 +61,21 @@ describe('limits', () => {
 
   test('a handler past its timeout gets 504, and the next request runs on a fresh instance', async () => {
     const first = await (await fetch(`${node.url}/spin`)).json() as { pid: number };
-    const stuck = await fetch(`${node.url}/spin?forever`);
+    const stuck = await fetch(`${node.url}/spin?forever=m1`);
     assert.equal(stuck.status, 504);
     assert.equal(await errorCode(stuck), 'NIMBUS_ERR_FUNCTION_TIMEOUT');
+    // What it logged before spinning reached its logs, though it was killed mid-turn.
+    await eventually(() => logs.includes('spinning m1') && logs.includes('stdout before the spin m1'), 10_000, 'the lines logged before the endless loop');
     const next = await fetch(`${node.url}/spin`);
     assert.equal(next.status, 200);
     assert.notEqual((await next.json() as { pid: number }).pid, first.pid, 'the stuck instance was replaced');
   });
 
   test('process.exit in a handler gives 502 to that request, and the next one works', async () => {
-    const crashed = await fetch(`${node.url}/exit?now`);
+    const crashed = await fetch(`${node.url}/exit?now=m2`);
     assert.equal(crashed.status, 502);
     assert.equal(await errorCode(crashed), 'NIMBUS_ERR_FUNCTION_CRASHED');
+    await eventually(() => logs.includes('exiting m2'), 10_000, 'the line logged just before process.exit');
     assert.equal((await fetch(`${node.url}/exit`)).status, 200);
   });
 

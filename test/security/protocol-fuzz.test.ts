@@ -21,6 +21,8 @@ function prng(seed) {
 const json = (v) => Buffer.from(JSON.stringify(v));
 const deep = (n) => Buffer.from('['.repeat(n) + ']'.repeat(n));
 const fullResponse = (head, body) => { const h = json(head); const b = Buffer.alloc(4 + h.length + body.length); b.writeUInt32BE(h.length, 0); h.copy(b, 4); body.copy(b, 4 + h.length); return b; };
+// A LOG line as the runtime writes it: level, stream, time, no invocation id, the message.
+const logLine = (msg) => { const m = Buffer.from(msg); const b = Buffer.alloc(11 + m.length); b[0] = 1; b[1] = 0; b.writeDoubleLE(Date.now(), 2); b[10] = 0; m.copy(b, 11); return b; };
 const credit = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0, 0); return b; };
 
 // Valid-looking payloads for every frame type an instance sends, and nasty ones.
@@ -36,6 +38,7 @@ const TEMPLATES = [
   [16, () => json({ message: 'boom', lingers: true })],
   [16, () => json({ message: 'boom', lingers: 'yes' })],
   [19, () => json({ cpuMicros: 5 })],
+  [17, () => logLine('fuzz')],
   [17, () => json({ lines: [{ inv: null, level: 'info', stream: 'stdout', t: Date.now(), msg: 'fuzz' }] })],
   [18, () => fullResponse({ status: 200, headers: [], cpuMicros: 1 }, Buffer.from('fuzzed'))],
   [20, () => json({ service: 'queues', method: 'send', args: ['fuzz-q', [{ body: 1 }]], inv: null, hasBody: false })],

@@ -69,9 +69,12 @@ export class InstanceChannel {
     this.#write(encodeCredit(type, stream, bytes));
   }
 
-  /** `alone`: nothing else is in flight to share a write with, so the frame need not wait for the turn's end. */
-  sendFrame(frame: Uint8Array, alone = false): void {
-    this.#write(frame, alone);
+  /**
+   * `alone`: nothing else is in flight to share a write with, so the frame need not wait for the turn's end. `now`:
+   * the frame is handed to the socket before this returns, whatever else is in flight (see TurnWriter).
+   */
+  sendFrame(frame: Uint8Array, when: 'turn' | 'alone' | 'now' = 'turn'): void {
+    this.#write(frame, when);
   }
 
   send(type: FrameType, stream: number, payload?: Uint8Array): void {
@@ -82,8 +85,8 @@ export class InstanceChannel {
     return new Promise((resolve) => this.#socket.once('drain', resolve));
   }
 
-  #write(data: Uint8Array, alone = false): boolean {
+  #write(data: Uint8Array, when: 'turn' | 'alone' | 'now' = 'turn'): boolean {
     if (this.muted) return true;
-    return this.#writer.write(data, alone);
+    return this.#writer.write(data, when);
   }
 }

@@ -20,7 +20,7 @@ import { importBundle, WARMUP_BUNDLE } from './import-bundle.js';
 import { installLazySourceMaps } from './lazy-source-maps.js';
 import { ReceiveWindow, SendWindow } from './flow-control.js';
 import {
-  FRAME, MAX_ERROR_TEXT_CHARS, MAX_FULL_BODY_BYTES, STREAM_WINDOW_BYTES, decodeCredit, encodeFullResponse, parseInvoke, parseJson,
+  FRAME, MAX_ERROR_TEXT_CHARS, MAX_FULL_BODY_BYTES, STREAM_WINDOW_BYTES, decodeCredit, encodeFullResponse, encodeLogLine, parseInvoke, parseJson,
   type DescribedFunction, type ErrorMessage, type InvokeMessage, type LoadMessage, type ResponseEndMessage, type ResponseMessage,
 } from './protocol.js';
 import { jsonAnswer, responseToJson, toAnswer, toResponse, type InlineAnswer } from './results.js';
@@ -115,7 +115,7 @@ const channel = new InstanceChannel(onFrame);
 const caller = new HostCaller(channel);
 const clients: PlatformClients = { queues: makeQueues(caller), blobs: makeBlobs(caller), budgets: makeBudgets(caller) };
 
-captureLogs((lines) => channel.sendJson(FRAME.LOG, 0, { lines }));
+captureLogs((line) => channel.sendFrame(encodeLogLine(line), 'now'));
 
 async function load(message: LoadMessage): Promise<void> {
   try {
@@ -340,7 +340,7 @@ async function send(stream: number, result: HandlerAnswer, run: Running): Promis
 /** A whole body: one frame when it is small, else streamed within the stream's credit like any other. */
 function sendBytes(stream: number, run: Running, head: ResponseMessage, body: Uint8Array): void | Promise<void> {
   if (body.byteLength <= MAX_FULL_BODY_BYTES) {
-    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), body), running.size === 1);
+    channel.sendFrame(encodeFullResponse(stream, endOf(run, head), body), running.size === 1 ? 'alone' : 'turn');
     return;
   }
   const window = openResponse(stream, run, head);

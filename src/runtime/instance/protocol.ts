@@ -182,8 +182,32 @@ export interface LogRecord {
   msg: string;
 }
 
-export interface LogMessage {
-  lines: LogRecord[];
+/**
+ * A LOG frame's payload is one line, in binary rather than JSON (lines leave
+ * one by one as they are written, see log-capture.ts):
+ *   u8 level | u8 stream | f64 time (LE) | u8 id length | invocation id | message (UTF-8)
+ * An id length of 0 is a line outside any invocation.
+ */
+export const LOG_LEVELS: readonly LogRecord['level'][] = ['debug', 'info', 'warn', 'error'];
+export const LOG_STREAMS: readonly LogRecord['stream'][] = ['stdout', 'stderr'];
+export const LOG_LINE_HEAD_BYTES = 11;
+/** Longest invocation id a LOG frame carries (the host's ids are UUIDs). */
+export const MAX_LOG_INVOCATION_ID_BYTES = 255;
+
+export function encodeLogLine(line: LogRecord): Buffer {
+  // The host's ids always fit; one that did not would be sent as no invocation's rather than fail the function's console.log.
+  let inv = line.inv ?? '';
+  let invBytes = Buffer.byteLength(inv);
+  if (invBytes > MAX_LOG_INVOCATION_ID_BYTES) [inv, invBytes] = ['', 0];
+  const frame = allocFrame(FRAME.LOG, 0, LOG_LINE_HEAD_BYTES + invBytes + Buffer.byteLength(line.msg));
+  let at = HEADER_BYTES;
+  frame[at++] = LOG_LEVELS.indexOf(line.level);
+  frame[at++] = LOG_STREAMS.indexOf(line.stream);
+  at = frame.writeDoubleLE(line.t, at);
+  frame[at++] = invBytes;
+  at += frame.write(inv, at);
+  frame.write(line.msg, at);
+  return frame;
 }
 
 /** A platform service the function calls through the host (queues, blobs). */

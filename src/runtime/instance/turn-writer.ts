@@ -5,6 +5,9 @@ import type { Writable } from 'node:stream';
  * event-loop turn leave in one syscall (the socket is corked until the turn
  * ends). A frame written `alone` (a whole invocation, with no other in flight
  * to share a write with) leaves at once, behind any frames already waiting.
+ * A frame written `now` leaves before write() returns, the turn's waiting
+ * frames first, whenever the socket can take it: what must reach the host
+ * even if this turn never ends (the function spins until it is killed).
  */
 export class TurnWriter {
   #corked = false;
@@ -12,8 +15,11 @@ export class TurnWriter {
   constructor(private readonly socket: Writable) {}
 
   /** The socket's own answer: false when its buffer is full (wait for 'drain'). */
-  write(data: Uint8Array, alone = false): boolean {
-    if (!this.#corked && !alone) {
+  write(data: Uint8Array, when: 'turn' | 'alone' | 'now' = 'turn'): boolean {
+    if (when === 'now') {
+      // An uncorked socket hands the bytes to the kernel within write() when nothing is queued ahead of them.
+      this.#uncork();
+    } else if (!this.#corked && when === 'turn') {
       this.#corked = true;
       this.socket.cork();
       setImmediate(this.#uncork);
@@ -22,6 +28,7 @@ export class TurnWriter {
   }
 
   readonly #uncork = (): void => {
+    if (!this.#corked) return;
     this.#corked = false;
     this.socket.uncork();
   };

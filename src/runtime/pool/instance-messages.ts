@@ -3,11 +3,11 @@
  * function's code, which can write anything to its end of the channel: each
  * message is checked for shape, types and sizes before the host acts on it,
  * and anything else is a ProtocolViolation that fails that instance alone.
- * Hand-written rather than schema-driven: RESPONSE_FULL heads and LOG batches
+ * Hand-written rather than schema-driven: RESPONSE_FULL heads and LOG lines
  * are on every invocation's path.
  */
 import {
-  LOG_LINE_CUT_MARK, MAX_ERROR_TEXT_CHARS, MAX_LOG_LINE_CHARS, ProtocolViolation,
+  LOG_LEVELS, LOG_LINE_CUT_MARK, LOG_LINE_HEAD_BYTES, LOG_STREAMS, MAX_ERROR_TEXT_CHARS, MAX_LOG_LINE_CHARS, ProtocolViolation,
   type CallMessage, type DescribedFunction, type ErrorMessage, type FullResponseHead, type LogRecord, type ResponseEndMessage, type ResponseMessage,
 } from '../instance/protocol.js';
 
@@ -18,8 +18,8 @@ const MAX_HEADERS = 1_000;
 const MAX_HEADER_CHARS = 64 * 1024;
 const MAX_STATUS_TEXT_CHARS = 1_024;
 const MAX_LINE_CHARS = MAX_LOG_LINE_CHARS + LOG_LINE_CUT_MARK.length;
-const LOG_LEVELS = new Set(['debug', 'info', 'warn', 'error']);
-const LOG_STREAMS = new Set(['stdout', 'stderr']);
+/** A line of MAX_LINE_CHARS characters takes at most three UTF-8 bytes each (a surrogate pair, two characters, takes four). */
+const MAX_LINE_BYTES = MAX_LINE_CHARS * 3;
 
 function violation(what: string): never {
   throw new ProtocolViolation(what);
@@ -99,20 +99,20 @@ export function readFullResponseHead(message: unknown): FullResponseHead {
   return readResponseEnd(message) as FullResponseHead;
 }
 
-export function readLog(message: unknown): LogRecord[] {
-  if (!isObject(message) || !Array.isArray(message['lines'])) violation('LOG carries no list of lines');
-  const lines = message['lines'] as unknown[];
-  for (const line of lines) {
-    if (!isObject(line)
-      || (line['inv'] !== null && typeof line['inv'] !== 'string')
-      || !LOG_LEVELS.has(line['level'] as string)
-      || !LOG_STREAMS.has(line['stream'] as string)
-      || typeof line['t'] !== 'number' || !Number.isFinite(line['t'])
-      || typeof line['msg'] !== 'string' || line['msg'].length > MAX_LINE_CHARS) {
-      violation('a log line is malformed');
-    }
+/** A LOG frame's line (see encodeLogLine), checked field by field before any of it is decoded. */
+export function readLogLine(payload: Buffer): LogRecord {
+  if (payload.length < LOG_LINE_HEAD_BYTES) violation('a log line is malformed (shorter than its head)');
+  const level = LOG_LEVELS[payload[0]!];
+  const stream = LOG_STREAMS[payload[1]!];
+  const t = payload.readDoubleLE(2);
+  const invBytes = payload[10]!;
+  const msgStart = LOG_LINE_HEAD_BYTES + invBytes;
+  if (level === undefined || stream === undefined || !Number.isFinite(t) || msgStart > payload.length || payload.length - msgStart > MAX_LINE_BYTES) {
+    violation('a log line is malformed');
   }
-  return lines as LogRecord[];
+  const msg = payload.toString('utf8', msgStart);
+  if (msg.length > MAX_LINE_CHARS) violation('a log line is malformed (too long)');
+  return { inv: invBytes === 0 ? null : payload.toString('utf8', LOG_LINE_HEAD_BYTES, msgStart), level, stream, t, msg };
 }
 
 export function readCall(message: unknown): CallMessage {

@@ -13,7 +13,7 @@ import { TurnWriter } from '../instance/turn-writer.js';
 import type { HostServices } from '../host-services.js';
 import { NimbusError, type ErrorCode } from '../../shared/errors.js';
 import { CreditedBody } from './credited-body.js';
-import { readCall, readError, readFullResponseHead, readLoaded, readLog, readResponseEnd, readResponseHead } from './instance-messages.js';
+import { readCall, readError, readFullResponseHead, readLoaded, readLogLine, readResponseEnd, readResponseHead } from './instance-messages.js';
 import { StreamTable } from './stream-table.js';
 
 export type InstanceState = 'starting' | 'ready' | 'draining' | 'stopped';
@@ -357,7 +357,7 @@ export class Instance {
 
   #write(data: Uint8Array, alone = false): boolean {
     if (this.sandbox.channel.destroyed) return false;
-    return this.#writer.write(data, alone);
+    return this.#writer.write(data, alone ? 'alone' : 'turn');
   }
 
   #remember(invocationId: string): void {
@@ -367,11 +367,9 @@ export class Instance {
 
   /** Lines go to the instance's own function; a line claiming an invocation this instance never ran belongs to none. */
   #onLog(payload: Buffer): void {
-    const lines = readLog(parseJson(payload));
-    for (const line of lines) {
-      if (line.inv !== null && !this.#recentInvocations.includes(line.inv)) line.inv = null;
-    }
-    this.onLog(lines, this);
+    const line = readLogLine(payload);
+    if (line.inv !== null && !this.#recentInvocations.includes(line.inv)) line.inv = null;
+    this.onLog([line], this);
   }
 
   #onCall(callId: number, payload: Buffer): void {

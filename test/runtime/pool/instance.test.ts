@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { Instance } from '../../../src/runtime/pool/instance.js';
 import { InvocationFailure, type Invocation } from '../../../src/runtime/invocation.js';
 import {
-  FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, STREAM_WINDOW_BYTES, encodeCredit, encodeFrame, encodeFullResponse, encodeJsonFrame,
+  FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, STREAM_WINDOW_BYTES, encodeCredit, encodeFrame, encodeFullResponse, encodeJsonFrame, encodeLogLine, MAX_LOG_LINE_CHARS,
   type FrameType, type LogRecord,
 } from '../../../src/runtime/instance/protocol.js';
 import type { HostCall } from '../../../src/runtime/host-services.js';
@@ -33,14 +33,26 @@ async function rejectsWithProtocol(promise: Promise<unknown>, detail: RegExp): P
   });
 }
 
+/** A LOG frame as encodeLogLine makes it, with one field made wrong. */
+function logFrame(wrong: { level?: number; stream?: number; t?: number; invBytes?: number; msg?: string }): Buffer {
+  const msg = Buffer.from(wrong.msg ?? 'hello');
+  const payload = Buffer.alloc(11 + msg.length);
+  payload[0] = wrong.level ?? 1;
+  payload[1] = wrong.stream ?? 0;
+  payload.writeDoubleLE(wrong.t ?? 1, 2);
+  payload[10] = wrong.invBytes ?? 0;
+  msg.copy(payload, 11);
+  return encodeFrame(FRAME.LOG, 0, payload);
+}
+
 const sentBodyBytes = (sandbox: FakeSandbox, type: number, stream: number) =>
   sandbox.frames.filter((f) => f.type === type && f.stream === stream).reduce((n, f) => n + f.payload.length, 0);
 
 describe('Instance: what an instance sends is untrusted', () => {
-  test('a LOG frame that is not JSON fails the instance and its invocations, nothing else', async () => {
+  test('a control frame that is not JSON fails the instance and its invocations, nothing else', async () => {
     const { sandbox, instance } = booted();
     const { response, done } = instance.invoke(invocation('i1'), Date.now() + 10_000);
-    sandbox.fromInstance(encodeFrame(FRAME.LOG, 0, Buffer.from('notjson')));
+    sandbox.fromInstance(encodeFrame(FRAME.ERROR, 1, Buffer.from('notjson')));
     await rejectsWithProtocol(response, /broke the host protocol \(a control frame is not acceptable JSON/);
     await rejectsWithProtocol(done, /not acceptable JSON/);
     assert.equal(instance.state, 'stopped');
@@ -65,8 +77,14 @@ describe('Instance: what an instance sends is untrusted', () => {
     ['a frame only the host sends', encodeFrame(FRAME.INVOKE, 1), /type 2,/],
     ['LOADED with no LOAD', encodeJsonFrame(FRAME.LOADED, 0, { functions: [] }), /LOADED without a LOAD/],
     ['READY twice', encodeJsonFrame(FRAME.READY, 0, {}), /READY sent twice/],
-    ['a log line of the wrong shape', encodeJsonFrame(FRAME.LOG, 0, { lines: [{ inv: 5, level: 'x' }] }), /log line is malformed/],
-    ['JSON nested too deep', encodeFrame(FRAME.LOG, 0, Buffer.from('['.repeat(10_000) + ']'.repeat(10_000))), /deeper than/],
+    ['a log line shorter than its head', encodeFrame(FRAME.LOG, 0, Buffer.alloc(10)), /log line is malformed/],
+    ['a log line of an unknown level', logFrame({ level: 9 }), /log line is malformed/],
+    ['a log line of an unknown stream', logFrame({ stream: 2 }), /log line is malformed/],
+    ['a log line at no time', logFrame({ t: Number.NaN }), /log line is malformed/],
+    ['a log line whose id runs past its end', logFrame({ invBytes: 200 }), /log line is malformed/],
+    ['a log line longer than any line the instance sends', logFrame({ msg: 'x'.repeat(MAX_LOG_LINE_CHARS * 3 + 100) }), /log line is malformed/],
+    ['a log line of more characters than any line the instance sends', logFrame({ msg: 'x'.repeat(MAX_LOG_LINE_CHARS + 100) }), /too long/],
+    ['JSON nested too deep', encodeFrame(FRAME.ERROR, 1, Buffer.from('['.repeat(10_000) + ']'.repeat(10_000))), /deeper than/],
     ['a credit frame of the wrong size', encodeFrame(FRAME.BODY_CREDIT, 1, Buffer.alloc(2)), /credit frame carries 2 bytes/],
   ] as const) {
     test(`${what} is a protocol violation`, async () => {
@@ -116,23 +134,23 @@ describe('Instance: what an instance sends is untrusted', () => {
   test('a log line may only claim an invocation this instance ran', async () => {
     const { sandbox, instance, logs } = booted();
     instance.invoke(invocation('mine'), Date.now() + 10_000);
-    sandbox.fromInstance(encodeJsonFrame(FRAME.LOG, 0, {
-      lines: [
-        { inv: 'mine', level: 'info', stream: 'stdout', t: 1, msg: 'a' },
-        { inv: 'someone-elses', level: 'info', stream: 'stdout', t: 1, msg: 'b' },
-      ],
-    }));
+    sandbox.fromInstance(encodeLogLine({ inv: 'mine', level: 'info', stream: 'stdout', t: 1, msg: 'a' }));
+    sandbox.fromInstance(encodeLogLine({ inv: 'someone-elses', level: 'warn', stream: 'stderr', t: 2, msg: 'b — ü' }));
+    sandbox.fromInstance(encodeLogLine({ inv: null, level: 'debug', stream: 'stdout', t: 3, msg: '' }));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(logs[0]!.map((l) => l.inv), ['mine', null]);
+    assert.deepEqual(logs.flat(), [
+      { inv: 'mine', level: 'info', stream: 'stdout', t: 1, msg: 'a' },
+      { inv: null, level: 'warn', stream: 'stderr', t: 2, msg: 'b — ü' },
+      { inv: null, level: 'debug', stream: 'stdout', t: 3, msg: '' },
+    ]);
   });
 
   test('a log line flushed just after its answer keeps its invocation, for the last 64 invocations', async () => {
     const { sandbox, instance, logs } = booted();
     for (let i = 0; i < 100; i++) instance.invoke(invocation(`inv-${i}`), Date.now() + 10_000);
-    const line = (inv: string) => ({ inv, level: 'info', stream: 'stdout', t: 1, msg: inv });
-    sandbox.fromInstance(encodeJsonFrame(FRAME.LOG, 0, { lines: [line('inv-35'), line('inv-36'), line('inv-99'), line('inv-0')] }));
+    for (const inv of ['inv-35', 'inv-36', 'inv-99', 'inv-0']) sandbox.fromInstance(encodeLogLine({ inv, level: 'info', stream: 'stdout', t: 1, msg: inv }));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(logs[0]!.map((l) => l.inv), [null, 'inv-36', 'inv-99', null]);
+    assert.deepEqual(logs.flat().map((l) => l.inv), [null, 'inv-36', 'inv-99', null]);
   });
 });
 
