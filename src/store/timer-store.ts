@@ -121,7 +121,8 @@ export interface TimerStore {
   /**
    * Records these timers, in one transaction. A new timer, or one whose cron
    * or time zone changed, starts its schedule at `now` (no catch-up of times
-   * before it existed); otherwise `lastScheduledAt` is kept.
+   * before it existed); otherwise `lastScheduledAt` is kept. Answers their
+   * records in the order given.
    */
   registerTimers(timers: TimerRegistration[]): Promise<TimerRecord[]>;
   /**

@@ -39,6 +39,7 @@ const TEMPLATES = [
   [16, () => json({ message: 'boom', lingers: 'yes' })],
   [19, () => json({ cpuMicros: 5 })],
   [17, () => logLine('fuzz')],
+  // LOG as it was before lines went binary: malformed now.
   [17, () => json({ lines: [{ inv: null, level: 'info', stream: 'stdout', t: Date.now(), msg: 'fuzz' }] })],
   [18, () => fullResponse({ status: 200, headers: [], cpuMicros: 1 }, Buffer.from('fuzzed'))],
   [20, () => json({ service: 'queues', method: 'send', args: ['fuzz-q', [{ body: 1 }]], inv: null, hasBody: false })],

@@ -116,6 +116,23 @@ describe('queue functions on a node', () => {
     assert.ok(viaClient.invocationId);
   });
 
+  test('async calls run the live version of their function: a redeploy changes what the queued calls run', async () => {
+    const job = (answer: string) => `import { http } from 'nimbus-functions';\nexport const job = http({ route: 'POST /later-job' }, () => '${answer}');\n`;
+    const resultOf = async (invocationId: string): Promise<string> => {
+      let record: { state: string; bodyBase64: string } | undefined;
+      await eventually(async () => {
+        record = await client.invocation(invocationId) as typeof record;
+        return record?.state === 'succeeded';
+      }, 15_000, 'the async invocation to finish');
+      return Buffer.from(record!.bodyBase64, 'base64').toString();
+    };
+    for (const answer of ['first', 'second']) {
+      assert.equal((await node.deploy('later', { 'index.ts': job(answer) })).status, 201);
+      const { invocationId } = await client.invokeAsync('later/job', {});
+      assert.equal(await resultOf(invocationId), answer);
+    }
+  });
+
   test('maxConcurrency: 1 never ran two batches at once', async () => {
     const { body } = await admin(node, 'GET', '/apps/shop/logs?fn=orders&limit=1000');
     assert.ok(!body.lines.some((l: { message: string }) => l.message.includes('OVERLAP')));

@@ -1,8 +1,10 @@
 /**
  * The host↔instance wire format, imported by both sides. A frame is
  *   u32 length (of everything after it) | u8 type | u32 stream | payload
- * Control frames carry JSON; body frames carry raw bytes, so a request or
- * response body crosses the channel as-is, in chunks, never re-encoded.
+ * Control frames carry JSON (LOG and RESPONSE_FULL a binary head, see
+ * encodeLogLine and encodeFullResponse); body frames carry raw bytes, so a
+ * request or response body crosses the channel as-is, in chunks, never
+ * re-encoded.
  *
  * Bodies are flow-controlled per stream, as HTTP/2 does: a sender may have at
  * most STREAM_WINDOW_BYTES of a stream's body unconsumed at the receiver, and
@@ -26,6 +28,7 @@ export const FRAME = {
   RESPONSE_BODY: 14,
   RESPONSE_END: 15,
   ERROR: 16,
+  /** One log line, binary: see encodeLogLine. */
   LOG: 17,
   /** The whole answer in one frame: u32 head length | head JSON | body bytes. */
   RESPONSE_FULL: 18,

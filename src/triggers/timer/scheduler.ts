@@ -222,7 +222,8 @@ export class TimerScheduler {
       // The others are worked out grouped by pattern, each pattern built once; the times are stored for the next start.
       const remember: TimerNextTime[] = [];
       const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
-      await eachInChunks(groupBy(toWorkOut, (state) => `${state.schedule.timezone} ${state.schedule.cron}`), (state) => {
+      const byPattern = await groupBy(toWorkOut, (state) => `${state.schedule.timezone} ${state.schedule.cron}`, eachInChunks);
+      await eachInChunks(byPattern, (state) => {
         const at = nextAfterShared(state, nextTimes);
         this.#queueNext(state, at);
         if (at !== null) remember.push({ id: state.id, after: state.cursor, cron: state.schedule.cron, timezone: state.schedule.timezone, nextAt: at });
@@ -555,21 +556,26 @@ function registration({ id, def, settings }: WantedTimer): TimerRegistration {
   };
 }
 
-/** The items grouped by key: keys in the order each first appears, each key's items in their own order. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+/**
+ * The items grouped by key: keys in the order each first appears, each key's items in their own order. In a pass that
+ * pauses like the others (a first start may group thousands of timers).
+ */
+async function groupBy<T>(
+  items: readonly T[], key: (item: T) => string, eachInChunks: <U>(items: readonly U[], each: (item: U, i: number) => void) => Promise<void>,
+): Promise<T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) {
+  await eachInChunks(items, (item) => {
     const k = key(item);
     const group = groups.get(k);
     if (group) group.push(item);
     else groups.set(k, [item]);
-  }
+  });
   const grouped: T[] = [];
   for (const group of groups.values()) for (const item of group) grouped.push(item);
   return grouped;
 }
 
-/** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (records come in pattern order). */
+/** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (timers come grouped by pattern). */
 interface NextTimes { shared: Map<string, number | null>; scan: PatternScan }
 
 function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null {
@@ -637,10 +643,10 @@ async function resolveDefinitions(
     toCheck.push(timer);
   });
   // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern builds each one once per sync.
-  const byPattern = groupBy(toCheck, ({ def }) => {
+  const byPattern = await groupBy(toCheck, ({ def }) => {
     const settings = (def.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
     return `${String(settings.timezone)} ${String(settings.cron)}`;
-  });
+  }, eachInChunks);
   await eachInChunks(byPattern, (timer) => {
     const { def, id } = timer;
     // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
