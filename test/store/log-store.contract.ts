@@ -79,6 +79,22 @@ export function runLogStoreContract(
     assert.ok(kept.at(-1)?.message.startsWith('29:'));
   });
 
+  withStore('both limits at once, over many trims: the newest lines within both are kept, and the totals are theirs', { maxLinesPerFunction: 40, maxBytesPerFunction: 2_000, maxMessageBytes: 1_000 }, async (store) => {
+    let n = 0;
+    for (let batch = 0; batch < 30; batch++) {
+      // Lines of 5 to 120 bytes, in batches of 1 to 9: sometimes the line limit binds, sometimes the byte limit.
+      const lines = Array.from({ length: 1 + (batch * 7) % 9 }, () => logLine({ message: `${n++}:`.padEnd(5 + (n * 37) % 116, 'x') }));
+      await store.append(lines);
+      const totals = await store.functionTotals('shop', 'checkout');
+      const kept = await store.query({ app: 'shop', functionName: 'checkout', limit: 1_000 });
+      assert.ok(totals.lines <= 40 && totals.bytes <= 2_000, `batch ${batch}: kept ${totals.lines} lines, ${totals.bytes} bytes`);
+      assert.deepEqual({ ...totals }, { lines: kept.length, bytes: kept.reduce((sum, l) => sum + Buffer.byteLength(l.message), 0) }, `batch ${batch}: totals`);
+      assert.equal(kept.at(-1)?.message.split(':')[0], String(n - 1), 'the newest line is kept');
+      const numbers = kept.map((l) => Number(l.message.split(':')[0]));
+      assert.deepEqual(numbers, numbers.map((_, i) => n - kept.length + i), 'the kept lines are the newest, none missing');
+    }
+  });
+
   withStore('an over-long message is cut and marked', { maxMessageBytes: 64 }, async (store) => {
     const [stored] = await store.append([logLine({ message: 'é'.repeat(100) })]);
     assert.ok(Buffer.byteLength(stored!.message) <= 64);

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './sqlite-database.js';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import type { FunctionLogLine } from '../../runtime/lifecycle.js';
 import type { Clock } from '../../shared/clock.js';
 import { DEFAULT_LOG_LIMITS, logLineFromRow, type LogLimits, type LogLineRow, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
@@ -37,6 +37,11 @@ export class SqliteLogStore implements LogStore {
   readonly #db: SqliteDatabase;
   readonly #limits: LogLimits;
   readonly #append: (lines: readonly FunctionLogLine[]) => StoredLogLine[];
+  /** A function's lines, oldest first: (seq, bytes). */
+  readonly #oldest: SqliteStatement<[string, string], [number, number]>;
+  readonly #dropThrough: SqliteStatement;
+  readonly #subtractTotals: SqliteStatement;
+  readonly #recountTotals: SqliteStatement<[{ app: string; fn: string }]>;
 
   /** The clock is unused today; kept so every sub-store is built the same way. */
   constructor(db: SqliteDatabase, clock: Clock, limits: Partial<LogLimits> = {}) {
@@ -50,6 +55,17 @@ export class SqliteLogStore implements LogStore {
     const addTotals = db.prepare(`INSERT INTO logs_function_totals (app, function_name, lines, bytes) VALUES (?, ?, ?, ?)
       ON CONFLICT (app, function_name) DO UPDATE SET lines = lines + excluded.lines, bytes = bytes + excluded.bytes
       RETURNING lines, bytes`);
+    this.#oldest = db.prepare<[string, string], [number, number]>(
+      'SELECT seq, bytes FROM logs_lines WHERE app = ? AND function_name = ? ORDER BY seq',
+    ).raw();
+    this.#dropThrough = db.prepare('DELETE FROM logs_lines WHERE app = ? AND function_name = ? AND seq <= ?');
+    this.#subtractTotals = db.prepare('UPDATE logs_function_totals SET lines = lines - ?, bytes = bytes - ? WHERE app = ? AND function_name = ?');
+    this.#recountTotals = db.prepare(
+      `UPDATE logs_function_totals SET
+         lines = (SELECT COUNT(*) FROM logs_lines WHERE app = @app AND function_name = @fn),
+         bytes = (SELECT COALESCE(SUM(bytes), 0) FROM logs_lines WHERE app = @app AND function_name = @fn)
+       WHERE app = @app AND function_name = @fn`,
+    );
     this.#append = db.transaction((lines: readonly FunctionLogLine[]) => {
       const stored: StoredLogLine[] = [];
       const batch = linesToStore(lines, this.#limits);
@@ -70,7 +86,7 @@ export class SqliteLogStore implements LogStore {
       }
       for (const sum of batch.added) {
         const totals = addTotals.get(sum.app, sum.functionName, sum.lines, sum.bytes) as { lines: number; bytes: number };
-        if (overLimits(totals, this.#limits)) this.#trim(sum.app, sum.functionName);
+        if (overLimits(totals, this.#limits)) this.#trim(sum.app, sum.functionName, totals);
       }
       return stored;
     });
@@ -116,31 +132,30 @@ export class SqliteLogStore implements LogStore {
     return row ?? { lines: 0, bytes: 0 };
   }
 
-  /** Drops a function's oldest lines until it is back under both limits (with headroom). */
-  #trim(app: string, functionName: string): void {
+  /**
+   * Drops a function's oldest lines until it is back under both limits (with headroom). It reads only the lines it
+   * drops, oldest first, and takes them off the totals: a steadily logging function is trimmed every tenth of its
+   * limit, and reading every line it keeps each time cost the node more than storing the lines did.
+   */
+  #trim(app: string, functionName: string, totals: { lines: number; bytes: number }): void {
     const { keepLines, keepBytes } = trimTarget(this.#limits);
-    const byCount = this.#db
-      .prepare('SELECT seq FROM logs_lines WHERE app = ? AND function_name = ? ORDER BY seq DESC LIMIT 1 OFFSET ?')
-      .get(app, functionName, keepLines - 1) as { seq: number } | undefined;
-    // The newest line whose running total (newest first) passes the byte budget is the first to go.
-    const byBytes = this.#db
-      .prepare(
-        `SELECT seq FROM (SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS running
-         FROM logs_lines WHERE app = ? AND function_name = ?) WHERE running > ? ORDER BY seq DESC LIMIT 1`,
-      )
-      .get(app, functionName, keepBytes) as { seq: number } | undefined;
-    const firstKept = byCount?.seq ?? 0;
-    const lastDropped = byBytes?.seq ?? 0;
-    this.#db
-      .prepare('DELETE FROM logs_lines WHERE app = ? AND function_name = ? AND (seq < ? OR seq <= ?)')
-      .run(app, functionName, firstKept, lastDropped);
-    this.#db
-      .prepare(
-        `UPDATE logs_function_totals SET
-           lines = (SELECT COUNT(*) FROM logs_lines WHERE app = @app AND function_name = @fn),
-           bytes = (SELECT COALESCE(SUM(bytes), 0) FROM logs_lines WHERE app = @app AND function_name = @fn)
-         WHERE app = @app AND function_name = @fn`,
-      )
-      .run({ app, fn: functionName });
+    const dropLines = totals.lines - keepLines;
+    const dropBytes = totals.bytes - keepBytes;
+    let lines = 0;
+    let bytes = 0;
+    let lastDropped: number | undefined;
+    for (const [seq, size] of this.#oldest.iterate(app, functionName)) {
+      if (lines >= dropLines && bytes >= dropBytes) break;
+      lines += 1;
+      bytes += size;
+      lastDropped = seq;
+    }
+    if (lastDropped !== undefined) this.#dropThrough.run(app, functionName, lastDropped);
+    if (lines >= dropLines && bytes >= dropBytes) {
+      this.#subtractTotals.run(lines, bytes, app, functionName);
+    } else {
+      // Fewer lines than the totals count: the totals are wrong (they never should be), so they are counted again.
+      this.#recountTotals.run({ app, fn: functionName });
+    }
   }
 }
