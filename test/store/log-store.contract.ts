@@ -8,6 +8,8 @@ export interface LogStoreHarness {
   store: LogStore;
   /** A second store on the same database, as another node has it. */
   second: LogStore;
+  /** Adds to a function's stored totals behind the store's back, as a bug or a hand edit could. */
+  overstateTotals(app: string, functionName: string, lines: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -16,11 +18,11 @@ export function runLogStoreContract(
   name: string,
   open: (clock: FakeClock, limits: Partial<LogLimits>) => Promise<LogStoreHarness>,
 ): void {
-  const withStore = (title: string, limits: Partial<LogLimits>, body: (store: LogStore, second: LogStore) => Promise<void>): void => {
+  const withStore = (title: string, limits: Partial<LogLimits>, body: (store: LogStore, second: LogStore, harness: LogStoreHarness) => Promise<void>): void => {
     test(`${name}: ${title}`, async () => {
       const harness = await open(new FakeClock(), limits);
       try {
-        await body(harness.store, harness.second);
+        await body(harness.store, harness.second, harness);
       } finally {
         await harness.close();
       }
@@ -93,6 +95,18 @@ export function runLogStoreContract(
       const numbers = kept.map((l) => Number(l.message.split(':')[0]));
       assert.deepEqual(numbers, numbers.map((_, i) => n - kept.length + i), 'the kept lines are the newest, none missing');
     }
+  });
+
+  withStore('totals that count lines which are not there drop nothing: they are counted again, and trims go on by the true counts', { maxLinesPerFunction: 10 }, async (store, _second, harness) => {
+    await store.append(Array.from({ length: 5 }, (_, i) => logLine({ message: `line ${i}` })));
+    await harness.overstateTotals('shop', 'checkout', 100);
+    await store.append([logLine({ message: 'line 5' })]);
+    const messages = async (): Promise<string[]> => (await store.query({ app: 'shop', functionName: 'checkout', limit: 100 })).map((l) => l.message);
+    assert.deepEqual(await messages(), ['line 0', 'line 1', 'line 2', 'line 3', 'line 4', 'line 5'], 'nothing dropped on the word of wrong totals');
+    assert.equal((await store.functionTotals('shop', 'checkout')).lines, 6, 'counted again');
+    await store.append(Array.from({ length: 6 }, (_, i) => logLine({ message: `line ${6 + i}` })));
+    assert.deepEqual(await messages(), Array.from({ length: 9 }, (_, i) => `line ${3 + i}`), 'trimmed to 90 % of the limit by the true counts');
+    assert.equal((await store.functionTotals('shop', 'checkout')).lines, 9);
   });
 
   withStore('an over-long message is cut and marked', { maxMessageBytes: 64 }, async (store) => {

@@ -77,7 +77,7 @@ export class PgLogStore implements LogStore {
           batch.added.map((a) => a.app), batch.added.map((a) => a.functionName), batch.added.map((a) => a.lines), batch.added.map((a) => a.bytes),
         ],
       );
-      for (const row of totals) if (overLimits(row, this.#limits)) await this.#trim(tx, row.app, row.function_name);
+      for (const row of totals) if (overLimits(row, this.#limits)) await this.#trim(tx, row.app, row.function_name, row);
       // Delivered at commit, after the lines are readable, to every node's tails (this one's too).
       if (this.#notifications) await tx.query(`SELECT pg_notify('${APPENDED_CHANNEL}', a) FROM (SELECT DISTINCT unnest($1::text[]) AS a) apps`, [batch.added.map((a) => a.app)]);
       return batch.lines.map(({ line, message }, i): StoredLogLine => ({ ...line, message, seq: first + i }));
@@ -113,27 +113,37 @@ export class PgLogStore implements LogStore {
     return row ?? { lines: 0, bytes: 0 };
   }
 
-  /** Drops a function's oldest lines until it is back under both limits (with headroom), and recounts it. */
-  async #trim(tx: PgQueryable, app: string, functionName: string): Promise<void> {
+  /**
+   * Drops a function's oldest lines until it is back under both limits (with headroom). It reads only the lines it
+   * drops, oldest first (the running count and sum stop at the first line where both targets are met), and takes them
+   * off the totals: a steadily logging function is trimmed every tenth of its limit.
+   */
+  async #trim(tx: PgQueryable, app: string, functionName: string, totals: { lines: number; bytes: number }): Promise<void> {
     const { keepLines, keepBytes } = trimTarget(this.#limits);
-    await tx.query(
-      `WITH firstKept AS (
-         SELECT seq FROM logs_lines WHERE app = $1 AND function_name = $2 ORDER BY seq DESC LIMIT 1 OFFSET $3
-       ), lastDropped AS (
-         -- The newest line whose running total (newest first) passes the byte budget is the first to go.
-         SELECT seq FROM (SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS running
-           FROM logs_lines WHERE app = $1 AND function_name = $2) r WHERE running > $4 ORDER BY seq DESC LIMIT 1
-       )
-       DELETE FROM logs_lines WHERE app = $1 AND function_name = $2
-         AND (seq < COALESCE((SELECT seq FROM firstKept), 0) OR seq <= COALESCE((SELECT seq FROM lastDropped), 0))`,
-      [app, functionName, keepLines - 1, keepBytes],
+    const [cut] = await tx.query<{ seq: number; lines: number; bytes: number }>(
+      `SELECT seq::float8 AS seq, lines::float8 AS lines, bytes::float8 AS bytes FROM (
+         SELECT seq, COUNT(*) OVER oldest_first AS lines, SUM(bytes) OVER oldest_first AS bytes
+         FROM logs_lines WHERE app = $1 AND function_name = $2
+         WINDOW oldest_first AS (ORDER BY seq ROWS UNBOUNDED PRECEDING)
+       ) running WHERE lines >= $3 AND bytes >= $4 ORDER BY seq LIMIT 1`,
+      [app, functionName, totals.lines - keepLines, totals.bytes - keepBytes],
     );
+    if (!cut) {
+      // Fewer lines than the totals count: the totals are wrong (they never should be). They are counted again and
+      // nothing is dropped on their word; the next append trims by the true counts.
+      await tx.query(
+        `UPDATE logs_function_totals SET
+           lines = (SELECT COUNT(*) FROM logs_lines WHERE app = $1 AND function_name = $2),
+           bytes = (SELECT COALESCE(SUM(bytes), 0) FROM logs_lines WHERE app = $1 AND function_name = $2)
+         WHERE app = $1 AND function_name = $2`,
+        [app, functionName],
+      );
+      return;
+    }
+    await tx.query('DELETE FROM logs_lines WHERE app = $1 AND function_name = $2 AND seq <= $3', [app, functionName, cut.seq]);
     await tx.query(
-      `UPDATE logs_function_totals SET
-         lines = (SELECT COUNT(*) FROM logs_lines WHERE app = $1 AND function_name = $2),
-         bytes = (SELECT COALESCE(SUM(bytes), 0) FROM logs_lines WHERE app = $1 AND function_name = $2)
-       WHERE app = $1 AND function_name = $2`,
-      [app, functionName],
+      'UPDATE logs_function_totals SET lines = lines - $3, bytes = bytes - $4 WHERE app = $1 AND function_name = $2',
+      [app, functionName, cut.lines, cut.bytes],
     );
   }
 }

@@ -150,12 +150,13 @@ export class SqliteLogStore implements LogStore {
       bytes += size;
       lastDropped = seq;
     }
-    if (lastDropped !== undefined) this.#dropThrough.run(app, functionName, lastDropped);
-    if (lines >= dropLines && bytes >= dropBytes) {
-      this.#subtractTotals.run(lines, bytes, app, functionName);
-    } else {
-      // Fewer lines than the totals count: the totals are wrong (they never should be), so they are counted again.
+    if (lines < dropLines || bytes < dropBytes || lastDropped === undefined) {
+      // Fewer lines than the totals count: the totals are wrong (they never should be). They are counted again and
+      // nothing is dropped on their word; the next append trims by the true counts.
       this.#recountTotals.run({ app, fn: functionName });
+      return;
     }
+    this.#dropThrough.run(app, functionName, lastDropped);
+    this.#subtractTotals.run(lines, bytes, app, functionName);
   }
 }

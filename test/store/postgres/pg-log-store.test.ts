@@ -15,6 +15,11 @@ if (unavailable) {
       (made) => made.otherNode.close(),
     )();
     // Another node: its own pool on the same database.
-    return { store: fresh.store.store, second: new PgLogStore(fresh.store.otherNode, clock, limits), close: fresh.close };
+    return {
+      store: fresh.store.store, second: new PgLogStore(fresh.store.otherNode, clock, limits), close: fresh.close,
+      overstateTotals: async (app, functionName, lines) => {
+        await fresh.store.otherNode.query('UPDATE logs_function_totals SET lines = lines + $1 WHERE app = $2 AND function_name = $3', [lines, app, functionName]);
+      },
+    };
   });
 }
