@@ -11,7 +11,7 @@ export const spin = http({ route: 'GET /spin', timeoutMs: 300 }, (req) => {
   if (marker !== null) {
     // Written in the same turn as the endless loop: no later turn of the event loop could send it.
     console.log('spinning ' + marker);
-    process.stdout.write('stdout before the spin ' + marker + '\\n');
+    process.stdout.write('stdout before the spin ' + marker + '\\nand its second line ' + marker + '\\n');
     for (;;) {}
   }
   return { pid: process.pid };
@@ -65,7 +65,7 @@ describe('limits', () => {
     assert.equal(stuck.status, 504);
     assert.equal(await errorCode(stuck), 'NIMBUS_ERR_FUNCTION_TIMEOUT');
     // What it logged before spinning reached its logs, though it was killed mid-turn.
-    await eventually(() => logs.includes('spinning m1') && logs.includes('stdout before the spin m1'), 10_000, 'the lines logged before the endless loop');
+    await eventually(() => ['spinning m1', 'stdout before the spin m1', 'and its second line m1'].every((line) => logs.includes(line)), 10_000, 'the lines logged before the endless loop');
     const next = await fetch(`${node.url}/spin`);
     assert.equal(next.status, 200);
     assert.notEqual((await next.json() as { pid: number }).pid, first.pid, 'the stuck instance was replaced');

@@ -13,10 +13,13 @@ export const currentInvocation = new AsyncLocalStorage<string>();
  * line it wrote already on its way to the host, not waiting for a turn of
  * the event loop that never comes.
  */
-export function captureLogs(send: (line: LogRecord) => void): void {
-  const push = (level: LogRecord['level'], stream: LogRecord['stream'], text: string): void => {
+export function captureLogs(send: (lines: LogRecord[]) => void): void {
+  const record = (level: LogRecord['level'], stream: LogRecord['stream'], text: string, inv: string | null, t: number): LogRecord => {
     const msg = text.length > MAX_LOG_LINE_CHARS ? `${text.slice(0, MAX_LOG_LINE_CHARS)}${LOG_LINE_CUT_MARK}` : text;
-    send({ inv: currentInvocation.getStore() ?? null, level, stream, t: Date.now(), msg });
+    return { inv, level, stream, t, msg };
+  };
+  const push = (level: LogRecord['level'], stream: LogRecord['stream'], text: string): void => {
+    send([record(level, stream, text, currentInvocation.getStore() ?? null, Date.now())]);
   };
 
   const levels = { debug: 'stdout', log: 'stdout', info: 'stdout', warn: 'stderr', error: 'stderr' } as const;
@@ -28,7 +31,10 @@ export function captureLogs(send: (line: LogRecord) => void): void {
     const target = process[stream];
     target.write = ((chunk: string | Uint8Array, encodingOrCb?: unknown, cb?: unknown): boolean => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      for (const line of text.replace(/\n$/, '').split('\n')) push(stream === 'stderr' ? 'error' : 'info', stream, line);
+      // The lines of one write leave together.
+      const inv = currentInvocation.getStore() ?? null;
+      const t = Date.now();
+      send(text.replace(/\n$/, '').split('\n').map((line) => record(stream === 'stderr' ? 'error' : 'info', stream, line, inv, t)));
       const callback = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
       if (typeof callback === 'function') queueMicrotask(() => (callback as () => void)());
       return true;

@@ -115,7 +115,7 @@ const channel = new InstanceChannel(onFrame);
 const caller = new HostCaller(channel);
 const clients: PlatformClients = { queues: makeQueues(caller), blobs: makeBlobs(caller), budgets: makeBudgets(caller) };
 
-captureLogs((line) => channel.sendFrame(encodeLogLine(line), 'now'));
+captureLogs((lines) => channel.sendFrame(lines.length === 1 ? encodeLogLine(lines[0]!) : Buffer.concat(lines.map(encodeLogLine)), 'now'));
 
 async function load(message: LoadMessage): Promise<void> {
   try {
