@@ -125,7 +125,7 @@ export class PgLogStore implements LogStore {
          SELECT seq, COUNT(*) OVER oldest_first AS lines, SUM(bytes) OVER oldest_first AS bytes
          FROM logs_lines WHERE app = $1 AND function_name = $2
          WINDOW oldest_first AS (ORDER BY seq ROWS UNBOUNDED PRECEDING)
-       ) running WHERE lines >= $3 AND bytes >= $4 ORDER BY seq LIMIT 1`,
+       ) running WHERE lines >= $3 AND bytes >= $4 ORDER BY running.seq LIMIT 1`,
       [app, functionName, totals.lines - keepLines, totals.bytes - keepBytes],
     );
     if (!cut) {
