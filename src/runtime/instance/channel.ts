@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { FrameReader } from './frame-reader.js';
-import { TurnWriter } from './turn-writer.js';
+import { TurnWriter, type FrameTiming } from './turn-writer.js';
 import type { SendWindow } from './flow-control.js';
 import {
   HEADER_BYTES, MAX_BODY_FRAME_BYTES, MAX_FRAME_BYTES, encodeCredit, encodeFrame, encodeJsonFrame, frameHeader,
@@ -73,7 +73,7 @@ export class InstanceChannel {
    * `alone`: nothing else is in flight to share a write with, so the frame need not wait for the turn's end. `now`:
    * the frame is handed to the socket before this returns, whatever else is in flight (see TurnWriter).
    */
-  sendFrame(frame: Uint8Array, when: 'turn' | 'alone' | 'now' = 'turn'): void {
+  sendFrame(frame: Uint8Array, when: FrameTiming = 'turn'): void {
     this.#write(frame, when);
   }
 
@@ -85,7 +85,7 @@ export class InstanceChannel {
     return new Promise((resolve) => this.#socket.once('drain', resolve));
   }
 
-  #write(data: Uint8Array, when: 'turn' | 'alone' | 'now' = 'turn'): boolean {
+  #write(data: Uint8Array, when: FrameTiming = 'turn'): boolean {
     if (this.muted) return true;
     return this.#writer.write(data, when);
   }

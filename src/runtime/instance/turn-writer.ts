@@ -1,5 +1,8 @@
 import type { Writable } from 'node:stream';
 
+/** When a frame leaves: with the turn's other frames, at once if nothing waits (`alone`), or before write() returns (`now`). */
+export type FrameTiming = 'turn' | 'alone' | 'now';
+
 /**
  * Writes frames to one end of the host–instance channel: the frames of one
  * event-loop turn leave in one syscall (the socket is corked until the turn
@@ -15,7 +18,7 @@ export class TurnWriter {
   constructor(private readonly socket: Writable) {}
 
   /** The socket's own answer: false when its buffer is full (wait for 'drain'). */
-  write(data: Uint8Array, when: 'turn' | 'alone' | 'now' = 'turn'): boolean {
+  write(data: Uint8Array, when: FrameTiming = 'turn'): boolean {
     if (when === 'now') {
       // An uncorked socket hands the bytes to the kernel within write() when nothing is queued ahead of them.
       this.#uncork();

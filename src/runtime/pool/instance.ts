@@ -9,7 +9,7 @@ import {
 } from '../instance/protocol.js';
 import { FrameReader } from '../instance/frame-reader.js';
 import { SendWindow } from '../instance/flow-control.js';
-import { TurnWriter } from '../instance/turn-writer.js';
+import { TurnWriter, type FrameTiming } from '../instance/turn-writer.js';
 import type { HostServices } from '../host-services.js';
 import { NimbusError, type ErrorCode } from '../../shared/errors.js';
 import { CreditedBody } from './credited-body.js';
@@ -278,7 +278,7 @@ export class Instance {
     if (body instanceof Uint8Array && body.byteLength === 0) {
       // No body to pump through credit: the END goes out with the INVOKE, and no async body task runs.
       // Alone on the channel, nothing else would share its write: it leaves now, not at the end of the turn.
-      this.#write(encodeBodilessInvoke(streamId, message), this.#streams.size === 1);
+      this.#write(encodeBodilessInvoke(streamId, message), this.#streams.size === 1 ? 'alone' : 'turn');
     } else {
       this.#write(encodeJsonFrame(FRAME.INVOKE, streamId, message));
       void this.#sendBody(streamId, stream.requestWindow, body);
@@ -355,9 +355,9 @@ export class Instance {
     return true;
   }
 
-  #write(data: Uint8Array, alone = false): boolean {
+  #write(data: Uint8Array, when: FrameTiming = 'turn'): boolean {
     if (this.sandbox.channel.destroyed) return false;
-    return this.#writer.write(data, alone ? 'alone' : 'turn');
+    return this.#writer.write(data, when);
   }
 
   #remember(invocationId: string): void {
