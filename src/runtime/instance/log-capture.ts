@@ -14,27 +14,26 @@ export const currentInvocation = new AsyncLocalStorage<string>();
  * the event loop that never comes.
  */
 export function captureLogs(send: (lines: LogRecord[]) => void): void {
-  const record = (level: LogRecord['level'], stream: LogRecord['stream'], text: string, inv: string | null, t: number): LogRecord => {
-    const msg = text.length > MAX_LOG_LINE_CHARS ? `${text.slice(0, MAX_LOG_LINE_CHARS)}${LOG_LINE_CUT_MARK}` : text;
-    return { inv, level, stream, t, msg };
-  };
-  const push = (level: LogRecord['level'], stream: LogRecord['stream'], text: string): void => {
-    send([record(level, stream, text, currentInvocation.getStore() ?? null, Date.now())]);
+  /** The lines of one console call or one write, tagged alike, leave together. */
+  const push = (level: LogRecord['level'], stream: LogRecord['stream'], texts: string[]): void => {
+    const inv = currentInvocation.getStore() ?? null;
+    const t = Date.now();
+    send(texts.map((text) => ({
+      inv, level, stream, t,
+      msg: text.length > MAX_LOG_LINE_CHARS ? `${text.slice(0, MAX_LOG_LINE_CHARS)}${LOG_LINE_CUT_MARK}` : text,
+    })));
   };
 
   const levels = { debug: 'stdout', log: 'stdout', info: 'stdout', warn: 'stderr', error: 'stderr' } as const;
   for (const [method, stream] of Object.entries(levels) as [keyof typeof levels, 'stdout' | 'stderr'][]) {
     const level: LogRecord['level'] = method === 'log' ? 'info' : method;
-    console[method] = (...args: unknown[]) => push(level, stream, format(...args));
+    console[method] = (...args: unknown[]) => push(level, stream, [format(...args)]);
   }
   for (const stream of ['stdout', 'stderr'] as const) {
     const target = process[stream];
     target.write = ((chunk: string | Uint8Array, encodingOrCb?: unknown, cb?: unknown): boolean => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      // The lines of one write leave together.
-      const inv = currentInvocation.getStore() ?? null;
-      const t = Date.now();
-      send(text.replace(/\n$/, '').split('\n').map((line) => record(stream === 'stderr' ? 'error' : 'info', stream, line, inv, t)));
+      push(stream === 'stderr' ? 'error' : 'info', stream, text.replace(/\n$/, '').split('\n'));
       const callback = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
       if (typeof callback === 'function') queueMicrotask(() => (callback as () => void)());
       return true;
