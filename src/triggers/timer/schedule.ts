@@ -23,8 +23,13 @@ export const DEFAULT_TIMEZONE = 'UTC';
 
 const patternCache = new Map<string, Cron>();
 
+/** What a built pattern is known by: the same for every timer with this schedule. */
+export function patternKey(cron: string, timezone: string): string {
+  return `${timezone} ${cron}`;
+}
+
 function pattern(cron: string, timezone: string): Cron {
-  const key = `${timezone} ${cron}`;
+  const key = patternKey(cron, timezone);
   let cached = patternCache.get(key);
   if (cached) {
     // Map iteration order is insertion order: re-inserting marks it most recently used.
@@ -52,7 +57,7 @@ export class PatternScan {
   #pattern: Cron | null = null;
 
   nextAfter(cron: string, timezone: string, afterMs: number): number | null {
-    const key = `${timezone} ${cron}`;
+    const key = patternKey(cron, timezone);
     if (key !== this.#key || !this.#pattern) {
       this.#pattern = patternCache.get(key) ?? new Cron(cron, { timezone, mode: CRON_MODE, paused: true });
       this.#key = key;

@@ -8,7 +8,7 @@ import { TIMER_RUN_HISTORY_LIMIT } from '../../store/timer-store.js';
 import { runAttempts } from './attempts.js';
 import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
-import { formatInZone, PatternScan, Schedule } from './schedule.js';
+import { formatInZone, PatternScan, patternKey, Schedule } from './schedule.js';
 import { jsonEqual } from '../../shared/json-equal.js';
 import { checkKnownTimerFields, checkStoredTimerSettings, validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
@@ -184,8 +184,9 @@ export class TimerScheduler {
       const added: TimerState[] = [];
       /** Timers whose next time is not stored for their cursor and schedule: worked out below, by pattern. */
       const toWorkOut: TimerState[] = [];
-      await eachInChunks(wanted, ({ id, settings, record }) => {
-        record = record!;
+      await eachInChunks(wanted, (timer) => {
+        const { id, settings } = timer;
+        const record = timer.record!;
         const existing = this.#timers.get(id);
         const sameSchedule = existing && existing.settings.cron === settings.cron && existing.settings.timezone === settings.timezone;
         const state: TimerState = existing ?? {
@@ -222,7 +223,7 @@ export class TimerScheduler {
       // The others are worked out grouped by pattern, each pattern built once; the times are stored for the next start.
       const remember: TimerNextTime[] = [];
       const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
-      const byPattern = await groupBy(toWorkOut, (state) => `${state.schedule.timezone} ${state.schedule.cron}`, eachInChunks);
+      const byPattern = await groupBy(toWorkOut, (state) => patternKey(state.schedule.cron, state.schedule.timezone), eachInChunks);
       await eachInChunks(byPattern, (state) => {
         const at = nextAfterShared(state, nextTimes);
         this.#queueNext(state, at);
@@ -580,7 +581,7 @@ interface NextTimes { shared: Map<string, number | null>; scan: PatternScan }
 
 function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null {
   const { cron, timezone } = state.schedule;
-  const key = `${timezone} ${cron} ${state.cursor}`;
+  const key = `${patternKey(cron, timezone)} ${state.cursor}`;
   let at = nextTimes.shared.get(key);
   if (at === undefined) nextTimes.shared.set(key, (at = nextTimes.scan.nextAfter(cron, timezone, state.cursor)));
   return at;
@@ -604,9 +605,10 @@ async function resolveDefinitions(
   const previous = new Map(validated);
   validated.clear();
   const checkedStored = new Set<object>();
-  const wanted: WantedTimer[] = [];
+  // In the definitions' order: each filled by the pass that checks that timer's settings.
+  const wanted = new Array<WantedTimer>(timers.length);
   /** Timers whose settings are not those stored for them: checked in full below. */
-  const toCheck: WantedTimer[] = [];
+  const toCheck: { id: string; def: TimerDefinitionRef; i: number }[] = [];
   const refused = (def: TimerDefinitionRef, id: string, err: unknown): unknown => {
     if (!(err instanceof NimbusError)) return err;
     return new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${id}: ${err.message.replace(/^[^:]*: /, '')}`, {
@@ -634,21 +636,17 @@ async function resolveDefinitions(
         checkedStored.add(stored);
       }
       const settings = stored as unknown as ResolvedTimerSettings;
-      wanted.push({ id, def, settings, record: storedAsWanted(record, def, settings) });
+      wanted[i] = { id, def, settings, record: storedAsWanted(record, def, settings) };
       return;
     }
-    // Its settings are set by the full check below, before the timers are returned.
-    const timer: WantedTimer = { id, def, settings: undefined as unknown as ResolvedTimerSettings, record: undefined };
-    wanted.push(timer);
-    toCheck.push(timer);
+    toCheck.push({ id, def, i });
   });
   // Patterns are costly to build and kept in a small cache: taking timers grouped by pattern builds each one once per sync.
   const byPattern = await groupBy(toCheck, ({ def }) => {
     const settings = (def.settings ?? {}) as Partial<Record<'cron' | 'timezone', unknown>>;
-    return `${String(settings.timezone)} ${String(settings.cron)}`;
+    return patternKey(String(settings.cron), String(settings.timezone));
   }, eachInChunks);
-  await eachInChunks(byPattern, (timer) => {
-    const { def, id } = timer;
+  await eachInChunks(byPattern, ({ def, id, i }) => {
     // Timers with the same settings (a common schedule) are checked once: the check builds the pattern and computes a next run.
     const settingsKey = JSON.stringify(def.settings ?? null);
     let settings = validated.get(settingsKey) ?? previous.get(settingsKey);
@@ -661,8 +659,7 @@ async function resolveDefinitions(
       }
     }
     validated.set(settingsKey, settings);
-    timer.settings = settings;
-    timer.record = storedAsWanted(storedById.get(id), def, settings);
+    wanted[i] = { id, def, settings, record: storedAsWanted(storedById.get(id), def, settings) };
   });
   return { wanted, ids };
 }
