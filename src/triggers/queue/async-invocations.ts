@@ -131,10 +131,11 @@ export class AsyncInvocations {
     };
     const key = { invocationId, app, functionName };
     const fn = `${app}/${functionName}`;
-    if (this.#lookup(app, functionName)) {
+    const binding = this.#lookup(app, functionName);
+    if (binding) {
       // Started before the send commits, so the send wakes it.
       this.#sent.set(fn, (this.#sent.get(fn) ?? 0) + 1);
-      this.#start(fn);
+      this.#start(fn, binding);
     }
     // Asked for together, so both land in the same group commit.
     const [sent, created] = await Promise.allSettled([
@@ -157,7 +158,6 @@ export class AsyncInvocations {
   /** Where to look up the functions that may be called asynchronously (again after a deploy): running consumers take their new settings, those of functions gone stop. */
   sync(lookup: AsyncBindingLookup): void {
     this.#lookup = lookup;
-    // Running consumers take the new settings; those of functions gone stop.
     const running: ConsumerSpec[] = [];
     for (const key of this.#group.keys()) {
       const spec = this.#spec(key);
@@ -179,9 +179,10 @@ export class AsyncInvocations {
     return this.#group.close(timeoutMs);
   }
 
-  #start(key: string): void {
+  /** `binding`: the key's, when the caller has already looked it up. */
+  #start(key: string, binding?: AsyncFunctionBinding): void {
     if (this.#group.has(key)) return;
-    const spec = this.#spec(key);
+    const spec = this.#spec(key, binding);
     if (spec) this.#group.ensure(spec);
   }
 
@@ -192,8 +193,7 @@ export class AsyncInvocations {
   }
 
   /** The consumer of one function's queue; settings the deploy should have refused are reported, and nothing runs. */
-  #spec(key: string): ConsumerSpec | undefined {
-    const binding = this.#bindingOf(key);
+  #spec(key: string, binding = this.#bindingOf(key)): ConsumerSpec | undefined {
     if (!binding) return undefined;
     try {
       return { key, settings: asyncQueueSettings(binding), handler: this.#handler(binding) };
