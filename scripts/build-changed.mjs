@@ -2,7 +2,7 @@
 // What `npm start` builds: the sources in src/ whose compiled file is missing or
 // older than they are, compiled with esbuild (a fraction of a second for all
 // of them, where tsc takes half a minute on a fresh clone), then the instance
-// bundle if anything changed. Nothing changed: nothing is done.
+// and CLI bundles if anything changed. Nothing changed: nothing is done.
 //
 // esbuild only strips types: `npm run build` (tsc) is still what checks them,
 // and what writes the declarations the published package carries. An app's
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 const SOURCE_DIR = 'src';
 const OUT_DIR = 'dist';
 const INSTANCE_BUNDLE = join(OUT_DIR, 'instance.mjs');
+const CLI_BUNDLE = join(OUT_DIR, 'cli', 'nimbus.mjs');
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -43,8 +44,9 @@ if (stale.length > 0) {
     logLevel: 'warning',
   });
 }
-if (stale.length > 0 || !existsSync(INSTANCE_BUNDLE)) {
-  const bundled = spawnSync(process.execPath, ['scripts/bundle-instance.mjs'], { stdio: 'inherit' });
+for (const [script, bundle] of [['scripts/bundle-instance.mjs', INSTANCE_BUNDLE], ['scripts/bundle-cli.mjs', CLI_BUNDLE]]) {
+  if (stale.length === 0 && existsSync(bundle)) continue;
+  const bundled = spawnSync(process.execPath, [script], { stdio: 'inherit' });
   if (bundled.status !== 0) process.exit(bundled.status ?? 1);
 }
 const ms = Math.round(performance.now() - started);

@@ -1,11 +1,14 @@
 /**
- * `nimbus start` as a user runs it, in a process of its own (the CLI's own
- * entry point), which also answers the bench's memory question over IPC:
+ * `nimbus start` as a user runs it, in a process of its own (the bundled CLI
+ * that `bin/nimbus.js` runs), which also answers the bench's memory question over IPC:
  * forked with --expose-gc, it collects garbage first so heap numbers are
  * what the node holds, not what it has not swept yet.
  */
-import { main } from '../../src/cli/main.js';
+import type { main as cliMain } from '../../src/cli/main.js';
 import type { MemoryReply } from './start-messages.js';
+
+// dist/bench/scale/ → dist/cli/
+const { main } = (await import(new URL('../../cli/nimbus.mjs', import.meta.url).href)) as { main: typeof cliMain };
 
 process.on('message', (message: unknown) => {
   if (message !== 'memory') return;

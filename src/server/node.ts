@@ -1,7 +1,7 @@
 /** Composition root for one Nimbus node: reads options, wires the parts, starts and stops them in order. */
 import { totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packagePath } from '../shared/package-root.js';
 import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
 import { KnownNames } from './known-names.js';
 import { writeNodeUrlFile } from './node-url-file.js';
@@ -111,14 +111,14 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 /** How long a deploy waits for the new version's instances before it goes live without them. */
 const PRESTART_TIMEOUT_MS = 5_000;
 
-/** The bundled instance runtime, next to the compiled sources. */
+/** The bundled instance runtime (scripts/bundle-instance.mjs). */
 export function instanceScriptPath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'instance.mjs');
+  return packagePath('dist', 'instance.mjs');
 }
 
-/** The console's built files (scripts/bundle-console.mjs), next to the compiled sources. */
+/** The console's built files (scripts/bundle-console.mjs). */
 export function consoleAssetsDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console');
+  return packagePath('dist', 'console');
 }
 
 export async function startNode(options: NodeOptions): Promise<NimbusNode> {

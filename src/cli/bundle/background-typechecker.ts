@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { packagePath } from '../../shared/package-root.js';
 import { CliError } from '../cli-error.js';
 
 export interface CheckRequest {
@@ -56,7 +57,8 @@ export class BackgroundTypeChecker {
 
   #start(): ChildProcess {
     if (this.#child) return this.#child;
-    const child = fork(new URL('./typecheck-worker.js', import.meta.url), [], {
+    // The compiled file, also from the bundled CLI: a forked checker is a program of its own.
+    const child = fork(packagePath('dist', 'src', 'cli', 'bundle', 'typecheck-worker.js'), [], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });

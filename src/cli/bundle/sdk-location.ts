@@ -1,16 +1,15 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../shared/package-root.js';
 
 /**
  * Where this package's own compiled SDK lives. An app imports `nimbus-functions`, but
  * the app folder may be anywhere on disk with no `node_modules` of its own, so
- * the bundler and the type checker point those imports here, relative to the
- * CLI's compiled module (dist/src/cli/bundle/ → dist/src/sdk/).
+ * the bundler and the type checker point those imports here.
  */
-const SDK_ROOT = new URL('../../sdk/', import.meta.url);
-/** The SDK's TypeScript sources, present in a checkout of the repository (dist/src/cli/bundle/ → src/sdk/). */
-const SDK_SOURCE_ROOT = new URL('../../../../src/sdk/', import.meta.url);
+const SDK_ROOT = packagePath('dist', 'src', 'sdk');
+/** The SDK's TypeScript sources, present in a checkout of the repository. */
+const SDK_SOURCE_ROOT = packagePath('src', 'sdk');
 
 export interface SdkModule {
   /** The import specifier an app writes. */
@@ -64,7 +63,7 @@ export function availableSdkModules(): (SdkModule & { types: string })[] {
 }
 
 function newestSourceMtime(): number | undefined {
-  const root = fileURLToPath(SDK_SOURCE_ROOT);
+  const root = SDK_SOURCE_ROOT;
   let newest: number | undefined;
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -86,9 +85,9 @@ function mtimeOf(path: string): number | undefined {
 }
 
 function sdkFile(relative: string): string {
-  return fileURLToPath(new URL(relative, SDK_ROOT));
+  return join(SDK_ROOT, relative);
 }
 
 function sdkSource(relative: string): string {
-  return fileURLToPath(new URL(relative, SDK_SOURCE_ROOT));
+  return join(SDK_SOURCE_ROOT, relative);
 }

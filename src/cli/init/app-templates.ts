@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../shared/package-root.js';
 
 /** One starting point for `nimbus init --template NAME`; its files are `templates/<name>/`. */
 export interface AppTemplate {
@@ -9,11 +9,8 @@ export interface AppTemplate {
   tryIt: readonly string[];
 }
 
-/**
- * The templates ship as real files beside dist/ (dist/src/cli/init/ → templates/),
- * so a test type-checks and deploys them as they are.
- */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../../../templates/', import.meta.url));
+/** The templates ship as real files beside dist/, so a test type-checks and deploys them as they are. */
+export const TEMPLATES_DIR = packagePath('templates');
 /** Files every template gets: tsconfig.json, and `gitignore` (npm leaves `.gitignore` files out of packages). */
 export const COMMON_TEMPLATE_DIR = 'common';
 export const DEFAULT_TEMPLATE = 'all';

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** This package's package.json (dist/src/cli/init/ → the package root). */
-const MANIFEST = new URL('../../../../package.json', import.meta.url);
+import { packagePath } from '../../shared/package-root.js';
 
 export interface OwnPackage {
   name: string;
@@ -10,7 +8,8 @@ export interface OwnPackage {
 
 /** The name and version an app's package.json should depend on. */
 export function ownPackage(): OwnPackage {
-  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Partial<OwnPackage>;
-  if (typeof manifest.name !== 'string' || typeof manifest.version !== 'string') throw new Error(`${MANIFEST.pathname} has no name or version`);
-  return { name: manifest.name, version: manifest.version };
+  const manifest = packagePath('package.json');
+  const parsed = JSON.parse(readFileSync(manifest, 'utf8')) as Partial<OwnPackage>;
+  if (typeof parsed.name !== 'string' || typeof parsed.version !== 'string') throw new Error(`${manifest} has no name or version`);
+  return { name: parsed.name, version: parsed.version };
 }
