@@ -2,7 +2,8 @@
  * The way in, as a new user meets it (issue #12): `npm start` in a fresh
  * copy of the repository (first: nothing compiled; second: nothing changed)
  * to the example's first answer; `nimbus dev` save-to-live with and without
- * the type check; `nimbus deploy` of the hello example as a command.
+ * the type check; `nimbus deploy` of the hello example as a command; what a
+ * command's start costs over a bare Node process.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { measureSaveToLive } from './dev-loop.js';
 
 const SAVES = Number(process.env['BENCH_DEV_SAVES'] ?? 20);
 const DEPLOYS = Number(process.env['BENCH_DEPLOYS'] ?? 5);
+const COMMAND_RUNS = Number(process.env['BENCH_COMMAND_RUNS'] ?? 15);
 
 export const gettingStartedSection: BenchSection = {
   name: 'getting-started',
@@ -94,10 +96,37 @@ async function benchDeploy(): Promise<BenchRow[]> {
     const row = (measure: string, samples: number[]): BenchRow => ({
       measure, 'p50 ms': round(median(samples), 0), 'p90 ms': round(quantile(samples, 0.9), 0), 'max ms': round(Math.max(...samples), 0), notes: `${samples.length} runs`,
     });
-    return [row('nimbus deploy hello (changed code: bundle, type check, upload, live)', changed), row('nimbus deploy hello (unchanged: no new version)', unchanged)];
+    const rows = [row('nimbus deploy hello (changed code: bundle, type check, upload, live)', changed), row('nimbus deploy hello (unchanged: no new version)', unchanged)];
+    return [...rows, ...commandStartRows({ NIMBUS_URL: url, NIMBUS_ADMIN_KEY: key }, row)];
   } finally {
     await node.stop();
     rmSync(data, { recursive: true, force: true });
     rmSync(app, { recursive: true, force: true });
   }
+}
+
+/**
+ * What every command pays before its own work: a process that only starts Node and exits is
+ * the baseline; `nimbus --version` adds loading the CLI; `nimbus ls` adds one admin call.
+ */
+function commandStartRows(env: Record<string, string>, row: (measure: string, samples: number[]) => BenchRow): BenchRow[] {
+  const time = (args: readonly string[]): number => {
+    const started = performance.now();
+    execFileSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+    return performance.now() - started;
+  };
+  const runs = { node: [] as number[], version: [] as number[], ls: [] as number[] };
+  // Interleaved, so a busy moment of the shared machine falls on all three alike.
+  for (let i = 0; i < COMMAND_RUNS; i++) {
+    runs.node.push(time(['-e', '']));
+    runs.version.push(time([NIMBUS_BIN, '--version']));
+    runs.ls.push(time([NIMBUS_BIN, 'ls']));
+  }
+  const base = median(runs.node);
+  const vs = (samples: number[]): string => `; ${round(median(samples) / base, 2)}× the bare start, +${round(median(samples) - base, 0)} ms`;
+  const withRatio = (measure: string, samples: number[]): BenchRow => {
+    const r = row(measure, samples);
+    return { ...r, notes: `${r.notes}${vs(samples)}` };
+  };
+  return [row('a command\'s start, baseline: node -e "" (nothing loaded)', runs.node), withRatio('nimbus --version (the CLI loaded)', runs.version), withRatio('nimbus ls (the CLI loaded, one admin call)', runs.ls)];
 }

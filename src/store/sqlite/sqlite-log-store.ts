@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import { DEFAULT_LOG_LIMITS, logLineFromRow, type LogLimits, type LogLineRow, type LogQuery, type LogStore, type StoredLogLine } from '../log-store.js';
 import { linesToStore, overLimits, trimTarget } from '../../metering/log-limits.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
+import { UnsyncedCommits } from './unsynced-commits.js';
 
 /** Schema steps of this area; see migrateSqlite. */
 export const LOG_MIGRATIONS: readonly SqliteMigration[] = [{ version: 1, sql: `
@@ -42,12 +43,14 @@ export class SqliteLogStore implements LogStore {
   readonly #dropThrough: SqliteStatement;
   readonly #subtractTotals: SqliteStatement;
   readonly #recountTotals: SqliteStatement<[{ app: string; fn: string }]>;
+  readonly #unsynced: UnsyncedCommits;
 
   /** The clock is unused today; kept so every sub-store is built the same way. */
   constructor(db: SqliteDatabase, clock: Clock, limits: Partial<LogLimits> = {}) {
     void clock;
     this.#db = db;
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
+    this.#unsynced = new UnsyncedCommits(db);
     migrateSqlite(db, 'logs', LOG_MIGRATIONS);
     const insert = db.prepare(`INSERT INTO logs_lines
       (app, function_name, version, invocation_id, instance_id, stream, level, time, message, bytes)
@@ -94,7 +97,8 @@ export class SqliteLogStore implements LogStore {
 
   async append(lines: readonly FunctionLogLine[]): Promise<StoredLogLine[]> {
     if (lines.length === 0) return [];
-    return this.#append(lines);
+    // Lines wait up to a flush interval in memory before this write anyway.
+    return this.#unsynced.run(() => this.#append(lines));
   }
 
   async query(query: LogQuery): Promise<StoredLogLine[]> {

@@ -6,6 +6,7 @@ import type { MeasuredInvocation } from '../../metering/invocation-record.js';
 import { DURATION_BUCKET_COLUMNS, fromRollupRow, fromUsageRow, minuteOf, toRollupRow, USAGE_PERIOD_MS, type RollupRow, type UsageRow } from '../../metering/minute-rollups.js';
 import { ageCut, countCut, RecordCollector, cutSize, recordsStartedBefore, withoutFirst, type BatchSummary, type RecordCut } from '../../metering/record-batches.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
+import { UnsyncedCommits } from './unsynced-commits.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
   InvocationRecord,
@@ -67,14 +68,12 @@ export class SqliteMeteringStore implements MeteringStore {
   readonly #insertBatch: SqliteStatement;
   readonly #addToMinute: SqliteStatement;
   readonly #writeBatch: (batch: MeteringBatch) => void;
-  /** The connection's own durability level, restored after each batch. */
-  readonly #synchronous: number;
+  readonly #unsynced: UnsyncedCommits;
 
   constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    // Not prepared statements: SQLite applies this pragma when a statement is compiled, not when it runs.
-    this.#synchronous = Number(db.pragma('synchronous', { simple: true }));
+    this.#unsynced = new UnsyncedCommits(db);
     migrateSqlite(db, 'metering', METERING_MIGRATIONS);
     this.#insertBatch = db.prepare(`INSERT INTO metering_record_batches
       (record_count, oldest_started_at, newest_started_at, functions, records) VALUES (?, ?, ?, ?, ?)`);
@@ -105,14 +104,8 @@ export class SqliteMeteringStore implements MeteringStore {
 
   async writeBatch(batch: MeteringBatch): Promise<void> {
     if (batch.records.count === 0) return;
-    // Records wait up to a second in memory before this write anyway: an fsync per batch would only hold
-    // the event loop. The commit reaches the disk with the next fsync (a durable write's, or a checkpoint's).
-    this.#db.pragma('synchronous = NORMAL');
-    try {
-      this.#writeBatch(batch);
-    } finally {
-      this.#db.pragma(`synchronous = ${this.#synchronous}`);
-    }
+    // Records wait up to a second in memory before this write anyway.
+    this.#unsynced.run(() => this.#writeBatch(batch));
   }
 
   async listRecords(query: InvocationRecordQuery): Promise<InvocationRecord[]> {

@@ -9,12 +9,12 @@ import {
   type QueueStore, type ReceiveOptions, type ReleaseOptions, type SendOptions, type SendResult,
 } from '../queue-store.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
+import { UnsyncedCommits } from './unsynced-commits.js';
 
 export { LEASE_EXPIRED_ERROR };
 
 /** Expired dedup ids are swept at most this often. */
 const DEDUP_SWEEP_INTERVAL_MS = 60_000;
-const SYNCHRONOUS_NORMAL = 1;
 
 interface PendingWrite {
   work: () => unknown;
@@ -44,12 +44,13 @@ export class SqliteGroupCommit {
   readonly #flush: (batch: PendingWrite[]) => unknown[];
   readonly #runOne: (work: () => unknown) => unknown;
   readonly #afterCommit: (() => void)[] = [];
-  readonly #pragmas = new Map<string, SqliteStatement>();
+  readonly #unsynced: UnsyncedCommits;
   #pending: PendingWrite[] = [];
   #scheduled = false;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    this.#unsynced = new UnsyncedCommits(db);
     // A nested transaction is a savepoint.
     this.#runOne = db.transaction((work: () => unknown) => work());
     const all = db.transaction((batch: PendingWrite[]) => batch.map((write) => {
@@ -81,27 +82,6 @@ export class SqliteGroupCommit {
     this.#afterCommit.push(fn);
   }
 
-  #withoutFsync<T>(fn: () => T): T {
-    const level = this.#synchronous('').get() as number;
-    if (level <= SYNCHRONOUS_NORMAL) return fn();
-    this.#synchronous(` = ${SYNCHRONOUS_NORMAL}`).run();
-    try {
-      return fn();
-    } finally {
-      this.#synchronous(` = ${level}`).run();
-    }
-  }
-
-  /** `PRAGMA synchronous<suffix>`, prepared once: this runs around most flushes. */
-  #synchronous(suffix: string): SqliteStatement {
-    let statement = this.#pragmas.get(suffix);
-    if (!statement) {
-      statement = this.#db.prepare(`PRAGMA synchronous${suffix}`).pluck();
-      this.#pragmas.set(suffix, statement);
-    }
-    return statement;
-  }
-
   /** Writes everything pending now. Called by the scheduler, and by `close()` before the database goes away. */
   flush(): void {
     this.#scheduled = false;
@@ -111,7 +91,7 @@ export class SqliteGroupCommit {
     let results: { ok: boolean; value?: unknown; error?: unknown }[];
     try {
       if (!this.#db.open) throw new Error('the database is closed');
-      results = (batch.some((write) => write.durable) ? this.#flush(batch) : this.#withoutFsync(() => this.#flush(batch))) as typeof results;
+      results = (batch.some((write) => write.durable) ? this.#flush(batch) : this.#unsynced.run(() => this.#flush(batch))) as typeof results;
     } catch (error) {
       this.#afterCommit.length = 0;
       for (const write of batch) write.reject(error);
