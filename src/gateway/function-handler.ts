@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newInvocationId } from '../runtime/invocation-id.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { Dispatcher } from '../runtime/dispatcher.js';
@@ -61,7 +61,7 @@ export async function handleFunctionRequest(
   target: RouteTarget,
   { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET', body: presetBody, credentials }: FunctionRequestOptions,
 ): Promise<void> {
-  const invocationId = randomUUID();
+  const invocationId = newInvocationId();
   const declared = presetBody ? presetBody.byteLength : Number(req.headers['content-length'] ?? 0);
   if (declared > maxBodyBytes) {
     sendError(res, new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `${declared} bytes, limit ${maxBodyBytes}`), { connection: 'close' });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newInvocationId } from './invocation-id.js';
 import { setMaxListeners } from 'node:events';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { cleanStack } from './clean-stack.js';
@@ -244,7 +244,7 @@ export class Dispatcher implements EventInvoker {
 
   /** Queue, blob, timer and async triggers: a JSON payload in, the handler's JSON value out. */
   async invokeEvent(event: EventInvocation): Promise<EventResult> {
-    const id = event.id ?? randomUUID();
+    const id = event.id ?? newInvocationId();
     try {
       const response = await this.dispatch({
         id, app: event.app, functionName: event.functionName, trigger: event.trigger, head: {},

@@ -3,14 +3,11 @@ import { LogsClient, type LogQuery, type StoredLogLine } from '../api/logs-clien
 import { CliError, UsageError } from '../cli-error.js';
 import { integerOption } from '../command-group.js';
 import { flag, stringOption, type CliCommand } from '../command.js';
-import { clockTime } from '../dev/format-log-line.js';
+import { clockTime, shortInvocationId } from '../dev/format-log-line.js';
 import { printJson } from '../output/table.js';
 import { waitForStopSignal } from '../signals.js';
 
 const MAX_LOGS_LIMIT = 10_000;
-const INVOCATION_ID_SHOWN = 8;
-/** Lines written outside any invocation keep the column aligned, as in `nimbus dev`. */
-const NO_INVOCATION = '-'.repeat(INVOCATION_ID_SHOWN);
 const LEVEL_WIDTH = 'error'.length;
 
 export const logsCommand: CliCommand = {
@@ -64,8 +61,7 @@ export const logsCommand: CliCommand = {
   },
 };
 
-/** `HH:MM:SS fn [invocationId8] level message`, in local time. */
+/** `HH:MM:SS fn [invocation] level message`, in local time; the same columns as `nimbus dev`. */
 export function formatStoredLogLine(line: StoredLogLine): string {
-  const id = line.invocationId?.slice(0, INVOCATION_ID_SHOWN) ?? NO_INVOCATION;
-  return `${clockTime(line.time)} ${line.functionName} [${id}] ${line.level.padEnd(LEVEL_WIDTH)} ${line.message.replace(/\n+$/, '')}`;
+  return `${clockTime(line.time)} ${line.functionName} [${shortInvocationId(line.invocationId)}] ${line.level.padEnd(LEVEL_WIDTH)} ${line.message.replace(/\n+$/, '')}`;
 }

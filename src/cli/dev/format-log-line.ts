@@ -4,10 +4,17 @@ const INVOCATION_ID_SHOWN = 8;
 /** Lines written outside any invocation (module top level) keep the column aligned. */
 const NO_INVOCATION = '-'.repeat(INVOCATION_ID_SHOWN);
 
-/** `HH:MM:SS fn [invocationId8] message`, in local time. */
+/**
+ * The part of an invocation id a log line shows: its last characters, which are random. An id
+ * begins with the time it was made (a version 7 UUID), so ids of the same minute begin alike.
+ */
+export function shortInvocationId(invocationId: string | null): string {
+  return invocationId?.slice(-INVOCATION_ID_SHOWN) ?? NO_INVOCATION;
+}
+
+/** `HH:MM:SS fn [invocation] message`, in local time. */
 export function formatLogLine(line: FunctionLogLine): string {
-  const id = line.invocationId?.slice(0, INVOCATION_ID_SHOWN) ?? NO_INVOCATION;
-  return `${clockTime(line.time)} ${line.functionName} [${id}] ${line.message.replace(/\n+$/, '')}`;
+  return `${clockTime(line.time)} ${line.functionName} [${shortInvocationId(line.invocationId)}] ${line.message.replace(/\n+$/, '')}`;
 }
 
 export function clockTime(epochMs: number): string {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newInvocationId } from '../../runtime/invocation-id.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { EventInvoker } from '../../runtime/event-invoker.js';
 import type { ResolvedSettings } from '../../sdk/settings.js';
@@ -121,7 +121,7 @@ export class AsyncInvocations {
 
   /** Durably queues the request; resolves with its invocation id once committed. */
   async enqueue(app: string, functionName: string, request: AsyncRequest): Promise<string> {
-    const invocationId = randomUUID();
+    const invocationId = newInvocationId();
     const payload: AsyncPayload = {
       invocationId,
       method: request.method,

@@ -28,8 +28,8 @@ test('logs prints HH:MM:SS function [invocation] level message; options become t
   assert.equal(run.code, 0, run.stderr);
   assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps/shop/logs?fn=checkout&since=10m&invocation=abc&limit=50');
   assert.deepEqual(lines(run.stdout), [
-    '13:04:05 checkout [0f3a9c21] info  charging card',
-    '13:04:05 checkout [0f3a9c21] error card declined',
+    '13:04:05 checkout [0e2b7a10] info  charging card',
+    '13:04:05 checkout [0e2b7a10] error card declined',
     '13:04:05 checkout [--------] warn  module loaded',
   ]);
 
@@ -113,7 +113,7 @@ test('logs -f prints lines as the node streams them and exits 0 on SIGINT', asyn
 
   assert.equal(done.code, 0, done.stderr);
   assert.equal(done.stderr, '');
-  assert.deepEqual(lines(done.stdout.toString('utf8')), ['13:04:05 checkout [0f3a9c21] info  first', '13:04:05 checkout [0f3a9c21] warn  second']);
+  assert.deepEqual(lines(done.stdout.toString('utf8')), ['13:04:05 checkout [0e2b7a10] info  first', '13:04:05 checkout [0e2b7a10] warn  second']);
 });
 
 test('logs -f exits 1 with one line when the node closes the stream', async (t) => {

@@ -20,9 +20,9 @@ function capture(isTTY: boolean) {
 
 test('in a pipe, a repeated function line prints once, and the count when the run ends', () => {
   const { devConsole, out } = capture(false);
-  devConsole.functionLog(tick(1, 'aaaaaaaa11111111'));
-  devConsole.functionLog(tick(2, 'bbbbbbbb22222222'));
-  devConsole.functionLog(tick(3, 'cccccccc33333333'));
+  devConsole.functionLog(tick(1, '11111111aaaaaaaa'));
+  devConsole.functionLog(tick(2, '22222222bbbbbbbb'));
+  devConsole.functionLog(tick(3, '33333333cccccccc'));
   devConsole.line('09:00:04 Deployed jobs v2 in 80 ms');
   assert.deepEqual(out, [
     '09:00:01 nightly [aaaaaaaa] tick',

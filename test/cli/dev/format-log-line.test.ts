@@ -7,7 +7,7 @@ const LINE: FunctionLogLine = {
   app: 'shop',
   functionName: 'checkout',
   version: 3,
-  invocationId: 'a1b2c3d4e5f6a7b8',
+  invocationId: '01a2452d-92ce-77cc-9935-acfc4b9cf753',
   instanceId: 'inst-1',
   stream: 'stdout',
   level: 'info',
@@ -15,8 +15,14 @@ const LINE: FunctionLogLine = {
   message: 'charged card\n',
 };
 
-test('a function log line prints as HH:MM:SS function [first 8 of the invocation id] message', () => {
-  assert.equal(formatLogLine(LINE), '09:05:07 checkout [a1b2c3d4] charged card');
+test('a function log line prints as HH:MM:SS function [last 8 of the invocation id] message', () => {
+  assert.equal(formatLogLine(LINE), '09:05:07 checkout [4b9cf753] charged card');
+});
+
+test('two invocations of the same minute show apart: an id begins with its time, so its end is what is shown', () => {
+  const other = formatLogLine({ ...LINE, invocationId: '01a2452d-92cf-749d-bf11-b9d8acb4eabc' });
+  assert.equal(other, '09:05:07 checkout [acb4eabc] charged card');
+  assert.notEqual(other, formatLogLine(LINE));
 });
 
 test('a line written outside any invocation keeps the column with dashes', () => {
