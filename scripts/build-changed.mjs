@@ -12,11 +12,11 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { cliBundleIsCurrent } from '../bin/cli-entry.js';
 
 const SOURCE_DIR = 'src';
 const OUT_DIR = 'dist';
 const INSTANCE_BUNDLE = join(OUT_DIR, 'instance.mjs');
-const CLI_BUNDLE = join(OUT_DIR, 'cli', 'nimbus.mjs');
 
 function sources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -44,8 +44,9 @@ if (stale.length > 0) {
     logLevel: 'warning',
   });
 }
-for (const [script, bundle] of [['scripts/bundle-instance.mjs', INSTANCE_BUNDLE], ['scripts/bundle-cli.mjs', CLI_BUNDLE]]) {
-  if (stale.length === 0 && existsSync(bundle)) continue;
+// The CLI bundle is also stale when `tsc` compiled after it was made (then bin/nimbus.js runs the slower modules).
+for (const [script, current] of [['scripts/bundle-instance.mjs', existsSync(INSTANCE_BUNDLE)], ['scripts/bundle-cli.mjs', cliBundleIsCurrent()]]) {
+  if (stale.length === 0 && current) continue;
   const bundled = spawnSync(process.execPath, [script], { stdio: 'inherit' });
   if (bundled.status !== 0) process.exit(bundled.status ?? 1);
 }

@@ -11,6 +11,7 @@
 // by path.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import { REQUIRE_BANNER } from '../dist/src/cli/bundle/bundle-app.js';
 
 const CLI_BUNDLE_DIR = 'dist/cli';
 
@@ -27,8 +28,8 @@ await build({
   // Prefer packages' ES modules: a UMD build (jsonc-parser's) requires its own files by relative path.
   mainFields: ['module', 'main'],
   external: ['esbuild', '@photostructure/sqlite', 'typescript', 'pg', 'pg-*', '@aws-sdk/*', '@smithy/*', 'pino'],
-  // CommonJS packages inside the bundle still call `require` for Node's built-ins.
-  banner: { js: "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);" },
+  // CommonJS packages inside the bundle still call `require` for Node's built-ins, as in an app's bundle.
+  banner: { js: REQUIRE_BANNER },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

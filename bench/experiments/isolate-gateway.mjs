@@ -10,16 +10,16 @@
 // GitHub). To run it: npm i --no-save isolated-vm@5 --ignore-scripts, then
 // (cd node_modules/isolated-vm && npx node-gyp rebuild --release --nodedir=/usr), where
 // /usr/include/node holds this Node's headers; `npm run build`; then
-// node bench/experiments/isolate-gateway.mjs
+// node bench/experiments/isolate-gateway.mjs [--no-timeout] (without the per-call CPU timeout)
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const [role, kind, port] = process.argv.slice(2);
-if (role === 'serve') await serve(kind, Number(port));
-else await measure();
+const [role, kind, port, timeoutFlag] = process.argv.slice(2);
+if (role === 'serve') await serve(kind, Number(port), timeoutFlag !== '--no-timeout');
+else await measure(process.argv.includes('--no-timeout') ? '--no-timeout' : '--timeout');
 
-async function serve(kind, port) {
+async function serve(kind, port, withTimeout) {
   let handle;
   if (kind === 'hand-written') {
     handle = (req, res) => {
@@ -34,8 +34,9 @@ async function serve(kind, port) {
     await context.eval(`globalThis.handler = (method, url, headers) =>
       JSON.stringify({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hello: 'world' }) });`);
     const handler = await context.global.get('handler', { reference: true });
+    const options = { ...(withTimeout ? { timeout: 50 } : {}), arguments: { copy: true }, result: { copy: true } };
     handle = (req, res) => {
-      const answer = JSON.parse(handler.applySync(undefined, [req.method, req.url, JSON.stringify(req.headers)], { timeout: 50, arguments: { copy: true }, result: { copy: true } }));
+      const answer = JSON.parse(handler.applySync(undefined, [req.method, req.url, JSON.stringify(req.headers)], options));
       res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
       res.end(answer.body);
     };
@@ -43,7 +44,7 @@ async function serve(kind, port) {
   http.createServer(handle).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
 }
 
-async function measure() {
+async function measure(timeoutFlag) {
   const { LoadClient } = await import('../../dist/bench/load/load-client.js');
   const { measureLoad } = await import('../../dist/bench/support/measure-load.js');
   const client = await LoadClient.start();
@@ -53,7 +54,7 @@ async function measure() {
   // Alternated, so both see the same moment of a shared machine.
   for (let round = 1; round <= 3; round++) {
     for (const [kind, port] of [['hand-written', 41801], ['isolate', 41802]]) {
-      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', kind, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', kind, String(port), timeoutFlag], { stdio: ['ignore', 'pipe', 'inherit'] });
       others.add(child.pid);
       await new Promise((resolve) => child.stdout.once('data', resolve));
       const m = await measureLoad(client, `http://127.0.0.1:${port}/`, config, others, child.pid);

@@ -7,8 +7,9 @@
 import type { main as cliMain } from '../../src/cli/main.js';
 import type { MemoryReply } from './start-messages.js';
 
-// dist/bench/scale/ → dist/cli/
-const { main } = (await import(new URL('../../cli/nimbus.mjs', import.meta.url).href)) as { main: typeof cliMain };
+// bin/ is not compiled: from dist/bench/scale/ it is three folders up.
+const { cliEntry } = (await import(new URL('../../../bin/cli-entry.js', import.meta.url).href)) as typeof import('../../bin/cli-entry.js');
+const { main } = (await import(cliEntry())) as { main: typeof cliMain };
 
 process.on('message', (message: unknown) => {
   if (message !== 'memory') return;

@@ -19,7 +19,8 @@ function randomBytes(): Uint8Array {
 
 /**
  * A new invocation's id: a UUID whose first 48 bits are the millisecond it was
- * made (version 7), then 74 random bits. The stores index log lines by
+ * made (version 7), then 73 random bits (ids of one millisecond sort among
+ * themselves at random). The stores index log lines by
  * invocation; with random ids (version 4) every invocation's lines landed on a
  * random page of that index, so each batch of lines rewrote a page per
  * invocation. Ids made close in time sort close together, and a batch touches

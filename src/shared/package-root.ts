@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
  * The folder this installation of Nimbus lives in: the nearest one above this
  * module that holds a package.json. Found by walking up rather than by a fixed
  * number of `..`, because this module runs from two places: compiled
- * (dist/src/shared/) where the tests and the SDK load it, and inside the
- * bundled CLI (dist/cli/), which `bin/nimbus.js` runs.
+ * (dist/src/shared/), where the tests and the type-check worker load it, and
+ * inside the bundled CLI (dist/cli/), which `bin/nimbus.js` runs.
  */
 function findPackageRoot(): string {
   const start = dirname(fileURLToPath(import.meta.url));

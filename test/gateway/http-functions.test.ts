@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { admin } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import { INVOCATION_ID } from '../helpers/invocation-ids.js';
 
 const APP = `
 import { http } from 'nimbus-functions';
@@ -55,6 +56,7 @@ describe('HTTP functions', () => {
     const body = await res.json() as { hello: string; id: string };
     assert.equal(body.hello, 'world');
     assert.equal(res.headers.get('x-nimbus-invocation-id'), body.id);
+    assert.match(body.id, INVOCATION_ID);
   });
 
   test('every HTTP function is also reachable at /fn/<app>/<function>', async () => {

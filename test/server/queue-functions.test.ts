@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { NimbusClient, NimbusClientError } from '../../src/sdk/client/index.js';
 import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import { INVOCATION_ID } from '../helpers/invocation-ids.js';
 
 const APP = `
 import { http, queue } from 'nimbus-functions';
@@ -23,7 +24,7 @@ export const orders = queue({ queue: 'orders', batchSize: 5, maxConcurrency: 1, 
 });
 
 export const fanned = queue({ queue: 'fanned' }, async (batch, ctx) => {
-  for (const m of batch.messages) await ctx.blobs.put('handled', 'fanned-' + m.body.from, 'ok');
+  for (const m of batch.messages) await ctx.blobs.put('handled', 'fanned-' + m.body.from, ctx.invocationId);
 });
 
 export const report = http({ route: 'POST /report' }, async (req) => {
@@ -52,6 +53,8 @@ describe('queue functions on a node', () => {
     const sent = await client.queue('orders').sendBatch([{ body: { n: 1 } }, { body: { n: 2, fanOut: true } }, { body: { n: 3 } }]);
     assert.equal(sent.length, 3);
     await eventually(async () => (await handled('1')) && (await handled('2')) && (await handled('3')) && (await handled('fanned-2')), 15_000, 'all handled');
+    const fanned = await fetch(`${node.url}/_nimbus/api/v1/blobs/handled/fanned-2`, { headers: { authorization: `Bearer ${node.adminKey}` } });
+    assert.match(await fanned.text(), INVOCATION_ID, 'a queue invocation gets a time-ordered id');
   });
 
   test('a message that keeps failing is retried, then dead-lettered with its last error', async () => {
@@ -105,6 +108,7 @@ describe('queue functions on a node', () => {
     const res = await fetch(`${node.url}/report`, { method: 'POST', headers: { 'x-nimbus-async': '1', 'content-type': 'application/json' }, body: '{"q":1}' });
     assert.equal(res.status, 202);
     const { invocationId } = await res.json() as { invocationId: string };
+    assert.match(invocationId, INVOCATION_ID);
     let record: { state: string; status: number; bodyBase64: string } | undefined;
     await eventually(async () => {
       record = await client.invocation(invocationId) as typeof record;

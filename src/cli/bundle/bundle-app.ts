@@ -34,7 +34,7 @@ export interface AppBundle {
  * Bundled CommonJS dependencies call `require` for Node builtins; an ESM
  * module has none, so give the bundle one.
  */
-const REQUIRE_BANNER = "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);";
+export const REQUIRE_BANNER = "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);";
 const NODE_TARGET = 'node20';
 /** The in-memory output file name; it never touches disk but anchors the source map's relative paths. */
 const BUNDLE_FILE_NAME = '__nimbus_bundle__.mjs';

@@ -50,7 +50,7 @@ export class SqliteLogStore implements LogStore {
     void clock;
     this.#db = db;
     this.#limits = { ...DEFAULT_LOG_LIMITS, ...limits };
-    this.#unsynced = new UnsyncedCommits(db);
+    this.#unsynced = UnsyncedCommits.for(db);
     migrateSqlite(db, 'logs', LOG_MIGRATIONS);
     const insert = db.prepare(`INSERT INTO logs_lines
       (app, function_name, version, invocation_id, instance_id, stream, level, time, message, bytes)

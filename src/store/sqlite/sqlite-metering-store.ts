@@ -73,7 +73,7 @@ export class SqliteMeteringStore implements MeteringStore {
   constructor(db: SqliteDatabase, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    this.#unsynced = new UnsyncedCommits(db);
+    this.#unsynced = UnsyncedCommits.for(db);
     migrateSqlite(db, 'metering', METERING_MIGRATIONS);
     this.#insertBatch = db.prepare(`INSERT INTO metering_record_batches
       (record_count, oldest_started_at, newest_started_at, functions, records) VALUES (?, ?, ?, ?, ?)`);

@@ -50,7 +50,7 @@ export class SqliteGroupCommit {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#unsynced = new UnsyncedCommits(db);
+    this.#unsynced = UnsyncedCommits.for(db);
     // A nested transaction is a savepoint.
     this.#runOne = db.transaction((work: () => unknown) => work());
     const all = db.transaction((batch: PendingWrite[]) => batch.map((write) => {

@@ -2,6 +2,8 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 
 const SYNCHRONOUS_NORMAL = 1;
 
+const perConnection = new WeakMap<SqliteDatabase, UnsyncedCommits>();
+
 /**
  * Commits that do not wait for the disk, for writes that acknowledge nothing
  * to anyone outside when they commit: batches that waited in memory before
@@ -14,17 +16,29 @@ const SYNCHRONOUS_NORMAL = 1;
  * must survive those too (a sent message, a deploy) keeps the connection's
  * own level, which is restored after each write.
  *
- * SQLite applies `PRAGMA synchronous = N` when the statement is compiled,
- * and refuses it inside a transaction: each level's statement is prepared the
- * first time it is wanted, never ahead, and `run` is called outside any
- * transaction.
+ * SQLite applies `PRAGMA synchronous = N` when the statement is compiled, and
+ * refuses it inside a transaction: each level's statement is prepared the
+ * first time it is wanted, never ahead (preparing it sets the level; so does
+ * the write guard's `EXPLAIN` of it, at the same moment), and `run` is called
+ * outside any transaction. A prepared one can be run again because SQLite
+ * compiles such a pragma to expire itself after each run, so every run
+ * compiles, and applies, it afresh.
+ *
+ * One per connection (`UnsyncedCommits.for`): the stores sharing a connection
+ * share its statements.
  */
 export class UnsyncedCommits {
   readonly #db: SqliteDatabase;
   readonly #pragmas = new Map<string, SqliteStatement>();
 
-  constructor(db: SqliteDatabase) {
+  private constructor(db: SqliteDatabase) {
     this.#db = db;
+  }
+
+  static for(db: SqliteDatabase): UnsyncedCommits {
+    let unsynced = perConnection.get(db);
+    if (!unsynced) perConnection.set(db, (unsynced = new UnsyncedCommits(db)));
+    return unsynced;
   }
 
   run<T>(write: () => T): T {
@@ -38,7 +52,7 @@ export class UnsyncedCommits {
     }
   }
 
-  /** `PRAGMA synchronous<suffix>`, prepared once: this runs around many writes. */
+  /** `PRAGMA synchronous<suffix>`, prepared the first time it is wanted. */
   #pragma(suffix: string): SqliteStatement {
     let statement = this.#pragmas.get(suffix);
     if (!statement) {

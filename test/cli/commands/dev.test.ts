@@ -28,8 +28,8 @@ test('dev deploys the folder, prints function logs, redeploys on save, and stops
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer dev-key');
   assert.ok(stdout.some((l) => new RegExp(String.raw`^\d\d:\d\d:\d\d Deployed site v1 in ${TOOK} \(bundle ${TOOK}, upload ${TOOK}, live ${TOOK}\)$`).test(l)), stdout.join('\n'));
 
-  node.emitLog({ app: 'site', functionName: 'hello', version: 1, invocationId: '0123456789abcdef', instanceId: 'i1', stream: 'stdout', level: 'info', time: Date.now(), message: 'got a request' });
-  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d hello \[01234567\] got a request$/.test(l)));
+  node.emitLog({ app: 'site', functionName: 'hello', version: 1, invocationId: '01a2452d-92ce-77cc-9935-acfc4b9cf753', instanceId: 'i1', stream: 'stdout', level: 'info', time: Date.now(), message: 'got a request' });
+  assert.ok(stdout.some((l) => /^\d\d:\d\d:\d\d hello \[4b9cf753\] got a request$/.test(l)));
 
   await cwd.write('site/index.ts', APP_V2);
   await waitFor('the redeploy', printed(/Deployed site v2 in /));

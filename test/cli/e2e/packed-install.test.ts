@@ -20,7 +20,7 @@ const INSTALL_LIMIT_MS = 400_000;
 const STEP_LIMIT_MS = 60_000;
 /** What npm prints when it cannot reach the registry (as opposed to a broken package). */
 const UNREACHABLE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)\b|network (request|connectivity)|request to \S+ failed/;
-const MUST_SHIP = ['bin/nimbus.js', 'dist/cli/nimbus.mjs', 'dist/src/sdk/index.js', 'dist/src/sdk/index.d.ts', 'dist/src/sdk/client/index.d.ts', 'dist/instance.mjs', 'dist/instance-warmup.mjs', 'templates/all/index.ts', 'templates/common/gitignore', 'package.json'];
+const MUST_SHIP = ['bin/nimbus.js', 'dist/cli/nimbus.mjs', 'bin/cli-entry.js', 'dist/src/cli/bundle/typecheck-worker.js', 'dist/src/sdk/index.js', 'dist/src/sdk/index.d.ts', 'dist/src/sdk/client/index.d.ts', 'dist/instance.mjs', 'dist/instance-warmup.mjs', 'templates/all/index.ts', 'templates/common/gitignore', 'package.json'];
 
 interface PackResult {
   filename: string;

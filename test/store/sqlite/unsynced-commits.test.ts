@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { UnsyncedCommits } from '../../../src/store/sqlite/unsynced-commits.js';
+import { guardWrites } from '../../../src/store/sqlite/write-guard.js';
 import { SqliteLogStore } from '../../../src/store/sqlite/sqlite-log-store.js';
 import { SqliteMeteringStore } from '../../../src/store/sqlite/sqlite-metering-store.js';
 import { toInvocationRecord } from '../../../src/metering/invocation-record.js';
@@ -17,30 +18,34 @@ function level(db: ReturnType<typeof openDatabase>): number {
   return Number(db.pragma('synchronous', { simple: true }));
 }
 
-test('writes run at NORMAL and the connection goes back to its own level, also after a failure and on every later run', async () => {
-  const tmp = tempDir();
-  const db = openDatabase(join(tmp.dir, 'state.db'));
-  try {
-    const unsynced = new UnsyncedCommits(db);
-    assert.equal(level(db), FULL, 'making it changes nothing: no level statement is prepared ahead');
-    // Several rounds: each level's statement is prepared once and must still act when run again.
-    for (let round = 0; round < 3; round++) {
+for (const guarded of [false, true]) {
+  test(`writes run at NORMAL and the connection goes back to its own level, also after a failure and on every later run${guarded ? ' (a connection with the write guard, as a node opens it)' : ''}`, async () => {
+    const tmp = tempDir();
+    const db = openDatabase(join(tmp.dir, 'state.db'));
+    // The guard asks SQLite whether each statement writes (an EXPLAIN, which compiles the pragma again).
+    if (guarded) guardWrites(db, { beforeWrite: () => {}, afterCommit: () => {}, fault: (error) => error });
+    try {
+      const unsynced = UnsyncedCommits.for(db);
+      assert.equal(level(db), FULL, 'making it changes nothing: no level statement is prepared ahead');
+      // Several rounds: each level's statement is prepared once and must still act when run again.
+      for (let round = 0; round < 3; round++) {
+        assert.equal(unsynced.run(() => level(db)), NORMAL);
+        assert.equal(level(db), FULL);
+        assert.throws(() => unsynced.run(() => { throw new Error('write failed'); }), /write failed/);
+        assert.equal(level(db), FULL, 'restored after a failed write');
+      }
+      db.pragma('synchronous = NORMAL');
       assert.equal(unsynced.run(() => level(db)), NORMAL);
-      assert.equal(level(db), FULL);
-      assert.throws(() => unsynced.run(() => { throw new Error('write failed'); }), /write failed/);
-      assert.equal(level(db), FULL, 'restored after a failed write');
+      assert.equal(level(db), NORMAL, 'a connection already at NORMAL stays there');
+      db.pragma('synchronous = EXTRA');
+      assert.equal(unsynced.run(() => level(db)), NORMAL);
+      assert.equal(level(db), 3, 'whatever the level was, it comes back');
+    } finally {
+      db.close();
+      tmp.remove();
     }
-    db.pragma('synchronous = NORMAL');
-    assert.equal(unsynced.run(() => level(db)), NORMAL);
-    assert.equal(level(db), NORMAL, 'a connection already at NORMAL stays there');
-    db.pragma('synchronous = EXTRA');
-    assert.equal(unsynced.run(() => level(db)), NORMAL);
-    assert.equal(level(db), 3, 'whatever the level was, it comes back');
-  } finally {
-    db.close();
-    tmp.remove();
-  }
-});
+  });
+}
 
 test('function log lines and metering batches commit without an fsync; the connection is left FULL for queues', async () => {
   const tmp = tempDir();

@@ -98,6 +98,16 @@ export class NetworkSlots {
    * functions keep the default, so their assign touches no rules at all.
    */
   async createSlot(): Promise<NetworkSlot> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#createSlotOnce();
+      } catch (error) {
+        if (!(error instanceof HostInterfaceTaken) || attempt === MAX_TAKEN_INTERFACES) throw error;
+      }
+    }
+  }
+
+  async #createSlotOnce(): Promise<NetworkSlot> {
     const addresses = await claimSlotIndex();
     const slot: NetworkSlot = { ...addresses, netnsPath: `/run/netns/${addresses.netns}` };
     this.#slots.add(slot);
@@ -106,7 +116,12 @@ export class NetworkSlots {
         `link add ${slot.hostIface} type veth peer name ${SANDBOX_IFACE} netns ${slot.netns}`,
         `addr add ${slot.hostAddress}/${SLOT_PREFIX_LENGTH} dev ${slot.hostIface}`,
         `link set ${slot.hostIface} up`,
-      ].join('\n') + '\n');
+      ].join('\n') + '\n').catch((error: unknown) => {
+        // The index's host interface is still there: a namespace whose name was deleted lives on until its
+        // last process has exited, and its veth pair with it (a sandbox of another node, still dying). The
+        // index is left to it; the next one is tried.
+        throw error instanceof Error && /File exists/.test(error.message) ? new HostInterfaceTaken(slot.hostIface) : error;
+      });
       // Without IPv6 on the host end, link-local IPv6 cannot reach host services; route_localnet lets DNAT hand packets to 127.0.0.1.
       await writeFile(`/proc/sys/net/ipv6/conf/${slot.hostIface}/disable_ipv6`, '1').catch(() => undefined);
       await writeFile(`/proc/sys/net/ipv4/conf/${slot.hostIface}/route_localnet`, '1');
@@ -212,6 +227,15 @@ async function tableInterfaces(table: string): Promise<string[]> {
 
 function netnsOfInterface(iface: string): string {
   return `${NETNS_PREFIX}${iface.slice(HOST_IFACE_PREFIX.length)}`;
+}
+
+/** Slot indexes tried in a row whose host interface is still taken, before creating a slot fails. */
+const MAX_TAKEN_INTERFACES = 16;
+
+class HostInterfaceTaken extends Error {
+  constructor(iface: string) {
+    super(`the network interface ${iface} still exists`);
+  }
 }
 
 /** Where the next claim starts looking, so a busy node does not retry every taken index. */

@@ -1,0 +1,2 @@
+export declare function cliBundleIsCurrent(root?: URL): boolean;
+export declare function cliEntry(root?: URL): string;
