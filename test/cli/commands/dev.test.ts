@@ -1,6 +1,7 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { CliContext } from '../../../src/cli/command.js';
 import { runCli } from '../../../src/cli/main.js';
 import { captureContext, fakeNode, waitFor } from '../support/in-process.js';
 import { startStandInAdmin } from '../support/stand-in-admin.js';
@@ -12,16 +13,33 @@ import { TOOK } from '../support/run-cli.js';
 const APP_V1 = `import { http } from 'nimbus-functions';\nexport const hello = http('GET /hello', () => 'v1');\n`;
 const APP_V2 = `import { http } from 'nimbus-functions';\nexport const hello = http('GET /hello', () => 'v2');\n`;
 
+/**
+ * Runs `nimbus dev` in this process. A failed assertion would leave it watching, and the file waiting out its
+ * timeout: the test's end stops it first, then `cleanUp` runs (the watched folder must outlive the watcher).
+ */
+function startDev(t: TestContext, args: string[], ctx: CliContext, signals: { emit(signal: string): unknown }, cleanUp: () => Promise<unknown>): Promise<number> {
+  const exit = runCli(args, ctx);
+  let ended = false;
+  void exit.finally(() => { ended = true; });
+  t.after(async () => {
+    if (!ended) {
+      signals.emit('SIGINT');
+      await exit;
+    }
+    await cleanUp();
+  });
+  return exit;
+}
+
 test('dev deploys the folder, prints function logs, redeploys on save, and stops on SIGINT', async (t) => {
   let version = 0;
   const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'site', version: ++version, functions: [] } }));
   const cwd = await makeTempDir({ 'site/index.ts': APP_V1 });
-  t.after(() => Promise.all([admin.close(), cwd.remove()]));
   const node = fakeNode(admin.url, 'dev-key', true);
   const { ctx, stdout, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });
   const printed = (pattern: RegExp) => () => stdout.some((l) => pattern.test(l));
 
-  const exit = runCli(['dev', 'site', '--port', '0', '--no-typecheck'], ctx);
+  const exit = startDev(t, ['dev', 'site', '--port', '0', '--no-typecheck'], ctx, signals, () => Promise.all([admin.close(), cwd.remove()]));
   await waitFor('the watcher to start', printed(/^Watching /));
   assert.equal(node.starts[0]!.dataDir, join(cwd.path, 'site', '.nimbus'), 'state lives in the app folder by default');
   assert.equal(admin.requests.length, 1);
@@ -44,11 +62,10 @@ test('dev reports a save that does not build and keeps the last good version', a
   let version = 0;
   const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'site', version: ++version, functions: [] } }));
   const cwd = await makeTempDir({ 'site/index.ts': APP_V1 });
-  t.after(() => Promise.all([admin.close(), cwd.remove()]));
   const node = fakeNode(admin.url, 'k', false);
   const { ctx, stdout, stderr, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });
 
-  const exit = runCli(['dev', 'site', '--no-typecheck'], ctx);
+  const exit = startDev(t, ['dev', 'site', '--no-typecheck'], ctx, signals, () => Promise.all([admin.close(), cwd.remove()]));
   await waitFor('the watcher to start', () => stdout.some((l) => l.startsWith('Watching ')));
 
   await cwd.write('site/index.ts', `import { http } from 'nimbus-functions';\nexport const hello = http('GET /hello', () => {;\n`);
@@ -64,11 +81,10 @@ test('dev reports a save that does not build and keeps the last good version', a
 test('dev --create-budgets asks every deploy to create missing budgets and prints the ones it did', async (t) => {
   const admin = await startStandInAdmin(() => ({ status: 201, body: { app: 'site', version: 1, functions: [], warnings: [], createdBudgets: ['orders-db'] } }));
   const cwd = await makeTempDir({ 'site/index.ts': APP_V1 });
-  t.after(() => Promise.all([admin.close(), cwd.remove()]));
   const node = fakeNode(admin.url, 'k', false);
   const { ctx, stdout, signals } = captureContext({ cwd: cwd.path, startNode: node.startNode });
 
-  const exit = runCli(['dev', 'site', '--no-typecheck', '--create-budgets'], ctx);
+  const exit = startDev(t, ['dev', 'site', '--no-typecheck', '--create-budgets'], ctx, signals, () => Promise.all([admin.close(), cwd.remove()]));
   await waitFor('the watcher to start', () => stdout.some((l) => l.startsWith('Watching ')));
   assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps/site/versions?createBudgets=1');
   assert.ok(stdout.includes('  Created budget orders-db (concurrency 10, no rate, not adaptive): change with nimbus budgets set NAME'), stdout.join('\n'));
