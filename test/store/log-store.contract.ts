@@ -38,6 +38,19 @@ export function runLogStoreContract(
     assert.equal(lines[1]?.level, 'error');
   });
 
+  withStore('a batch of many lines, of several functions, comes back exactly as append reported it, seq by seq', {}, async (store) => {
+    // More lines than a store writes with one statement, and a count that is not a multiple of it.
+    const batch = Array.from({ length: 75 }, (_, i) => logLine({
+      functionName: i % 3 === 0 ? 'checkout' : 'cart', invocationId: i % 5 === 0 ? null : `inv-${i % 7}`,
+      stream: i % 2 ? 'stderr' : 'stdout', level: i % 2 ? 'warn' : 'info', time: 1_000 + i, message: `line ${i}`,
+    }));
+    const stored = await store.append(batch);
+    assert.deepEqual(stored.map((l) => l.message), batch.map((l) => l.message));
+    for (let i = 1; i < stored.length; i++) assert.ok(stored[i]!.seq > stored[i - 1]!.seq, 'seq grows in the order of the batch');
+    assert.deepEqual(await store.query({ app: 'shop', limit: 100 }), stored);
+    assert.deepEqual(await store.query({ app: 'shop', functionName: 'checkout', limit: 100 }), stored.filter((l) => l.functionName === 'checkout'));
+  });
+
   withStore('a query filters by function, invocation, time and sequence, and returns the newest `limit`', {}, async (store) => {
     const t = Date.UTC(2026, 0, 15);
     await store.append([
