@@ -36,13 +36,15 @@ CREATE TABLE IF NOT EXISTS logs_function_totals (
 
 /** Lines stored by one INSERT: a batch (up to 1,000 lines) runs a few dozen statements instead of one per line. */
 const LINES_PER_INSERT = 32;
+/** Fewest lines a trim reads at once, when the bytes limit alone asks for more. */
+const MIN_TRIM_PAGE = 256;
 
 export class SqliteLogStore implements LogStore {
   readonly #db: SqliteDatabase;
   readonly #limits: LogLimits;
   readonly #append: (lines: readonly FunctionLogLine[]) => StoredLogLine[];
-  /** A function's lines, oldest first: (seq, bytes). */
-  readonly #oldest: SqliteStatement<[string, string], [number, number]>;
+  /** A page of a function's lines after a seq, oldest first: (seq, bytes). */
+  readonly #oldest: SqliteStatement<[string, string, number, number], [number, number]>;
   readonly #dropThrough: SqliteStatement;
   readonly #subtractTotals: SqliteStatement;
   readonly #recountTotals: SqliteStatement<[{ app: string; fn: string }]>;
@@ -64,8 +66,8 @@ export class SqliteLogStore implements LogStore {
     const addTotals = db.prepare(`INSERT INTO logs_function_totals (app, function_name, lines, bytes) VALUES (?, ?, ?, ?)
       ON CONFLICT (app, function_name) DO UPDATE SET lines = lines + excluded.lines, bytes = bytes + excluded.bytes
       RETURNING lines, bytes`);
-    this.#oldest = db.prepare<[string, string], [number, number]>(
-      'SELECT seq, bytes FROM logs_lines WHERE app = ? AND function_name = ? ORDER BY seq',
+    this.#oldest = db.prepare<[string, string, number, number], [number, number]>(
+      'SELECT seq, bytes FROM logs_lines WHERE app = ? AND function_name = ? AND seq > ? ORDER BY seq LIMIT ?',
     ).raw();
     this.#dropThrough = db.prepare('DELETE FROM logs_lines WHERE app = ? AND function_name = ? AND seq <= ?');
     this.#subtractTotals = db.prepare('UPDATE logs_function_totals SET lines = lines - ?, bytes = bytes - ? WHERE app = ? AND function_name = ?');
@@ -156,11 +158,18 @@ export class SqliteLogStore implements LogStore {
     let lines = 0;
     let bytes = 0;
     let lastDropped: number | undefined;
-    for (const [seq, size] of this.#oldest.iterate(app, functionName)) {
-      if (lines >= dropLines && bytes >= dropBytes) break;
-      lines += 1;
-      bytes += size;
-      lastDropped = seq;
+    // Read in pages (a page of rows costs less than stepping through them one at a time); the first holds all
+    // the lines to drop unless the bytes limit asks for more.
+    for (let after = 0; lines < dropLines || bytes < dropBytes;) {
+      const page = this.#oldest.all(app, functionName, after, Math.max(dropLines - lines, MIN_TRIM_PAGE));
+      for (const [seq, size] of page) {
+        if (lines >= dropLines && bytes >= dropBytes) break;
+        lines += 1;
+        bytes += size;
+        lastDropped = seq;
+      }
+      if (page.length === 0) break;
+      after = page[page.length - 1]![0];
     }
     if (lines < dropLines || bytes < dropBytes || lastDropped === undefined) {
       // Fewer lines than the totals count: the totals are wrong (they never should be). They are counted again and
