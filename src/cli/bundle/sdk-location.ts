@@ -63,7 +63,6 @@ export function availableSdkModules(): (SdkModule & { types: string })[] {
 }
 
 function newestSourceMtime(): number | undefined {
-  const root = SDK_SOURCE_ROOT;
   let newest: number | undefined;
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -72,7 +71,7 @@ function newestSourceMtime(): number | undefined {
       else if (entry.name.endsWith('.ts')) newest = Math.max(newest ?? 0, mtimeOf(path) ?? 0);
     }
   };
-  if (existsSync(root)) visit(root);
+  if (existsSync(SDK_SOURCE_ROOT)) visit(SDK_SOURCE_ROOT);
   return newest;
 }
 
