@@ -146,7 +146,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     const app = params.app;
     const fnName = params.fn;
     const version = deployments.liveVersion(app);
-    const fn = deployments.live().find((v) => v.app === app)?.functions.find((f) => f.name === fnName);
+    const fn = deployments.liveFunction(app, fnName);
     if (version === undefined || !fn) throw new NimbusError('NIMBUS_ERR_FUNCTION_NOT_FOUND', `${app}/${fnName}`);
     const method = String(req.headers['x-nimbus-method'] ?? 'POST').toUpperCase();
     if (!INVOKE_METHODS.has(method)) {
@@ -160,7 +160,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     return undefined;
   }, { auth: async (params) => {
     // An HTTP function is invoked here by the same rule as at its route (a function key for it will do); anything else needs the admin key.
-    const fn = deployments.live().find((v) => v.app === params['app'])?.functions.find((f) => f.name === params['fn']);
+    const fn = deployments.liveFunction(params['app']!, params['fn']!);
     if (!fn || fn.kind !== 'http') return { kind: 'admin' };
     return { kind: 'invoke', app: params['app']!, fn: fn.name, level: (fn.trigger['auth'] as AuthLevel | undefined) ?? 'anonymous' };
   } });

@@ -111,16 +111,14 @@ export class Dispatcher implements EventInvoker {
     tick();
   }
 
-  /** Log lines from instances, attributed to their function and invocation. */
-  onInstanceLog = (lines: LogRecord[], instance: Instance): void => {
+  /** A log line from an instance, attributed to its function and invocation. */
+  onInstanceLog = (line: LogRecord, instance: Instance): void => {
     const who = instance.assignment;
     if (!who) return;
-    for (const line of lines) {
-      this.lifecycle.emit('log', {
-        app: who.app, functionName: who.functionName, version: who.version, invocationId: line.inv,
-        instanceId: instance.id, stream: line.stream, level: line.level, time: line.t, message: line.msg,
-      });
-    }
+    this.lifecycle.emit('log', {
+      app: who.app, functionName: who.functionName, version: who.version, invocationId: line.inv,
+      instanceId: instance.id, stream: line.stream, level: line.level, time: line.t, message: line.msg,
+    });
   };
 
   /**

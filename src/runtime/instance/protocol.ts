@@ -195,7 +195,7 @@ export const LOG_LEVELS: readonly LogRecord['level'][] = ['debug', 'info', 'warn
 export const LOG_STREAMS: readonly LogRecord['stream'][] = ['stdout', 'stderr'];
 export const LOG_LINE_HEAD_BYTES = 11;
 /** Longest invocation id a LOG frame carries (the host's ids are UUIDs). */
-export const MAX_LOG_INVOCATION_ID_BYTES = 255;
+const MAX_LOG_INVOCATION_ID_BYTES = 255;
 
 export function encodeLogLine(line: LogRecord): Buffer {
   // The host's ids always fit; one that did not would be sent as no invocation's rather than fail the function's console.log.

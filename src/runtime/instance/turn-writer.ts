@@ -14,6 +14,8 @@ export type FrameTiming = 'turn' | 'alone' | 'now';
  */
 export class TurnWriter {
   #corked = false;
+  /** One end-of-turn uncork at a time: a `now` frame uncorks early, and the turn's next frames cork again under it. */
+  #endOfTurnScheduled = false;
 
   constructor(private readonly socket: Writable) {}
 
@@ -25,10 +27,18 @@ export class TurnWriter {
     } else if (!this.#corked && when === 'turn') {
       this.#corked = true;
       this.socket.cork();
-      setImmediate(this.#uncork);
+      if (!this.#endOfTurnScheduled) {
+        this.#endOfTurnScheduled = true;
+        setImmediate(this.#endOfTurn);
+      }
     }
     return this.socket.write(data);
   }
+
+  readonly #endOfTurn = (): void => {
+    this.#endOfTurnScheduled = false;
+    this.#uncork();
+  };
 
   readonly #uncork = (): void => {
     if (!this.#corked) return;

@@ -98,7 +98,7 @@ export class Instance {
 
   constructor(
     readonly sandbox: Sandbox,
-    private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
+    private readonly onLog: (line: LogRecord, instance: Instance) => void,
     private readonly hostServices?: HostServices,
   ) {
     this.#writer = new TurnWriter(sandbox.channel);
@@ -369,7 +369,7 @@ export class Instance {
   #onLog(payload: Buffer): void {
     const line = readLogLine(payload);
     if (line.inv !== null && !this.#recentInvocations.includes(line.inv)) line.inv = null;
-    this.onLog([line], this);
+    this.onLog(line, this);
   }
 
   #onCall(callId: number, payload: Buffer): void {

@@ -34,7 +34,7 @@ export class WarmPool {
   constructor(
     readonly driver: SandboxDriver,
     private readonly options: WarmPoolOptions,
-    private readonly onLog: (lines: LogRecord[], instance: Instance) => void,
+    private readonly onLog: (line: LogRecord, instance: Instance) => void,
     private readonly onSpawnError: (error: Error) => void = () => {},
     private readonly hostServices?: HostServices,
     /** Times the refills' waits. */

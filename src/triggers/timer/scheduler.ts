@@ -176,7 +176,7 @@ export class TimerScheduler {
       const gone: string[] = [];
       for (const id of storedById.keys()) if (!wantedIds.has(id)) gone.push(id);
       for (const id of this.#timers.keys()) if (!wantedIds.has(id) && !storedById.has(id)) gone.push(id);
-      if (gone.length > 0) await this.#store.removeTimers(gone);
+      await this.#store.removeTimers(gone);
       for (const id of gone) this.#timers.delete(id);
 
       await pause();

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { Instance } from '../../../src/runtime/pool/instance.js';
 import { InvocationFailure, type Invocation } from '../../../src/runtime/invocation.js';
 import {
-  FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, STREAM_WINDOW_BYTES, encodeCredit, encodeFrame, encodeFullResponse, encodeJsonFrame, encodeLogLine, MAX_LOG_LINE_CHARS,
+  FRAME, MAX_BODY_FRAME_BYTES, MAX_CALLS_IN_FLIGHT, STREAM_WINDOW_BYTES, encodeCredit, encodeFrame, encodeFullResponse, encodeJsonFrame, encodeLogLine, HEADER_BYTES, MAX_LOG_LINE_CHARS,
   type FrameType, type LogRecord,
 } from '../../../src/runtime/instance/protocol.js';
 import type { HostCall } from '../../../src/runtime/host-services.js';
@@ -14,10 +14,10 @@ function invocation(id: string, body: Readable | Uint8Array = new Uint8Array(0))
   return { id, app: 'a', functionName: 'f', trigger: 'http', head: { method: 'POST', url: 'http://x/', headers: [] }, body };
 }
 
-function booted(options: { calls?: (call: HostCall) => Promise<{ value: unknown }> } = {}): { sandbox: FakeSandbox; instance: Instance; logs: LogRecord[][] } {
+function booted(options: { calls?: (call: HostCall) => Promise<{ value: unknown }> } = {}): { sandbox: FakeSandbox; instance: Instance; logs: LogRecord[] } {
   const sandbox = new FakeSandbox();
-  const logs: LogRecord[][] = [];
-  const instance = new Instance(sandbox, (lines) => logs.push(lines), options.calls);
+  const logs: LogRecord[] = [];
+  const instance = new Instance(sandbox, (line) => logs.push(line), options.calls);
   instance.assignment = { app: 'a', version: 1, functionName: 'f' };
   sandbox.fromInstance(encodeJsonFrame(FRAME.READY, 0, { pid: 1 }));
   return { sandbox, instance, logs };
@@ -33,16 +33,15 @@ async function rejectsWithProtocol(promise: Promise<unknown>, detail: RegExp): P
   });
 }
 
-/** A LOG frame as encodeLogLine makes it, with one field made wrong. */
+/** A LOG frame as encodeLogLine makes it, with one field of its head made wrong. */
 function logFrame(wrong: { level?: number; stream?: number; t?: number; invBytes?: number; msg?: string }): Buffer {
-  const msg = Buffer.from(wrong.msg ?? 'hello');
-  const payload = Buffer.alloc(11 + msg.length);
-  payload[0] = wrong.level ?? 1;
-  payload[1] = wrong.stream ?? 0;
-  payload.writeDoubleLE(wrong.t ?? 1, 2);
-  payload[10] = wrong.invBytes ?? 0;
-  msg.copy(payload, 11);
-  return encodeFrame(FRAME.LOG, 0, payload);
+  const frame = encodeLogLine({ inv: null, level: 'info', stream: 'stdout', t: 1, msg: wrong.msg ?? 'hello' });
+  // The head: u8 level | u8 stream | f64 time | u8 id length.
+  if (wrong.level !== undefined) frame[HEADER_BYTES] = wrong.level;
+  if (wrong.stream !== undefined) frame[HEADER_BYTES + 1] = wrong.stream;
+  if (wrong.t !== undefined) frame.writeDoubleLE(wrong.t, HEADER_BYTES + 2);
+  if (wrong.invBytes !== undefined) frame[HEADER_BYTES + 10] = wrong.invBytes;
+  return frame;
 }
 
 const sentBodyBytes = (sandbox: FakeSandbox, type: number, stream: number) =>
@@ -131,6 +130,15 @@ describe('Instance: what an instance sends is untrusted', () => {
     assert.equal(instance.state, 'starting');
   });
 
+  test('the LOG frame the malformed cases start from is accepted as it is', async () => {
+    const { sandbox, instance, logs } = booted();
+    const { response } = instance.invoke(invocation('i1'), Date.now() + 10_000);
+    sandbox.fromInstance(logFrame({}));
+    sandbox.fromInstance(encodeFullResponse(1, { status: 200, headers: [], cpuMicros: 1 }, Buffer.from('ok')));
+    assert.equal((await response).status, 200);
+    assert.deepEqual(logs, [{ inv: null, level: 'info', stream: 'stdout', t: 1, msg: 'hello' }]);
+  });
+
   test('a log line may only claim an invocation this instance ran', async () => {
     const { sandbox, instance, logs } = booted();
     instance.invoke(invocation('mine'), Date.now() + 10_000);
@@ -138,7 +146,7 @@ describe('Instance: what an instance sends is untrusted', () => {
     sandbox.fromInstance(encodeLogLine({ inv: 'someone-elses', level: 'warn', stream: 'stderr', t: 2, msg: 'b — ü' }));
     sandbox.fromInstance(encodeLogLine({ inv: null, level: 'debug', stream: 'stdout', t: 3, msg: '' }));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(logs.flat(), [
+    assert.deepEqual(logs, [
       { inv: 'mine', level: 'info', stream: 'stdout', t: 1, msg: 'a' },
       { inv: null, level: 'warn', stream: 'stderr', t: 2, msg: 'b — ü' },
       { inv: null, level: 'debug', stream: 'stdout', t: 3, msg: '' },
@@ -150,7 +158,7 @@ describe('Instance: what an instance sends is untrusted', () => {
     for (let i = 0; i < 100; i++) instance.invoke(invocation(`inv-${i}`), Date.now() + 10_000);
     for (const inv of ['inv-35', 'inv-36', 'inv-99', 'inv-0']) sandbox.fromInstance(encodeLogLine({ inv, level: 'info', stream: 'stdout', t: 1, msg: inv }));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(logs.flat().map((l) => l.inv), [null, 'inv-36', 'inv-99', null]);
+    assert.deepEqual(logs.map((l) => l.inv), [null, 'inv-36', 'inv-99', null]);
   });
 });
 
