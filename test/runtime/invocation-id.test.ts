@@ -24,7 +24,9 @@ test('ids are unique, across many draws of the random pool', () => {
 
 test('an id made in a later millisecond sorts after an earlier one (so an index on ids grows at its end)', async () => {
   const earlier = Array.from({ length: 50 }, () => newInvocationId());
-  await sleep(2);
+  // Until the clock the ids are made from has moved on, however long that takes.
+  const madeAt = Date.now();
+  while (Date.now() <= madeAt) await sleep(1);
   const later = Array.from({ length: 50 }, () => newInvocationId());
   const newestEarlier = earlier.sort().at(-1)!;
   for (const id of later) assert.ok(id > newestEarlier, `${id} sorts after ${newestEarlier}`);
