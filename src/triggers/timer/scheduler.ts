@@ -10,7 +10,7 @@ import { decideDue, MAX_CATCH_UP_RUNS, type Fire } from './catch-up.js';
 import { DueQueue, type DueEntry } from './due-queue.js';
 import { formatInZone, PatternScan, patternKey, Schedule } from './schedule.js';
 import { jsonEqual } from '../../shared/json-equal.js';
-import { checkKnownTimerFields, checkStoredTimerSettings, validateTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
+import { checkKnownTimerFields, checkStoredTimerSettings, checkTimerSettings, type CatchUpPolicy, type OverlapPolicy, type ResolvedTimerSettings } from './timer-settings.js';
 
 /** How long close() waits for runs in flight before giving up on them (they are marked interrupted at next start). */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -168,7 +168,8 @@ export class TimerScheduler {
       await eachInChunks(stored, (record) => storedById.set(record.id, record));
       // Every definition is checked before anything is written; a start or a deploy syncs every timer, and those
       // stored exactly so already need no write.
-      const { wanted, ids: wantedIds } = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks);
+      const firstTimes = new Map<string, FirstTime>();
+      const { wanted, ids: wantedIds } = await resolveDefinitions(timers, this.#validated, storedById, eachInChunks, this.#clock.now(), firstTimes);
       await pause();
       const changed = wanted.filter((w) => w.record === undefined);
       const written = await this.#store.registerTimers(changed.map((w) => registration(w)));
@@ -222,7 +223,7 @@ export class TimerScheduler {
       });
       // The others are worked out grouped by pattern, each pattern built once; the times are stored for the next start.
       const remember: TimerNextTime[] = [];
-      const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan() };
+      const nextTimes: NextTimes = { shared: new Map(), scan: new PatternScan(), firstTimes };
       const byPattern = await groupBy(toWorkOut, (state) => patternKey(state.schedule.cron, state.schedule.timezone), eachInChunks);
       await eachInChunks(byPattern, (state) => {
         const at = nextAfterShared(state, nextTimes);
@@ -576,12 +577,25 @@ async function groupBy<T>(
   return grouped;
 }
 
-/** Next times of one sync: shared by timers with the same schedule and cursor; patterns built in order, not cached (timers come grouped by pattern). */
-interface NextTimes { shared: Map<string, number | null>; scan: PatternScan }
+/**
+ * A schedule's first time after `after`, worked out while a sync checked its settings. No time of the schedule falls
+ * between the two, so it is also the next time for any cursor from `after` up to it: a timer this sync registers has
+ * the moment of its registration as its cursor, just after the check.
+ */
+interface FirstTime { after: number; at: number }
+
+/**
+ * Next times of one sync: from the settings check when it applies, else shared by timers with the same schedule and
+ * cursor; patterns built in order, not cached (timers come grouped by pattern).
+ */
+interface NextTimes { shared: Map<string, number | null>; scan: PatternScan; firstTimes: ReadonlyMap<string, FirstTime> }
 
 function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null {
   const { cron, timezone } = state.schedule;
-  const key = `${patternKey(cron, timezone)} ${state.cursor}`;
+  const pattern = patternKey(cron, timezone);
+  const first = nextTimes.firstTimes.get(pattern);
+  if (first && first.after <= state.cursor && state.cursor < first.at) return first.at;
+  const key = `${pattern} ${state.cursor}`;
   let at = nextTimes.shared.get(key);
   if (at === undefined) nextTimes.shared.set(key, (at = nextTimes.scan.nextAfter(cron, timezone, state.cursor)));
   return at;
@@ -599,6 +613,8 @@ function nextAfterShared(state: TimerState, nextTimes: NextTimes): number | null
 async function resolveDefinitions(
   timers: TimerDefinitionRef[], validated: Map<string, ResolvedTimerSettings>, storedById: ReadonlyMap<string, TimerRecord>,
   eachInChunks: <T>(items: readonly T[], each: (item: T, i: number) => void) => Promise<void>,
+  /** The scheduler's clock, read once: each schedule checked here records its first time after it in `firstTimes`. */
+  now: number, firstTimes: Map<string, FirstTime>,
 ): Promise<{ wanted: WantedTimer[]; ids: Set<string> }> {
   if (!Array.isArray(timers)) throw new TypeError('TimerScheduler.sync: expected an array of timer definitions');
   const ids = new Set<string>();
@@ -653,7 +669,9 @@ async function resolveDefinitions(
     if (!settings) {
       try {
         checkKnownTimerFields(def.settings);
-        settings = validateTimerSettings(def.settings);
+        const checked = checkTimerSettings(def.settings, now);
+        settings = checked.settings;
+        firstTimes.set(patternKey(settings.cron, settings.timezone), { after: now, at: checked.firstAfterNow });
       } catch (err) {
         throw refused(def, id, err);
       }

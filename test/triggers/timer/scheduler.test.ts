@@ -7,6 +7,8 @@ import { MAX_CATCH_UP_RUNS } from '../../../src/triggers/timer/catch-up.js';
 import { CLAIM_AHEAD_MS, TimerScheduler, type TimerDefinitionRef } from '../../../src/triggers/timer/scheduler.js';
 import { THROTTLED_RETRY_MS } from '../../../src/triggers/timer/attempts.js';
 import { FakeClock, settle } from '../../helpers/fake-clock.js';
+import { SqliteTimerStore } from '../../../src/store/sqlite/sqlite-timer-store.js';
+import type { TimerRecord, TimerRegistration } from '../../../src/store/timer-store.js';
 import { RecordingInvoker, TempDatabase } from './fixtures.js';
 
 const HOUR = 3_600_000;
@@ -470,6 +472,31 @@ test('a start takes each timer\'s next time as stored, and stores the times it w
   await clock.advanceTo('2026-05-01T12:00:05.000Z');
   assert.deepEqual(fired('hourly'), ['2026-05-01T11:00:00.000Z', '2026-05-01T12:00:00.000Z']);
   assert.equal(invoker.calls.find((c) => c.tick.scheduledAt === '2026-05-01T11:00:00.000Z' && c.event.functionName === 'hourly')?.tick.isPastDue, true);
+});
+
+test('a new timer\'s next time comes from the check of its settings, unless a time of its schedule passed before it was registered', async (t) => {
+  const { temp, clock, invoker } = harness(t);
+  // Checking a schedule works out its first time after the check; registering the timers comes after, here 10 min 10 s
+  // later (a slow store), past the every-ten-minutes timer's first time but not the hourly one's.
+  class SlowRegistration extends SqliteTimerStore {
+    override async registerTimers(registrations: TimerRegistration[]): Promise<TimerRecord[]> {
+      await clock.advance(10 * MINUTE + 10_000);
+      return super.registerTimers(registrations);
+    }
+  }
+  const store = new SlowRegistration(temp.open(), clock);
+  const scheduler = new TimerScheduler({ store, invoker, clock, nodeId: 'node-a', random: () => 1 });
+  t.after(() => scheduler.close());
+  await scheduler.sync([timer({ cron: '0 * * * *' }, 'hourly'), timer({ cron: '*/10 * * * *' }, 'tenth')]);
+  await settle();
+  const stored = Object.fromEntries((await store.listTimers()).map((r) => [r.functionName, r]));
+  assert.equal(new Date(stored['tenth']!.lastScheduledAt).toISOString(), '2026-05-01T10:10:40.000Z', 'registered after the check');
+  assert.equal(new Date(stored['hourly']!.nextAt!).toISOString(), '2026-05-01T11:00:00.000Z', 'the time from the check');
+  assert.equal(new Date(stored['tenth']!.nextAt!).toISOString(), '2026-05-01T10:20:00.000Z', 'worked out again: 10:10 came before the timer existed');
+
+  await scheduler.start();
+  await clock.advanceTo('2026-05-01T11:00:05.000Z');
+  assert.deepEqual(invoker.scheduledTimes(), ['2026-05-01T10:20:00.000Z', '2026-05-01T10:30:00.000Z', '2026-05-01T10:40:00.000Z', '2026-05-01T10:50:00.000Z', '2026-05-01T11:00:00.000Z', '2026-05-01T11:00:00.000Z']);
 });
 
 test('a sync rewrites a timer only when its settings changed: its stored settings (in any key order) or the same ones unresolved count as unchanged', async (t) => {
