@@ -20,6 +20,8 @@ export class PgNotifications {
   #closed = false;
   #retryTimer: NodeJS.Timeout | undefined;
   #failures = 0;
+  /** The last LISTEN sent on the connection: pg deprecates handing a connection a query while it runs another, so they go in turn. */
+  #lastListen: Promise<unknown> = Promise.resolve();
 
   constructor(url: string) {
     this.#url = url;
@@ -39,7 +41,7 @@ export class PgNotifications {
       this.#handlers.set(channel, handlers);
       const client = this.#client;
       // A LISTEN that fails leaves the channel deaf on this connection: start over, the reconnect listens on every channel and resyncs.
-      await client?.query(`LISTEN ${channel}`).catch(() => this.#lost(client));
+      if (client) await this.#inTurn(() => client.query(`LISTEN ${channel}`)).catch(() => this.#lost(client));
     }
     handlers.add(handler);
     return () => {
@@ -100,6 +102,12 @@ export class PgNotifications {
       this.#connecting = undefined;
     });
     return this.#connecting;
+  }
+
+  #inTurn(listen: () => Promise<unknown>): Promise<unknown> {
+    const sent = this.#lastListen.then(listen);
+    this.#lastListen = sent.catch(() => {});
+    return sent;
   }
 
   #lost(client: pg.Client): void {

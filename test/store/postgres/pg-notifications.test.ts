@@ -5,6 +5,10 @@ import { eventually } from '../../helpers/admin-client.js';
 import { postgresUnavailable } from '../../helpers/postgres-server.js';
 import { freshMigratedDatabase } from './helpers.js';
 
+/** Every warning of this file's process: pg warns once per process when a query is queued behind another on one connection. */
+const warnings: Error[] = [];
+process.on('warning', (warning) => warnings.push(warning));
+
 describe('PostgreSQL notifications (one LISTEN connection per node)', { skip: postgresUnavailable() }, () => {
   let database: Awaited<ReturnType<typeof freshMigratedDatabase>>;
   const opened: PgNotifications[] = [];
@@ -77,5 +81,18 @@ describe('PostgreSQL notifications (one LISTEN connection per node)', { skip: po
     await notify('chan_e', 'z');
     await eventually(() => heard.length === 1, 5_000, 'the remaining handler');
     assert.deepEqual(heard, ['other:z']);
+  });
+
+  test('channels listened on all at once (a node\'s stores start together) are each heard, their LISTENs sent one after another', async () => {
+    const notifications = await open();
+    const heard: string[] = [];
+    const channels = ['chan_f', 'chan_g', 'chan_h', 'chan_i', 'chan_j'];
+    await Promise.all(channels.map((channel) => notifications.listen(channel, (p) => heard.push(`${channel}:${p}`))));
+    for (const channel of channels) await notify(channel, 'n');
+    await eventually(() => heard.length === channels.length, 5_000, 'every channel');
+    assert.deepEqual(heard.sort(), channels.map((c) => `${c}:n`));
+    await new Promise((resolve) => setImmediate(resolve));
+    // pg 8 queues a query handed to a busy connection, and deprecates it: pg 9 will not.
+    assert.deepEqual(warnings.map((w) => w.message).filter((m) => m.includes('already executing a query')), []);
   });
 });
