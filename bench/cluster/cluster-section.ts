@@ -72,7 +72,7 @@ async function benchCluster(): Promise<SectionResult> {
         `One PostgreSQL ${'15'} server started by the bench on this machine with fsync on; nodes are real \`nimbus start\` processes (basic isolation) sharing it and an s3rver (npm) for bundles; pg-boss uses the same server.`,
         `Queues: ${MESSAGES} messages sent over HTTP (${SENDERS} senders × ${SEND_BATCH} per call, round-robin over the nodes), handled one per invocation (batchSize 1) by an empty handler, ${CONCURRENCY} at once cluster-wide (maxConcurrency); from the first send until the queue is empty. pg-boss: its own fetch/complete in ${CONCURRENCY} tight loops (its workers would wait ≥ 0.5 s between polls), batch 1, jobs inserted ${SEND_BATCH} at a time by ${SENDERS} senders.`,
         `Warm HTTP: the PostgreSQL server itself (metering batches, heartbeats, WAL) used ${round(http.postgresCpuShare * 100, 1)} % of this machine's cores during the PostgreSQL rounds: here it shares them with the node, in a cluster it runs elsewhere.`,
-        `Warm HTTP: ${HTTP_CONNECTIONS} connections for ${HTTP_SECONDS} s against one in-process node per store, ${HTTP_ROUNDS} rounds alternating which store goes first; the median of each (metering on: its batches go to the store of the row). The warm path makes no database round trip on either.`,
+        `Warm HTTP: ${HTTP_CONNECTIONS} connections for ${HTTP_SECONDS} s against one in-process node per store, ${HTTP_ROUNDS} rounds alternating which store goes first; the median of each (metering on: its batches go to the store of the row). The warm path makes no database round trip on either. PostgreSQL ÷ SQLite round by round: ${http.ratios.map((r) => round(r, 2)).join(', ')}.`,
         `Deploy: a new version (already bundled) uploaded to node 1; the time from the upload until all three answer with it, polled every 5 ms (${DEPLOYS} deploys).`,
         'Targets (issue 13): queues ≥ 1.5× pg-boss; HTTP on PostgreSQL within 5 % of SQLite.',
       ],
@@ -134,6 +134,8 @@ interface WarmHttpByStore {
   sqlite: number;
   postgres: number;
   ratio: number;
+  /** PostgreSQL ÷ SQLite in each round, in the order they ran: their spread is the machine's noise. */
+  ratios: number[];
   postgresCpuShare: number;
   /** Median CPU µs per request of the node process (gateway, dispatcher, store client) on each store. */
   nodeCpuUs: { sqlite: number; postgres: number };
@@ -176,7 +178,7 @@ export async function warmHttpByStore(): Promise<WarmHttpByStore> {
   // Each round's pair ran back to back: the median of the per-round ratios cancels drift in the machine's load.
   const ratios = runs.postgres.map((pg, i) => pg / runs.sqlite[i]!);
   return {
-    sqlite: Math.round(median(runs.sqlite)), postgres: Math.round(median(runs.postgres)), ratio: median(ratios),
+    sqlite: Math.round(median(runs.sqlite)), postgres: Math.round(median(runs.postgres)), ratio: median(ratios), ratios,
     postgresCpuShare: postgresCpuMs / (postgresSeconds * 1000 * availableParallelism()),
     nodeCpuUs: { sqlite: median(nodeCpuUs.sqlite), postgres: median(nodeCpuUs.postgres) },
   };
