@@ -1,4 +1,4 @@
-import { matchFunctionPath, matchSegments, parseRoute, ROUTE_METHODS, type Route } from '../triggers/http/route.js';
+import { leadingLiteral, matchFunctionPath, matchSegments, parseRoute, ROUTE_METHODS, type Route } from '../triggers/http/route.js';
 import type { VersionRecord } from '../store/store.js';
 
 export interface RouteTarget {
@@ -13,11 +13,16 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-interface Entry { route: Route; target: RouteTarget; specificity: number; rank: number }
-/** A function by name: a routed function's entry serves as its record too (one object per function, not two). */
-type Named = Entry | { target: RouteTarget; route: null };
-/** One version's HTTP functions: its routes and its functions by name. */
-interface CompiledVersion { entries: Entry[]; byName: Map<string, Named> }
+/** A function by name, with its route when it declares one (parsed once per version, with its specificity). */
+interface Named { target: RouteTarget; route: Route | null; specificity: number }
+/** One version's HTTP functions by name. */
+interface CompiledVersion { byName: Map<string, Named> }
+
+/**
+ * A route in the table: precedence is by specificity, then deploy order (`order`, counted over every live
+ * version's functions at each rebuild). Each list below is kept in precedence order.
+ */
+interface Entry { route: Route; target: RouteTarget; specificity: number; order: number }
 
 /**
  * Routes by their leading literal segments: a node at depth k holds the
@@ -28,75 +33,85 @@ interface CompiledVersion { entries: Entry[]; byName: Map<string, Named> }
  */
 interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> | null }
 
+/** A route under a first segment whose subtree is not made yet: its function, and its place in deploy order. */
+interface Pending { app: string; functionName: string; order: number }
+
 /**
  * Declared routes of every live version, rebuilt whenever a version goes
  * live. Literal segments win over parameters, parameters over `*`.
+ *
+ * A rebuild reads only each route's first segment. The routes under a first
+ * segment are parsed, and their subtree made, on the first lookup that walks
+ * into it; an app's functions by name on the first lookup by name. A node
+ * starting with thousands of routes, or a deploy among them, parses none it
+ * does not serve.
  */
 export class RouteTable {
-  #root: LiteralNode = literalNode();
+  /** Routes with no leading literal (`/`, `/:x`, `/*`): every lookup reads them, so they are parsed at once. */
+  #rootEntries: Entry[] = [];
+  /** The subtree under each first segment, or the routes it will be made of. */
+  #firstSegments = new Map<string, LiteralNode | Pending[]>();
 
   /**
-   * Each app's live version and its routes, parsed once: a deploy rebuilds the table from every app's, and only its own
-   * are new. Also what `/fn/<app>/<function>` finds, for every HTTP function, with the function's route if it declares one.
+   * Each app's live version and its functions by name, parsed on first use: a rebuild keeps what was parsed for
+   * the versions still live. Also what `/fn/<app>/<function>` finds, for every HTTP function.
    */
-  #compiled = new Map<string, { version: VersionRecord; compiled: CompiledVersion }>();
+  #apps = new Map<string, { version: VersionRecord; compiled: CompiledVersion | null }>();
 
   rebuild(live: VersionRecord[]): void {
-    // The order of one list of every route decides precedence: by specificity, deploy order among equals. Routes of
-    // equal specificity are gathered in order rather than sorted (thousands of routes share a handful of them).
-    const bySpecificity = new Map<number, Entry[]>();
-    // Only the live versions are kept: a replaced or removed one is parsed again only if it goes live again.
-    const kept = new Map<string, { version: VersionRecord; compiled: CompiledVersion }>();
+    const apps = new Map<string, { version: VersionRecord; compiled: CompiledVersion | null }>();
+    const firstSegments = new Map<string, LiteralNode | Pending[]>();
+    const rootNamed: { app: string; functionName: string; order: number }[] = [];
+    let order = 0;
     for (const version of live) {
-      const known = this.#compiled.get(version.app);
-      const compiled = known?.version === version ? known.compiled : compileVersion(version);
-      kept.set(version.app, { version, compiled });
-      for (const entry of compiled.entries) {
-        let same = bySpecificity.get(entry.specificity);
-        if (!same) bySpecificity.set(entry.specificity, (same = []));
-        same.push(entry);
-      }
-    }
-    const root = literalNode();
-    let rank = 0;
-    // Each node keeps the entries on it in that order.
-    for (const specificity of [...bySpecificity.keys()].sort((a, b) => b - a)) {
-      for (const entry of bySpecificity.get(specificity)!) {
-        entry.rank = rank++;
-        let node = root;
-        for (const segment of entry.route.segments) {
-          if (!('literal' in segment)) break;
-          // Most nodes are leaves (one function's path): a map of children is made only for those that have one.
-          node.children ??= new Map();
-          let child = node.children.get(segment.literal);
-          if (!child) node.children.set(segment.literal, (child = literalNode()));
-          node = child;
+      const known = this.#apps.get(version.app);
+      apps.set(version.app, known?.version === version ? known : { version, compiled: null });
+      for (const fn of version.functions) {
+        if (fn.kind !== 'http') continue;
+        const spec = fn.trigger['route'] as string | null | undefined;
+        if (!spec) continue;
+        const route = { app: version.app, functionName: fn.name, order: order++ };
+        const first = leadingLiteral(spec);
+        if (first === null) {
+          rootNamed.push(route);
+          continue;
         }
-        node.entries.push(entry);
+        const pending = firstSegments.get(first) as Pending[] | undefined;
+        if (pending) pending.push(route);
+        else firstSegments.set(first, [route]);
       }
     }
-    this.#root = root;
-    this.#compiled = kept;
+    // A route that cannot be parsed leaves the table as it was.
+    const before = { apps: this.#apps, firstSegments: this.#firstSegments };
+    this.#apps = apps;
+    this.#firstSegments = firstSegments;
+    try {
+      this.#rootEntries = this.#entries(rootNamed);
+    } catch (err) {
+      this.#apps = before.apps;
+      this.#firstSegments = before.firstSegments;
+      throw err;
+    }
   }
 
   match(method: string, pathname: string): RouteMatch | null {
     const parts = pathParts(pathname);
-    let best: RouteMatch | null = null;
-    let bestRank = Infinity;
+    let best: Entry | null = null;
+    let bestParams: Record<string, string> | null = null;
     for (const list of this.#candidates(parts)) {
       // Each list is in precedence order: its first match is its best, and nothing after a better one found elsewhere can win.
-      for (const { route, target, rank } of list) {
-        if (rank >= bestRank) break;
-        if (!serves(route, method)) continue;
-        const params = matchSegments(route.segments, parts);
+      for (const entry of list) {
+        if (best && !outranks(entry, best)) break;
+        if (!serves(entry.route, method)) continue;
+        const params = matchSegments(entry.route.segments, parts);
         if (params) {
-          best = { target, params };
-          bestRank = rank;
+          best = entry;
+          bestParams = params;
           break;
         }
       }
     }
-    return best;
+    return best ? { target: best.target, params: bestParams! } : null;
   }
 
   /**
@@ -123,30 +138,73 @@ export class RouteTable {
 
   /** `/fn/<app>/<function>/<rest>`: the function and the parameters its rest carries (see matchFunctionPath). */
   matchByName(app: string, functionName: string, rest: string): RouteMatch | null {
-    const entry = this.#named(app, functionName);
-    if (!entry) return null;
-    return { target: entry.target, params: matchFunctionPath(entry.route, pathParts(`/${rest}`)) };
+    const named = this.#named(app, functionName);
+    if (!named) return null;
+    return { target: named.target, params: matchFunctionPath(named.route, pathParts(`/${rest}`)) };
   }
 
   #named(app: string, functionName: string): Named | undefined {
-    return this.#compiled.get(app)?.compiled.byName.get(functionName);
+    const live = this.#apps.get(app);
+    if (!live) return undefined;
+    live.compiled ??= compileVersion(live.version);
+    return live.compiled.byName.get(functionName);
+  }
+
+  /** The routes of these functions, in precedence order. */
+  #entries(routes: readonly Pending[]): Entry[] {
+    const entries: Entry[] = [];
+    for (const { app, functionName, order } of routes) {
+      const { route, target, specificity } = this.#named(app, functionName)!;
+      entries.push({ route: route!, target, specificity, order });
+    }
+    return entries.sort((a, b) => b.specificity - a.specificity || a.order - b.order);
   }
 
   /** The route lists on the path's literal walk: every route that could match it is in one of them. */
   #candidates(parts: string[]): Entry[][] {
     const lists: Entry[][] = [];
-    let node: LiteralNode | undefined = this.#root;
-    for (let depth = 0; node; depth++) {
+    if (this.#rootEntries.length > 0) lists.push(this.#rootEntries);
+    if (parts.length === 0) return lists;
+    let node = this.#subtree(parts[0]!);
+    for (let depth = 1; node; depth++) {
       if (node.entries.length > 0) lists.push(node.entries);
       if (depth === parts.length) break;
       node = node.children?.get(parts[depth]!);
     }
     return lists;
   }
+
+  /** The subtree under a first segment, made from its routes the first time a lookup walks into it. */
+  #subtree(first: string): LiteralNode | undefined {
+    const found = this.#firstSegments.get(first);
+    if (!found || !Array.isArray(found)) return found;
+    const node = literalNode();
+    // In precedence order, so each node's list is too.
+    for (const entry of this.#entries(found)) {
+      let at = node;
+      // Segment 0 is `first`: the walk goes on from segment 1.
+      for (let i = 1; i < entry.route.segments.length; i++) {
+        const segment = entry.route.segments[i]!;
+        if (!('literal' in segment)) break;
+        // Most nodes are leaves (one function's path): a map of children is made only for those that have one.
+        at.children ??= new Map();
+        let child = at.children.get(segment.literal);
+        if (!child) at.children.set(segment.literal, (child = literalNode()));
+        at = child;
+      }
+      at.entries.push(entry);
+    }
+    this.#firstSegments.set(first, node);
+    return node;
+  }
+}
+
+/** Whether `a` takes precedence over `b`: more specific, or as specific and deployed earlier. */
+function outranks(a: Entry, b: Entry): boolean {
+  return a.specificity > b.specificity || (a.specificity === b.specificity && a.order < b.order);
 }
 
 function compileVersion(version: VersionRecord): CompiledVersion {
-  const entries: Entry[] = [];
   const byName = new Map<string, Named>();
   for (const fn of version.functions) {
     if (fn.kind !== 'http') continue;
@@ -156,11 +214,9 @@ function compileVersion(version: VersionRecord): CompiledVersion {
     };
     const spec = fn.trigger['route'] as string | null;
     const route = spec ? parseRoute(spec) : null;
-    const entry: Entry | null = route ? { route, target, specificity: specificity(route), rank: 0 } : null;
-    byName.set(fn.name, entry ?? { target, route: null });
-    if (entry) entries.push(entry);
+    byName.set(fn.name, { target, route, specificity: route ? specificity(route) : 0 });
   }
-  return { entries, byName };
+  return { byName };
 }
 
 function literalNode(): LiteralNode {

@@ -112,6 +112,18 @@ function sameAsUnindexed(table: RouteTable, live: VersionRecord[]): number {
   return compared;
 }
 
+test('a rebuild parses no route: the routes under a first segment are parsed by the first lookup that walks there', () => {
+  // A route this node cannot parse (a live version from a node with other rules) shows when it is parsed.
+  const table = new RouteTable();
+  table.rebuild([version('good', ['GET /good/:id']), version('broken', ['GET /broken/:a/:a']), version('root', ['GET /:page'])]);
+  assert.equal(shown(table.match('GET', '/good/7')), 'good/f0 {"id":"7"}');
+  assert.equal(shown(table.match('GET', '/other')), 'root/f0 {"page":"other"}', 'routes with no leading literal are parsed at the rebuild');
+  assert.throws(() => table.match('GET', '/broken/1/2'), /names the parameter "a" twice/, 'parsed only now');
+  assert.throws(() => table.byName('broken', 'f0'), /names the parameter "a" twice/);
+  assert.throws(() => table.rebuild([version('root', ['GET /:a/:a'])]), /names the parameter "a" twice/, 'as before for those');
+  assert.equal(shown(table.match('GET', '/good/8')), 'good/f0 {"id":"8"}', 'and a rebuild that failed changed nothing');
+});
+
 test('functions are found by app and name, routed or not, in the live versions only', () => {
   const table = new RouteTable();
   const shop: VersionRecord = {

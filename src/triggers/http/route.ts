@@ -66,6 +66,30 @@ export function parseRoute(spec: string): Route {
   return { method, path: pathPart, segments };
 }
 
+/**
+ * The first path segment of a route spec when it is a literal (`GET /shop/:id` → `shop`), read without
+ * parsing the rest; null when the path starts with a parameter or `*`, is `/` alone, or does not begin with
+ * a literal parseRoute would accept. For a spec parseRoute accepts, this is its first segment's literal.
+ */
+export function leadingLiteral(spec: string): string | null {
+  // Methods hold no "/": the path starts at the first one and runs to the next "/" or whitespace.
+  const start = spec.indexOf('/') + 1;
+  if (start === 0 || (start > 1 && !isSpace(spec.charCodeAt(start - 2)))) return null;
+  let end = start;
+  while (end < spec.length) {
+    const c = spec.charCodeAt(end);
+    if (c === 47 /* / */ || isSpace(c)) break;
+    end++;
+  }
+  const first = spec.slice(start, end);
+  return LITERAL.test(first) ? first : null;
+}
+
+/** Whitespace that separates a method from its path (anything else is refused by parseRoute, or by LITERAL above). */
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+
 /** A key under which two routes that would catch the same requests collide. */
 export function routeShape(route: Route): string {
   return route.segments.map((s) => ('literal' in s ? s.literal : 'param' in s ? ':' : '*')).join('/');
