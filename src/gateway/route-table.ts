@@ -36,17 +36,25 @@ interface LiteralNode { entries: Entry[]; children: Map<string, LiteralNode> | n
 /** A route under a first segment whose subtree is not made yet: its function, and its place in deploy order. */
 interface Pending { app: string; functionName: string; order: number }
 
+/** Told once about each route of a live version this node cannot parse (deployed by a node with other rules): it is not served. */
+export type UnparseableRoute = (target: RouteTarget, spec: string, err: Error) => void;
+
 /**
  * Declared routes of every live version, rebuilt whenever a version goes
  * live. Literal segments win over parameters, parameters over `*`.
  *
  * A rebuild reads only each route's first segment. The routes under a first
  * segment are parsed, and their subtree made, on the first lookup that walks
- * into it; an app's functions by name on the first lookup by name. A node
- * starting with thousands of routes, or a deploy among them, parses none it
- * does not serve.
+ * into it; an app's functions by name on the first lookup of one of them. A
+ * node starting with thousands of routes parses none it does not serve.
  */
 export class RouteTable {
+  readonly #unparseable: UnparseableRoute;
+
+  constructor(options: { onUnparseable?: UnparseableRoute } = {}) {
+    this.#unparseable = options.onUnparseable ?? (() => {});
+  }
+
   /** Routes with no leading literal (`/`, `/:x`, `/*`): every lookup reads them, so they are parsed at once. */
   #rootEntries: Entry[] = [];
   /** The subtree under each first segment, or the routes it will be made of. */
@@ -61,7 +69,7 @@ export class RouteTable {
   rebuild(live: VersionRecord[]): void {
     const apps = new Map<string, { version: VersionRecord; compiled: CompiledVersion | null }>();
     const firstSegments = new Map<string, LiteralNode | Pending[]>();
-    const rootNamed: { app: string; functionName: string; order: number }[] = [];
+    const rootNamed: Pending[] = [];
     let order = 0;
     for (const version of live) {
       const known = this.#apps.get(version.app);
@@ -81,17 +89,9 @@ export class RouteTable {
         else firstSegments.set(first, [route]);
       }
     }
-    // A route that cannot be parsed leaves the table as it was.
-    const before = { apps: this.#apps, firstSegments: this.#firstSegments };
     this.#apps = apps;
     this.#firstSegments = firstSegments;
-    try {
-      this.#rootEntries = this.#entries(rootNamed);
-    } catch (err) {
-      this.#apps = before.apps;
-      this.#firstSegments = before.firstSegments;
-      throw err;
-    }
+    this.#rootEntries = this.#entries(rootNamed);
   }
 
   match(method: string, pathname: string): RouteMatch | null {
@@ -146,16 +146,16 @@ export class RouteTable {
   #named(app: string, functionName: string): Named | undefined {
     const live = this.#apps.get(app);
     if (!live) return undefined;
-    live.compiled ??= compileVersion(live.version);
+    live.compiled ??= compileVersion(live.version, this.#unparseable);
     return live.compiled.byName.get(functionName);
   }
 
-  /** The routes of these functions, in precedence order. */
+  /** The routes of these functions, in precedence order (a route that could not be parsed is left out). */
   #entries(routes: readonly Pending[]): Entry[] {
     const entries: Entry[] = [];
     for (const { app, functionName, order } of routes) {
       const { route, target, specificity } = this.#named(app, functionName)!;
-      entries.push({ route: route!, target, specificity, order });
+      if (route) entries.push({ route, target, specificity, order });
     }
     return entries.sort((a, b) => b.specificity - a.specificity || a.order - b.order);
   }
@@ -204,7 +204,7 @@ function outranks(a: Entry, b: Entry): boolean {
   return a.specificity > b.specificity || (a.specificity === b.specificity && a.order < b.order);
 }
 
-function compileVersion(version: VersionRecord): CompiledVersion {
+function compileVersion(version: VersionRecord, unparseable: UnparseableRoute): CompiledVersion {
   const byName = new Map<string, Named>();
   for (const fn of version.functions) {
     if (fn.kind !== 'http') continue;
@@ -213,7 +213,16 @@ function compileVersion(version: VersionRecord): CompiledVersion {
       auth: (fn.trigger['auth'] as RouteTarget['auth'] | undefined) ?? 'anonymous',
     };
     const spec = fn.trigger['route'] as string | null;
-    const route = spec ? parseRoute(spec) : null;
+    let route: Route | null = null;
+    if (spec) {
+      // A deploy refuses such a route; one deployed by a node with other rules is left unserved here, reported once
+      // (each version is compiled once), rather than failing every lookup that comes near it.
+      try {
+        route = parseRoute(spec);
+      } catch (err) {
+        unparseable(target, spec, err as Error);
+      }
+    }
     byName.set(fn.name, { target, route, specificity: route ? specificity(route) : 0 });
   }
   return { byName };

@@ -331,7 +331,7 @@ export class DeploymentRegistry implements FunctionResolver {
 
   /** Routes must be unique within the app and not collide with another app's live routes. */
   #checkRoutes(app: string, functions: FunctionManifest[]): void {
-    const mine = routesOf(app, functions);
+    const mine = routesOf(functions);
     for (let i = 0; i < mine.length; i++) {
       for (let j = i + 1; j < mine.length; j++) {
         if (collide(mine[i]!, mine[j]!)) {
@@ -339,10 +339,13 @@ export class DeploymentRegistry implements FunctionResolver {
         }
       }
     }
+    // Every other live route is checked against these by its shape: one map lookup each, parsed once per version.
+    const mineByShape = new Map<string, RouteOf[]>();
+    for (const m of mine) mineByShape.set(m.shape, [...(mineByShape.get(m.shape) ?? []), m]);
     for (const other of this.#live.values()) {
       if (other.app === app) continue;
-      for (const theirs of routesOf(other.app, other.functions)) {
-        const clash = mine.find((m) => collide(m, theirs));
+      for (const theirs of routesOf(other.functions)) {
+        const clash = mineByShape.get(theirs.shape)?.find((m) => collide(m, theirs));
         if (clash) {
           throw new NimbusError('NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT', `${clash.spec} (function ${clash.fn}) is served by app "${other.app}" (function ${theirs.fn})`, { conflictingApp: other.app });
         }
@@ -373,14 +376,21 @@ export class DeploymentRegistry implements FunctionResolver {
 
 interface RouteOf { fn: string; spec: string; method: ReturnType<typeof parseRoute>['method']; shape: string }
 
-function routesOf(app: string, functions: FunctionManifest[]): RouteOf[] {
-  void app;
-  return functions.flatMap((f) => {
-    const spec = f.kind === 'http' ? (f.trigger['route'] as string | null) : null;
-    if (!spec) return [];
-    const route = parseRoute(spec);
-    return [{ fn: f.name, spec, method: route.method, shape: routeShape(route) }];
-  });
+/** Each version's routes, parsed once: every deploy checks its own against those of every other live version. */
+const parsedRoutes = new WeakMap<FunctionManifest[], RouteOf[]>();
+
+function routesOf(functions: FunctionManifest[]): RouteOf[] {
+  let routes = parsedRoutes.get(functions);
+  if (!routes) {
+    routes = functions.flatMap((f) => {
+      const spec = f.kind === 'http' ? (f.trigger['route'] as string | null) : null;
+      if (!spec) return [];
+      const route = parseRoute(spec);
+      return [{ fn: f.name, spec, method: route.method, shape: routeShape(route) }];
+    });
+    parsedRoutes.set(functions, routes);
+  }
+  return routes;
 }
 
 function collide(a: RouteOf, b: RouteOf): boolean {

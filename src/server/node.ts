@@ -228,7 +228,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     (invocationId) => dispatcher!.budgetHoldOf(invocationId),
     (app, functionName, version) => dispatcher!.budgetPriorityOf(app, functionName, version),
   );
-  const routes = new RouteTable();
+  const routes = new RouteTable({
+    onUnparseable: (target, spec, err) => log.warn({ err, app: target.app, function: target.functionName, version: target.version, route: spec }, 'a live route this node cannot parse is not served'),
+  });
 
   // Their processes are started first: with thousands of functions, reading them holds this thread for a
   // while, and the sandboxes would start only after it rather than boot beside it.

@@ -68,26 +68,18 @@ export function parseRoute(spec: string): Route {
 
 /**
  * The first path segment of a route spec when it is a literal (`GET /shop/:id` → `shop`), read without
- * parsing the rest; null when the path starts with a parameter or `*`, is `/` alone, or does not begin with
- * a literal parseRoute would accept. For a spec parseRoute accepts, this is its first segment's literal.
+ * parsing the rest; null when the path starts with a parameter or `*`, is `/` alone, or its first segment
+ * is not a literal parseRoute would accept (then the caller parses the spec whole). Whenever it returns a
+ * segment, that is the literal parseRoute makes the route's first segment, if parseRoute accepts the spec.
  */
 export function leadingLiteral(spec: string): string | null {
-  // Methods hold no "/": the path starts at the first one and runs to the next "/" or whitespace.
-  const start = spec.indexOf('/') + 1;
-  if (start === 0 || (start > 1 && !isSpace(spec.charCodeAt(start - 2)))) return null;
-  let end = start;
-  while (end < spec.length) {
-    const c = spec.charCodeAt(end);
-    if (c === 47 /* / */ || isSpace(c)) break;
-    end++;
-  }
-  const first = spec.slice(start, end);
+  // Methods hold no "/": the path starts at the first one, after whitespace or at the start, and its first segment
+  // runs to the next "/". Trailing whitespace or anything else LITERAL refuses gives null, the safe answer.
+  const slash = spec.indexOf('/');
+  if (slash < 0 || (slash > 0 && !/\s/.test(spec[slash - 1]!))) return null;
+  const next = spec.indexOf('/', slash + 1);
+  const first = spec.slice(slash + 1, next < 0 ? spec.length : next);
   return LITERAL.test(first) ? first : null;
-}
-
-/** Whitespace that separates a method from its path (anything else is refused by parseRoute, or by LITERAL above). */
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 /** A key under which two routes that would catch the same requests collide. */

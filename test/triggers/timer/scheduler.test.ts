@@ -8,6 +8,7 @@ import { CLAIM_AHEAD_MS, TimerScheduler, type TimerDefinitionRef } from '../../.
 import { THROTTLED_RETRY_MS } from '../../../src/triggers/timer/attempts.js';
 import { FakeClock, settle } from '../../helpers/fake-clock.js';
 import { SqliteTimerStore } from '../../../src/store/sqlite/sqlite-timer-store.js';
+import { PatternScan } from '../../../src/triggers/timer/schedule.js';
 import type { TimerRecord, TimerRegistration } from '../../../src/store/timer-store.js';
 import { RecordingInvoker, TempDatabase } from './fixtures.js';
 
@@ -487,8 +488,11 @@ test('a new timer\'s next time comes from the check of its settings, unless a ti
   const store = new SlowRegistration(temp.open(), clock);
   const scheduler = new TimerScheduler({ store, invoker, clock, nodeId: 'node-a', random: () => 1 });
   t.after(() => scheduler.close());
+  // Next times worked out after registration (each one building its pattern outside the settings check's cache).
+  const workedOut = t.mock.method(PatternScan.prototype, 'nextAfter');
   await scheduler.sync([timer({ cron: '0 * * * *' }, 'hourly'), timer({ cron: '*/10 * * * *' }, 'tenth')]);
   await settle();
+  assert.deepEqual(workedOut.mock.calls.map((c) => c.arguments[0]), ['*/10 * * * *'], 'only the timer whose checked time had passed');
   const stored = Object.fromEntries((await store.listTimers()).map((r) => [r.functionName, r]));
   assert.equal(new Date(stored['tenth']!.lastScheduledAt).toISOString(), '2026-05-01T10:10:40.000Z', 'registered after the check');
   assert.equal(new Date(stored['hourly']!.nextAt!).toISOString(), '2026-05-01T11:00:00.000Z', 'the time from the check');
