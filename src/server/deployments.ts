@@ -331,7 +331,7 @@ export class DeploymentRegistry implements FunctionResolver {
 
   /** Routes must be unique within the app and not collide with another app's live routes. */
   #checkRoutes(app: string, functions: FunctionManifest[]): void {
-    const mine = routesOf(functions);
+    const mine = functions.flatMap((f) => routeOf(f) ?? []);
     for (let i = 0; i < mine.length; i++) {
       for (let j = i + 1; j < mine.length; j++) {
         if (collide(mine[i]!, mine[j]!)) {
@@ -344,7 +344,7 @@ export class DeploymentRegistry implements FunctionResolver {
     for (const m of mine) mineByShape.set(m.shape, [...(mineByShape.get(m.shape) ?? []), m]);
     for (const other of this.#live.values()) {
       if (other.app === app) continue;
-      for (const theirs of routesOf(other.functions)) {
+      for (const theirs of liveRoutesOf(other.functions)) {
         const clash = mineByShape.get(theirs.shape)?.find((m) => collide(m, theirs));
         if (clash) {
           throw new NimbusError('NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT', `${clash.spec} (function ${clash.fn}) is served by app "${other.app}" (function ${theirs.fn})`, { conflictingApp: other.app });
@@ -376,21 +376,34 @@ export class DeploymentRegistry implements FunctionResolver {
 
 interface RouteOf { fn: string; spec: string; method: ReturnType<typeof parseRoute>['method']; shape: string }
 
-/** Each version's routes, parsed once: every deploy checks its own against those of every other live version. */
+/** Each live version's routes, parsed once: every deploy checks its own against those of every other live version. */
 const parsedRoutes = new WeakMap<FunctionManifest[], RouteOf[]>();
 
-function routesOf(functions: FunctionManifest[]): RouteOf[] {
+/**
+ * A live version's routes. One this node cannot parse (deployed by a node with other rules) is not served here
+ * (see RouteTable) and so collides with nothing: it is left out rather than failing every deploy on this node.
+ */
+function liveRoutesOf(functions: FunctionManifest[]): RouteOf[] {
   let routes = parsedRoutes.get(functions);
   if (!routes) {
     routes = functions.flatMap((f) => {
-      const spec = f.kind === 'http' ? (f.trigger['route'] as string | null) : null;
-      if (!spec) return [];
-      const route = parseRoute(spec);
-      return [{ fn: f.name, spec, method: route.method, shape: routeShape(route) }];
+      try {
+        return routeOf(f) ?? [];
+      } catch {
+        return [];
+      }
     });
     parsedRoutes.set(functions, routes);
   }
   return routes;
+}
+
+/** A function's route, if it declares one; throws parseRoute's message when it cannot be parsed. */
+function routeOf(f: FunctionManifest): RouteOf | null {
+  const spec = f.kind === 'http' ? (f.trigger['route'] as string | null) : null;
+  if (!spec) return null;
+  const route = parseRoute(spec);
+  return { fn: f.name, spec, method: route.method, shape: routeShape(route) };
 }
 
 function collide(a: RouteOf, b: RouteOf): boolean {

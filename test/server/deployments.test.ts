@@ -4,6 +4,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { openDatabase } from '../../src/store/sqlite/sqlite-database.js';
 
 const version = (answer: string, delayMs = 0) => `
 import { http } from 'nimbus-functions';
@@ -151,6 +153,32 @@ export const big = http({ route: 'POST /roomy', maxInstances: 1000, concurrency:
     assert.equal((await fetch(`${node.url}/taken/1`)).status, 404);
     assert.equal((await admin(node, 'GET', '/apps/owner')).status, 404);
   });
+});
+
+test('a live route this node cannot parse (a node with other rules deployed it) is not served, and fails neither the start nor other deploys', async () => {
+  const data = makeTempDir('nimbus-skew-');
+  try {
+    const first = await startTestNode({ dataDir: data.dir });
+    await first.deploy('skew', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const bad = http({ route: 'GET /skew/:id' }, () => 'bad');\nexport const good = http({ route: 'GET /fine' }, () => 'fine');` });
+    await first.dispose();
+    // What another node's rules let through and this node's refuse: a parameter named twice.
+    const db = openDatabase(join(data.dir, 'state.sqlite'));
+    db.prepare(`UPDATE app_versions SET manifests = replace(manifests, 'GET /skew/:id', 'GET /skew/:a/:a') WHERE app = 'skew'`).run();
+    db.close();
+
+    const node = await startTestNode({ dataDir: data.dir });
+    try {
+      assert.equal(await (await fetch(`${node.url}/fine`)).text(), 'fine', 'the app\'s other routes are served');
+      assert.equal((await fetch(`${node.url}/skew/1/2`)).status, 404);
+      const other = await node.deploy('other', { 'index.ts': `import { http } from 'nimbus-functions';\nexport const mine = http({ route: 'GET /skew/:x/:y' }, () => 'mine');` });
+      assert.equal(other.status, 201, 'no conflict with a route that is not served');
+      assert.equal(await (await fetch(`${node.url}/skew/1/2`)).text(), 'mine');
+    } finally {
+      await node.dispose();
+    }
+  } finally {
+    data.remove();
+  }
 });
 
 function bundleFiles(node: TestNode): string[] {
