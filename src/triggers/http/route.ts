@@ -1,6 +1,7 @@
 /**
- * HTTP routes: `METHOD /path/:param/*`. A route is compiled once at deploy
- * and matched segment by segment, without regular expressions, on every request.
+ * HTTP routes: `METHOD /path/:param/*`. A route is checked at deploy, parsed
+ * once by the node that serves it (when first asked for, see RouteTable) and
+ * matched segment by segment, without regular expressions, on every request.
  */
 export const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
 export type RouteMethod = (typeof ROUTE_METHODS)[number];
@@ -24,7 +25,7 @@ const METHOD_BY_NAME: ReadonlyMap<string, RouteMethod> = new Map(ROUTE_METHODS.m
 
 /**
  * Parses `GET /hello/:name`; a path alone means any method. Throws a message naming the problem.
- * Every route of every live version is parsed again when a node starts, so this stays a single pass.
+ * A node parses the routes under a path's first segment on the first request there, so this stays a single pass.
  */
 export function parseRoute(spec: string): Route {
   const parts = spec.trim().split(/\s+/);
