@@ -1,4 +1,5 @@
-import { leadingLiteral, matchFunctionPath, matchSegments, parseRoute, ROUTE_METHODS, type Route } from '../triggers/http/route.js';
+import { leadingLiteral, matchFunctionPath, matchSegments, ROUTE_METHODS, type Route } from '../triggers/http/route.js';
+import { parsedRoutes } from './parsed-routes.js';
 import type { VersionRecord } from '../store/store.js';
 
 export interface RouteTarget {
@@ -206,22 +207,19 @@ function outranks(a: Entry, b: Entry): boolean {
 
 function compileVersion(version: VersionRecord, unparseable: UnparseableRoute): CompiledVersion {
   const byName = new Map<string, Named>();
+  const routes = parsedRoutes(version.functions);
   for (const fn of version.functions) {
     if (fn.kind !== 'http') continue;
     const target: RouteTarget = {
       app: version.app, functionName: fn.name, version: version.version,
       auth: (fn.trigger['auth'] as RouteTarget['auth'] | undefined) ?? 'anonymous',
     };
-    const spec = fn.trigger['route'] as string | null;
-    let route: Route | null = null;
-    if (spec) {
+    let route = routes.get(fn.name) ?? null;
+    if (route instanceof Error) {
       // A deploy refuses such a route; one deployed by a node with other rules is left unserved here, reported once
       // (each version is compiled once), rather than failing every lookup that comes near it.
-      try {
-        route = parseRoute(spec);
-      } catch (err) {
-        unparseable(target, spec, err as Error);
-      }
+      unparseable(target, fn.trigger['route'] as string, route);
+      route = null;
     }
     byName.set(fn.name, { target, route, specificity: route ? specificity(route) : 0 });
   }

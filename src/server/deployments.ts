@@ -8,7 +8,8 @@ import type { AppRecord, FunctionManifest, Store, VersionRecord } from '../store
 import { validateDefinition } from '../triggers/definitions.js';
 import { checkAllowListHosts } from './allow-list-hosts.js';
 import { SharedFunctionSettings } from './shared-function-settings.js';
-import { methodsOverlap, parseRoute, routeShape } from '../triggers/http/route.js';
+import { methodsOverlap, routeShape, type Route, type RouteMethod } from '../triggers/http/route.js';
+import { parsedRoutes } from '../gateway/parsed-routes.js';
 import { MAX_BUNDLE_BYTES, versionContent } from './version-content.js';
 import type { DeployBudgetCheck } from '../budgets/deploy-budget-check.js';
 
@@ -331,7 +332,7 @@ export class DeploymentRegistry implements FunctionResolver {
 
   /** Routes must be unique within the app and not collide with another app's live routes. */
   #checkRoutes(app: string, functions: FunctionManifest[]): void {
-    const mine = functions.flatMap((f) => routeOf(f) ?? []);
+    const mine = ownRoutes(functions);
     for (let i = 0; i < mine.length; i++) {
       for (let j = i + 1; j < mine.length; j++) {
         if (collide(mine[i]!, mine[j]!)) {
@@ -339,15 +340,17 @@ export class DeploymentRegistry implements FunctionResolver {
         }
       }
     }
-    // Every other live route is checked against these by its shape: one map lookup each, parsed once per version.
+    // Every other live route is looked up by its shape among these: one map lookup each, parsed once per version.
     const mineByShape = new Map<string, RouteOf[]>();
     for (const m of mine) mineByShape.set(m.shape, [...(mineByShape.get(m.shape) ?? []), m]);
     for (const other of this.#live.values()) {
       if (other.app === app) continue;
-      for (const theirs of liveRoutesOf(other.functions)) {
-        const clash = mineByShape.get(theirs.shape)?.find((m) => collide(m, theirs));
+      for (const [fn, route] of parsedRoutes(other.functions)) {
+        // One this node cannot parse (deployed by a node with other rules) is not served here: it collides with nothing.
+        if (route instanceof Error) continue;
+        const clash = mineByShape.get(shapeOf(route))?.find((m) => methodsOverlap(m.method, route.method));
         if (clash) {
-          throw new NimbusError('NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT', `${clash.spec} (function ${clash.fn}) is served by app "${other.app}" (function ${theirs.fn})`, { conflictingApp: other.app });
+          throw new NimbusError('NIMBUS_ERR_DEPLOY_ROUTE_CONFLICT', `${clash.spec} (function ${clash.fn}) is served by app "${other.app}" (function ${fn})`, { conflictingApp: other.app });
         }
       }
     }
@@ -374,36 +377,26 @@ export class DeploymentRegistry implements FunctionResolver {
   }
 }
 
-interface RouteOf { fn: string; spec: string; method: ReturnType<typeof parseRoute>['method']; shape: string }
+interface RouteOf { fn: string; spec: string; method: RouteMethod; shape: string }
 
-/** Each live version's routes, parsed once: every deploy checks its own against those of every other live version. */
-const parsedRoutes = new WeakMap<FunctionManifest[], RouteOf[]>();
-
-/**
- * A live version's routes. One this node cannot parse (deployed by a node with other rules) is not served here
- * (see RouteTable) and so collides with nothing: it is left out rather than failing every deploy on this node.
- */
-function liveRoutesOf(functions: FunctionManifest[]): RouteOf[] {
-  let routes = parsedRoutes.get(functions);
-  if (!routes) {
-    routes = functions.flatMap((f) => {
-      try {
-        return routeOf(f) ?? [];
-      } catch {
-        return [];
-      }
-    });
-    parsedRoutes.set(functions, routes);
-  }
-  return routes;
+/** The routes of the version being deployed; one that cannot be parsed refuses the deploy with parseRoute's message. */
+function ownRoutes(functions: readonly FunctionManifest[]): RouteOf[] {
+  const parsed = parsedRoutes(functions);
+  return functions.flatMap((f) => {
+    const route = parsed.get(f.name);
+    if (route === undefined) return [];
+    if (route instanceof Error) throw route;
+    return [{ fn: f.name, spec: f.trigger['route'] as string, method: route.method, shape: shapeOf(route) }];
+  });
 }
 
-/** A function's route, if it declares one; throws parseRoute's message when it cannot be parsed. */
-function routeOf(f: FunctionManifest): RouteOf | null {
-  const spec = f.kind === 'http' ? (f.trigger['route'] as string | null) : null;
-  if (!spec) return null;
-  const route = parseRoute(spec);
-  return { fn: f.name, spec, method: route.method, shape: routeShape(route) };
+/** A parsed route's shape, worked out once: every deploy looks up every other live route's. */
+const shapes = new WeakMap<Route, string>();
+
+function shapeOf(route: Route): string {
+  let shape = shapes.get(route);
+  if (shape === undefined) shapes.set(route, (shape = routeShape(route)));
+  return shape;
 }
 
 function collide(a: RouteOf, b: RouteOf): boolean {
