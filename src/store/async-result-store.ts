@@ -77,3 +77,33 @@ export function asyncInvocationFromRow(row: AsyncInvocationRow): InvocationRecor
     expiresAt: row.expires_at,
   };
 }
+
+/** The row of an invocation just queued: kept `retentionMs` from `now`. */
+export function freshAsyncInvocationRow(key: AsyncInvocationKey, now: number, retentionMs: number): AsyncInvocationRow {
+  return {
+    id: key.invocationId, app: key.app, function_name: key.functionName, state: 'queued', attempts: 0,
+    status: null, headers: null, body_base64: null, error: null,
+    created_at: now, updated_at: now, started_at: null, finished_at: null, expires_at: now + retentionMs,
+  };
+}
+
+/**
+ * The row after an update: fields the update leaves undefined keep their value (null clears one); the
+ * retention restarts at every update, so a record lives `retentionMs` past its last change.
+ */
+export function updatedAsyncInvocationRow(row: AsyncInvocationRow, update: AsyncResultUpdate, now: number, retentionMs: number): AsyncInvocationRow {
+  const terminal = update.state === 'succeeded' || update.state === 'failed';
+  return {
+    ...row,
+    state: update.state,
+    attempts: update.attempts ?? row.attempts,
+    status: update.status !== undefined ? update.status : row.status,
+    headers: update.headers !== undefined ? (update.headers && JSON.stringify(update.headers)) : row.headers,
+    body_base64: update.bodyBase64 !== undefined ? update.bodyBase64 : row.body_base64,
+    error: update.error !== undefined ? update.error : row.error,
+    updated_at: now,
+    started_at: row.started_at ?? (update.state === 'running' ? now : null),
+    finished_at: terminal ? now : null,
+    expires_at: now + retentionMs,
+  };
+}

@@ -266,3 +266,35 @@ function encodeMessage(message: NewMessage, index: number): EncodedMessage {
   if (!Number.isSafeInteger(priority)) throw invalid('priority', 'must be a whole number');
   return { json, delayMs, dedupId: dedupId ?? null, priority };
 }
+
+/** A store's counts of one queue's messages that have not been dead-lettered, numbers already read as such. */
+export interface QueueCounts {
+  queue: string;
+  depth: number;
+  inFlight: number;
+  delayed: number;
+  /** When its oldest message was enqueued. */
+  oldest: number;
+}
+
+/**
+ * Every queue's stats, sorted by name, from what both stores count: the names known, the live counts of the
+ * queues holding messages, and the dead-lettered messages by the queue they came from.
+ */
+export function queueStatsFrom(
+  now: number, names: Iterable<string>, counts: Iterable<QueueCounts>, deadLettered: Iterable<{ from: string; count: number }>,
+): QueueStats[] {
+  const stats = new Map<string, QueueStats>();
+  const entry = (name: string): QueueStats => {
+    let s = stats.get(name);
+    if (!s) {
+      s = { name, internal: isInternalQueueName(name), depth: 0, inFlight: 0, delayed: 0, deadLettered: 0, oldestAgeMs: null };
+      stats.set(name, s);
+    }
+    return s;
+  };
+  for (const name of names) entry(name);
+  for (const { queue, depth, inFlight, delayed, oldest } of counts) Object.assign(entry(queue), { depth, inFlight, delayed, oldestAgeMs: Math.max(0, now - oldest) });
+  for (const { from, count } of deadLettered) entry(from).deadLettered = count;
+  return [...stats.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import {
   ASYNC_RESULT_RETENTION_MS,
   type AsyncInvocationKey, type AsyncInvocationRow, asyncInvocationFromRow, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
+  freshAsyncInvocationRow, updatedAsyncInvocationRow,
 } from '../async-result-store.js';
 import type { PgDatabase, PgQueryable } from './pg-database.js';
 
@@ -36,7 +37,7 @@ export class PgAsyncResultStore implements AsyncResultStore {
   async create(key: AsyncInvocationKey): Promise<void> {
     const now = this.#clock.now();
     await this.#sweep(now);
-    await this.#put(this.#db, this.#fresh(key, now));
+    await this.#put(this.#db, freshAsyncInvocationRow(key, now, this.#retentionMs));
   }
 
   async update(key: AsyncInvocationKey, update: AsyncResultUpdate): Promise<void> {
@@ -44,21 +45,8 @@ export class PgAsyncResultStore implements AsyncResultStore {
     await this.#sweep(now);
     await this.#db.transaction(async (tx) => {
       const [stored] = await tx.query<StoredRow>(`SELECT ${COLUMNS} FROM async_invocations WHERE id = $1 AND expires_at > $2 FOR UPDATE`, [key.invocationId, now]);
-      const row = stored ? toRow(stored) : this.#fresh(key, now);
-      const terminal = update.state === 'succeeded' || update.state === 'failed';
-      await this.#put(tx, {
-        ...row,
-        state: update.state,
-        attempts: update.attempts ?? row.attempts,
-        status: update.status !== undefined ? update.status : row.status,
-        headers: update.headers !== undefined ? (update.headers && JSON.stringify(update.headers)) : row.headers,
-        body_base64: update.bodyBase64 !== undefined ? update.bodyBase64 : row.body_base64,
-        error: update.error !== undefined ? update.error : row.error,
-        updated_at: now,
-        started_at: row.started_at ?? (update.state === 'running' ? now : null),
-        finished_at: terminal ? now : null,
-        expires_at: now + this.#retentionMs,
-      });
+      const row = stored ? toRow(stored) : freshAsyncInvocationRow(key, now, this.#retentionMs);
+      await this.#put(tx, updatedAsyncInvocationRow(row, update, now, this.#retentionMs));
     });
   }
 
@@ -85,14 +73,6 @@ export class PgAsyncResultStore implements AsyncResultStore {
       [row.id, row.app, row.function_name, row.state, row.attempts, row.status, row.headers, row.body_base64, row.error,
         row.created_at, row.updated_at, row.started_at, row.finished_at, row.expires_at],
     );
-  }
-
-  #fresh(key: AsyncInvocationKey, now: number): Row {
-    return {
-      id: key.invocationId, app: key.app, function_name: key.functionName, state: 'queued', attempts: 0,
-      status: null, headers: null, body_base64: null, error: null,
-      created_at: now, updated_at: now, started_at: null, finished_at: null, expires_at: now + this.#retentionMs,
-    };
   }
 
   async #sweep(now: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { SendListeners } from '../send-listeners.js';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import {
-  DEDUP_WINDOW_MS, encodeMessages, isInternalQueueName, LEASE_OWNER_LOST_ERROR,
+  DEDUP_WINDOW_MS, encodeMessages, queueStatsFrom, LEASE_OWNER_LOST_ERROR,
   leaseToken, receiveProblem, validateExistingQueueName, validateQueueName,
   type DeadLetterOptions, type EncodedMessage, type LeasedMessage, type MessageState, type NewMessage, type PeekedMessage,
   type QueueStats, type QueueStore, type ReceiveOptions, type ReleaseOptions, type SendOptions, type SendResult,
@@ -224,23 +224,14 @@ export class PgQueueStore implements QueueStore {
       this.#db.query<{ queue: string; depth: string; in_flight: string; delayed: string; oldest: string }>(sql.STATS, [now]),
       this.#db.query<{ dead_from: string; n: string }>(sql.DEAD_STATS),
     ]);
-    const stats = new Map<string, QueueStats>();
-    const entry = (name: string): QueueStats => {
-      let s = stats.get(name);
-      if (!s) {
-        s = { name, internal: isInternalQueueName(name), depth: 0, inFlight: 0, delayed: 0, deadLettered: 0, oldestAgeMs: null };
-        stats.set(name, s);
-      }
-      return s;
-    };
-    for (const { name } of names) entry(name);
-    for (const row of counts) {
-      Object.assign(entry(row.queue), {
-        depth: Number(row.depth), inFlight: Number(row.in_flight), delayed: Number(row.delayed), oldestAgeMs: Math.max(0, now - Number(row.oldest)),
-      });
-    }
-    for (const row of dead) entry(row.dead_from).deadLettered = Number(row.n);
-    return [...stats.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return queueStatsFrom(
+      now,
+      names.map((row) => row.name),
+      counts.map((row) => ({
+        queue: row.queue, depth: Number(row.depth), inFlight: Number(row.in_flight), delayed: Number(row.delayed), oldest: Number(row.oldest),
+      })),
+      dead.map((row) => ({ from: row.dead_from, count: Number(row.n) })),
+    );
   }
 
   async peek(queue: string, limit: number): Promise<PeekedMessage[]> {

@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.js';
 import {
   ASYNC_RESULT_RETENTION_MS,
   type AsyncInvocationKey, type AsyncInvocationRow, asyncInvocationFromRow, type AsyncResultStore, type AsyncResultUpdate, type InvocationRecord,
+  freshAsyncInvocationRow, updatedAsyncInvocationRow,
 } from '../async-result-store.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import { groupCommitFor, NOT_DURABLE, type SqliteGroupCommit } from './sqlite-queue-store.js';
@@ -66,7 +67,7 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
     return this.#group.run(() => {
       const now = this.#clock.now();
       this.#sweep(now);
-      this.#sql.put.run(this.#fresh(key, now));
+      this.#sql.put.run(freshAsyncInvocationRow(key, now, this.#retentionMs));
     });
   }
 
@@ -74,21 +75,8 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
     return this.#group.run(() => {
       const now = this.#clock.now();
       this.#sweep(now);
-      const row = (this.#sql.get.get(key.invocationId, now) as Row | undefined) ?? this.#fresh(key, now);
-      const terminal = update.state === 'succeeded' || update.state === 'failed';
-      this.#sql.put.run({
-        ...row,
-        state: update.state,
-        attempts: update.attempts ?? row.attempts,
-        status: update.status !== undefined ? update.status : row.status,
-        headers: update.headers !== undefined ? (update.headers && JSON.stringify(update.headers)) : row.headers,
-        body_base64: update.bodyBase64 !== undefined ? update.bodyBase64 : row.body_base64,
-        error: update.error !== undefined ? update.error : row.error,
-        updated_at: now,
-        started_at: row.started_at ?? (update.state === 'running' ? now : null),
-        finished_at: terminal ? now : null,
-        expires_at: now + this.#retentionMs,
-      });
+      const row = (this.#sql.get.get(key.invocationId, now) as Row | undefined) ?? freshAsyncInvocationRow(key, now, this.#retentionMs);
+      this.#sql.put.run(updatedAsyncInvocationRow(row, update, now, this.#retentionMs));
     }, NOT_DURABLE);
   }
 
@@ -105,14 +93,6 @@ export class SqliteAsyncResultStore implements AsyncResultStore {
 
   purgeExpired(): Promise<number> {
     return this.#group.run(() => this.#sql.sweep.run(this.#clock.now()).changes);
-  }
-
-  #fresh(key: AsyncInvocationKey, now: number): Row {
-    return {
-      id: key.invocationId, app: key.app, function_name: key.functionName, state: 'queued', attempts: 0,
-      status: null, headers: null, body_base64: null, error: null,
-      created_at: now, updated_at: now, started_at: null, finished_at: null, expires_at: now + this.#retentionMs,
-    };
   }
 
   #sweep(now: number): void {

@@ -3,7 +3,7 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js';
 import { CostBoundedCache } from '../../shared/cost-bounded-cache.js';
 import type { Clock } from '../../shared/clock.js';
 import {
-  DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, isInternalQueueName, LEASE_EXPIRED_ERROR, LEASE_OWNER_LOST_ERROR,
+  DEDUP_WINDOW_MS, deadLetterQueueName, encodeMessages, queueStatsFrom, LEASE_EXPIRED_ERROR, LEASE_OWNER_LOST_ERROR,
   leaseToken, receiveProblem, validateExistingQueueName, validateQueueName,
   type DeadLetterOptions, type LeasedMessage, type MessageState, type NewMessage, type PeekedMessage, type QueueStats,
   type QueueStore, type ReceiveOptions, type ReleaseOptions, type SendOptions, type SendResult,
@@ -403,23 +403,14 @@ export class SqliteQueueStore implements QueueStore {
 
   async #countQueues(): Promise<QueueStats[]> {
     const now = this.#clock.now();
-    const stats = new Map<string, QueueStats>();
-    const entry = (name: string): QueueStats => {
-      let s = stats.get(name);
-      if (!s) {
-        s = { name, internal: isInternalQueueName(name), depth: 0, inFlight: 0, delayed: 0, deadLettered: 0, oldestAgeMs: null };
-        stats.set(name, s);
-      }
-      return s;
-    };
-    for (const name of this.#sql.names.all() as string[]) entry(name);
-    for (const row of this.#sql.stats.all({ now }) as { queue: string; depth: number; in_flight: number; delayed: number; oldest: number }[]) {
-      Object.assign(entry(row.queue), {
-        depth: row.depth, inFlight: row.in_flight, delayed: row.delayed, oldestAgeMs: Math.max(0, now - row.oldest),
-      });
-    }
-    for (const row of this.#sql.deadStats.all() as { dead_from: string; n: number }[]) entry(row.dead_from).deadLettered = row.n;
-    return [...stats.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const counts = this.#sql.stats.all({ now }) as { queue: string; depth: number; in_flight: number; delayed: number; oldest: number }[];
+    const dead = this.#sql.deadStats.all() as { dead_from: string; n: number }[];
+    return queueStatsFrom(
+      now,
+      this.#sql.names.all() as string[],
+      counts.map((row) => ({ queue: row.queue, depth: row.depth, inFlight: row.in_flight, delayed: row.delayed, oldest: row.oldest })),
+      dead.map((row) => ({ from: row.dead_from, count: row.n })),
+    );
   }
 
   async peek(queue: string, limit: number): Promise<PeekedMessage[]> {
