@@ -10,6 +10,7 @@ import {
 } from '../queue-store.js';
 import { migrateSqlite, type SqliteMigration } from './sqlite-migrations.js';
 import { UnsyncedCommits } from './unsynced-commits.js';
+import { WalSync } from './wal-sync.js';
 
 export { LEASE_EXPIRED_ERROR };
 
@@ -30,11 +31,16 @@ interface PendingWrite {
  * write runs in its own savepoint, so a failing write fails alone; a failed
  * commit fails them all, and nobody is told "written" for what was not.
  *
- * Writes that acknowledge nothing to anyone outside (leases, acks, retries)
- * are not `durable`: a transaction made only of them commits with
- * `synchronous=NORMAL`, which survives a crash of the process but skips the
- * fsync. Losing one in a power cut means a message is delivered again, which
- * at-least-once delivery allows; the next durable commit syncs them anyway.
+ * Every batch commits with `synchronous=NORMAL`, which survives a crash of
+ * the process. A batch with a `durable` write (a send: something acknowledged
+ * to someone outside) is then taken to the disk by its connection's WalSync,
+ * an fsync off the event loop, and its durable writes resolve only after
+ * that; the loop serves others meanwhile, and commits made during one fsync
+ * share the next. Writes that acknowledge nothing (leases, acks, retries)
+ * resolve at the commit: losing one in a power cut means a message is
+ * delivered again, which at-least-once delivery allows. A connection that is
+ * not in WAL mode has no WalSync: its durable batches commit at the
+ * connection's own level, fsync included, as before.
  *
  * One instance per database connection (see `groupCommitFor`), so all stores
  * on that connection share the transaction.
@@ -45,12 +51,15 @@ export class SqliteGroupCommit {
   readonly #runOne: (work: () => unknown) => unknown;
   readonly #afterCommit: (() => void)[] = [];
   readonly #unsynced: UnsyncedCommits;
+  readonly #walSync: WalSync | null;
   #pending: PendingWrite[] = [];
   #scheduled = false;
 
-  constructor(db: SqliteDatabase) {
+  /** `walSync`: the connection's own (WalSync.for) unless a test hands in another. */
+  constructor(db: SqliteDatabase, walSync: WalSync | null = WalSync.for(db)) {
     this.#db = db;
     this.#unsynced = UnsyncedCommits.for(db);
+    this.#walSync = walSync;
     // A nested transaction is a savepoint.
     this.#runOne = db.transaction((work: () => unknown) => work());
     const all = db.transaction((batch: PendingWrite[]) => batch.map((write) => {
@@ -82,26 +91,45 @@ export class SqliteGroupCommit {
     this.#afterCommit.push(fn);
   }
 
+  /** Writes everything pending now and waits for the fsync that takes it to the disk. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.#walSync?.idle();
+  }
+
   /** Writes everything pending now. Called by the scheduler, and by `close()` before the database goes away. */
   flush(): void {
     this.#scheduled = false;
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
+    const durable = batch.some((write) => write.durable);
+    const syncAfter = durable && this.#walSync !== null;
     let results: { ok: boolean; value?: unknown; error?: unknown }[];
     try {
       if (!this.#db.open) throw new Error('the database is closed');
-      results = (batch.some((write) => write.durable) ? this.#flush(batch) : this.#unsynced.run(() => this.#flush(batch))) as typeof results;
+      results = (durable && !syncAfter ? this.#flush(batch) : this.#unsynced.run(() => this.#flush(batch))) as typeof results;
     } catch (error) {
       this.#afterCommit.length = 0;
       for (const write of batch) write.reject(error);
       return;
     }
-    batch.forEach((write, i) => {
+    const settle = (write: PendingWrite, i: number): void => {
       const result = results[i]!;
       if (result.ok) write.resolve(result.value);
       else write.reject(result.error);
-    });
+    };
+    if (syncAfter) {
+      // Failed writes wrote nothing: they are told at once, like the writes that acknowledge nothing.
+      const waiting: [PendingWrite, number][] = [];
+      batch.forEach((write, i) => (write.durable && results[i]!.ok ? waiting.push([write, i]) : settle(write, i)));
+      this.#walSync!.sync().then(
+        () => waiting.forEach(([write, i]) => settle(write, i)),
+        (error: unknown) => waiting.forEach(([write]) => write.reject(error)),
+      );
+    } else {
+      batch.forEach(settle);
+    }
     for (const fn of this.#afterCommit.splice(0)) {
       try {
         fn();
@@ -454,8 +482,9 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   /** Writes what is pending. The composer calls this before it closes the connection. */
+  /** Writes what is pending; resolves once its durable writes are on the disk. */
   async close(): Promise<void> {
-    this.#group.flush();
+    await this.#group.close();
   }
 
   #notifyAfterCommit(queue: string): void {

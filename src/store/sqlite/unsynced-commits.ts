@@ -5,16 +5,17 @@ const SYNCHRONOUS_NORMAL = 1;
 const perConnection = new WeakMap<SqliteDatabase, UnsyncedCommits>();
 
 /**
- * Commits that do not wait for the disk, for writes that acknowledge nothing
- * to anyone outside when they commit: batches that waited in memory before
- * their write anyway (metering records, function log lines), and a queue's
- * leases, acks and retries. An fsync for each would only hold the event loop.
+ * Commits that do not wait for the disk inside SQLite: batches that waited in
+ * memory before their write anyway (metering records, function log lines), a
+ * queue's leases, acks and retries, and the queue's group commits, whose sends
+ * are then taken to the disk off the event loop (WalSync) before they are
+ * acknowledged. An fsync inside each COMMIT would only hold the event loop.
  *
  * In WAL mode with `synchronous = NORMAL` a commit survives the node's process
  * being killed; only a power cut or an OS crash may lose it, until the next
- * fsync (any durable write's, or a checkpoint's) takes it to the disk. What
- * must survive those too (a sent message, a deploy) keeps the connection's
- * own level, which is restored after each write.
+ * fsync (a WalSync's, any durable write's, or a checkpoint's) takes it to the
+ * disk. Other writes that must survive those too (a deploy) keep the
+ * connection's own level, which is restored after each write.
  *
  * SQLite applies `PRAGMA synchronous = N` when the statement is compiled, and
  * refuses it inside a transaction: each level's statement is prepared the

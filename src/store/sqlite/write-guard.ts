@@ -15,6 +15,13 @@ export interface SqliteWriteGuard {
 
 type Run = (...args: unknown[]) => unknown;
 
+const guards = new WeakMap<SqliteDatabase, SqliteWriteGuard>();
+
+/** The guard on this connection's writes, for what reaches the disk outside SQLite (an fsync of its WAL, see WalSync). */
+export function writeGuardOf(db: SqliteDatabase): SqliteWriteGuard | undefined {
+  return guards.get(db);
+}
+
 /**
  * Puts `guard` on every write of this connection, so no store has to
  * remember to: the one place all SQLite writes go through is the connection's
@@ -32,6 +39,7 @@ type Run = (...args: unknown[]) => unknown;
  *   instead of returning the row of a write that was rolled back.
  */
 export function guardWrites(db: SqliteDatabase, guard: SqliteWriteGuard): void {
+  guards.set(db, guard);
   /** A write statement ran in the current outermost transaction. */
   let wroteInTransaction = false;
   /** A write of the current outermost transaction failed with a storage fault, and its savepoint was rolled back. */

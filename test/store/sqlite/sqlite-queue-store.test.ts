@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { QUEUE_MIGRATIONS, SqliteGroupCommit, SqliteQueueStore } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { CONTRACT_NODE_ID, runQueueStoreContract } from '../queue-store.contract.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { WalSync } from '../../../src/store/sqlite/wal-sync.js';
 import { countTransactions, openDatabase, tempDir } from './helpers.js';
 
 runQueueStoreContract('sqlite', async () => {
@@ -59,21 +60,50 @@ test('concurrent sends, leases and acks in one tick share one transaction, and r
   }
 });
 
-test('transactions with a send wait for the disk (FULL); those with only leases, acks and retries do not (NORMAL)', async () => {
+test('every group transaction commits at NORMAL; those with a send are then synced off the event loop, and only those', async () => {
   const tmp = tempDir();
   const db = openDatabase(join(tmp.dir, 'state.db'));
   const transactions = countTransactions(db);
   const store = new SqliteQueueStore(db, new FakeClock());
   const migrations = transactions.synchronous.length;
+  const sync = WalSync.prototype.sync;
+  let syncs = 0;
+  WalSync.prototype.sync = function (this: WalSync) {
+    syncs++;
+    return sync.call(this);
+  };
   try {
     const FULL = 2;
     const NORMAL = 1;
     const [a, b, c] = await store.send('q', [{ body: 1 }, { body: 2 }, { body: 3 }]);
+    assert.equal(syncs, 1);
     await store.receive('q', 3, 30_000);
     await Promise.all([store.ack([a!.id]), store.release(b!.id, { countAttempt: true, error: 'x' }), store.deadLetter(c!.id, 'y')]);
+    assert.equal(syncs, 1, 'leases, acks and retries acknowledge nothing: no sync');
     await Promise.all([store.ack([b!.id]), store.send('q', [{ body: 4 }])]);
-    assert.deepEqual(transactions.synchronous.slice(migrations), [FULL, NORMAL, NORMAL, FULL]);
+    assert.equal(syncs, 2);
+    assert.deepEqual(transactions.synchronous.slice(migrations), [NORMAL, NORMAL, NORMAL, NORMAL]);
     assert.equal(db.pragma('synchronous', { simple: true }), FULL, 'the connection is left as the composer set it');
+  } finally {
+    WalSync.prototype.sync = sync;
+    await store.close();
+    db.close();
+    tmp.remove();
+  }
+});
+
+test('on a connection that is not in WAL mode, a transaction with a send commits at the connection\'s own level (FULL)', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  db.pragma('journal_mode = DELETE');
+  const transactions = countTransactions(db);
+  const store = new SqliteQueueStore(db, new FakeClock());
+  const migrations = transactions.synchronous.length;
+  try {
+    const [a] = await store.send('q', [{ body: 1 }]);
+    await store.receive('q', 1, 30_000);
+    await store.ack([a!.id]);
+    assert.deepEqual(transactions.synchronous.slice(migrations), [2, 1, 1], 'the send at FULL; the lease and the ack at NORMAL');
   } finally {
     await store.close();
     db.close();

@@ -52,6 +52,7 @@ async function run(settings: Partial<QueueSettings>, fn: (s: Setup) => Promise<v
 
 const sendAll = (s: Setup, bodies: unknown[], queue = 'jobs') => s.store.send(queue, bodies.map((body) => ({ body })));
 const peek = async (s: Setup, queue = 'jobs') => s.store.peek(queue, 100);
+const idsOf = (event: { payload: unknown }): string[] => (event.payload as QueueBatch).messages.map((m) => m.id);
 
 test('a batch becomes one queue event for the bound version, and is acknowledged when the handler succeeds', async () => {
   await run({ batchSize: 3 }, async (s) => {
@@ -86,8 +87,9 @@ test('with fewer messages than batchSize it waits up to maxBatchWaitMs for more,
 
 test('a partial failure retries only the ids the handler names, after a backoff, counting the attempt', async () => {
   await run({ batchSize: 3, maxBatchWaitMs: 0, backoff: { initialMs: 1_000 } }, async (s) => {
+    // Set before the send: the consumer may take a message while its sender still waits for the disk.
+    s.invoker.respond = (event, call) => (call === 1 ? { outcome: 'ok', value: { failed: [idsOf(event)[1], 'not-in-batch'] } } : { outcome: 'ok' });
     const sent = await sendAll(s, ['a', 'b', 'c']);
-    s.invoker.respond = (_event, call) => (call === 1 ? { outcome: 'ok', value: { failed: [sent[1]!.id, 'not-in-batch'] } } : { outcome: 'ok' });
     await waitFor(() => s.invoker.calls.length === 1, 'the batch');
     await settle();
     const left = await peek(s);
@@ -103,11 +105,13 @@ test('a partial failure retries only the ids the handler names, after a backoff,
 
 test('a failed message named in retryDelayMs is retried after that delay instead of the backoff; bad delays fall back to it', async () => {
   await run({ batchSize: 3, maxBatchWaitMs: 0, backoff: { initialMs: 1_000, maxMs: 1_000 } }, async (s) => {
-    const sent = await sendAll(s, ['a', 'b', 'c']);
-    const [a, b, c] = sent.map((m) => m.id);
-    s.invoker.respond = (_event, call) => (call === 1
-      ? { outcome: 'ok', value: { failed: [a, b], retryDelayMs: { [a!]: 5_000, [b!]: -1, [c!]: 9_000, other: 1 } } }
-      : { outcome: 'ok' });
+    s.invoker.respond = (event, call) => {
+      const [a, b, c] = idsOf(event);
+      return call === 1
+        ? { outcome: 'ok', value: { failed: [a, b], retryDelayMs: { [a!]: 5_000, [b!]: -1, [c!]: 9_000, other: 1 } } }
+        : { outcome: 'ok' };
+    };
+    const [a, b] = (await sendAll(s, ['a', 'b', 'c'])).map((m) => m.id);
     await waitFor(() => s.invoker.calls.length === 1, 'the batch');
     await settle();
     const left = await peek(s);
@@ -181,8 +185,8 @@ test('batch size 1 with many slots: one lease fills every slot, and each message
 
 test('a throttled batch is returned without counting the attempt, and retried after a short delay', async () => {
   await run({ batchSize: 1 }, async (s) => {
-    await sendAll(s, ['x']);
     s.invoker.respond = (_event, call) => (call === 1 ? { outcome: 'throttled', error: 'at its cap' } : { outcome: 'ok' });
+    await sendAll(s, ['x']);
     await waitFor(() => s.invoker.calls.length === 1, 'the first try');
     await settle();
     const [m] = await peek(s);

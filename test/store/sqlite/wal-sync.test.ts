@@ -1,0 +1,193 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { NimbusError } from '../../../src/shared/errors.js';
+import { SqliteGroupCommit } from '../../../src/store/sqlite/sqlite-queue-store.js';
+import { openDatabase as openConnection } from '../../../src/store/sqlite/sqlite-database.js';
+import { WalSync, type WalSyncFiles } from '../../../src/store/sqlite/wal-sync.js';
+import { openDatabase, tempDir } from './helpers.js';
+
+type Callback = (error: NodeJS.ErrnoException | null, value?: unknown) => void;
+
+/** fs calls that answer at once, but for fsyncs, which wait until the test lets them finish. */
+class HeldFiles implements WalSyncFiles {
+  readonly opened: string[] = [];
+  readonly fsyncs: { path: string; finish: (error?: NodeJS.ErrnoException) => void }[] = [];
+  inode = 7;
+  missing = false;
+  readonly #paths = new Map<number, string>();
+  #nextFd = 100;
+
+  open(path: string, callback: (error: NodeJS.ErrnoException | null, fd: number) => void): void {
+    if (this.missing) return callback(Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' }), -1);
+    this.opened.push(path);
+    const fd = this.#nextFd++;
+    this.#paths.set(fd, path);
+    callback(null, fd);
+  }
+
+  fstat(_fd: number, callback: (error: NodeJS.ErrnoException | null, stats: { ino: number }) => void): void {
+    callback(null, { ino: this.inode });
+  }
+
+  fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    this.fsyncs.push({ path: this.#paths.get(fd)!, finish: (error) => callback(error ?? null) });
+  }
+
+  close(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    this.#paths.delete(fd);
+    callback(null);
+  }
+
+  get openFds(): number {
+    return this.#paths.size;
+  }
+
+  /** Finishes the fsyncs waiting now, in order, and lets what follows each of them run. */
+  async finishAll(error?: NodeJS.ErrnoException): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const waiting = this.fsyncs.splice(0);
+      for (const fsync of waiting) fsync.finish(error);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/** Where a promise stands: a handler is attached at once, so a rejection is never left unhandled meanwhile. */
+function track(promise: Promise<unknown>): { readonly state: 'pending' | 'resolved' | 'rejected'; readonly error: unknown } {
+  const tracked = { state: 'pending' as 'pending' | 'resolved' | 'rejected', error: undefined as unknown };
+  promise.then(() => (tracked.state = 'resolved'), (error: unknown) => Object.assign(tracked, { state: 'rejected', error }));
+  return tracked;
+}
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const isIoFault = (error: unknown): boolean => error instanceof NimbusError && error.code === 'NIMBUS_ERR_STORE_UNAVAILABLE' && error.details?.['reason'] === 'io';
+
+test('a sync asked for while one is under way waits for the next, which every such asker shares', async () => {
+  const files = new HeldFiles();
+  const sync = new WalSync('/data/state.sqlite', undefined, files);
+  const first = track(sync.sync());
+  await turn();
+  assert.deepEqual(files.fsyncs.map((f) => f.path), ['/data/state.sqlite-wal']);
+  const asked = sync.sync();
+  assert.equal(sync.sync(), asked, 'one next sync for both askers');
+  const next = track(asked);
+  assert.equal(files.fsyncs.length, 1, 'the next one does not start while the first runs: it may predate their commits');
+  files.fsyncs.shift()!.finish();
+  await turn();
+  // The first WAL file seen: its folder entry is synced too, once.
+  assert.deepEqual(files.fsyncs.map((f) => f.path), ['/data']);
+  assert.equal(first.state, 'pending', 'not before its folder is synced');
+  files.fsyncs.shift()!.finish();
+  await turn();
+  assert.equal(first.state, 'resolved');
+  assert.equal(next.state, 'pending');
+  assert.deepEqual(files.fsyncs.map((f) => f.path), ['/data/state.sqlite-wal'], 'the next sync started once the first ended');
+  await files.finishAll();
+  assert.equal(next.state, 'resolved');
+  assert.deepEqual(files.opened.filter((p) => p === '/data'), ['/data'], 'the same WAL file: its folder is not synced again');
+  assert.equal(files.openFds, 0, 'nothing is held open between syncs');
+  await sync.idle();
+});
+
+test('a WAL made anew has its folder synced again; no WAL at all means there is nothing left to sync', async () => {
+  const files = new HeldFiles();
+  const sync = new WalSync('/data/state.sqlite', undefined, files);
+  const first = sync.sync();
+  await files.finishAll();
+  await first;
+  files.inode = 8;
+  const second = sync.sync();
+  await files.finishAll();
+  await second;
+  assert.deepEqual(files.opened, ['/data/state.sqlite-wal', '/data', '/data/state.sqlite-wal', '/data']);
+  files.missing = true;
+  await sync.sync();
+});
+
+test('a failed fsync fails its askers and every later sync, as a storage fault, without another fsync', async () => {
+  const files = new HeldFiles();
+  const sync = new WalSync('/data/state.sqlite', undefined, files);
+  const first = track(sync.sync());
+  await turn();
+  const next = track(sync.sync());
+  await files.finishAll(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+  const later = track(sync.sync());
+  await turn();
+  for (const failed of [first, next, later]) {
+    assert.equal(failed.state, 'rejected');
+    assert.ok(isIoFault(failed.error), String(failed.error));
+  }
+  assert.equal(files.fsyncs.length, 0);
+  assert.equal(files.opened.length, 1, 'no WAL opened after the failure');
+  await sync.idle();
+});
+
+test('a connection in WAL mode has a WalSync that syncs its real WAL; one in memory or with a rollback journal has none', async () => {
+  const tmp = tempDir();
+  const wal = openDatabase(join(tmp.dir, 'state.db'));
+  const rollback = openConnection(join(tmp.dir, 'rollback.db'));
+  const memory = openConnection(':memory:');
+  try {
+    wal.exec('CREATE TABLE t (v TEXT); INSERT INTO t VALUES (1)');
+    const sync = WalSync.for(wal);
+    assert.ok(sync);
+    assert.equal(WalSync.for(wal), sync, 'one per connection');
+    await sync.sync();
+    await sync.sync();
+    assert.equal(WalSync.for(rollback), null);
+    assert.equal(WalSync.for(memory), null);
+  } finally {
+    wal.close();
+    rollback.close();
+    memory.close();
+    tmp.remove();
+  }
+});
+
+test('a group commit acknowledges its durable writes once their sync ends, the others at the commit; both are visible at once', async () => {
+  const tmp = tempDir();
+  const db = openDatabase(join(tmp.dir, 'state.db'));
+  const files = new HeldFiles();
+  try {
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const group = new SqliteGroupCommit(db, new WalSync(join(tmp.dir, 'state.db'), undefined, files));
+    const sent = track(group.run(() => insert.run('sent')));
+    const leased = track(group.run(() => insert.run('leased'), { durable: false }));
+    const refused = track(group.run(() => {
+      throw new Error('refused');
+    }));
+    await turn();
+    assert.equal(leased.state, 'resolved');
+    assert.equal(refused.state, 'rejected', 'a failed write wrote nothing: it does not wait for the disk');
+    assert.match(String(refused.error), /refused/);
+    assert.equal(sent.state, 'pending');
+    assert.equal(files.fsyncs.length, 1);
+    assert.equal(db.pragma('synchronous', { simple: true }), 2, 'the connection is back at its own level (FULL)');
+    assert.deepEqual(db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all(), ['sent', 'leased']);
+    const closed = track(group.close());
+    await turn();
+    assert.equal(closed.state, 'pending', 'close waits for the disk too');
+    await files.finishAll();
+    assert.equal(sent.state, 'resolved');
+    assert.equal(closed.state, 'resolved');
+
+    // A failed fsync: the durable write is told, though it was committed, and so is every durable write after it.
+    const unsure = track(group.run(() => insert.run('unsure')));
+    await turn();
+    await files.finishAll(Object.assign(new Error('EIO'), { code: 'EIO' }));
+    const after = track(group.run(() => insert.run('after')));
+    const ack = track(group.run(() => insert.run('ack'), { durable: false }));
+    await turn();
+    assert.ok(isIoFault(unsure.error), String(unsure.error));
+    assert.ok(isIoFault(after.error), String(after.error));
+    assert.equal(ack.state, 'resolved', 'writes that acknowledge nothing go on');
+  } finally {
+    db.close();
+    tmp.remove();
+  }
+});
