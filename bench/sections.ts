@@ -18,6 +18,7 @@ import { benchTimers } from './timers.js';
 import { blobEventSection } from './triggers/blob-event-section.js';
 import { gettingStartedSection } from './getting-started/section.js';
 import { queueSection } from './triggers/queue-section.js';
+import { queueSlowDiskSection } from './triggers/queue-slow-disk-section.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { scaleSection } from './scale/scale-section.js';
 import { consoleSection } from './console/console-section.js';
@@ -40,6 +41,7 @@ export const sections: readonly BenchSection[] = [
   httpProfileSection,
   { name: 'sandbox', title: 'Sandbox spawn and assign + first answer: plain process vs strict isolation', run: () => benchSandbox() as Promise<SectionResult> },
   queueSection,
+  queueSlowDiskSection,
   blobEventSection,
   { name: 'blobs', title: 'Blob upload/download of 256 MB through the HTTP API vs a bare node:http server streaming to/from a file (fsync on upload)', run: () => withScratchDir((dir) => benchBlobs(dir)) as Promise<SectionResult> },
   { name: 'timers', title: 'Timer firing jitter (every-second timer on a real node, handler start vs scheduled) and the cost of 10,000 idle timers', run: () => benchTimers() as Promise<SectionResult> },
