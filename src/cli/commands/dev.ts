@@ -4,6 +4,7 @@ import { flag, stringOption, type CliCommand } from '../command.js';
 import { AppDeployer } from '../deploy-app.js';
 import { DevConsole } from '../dev/dev-console.js';
 import { DevSession } from '../dev/dev-session.js';
+import { clockTime } from '../dev/format-log-line.js';
 import { formatPlatformLine } from '../dev/format-platform-line.js';
 import { watchApp } from '../dev/watch-app.js';
 import { describeRunningNode } from '../node-banner.js';
@@ -56,7 +57,10 @@ export const devCommand: CliCommand = {
       firstDeploy: stepProgress(ctx.out, (chunk) => ctx.write(chunk), isTTY, { finishedLines: false }),
     });
     // Watch before the first deploy: a save made while it type-checks and bundles must cause one more deploy, not be lost.
-    const watcher = watchApp(dir, () => void session.redeploy(), { ignore: [options.dataDir] });
+    const watcher = watchApp(dir, () => void session.redeploy(), {
+      ignore: [options.dataDir],
+      onWarning: (message) => devConsole.line(`${clockTime(Date.now())} ${message}`, 'stderr'),
+    });
     await session.redeploy();
     devConsole.line(`Watching ${dir} for changes. Press Ctrl+C to stop.`);
 

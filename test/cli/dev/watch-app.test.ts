@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIgnored, watchApp } from '../../../src/cli/dev/watch-app.js';
+import { isIgnored, watchApp, type AppWatcher } from '../../../src/cli/dev/watch-app.js';
+import { SAVE_STYLES } from '../support/editor-saves.js';
 import { waitFor } from '../support/in-process.js';
 import { makeTempDir } from '../support/temp-app.js';
 
@@ -54,3 +56,132 @@ test('which relative paths are ignored', () => {
   assert.equal(isIgnored('data/x', ['data']), true);
   assert.equal(isIgnored('database.ts', ['data']), false);
 });
+
+const ATOMIC = 'temp then rename';
+const ROUNDS = 3;
+
+interface Recorded {
+  watcher: AppWatcher;
+  /** The file under test. */
+  file: string;
+  /** What it held at each notification (undefined if it was missing). */
+  seen: (string | undefined)[];
+}
+
+/** Watches `dir` with the default debounce, noting what the file under test holds each time a change is reported. */
+function watchNoting(dir: string, file: string): Recorded {
+  const recorded: Recorded = { file, seen: [], watcher: watchApp(dir, () => recorded.seen.push(readOrMissing(recorded.file))) };
+  return recorded;
+}
+
+function readOrMissing(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+let saveCount = 0;
+
+/**
+ * Saves `file` one way and waits (bounded by waitFor) for a notification after
+ * which the file holds what was saved: a report that came before the save
+ * finished does not count.
+ */
+async function saveAndExpectNotice(recorded: Recorded, file: string, style: string): Promise<void> {
+  recorded.file = file;
+  const before = recorded.seen.length;
+  const content = `export const save = ${++saveCount};\n`;
+  SAVE_STYLES[style]!(file, content);
+  // Read back rather than `content`: a touch leaves the file as it was.
+  const expected = readFileSync(file, 'utf8');
+  await waitFor(`a notification of the ${style} save of ${file}`, () => recorded.seen.slice(before).includes(expected));
+}
+
+/** Every way of saving, each right after an atomic save (the one that left inode-bound watchers deaf), several rounds. */
+async function saveEveryWay(recorded: Recorded, file: string): Promise<void> {
+  const others = Object.keys(SAVE_STYLES).filter((s) => s !== ATOMIC);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const style of others) {
+      await saveAndExpectNotice(recorded, file, ATOMIC);
+      await saveAndExpectNotice(recorded, file, style);
+    }
+  }
+}
+
+test('every way of saving a file is noticed, again and again after a save that renamed a new file over it', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
+  const file = join(app.path, 'index.ts');
+  const recorded = watchNoting(app.path, file);
+  t.after(async () => {
+    recorded.watcher.close();
+    await app.remove();
+  });
+
+  await saveEveryWay(recorded, file);
+  await saveEveryWay(recorded, join(app.path, 'lib/util.ts'));
+});
+
+test('saves in folders made after the watcher started are noticed, however they are saved', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a' });
+  const file = join(app.path, 'src/routes/users.ts');
+  const recorded = watchNoting(app.path, file);
+  t.after(async () => {
+    recorded.watcher.close();
+    await app.remove();
+  });
+
+  // Both folders at once: the inner one exists before the watcher can have heard of the outer.
+  mkdirSync(join(app.path, 'src/routes'), { recursive: true });
+  writeFileSync(file, 'first');
+  await waitFor('the new file', () => recorded.seen.includes('first'));
+  await saveEveryWay(recorded, file);
+});
+
+test('a folder removed and made again is still watched', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
+  const file = join(app.path, 'lib/util.ts');
+  const recorded = watchNoting(app.path, file);
+  t.after(async () => {
+    recorded.watcher.close();
+    await app.remove();
+  });
+
+  for (let round = 0; round < ROUNDS; round++) {
+    rmSync(join(app.path, 'lib'), { recursive: true });
+    await waitFor('the removal', () => recorded.seen.includes(undefined));
+    recorded.seen.length = 0;
+    mkdirSync(join(app.path, 'lib'));
+    writeFileSync(file, `again ${round}`);
+    await waitFor('the file in the new folder', () => recorded.seen.includes(`again ${round}`));
+    await saveAndExpectNotice(recorded, file, 'in place');
+    await saveAndExpectNotice(recorded, file, ATOMIC);
+    await saveAndExpectNotice(recorded, file, 'in place');
+  }
+});
+
+test('folders made under ignored ones are not watched, and closing releases every watch', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a', 'a/b/c.ts': 'a', 'a/d/e.ts': 'a' });
+  t.after(() => app.remove());
+  const baseline = fsWatches();
+  let changes = 0;
+  const watcher = watchApp(app.path, () => changes++);
+  const watching = fsWatches();
+  assert.ok(watching > baseline, 'the watcher holds watches while open');
+
+  mkdirSync(join(app.path, 'node_modules/dep/lib'), { recursive: true });
+  writeFileSync(join(app.path, 'node_modules/dep/lib/index.js'), 'x');
+  mkdirSync(join(app.path, '.cache/deep'), { recursive: true });
+  await new Promise((r) => setTimeout(r, QUIET_MS));
+  assert.equal(changes, 0);
+  assert.equal(fsWatches(), watching, 'no watch was added under node_modules or a dot folder');
+
+  watcher.close();
+  await waitFor('every watch to close', () => fsWatches() === baseline);
+});
+
+/** Open fs.watch handles in this process (a closed one leaves the list on the next turn of the loop). */
+function fsWatches(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'FSEventWrap').length;
+}
