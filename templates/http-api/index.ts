@@ -50,8 +50,14 @@ export const getNote = http({ route: 'GET /notes/:id' }, async (req, ctx) => {
   return stored.json<Note>();
 });
 
-/** GET /notes: the ids of the first 100 notes. */
+/** GET /notes: the ids of the first 100 notes; none before the first is created. */
 export const listNotes = http({ route: 'GET /notes' }, async (req, ctx) => {
-  const { objects } = await ctx.blobs.list(BUCKET, { limit: 100 });
-  return { notes: objects.map((o) => o.key.replace(/\.json$/, '')) };
+  try {
+    const { objects } = await ctx.blobs.list(BUCKET, { limit: 100 });
+    return { notes: objects.map((o) => o.key.replace(/\.json$/, '')) };
+  } catch (error) {
+    // A bucket is made by its first write: until a note is created there is no bucket, and no note.
+    if ((error as { code?: string }).code === 'NIMBUS_ERR_BLOB_BUCKET_NOT_FOUND') return { notes: [] };
+    throw error;
+  }
 });

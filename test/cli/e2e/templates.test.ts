@@ -14,7 +14,8 @@ import { makeTempDir, type TempDir } from '../support/temp-app.js';
 
 // Every `nimbus init` template as a user gets it: scaffolded into a folder outside the repository,
 // type-checked by tsc with the tsconfig.json it came with (as an editor reads it) and by the deploy's
-// own check, deployed to a real node, and made to do its work.
+// own check, deployed to a real node, and made to do its work, starting with the first request a
+// newcomer makes, while the buckets it reads have not been made yet (a bucket is made by its first write).
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -88,14 +89,23 @@ describe('nimbus init templates', () => {
     });
   }
 
+  /** The buckets that exist: a template's first request on a fresh node finds its own not yet made. */
+  async function bucketNames(): Promise<string[]> {
+    const listed = await nimbus(['blob', 'buckets', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    return (JSON.parse(listed.stdout) as { buckets: { name: string }[] }).buckets.map((b) => b.name);
+  }
+
   test('the templates on disk are the ones init offers, each with an index.ts', async () => {
     const folders = (await readdir(TEMPLATES_DIR)).filter((f) => f !== COMMON_TEMPLATE_DIR).sort();
     assert.deepEqual(folders, TEMPLATES.map((t) => t.name).sort());
     for (const folder of folders) assert.ok((await readdir(join(TEMPLATES_DIR, folder))).includes('index.ts'), folder);
   });
 
-  test('all: GET /greet/:name answers, the queue stores the greeting, the blob trigger logs it, the timer runs', async () => {
+  test('all: the timer runs before any greeting; GET /greet/:name answers, the queue stores the greeting, the blob trigger logs it', async () => {
     await scaffoldAndDeploy('all');
+    assert.ok(!(await bucketNames()).includes('greetings'), 'a fresh node: no greeting stored yet');
+    await runTimerToCompletion('tpl-all/clearGreetings');
 
     const answer = await fetch(`${url}/greet/ada`);
     assert.equal(answer.status, 200);
@@ -112,8 +122,15 @@ describe('nimbus init templates', () => {
     await runTimerToCompletion('tpl-all/clearGreetings');
   });
 
-  test('http-api: notes are created, read back and listed; bad input is a 400 naming the field', async () => {
+  test('http-api: an empty store lists no notes; notes are created, read back and listed; bad input is a 400 naming the field', async () => {
     await scaffoldAndDeploy('http-api');
+    assert.ok(!(await bucketNames()).includes('notes'), 'a fresh node: no note stored yet');
+
+    // The first request a newcomer makes, before any note exists.
+    const empty = await fetch(`${url}/notes`);
+    assert.equal(empty.status, 200, await empty.clone().text());
+    assert.deepEqual(await empty.json(), { notes: [] });
+    assert.equal((await fetch(`${url}/notes/nope`)).status, 404);
 
     const created = await fetch(`${url}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'buy tea' }) });
     assert.equal(created.status, 201);
@@ -144,6 +161,23 @@ describe('nimbus init templates', () => {
     assert.deepEqual(JSON.parse(await blobText(`outbox/${listed[0]!.key}`)), { to: 'ada@example.com', subject: 'Welcome' });
   });
 
+  test('cron-job: the timer is scheduled, runs on demand and reports an empty bucket as empty', async () => {
+    await scaffoldAndDeploy('cron-job');
+
+    const timers = await nimbus(['timers', 'ls', '--json']);
+    assert.equal(timers.code, 0, timers.stderr);
+    assert.ok((JSON.parse(timers.stdout) as { timers: { app: string; cron: string }[] }).timers.some((t) => t.app === 'tpl-cron-job' && t.cron === '*/15 * * * *'), timers.stdout);
+    // Before blob-processor's test, so its first run finds the bucket "uploads" not yet made.
+    assert.ok(!(await bucketNames()).includes('uploads'), 'a fresh node: nothing uploaded yet');
+    await runTimerToCompletion('tpl-cron-job/report');
+    const reports = await nimbus(['blob', 'ls', 'reports', '--json']);
+    assert.equal(reports.code, 0, reports.stderr);
+    const objects = (JSON.parse(reports.stdout) as { objects: { key: string }[] }).objects;
+    assert.equal(objects.length, 1);
+    const report = JSON.parse(await blobText(`reports/${objects[0]!.key}`)) as { objects: number; bytes: number };
+    assert.deepEqual([report.objects, report.bytes], [0, 0]);
+  });
+
   test('blob-processor: a text file uploaded under incoming/ gets its summary', async () => {
     const dir = await scaffoldAndDeploy('blob-processor');
     await writeFile(join(dir, 'hello.txt'), 'hello nimbus\nsecond line\n');
@@ -152,17 +186,5 @@ describe('nimbus init templates', () => {
     assert.equal(put.code, 0, put.stderr);
     const summary = JSON.parse(await blobText('uploads/summaries/hello.json')) as Record<string, unknown>;
     assert.deepEqual({ ...summary, summarisedAt: typeof summary['summarisedAt'] }, { source: 'incoming/hello.txt', lines: 2, words: 4, bytes: 25, summarisedAt: 'string' });
-  });
-
-  test('cron-job: the timer is scheduled, runs on demand and writes its report', async () => {
-    await scaffoldAndDeploy('cron-job');
-
-    const timers = await nimbus(['timers', 'ls', '--json']);
-    assert.equal(timers.code, 0, timers.stderr);
-    assert.ok((JSON.parse(timers.stdout) as { timers: { app: string; cron: string }[] }).timers.some((t) => t.app === 'tpl-cron-job' && t.cron === '*/15 * * * *'), timers.stdout);
-    await runTimerToCompletion('tpl-cron-job/report');
-    const reports = await nimbus(['blob', 'ls', 'reports', '--json']);
-    assert.equal(reports.code, 0, reports.stderr);
-    assert.equal((JSON.parse(reports.stdout) as { objects: unknown[] }).objects.length, 1);
   });
 });
