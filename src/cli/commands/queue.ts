@@ -60,7 +60,8 @@ const send: Subcommand = {
     const queues = client(args, ctx);
     const warning = await newQueueWarning(queues, queue);
     const sent = await queues.send(queue, message);
-    ctx.out(sent.duplicate ? `Not sent: a message with this dedup id is already on ${queue} (${sent.id})` : `Sent ${sent.id} to ${queue}`);
+    // "message" before the id: a bare number after "Sent" reads as a count.
+    ctx.out(sent.duplicate ? `Not sent: message ${sent.id} on ${queue} has this dedup id` : `Sent message ${sent.id} to ${queue}`);
     if (warning) ctx.err(warning);
     return 0;
   },

@@ -43,13 +43,21 @@ test('queue send posts the JSON body with delay, dedup id and priority; @file wo
   const sent = await runNimbus(['queue', 'send', 'orders', '--data', '{"id":7}', '--delay', '5000', '--dedup', 'order-7', '--priority', '2'], { cwd: cwd.path, env });
   assert.equal(sent.code, 0, sent.stderr);
   assert.equal(sent.stderr, '');
-  assert.deepEqual(lines(sent.stdout), ['Sent m1 to orders']);
+  assert.deepEqual(lines(sent.stdout), ['Sent message m1 to orders']);
   assert.equal(sends()[0]!.path, '/_nimbus/api/v1/queues/orders/messages');
   assert.deepEqual(JSON.parse(sends()[0]!.body), { messages: [{ body: { id: 7 }, delayMs: 5000, priority: 2, dedupId: 'order-7' }] });
 
   const fromFile = await runNimbus(['queue', 'send', 'orders', '--data', '@order.json'], { cwd: cwd.path, env });
   assert.equal(fromFile.code, 0, fromFile.stderr);
   assert.deepEqual(JSON.parse(sends()[1]!.body), { messages: [{ body: { id: 9 } }] });
+});
+
+test('queue send says which message it sent, or which one a dedup id matched', async (t) => {
+  const { cwd, env } = await setUp(t, (req) => (req.method === 'GET' ? { status: 200, body: { messages: [] } } : { status: 201, body: { messages: [{ id: '5', duplicate: true }] } }));
+
+  const again = await runNimbus(['queue', 'send', 'greetings', '--data', '{}', '--dedup', 'd1'], { cwd: cwd.path, env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(lines(again.stdout), ['Not sent: message 5 on greetings has this dedup id']);
 });
 
 test('queue send refuses a body that is not JSON, and a missing --data, before sending', async (t) => {

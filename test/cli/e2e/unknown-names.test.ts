@@ -65,7 +65,7 @@ describe('unknown apps, functions and queues are errors with exit 1', () => {
   test('a send makes its queue, so sending to a new one warns (with the closest name) but sends', async () => {
     const typo = await nimbus('queue', 'send', 'ordres', '--data', '{"n":1}');
     assert.equal(typo.code, 0, typo.stderr);
-    assert.match(typo.stdout, /^Sent \d+ to ordres\n$/);
+    assert.match(typo.stdout, /^Sent message \d+ to ordres\n$/);
     assert.deepEqual(lines(typo.stderr), ['warning: ordres is a new queue: it had no message before this one and no deployed function consumes it; did you mean "orders"?']);
     const again = await nimbus('queue', 'send', 'ordres', '--data', '{"n":2}');
     assert.equal(again.stderr, '', 'it exists now');
