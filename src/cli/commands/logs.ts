@@ -9,6 +9,8 @@ import { waitForStopSignal } from '../signals.js';
 
 const MAX_LOGS_LIMIT = 10_000;
 const LEVEL_WIDTH = 'error'.length;
+/** A `--since` span back from now (`10m`), as opposed to a date. */
+const RELATIVE_SINCE = /^\d+[smhdw]$/;
 
 export const logsCommand: CliCommand = {
   name: 'logs',
@@ -45,21 +47,35 @@ export const logsCommand: CliCommand = {
     const client = new LogsClient(adminTransport(args, ctx));
     const json = flag(args, 'json');
 
+    const hint = { target, since, invocation };
     if (!flag(args, 'follow')) {
       const lines = await client.query(app, query);
       if (json) printJson(ctx.out, { lines });
       else lines.forEach((line) => ctx.out(formatStoredLogLine(line)));
+      // Printing nothing at all reads as a broken command; on stderr, so scripts reading stdout see what they did.
+      if (lines.length === 0 && !json) ctx.err(noLinesHint(hint, false));
       return 0;
     }
 
     const stop = new AbortController();
     void waitForStopSignal(ctx.signals).then(() => stop.abort());
+    // The stream does not mark where its recent lines end, so one line is asked for first, only to say when there is none.
+    if (!json && (await client.query(app, { ...query, limit: 1 })).length === 0) ctx.err(noLinesHint(hint, true));
     const print = (line: StoredLogLine): void => ctx.out(json ? JSON.stringify(line) : formatStoredLogLine(line));
     const how = await client.follow(app, query, print, stop.signal);
     if (how === 'ended') throw new CliError('the node closed the log stream');
     return 0;
   },
 };
+
+/** `no log lines for hello in the last 10m`, naming the filters that may be why. */
+function noLinesHint(of: { target: string; since: string | undefined; invocation: string | undefined }, following: boolean): string {
+  const since = of.since?.trim();
+  const window = since === undefined ? '' : RELATIVE_SINCE.test(since) ? ` in the last ${since}` : ` since ${since}`;
+  const scope = `${of.target}${of.invocation === undefined ? '' : ` from invocation ${of.invocation}`}${window}`;
+  if (following) return `no log lines yet for ${scope}; following…`;
+  return `no log lines for ${scope}${scope === of.target ? ' yet' : ''}`;
+}
 
 /** `HH:MM:SS fn [invocation] level message`, in local time; the same columns as `nimbus dev`. */
 export function formatStoredLogLine(line: StoredLogLine): string {

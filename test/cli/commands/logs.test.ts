@@ -51,6 +51,25 @@ test('logs of an unknown app exits 1 with one line; a bad target is a usage erro
   assert.equal(admin.requests.length, 1);
 });
 
+test('logs with no lines prints nothing on stdout and says so in one line on stderr; --json stays as returned', async (t) => {
+  const { cwd, env } = await setUp(t, () => ({ status: 200, body: { lines: [] } }));
+  const hints: [string[], string][] = [
+    [['logs', 'hello'], 'no log lines for hello yet'],
+    [['logs', 'hello', '--since', '10m'], 'no log lines for hello in the last 10m'],
+    [['logs', 'hello/hello', '--since', '2026-01-31', '--invocation', 'abc'], 'no log lines for hello/hello from invocation abc since 2026-01-31'],
+  ];
+  for (const [args, hint] of hints) {
+    const run = await runNimbus(args, { cwd: cwd.path, env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, '', 'stdout stays empty for scripts');
+    assert.deepEqual(lines(run.stderr), [hint]);
+  }
+
+  const json = await runNimbus(['logs', 'hello', '--json'], { cwd: cwd.path, env });
+  assert.deepEqual(JSON.parse(json.stdout), { lines: [] });
+  assert.equal(json.stderr, '', '{lines: []} says it already');
+});
+
 interface SseStandIn {
   url: string;
   requests: { path: string; headers: IncomingHttpHeaders }[];
@@ -60,13 +79,21 @@ interface SseStandIn {
   close(): Promise<void>;
 }
 
-/** Answers every request with an event stream that stays open; `push` sends one event to each. */
-async function startSseStandIn(): Promise<SseStandIn> {
+/**
+ * Answers every follow request with an event stream that stays open; `push` sends one event to each.
+ * A request without follow=1 (the CLI's look for recent lines) gets `{lines: recent}`.
+ */
+async function startSseStandIn(recent: unknown[] = []): Promise<SseStandIn> {
   const requests: SseStandIn['requests'] = [];
   const streams: ServerResponse[] = [];
   let seq = 0;
   const server = createServer((req, res) => {
     requests.push({ path: req.url ?? '', headers: req.headers });
+    if (!(req.url ?? '').includes('follow=1')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ lines: recent }));
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.write(': tailing logs\n\n');
     streams.push(res);
@@ -94,15 +121,16 @@ async function startSseStandIn(): Promise<SseStandIn> {
 }
 
 test('logs -f prints lines as the node streams them and exits 0 on SIGINT', async (t) => {
-  const sse = await startSseStandIn();
+  const sse = await startSseStandIn([line(1, 'first')]);
   const cwd = await makeTempDir();
   t.after(() => Promise.all([sse.close(), cwd.remove()]));
 
   const cli = spawnNimbus(['logs', 'shop/checkout', '-f', '--since', '5m'], { cwd: cwd.path, env: { NIMBUS_URL: sse.url, NIMBUS_ADMIN_KEY: 'k', TZ: 'UTC' } });
   await waitFor('the CLI to connect', () => sse.streams.length === 1);
-  assert.equal(sse.requests[0]!.path, '/_nimbus/api/v1/apps/shop/logs?fn=checkout&since=5m&follow=1');
-  assert.equal(sse.requests[0]!.headers.authorization, 'Bearer k');
-  assert.equal(sse.requests[0]!.headers.accept, 'text/event-stream');
+  assert.equal(sse.requests[0]!.path, '/_nimbus/api/v1/apps/shop/logs?fn=checkout&since=5m&limit=1', 'is there any line yet');
+  assert.equal(sse.requests[1]!.path, '/_nimbus/api/v1/apps/shop/logs?fn=checkout&since=5m&follow=1');
+  assert.equal(sse.requests[1]!.headers.authorization, 'Bearer k');
+  assert.equal(sse.requests[1]!.headers.accept, 'text/event-stream');
 
   sse.push(line(1, 'first'));
   sse.streams[0]!.write(': heartbeat\n\n');
@@ -114,6 +142,26 @@ test('logs -f prints lines as the node streams them and exits 0 on SIGINT', asyn
   assert.equal(done.code, 0, done.stderr);
   assert.equal(done.stderr, '');
   assert.deepEqual(lines(done.stdout.toString('utf8')), ['13:04:05 checkout [0e2b7a10] info  first', '13:04:05 checkout [0e2b7a10] warn  second']);
+});
+
+test('logs -f with no lines yet says so on stderr, then prints the lines as they come', async (t) => {
+  const sse = await startSseStandIn([]);
+  const cwd = await makeTempDir();
+  t.after(() => Promise.all([sse.close(), cwd.remove()]));
+
+  const cli = spawnNimbus(['logs', 'hello', '-f'], { cwd: cwd.path, env: { NIMBUS_URL: sse.url, NIMBUS_ADMIN_KEY: 'k', TZ: 'UTC' } });
+  await waitFor('the CLI to connect', () => sse.streams.length === 1);
+  await waitFor('the hint', () => cli.output().stderr.includes('\n'));
+  assert.deepEqual(lines(cli.output().stderr), ['no log lines yet for hello; following…']);
+  assert.equal(cli.output().stdout, '');
+  sse.push(line(1, 'first'));
+  await waitFor('the line printed', () => lines(cli.output().stdout).length === 1);
+  cli.child.kill('SIGINT');
+  const done = await cli.exited;
+
+  assert.equal(done.code, 0, done.stderr);
+  assert.deepEqual(lines(done.stderr), ['no log lines yet for hello; following…'], 'said once');
+  assert.deepEqual(lines(done.stdout.toString('utf8')), ['13:04:05 checkout [0e2b7a10] info  first']);
 });
 
 test('logs -f exits 1 with one line when the node closes the stream', async (t) => {

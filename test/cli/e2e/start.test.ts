@@ -35,6 +35,12 @@ describe('nimbus start', () => {
     const body = (await answer.json()) as { hello: string; id: string };
     assert.equal(body.hello, 'world');
     assert.equal(typeof body.id, 'string');
+    // The README's next step, `nimbus logs hello`, shows the request.
+    const logs = await eventually('the request in the logs', async () => {
+      const run = await nimbusAt(url, key!, data.path)(['logs', 'hello']);
+      return run.stdout === '' ? undefined : run;
+    });
+    assert.match(logs.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d hello \\[${body.id.slice(-8)}\\] info  said hello to world$`, 'm'));
     assert.deepEqual(await first.stop(), { code: 0, signal: null });
 
     const second = new NimbusProcess(['start', '--port', '0', '--data', data.path, '--example', 'examples/hello'], { cwd: REPO });
