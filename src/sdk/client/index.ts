@@ -122,8 +122,11 @@ export class NimbusClient {
         signal: this.#timeoutMs === undefined ? null : AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      const why = (error as Error).name === 'TimeoutError' ? `no answer within ${this.#timeoutMs} ms` : describeNetworkError(error);
-      throw new NimbusClientError(CLIENT_ERR_NETWORK, 0, `${init.method} ${path}: ${why}`, {}, { cause: error });
+      // The base URL first: a wrong or stale NIMBUS_URL is the usual reason, and the path alone does not show it.
+      const message = (error as Error).name === 'TimeoutError'
+        ? `no answer from Nimbus at ${this.#base} within ${this.#timeoutMs} ms (${init.method} ${path})`
+        : `cannot reach Nimbus at ${this.#base}: ${describeNetworkError(error)} (${init.method} ${path})`;
+      throw new NimbusClientError(CLIENT_ERR_NETWORK, 0, message, {}, { cause: error });
     }
     if (response.ok) return response;
     // A function's own error answers pass through `invoke`; Nimbus's own errors are thrown.

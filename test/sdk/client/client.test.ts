@@ -172,14 +172,14 @@ test('no answer, or an answer that is not Nimbus\'s, is a NimbusClientError too'
   await once(closed, 'close');
   let error = await refusal(new NimbusClient({ url: `http://127.0.0.1:${port}` }).queue('q').send(1));
   assert.deepEqual([error.code, error.status], [CLIENT_ERR_NETWORK, 0]);
-  assert.match(error.message, /ECONNREFUSED/);
+  assert.equal(error.message, `cannot reach Nimbus at http://127.0.0.1:${port}: ECONNREFUSED (POST /_nimbus/api/v1/queues/q/messages)`, 'names the node tried and the cause');
 
   error = await refusal(client().invocation('proxy'));
   assert.deepEqual([error.code, error.status], [CLIENT_ERR_BAD_RESPONSE, 502]);
 
   error = await refusal(new NimbusClient({ url, key: KEY, timeoutMs: 50 }).invoke('shop/hang'));
   assert.equal(error.code, CLIENT_ERR_NETWORK);
-  assert.match(error.message, /no answer within 50 ms/);
+  assert.equal(error.message, `no answer from Nimbus at ${url} within 50 ms (POST /_nimbus/api/v1/apps/shop/functions/hang/invoke)`);
 });
 
 test('the client refuses a URL it cannot use', () => {
