@@ -73,7 +73,7 @@ export function wireQueues(deps: {
 
   return {
     async invokeAsync(req: IncomingMessage, res: ServerResponse, target: RouteTarget) {
-      const bytes = await readBody(req, MAX_ASYNC_BODY_BYTES);
+      const bytes = await readBody(req, MAX_ASYNC_BODY_BYTES).catch(explainAsyncBodyTooLarge);
       const headers: [string, string][] = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         const name = req.rawHeaders[i]!;
@@ -84,10 +84,7 @@ export function wireQueues(deps: {
       deps.credentials.stripHeaders(headers, req.headers, authenticated);
       const invocationId = await asyncInvocations.enqueue(target.app, target.functionName, {
         method: req.method ?? 'POST', url: `http://${req.headers.host ?? 'localhost'}${deps.credentials.stripUrl(req.url ?? '/', authenticated)}`, headers, body: bytes,
-      }).catch((err: unknown) => {
-        if (!(err instanceof NimbusError) || err.code !== 'NIMBUS_ERR_BODY_TOO_LARGE') throw err;
-        throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `an asynchronous call is stored as one queue message of at most ${MAX_MESSAGE_BYTES} bytes with its body in base64: about ${Math.floor((MAX_MESSAGE_BYTES * 3) / 4 / 1024) - 2} KiB of body, less its headers`);
-      });
+      }).catch(explainAsyncBodyTooLarge);
       sendJson(res, 202, { invocationId }, { location: `/_nimbus/api/v1/invocations/${invocationId}` });
     },
     async close() {
@@ -95,4 +92,15 @@ export function wireQueues(deps: {
       await asyncInvocations.close(deps.drainTimeoutMs);
     },
   };
+}
+
+/**
+ * A body too large for an asynchronous call, whether refused on reading (past the
+ * message's own bytes) or on storing (past them once in base64 with its headers):
+ * both say how much body fits, where the first alone would name a byte limit the
+ * body can never reach.
+ */
+function explainAsyncBodyTooLarge(err: unknown): never {
+  if (!(err instanceof NimbusError) || err.code !== 'NIMBUS_ERR_BODY_TOO_LARGE') throw err;
+  throw new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `an asynchronous call is stored as one queue message of at most ${MAX_MESSAGE_BYTES} bytes with its body in base64: about ${Math.floor((MAX_MESSAGE_BYTES * 3) / 4 / 1024) - 2} KiB of body, less its headers`);
 }

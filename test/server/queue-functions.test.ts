@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { NimbusClient, NimbusClientError } from '../../src/sdk/client/index.js';
 import { admin, eventually } from '../helpers/admin-client.js';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
@@ -120,6 +121,17 @@ describe('queue functions on a node', () => {
     assert.ok(viaClient.invocationId);
   });
 
+  test('an async call too large for one queue message is a 413 saying how much body fits, however far past it is', async () => {
+    const fits = /: an asynchronous call is stored as one queue message of at most 262144 bytes with its body in base64: about 190 KiB of body, less its headers$/;
+    const justPast = await fetch(`${node.url}/report`, { method: 'POST', headers: { 'x-nimbus-async': '1' }, body: 'x'.repeat(235_000) });
+    assert.equal(justPast.status, 413);
+    assert.match(((await justPast.json()) as { error: { message: string } }).error.message, fits);
+    // Past the queue message itself (7 MiB, as curl sends a file): refused from its declared length, with the same explanation.
+    const farPast = await declaredOnly(`${node.url}/report`, 7 * 1024 * 1024, { 'x-nimbus-async': '1' });
+    assert.equal(farPast.status, 413);
+    assert.match(farPast.message, fits);
+  });
+
   test('async calls run the live version of their function: a redeploy changes what the queued calls run', async () => {
     const job = (answer: string) => `import { http } from 'nimbus-functions';\nexport const job = http({ route: 'POST /later-job' }, () => '${answer}');\n`;
     const resultOf = async (invocationId: string): Promise<string> => {
@@ -142,3 +154,20 @@ describe('queue functions on a node', () => {
     assert.ok(!body.lines.some((l: { message: string }) => l.message.includes('OVERLAP')));
   });
 });
+
+/** A POST that declares a body of `bytes` and sends none of it: the status and the error message of the answer. */
+function declaredOnly(url: string, bytes: number, headers: Record<string, string>): Promise<{ status: number; message: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(bytes) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, message: (JSON.parse(text) as { error: { message: string } }).error.message });
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
