@@ -5,7 +5,8 @@ export type StorageArea = 'state' | 'blobs' | 'bundles';
 
 /**
  * What went wrong underneath. `full` passes when there is room again; `lost`
- * (the folder or state file was removed or replaced) lasts until a restart;
+ * (the folder or state file was removed or replaced, or an fsync of committed
+ * writes failed) lasts until a restart;
  * the others pass when the device lets writes through again.
  */
 export type StorageFaultKind = 'full' | 'read_only' | 'denied' | 'io' | 'lost' | 'unreachable';
@@ -77,7 +78,7 @@ const DETAILS: Readonly<Record<StorageFaultKind, string>> = {
   denied: 'the node is not allowed to write to its data folder',
   io: 'the device that holds the data folder reported an I/O error',
   unreachable: 'the node cannot reach its store (PostgreSQL or the object store); it retries by itself',
-  lost: 'the data folder or its state file was removed or replaced while the node ran; restart the node',
+  lost: 'the node can no longer trust its data folder (removed or replaced while it ran, or a write the disk failed to sync); restart the node',
 };
 
 export interface ClassifyOptions {

@@ -120,6 +120,12 @@ export class StorageHealth implements StorageFaults {
       beforeWrite: () => this.assertWritable('state'),
       afterCommit: (faulted) => this.#afterStateCommit(faulted),
       fault: (error) => this.fault('state', error),
+      unsynced: (error) => {
+        // The reason is public (/_nimbus/health): the errno code only, as an open's message would name the path.
+        const code = (error as { code?: unknown } | null)?.code;
+        this.#markLost(['state'], `an fsync of the state file failed${typeof code === 'string' ? ` (${code})` : ''}: what it holds may not all be on the disk`, path);
+        return this.#answer('state', 'lost');
+      },
     };
   }
 

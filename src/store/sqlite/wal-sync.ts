@@ -70,12 +70,13 @@ export class WalSync {
     if (sync === undefined) {
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
       const main = (db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main');
-      sync = mode === 'wal' && main?.file ? new WalSync(main.file, (error) => writeGuardOf(db)?.fault(error) ?? toStorageError(error, 'state')) : null;
+      sync = mode === 'wal' && main?.file ? new WalSync(main.file, (error) => writeGuardOf(db)?.unsynced(error) ?? toStorageError(error, 'state')) : null;
       perConnection.set(db, sync);
     }
     return sync;
   }
 
+  /** `fault`: the error the failure becomes for every asker from then on (the connection's write guard refuses writes). */
   constructor(databaseFile: string, fault: (error: unknown) => unknown = (error) => toStorageError(error, 'state'), files: WalSyncFiles = NODE_FILES) {
     this.#wal = `${databaseFile}-wal`;
     this.#fault = fault;

@@ -11,6 +11,11 @@ export interface SqliteWriteGuard {
   afterCommit(faulted: boolean): void;
   /** The error to throw for a failure: a storage fault's NimbusError, or the error unchanged. */
   fault(error: unknown): unknown;
+  /**
+   * An fsync of writes that had committed failed (WalSync): they may not be on the disk, and the log holding them
+   * cannot be trusted, so writes are refused until a restart. Returns the error to give those waiting for them.
+   */
+  unsynced(error: unknown): unknown;
 }
 
 type Run = (...args: unknown[]) => unknown;

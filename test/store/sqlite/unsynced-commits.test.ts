@@ -23,7 +23,7 @@ for (const guarded of [false, true]) {
     const tmp = tempDir();
     const db = openDatabase(join(tmp.dir, 'state.db'));
     // The guard asks SQLite whether each statement writes (an EXPLAIN, which compiles the pragma again).
-    if (guarded) guardWrites(db, { beforeWrite: () => {}, afterCommit: () => {}, fault: (error) => error });
+    if (guarded) guardWrites(db, { beforeWrite: () => {}, afterCommit: () => {}, fault: (error) => error, unsynced: (error) => error });
     try {
       const unsynced = UnsyncedCommits.for(db);
       assert.equal(level(db), FULL, 'making it changes nothing: no level statement is prepared ahead');

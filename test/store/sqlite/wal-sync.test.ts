@@ -5,6 +5,10 @@ import { NimbusError } from '../../../src/shared/errors.js';
 import { SqliteGroupCommit } from '../../../src/store/sqlite/sqlite-queue-store.js';
 import { openDatabase as openConnection } from '../../../src/store/sqlite/sqlite-database.js';
 import { WalSync, type WalSyncFiles } from '../../../src/store/sqlite/wal-sync.js';
+import { guardWrites, writeGuardOf } from '../../../src/store/sqlite/write-guard.js';
+import { openSqlite } from '../../../src/store/sqlite/open-sqlite.js';
+import { StorageHealth } from '../../../src/store/storage-health.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import { openDatabase, tempDir } from './helpers.js';
 
 type Callback = (error: NodeJS.ErrnoException | null, value?: unknown) => void;
@@ -186,6 +190,39 @@ test('a group commit acknowledges its durable writes once their sync ends, the o
     assert.ok(isIoFault(unsure.error), String(unsure.error));
     assert.ok(isIoFault(after.error), String(after.error));
     assert.equal(ack.state, 'resolved', 'writes that acknowledge nothing go on');
+  } finally {
+    db.close();
+    tmp.remove();
+  }
+});
+
+test('on a node\'s guarded connection a failed fsync marks the state lost until a restart: /_nimbus/health says why, and every write is refused', async () => {
+  const tmp = tempDir();
+  const dataDir = join(tmp.dir, 'data');
+  const file = join(dataDir, 'state.sqlite');
+  const db = openSqlite(file);
+  const health = new StorageHealth({ dataDir, clock: new FakeClock(), log: { error() {}, info() {} } });
+  guardWrites(db, health.watchStateFile(file));
+  const files = new HeldFiles();
+  try {
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    // As WalSync.for(db) makes it, with fs calls the test holds.
+    const group = new SqliteGroupCommit(db, new WalSync(file, (error) => writeGuardOf(db)!.unsynced(error), files));
+    const sent = track(group.run(() => insert.run('sent')));
+    await turn();
+    await files.finishAll(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    assert.equal(sent.state, 'rejected');
+    assert.equal((sent.error as NimbusError).code, 'NIMBUS_ERR_STORE_UNAVAILABLE');
+    assert.match((sent.error as Error).message, /restart the node/);
+    const status = health.status();
+    assert.equal(status.lost, true);
+    assert.match(status.reason ?? '', /an fsync of the state file failed \(EIO\)/);
+    assert.doesNotMatch(status.reason ?? '', new RegExp(tmp.dir), 'the public reason names no path');
+    const ack = track(group.run(() => insert.run('ack'), { durable: false }));
+    await turn();
+    assert.equal(ack.state, 'rejected', 'writes that acknowledge nothing are refused too: the log cannot be trusted');
+    assert.equal(health.status().lost, true, 'and nothing clears it but a restart');
   } finally {
     db.close();
     tmp.remove();

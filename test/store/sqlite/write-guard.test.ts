@@ -29,6 +29,7 @@ function guardedQueues() {
     beforeWrite: () => { calls.beforeWrite++; inner.beforeWrite(); },
     afterCommit: (faulted) => { calls.afterCommit++; inner.afterCommit(faulted); },
     fault: (error) => inner.fault(error),
+    unsynced: (error) => inner.unsynced(error),
   };
   guardWrites(db, counted);
   const queues = new SqliteQueueStore(db, clock, { nodeId: CONTRACT_NODE_ID });
