@@ -1,7 +1,7 @@
 import { UsageError } from './cli-error.js';
 import type { CliCommand, CliContext, OptionSpecs, ParsedArgs } from './command.js';
 import { GLOBAL_OPTIONS } from './connection.js';
-import { closest } from './suggest.js';
+import { closest } from '../shared/suggest.js';
 
 /** One `nimbus <group> <name>` command, e.g. `nimbus queue send`. */
 export interface Subcommand {

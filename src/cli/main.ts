@@ -6,7 +6,7 @@ import { COMMANDS, findCommand } from './commands/index.js';
 import { GLOBAL_OPTIONS } from './connection.js';
 import { versionCommand } from './commands/version.js';
 import { formatCommandHelp, formatOverview } from './help.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../shared/suggest.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;

@@ -3,11 +3,13 @@ import type { BlobSettings, TriggerKind } from '../sdk/definition.js';
 import type { ResolvedSettings } from '../sdk/settings.js';
 import { ERRORS, NimbusError } from '../shared/errors.js';
 import { blobDeliverySettings } from './blob/blob-delivery.js';
-import { validateBlobSettings } from './blob/blob-settings.js';
+import { BLOB_TRIGGER_FIELDS, validateBlobSettings } from './blob/blob-settings.js';
 import { asyncBindingOf, asyncQueueSettings } from './queue/async-invocations.js';
-import { resolveQueueSettings } from './queue/settings.js';
-import { validateTimerSettings } from './timer/timer-settings.js';
-import { describeIssues, functionSettingsSchema, resolveSettings } from './function-settings.js';
+import { QUEUE_TRIGGER_FIELDS, resolveQueueSettings } from './queue/settings.js';
+import { BACKOFF_FIELDS } from './retry-policy.js';
+import { refuseUnknownSettings, type SettingsFields } from './settings-fields.js';
+import { TIMER_TRIGGER_FIELDS, validateTimerSettings } from './timer/timer-settings.js';
+import { describeIssues, FUNCTION_SETTINGS_FIELDS, functionSettingsSchema, NETWORK_POLICY_FIELDS, resolveSettings } from './function-settings.js';
 import { httpSettingsSchema, httpTriggerConfig } from './http/definition.js';
 
 /**
@@ -68,6 +70,19 @@ const validators = new Map<TriggerKind, Validator>([
   ['timer', withOwnValidator('timer', (raw) => ({ ...validateTimerSettings(raw) }))],
 ]);
 
+/**
+ * Every field a deploy's settings may hold, by kind: the shared ones and the
+ * trigger's own. The triggers' validators read only what they know and also
+ * read stored manifests, so the refusal of anything else is made here, where
+ * only a new deploy's definitions pass.
+ */
+const settingsFields: Record<TriggerKind, SettingsFields> = {
+  http: { kind: 'HTTP', names: Object.keys(httpSettingsSchema.shape), nested: { network: NETWORK_POLICY_FIELDS } },
+  queue: { kind: 'queue', names: [...FUNCTION_SETTINGS_FIELDS, ...QUEUE_TRIGGER_FIELDS], nested: { network: NETWORK_POLICY_FIELDS, backoff: BACKOFF_FIELDS } },
+  blob: { kind: 'blob', names: [...FUNCTION_SETTINGS_FIELDS, ...BLOB_TRIGGER_FIELDS], nested: { network: NETWORK_POLICY_FIELDS, backoff: BACKOFF_FIELDS } },
+  timer: { kind: 'timer', names: [...FUNCTION_SETTINGS_FIELDS, ...TIMER_TRIGGER_FIELDS], nested: { network: NETWORK_POLICY_FIELDS, backoff: BACKOFF_FIELDS } },
+};
+
 /** Lets a trigger register a stricter validator for its kind. */
 export function registerTriggerValidator(kind: TriggerKind, validator: Validator): void {
   validators.set(kind, validator);
@@ -95,6 +110,7 @@ export function validateDefinition(app: string, functionName: string, kind: stri
   }
   const validator = validators.get(kind as TriggerKind);
   if (!validator) throw new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${functionName}: unknown trigger kind ${String(JSON.stringify(kind)).slice(0, 40)}`);
+  refuseUnknownSettings(functionName, raw, settingsFields[kind as TriggerKind]);
   const definition = validator(functionName, raw ?? {});
   try {
     deliveryChecks[kind as TriggerKind]?.(app, functionName, definition);

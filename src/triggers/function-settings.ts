@@ -72,6 +72,10 @@ export const functionSettingsSchema = z.object({
   origin: z.enum(['lambda', 'workers', 'azure']).optional(),
 });
 
+/** The shared settings' names, and within `network: { allow }` its own, for a deploy to refuse any other. */
+export const FUNCTION_SETTINGS_FIELDS: readonly string[] = Object.keys(functionSettingsSchema.shape);
+export const NETWORK_POLICY_FIELDS: readonly string[] = ['allow'];
+
 export const DEFAULTS = {
   memoryMb: 128,
   timeoutMs: 30_000,

@@ -8,6 +8,8 @@ export interface BackoffSettings {
 }
 
 export const DEFAULT_BACKOFF: BackoffSettings = { initialMs: 1_000, maxMs: 60_000 };
+/** What a `backoff` setting may hold, in every kind. */
+export const BACKOFF_FIELDS: readonly (keyof BackoffSettings)[] = ['initialMs', 'maxMs'];
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**

@@ -6,7 +6,7 @@ import { eventFunctionRefusal } from '../invoke/event-function-refusal.js';
 import { buildInvokeRequest } from '../invoke/invoke-request.js';
 import { answerJson, printAnswer } from '../invoke/print-answer.js';
 import { printJson } from '../output/table.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../shared/suggest.js';
 
 const FIRST_ERROR_STATUS = 400;
 

@@ -8,7 +8,7 @@ import { commandGroup, integerOption, type Subcommand } from '../command-group.j
 import { flag, stringOption, type CliContext, type ParsedArgs } from '../command.js';
 import { humanDuration, isoTime } from '../output/durations.js';
 import { countOf, formatTable, printListing } from '../output/table.js';
-import { didYouMean } from '../suggest.js';
+import { didYouMean } from '../../shared/suggest.js';
 
 const GROUP = 'queue';
 const MAX_PEEK_LIMIT = 100;

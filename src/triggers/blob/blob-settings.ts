@@ -1,7 +1,7 @@
 import { NimbusError } from '../../shared/errors.js';
-import type { BlobEventType } from '../../sdk/definition.js';
+import type { BlobEventType, BlobSettings } from '../../sdk/definition.js';
 import { validateBucketName } from '../../blobs/blob-names.js';
-import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type BackoffSettings } from '../retry-policy.js';
+import { BACKOFF_FIELDS, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type BackoffSettings } from '../retry-policy.js';
 import { compileBlobPathPattern, EVERY_KEY, type BlobPathPattern } from './path-pattern.js';
 
 export const BLOB_EVENT_TYPES: readonly BlobEventType[] = ['created', 'updated', 'deleted'];
@@ -20,6 +20,9 @@ export interface ResolvedBlobTrigger {
   maxAttempts: number;
   backoff: BackoffSettings;
 }
+
+/** The blob trigger's own field names (what validateBlobSettings reads), for a deploy to refuse any other. */
+export const BLOB_TRIGGER_FIELDS: readonly (keyof BlobSettings)[] = ['bucket', 'path', 'events', 'maxAttempts', 'backoff'];
 
 function invalid(field: string, why: string): NimbusError {
   return new NimbusError('NIMBUS_ERR_DEPLOY_INVALID_DEFINITION', `${field}: ${why}`, { field });
@@ -72,7 +75,7 @@ export function validateBlobSettings(settings: unknown): ResolvedBlobTrigger {
   if (s.backoff !== undefined) {
     if (typeof s.backoff !== 'object' || s.backoff === null) throw invalid('backoff', 'must be an object');
     const b = s.backoff as Record<string, unknown>;
-    for (const field of ['initialMs', 'maxMs'] as const) {
+    for (const field of BACKOFF_FIELDS) {
       const value = b[field];
       if (value === undefined) continue;
       if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_BACKOFF_MS) {

@@ -51,6 +51,13 @@ export const queueTriggerSchema = z.object({
 });
 
 /**
+ * The queue trigger's own field names, for a deploy to refuse any other. The
+ * schema itself stays lenient: it also reads stored manifests and derived
+ * settings, which a deploy's strictness is not for.
+ */
+export const QUEUE_TRIGGER_FIELDS: readonly string[] = Object.keys(queueTriggerSchema.shape);
+
+/**
  * Applies the defaults and checks ranges and queue names. Throws
  * NIMBUS_ERR_DEPLOY_INVALID_DEFINITION naming the field.
  */

@@ -73,6 +73,19 @@ export function parseCron(cron: string, timezone: string = DEFAULT_TIMEZONE): vo
 }
 
 /**
+ * Croner's refusal of a pattern, or null when it takes it. Built outside the
+ * cache: the patterns tried while explaining a refusal are ones no timer runs on.
+ */
+export function cronRefusal(cron: string): Error | null {
+  try {
+    new Cron(cron, { timezone: DEFAULT_TIMEZONE, mode: CRON_MODE, paused: true });
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/**
  * Zones found valid: asking Intl costs ~0.1 ms, and a start re-checks every stored timer (most in the same few zones).
  * The default zone is known from the outset: the first question to Intl loads its zone data, ~15 ms of a start that
  * checks the stored timers (their next times are stored, so nothing else there needs Intl).

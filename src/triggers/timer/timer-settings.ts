@@ -1,5 +1,6 @@
 import { NimbusError } from '../../shared/errors.js';
 import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type BackoffSettings } from '../retry-policy.js';
+import { cronProblem } from './cron-problem.js';
 import { DEFAULT_TIMEZONE, isValidTimeZone, parseCron, Schedule } from './schedule.js';
 
 /** Upper bound on attempts per scheduled time: a timer is not a queue. */
@@ -79,8 +80,8 @@ export function checkTimerSettings(settings: unknown, now: number): CheckedTimer
 
   try {
     parseCron(cron, timezone);
-  } catch (err) {
-    throw invalid('cron', `${JSON.stringify(cron)} is not valid (${(err as Error).message})`);
+  } catch {
+    throw invalid('cron', cronProblem(cron));
   }
   const firstAfterNow = new Schedule(cron, timezone).nextAfter(now);
   if (firstAfterNow === null) throw invalid('cron', `${JSON.stringify(cron)} never fires`);
@@ -107,8 +108,9 @@ function resolvePolicies(s: Record<string, unknown>): Omit<ResolvedTimerSettings
   return { catchUp, overlap, runOnStartup: s.runOnStartup === true, maxAttempts, backoff };
 }
 
-const RESOLVED_FIELDS: readonly (keyof ResolvedTimerSettings)[] = ['cron', 'timezone', 'catchUp', 'overlap', 'runOnStartup', 'maxAttempts', 'backoff'];
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(RESOLVED_FIELDS);
+/** Every timer setting: what a deploy may give (then refuses any other) and what a stored manifest holds, resolved. */
+export const TIMER_TRIGGER_FIELDS: readonly (keyof ResolvedTimerSettings)[] = ['cron', 'timezone', 'catchUp', 'overlap', 'runOnStartup', 'maxAttempts', 'backoff'];
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(TIMER_TRIGGER_FIELDS);
 
 /**
  * A timer's settings as a deployed version carries them (resolved, in its
@@ -136,7 +138,7 @@ export function checkStoredTimerSettings(settings: unknown): void {
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw invalid('settings', 'must be an object');
   checkKnownTimerFields(settings);
   const s = settings as Record<string, unknown>;
-  for (const field of RESOLVED_FIELDS) if (s[field] === undefined) throw invalid(field, 'is missing from the stored settings');
+  for (const field of TIMER_TRIGGER_FIELDS) if (s[field] === undefined) throw invalid(field, 'is missing from the stored settings');
   if (typeof s.cron !== 'string' || s.cron.length > MAX_CRON_LENGTH) throw invalid('cron', 'must be a cron pattern');
   if (typeof s.timezone !== 'string' || s.timezone.length > MAX_TIMEZONE_LENGTH || !isValidTimeZone(s.timezone)) {
     throw invalid('timezone', `${JSON.stringify(s.timezone).slice(0, MAX_TIMEZONE_LENGTH)} is not an IANA time zone this node knows`);

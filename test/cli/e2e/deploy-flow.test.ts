@@ -196,6 +196,11 @@ describe('deploy, inspect, roll back and remove an app', () => {
       assert.equal(await (await fetch(`${url}/owned`)).text(), 'other');
     });
 
+    test('a misspelt setting in a JavaScript app (no type check to catch it), with the near name', async () => {
+      const err = await refused({ 'index.js': `import { http, queue } from 'nimbus-functions';\nexport const which = http('GET /flow/which', () => new Response('x'));\nexport const work = queue({ queue: 'flow-jobs', maxAttemps: 5 }, () => {});\n` });
+      assert.deepEqual(err, ['nimbus: a function definition is not valid: work.maxAttemps: unknown queue setting; did you mean "maxAttempts"?']);
+    });
+
     test('a module that throws at its top level', async () => {
       const err = await refused({ 'index.ts': `import { http } from 'nimbus-functions';\nthrow new Error('no config');\nexport const which = http('GET /flow/which', () => new Response('x'));\n` });
       assert.equal(err.length, 1, err.join('\n'));

@@ -59,6 +59,26 @@ test('a bad cron expression is refused naming the cron field', () => {
   assert.equal(refusedField({}), 'cron');
 });
 
+test('a refused cron is explained in Nimbus\'s words, naming the field at fault and what it takes', () => {
+  const says = (cron: string): string => {
+    try {
+      validateTimerSettings({ cron });
+    } catch (err) {
+      return (err as Error).message.replace(/^[^:]*: cron: /, '');
+    }
+    return assert.fail(`expected ${cron} to be refused`);
+  };
+  assert.equal(says('*/0 * * * *'), '"*/0 * * * *": minute "*/0" is not valid: use 0-59, a range (1-5), a list (1,15,30) or a step (*/15)');
+  assert.equal(says('0 9 * * MONDAY'), '"0 9 * * MONDAY": day-of-week "MONDAY" is not valid: use 0-7 or SUN-SAT, a range (1-5), a list (1,15,30) or a step (*/15)');
+  assert.equal(says('60 * * * * *'), '"60 * * * * *": second "60" is out of range: use 0-59, a range (1-5), a list (1,15,30) or a step (*/15)', 'six fields: seconds first');
+  assert.equal(says('@reboot'), '"@reboot" is not supported: a timer runs on a schedule; add runOnStartup: true to also run it when a node starts');
+  assert.match(says('@fortnightly'), /^"@fortnightly" is not a shortcut Nimbus knows: use @yearly, .*@hourly, or 5 fields/);
+  assert.match(says('* * * *'), /^"\* \* \* \*" is not a cron pattern: use 5 fields/);
+  for (const cron of ['every minute', '0 0 1 1 * 2027 9', '0 0 12 * * MON 2027', '61 * * * *', 'a b c d e']) {
+    assert.doesNotMatch(says(cron), /CronPattern|mode|parts|configuration/, cron);
+  }
+});
+
 test('a cron that can never fire (30 February) is refused', () => {
   assert.equal(refusedField({ cron: '0 0 30 2 *' }), 'cron');
 });

@@ -1,11 +1,13 @@
 /**
  * "Did you mean": the closest known name to a mistyped one, by edit distance
  * with swaps of two neighbouring letters counted as one edit (`dpeloy` is one
- * edit from `deploy`). Only close names are offered: at most one edit in three
- * letters, so a word that merely shares letters is not.
+ * edit from `deploy`), letter case ignored. Only close names are offered: at
+ * most one edit in three letters, so a word that merely shares letters is
+ * not, unless `maxDistance` sets the bound: settings names are short
+ * (`pth` for `path`) and a hint there is worth an occasional odd one.
  */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  const allowed = Math.max(1, Math.floor(word.length / 3));
+export function closest(word: string, candidates: Iterable<string>, options: { maxDistance?: number } = {}): string | undefined {
+  const allowed = options.maxDistance ?? Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -19,8 +21,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 }
 
 /** `; did you mean "deploy"?` when there is a close name, else nothing. */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const match = closest(word, candidates);
+export function didYouMean(word: string, candidates: Iterable<string>, options: { maxDistance?: number } = {}): string {
+  const match = closest(word, candidates, options);
   return match === undefined ? '' : `; did you mean "${match}"?`;
 }
 
