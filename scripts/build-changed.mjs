@@ -5,26 +5,18 @@
 // and CLI bundles if anything changed. Nothing changed: nothing is done.
 //
 // esbuild only strips types: `npm run build` (tsc) is still what checks them,
-// and what writes the declarations the published package carries. An app's
+// and what writes the declarations the published package carries; its SDK
+// JavaScript is written the same way as here (compile-sources.mjs). An app's
 // type check reads the SDK's sources while they are newer than their
 // declarations (src/cli/bundle/sdk-location.ts).
-import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cliBundleIsCurrent } from '../bin/cli-entry.js';
+import { compileSources, OUT_DIR, sources } from './compile-sources.mjs';
 
 const SOURCE_DIR = 'src';
-const OUT_DIR = 'dist';
 const INSTANCE_BUNDLE = join(OUT_DIR, 'instance.mjs');
-
-function sources(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 function mtime(path) {
   return existsSync(path) ? statSync(path).mtimeMs : -1;
@@ -32,18 +24,7 @@ function mtime(path) {
 
 const started = performance.now();
 const stale = sources(SOURCE_DIR).filter((file) => mtime(join(OUT_DIR, file.replace(/\.ts$/, '.js'))) < mtime(file));
-if (stale.length > 0) {
-  await build({
-    entryPoints: stale,
-    outbase: '.',
-    outdir: OUT_DIR,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    logLevel: 'warning',
-  });
-}
+if (stale.length > 0) await compileSources(stale);
 // The CLI bundle is also stale when `tsc` compiled after it was made (then bin/nimbus.js runs the slower modules).
 for (const [script, current] of [['scripts/bundle-instance.mjs', existsSync(INSTANCE_BUNDLE)], ['scripts/bundle-cli.mjs', cliBundleIsCurrent()]]) {
   if (stale.length === 0 && current) continue;
