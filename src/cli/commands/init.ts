@@ -13,8 +13,9 @@ export const initCommand: CliCommand = {
     ...TEMPLATES.map((t) => `                   ${t.name.padEnd(14)} ${t.summary}`),
     '--force          write into a folder that holds other files (replaces index.ts and tsconfig.json)',
     'DIR (default: the current folder) gets index.ts, tsconfig.json, package.json with the',
-    'nimbus-functions dependency and dev/deploy scripts, and a .gitignore. A folder that holds',
-    'only package.json, package-lock.json, node_modules or .git counts as empty.',
+    'dev/deploy/typecheck scripts and nimbus-functions, typescript and @types/node as',
+    'devDependencies (nimbus-functions from this clone when run from one), and a .gitignore.',
+    'A folder that holds only package.json, package-lock.json, node_modules or .git counts as empty.',
   ],
   options: { template: { type: 'string', short: 't' }, force: { type: 'boolean' } },
   positionals: { names: ['DIR'], optional: 1 },
@@ -31,7 +32,7 @@ export const initCommand: CliCommand = {
 
 const FILE_NOTES: Record<string, string> = {
   'tsconfig.json': 'the checks nimbus deploy runs, for tsc and your editor',
-  'package.json': 'scripts dev, deploy and typecheck; nimbus-functions as a devDependency',
+  'package.json': 'scripts dev, deploy and typecheck; nimbus-functions and typescript as devDependencies',
   '.gitignore': 'node_modules/ and the .nimbus/ data folder',
 };
 
@@ -45,11 +46,21 @@ function formatCreated(result: ScaffoldResult, template: AppTemplate, where: str
   }
   lines.push('', 'Next:');
   if (where !== '') lines.push(`  cd ${quoteForShell(where)}`);
-  if (!result.installed) lines.push('  npm install          # nimbus-functions: the nimbus command, the SDK and its types');
+  if (result.toInstall.length > 0) lines.push(`  npm install          # ${installNote(result.toInstall)}`);
   lines.push('  npm run dev          # a local node on http://127.0.0.1:8080 that redeploys on every save');
   lines.push(...template.tryIt.map((command) => `  ${command.replaceAll('<app>', result.name)}`));
   lines.push('  npm run deploy       # to the node at NIMBUS_URL, with the key in NIMBUS_ADMIN_KEY');
   return lines;
+}
+
+/** Why `npm install` is next: each missing package and what it brings (a path says where nimbus-functions comes from). */
+function installNote(missing: ScaffoldResult['toInstall']): string {
+  const notes = missing.map(({ name, spec }) => {
+    if (name === 'typescript') return 'typescript (tsc, for npm run typecheck)';
+    if (name === '@types/node') return "@types/node (Node's types)";
+    return `${name}${spec.startsWith('file:') ? ` from ${spec.slice('file:'.length)}` : ''} (the nimbus command, the SDK and its types)`;
+  });
+  return notes.join(', ');
 }
 
 function quoteForShell(path: string): string {

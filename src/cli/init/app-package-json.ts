@@ -4,9 +4,8 @@ export type PackageJson = Record<string, unknown>;
 export interface AppPackageDefaults {
   /** Used when the file has no name. */
   name: string;
-  /** This package's name (nimbus-functions) and version. */
-  dependency: string;
-  version: string;
+  /** Packages the app needs, and the spec each is added with when the file has none. */
+  devDependencies: Readonly<Record<string, string>>;
   /** Replace scripts of the same name. */
   force: boolean;
 }
@@ -40,8 +39,8 @@ export function appPackageJson(existing: PackageJson | undefined, defaults: AppP
 
   const dependencies = record(manifest['dependencies']);
   const devDependencies = record(manifest['devDependencies']);
-  if (dependencies[defaults.dependency] === undefined && devDependencies[defaults.dependency] === undefined) {
-    devDependencies[defaults.dependency] = `^${defaults.version}`;
+  for (const [name, spec] of Object.entries(defaults.devDependencies)) {
+    if (dependencies[name] === undefined && devDependencies[name] === undefined) devDependencies[name] = spec;
   }
   manifest['devDependencies'] = devDependencies;
   return manifest;

@@ -5,6 +5,7 @@ import { CliError } from '../cli-error.js';
 import { sanitiseAppName } from '../bundle/app-name.js';
 import { COMMON_TEMPLATE_DIR, TEMPLATES_DIR, type AppTemplate } from './app-templates.js';
 import { appPackageJson, type PackageJson } from './app-package-json.js';
+import { appDevDependencies } from './app-dependencies.js';
 import { ownPackage } from './own-package.js';
 
 /**
@@ -33,8 +34,8 @@ export interface ScaffoldResult {
   /** The name written to package.json (and the app's name when it deploys). */
   name: string;
   files: { file: string; kind: WriteKind }[];
-  /** nimbus-functions is already in the folder's node_modules (it was installed before init). */
-  installed: boolean;
+  /** What package.json lists for the app that is not in its node_modules yet: `npm install` fetches it. */
+  toInstall: { name: string; spec: string }[];
 }
 
 export async function scaffoldApp({ dir, template, force }: ScaffoldOptions): Promise<ScaffoldResult> {
@@ -52,14 +53,23 @@ export async function scaffoldApp({ dir, template, force }: ScaffoldOptions): Pr
   const own = ownPackage();
   const manifestPath = join(dir, 'package.json');
   const existing = await readManifest(manifestPath);
-  const manifest = appPackageJson(existing, { name: sanitiseAppName(basename(dir)) || 'app', dependency: own.name, version: own.version, force });
+  const needed = appDevDependencies(own, dir);
+  const manifest = appPackageJson(existing, { name: sanitiseAppName(basename(dir)) || 'app', devDependencies: needed, force });
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   const before = existing === undefined ? undefined : await readFile(manifestPath, 'utf8');
   if (before !== text) await writeFile(manifestPath, text);
   files.push({ file: 'package.json', kind: before === undefined ? 'created' : before === text ? 'kept' : 'updated' });
 
   files.sort((a, b) => LISTED_ORDER.indexOf(a.file) - LISTED_ORDER.indexOf(b.file));
-  return { name: String(manifest['name']), files, installed: existsSync(join(dir, 'node_modules', own.name, 'package.json')) };
+  const listed = { ...record(manifest['dependencies']), ...record(manifest['devDependencies']) };
+  const toInstall = Object.keys(needed)
+    .filter((name) => !existsSync(join(dir, 'node_modules', name, 'package.json')))
+    .map((name) => ({ name, spec: String(listed[name]) }));
+  return { name: String(manifest['name']), files, toInstall };
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 async function prepareFolder(dir: string, force: boolean): Promise<void> {

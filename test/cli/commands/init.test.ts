@@ -2,11 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lines, runNimbus } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-app.js';
 
-const ownVersion = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+const own = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
+/** What an app needs beside nimbus-functions, at the versions Nimbus is checked with. */
+const TYPECHECK_DEPENDENCIES = { typescript: own.dependencies['typescript'], '@types/node': own.dependencies['@types/node'] };
 
 describe('nimbus init', () => {
   test('makes DIR with index.ts, tsconfig.json, package.json and .gitignore, and prints the next steps', async (t) => {
@@ -24,7 +29,8 @@ describe('nimbus init', () => {
       private: true,
       type: 'module',
       scripts: { dev: 'nimbus dev .', deploy: 'nimbus deploy .', typecheck: 'tsc --noEmit' },
-      devDependencies: { 'nimbus-functions': `^${ownVersion}` },
+      // Not on the npm registry: run from a clone, init depends on the clone, which npm links.
+      devDependencies: { 'nimbus-functions': `file:${relative(dir, REPO)}`, ...TYPECHECK_DEPENDENCIES },
     });
     const ignored = readFileSync(join(dir, '.gitignore'), 'utf8').split('\n');
     assert.ok(ignored.includes('.nimbus/') && ignored.includes('node_modules/'), ignored.join('|'));
@@ -36,7 +42,7 @@ describe('nimbus init', () => {
     assert.deepEqual(out.slice(1, 5).map((l) => l.trim().split(/\s+/)[0]), ['index.ts', 'tsconfig.json', 'package.json', '.gitignore']);
     const next = out.slice(out.indexOf('Next:') + 1).map((l) => l.trim());
     assert.equal(next[0], "cd 'My App'", 'a folder name with a space is quoted');
-    assert.match(next[1]!, /^npm install\b/);
+    assert.equal(next[1], `npm install          # nimbus-functions from ${relative(dir, REPO)} (the nimbus command, the SDK and its types), typescript (tsc, for npm run typecheck), @types/node (Node's types)`);
     assert.match(next[2]!, /^npm run dev\b/);
     assert.ok(next.includes('curl http://127.0.0.1:8080/greet/ada'), next.join('\n'));
     assert.match(next.at(-1)!, /^npm run deploy\b/);
@@ -82,12 +88,55 @@ describe('nimbus init', () => {
 
     assert.equal(run.code, 0, run.stderr);
     const manifest = JSON.parse(readFileSync(join(cwd.path, 'package.json'), 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(manifest['devDependencies'], { 'nimbus-functions': 'file:../nimbus-functions-0.1.0.tgz' });
+    assert.deepEqual(manifest['devDependencies'], { 'nimbus-functions': 'file:../nimbus-functions-0.1.0.tgz', ...TYPECHECK_DEPENDENCIES });
     assert.deepEqual(manifest['scripts'], { dev: 'my own dev', deploy: 'nimbus deploy .', typecheck: 'tsc --noEmit' }, 'a script of the user is kept');
     assert.match(String(manifest['name']), /^nimbus-cli-shop-/);
     assert.equal(manifest['type'], 'module');
     assert.match(run.stdout, /^ {2}package\.json +\(updated\) /m);
-    assert.ok(!lines(run.stdout).some((l) => l.trim().startsWith('npm install')), 'nimbus-functions is installed already');
+    const install = lines(run.stdout).filter((l) => l.trim().startsWith('npm install'));
+    assert.deepEqual(install, ["  npm install          # typescript (tsc, for npm run typecheck), @types/node (Node's types)"], 'nimbus-functions is installed already; what typecheck needs is not');
+  });
+
+  test('no npm install is printed when everything the app lists is installed (npm i -D of the tarball brings typescript along)', async (t) => {
+    const cwd = await makeTempDir({
+      'package.json': JSON.stringify({ devDependencies: { 'nimbus-functions': 'file:../nimbus-functions-0.1.0.tgz' } }),
+      'node_modules/nimbus-functions/package.json': '{"name":"nimbus-functions"}',
+      'node_modules/typescript/package.json': '{"name":"typescript"}',
+      'node_modules/@types/node/package.json': '{"name":"@types/node"}',
+    });
+    t.after(() => cwd.remove());
+
+    const run = await runNimbus(['init'], { cwd: cwd.path });
+
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!lines(run.stdout).some((l) => l.trim().startsWith('npm install')), run.stdout);
+  });
+
+  test("the app's package.json provides every command its scripts run, and the types its tsconfig.json names", async (t) => {
+    const cwd = await makeTempDir();
+    t.after(() => cwd.remove());
+    const run = await runNimbus(['init', 'app'], { cwd: cwd.path });
+    assert.equal(run.code, 0, run.stderr);
+    const dir = join(cwd.path, 'app');
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+
+    // The spec npm install would follow leads back to this package.
+    const spec = manifest.devDependencies['nimbus-functions']!;
+    assert.match(spec, /^file:/);
+    assert.equal((JSON.parse(readFileSync(join(resolve(dir, spec.slice('file:'.length)), 'package.json'), 'utf8')) as { name: string }).name, own.name);
+
+    // npm puts each dependency's bin on the scripts' PATH; only the app's own dependencies are sure to be there.
+    const require = createRequire(join(REPO, 'package.json'));
+    const bins = new Set<string>();
+    for (const name of Object.keys(manifest.devDependencies)) {
+      const packageJson = name === own.name ? join(REPO, 'package.json') : require.resolve(`${name}/package.json`);
+      const bin = (JSON.parse(readFileSync(packageJson, 'utf8')) as { bin?: Record<string, string> }).bin ?? {};
+      for (const command of Object.keys(bin)) bins.add(command);
+    }
+    for (const [script, command] of Object.entries(manifest.scripts)) assert.ok(bins.has(command.split(' ')[0]!), `"${script}": ${command} comes with a devDependency`);
+    const tsconfig = readFileSync(join(dir, 'tsconfig.json'), 'utf8');
+    assert.match(tsconfig, /"types": \["node"\]/);
+    assert.ok(manifest.devDependencies['@types/node'], "tsconfig.json's types: node come with @types/node");
   });
 
   test('refuses a folder that holds other files with exit 1 and one line; --force writes into it', async (t) => {

@@ -47,9 +47,13 @@ export const INSTEAD: readonly Substitution[] = [
   { line: /^npm test$/, reason: 'the whole test suite, of which this test is a part' },
   { line: /^(\w+=\S* )*npm run bench\b/, reason: 'benchmarks load the machine for minutes; docs/benchmarks.md records what they measured' },
   {
-    line: /^npm (i|install) -D nimbus-functions$/,
+    line: /^npm pack$/,
+    reason: "the full build: it would rewrite dist/ under the tests running beside this one (test/cli/e2e/packed-install.test.ts packs for real)",
+  },
+  {
+    line: /^npm (i|install) -D (nimbus-functions|\S*\/nimbus-functions-[\d.]+\.tgz)$/,
     run: LINK_THE_CHECKOUT,
-    reason: 'installs from the npm registry: this checkout is linked in its place (test/cli/e2e/packed-install.test.ts installs the packed package for real)',
+    reason: 'installs the packed package: this checkout is linked in its place (test/cli/e2e/packed-install.test.ts installs the packed package for real)',
   },
 ];
 
