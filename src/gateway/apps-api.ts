@@ -6,6 +6,7 @@ import { NimbusError } from '../shared/errors.js';
 import type { FunctionManifest, VersionRecord } from '../store/store.js';
 import type { AdminRouter } from './admin-router.js';
 import { appRoutes } from './admin-routes/apps.js';
+import type { FailureAudience } from './failure-audience.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { readJsonBody } from './json.js';
 import { byName, pageOf, readPageQuery, type ListOrder } from './list-page.js';
@@ -67,7 +68,9 @@ export function nextRunOf(f: Pick<FunctionManifest, 'kind' | 'trigger'>, now: nu
 }
 
 /** The apps area of the admin API: deploy, list, versions, rollback, remove, invoke. */
-export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string, credentials: CredentialFilter): void {
+export function addAppsApi(
+  router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string, credentials: CredentialFilter, failureAudience?: FailureAudience,
+): void {
   const summarize = (version: VersionRecord | undefined): FunctionSummary[] => {
     if (!version) return [];
     const counts = new Map<string, { instances: number; inflight: number; waiting: number }>();
@@ -155,7 +158,7 @@ export function addAppsApi(router: AdminRouter, deployments: DeploymentRegistry,
     // An event function's input is JSON: checked here (size, depth, syntax) so a bad one is the caller's 400, not the function's error.
     const body = fn.kind === 'http' ? undefined : Buffer.from(JSON.stringify((await readJsonBody(req, MAX_INVOKE_BODY_BYTES)) ?? null));
     await handleFunctionRequest(req, res, dispatcher, { app, functionName: fnName, version, auth: 'admin' }, {
-      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, credentials, ...(body ? { body } : {}),
+      params: {}, maxBodyBytes: MAX_INVOKE_BODY_BYTES, trigger: fn.kind === 'http' ? 'http' : 'manual', method, credentials, failureAudience, ...(body ? { body } : {}),
     });
     return undefined;
   }, { auth: async (params) => {

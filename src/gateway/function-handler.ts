@@ -5,6 +5,7 @@ import type { Dispatcher } from '../runtime/dispatcher.js';
 import { InvocationFailure, type InvocationResponse, type Outcome, type TriggerTag } from '../runtime/invocation.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import { BodyLimit } from './body-limit.js';
+import type { FailureAudience } from './failure-audience.js';
 import { sendError } from './json.js';
 import type { RouteTarget } from './route-table.js';
 
@@ -36,9 +37,25 @@ function writeHead(res: ServerResponse, response: InvocationResponse, headers: s
   }
 }
 
-export function failureToError(failure: InvocationFailure): NimbusError {
-  // A handler's own error message is the function author's, but its stack stays in the logs.
-  return new NimbusError(failure.code ?? FAILURE_CODES[failure.outcome], failure.message, failure.details);
+/**
+ * A failed invocation as the caller's answer: its status and code, what kind
+ * of failure it was and the invocation id. The function's own message (an
+ * exception's text, a start-up error) only when `detailed`: exception messages
+ * carry SQL, file paths, even connection strings, and a route's caller is
+ * anyone. The message and stack are in the function's logs under the id.
+ * A throttled invocation never ran: its message is the node's own.
+ */
+export function failureToError(failure: InvocationFailure, invocationId: string, detailed: boolean): NimbusError {
+  const code = failure.code ?? FAILURE_CODES[failure.outcome];
+  const details = { ...failure.details, invocationId };
+  if (detailed || failure.outcome === 'throttled') return new NimbusError(code, failure.message, details);
+  return new NimbusError(code, `its logs have the details under invocation ${invocationId}`, details);
+}
+
+/** Asked only once an invocation failed: a request that succeeds pays nothing for it. */
+async function seesDetails(req: IncomingMessage, failure: InvocationFailure, audience: FailureAudience | undefined): Promise<boolean> {
+  if (audience === undefined || failure.outcome === 'throttled') return false;
+  return audience(req).catch(() => false);
 }
 
 /** Runs an HTTP function for one request, streaming both bodies. */
@@ -52,6 +69,8 @@ export interface FunctionRequestOptions {
   body?: Uint8Array;
   /** Takes the caller's Nimbus credentials out of what the function sees. */
   credentials: CredentialFilter;
+  /** Who sees a failed function's own error message (else only the kind of failure and the invocation id); nobody when absent. */
+  failureAudience?: FailureAudience | undefined;
 }
 
 export async function handleFunctionRequest(
@@ -59,7 +78,7 @@ export async function handleFunctionRequest(
   res: ServerResponse,
   dispatcher: Dispatcher,
   target: RouteTarget,
-  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET', body: presetBody, credentials }: FunctionRequestOptions,
+  { params, maxBodyBytes, trigger = 'http', method = req.method ?? 'GET', body: presetBody, credentials, failureAudience }: FunctionRequestOptions,
 ): Promise<void> {
   const invocationId = newInvocationId();
   const declared = presetBody ? presetBody.byteLength : Number(req.headers['content-length'] ?? 0);
@@ -142,7 +161,7 @@ export async function handleFunctionRequest(
     const error = tooLarge
       ? new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)
       : err instanceof InvocationFailure
-        ? failureToError(err)
+        ? failureToError(err, invocationId, await seesDetails(req, err, failureAudience))
         : err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL', (err as Error).message);
     const extra: Record<string, string> = { 'x-nimbus-invocation-id': invocationId };
     if (err instanceof InvocationFailure && err.outcome === 'throttled') extra['retry-after'] = String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)));

@@ -7,6 +7,7 @@ import type { Dispatcher } from '../runtime/dispatcher.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import type { AdminRouter } from './admin-router.js';
 import { ConsoleAssets } from './console-assets.js';
+import type { FailureAudience } from './failure-audience.js';
 import { handleFunctionRequest } from './function-handler.js';
 import { sendError, sendJson } from './json.js';
 import type { RouteMatch, RouteTable, RouteTarget } from './route-table.js';
@@ -50,6 +51,8 @@ export interface GatewayDeps {
   ready?: () => NodeReadiness;
   /** The web console's files at `/_nimbus/console/`; not served when absent. */
   console?: ConsoleAssets;
+  /** Who sees a failed function's own error message; nobody when absent. */
+  failureAudience?: FailureAudience;
 }
 
 /** What `/_nimbus/ready` answers: 200 when ready, else 503 with the reason. */
@@ -142,7 +145,9 @@ export class Gateway {
     if (req.headers['x-nimbus-async'] === '1' && this.deps.extensions.invokeAsync) {
       return this.deps.extensions.invokeAsync(req, res, target);
     }
-    await handleFunctionRequest(req, res, this.deps.dispatcher, target, { params, maxBodyBytes: this.maxBodyBytes, credentials: this.deps.credentials });
+    await handleFunctionRequest(req, res, this.deps.dispatcher, target, {
+      params, maxBodyBytes: this.maxBodyBytes, credentials: this.deps.credentials, failureAudience: this.deps.failureAudience,
+    });
   }
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {

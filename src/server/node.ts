@@ -16,6 +16,7 @@ import { addSecretsApi } from '../auth/secrets-api.js';
 import { addWhoamiApi } from '../auth/whoami-api.js';
 import { AdminRouter } from '../gateway/admin-router.js';
 import { addAppsApi } from '../gateway/apps-api.js';
+import { failureAudience } from '../gateway/failure-audience.js';
 import { ConsoleAssets } from '../gateway/console-assets.js';
 import { Gateway, type NodeHealth } from '../gateway/gateway.js';
 import { nodeRoutes } from '../gateway/admin-routes/node.js';
@@ -72,6 +73,13 @@ export interface NodeOptions {
   memoryBudgetMb?: number;
   /** Request body cap for HTTP functions (bytes); default 6 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Answer every caller of a failed function with its error message, as
+   * `nimbus dev` does (the developer is the caller there). Off: only a caller
+   * with the admin key sees it; others get the kind of failure and the
+   * invocation id. The message is in the function's logs either way.
+   */
+  showFunctionErrors?: boolean;
   /** Serve /metrics without the admin key (for a Prometheus inside a trusted network). Env NIMBUS_METRICS_OPEN=1. */
   metricsOpen?: boolean;
   /** Metering, function log capture, metrics and tracing; on by default (off only to measure their cost). */
@@ -262,7 +270,9 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
 
   const router = new AdminRouter();
-  addAppsApi(router, deployments, dispatcher, () => url, credentials);
+  const authorize = createAuthorizer(admin.key, keys);
+  const functionErrorsSeenBy = failureAudience(authorize, options.showFunctionErrors === true);
+  addAppsApi(router, deployments, dispatcher, () => url, credentials, functionErrorsSeenBy);
   const names = new KnownNames(deployments);
   addWhoamiApi(router);
   addKeysApi(router, keys, { checkScope: (scope) => names.checkKeyScope(scope) });
@@ -315,7 +325,8 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   });
   const gateway = await step(() => new Gateway(
     {
-      dispatcher: dispatcher!, routes, admin: router, authorize: createAuthorizer(admin.key, keys), credentials, extensions: { metrics: meter.extension, invokeAsync: queues.invokeAsync },
+      dispatcher: dispatcher!, routes, admin: router, authorize, credentials, extensions: { metrics: meter.extension, invokeAsync: queues.invokeAsync },
+      failureAudience: functionErrorsSeenBy,
       onError: (error) => log.error({ err: error }, 'request failed'),
       health: () => nodeHealth(storage),
       ready: () => membership.readiness(),

@@ -41,6 +41,8 @@ export const devCommand: CliCommand = {
     const stopSignal = waitForStopSignal(ctx.signals);
     const node = await startNodeFor(ctx, {
       ...options,
+      // The developer calls the routes: a failure's answer names the error, as the logs beside it do.
+      showFunctionErrors: true,
       logDestination: { write: (json: string) => void printPlatformLine(devConsole, json) },
     });
     devConsole.line(`Nimbus dev is running at ${node.url}`);

@@ -42,6 +42,7 @@ test('dev deploys the folder, prints function logs, redeploys on save, and stops
   const exit = startDev(t, ['dev', 'site', '--port', '0', '--no-typecheck'], ctx, signals, () => Promise.all([admin.close(), cwd.remove()]));
   await waitFor('the watcher to start', printed(/^Watching /));
   assert.equal(node.starts[0]!.dataDir, join(cwd.path, 'site', '.nimbus'), 'state lives in the app folder by default');
+  assert.equal(node.starts[0]!.showFunctionErrors, true, 'a failed function answers the developer with its error message');
   assert.equal(admin.requests.length, 1);
   assert.equal(admin.requests[0]!.headers.authorization, 'Bearer dev-key');
   assert.ok(stdout.some((l) => new RegExp(String.raw`^\d\d:\d\d:\d\d Deployed site v1 in ${TOOK} \(bundle ${TOOK}, upload ${TOOK}, live ${TOOK}\)$`).test(l)), stdout.join('\n'));

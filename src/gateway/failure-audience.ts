@@ -1,0 +1,30 @@
+import type { IncomingMessage } from 'node:http';
+import { presentedKey, type Authorize } from '../auth/authorize.js';
+
+/**
+ * Whether the caller of a function that failed sees the function's own error
+ * message in the answer. Asked only once an invocation failed: a request that
+ * succeeds pays nothing for it.
+ */
+export type FailureAudience = (req: IncomingMessage) => Promise<boolean>;
+
+/** Only the admin key is asked for, which is never read from the query string. */
+const ANY_URL = new URL('http://nimbus.local/');
+
+/**
+ * The admin key (or an admin-scoped key) sees the message, however it called:
+ * `nimbus invoke` calls `/fn/<app>/<fn>` with it, the console the invoke
+ * endpoint. Anyone else gets the kind of failure and the invocation id, since
+ * exception messages carry SQL, paths and connection strings, and a route's
+ * caller may be anyone. `everyone` is for `nimbus dev`, where the developer is
+ * the caller. The key is checked here, not taken from the route's own check:
+ * an anonymous route lets every request in without looking at its key.
+ */
+export function failureAudience(authorize: Authorize, everyone: boolean): FailureAudience {
+  if (everyone) return async () => true;
+  return async (req) => {
+    if (presentedKey(req.headers, ANY_URL, { kind: 'admin' }) === undefined) return false;
+    const scope = await authorize(req.headers, ANY_URL, { kind: 'admin' }).catch(() => undefined);
+    return scope?.kind === 'admin';
+  };
+}
