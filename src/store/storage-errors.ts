@@ -70,6 +70,18 @@ const SQLITE_FULL = 13;
 const SQLITE_CANTOPEN = 14;
 /** SQLite's word for "the file was moved or unlinked since it was opened". */
 const SQLITE_READONLY_DBMOVED = SQLITE_READONLY | (4 << 8);
+/** A failed fsync of a file, or of its folder. */
+const SQLITE_IOERR_FSYNC = SQLITE_IOERR | (4 << 8);
+const SQLITE_IOERR_DIR_FSYNC = SQLITE_IOERR | (5 << 8);
+
+/**
+ * A failed fsync inside SQLite (a FULL commit, a checkpoint). Unlike other I/O errors it does not pass: the disk may
+ * have dropped pages it could not write, which a later fsync no longer reports.
+ */
+export function isFailedSqliteFsync(error: unknown): boolean {
+  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  return errcode === SQLITE_IOERR_FSYNC || errcode === SQLITE_IOERR_DIR_FSYNC;
+}
 
 /** What each kind means to a caller, appended to the error's message. */
 const DETAILS: Readonly<Record<StorageFaultKind, string>> = {

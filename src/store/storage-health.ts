@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import { NimbusError } from '../shared/errors.js';
 import type { SqliteWriteGuard } from './sqlite/write-guard.js';
 import {
+  isFailedSqliteFsync,
   classifyStorageError, storageFaultError, type ClassifyOptions, type StorageArea, type StorageFaultKind,
 } from './storage-errors.js';
 import type { StorageFaults } from './storage-faults.js';
@@ -119,13 +120,8 @@ export class StorageHealth implements StorageFaults {
     return {
       beforeWrite: () => this.assertWritable('state'),
       afterCommit: (faulted) => this.#afterStateCommit(faulted),
-      fault: (error) => this.fault('state', error),
-      unsynced: (error) => {
-        // The reason is public (/_nimbus/health): the errno code only, as an open's message would name the path.
-        const code = (error as { code?: unknown } | null)?.code;
-        this.#markLost(['state'], `an fsync of the state file failed${typeof code === 'string' ? ` (${code})` : ''}: what it holds may not all be on the disk`, path);
-        return this.#answer('state', 'lost');
-      },
+      fault: (error) => (isFailedSqliteFsync(error) ? this.#unsynced(path, error) : this.fault('state', error)),
+      unsynced: (error) => this.#unsynced(path, error),
     };
   }
 
@@ -211,6 +207,15 @@ export class StorageHealth implements StorageFaults {
   /** Storage errors answered so far, by area and kind: `nimbus_storage_errors_total`. */
   errorCounts(): StorageErrorCount[] {
     return [...this.#errors.values()].map((entry) => ({ ...entry }));
+  }
+
+  /** An fsync of committed state failed (SQLite's own, or WalSync's): lost until a restart. */
+  #unsynced(path: string, error: unknown): NimbusError {
+    // The reason is public (/_nimbus/health): a code only, as an open's message would name the path.
+    const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
+    const which = typeof errcode === 'number' ? `SQLite result code ${errcode}` : typeof code === 'string' ? code : undefined;
+    this.#markLost(['state'], `an fsync of the state file failed${which ? ` (${which})` : ''}: what it holds may not all be on the disk`, path);
+    return this.#answer('state', 'lost');
   }
 
   #afterStateCommit(faulted: boolean): void {

@@ -185,3 +185,23 @@ test('errors that are not storage faults pass through untouched and are not coun
   assert.deepEqual(f.health.errorCounts(), []);
   assert.equal(f.log.lines.length, 0);
 });
+
+test('a failed fsync inside SQLite loses the state until restart; any other I/O error passes at the next write', (t) => {
+  const f = watchedFolder();
+  t.after(() => f.temp.remove());
+  const sqliteError = (errcode: number) => Object.assign(new Error('disk I/O error'), { code: 'ERR_SQLITE_ERROR', errcode });
+  // SQLITE_IOERR_WRITE (10 | 3 << 8): the write failed and was reported; the next one may well work.
+  const write = f.guard.fault(sqliteError(778)) as NimbusError;
+  assert.equal(write.details?.['reason'], 'io');
+  f.guard.afterCommit(false);
+  assert.equal(f.health.status().healthy, true, 'an I/O error passes once a write succeeds');
+
+  // SQLITE_IOERR_FSYNC (10 | 4 << 8): pages may be gone that no later fsync reports.
+  const fsync = f.guard.fault(sqliteError(1034)) as NimbusError;
+  assert.equal(fsync.details?.['reason'], 'lost');
+  f.guard.afterCommit(false);
+  const status = f.health.status();
+  assert.equal(status.lost, true, 'a later commit does not clear it');
+  assert.equal(status.reason, 'an fsync of the state file failed (SQLite result code 1034): what it holds may not all be on the disk');
+  assertRefused(() => f.guard.beforeWrite(), 'NIMBUS_ERR_STORE_UNAVAILABLE');
+});

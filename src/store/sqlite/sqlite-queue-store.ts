@@ -94,7 +94,7 @@ export class SqliteGroupCommit {
   /** Writes everything pending now and waits for the fsync that takes it to the disk. */
   async close(): Promise<void> {
     this.flush();
-    await this.#walSync?.idle();
+    await this.#walSync?.close();
   }
 
   /** Writes everything pending now. Called by the scheduler, and by `close()` before the database goes away. */

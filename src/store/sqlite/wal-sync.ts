@@ -1,4 +1,4 @@
-import { close, fstat, fsync, open } from 'node:fs';
+import { close, fsync, open, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { toStorageError } from '../storage-errors.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -7,17 +7,25 @@ import { writeGuardOf } from './write-guard.js';
 /** The few fs calls a sync makes, each on libuv's thread pool; tests hand in their own. */
 export interface WalSyncFiles {
   open(path: string, callback: (error: NodeJS.ErrnoException | null, fd: number) => void): void;
-  fstat(fd: number, callback: (error: NodeJS.ErrnoException | null, stats: { ino: number }) => void): void;
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
   close(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
 }
 
 const NODE_FILES: WalSyncFiles = {
   open: (path, callback) => open(path, 'r', callback),
-  fstat: (fd, callback) => fstat(fd, callback),
   fsync: (fd, callback) => fsync(fd, callback),
   close: (fd, callback) => close(fd, callback),
 };
+
+/** What a folder's fsync may answer where the file system cannot sync folders (SQLite and PostgreSQL ignore them too). */
+const FOLDER_SYNC_UNSUPPORTED = new Set(['EINVAL', 'EBADF', 'EISDIR', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES', 'EPERM']);
+
+/** An error that fails only the syncs it happened in (the WAL could not be opened): the next sync tries again. */
+class PassingSyncError extends Error {
+  constructor(readonly failure: unknown) {
+    super('the WAL could not be opened to sync it');
+  }
+}
 
 const perConnection = new WeakMap<SqliteDatabase, WalSync | null>();
 
@@ -33,18 +41,23 @@ const perConnection = new WeakMap<SqliteDatabase, WalSync | null>();
  * - **One fsync serves every commit before it started.** A sync asked for
  *   while one is under way waits for the next, which all such askers share:
  *   the one under way may have begun before their frames were written.
- * - **The WAL is opened for each fsync**, so nothing is held open, and a WAL
- *   that SQLite made anew (after the last connection closed) is the one
- *   synced. Its folder is synced too, once per WAL file, as SQLite does for a
- *   file it created: without the folder entry the file is not found after a
- *   power cut. No WAL (ENOENT) means the last connection closed, and SQLite
- *   checkpointed it into the database file and synced that first.
+ * - **The WAL stays open, from the connection's start to `close()`.** Since
+ *   Linux 4.16 an fsync reports a write-back error to every open file
+ *   description that was open when it happened, once; a descriptor opened
+ *   later would not hear of an error another (SQLite's own, at a checkpoint)
+ *   had already been told, and would acknowledge sends whose frames never
+ *   reached the disk. SQLite keeps the WAL file while any connection is open,
+ *   so the descriptor names it until this connection closes. Its folder is
+ *   synced once, as SQLite does for a file it created: without the folder
+ *   entry the file is not found after a power cut.
  * - **A failed fsync fails every later one.** After a failed fsync Linux may
  *   drop the pages it could not write and report the next fsync as a
  *   success; frames lost from the middle of the WAL break its checksum
  *   chain, and recovery discards every transaction after them, acknowledged
  *   or not. Durable writes are refused from then on as a storage fault; the
  *   node must be restarted (PostgreSQL stops the server for the same reason).
+ *   A WAL that cannot be opened (no descriptors left, the folder moved) fails
+ *   only the syncs of that moment: nothing unsynced was acknowledged.
  *
  * Commits are visible to readers before they are durable: a consumer may
  * take a message whose sender is still waiting for the fsync. If the fsync
@@ -57,8 +70,9 @@ export class WalSync {
   readonly #fault: (error: unknown) => unknown;
   #running: Promise<void> | null = null;
   #next: Promise<void> | null = null;
-  /** The WAL file whose folder entry was synced. */
-  #syncedInode: number | null = null;
+  /** The WAL, open until close(). */
+  #fd: number | null = null;
+  #folderSynced = false;
   #failed: unknown = null;
 
   /**
@@ -71,6 +85,7 @@ export class WalSync {
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
       const main = (db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main');
       sync = mode === 'wal' && main?.file ? new WalSync(main.file, (error) => writeGuardOf(db)?.unsynced(error) ?? toStorageError(error, 'state')) : null;
+      sync?.openNow();
       perConnection.set(db, sync);
     }
     return sync;
@@ -101,14 +116,36 @@ export class WalSync {
     return this.#next;
   }
 
+  /**
+   * Opens the WAL now, so that this descriptor hears of every write-back error from here on. The connection opened it
+   * in WAL mode; where it is not there yet, the first sync opens it.
+   */
+  openNow(): void {
+    if (this.#fd !== null) return;
+    try {
+      this.#fd = openSync(this.#wal, 'r');
+    } catch {
+      // The first sync tries again, and fails its sends if it cannot.
+    }
+  }
+
   /** Resolves when no sync is under way or waiting (whatever their outcome). */
   async idle(): Promise<void> {
     while (this.#running || this.#next) await (this.#next ?? this.#running)!.catch(() => {});
   }
 
+  /** Waits for the syncs under way, then lets the WAL go; a later sync opens it again. */
+  async close(): Promise<void> {
+    await this.idle();
+    const fd = this.#fd;
+    this.#fd = null;
+    if (fd !== null) await call<void>((done) => this.#files.close(fd, done)).catch(() => {});
+  }
+
   #start(): Promise<void> {
     if (this.#failed !== null) return Promise.reject(this.#failed);
     const running = this.#syncOnce().catch((error: unknown) => {
+      if (error instanceof PassingSyncError) throw toStorageError(error.failure, 'state');
       this.#failed ??= this.#fault(error);
       throw this.#failed;
     });
@@ -121,29 +158,33 @@ export class WalSync {
   }
 
   async #syncOnce(): Promise<void> {
-    let fd: number;
-    try {
-      fd = await call<number>((done) => this.#files.open(this.#wal, done));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    try {
-      const { ino } = await call<{ ino: number }>((done) => this.#files.fstat(fd, done));
-      await call<void>((done) => this.#files.fsync(fd, done));
-      if (ino !== this.#syncedInode) {
-        await this.#syncFolder();
-        this.#syncedInode = ino;
+    if (this.#fd === null) {
+      try {
+        this.#fd = await call<number>((done) => this.#files.open(this.#wal, done));
+      } catch (error) {
+        throw new PassingSyncError(error);
       }
-    } finally {
-      await call<void>((done) => this.#files.close(fd, done)).catch(() => {});
+    }
+    const fd = this.#fd;
+    await call<void>((done) => this.#files.fsync(fd, done));
+    if (!this.#folderSynced) {
+      await this.#syncFolder();
+      this.#folderSynced = true;
     }
   }
 
   async #syncFolder(): Promise<void> {
-    const fd = await call<number>((done) => this.#files.open(dirname(this.#wal), done));
+    let fd: number;
+    try {
+      fd = await call<number>((done) => this.#files.open(dirname(this.#wal), done));
+    } catch (error) {
+      if (FOLDER_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) return;
+      throw new PassingSyncError(error);
+    }
     try {
       await call<void>((done) => this.#files.fsync(fd, done));
+    } catch (error) {
+      if (!FOLDER_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     } finally {
       await call<void>((done) => this.#files.close(fd, done)).catch(() => {});
     }

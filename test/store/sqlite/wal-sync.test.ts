@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { NimbusError } from '../../../src/shared/errors.js';
 import { SqliteGroupCommit } from '../../../src/store/sqlite/sqlite-queue-store.js';
@@ -17,21 +18,17 @@ type Callback = (error: NodeJS.ErrnoException | null, value?: unknown) => void;
 class HeldFiles implements WalSyncFiles {
   readonly opened: string[] = [];
   readonly fsyncs: { path: string; finish: (error?: NodeJS.ErrnoException) => void }[] = [];
-  inode = 7;
-  missing = false;
+  /** Set to make opens of this path fail with this code. */
+  refuse: { path: string; code: string } | null = null;
   readonly #paths = new Map<number, string>();
   #nextFd = 100;
 
   open(path: string, callback: (error: NodeJS.ErrnoException | null, fd: number) => void): void {
-    if (this.missing) return callback(Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' }), -1);
+    if (this.refuse?.path === path) return callback(Object.assign(new Error(`${this.refuse.code}: ${path}`), { code: this.refuse.code }), -1);
     this.opened.push(path);
     const fd = this.#nextFd++;
     this.#paths.set(fd, path);
     callback(null, fd);
-  }
-
-  fstat(_fd: number, callback: (error: NodeJS.ErrnoException | null, stats: { ino: number }) => void): void {
-    callback(null, { ino: this.inode });
   }
 
   fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
@@ -43,8 +40,8 @@ class HeldFiles implements WalSyncFiles {
     callback(null);
   }
 
-  get openFds(): number {
-    return this.#paths.size;
+  get openPaths(): string[] {
+    return [...this.#paths.values()];
   }
 
   /** Finishes the fsyncs waiting now, in order, and lets what follows each of them run. */
@@ -92,24 +89,26 @@ test('a sync asked for while one is under way waits for the next, which every su
   assert.deepEqual(files.fsyncs.map((f) => f.path), ['/data/state.sqlite-wal'], 'the next sync started once the first ended');
   await files.finishAll();
   assert.equal(next.state, 'resolved');
-  assert.deepEqual(files.opened.filter((p) => p === '/data'), ['/data'], 'the same WAL file: its folder is not synced again');
-  assert.equal(files.openFds, 0, 'nothing is held open between syncs');
-  await sync.idle();
+  assert.deepEqual(files.opened, ['/data/state.sqlite-wal', '/data'], 'the WAL is opened once and kept; its folder is synced once');
+  assert.deepEqual(files.openPaths, ['/data/state.sqlite-wal']);
+  await sync.close();
+  assert.deepEqual(files.openPaths, [], 'close lets the WAL go');
 });
 
-test('a WAL made anew has its folder synced again; no WAL at all means there is nothing left to sync', async () => {
+test('a WAL that cannot be opened fails only the syncs of that moment; a folder that cannot be synced is no failure', async () => {
   const files = new HeldFiles();
   const sync = new WalSync('/data/state.sqlite', undefined, files);
-  const first = sync.sync();
+  files.refuse = { path: '/data/state.sqlite-wal', code: 'EMFILE' };
+  const refused = track(sync.sync());
+  await turn();
+  assert.equal(refused.state, 'rejected');
+  assert.match(String(refused.error), /EMFILE/);
+  files.refuse = { path: '/data', code: 'EINVAL' };
+  const next = track(sync.sync());
   await files.finishAll();
-  await first;
-  files.inode = 8;
-  const second = sync.sync();
-  await files.finishAll();
-  await second;
-  assert.deepEqual(files.opened, ['/data/state.sqlite-wal', '/data', '/data/state.sqlite-wal', '/data']);
-  files.missing = true;
-  await sync.sync();
+  assert.equal(next.state, 'resolved', 'the next sync opens the WAL: nothing was acknowledged unsynced');
+  assert.deepEqual(files.opened, ['/data/state.sqlite-wal']);
+  await sync.close();
 });
 
 test('a failed fsync fails its askers and every later sync, as a storage fault, without another fsync', async () => {
@@ -125,23 +124,40 @@ test('a failed fsync fails its askers and every later sync, as a storage fault, 
     assert.equal(failed.state, 'rejected');
     assert.ok(isIoFault(failed.error), String(failed.error));
   }
-  assert.equal(files.fsyncs.length, 0);
-  assert.equal(files.opened.length, 1, 'no WAL opened after the failure');
-  await sync.idle();
+  assert.equal(files.fsyncs.length, 0, 'no fsync after the failure');
+  await sync.close();
 });
 
-test('a connection in WAL mode has a WalSync that syncs its real WAL; one in memory or with a rollback journal has none', async () => {
+/** The process's open descriptors on `path`. */
+function descriptorsOn(path: string): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === path;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+test('a connection in WAL mode has a WalSync, holding the WAL open from the start so its fsyncs hear of every write-back error; in memory or with a rollback journal, none', async () => {
   const tmp = tempDir();
-  const wal = openDatabase(join(tmp.dir, 'state.db'));
+  const file = join(tmp.dir, 'state.db');
+  const wal = openDatabase(file);
   const rollback = openConnection(join(tmp.dir, 'rollback.db'));
   const memory = openConnection(':memory:');
   try {
     wal.exec('CREATE TABLE t (v TEXT); INSERT INTO t VALUES (1)');
+    const before = descriptorsOn(`${file}-wal`);
     const sync = WalSync.for(wal);
     assert.ok(sync);
     assert.equal(WalSync.for(wal), sync, 'one per connection');
+    assert.equal(descriptorsOn(`${file}-wal`), before + 1, 'opened at once, before any sync');
     await sync.sync();
+    wal.exec('INSERT INTO t VALUES (2)');
     await sync.sync();
+    assert.equal(descriptorsOn(`${file}-wal`), before + 1, 'the same descriptor, not one per sync');
+    await sync.close();
+    assert.equal(descriptorsOn(`${file}-wal`), before);
     assert.equal(WalSync.for(rollback), null);
     assert.equal(WalSync.for(memory), null);
   } finally {
