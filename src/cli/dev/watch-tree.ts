@@ -87,12 +87,17 @@ export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher 
     }
   };
 
-  /** After an entry appeared, vanished or was replaced: watch it if it is a folder now, drop the watches of what was there. */
-  const resync = (entry: string): void => {
+  /**
+   * After an entry appeared, vanished or was replaced: watch it if it is a folder now, drop the watches of what was
+   * there. `renamed`: the folder's own parent reported it, so it is watched afresh even when its inode is the same one:
+   * a folder removed and made again often gets its old inode back (ext4 reuses it at once), while the old watch went
+   * with the removed folder.
+   */
+  const resync = (entry: string, renamed: boolean): void => {
     if (closed || entry === '') return;
     const watched = folders.get(entry);
     const ino = folderIno(join(root, entry));
-    if (watched && watched.ino === ino) return;
+    if (!renamed && watched && watched.ino === ino) return;
     disarm(entry);
     if (ino !== undefined) arm(entry);
   };
@@ -116,14 +121,14 @@ export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher 
       const present = subfolders(join(root, folder)).map((child) => join(folder, child));
       const watchedHere = [...folders.keys()].filter((path) => path !== folder && dirname(path) === (folder === '' ? '.' : folder));
       for (const entry of new Set([...present, ...watchedHere])) {
-        if (!options.ignored(entry)) resync(entry);
+        if (!options.ignored(entry)) resync(entry, false);
       }
       return;
     }
     const entry = join(folder, name);
     if (options.ignored(entry)) return;
     // Content and time changes ('change') never turn an entry into or out of a folder; only a 'rename' can.
-    if (event === 'rename') resync(entry);
+    if (event === 'rename') resync(entry, true);
     options.onEvent(entry);
   };
 

@@ -161,6 +161,25 @@ test('a folder removed and made again is still watched', async (t) => {
   }
 });
 
+test('a folder removed and made again at once, likely on its old inode, is still watched', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a', 'gen/a.ts': 'a' });
+  const file = join(app.path, 'gen/a.ts');
+  const recorded = watchNoting(app.path, file);
+  t.after(async () => {
+    recorded.watcher.close();
+    await app.remove();
+  });
+
+  for (let round = 0; round < ROUNDS; round++) {
+    // No wait between the two: both events reach the watcher after the folder is back.
+    rmSync(join(app.path, 'gen'), { recursive: true });
+    mkdirSync(join(app.path, 'gen'));
+    writeFileSync(file, `again ${round}`);
+    await waitFor('the file in the new folder', () => recorded.seen.includes(`again ${round}`));
+    await saveAndExpectNotice(recorded, file, 'in place');
+  }
+});
+
 test('folders made under ignored ones are not watched, and closing releases every watch', async (t) => {
   const app = await makeTempDir({ 'index.ts': 'a', 'a/b/c.ts': 'a', 'a/d/e.ts': 'a' });
   t.after(() => app.remove());
