@@ -57,7 +57,8 @@ function callSite(entry: CallEntry): CallSite {
 function callFailure(site: CallSite, message: string, code?: string): HostCallError {
   const error = new HostCallError(message, code);
   // The site's own header is a bare `Error` line (it is not an error): its frames follow the first newline.
-  const stack = site.stack ?? '';
+  // A function's own Error.prepareStackTrace may make the stack anything but a string.
+  const stack = typeof site.stack === 'string' ? site.stack : '';
   const newline = stack.indexOf('\n');
   // No frames (the entry was not on the stack, say the function replaced a client method): the error's own stack beats none.
   if (newline !== -1) error.stack = `${error.name}: ${error.message}${stack.slice(newline)}`;
