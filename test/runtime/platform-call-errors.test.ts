@@ -31,6 +31,10 @@ export const headNote = http({ route: 'GET /note' }, async (_req, ctx) => {
     return { stack: (err as Error).stack };
   }
 });
+
+export const boom = http({ route: 'GET /boom' }, async () => {
+  throw new Error('boom on line 30');
+});
 `;
 
 function frames(stack: string): string[] {
@@ -65,5 +69,27 @@ describe('a platform call that fails', () => {
     const lines = frames(stack);
     assert.match(lines[0] ?? '', /readNote .*index\.ts:14:\d+/, stack);
     assert.match(lines[1] ?? '', /index\.ts:20:\d+/, stack);
+  });
+});
+
+describe('a function that throws', () => {
+  let node: TestNode;
+  const logs: string[] = [];
+  before(async () => {
+    node = await startTestNode();
+    node.onFunctionLog((line) => logs.push(line.message));
+    const deployed = await node.deploy('calls', { 'index.ts': APP });
+    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
+  });
+  after(() => node.dispose());
+
+  test('is logged with its own frames only: none of the instance runtime that called it, mapped or not', async () => {
+    const res = await fetch(`${node.url}/boom`);
+    assert.equal(res.status, 500);
+    await res.arrayBuffer();
+    await eventually(() => logs.some((l) => l.startsWith('Error: boom on line 30')), 10_000, 'the logged error');
+    const logged = logs.find((l) => l.startsWith('Error: boom on line 30'))!;
+    assert.match(frames(logged)[0] ?? '', /index\.ts:30:\d+/, logged);
+    assert.doesNotMatch(logged, /src\/runtime\/|instance\.mjs|async_hooks/, logged);
   });
 });

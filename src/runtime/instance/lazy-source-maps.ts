@@ -70,7 +70,15 @@ function displaySource(source: string, mapUrl: string): string {
   return absolute.startsWith('file:') ? fileURLToPath(absolute) : absolute;
 }
 
+/**
+ * This runtime's own bundle: its frames stay as they are (`instance.mjs:line`), so they read as the platform's, not
+ * as sources of the app, and the host can drop them from the stacks it logs (cleanStack).
+ */
+const OWN_FILE = import.meta.url;
+const OWN_PATH = fileURLToPath(OWN_FILE);
+
 function mapOf(file: string): { map: SourceMap; url: string } | null {
+  if (file === OWN_FILE || file === OWN_PATH) return null;
   let found = maps.get(file);
   if (found === undefined) {
     found = readMap(file);
