@@ -78,7 +78,9 @@ export class DevSession {
 
   async #deployOnce(): Promise<void> {
     const { out, err, deployer } = this.#options;
-    const stamp = clockTime(this.#now());
+    // Stamped when the deploy ends, not when it began: the node's own "version live" line (printed as it happens)
+    // then comes before it, in the order of the times both show.
+    const stamp = (): string => clockTime(this.#now());
     const observer = this.#deploys++ === 0 ? (this.#options.firstDeploy ?? QUIET_STEPS) : QUIET_STEPS;
     try {
       const { result, steps, totalMs, typecheck } = await deployer.deploy(observer);
@@ -87,7 +89,7 @@ export class DevSession {
         (e: unknown) => this.#closed || err(`${clockTime(this.#now())} type check failed to run: ${e instanceof Error ? e.message : String(e)}`),
       );
       this.#live = result;
-      out(`${stamp} ${formatDeployHeadline(result, totalMs)}${result.unchanged ? '' : ` (${formatStepsInline(steps)})`}`);
+      out(`${stamp()} ${formatDeployHeadline(result, totalMs)}${result.unchanged ? '' : ` (${formatStepsInline(steps)})`}`);
       const shown = result.functions.map((f) => `${f.name} ${f.kind} ${describeTrigger(f)}`).join('\n');
       if (shown !== this.#shownFunctions) formatFunctions(result).forEach((line) => out(line));
       this.#shownFunctions = shown;
@@ -95,7 +97,7 @@ export class DevSession {
       formatDeployWarnings(result).forEach((line) => err(`  ${line}`));
     } catch (e) {
       // Whatever went wrong, dev keeps watching: the next save may fix it.
-      err(`${stamp} Deploy failed: ${e instanceof Error ? e.message : String(e)}`);
+      err(`${stamp()} Deploy failed: ${e instanceof Error ? e.message : String(e)}`);
       if (e instanceof CliError) e.details.forEach((line) => err(`  ${line}`));
       err(this.#live ? `  still serving ${this.#live.app} v${this.#live.version}` : '  nothing is deployed yet; fix the error and save again');
     }
