@@ -1,4 +1,5 @@
 import type { NimbusNode, NodeOptions } from '../server/node.js';
+import { DataFolderInUseError } from '../server/data-folder-lock.js';
 import { StorageConfigError } from '../server/storage-config.js';
 import { CliError } from './cli-error.js';
 import type { CliContext } from './command.js';
@@ -17,7 +18,7 @@ export async function startNodeFor(ctx: CliContext, options: NodeOptions): Promi
 }
 
 export function explainStartFailure(err: unknown, options: NodeOptions): CliError | undefined {
-  if (err instanceof StorageConfigError) return new CliError(err.message);
+  if (err instanceof StorageConfigError || err instanceof DataFolderInUseError) return new CliError(err.message);
   const { code, syscall, path } = err as NodeJS.ErrnoException;
   const where = `${options.host}:${options.port}`;
   if (syscall === 'listen' || code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL') {

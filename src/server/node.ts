@@ -5,6 +5,7 @@ import { packagePath } from '../shared/package-root.js';
 import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from '../auth/admin-key.js';
 import { KnownNames } from './known-names.js';
 import { writeNodeUrlFile } from './node-url-file.js';
+import { lockDataFolder, NODE_LOCK_FILE } from './data-folder-lock.js';
 import { ApiKeys } from '../auth/api-keys.js';
 import { AppSecrets } from '../auth/app-secrets.js';
 import { createAuthorizer } from '../auth/authorize.js';
@@ -141,10 +142,27 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
   }
   const advertised = options.address ?? (process.env['NIMBUS_ADDRESS'] || undefined);
   preparePrivateDataFolder(options.dataDir, log);
-  const admin = loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']);
-  const master = loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']);
-  const nodeId = loadOrCreateNodeId(options.dataDir);
-  for (const name of [ADMIN_KEY_FILE, MASTER_KEY_FILE, NODE_ID_FILE]) makeFilePrivate(join(options.dataDir, name), log);
+  // Before anything in the folder is read or written: a second node on it is refused, and the first goes on untouched.
+  const lock = lockDataFolder(options.dataDir);
+  /** What a start that fails closes, newest part first: each part adds its closer once it is made. */
+  const undo: (() => unknown)[] = [() => lock.release()];
+  const abandon = async (err: unknown): Promise<never> => {
+    for (const close of undo.reverse()) {
+      await Promise.resolve().then(close).catch((closeErr: unknown) => log.warn({ err: closeErr }, 'a part of a failed start did not close'));
+    }
+    throw err;
+  };
+  /** A step of the start that may fail (at once or later): a failure closes what was made, then is thrown. */
+  const step = <T>(work: () => T | Promise<T>): Promise<T> => Promise.resolve().then(work).catch(abandon);
+  const { admin, master, nodeId } = await step(() => {
+    const keys = {
+      admin: loadOrCreateAdminKey(options.dataDir, options.adminKey ?? process.env['NIMBUS_ADMIN_KEY']),
+      master: loadOrCreateMasterKey(options.dataDir, process.env['NIMBUS_MASTER_KEY']),
+      nodeId: loadOrCreateNodeId(options.dataDir),
+    };
+    for (const name of [ADMIN_KEY_FILE, MASTER_KEY_FILE, NODE_ID_FILE, NODE_LOCK_FILE]) makeFilePrivate(join(options.dataDir, name), log);
+    return keys;
+  });
   // Every write to the data folder reports here: refused when the folder is lost, named when the disk is full.
   const storage = new StorageHealth({ dataDir: options.dataDir, clock, log });
   let url = '';
@@ -158,21 +176,12 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     }
     return { instances, inflight };
   };
-  const opened = await openStorage(storageConfig, {
+  const opened = await step(() => openStorage(storageConfig, {
     dataDir: options.dataDir, clock, nodeId, version: packageVersion(), address: () => advertised ?? url, load: nodeLoad, health: storage, log,
     deadAfterMs, ...(asyncTtl !== undefined ? { asyncResultRetentionMs: asyncTtl } : {}),
-  });
+  }));
   const { store, bundles, feed, membership } = opened;
-  /** What a start that fails closes, newest part first: each part adds its closer once it is made. */
-  const undo: (() => unknown)[] = [() => opened.close()];
-  const abandon = async (err: unknown): Promise<never> => {
-    for (const close of undo.reverse()) {
-      await Promise.resolve().then(close).catch((closeErr: unknown) => log.warn({ err: closeErr }, 'a part of a failed start did not close'));
-    }
-    throw err;
-  };
-  /** A step of the start that may fail (at once or later): a failure closes what was made, then is thrown. */
-  const step = <T>(work: () => T | Promise<T>): Promise<T> => Promise.resolve().then(work).catch(abandon);
+  undo.push(() => opened.close());
   /** Tells the other nodes; a failure only delays them until their next resync. */
   const publish = (notice: AppChangeNotice): void => {
     feed.publish(notice).catch((err: unknown) => log.warn({ err, ...notice }, 'could not tell the other nodes about a change'));
@@ -407,6 +416,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
         await driver.dispose();
         await opened.close();
         storage.close();
+        lock.release();
         log.info('nimbus node stopped');
         log.flush();
       })();

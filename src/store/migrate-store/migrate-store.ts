@@ -5,6 +5,7 @@ import type { BundleStore } from '../../blobs/bundles/bundle-store.js';
 import { LocalDataStore } from '../../blobs/local/local-data-store.js';
 import { openBlobDataStore, openBundleStore } from '../../blobs/open-blob-storage.js';
 import { describeBlobsConfig, type BlobsConfig } from '../../blobs/s3/s3-blobs-url.js';
+import { DataFolderInUseError, lockDataFolder, type DataFolderLock } from '../../server/data-folder-lock.js';
 import { maskUrl } from '../../server/storage-config.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { migratePostgres } from '../postgres/migrate.js';
@@ -54,13 +55,29 @@ export class MigrateStoreError extends Error {
  * partly filled: drop its schema (or the database) and run again.
  */
 export async function migrateStore(options: MigrateStoreOptions): Promise<void> {
-  const { dataDir, targetUrl } = options;
+  const { dataDir } = options;
   const clock = options.clock ?? systemClock;
   const stateFile = join(dataDir, STATE_FILE);
   if (!existsSync(stateFile)) throw new MigrateStoreError(`${dataDir} holds no ${STATE_FILE}: not a node's data folder`);
   const running = await runningNodeOf(dataDir);
   if (running !== undefined) throw new MigrateStoreError(`the node of ${dataDir} is running at ${running}: stop it first`);
+  // Held while copying: a node started meanwhile is refused instead of writing what the copy would miss.
+  let lock: DataFolderLock;
+  try {
+    lock = lockDataFolder(dataDir);
+  } catch (err) {
+    if (err instanceof DataFolderInUseError) throw new MigrateStoreError(`the node of ${dataDir} is running${err.otherUrl ? ` at ${err.otherUrl}` : ''}: stop it first`);
+    throw err;
+  }
+  try {
+    await copyStoppedNode(options, clock, stateFile);
+  } finally {
+    lock.release();
+  }
+}
 
+async function copyStoppedNode(options: MigrateStoreOptions, clock: Clock, stateFile: string): Promise<void> {
+  const { dataDir, targetUrl } = options;
   // Today's store brings an older release's file to the current schema (what its next start would do).
   await openSqliteStore(dataDir, clock).close();
 

@@ -138,6 +138,26 @@ export const slow = http({ route: 'GET /slow', timeoutMs: 60_000 }, async () => 
     assert.deepEqual(lines(run.stderr), [`nimbus: cannot listen on 127.0.0.1:${port}: the port is already in use (choose another with --port)`]);
   });
 
+  test('a second node on a running node\'s data folder (nimbus dev beside nimbus start) fails with exit 1 and one line naming the first', async (t) => {
+    const data = await makeTempDir();
+    const first = new NimbusProcess(['start', '--port', '0', '--data', data.path], { cwd: data.path, env: { NIMBUS_LOG_LEVEL: 'silent' } });
+    t.after(async () => {
+      first.kill();
+      await data.remove();
+    });
+    const url = await first.url();
+    await first.waitForStdout(/Press Ctrl\+C to stop\./);
+
+    const run = await runNimbus(['start', '--port', '0', '--data', data.path], { cwd: data.path, env: { NIMBUS_LOG_LEVEL: 'silent' } });
+
+    assert.equal(run.code, 1);
+    assert.deepEqual(lines(run.stderr), [
+      `nimbus: the data folder ${data.path} is in use by another Nimbus node (${url}): stop it, or give this one a folder of its own (--data)`,
+    ]);
+    assert.equal((await fetch(`${url}/_nimbus/health`)).status, 200, 'the first node goes on');
+    assert.deepEqual(await first.stop(), { code: 0, signal: null });
+  });
+
   test('a data folder that cannot be used fails with exit 1 and one line naming it', async (t) => {
     const cwd = await makeTempDir({ 'not-a-folder': 'x' });
     t.after(() => cwd.remove());
