@@ -19,10 +19,10 @@ export const logsCommand: CliCommand = {
   help: [
     '-f, --follow      print the recent lines, then new ones as they come, until Ctrl+C',
     '--since T         only lines since T: 30m, 24h, 7d, or an ISO date / date-time',
-    '--invocation ID   only the lines of one invocation',
+    '--invocation ID   only the lines of one invocation: its whole id (--json, or the x-nimbus-invocation-id header)',
     `--limit N         the newest N lines (1-${MAX_LOGS_LIMIT}; default 100)`,
     '--json            print {lines: [...]}; with -f, one JSON line per log line',
-    'Lines print as HH:MM:SS function [first 8 of the invocation id] level message, in local time.',
+    'Lines print as HH:MM:SS function [last 8 of the invocation id] level message, in local time.',
   ],
   options: {
     follow: { type: 'boolean', short: 'f' },
