@@ -2,6 +2,7 @@ import { relative, resolve } from 'node:path';
 import { UsageError } from '../cli-error.js';
 import { flag, stringOption, type CliCommand } from '../command.js';
 import { DEFAULT_TEMPLATE, findTemplate, TEMPLATES, type AppTemplate } from '../init/app-templates.js';
+import { installLine } from '../init/install-line.js';
 import { scaffoldApp, type ScaffoldResult } from '../init/scaffold-app.js';
 
 export const initCommand: CliCommand = {
@@ -46,21 +47,11 @@ function formatCreated(result: ScaffoldResult, template: AppTemplate, where: str
   }
   lines.push('', 'Next:');
   if (where !== '') lines.push(`  cd ${quoteForShell(where)}`);
-  if (result.toInstall.length > 0) lines.push(`  npm install          # ${installNote(result.toInstall)}`);
+  if (result.toInstall.length > 0) lines.push(installLine(result.toInstall));
   lines.push('  npm run dev          # a local node on http://127.0.0.1:8080 that redeploys on every save');
   lines.push(...template.tryIt.map((command) => `  ${command.replaceAll('<app>', result.name)}`));
   lines.push('  npm run deploy       # to the node at NIMBUS_URL, with the key in NIMBUS_ADMIN_KEY');
   return lines;
-}
-
-/** Why `npm install` is next: each missing package and what it brings (a path says where nimbus-functions comes from). */
-function installNote(missing: ScaffoldResult['toInstall']): string {
-  const notes = missing.map(({ name, spec }) => {
-    if (name === 'typescript') return 'typescript (tsc, for npm run typecheck)';
-    if (name === '@types/node') return "@types/node (Node's types)";
-    return `${name}${spec.startsWith('file:') ? ` from ${spec.slice('file:'.length)}` : ''} (the nimbus command, the SDK and its types)`;
-  });
-  return notes.join(', ');
 }
 
 function quoteForShell(path: string): string {
