@@ -62,7 +62,7 @@ export const invokeCommand: CliCommand = {
     });
 
     // Nimbus's own refusals (no route, the function threw, timed out…) are one line, as for every command.
-    const nimbusError = await nimbusErrorOf(response);
+    const nimbusError = await nimbusErrorOf(response, target);
     if (nimbusError) throw nimbusError;
     if (flag(args, 'json')) printJson(ctx.out, await answerJson(response));
     else await printAnswer(response, ctx);
@@ -72,11 +72,11 @@ export const invokeCommand: CliCommand = {
   },
 };
 
-/** A `{error: {code: 'NIMBUS_ERR_…'}}` answer is the node's, not the function's. */
-async function nimbusErrorOf(response: Response): Promise<CliError | undefined> {
+/** A `{error: {code: 'NIMBUS_ERR_…'}}` answer is the node's, not the function's; one that ran says where its log lines are. */
+async function nimbusErrorOf(response: Response, target: string): Promise<CliError | undefined> {
   if (response.status < FIRST_ERROR_STATUS || !response.headers.get('content-type')?.includes('application/json')) return undefined;
   const error: AdminApiError = await adminApiError(response.clone());
   if (!error.code?.startsWith('NIMBUS_ERR_')) return undefined;
   const invocation = response.headers.get('x-nimbus-invocation-id');
-  return new CliError(`${error.message}${invocation ? ` (invocation ${invocation})` : ''}`);
+  return new CliError(`${error.message}${invocation ? ` (invocation ${invocation}; its log lines: nimbus logs ${target} --invocation ${invocation})` : ''}`);
 }

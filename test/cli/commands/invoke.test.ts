@@ -121,7 +121,15 @@ describe('nimbus invoke against a real node', () => {
     const run = await nimbus(['invoke', 'shop/boom']);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /^nimbus: the function threw an error: kaput \(invocation [0-9a-f-]{36}\)\n$/);
+    const [, id, command] = /^nimbus: the function threw an error: kaput \(invocation ([0-9a-f-]{36}); its log lines: nimbus (logs shop\/boom --invocation \1)\)\n$/.exec(run.stderr) ?? [];
+    assert.ok(id && command, run.stderr);
+    // The command it names finds the error (the node writes log lines in batches, within a moment).
+    let logs: CliRun | undefined;
+    for (let attempt = 0; attempt < 50 && !logs?.stdout.includes('kaput'); attempt++) {
+      logs = await nimbus(command.split(' '));
+      if (!logs.stdout.includes('kaput')) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(logs!.stdout, /kaput/, logs!.stderr);
   });
 
   test('queue, blob and timer functions are refused with the command that triggers them', async () => {
