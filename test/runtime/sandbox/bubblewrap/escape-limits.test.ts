@@ -103,10 +103,15 @@ describe('bubblewrap sandbox: cgroup limits', { skip: await strictSkipReason() }
       heavy.sandbox.kill('test over');
       light.sandbox.kill('test over');
     });
+    // Two spinning threads each: four runnable threads on a two-core machine, so the shares decide. CPU is read only
+    // inside a window when both spin: one starting or ending later (a busy machine delays a probe) would otherwise
+    // have the cores to itself for a while, whatever its share.
+    const spins = Promise.all([heavy.probe('spin', { ms: SPIN_MS, threads: 2 }), light.probe('spin', { ms: SPIN_MS, threads: 2 })]);
+    await sleep(SPIN_MS * 0.2);
     const [heavyBefore, lightBefore] = await Promise.all([heavy.sandbox.usage(), light.sandbox.usage()]);
-    // Two spinning threads each: four runnable threads on a two-core machine, so the shares decide.
-    await Promise.all([heavy.probe('spin', { ms: SPIN_MS, threads: 2 }), light.probe('spin', { ms: SPIN_MS, threads: 2 })]);
+    await sleep(SPIN_MS * 0.6);
     const [heavyAfter, lightAfter] = await Promise.all([heavy.sandbox.usage(), light.sandbox.usage()]);
+    await spins;
     const heavyCpu = heavyAfter.cpuMicros - heavyBefore.cpuMicros;
     const lightCpu = lightAfter.cpuMicros - lightBefore.cpuMicros;
     // 8:1 shares; asserting only 2:1 leaves room for a noisy machine.
