@@ -41,7 +41,7 @@ function frames(stack: string): string[] {
   return stack.split('\n').slice(1).map((line) => line.trim());
 }
 
-describe('a platform call that fails', () => {
+describe('a function\'s error stacks: a failed platform call, a throw', () => {
   let node: TestNode;
   const logs: string[] = [];
   before(async () => {
@@ -70,20 +70,8 @@ describe('a platform call that fails', () => {
     assert.match(lines[0] ?? '', /readNote .*index\.ts:14:\d+/, stack);
     assert.match(lines[1] ?? '', /index\.ts:20:\d+/, stack);
   });
-});
 
-describe('a function that throws', () => {
-  let node: TestNode;
-  const logs: string[] = [];
-  before(async () => {
-    node = await startTestNode();
-    node.onFunctionLog((line) => logs.push(line.message));
-    const deployed = await node.deploy('calls', { 'index.ts': APP });
-    assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
-  });
-  after(() => node.dispose());
-
-  test('is logged with its own frames only: none of the instance runtime that called it, mapped or not', async () => {
+  test('a function that throws is logged with its own frames only: none of the instance runtime that called it, mapped or not', async () => {
     const res = await fetch(`${node.url}/boom`);
     assert.equal(res.status, 500);
     await res.arrayBuffer();
