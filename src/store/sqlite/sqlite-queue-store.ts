@@ -104,32 +104,25 @@ export class SqliteGroupCommit {
     if (batch.length === 0) return;
     this.#pending = [];
     const durable = batch.some((write) => write.durable);
-    const syncAfter = durable && this.#walSync !== null;
     let results: { ok: boolean; value?: unknown; error?: unknown }[];
     try {
       if (!this.#db.open) throw new Error('the database is closed');
-      results = (durable && !syncAfter ? this.#flush(batch) : this.#unsynced.run(() => this.#flush(batch))) as typeof results;
+      results = (durable && this.#walSync === null ? this.#flush(batch) : this.#unsynced.run(() => this.#flush(batch))) as typeof results;
     } catch (error) {
       this.#afterCommit.length = 0;
       for (const write of batch) write.reject(error);
       return;
     }
-    const settle = (write: PendingWrite, i: number): void => {
+    // Writes that failed wrote nothing, and those that acknowledge nothing need no disk: both are told at once.
+    const synced = durable ? this.#walSync?.sync() : undefined;
+    // Its failure reaches each durable write below; when all of them failed there is none to hear it.
+    synced?.catch(() => {});
+    batch.forEach((write, i) => {
       const result = results[i]!;
-      if (result.ok) write.resolve(result.value);
-      else write.reject(result.error);
-    };
-    if (syncAfter) {
-      // Failed writes wrote nothing: they are told at once, like the writes that acknowledge nothing.
-      const waiting: [PendingWrite, number][] = [];
-      batch.forEach((write, i) => (write.durable && results[i]!.ok ? waiting.push([write, i]) : settle(write, i)));
-      this.#walSync!.sync().then(
-        () => waiting.forEach(([write, i]) => settle(write, i)),
-        (error: unknown) => waiting.forEach(([write]) => write.reject(error)),
-      );
-    } else {
-      batch.forEach(settle);
-    }
+      if (!result.ok) write.reject(result.error);
+      else if (synced && write.durable) synced.then(() => write.resolve(result.value), write.reject);
+      else write.resolve(result.value);
+    });
     for (const fn of this.#afterCommit.splice(0)) {
       try {
         fn();

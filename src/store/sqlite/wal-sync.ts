@@ -1,4 +1,5 @@
 import { close, fsync, open, openSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname } from 'node:path';
 import { toStorageError } from '../storage-errors.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -6,15 +7,15 @@ import { writeGuardOf } from './write-guard.js';
 
 /** The few fs calls a sync makes, each on libuv's thread pool; tests hand in their own. */
 export interface WalSyncFiles {
-  open(path: string, callback: (error: NodeJS.ErrnoException | null, fd: number) => void): void;
-  fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
-  close(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+  open(path: string): Promise<number>;
+  fsync(fd: number): Promise<void>;
+  close(fd: number): Promise<void>;
 }
 
 const NODE_FILES: WalSyncFiles = {
-  open: (path, callback) => open(path, 'r', callback),
-  fsync: (fd, callback) => fsync(fd, callback),
-  close: (fd, callback) => close(fd, callback),
+  open: (path) => promisify(open)(path, 'r'),
+  fsync: promisify(fsync),
+  close: promisify(close),
 };
 
 /** What a folder's fsync may answer where the file system cannot sync folders (SQLite and PostgreSQL ignore them too). */
@@ -85,7 +86,7 @@ export class WalSync {
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
       const main = (db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main');
       sync = mode === 'wal' && main?.file ? new WalSync(main.file, (error) => writeGuardOf(db)?.unsynced(error) ?? toStorageError(error, 'state')) : null;
-      sync?.openNow();
+      if (sync) sync.#openNow();
       perConnection.set(db, sync);
     }
     return sync;
@@ -120,7 +121,7 @@ export class WalSync {
    * Opens the WAL now, so that this descriptor hears of every write-back error from here on. The connection opened it
    * in WAL mode; where it is not there yet, the first sync opens it.
    */
-  openNow(): void {
+  #openNow(): void {
     if (this.#fd !== null) return;
     try {
       this.#fd = openSync(this.#wal, 'r');
@@ -139,7 +140,7 @@ export class WalSync {
     await this.idle();
     const fd = this.#fd;
     this.#fd = null;
-    if (fd !== null) await call<void>((done) => this.#files.close(fd, done)).catch(() => {});
+    if (fd !== null) await this.#files.close(fd).catch(() => {});
   }
 
   #start(): Promise<void> {
@@ -160,13 +161,12 @@ export class WalSync {
   async #syncOnce(): Promise<void> {
     if (this.#fd === null) {
       try {
-        this.#fd = await call<number>((done) => this.#files.open(this.#wal, done));
+        this.#fd = await this.#files.open(this.#wal);
       } catch (error) {
         throw new PassingSyncError(error);
       }
     }
-    const fd = this.#fd;
-    await call<void>((done) => this.#files.fsync(fd, done));
+    await this.#files.fsync(this.#fd);
     if (!this.#folderSynced) {
       await this.#syncFolder();
       this.#folderSynced = true;
@@ -176,21 +176,18 @@ export class WalSync {
   async #syncFolder(): Promise<void> {
     let fd: number;
     try {
-      fd = await call<number>((done) => this.#files.open(dirname(this.#wal), done));
+      fd = await this.#files.open(dirname(this.#wal));
     } catch (error) {
       if (FOLDER_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) return;
       throw new PassingSyncError(error);
     }
     try {
-      await call<void>((done) => this.#files.fsync(fd, done));
+      await this.#files.fsync(fd);
     } catch (error) {
       if (!FOLDER_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
     } finally {
-      await call<void>((done) => this.#files.close(fd, done)).catch(() => {});
+      await this.#files.close(fd).catch(() => {});
     }
   }
 }
 
-function call<T>(start: (done: (error: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => start((error, value) => (error ? reject(error) : resolve(value as T))));
-}

@@ -23,21 +23,22 @@ class HeldFiles implements WalSyncFiles {
   readonly #paths = new Map<number, string>();
   #nextFd = 100;
 
-  open(path: string, callback: (error: NodeJS.ErrnoException | null, fd: number) => void): void {
-    if (this.refuse?.path === path) return callback(Object.assign(new Error(`${this.refuse.code}: ${path}`), { code: this.refuse.code }), -1);
+  async open(path: string): Promise<number> {
+    if (this.refuse?.path === path) throw Object.assign(new Error(`${this.refuse.code}: ${path}`), { code: this.refuse.code });
     this.opened.push(path);
     const fd = this.#nextFd++;
     this.#paths.set(fd, path);
-    callback(null, fd);
+    return fd;
   }
 
-  fsync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
-    this.fsyncs.push({ path: this.#paths.get(fd)!, finish: (error) => callback(error ?? null) });
+  fsync(fd: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.fsyncs.push({ path: this.#paths.get(fd)!, finish: (error) => (error ? reject(error) : resolve()) });
+    });
   }
 
-  close(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void {
+  async close(fd: number): Promise<void> {
     this.#paths.delete(fd);
-    callback(null);
   }
 
   get openPaths(): string[] {
