@@ -40,22 +40,17 @@ function writeHead(res: ServerResponse, response: InvocationResponse, headers: s
 /**
  * A failed invocation as the caller's answer: its status and code, what kind
  * of failure it was and the invocation id. The function's own message (an
- * exception's text, a start-up error) only when `detailed`: exception messages
+ * exception's text, a start-up error) only for the failure audience, asked
+ * only now, so a request that succeeds pays nothing for it: exception messages
  * carry SQL, file paths, even connection strings, and a route's caller is
  * anyone. The message and stack are in the function's logs under the id.
  * A throttled invocation never ran: its message is the node's own.
  */
-export function failureToError(failure: InvocationFailure, invocationId: string, detailed: boolean): NimbusError {
+async function failureAnswer(req: IncomingMessage, failure: InvocationFailure, invocationId: string, audience: FailureAudience | undefined): Promise<NimbusError> {
   const code = failure.code ?? FAILURE_CODES[failure.outcome];
   const details = { ...failure.details, invocationId };
-  if (detailed || failure.outcome === 'throttled') return new NimbusError(code, failure.message, details);
-  return new NimbusError(code, `its logs have the details under invocation ${invocationId}`, details);
-}
-
-/** Asked only once an invocation failed: a request that succeeds pays nothing for it. */
-async function seesDetails(req: IncomingMessage, failure: InvocationFailure, audience: FailureAudience | undefined): Promise<boolean> {
-  if (audience === undefined || failure.outcome === 'throttled') return false;
-  return audience(req).catch(() => false);
+  const detailed = failure.outcome === 'throttled' || (audience !== undefined && (await audience(req).catch(() => false)));
+  return new NimbusError(code, detailed ? failure.message : `its logs have the details under invocation ${invocationId}`, details);
 }
 
 /** Runs an HTTP function for one request, streaming both bodies. */
@@ -161,7 +156,7 @@ export async function handleFunctionRequest(
     const error = tooLarge
       ? new NimbusError('NIMBUS_ERR_BODY_TOO_LARGE', `more than ${maxBodyBytes} bytes`)
       : err instanceof InvocationFailure
-        ? failureToError(err, invocationId, await seesDetails(req, err, failureAudience))
+        ? await failureAnswer(req, err, invocationId, failureAudience)
         : err instanceof NimbusError ? err : new NimbusError('NIMBUS_ERR_INTERNAL', (err as Error).message);
     const extra: Record<string, string> = { 'x-nimbus-invocation-id': invocationId };
     if (err instanceof InvocationFailure && err.outcome === 'throttled') extra['retry-after'] = String(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)));
