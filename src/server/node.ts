@@ -164,7 +164,7 @@ export async function startNode(options: NodeOptions): Promise<NimbusNode> {
     return keys;
   });
   // Every write to the data folder reports here: refused when the folder is lost, named when the disk is full.
-  const storage = new StorageHealth({ dataDir: options.dataDir, clock, log });
+  const storage = await step(() => new StorageHealth({ dataDir: options.dataDir, clock, log }));
   let url = '';
   let dispatcher: Dispatcher | null = null;
   const nodeLoad = (): NodeLoad => {
