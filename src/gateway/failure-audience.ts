@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { presentedKey, type Authorize } from '../auth/authorize.js';
+import type { InvocationRecord } from '../sdk/client/types.js';
+import type { KeyScope } from '../store/key-store.js';
 
 /**
  * Whether the caller of a function that failed sees the function's own error
@@ -27,4 +29,23 @@ export function failureAudience(authorize: Authorize, everyone: boolean): Failur
     const scope = await authorize(req.headers, ANY_URL, { kind: 'admin' }).catch(() => undefined);
     return scope?.kind === 'admin';
   };
+}
+
+/** What a caller outside the failure audience reads in place of a failed function's own message. */
+export function withheldFailureMessage(invocationId: string): string {
+  return `its logs have the details under invocation ${invocationId}`;
+}
+
+/**
+ * An async invocation's record as `caller` may read it (undefined: the admin
+ * key). A function key may read the results of what it may invoke, as it reads
+ * the answers: so, as there, without the function's own error message. The
+ * admin and read scopes read the logs anyway. A failure the function answered
+ * itself (a 5xx) keeps Nimbus's line about its status; the status and body
+ * were the function's answer to give.
+ */
+export function asyncRecordFor(caller: KeyScope | undefined, record: InvocationRecord): InvocationRecord {
+  if (record.error === null || caller === undefined || caller.kind === 'admin' || caller.kind === 'read') return record;
+  const error = record.status === null ? `the invocation failed: ${withheldFailureMessage(record.invocationId)}` : `the function answered with status ${record.status}`;
+  return { ...record, error };
 }

@@ -5,7 +5,7 @@ import type { Dispatcher } from '../runtime/dispatcher.js';
 import { InvocationFailure, type InvocationResponse, type Outcome, type TriggerTag } from '../runtime/invocation.js';
 import { NimbusError, type ErrorCode } from '../shared/errors.js';
 import { BodyLimit } from './body-limit.js';
-import type { FailureAudience } from './failure-audience.js';
+import { withheldFailureMessage, type FailureAudience } from './failure-audience.js';
 import { sendError } from './json.js';
 import type { RouteTarget } from './route-table.js';
 
@@ -50,7 +50,7 @@ async function failureAnswer(req: IncomingMessage, failure: InvocationFailure, i
   const code = failure.code ?? FAILURE_CODES[failure.outcome];
   const details = { ...failure.details, invocationId };
   const detailed = failure.outcome === 'throttled' || (audience !== undefined && (await audience(req).catch(() => false)));
-  return new NimbusError(code, detailed ? failure.message : `its logs have the details under invocation ${invocationId}`, details);
+  return new NimbusError(code, detailed ? failure.message : withheldFailureMessage(invocationId), details);
 }
 
 /** Runs an HTTP function for one request, streaming both bodies. */

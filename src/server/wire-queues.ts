@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { CredentialFilter } from '../auth/credential-filter.js';
 import type { AdminRouter } from '../gateway/admin-router.js';
+import { asyncRecordFor } from '../gateway/failure-audience.js';
 import type { GatewayExtensions } from '../gateway/gateway.js';
 import { queueRoutes } from '../gateway/admin-routes/queues.js';
 import { readBody, sendJson } from '../gateway/json.js';
@@ -59,10 +60,10 @@ export function wireQueues(deps: {
     consumed: () => deps.deployments.live().flatMap((v) => v.functions.filter((f) => f.kind === 'queue').map((f) => (f.trigger as unknown as QueueSettings).queue)),
   });
 
-  deps.router.add(queueRoutes.asyncResult, async ({ params }) => {
+  deps.router.add(queueRoutes.asyncResult, async ({ params, caller }) => {
     const record = await asyncInvocations.get(params.id);
     if (!record) throw new NimbusError('NIMBUS_ERR_INVOCATION_NOT_FOUND', params.id);
-    return { status: 200, body: record };
+    return { status: 200, body: asyncRecordFor(caller, record) };
   }, {
     auth: async (params) => {
       // Whoever may invoke the function may read its results.

@@ -28,6 +28,10 @@ export const fanned = queue({ queue: 'fanned' }, async (batch, ctx) => {
   for (const m of batch.messages) await ctx.blobs.put('handled', 'fanned-' + m.body.from, ctx.invocationId);
 });
 
+export const leaky = http({ route: 'POST /leaky' }, async () => {
+  throw new Error('connect postgres://app:s3cret@db.internal/shop failed');
+});
+
 export const report = http({ route: 'POST /report' }, async (req) => {
   const body = await req.json();
   return { received: body, at: Date.now() };
@@ -119,6 +123,25 @@ describe('queue functions on a node', () => {
     assert.deepEqual(JSON.parse(Buffer.from(record!.bodyBase64, 'base64').toString()).received, { q: 1 });
     const viaClient = await client.invokeAsync('shop/report', { q: 2 });
     assert.ok(viaClient.invocationId);
+  });
+
+  test("a function key reads an async invocation's record without the function's own error message; the admin key reads it whole", async () => {
+    const res = await fetch(`${node.url}/leaky`, { method: 'POST', headers: { 'x-nimbus-async': '1' }, body: '' });
+    assert.equal(res.status, 202);
+    const { invocationId } = await res.json() as { invocationId: string };
+    const created = await admin(node, 'POST', '/keys', { scope: { kind: 'function', app: 'shop' }, label: 'api server' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const asKey = new NimbusClient({ url: node.url, key: created.body.key });
+    let record: { error: string | null; status: number | null } | undefined;
+    await eventually(async () => {
+      record = await client.invocation(invocationId) as typeof record;
+      return record?.error != null;
+    }, 15_000, 'the async invocation to fail once');
+    assert.match(record!.error!, /s3cret/, 'the admin key reads the message');
+    const seenByKey = await asKey.invocation(invocationId) as { error: string; state: string; status: number | null };
+    assert.equal(seenByKey.status, null);
+    assert.equal(seenByKey.error, `the invocation failed: its logs have the details under invocation ${invocationId}`);
+    assert.doesNotMatch(JSON.stringify(seenByKey), /s3cret|postgres/);
   });
 
   test('an async call too large for one queue message is a 413 saying how much body fits, however far past it is', async () => {
