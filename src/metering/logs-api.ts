@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
 import { MAX_LOG_QUERY_LIMIT, type LogQuery, type StoredLogLine } from '../store/log-store.js';
 import type { FunctionLogs } from './function-logs.js';
+import { invocationMatches, readInvocationFilter } from './invocation-match.js';
 import { queryInvalid, readLimit, readName, } from './query-error.js';
 import type { AdminResult } from '../gateway/admin-result.js';
 import { parseSince } from './since.js';
@@ -19,7 +20,8 @@ export interface LogsRequestOptions {
 
 /**
  * `GET /_nimbus/api/v1/apps/:app/logs?fn=&since=&invocation=&limit=&follow=1`
- * (the gateway puts the app into `query` as `app`). Without `follow` answers a
+ * (the gateway puts the app into `query` as `app`); `invocation` is a whole id
+ * or the end of one, as log lines show it. Without `follow` answers a
  * JSON list; with `follow=1` a `text/event-stream` of recent lines, then live
  * ones, each event's id its `seq`.
  */
@@ -58,8 +60,9 @@ function readLogQuery(query: URLSearchParams, now: number): { ok: true; query: L
   }
   const invocation = query.get('invocation');
   if (invocation) {
-    if (invocation.length > 128) return { ok: false, answer: queryInvalid('invocation', 'is longer than 128 characters') };
-    result.invocationId = invocation;
+    const read = readInvocationFilter(invocation);
+    if (!read.ok) return { ok: false, answer: queryInvalid('invocation', read.detail) };
+    Object.assign(result, read.filter);
   }
   return { ok: true, query: result };
 }
@@ -81,7 +84,7 @@ async function followLogs(
   let closed = false;
   const send = (line: StoredLogLine): void => {
     if (line.seq <= lastSent) return;
-    if (query.invocationId !== undefined && line.invocationId !== query.invocationId) return;
+    if (!invocationMatches(query, line.invocationId)) return;
     lastSent = line.seq;
     res.write(`id: ${line.seq}\ndata: ${JSON.stringify(line)}\n\n`);
     if (res.writableLength > MAX_TAIL_BACKLOG_BYTES) res.destroy();

@@ -10,7 +10,15 @@ export interface LogQuery {
   functionName?: string;
   /** Epoch ms: only lines written at or after this time. */
   since?: number;
+  /** Only lines of the invocation with this whole id (an index serves it). */
   invocationId?: string;
+  /**
+   * Only lines of invocations whose id ends with this: the short id a printed log line shows. Several invocations
+   * may match, and all their lines are returned. No index serves it (an index on the random end of ids would cost
+   * every append a random page, see docs/logs.md): the app's (or function's) lines since `since` are read newest
+   * first until `limit` match, at most the lines the app keeps.
+   */
+  invocationIdEndsWith?: string;
   /** Only lines stored after this sequence number (resuming a tail). */
   afterSeq?: number;
   /** The newest `limit` matching lines are returned, oldest first. */

@@ -74,19 +74,66 @@ class EventStreamReader {
   }
 }
 
+const X = '0193a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b';
+const Y = '0193a1b2-c3d5-7e5f-9a6b-1c2d00000001';
+
 test('without follow, the logs endpoint answers the newest lines as JSON', async () => {
   await withServer(async ({ url, lifecycle }) => {
-    lifecycle.emit('log', logLine({ message: 'one', invocationId: 'x' }));
-    lifecycle.emit('log', logLine({ message: 'two', invocationId: 'y' }));
-    lifecycle.emit('log', logLine({ message: 'three', invocationId: 'x' }));
+    lifecycle.emit('log', logLine({ message: 'one', invocationId: X }));
+    lifecycle.emit('log', logLine({ message: 'two', invocationId: Y }));
+    lifecycle.emit('log', logLine({ message: 'three', invocationId: X }));
     const all = await readJson(`${url}/?app=shop&limit=2`);
     assert.equal(all.status, 200);
     assert.deepEqual((all.body as { lines: StoredLogLine[] }).lines.map((l) => l.message), ['two', 'three']);
-    const one = await readJson(`${url}/?app=shop&invocation=x`);
+    const one = await readJson(`${url}/?app=shop&invocation=${X}`);
     assert.deepEqual((one.body as { lines: StoredLogLine[] }).lines.map((l) => l.message), ['one', 'three']);
     const bad = await readJson(`${url}/?fn=checkout`);
     assert.equal(bad.status, 400);
     assert.equal((bad.body as { error: { field: string } }).error.field, 'app');
+  });
+});
+
+test('invocation takes a whole id or its end (8 characters or more, any letter case); anything else is a 400 naming the problem', async () => {
+  await withServer(async ({ url, lifecycle }) => {
+    lifecycle.emit('log', logLine({ message: 'one', invocationId: X }));
+    lifecycle.emit('log', logLine({ message: 'two', invocationId: Y }));
+    const messages = async (invocation: string): Promise<string[]> =>
+      ((await readJson(`${url}/?app=shop&invocation=${encodeURIComponent(invocation)}`)).body as { lines: StoredLogLine[] }).lines.map((l) => l.message);
+    assert.deepEqual(await messages('3e4f5a6b'), ['one'], 'the 8 characters a log line shows');
+    assert.deepEqual(await messages('3E4F5A6B'), ['one']);
+    assert.deepEqual(await messages('-1c2d00000001'), ['two']);
+    assert.deepEqual(await messages(X.toUpperCase()), ['one']);
+    assert.deepEqual(await messages('ffffffff'), []);
+    const refused: [string, string][] = [
+      ['5a6b', 'invocation: "5a6b" is too short: give the whole invocation id or at least its last 8 characters'],
+      ['3e4f5a6g', 'invocation: "3e4f5a6g" is not an invocation id: ids are hex digits and dashes'],
+      ['%5a6b_3e4f', 'invocation: "%5a6b_3e4f" is not an invocation id: ids are hex digits and dashes'],
+      [`0${X}`, 'invocation: is longer than an invocation id (36 characters)'],
+    ];
+    for (const [invocation, message] of refused) {
+      const answer = await readJson(`${url}/?app=shop&invocation=${encodeURIComponent(invocation)}`);
+      assert.equal(answer.status, 400, invocation);
+      assert.deepEqual(answer.body, { error: { code: 'NIMBUS_ERR_QUERY_INVALID', message: `a query parameter is not valid: ${message}`, field: 'invocation' } });
+    }
+  });
+});
+
+test('follow with the end of an invocation id streams the lines of the invocations that end so, recent and live', async () => {
+  await withServer(async ({ url, clock, lifecycle, logs }) => {
+    lifecycle.emit('log', logLine({ message: 'x before', invocationId: X }));
+    lifecycle.emit('log', logLine({ message: 'y before', invocationId: Y }));
+    await logs.flush();
+    const res = await request(`${url}/?app=shop&follow=1&invocation=3e4f5a6b`);
+    const stream = new EventStreamReader(res);
+    await stream.until(() => stream.lines.length >= 1);
+    lifecycle.emit('log', logLine({ message: 'y live', invocationId: Y }));
+    lifecycle.emit('log', logLine({ message: 'outside', invocationId: null }));
+    lifecycle.emit('log', logLine({ message: 'x live', invocationId: X }));
+    clock.advance(200);
+    await stream.until(() => stream.lines.length >= 2);
+    assert.deepEqual(stream.lines.map((l) => l.message), ['x before', 'x live']);
+    res.destroy();
+    while (logs.tailCount > 0) await settle();
   });
 });
 

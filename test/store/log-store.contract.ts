@@ -70,6 +70,37 @@ export function runLogStoreContract(
     assert.deepEqual(await messages({ app: 'shop', afterSeq: first!.seq - 2, limit: 10 }), ['a2', 'top level']);
   });
 
+  withStore('an invocation is found by its whole id or by the end of it, as log lines show it; an end two ids share finds both', {}, async (store) => {
+    const t = Date.UTC(2026, 0, 15);
+    // `one` and `two` end alike in their last 8 characters (what a printed line shows), not in their last 12.
+    const one = '0193a1b2-c3d4-7e5f-8a6b-1c2d3e4f5a6b';
+    const two = '0193a1b2-c3d5-7e5f-9a6b-99993e4f5a6b';
+    const three = '0193a1b2-c3d6-7e5f-8a6b-1c2d00000001';
+    await store.append([
+      logLine({ functionName: 'checkout', invocationId: one, time: t, message: 'one 1' }),
+      logLine({ functionName: 'cart', invocationId: two, time: t + 1, message: 'two 1' }),
+      logLine({ functionName: 'checkout', invocationId: three, time: t + 2, message: 'three 1' }),
+      logLine({ functionName: 'checkout', invocationId: null, time: t + 3, message: 'top level' }),
+      logLine({ functionName: 'checkout', invocationId: one, time: t + 4, message: 'one 2' }),
+      logLine({ app: 'blog', functionName: 'checkout', invocationId: '0193ffff-c3d4-7e5f-8a6b-00003e4f5a6b', time: t + 5, message: 'other app' }),
+    ]);
+    const messages = async (q: Omit<Parameters<LogStore['query']>[0], 'app' | 'limit'>, limit = 10): Promise<string[]> =>
+      (await store.query({ app: 'shop', limit, ...q })).map((l) => l.message);
+    assert.deepEqual(await messages({ invocationId: one }), ['one 1', 'one 2'], 'the whole id');
+    assert.deepEqual(await messages({ invocationIdEndsWith: one }), ['one 1', 'one 2'], 'a whole id is its own end');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '00000001' }), ['three 1'], 'the 8 characters a line shows');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '3e4f5a6b' }), ['one 1', 'two 1', 'one 2'], 'both invocations that end so, in this app only');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '1c2d3e4f5a6b' }), ['one 1', 'one 2'], 'more characters pick one');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '-1c2d3e4f5a6b' }), ['one 1', 'one 2'], 'a dash is an ordinary character');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '3e4f5a6b', functionName: 'cart' }), ['two 1'], 'within one function');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '3e4f5a6b', since: t + 1 }), ['two 1', 'one 2'], 'within the window');
+    assert.deepEqual(await messages({ invocationIdEndsWith: '3e4f5a6b' }, 2), ['two 1', 'one 2'], 'the newest `limit` lines');
+    assert.deepEqual(await messages({ invocationIdEndsWith: 'ffffffff' }), [], 'no invocation ends so');
+    // LIKE would take `_` and `%` for wildcards: an end is matched character for character.
+    assert.deepEqual(await messages({ invocationIdEndsWith: '_e4f5a6b' }), []);
+    assert.deepEqual(await messages({ invocationIdEndsWith: '%5a6b' }), []);
+  });
+
   withStore('each function keeps at most its line limit; the oldest lines go', { maxLinesPerFunction: 10 }, async (store) => {
     for (let batch = 0; batch < 5; batch++) {
       await store.append(Array.from({ length: 7 }, (_, i) => logLine({ message: `line ${batch * 7 + i}` })));

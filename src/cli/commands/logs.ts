@@ -19,7 +19,8 @@ export const logsCommand: CliCommand = {
   help: [
     '-f, --follow      print the recent lines, then new ones as they come, until Ctrl+C',
     '--since T         only lines since T: 30m, 24h, 7d, or an ISO date / date-time',
-    '--invocation ID   only the lines of one invocation: its whole id (--json, or the x-nimbus-invocation-id header)',
+    '--invocation ID   only the lines of one invocation: the 8 characters a line shows in [ ], more of the id,',
+    '                  or all of it (--json, or the x-nimbus-invocation-id header)',
     `--limit N         the newest N lines (1-${MAX_LOGS_LIMIT}; default 100)`,
     '--json            print {lines: [...]}; with -f, one JSON line per log line',
     'Lines print as HH:MM:SS function [last 8 of the invocation id] level message, in local time.',
@@ -54,6 +55,8 @@ export const logsCommand: CliCommand = {
       else lines.forEach((line) => ctx.out(formatStoredLogLine(line)));
       // Printing nothing at all reads as a broken command; on stderr, so scripts reading stdout see what they did.
       if (lines.length === 0 && !json) ctx.err(noLinesHint(hint, false));
+      const several = invocation === undefined || json ? undefined : severalInvocationsNote(invocation, lines);
+      if (several) ctx.err(several);
       return 0;
     }
 
@@ -75,6 +78,16 @@ function noLinesHint(of: { target: string; since: string | undefined; invocation
   const scope = `${of.target}${of.invocation === undefined ? '' : ` from invocation ${of.invocation}`}${window}`;
   if (following) return `no log lines yet for ${scope}; following…`;
   return `no log lines for ${scope}${scope === of.target ? ' yet' : ''}`;
+}
+
+/**
+ * The end of an id a line shows may, rarely, be the end of another invocation's id too: the node answers the lines of
+ * all of them, and this says so, with their ids, so the lines are not read as one invocation's.
+ */
+function severalInvocationsNote(given: string, lines: readonly StoredLogLine[]): string | undefined {
+  const ids = [...new Set(lines.map((line) => line.invocationId))];
+  if (ids.length < 2) return undefined;
+  return `note: the lines are of ${ids.length} invocations whose ids end with ${given} (${ids.join(', ')}); give more of the id to see one`;
 }
 
 /** `HH:MM:SS fn [invocation] level message`, in local time; the same columns as `nimbus dev`. */

@@ -46,7 +46,7 @@ export const meteringRoutes = {
   }),
   logs: adminRoute({
     method: 'GET', path: '/apps/:app/logs', summary: "An app's function logs",
-    query: { fn: 'one function', since: 'how far back', invocation: 'one invocation id', limit: 'lines, newest kept', follow: '1: a text/event-stream of recent, then live lines' },
+    query: { fn: 'one function', since: 'how far back', invocation: 'one invocation: its whole id, or its last 8 or more characters as log lines show them', limit: 'lines, newest kept', follow: '1: a text/event-stream of recent, then live lines' },
     response: z.object({ lines: z.array(logLine) }),
     alternative: { contentType: 'text/event-stream', description: 'with follow=1: one event per line, its id the line\'s seq' },
   }),

@@ -94,6 +94,10 @@ export class PgLogStore implements LogStore {
     if (query.functionName !== undefined) add('function_name = ?', query.functionName);
     if (query.since !== undefined) add('time >= ?', query.since);
     if (query.invocationId !== undefined) add('invocation_id = ?', query.invocationId);
+    if (query.invocationIdEndsWith !== undefined) {
+      // An equality on the id's end, not LIKE: no character of it is a wildcard.
+      add(`right(invocation_id, ${query.invocationIdEndsWith.length}) = ?`, query.invocationIdEndsWith);
+    }
     if (query.afterSeq !== undefined) add('seq > ?', query.afterSeq);
     params.push(query.limit);
     const rows = await this.#db.query<LogLineRow>(

@@ -126,6 +126,11 @@ export class SqliteLogStore implements LogStore {
       where.push('invocation_id = ?');
       params.push(query.invocationId);
     }
+    if (query.invocationIdEndsWith !== undefined) {
+      // An equality on the id's end, not LIKE: no character of it is a wildcard.
+      where.push('substr(invocation_id, ?) = ?');
+      params.push(-query.invocationIdEndsWith.length, query.invocationIdEndsWith);
+    }
     if (query.afterSeq !== undefined) {
       where.push('seq > ?');
       params.push(query.afterSeq);

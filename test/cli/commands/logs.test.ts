@@ -38,6 +38,21 @@ test('logs prints HH:MM:SS function [invocation] level message; options become t
   assert.deepEqual(JSON.parse(json.stdout), { lines: LINES });
 });
 
+test('logs --invocation with the end of an id that two invocations share prints both, and says so on stderr with their ids', async (t) => {
+  const [one, two] = ['0193a1b2-c3d4-7e5f-8a6b-1c2d0e2b7a10', '0193a1b2-c3d5-7e5f-9a6b-99990e2b7a10'];
+  const LINES = [line(1, 'first', { invocationId: one }), line(2, 'second', { invocationId: two })];
+  const { admin, cwd, env } = await setUp(t, () => ({ status: 200, body: { lines: LINES } }));
+
+  const run = await runNimbus(['logs', 'shop', '--invocation', '0e2b7a10'], { cwd: cwd.path, env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(admin.requests[0]!.path, '/_nimbus/api/v1/apps/shop/logs?invocation=0e2b7a10');
+  assert.deepEqual(lines(run.stdout), ['13:04:05 checkout [0e2b7a10] info  first', '13:04:05 checkout [0e2b7a10] info  second']);
+  assert.deepEqual(lines(run.stderr), [`note: the lines are of 2 invocations whose ids end with 0e2b7a10 (${one}, ${two}); give more of the id to see one`]);
+
+  const json = await runNimbus(['logs', 'shop', '--invocation', '0e2b7a10', '--json'], { cwd: cwd.path, env });
+  assert.equal(json.stderr, '', '--json prints the ids already');
+});
+
 test('logs of an unknown app exits 1 with one line; a bad target is a usage error', async (t) => {
   const { admin, cwd, env } = await setUp(t, () => ({ status: 404, body: { error: { code: 'NIMBUS_ERR_APP_NOT_FOUND', message: 'no such app: ghost' } } }));
 

@@ -41,6 +41,20 @@ describe('nimbus start', () => {
       return run.stdout === '' ? undefined : run;
     });
     assert.match(logs.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d hello \\[${body.id.slice(-8)}\\] info  said hello to world$`, 'm'));
+    // The id in [ ] picks that request's lines back out, among another's.
+    const other = (await (await fetch(`${url}/hello/moon`)).json()) as { id: string };
+    const nimbus = nimbusAt(url, key!, data.path);
+    await eventually('the second request in the logs', async () => (await nimbus(['logs', 'hello'])).stdout.includes('said hello to moon'));
+    const picked = await nimbus(['logs', 'hello', '--invocation', body.id.slice(-8)]);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.match(picked.stdout, new RegExp(`^\\d\\d:\\d\\d:\\d\\d hello \\[${body.id.slice(-8)}\\] info  said hello to world\\n$`));
+    assert.equal(picked.stderr, '');
+    assert.match((await nimbus(['logs', 'hello/hello', '--invocation', other.id])).stdout, /^\d\d:\d\d:\d\d hello \[\w{8}\] info  said hello to moon\n$/, 'the whole id');
+    const tooShort = await nimbus(['logs', 'hello', '--invocation', body.id.slice(-4)]);
+    assert.equal(tooShort.code, 1);
+    assert.deepEqual(lines(tooShort.stderr), [
+      `nimbus: a query parameter is not valid: invocation: "${body.id.slice(-4)}" is too short: give the whole invocation id or at least its last 8 characters`,
+    ]);
     assert.deepEqual(await first.stop(), { code: 0, signal: null });
 
     const second = new NimbusProcess(['start', '--port', '0', '--data', data.path, '--example', 'examples/hello'], { cwd: REPO });
