@@ -50,7 +50,11 @@ export const ERRORS = {
   NIMBUS_ERR_KEY_ID_TAKEN: { status: 409, message: 'an API key with this id already exists' },
   NIMBUS_ERR_QUEUE_NOT_FOUND: { status: 404, message: 'no such queue (it has had no message and no deployed function consumes it)' },
   NIMBUS_ERR_SECRET_UNREADABLE: { status: 500, message: 'a secret cannot be decrypted with this master key' },
-  NIMBUS_ERR_INVOCATION_NOT_FOUND: { status: 404, message: 'no such invocation (results are kept for 24 hours)' },
+  /** Asked for an invocation's result: only asynchronous calls keep one, so a synchronous call's id is not found either. */
+  NIMBUS_ERR_INVOCATION_NOT_FOUND: {
+    status: 404,
+    message: "no asynchronous invocation with this id (results of asynchronous calls are kept for 24 hours by default; a synchronous call's result was its HTTP response, and is not kept)",
+  },
   NIMBUS_ERR_BUDGET_NOT_FOUND: { status: 404, message: 'no such budget' },
   NIMBUS_ERR_BUDGET_INVALID_NAME: { status: 400, message: 'budget names are 1-63 characters: lower-case letters, digits and dashes, starting with a letter' },
   NIMBUS_ERR_BUDGET_IN_USE: { status: 409, message: 'the budget is used by functions of live versions' },

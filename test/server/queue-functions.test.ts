@@ -144,6 +144,19 @@ describe('queue functions on a node', () => {
     assert.doesNotMatch(JSON.stringify(seenByKey), /s3cret|postgres/);
   });
 
+  test('the id of a synchronous call has no result to fetch: the 404 says so, as it says how long asynchronous results are kept', async () => {
+    const sync = await fetch(`${node.url}/report`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"q":3}' });
+    assert.equal(sync.status, 200);
+    const id = sync.headers.get('x-nimbus-invocation-id');
+    assert.match(id ?? '', INVOCATION_ID);
+    const missing = await admin(node, 'GET', `/invocations/${id}`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(missing.body, { error: {
+      code: 'NIMBUS_ERR_INVOCATION_NOT_FOUND',
+      message: `no asynchronous invocation with this id (results of asynchronous calls are kept for 24 hours by default; a synchronous call's result was its HTTP response, and is not kept): ${id}`,
+    } });
+  });
+
   test('an async call too large for one queue message is a 413 saying how much body fits, however far past it is', async () => {
     const fits = /: an asynchronous call is stored as one queue message of at most 262144 bytes with its body in base64: about 190 KiB of body, less its headers$/;
     const justPast = await fetch(`${node.url}/report`, { method: 'POST', headers: { 'x-nimbus-async': '1' }, body: 'x'.repeat(235_000) });
