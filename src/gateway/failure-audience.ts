@@ -5,8 +5,10 @@ import type { KeyScope } from '../store/key-store.js';
 
 /**
  * Whether the caller of a function that failed sees the function's own error
- * message in the answer. Asked only once an invocation failed: a request that
- * succeeds pays nothing for it.
+ * message in the answer; also whether a request to `/fn/<app>/<function>` that
+ * found no function is told the names of the node's other apps and functions
+ * (see function-path-miss.ts). Asked only once an invocation failed or a lookup
+ * missed: a request that succeeds pays nothing for it.
  */
 export type FailureAudience = (req: IncomingMessage) => Promise<boolean>;
 

@@ -9,6 +9,7 @@ import type { AdminRouter } from './admin-router.js';
 import { ConsoleAssets } from './console-assets.js';
 import type { FailureAudience } from './failure-audience.js';
 import { handleFunctionRequest } from './function-handler.js';
+import { functionPathMiss } from './function-path-miss.js';
 import { sendError, sendJson } from './json.js';
 import type { RouteMatch, RouteTable, RouteTarget } from './route-table.js';
 
@@ -128,6 +129,7 @@ export class Gateway {
       // /fn/<app>/<function>[/<rest>] reaches the function whatever the method; the rest carries its route's parameters.
       const [app, fn, ...rest] = path.slice(4).split('/');
       match = app && fn ? this.deps.routes.matchByName(app, fn, rest.join('/')) : null;
+      if (!match) throw await this.#functionPathMiss(req, method, path, app, fn);
     } else {
       match = this.deps.routes.match(method, path);
       if (!match) {
@@ -148,6 +150,13 @@ export class Gateway {
     await handleFunctionRequest(req, res, this.deps.dispatcher, target, {
       params, maxBodyBytes: this.maxBodyBytes, credentials: this.deps.credentials, failureAudience: this.deps.failureAudience,
     });
+  }
+
+  /** The 404 for `/fn/...` that reached no HTTP function, saying which part of the path is wrong. */
+  async #functionPathMiss(req: IncomingMessage, method: string, path: string, app: string | undefined, fn: string | undefined): Promise<NimbusError> {
+    if (!app || !fn) return new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}: a function's own path is /fn/APP/FUNCTION`);
+    const audience = this.deps.failureAudience;
+    return functionPathMiss(this.deps.routes, app, fn, async () => (audience ? audience(req) : false));
   }
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {

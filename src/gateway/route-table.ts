@@ -1,6 +1,6 @@
 import { leadingLiteral, matchFunctionPath, matchSegments, ROUTE_METHODS, type Route } from '../triggers/http/route.js';
 import { parsedRoutes } from './parsed-routes.js';
-import type { VersionRecord } from '../store/store.js';
+import type { FunctionManifest, VersionRecord } from '../store/store.js';
 
 export interface RouteTarget {
   app: string;
@@ -131,6 +131,19 @@ export class RouteTable {
       }
     }
     return ROUTE_METHODS.filter((m) => methods.has(m));
+  }
+
+  /**
+   * Every function of the app's live version, whatever its trigger; undefined when no version of it is live. For
+   * explaining a request to `/fn/<app>/<function>` that found no HTTP function, once it found none.
+   */
+  liveFunctions(app: string): readonly FunctionManifest[] | undefined {
+    return this.#apps.get(app)?.version.functions;
+  }
+
+  /** The apps with a live version. */
+  liveApps(): Iterable<string> {
+    return this.#apps.keys();
   }
 
   byName(app: string, functionName: string): RouteTarget | undefined {

@@ -11,6 +11,7 @@ export const ERRORS = {
   NIMBUS_ERR_APP_NOT_FOUND: { status: 404, message: 'no such app' },
   NIMBUS_ERR_VERSION_NOT_FOUND: { status: 404, message: 'no such version' },
   NIMBUS_ERR_FUNCTION_NOT_FOUND: { status: 404, message: 'no such function' },
+  NIMBUS_ERR_FUNCTION_NOT_HTTP: { status: 404, message: 'the function is not an HTTP function' },
   NIMBUS_ERR_API_NOT_FOUND: { status: 404, message: 'no such admin API endpoint' },
   NIMBUS_ERR_CONSOLE_NOT_FOUND: { status: 404, message: 'no such console file' },
   NIMBUS_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'method not allowed' },

@@ -6,7 +6,7 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { INVOCATION_ID } from '../helpers/invocation-ids.js';
 
 const APP = `
-import { http } from 'nimbus-functions';
+import { blob, http, queue, timer } from 'nimbus-functions';
 
 export const hello = http(
   { route: 'GET /hello/:name', maxInstances: 5, concurrency: 8, timeoutMs: 5_000, memoryMb: 128 },
@@ -39,6 +39,9 @@ export const getItem = http({ route: 'GET /orders/:id/items/:item' }, (req, ctx)
 export const files = http({ route: 'GET /files/*' }, (req, ctx) => ({ params: ctx.params }));
 export const rest = http({}, (req, ctx) => ({ params: ctx.params }));
 export const putItem = http({ route: 'PUT /orders/:id/items/:item' }, () => 'put');
+export const worker = queue({ queue: 'orders' }, async () => {});
+export const onUpload = blob({ bucket: 'uploads' }, async () => {});
+export const nightly = timer({ cron: '0 3 * * *' }, async () => {});
 `;
 
 describe('HTTP functions', () => {
@@ -148,12 +151,52 @@ describe('HTTP functions', () => {
     assert.equal(after.status, 200, 'the function still serves');
   });
 
-  test('unknown routes and functions get 404 JSON', async () => {
-    for (const path of ['/nope', '/fn/hello/missing', '/fn/ghost/hello', '/hello']) {
+  test('unknown routes get 404 JSON', async () => {
+    for (const path of ['/nope', '/hello', '/fn/', '/fn/hello', '/fn//hello']) {
       const res = await fetch(`${node.url}${path}`);
       assert.equal(res.status, 404, path);
       assert.equal((await res.json() as { error: { code: string } }).error.code, 'NIMBUS_ERR_ROUTE_NOT_FOUND');
     }
+    const { error } = await (await fetch(`${node.url}/fn/hello`)).json() as { error: { message: string } };
+    assert.equal(error.message, "no function serves this route: GET /fn/hello: a function's own path is /fn/APP/FUNCTION");
+  });
+
+  test('/fn/<app>/<function> that reaches no HTTP function says which part is missing, naming nothing the caller did not', async () => {
+    const miss = async (path: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${node.url}${path}`, { method: 'POST', headers, body: '{}' });
+      assert.equal(res.status, 404, path);
+      return ((await res.json()) as { error: Record<string, unknown> }).error;
+    };
+    assert.deepEqual(await miss('/fn/helo/hello'), { code: 'NIMBUS_ERR_APP_NOT_FOUND', message: 'no such app: helo is not deployed', app: 'helo' });
+    assert.deepEqual(await miss('/fn/hello/ecko/x'), {
+      code: 'NIMBUS_ERR_FUNCTION_NOT_FOUND', message: 'no such function: app hello has no function ecko', app: 'hello', function: 'ecko',
+    });
+    const notHttp: [string, string][] = [
+      ['worker', 'hello/worker is a queue function; messages sent to its queue run it, not requests'],
+      ['onUpload', 'hello/onUpload is a blob function; changes to objects in its bucket run it, not requests'],
+      ['nightly', 'hello/nightly is a timer function; its schedule runs it, not requests'],
+    ];
+    for (const [fn, message] of notHttp) {
+      const kind = message.split(' ')[3];
+      assert.deepEqual(await miss(`/fn/hello/${fn}`), { code: 'NIMBUS_ERR_FUNCTION_NOT_HTTP', message: `the function is not an HTTP function: ${message}`, app: 'hello', function: fn, kind });
+    }
+    // A wrong key is no key: it learns nothing more.
+    assert.equal((await miss('/fn/hello/ecko', { authorization: 'Bearer nope' })).message, 'no such function: app hello has no function ecko');
+  });
+
+  test('with the admin key, such a 404 also gives the closest name and an event function\'s queue, bucket or schedule', async () => {
+    const miss = async (path: string) => {
+      const res = await fetch(`${node.url}${path}`, { headers: { authorization: `Bearer ${node.adminKey}` } });
+      assert.equal(res.status, 404, path);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    assert.equal(await miss('/fn/helo/hello'), 'no such app: helo is not deployed; did you mean "hello"?');
+    assert.equal(await miss('/fn/ghost/hello'), 'no such app: ghost is not deployed', 'no name is close');
+    assert.equal(await miss('/fn/hello/ecko'), 'no such function: app hello has no function ecko; did you mean "echo"?');
+    assert.equal(await miss('/fn/hello/wroker'), 'no such function: app hello has no function wroker; did you mean "worker"?', 'event functions are names too');
+    assert.equal(await miss('/fn/hello/worker'), 'the function is not an HTTP function: hello/worker is a queue function; messages sent to its queue orders run it, not requests');
+    assert.equal(await miss('/fn/hello/onUpload'), 'the function is not an HTTP function: hello/onUpload is a blob function; changes to objects in its bucket uploads run it, not requests');
+    assert.equal(await miss('/fn/hello/nightly'), 'the function is not an HTTP function: hello/nightly is a timer function; its schedule (0 3 * * *) runs it, not requests');
   });
 
   test('the admin API needs the admin key', async () => {
