@@ -109,7 +109,25 @@ interface DefinitionBase<K extends TriggerKind, S, H> {
 }
 
 export type HttpDefinition = DefinitionBase<'http', HttpSettings, HttpHandler>;
-export type QueueDefinition = DefinitionBase<'queue', QueueSettings, QueueHandler>;
+/** A type-only key: a queue function's definition carries its message type under it, never at run time. */
+declare const MESSAGE_TYPE: unique symbol;
+
+/**
+ * A queue function, with the type of its messages (`T`) and the name of its
+ * queue (`Q`, a literal where `queue()` could infer it). Producers name it in
+ * a type (`nimbus.queue<typeof processOrders>('orders')`, `ctx.queues.send<…>`)
+ * to have the body checked against what the function reads, and the queue's
+ * name against the one it consumes.
+ */
+export interface QueueDefinition<T = unknown, Q extends string = string> extends DefinitionBase<'queue', QueueSettings & { readonly queue: Q }, QueueHandler> {
+  readonly [MESSAGE_TYPE]?: T;
+}
+
+/** The body a producer sends: a queue function's message type when `T` is its definition, else `T` itself. */
+export type QueueMessageOf<T> = T extends QueueDefinition<infer M, string> ? M : T;
+
+/** The queue a producer may name: the one a queue function's definition consumes, else any. */
+export type QueueNameOf<T> = T extends QueueDefinition<unknown, infer Q> ? Q : string;
 export type BlobDefinition = DefinitionBase<'blob', BlobSettings, BlobHandler>;
 export type TimerDefinition = DefinitionBase<'timer', TimerSettings, TimerHandler>;
 
