@@ -187,7 +187,7 @@ async function liveIfSame(client: AdminClient, app: string, bundled: { bundle: s
   if (hash !== live.bundleHash) return undefined;
   const summary = await client.getApp(app);
   if (summary.liveVersion !== live.version || !Array.isArray(summary.functions)) return undefined;
-  const functions = summary.functions.map(({ name, kind, route, url, trigger, next }) => ({ name, kind, route, url, trigger, next: next ?? null }));
+  const functions = summary.functions.map(({ name, kind, route, url, routeUrl, trigger, next }) => ({ name, kind, route, url, routeUrl: routeUrl ?? null, trigger, next: next ?? null }));
   return { app, version: live.version, unchanged: true, functions, warnings: [] };
 }
 

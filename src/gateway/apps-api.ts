@@ -39,7 +39,10 @@ export interface FunctionSummary {
   name: string;
   kind: string;
   route: string | null;
+  /** `/fn/<app>/<function>`: reaches every HTTP function, with or without a route. */
   url: string | null;
+  /** Where the route is served, at the node's root with its parameters as written (`/hello/:name`); null without a route. */
+  routeUrl: string | null;
   instances: number;
   /** Invocations running now and waiting for an instance now, over every version still serving. */
   inflight: number;
@@ -67,6 +70,16 @@ export function nextRunOf(f: Pick<FunctionManifest, 'kind' | 'trigger'>, now: nu
   return next === null ? null : { utc: new Date(next).toISOString(), zoned: formatInZone(next, timezone), timezone };
 }
 
+/**
+ * The route's own address: the node's root and the route's path (`GET /hello/:name` → `<base>/hello/:name`). The path
+ * is what follows the method, if any: every stored route passed parseRoute at its deploy, and a listing of many
+ * functions should not parse each route again.
+ */
+function routeUrlOf(baseUrl: string, route: string | null): string | null {
+  const path = route?.trim().split(/\s+/).pop();
+  return path?.startsWith('/') ? `${baseUrl}${path}` : null;
+}
+
 /** The apps area of the admin API: deploy, list, versions, rollback, remove, invoke. */
 export function addAppsApi(
   router: AdminRouter, deployments: DeploymentRegistry, dispatcher: Dispatcher, baseUrl: () => string, credentials: CredentialFilter, failureAudience?: FailureAudience,
@@ -84,6 +97,7 @@ export function addAppsApi(
       return {
         name: f.name, kind: f.kind, route,
         url: f.kind === 'http' ? `${baseUrl()}/fn/${version.app}/${f.name}` : null,
+        routeUrl: routeUrlOf(baseUrl(), route),
         instances: 0, inflight: 0, waiting: 0, ...counts.get(f.name), settings: f.settings, trigger: f.trigger, next: nextRunOf(f, Date.now()),
       };
     });
@@ -113,7 +127,7 @@ export function addAppsApi(
     const started = performance.now();
     const createBudgets = booleanQuery(query, 'createBudgets');
     const version = await deployments.deploy(params.app, { bundle, ...(sourceMap ? { sourceMap } : {}) }, { createBudgets });
-    const functions = summarize(version).map(({ name, kind, route, url, trigger, next }) => ({ name, kind, route, url, trigger, next }));
+    const functions = summarize(version).map(({ name, kind, route, url, routeUrl, trigger, next }) => ({ name, kind, route, url, routeUrl, trigger, next }));
     return {
       status: version.unchanged ? 200 : 201,
       body: {

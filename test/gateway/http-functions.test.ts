@@ -68,6 +68,16 @@ describe('HTTP functions', () => {
     assert.deepEqual(body, { app: 'hello', fn: 'whoami', version: 1, method: 'PUT', url: `${node.url}/fn/hello/whoami`, deadlineSet: true });
   });
 
+  test('the apps API gives every HTTP function its /fn/ URL, and one with a route its route URL, parameters as written', async () => {
+    const { body } = await admin(node, 'GET', '/apps/hello');
+    const shown = new Map((body.app.functions as { name: string; url: string | null; routeUrl: string | null }[]).map((f) => [f.name, f]));
+    assert.deepEqual(shown.get('hello'), { ...shown.get('hello'), url: `${node.url}/fn/hello/hello`, routeUrl: `${node.url}/hello/:name` });
+    assert.equal(shown.get('files')?.routeUrl, `${node.url}/files/*`);
+    assert.deepEqual(shown.get('whoami'), { ...shown.get('whoami'), url: `${node.url}/fn/hello/whoami`, routeUrl: null }, 'no route: /fn/ only');
+    // The route URL, its parameter filled in, serves the function.
+    assert.equal(((await (await fetch(shown.get('hello')!.routeUrl!.replace(':name', 'ada'))).json()) as { hello: string }).hello, 'ada');
+  });
+
   test('/fn/<app>/<function>/<rest> matches the rest against the route: its whole path, or its parameters alone', async () => {
     const params = async (path: string) => ((await (await fetch(`${node.url}${path}`)).json()) as { params: Record<string, string> }).params;
     assert.equal(((await (await fetch(`${node.url}/fn/hello/hello/world`)).json()) as { hello: string }).hello, 'world', 'GET /hello/:name, parameters alone');

@@ -4,7 +4,10 @@ import type { NextRun } from '../admin-client.js';
 export interface TriggerShown {
   kind: string;
   route: string | null;
+  /** `/fn/<app>/<function>`, which every HTTP function has. */
   url?: string | null;
+  /** The route at the node's root; absent from nodes older than the field. */
+  routeUrl?: string | null;
   trigger?: Record<string, unknown>;
   next?: NextRun | null;
 }
@@ -31,9 +34,12 @@ export function describeTrigger(f: TriggerShown): string {
   }
 }
 
-/** Where to reach it or when it runs: an HTTP function's URL, a timer's next time in its own zone. */
+/**
+ * Where to reach it or when it runs: an HTTP function's route URL (what its author declared and callers use),
+ * its /fn/ URL when it has no route, a timer's next time in its own zone.
+ */
 export function describeReach(f: TriggerShown): string {
-  if (f.kind === 'http') return f.url ?? '-';
+  if (f.kind === 'http') return f.routeUrl ?? f.url ?? '-';
   if (f.kind === 'timer') return f.next ? `next ${f.next.zoned.replace('T', ' ')}` : 'never again';
   return '-';
 }

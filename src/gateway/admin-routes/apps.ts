@@ -12,7 +12,10 @@ export const rollbackBody = z.strictObject({ to: z.number().int().min(1).optiona
 
 const nextRun = z.object({ utc: z.string(), zoned: z.string(), timezone: z.string() });
 const deployedFunction = z.looseObject({
-  name: z.string(), kind: z.enum(['http', 'queue', 'timer', 'blob']), route: z.string().nullable(), url: z.string().nullable(), trigger: record, next: nextRun.nullable(),
+  name: z.string(), kind: z.enum(['http', 'queue', 'timer', 'blob']), route: z.string().nullable(),
+  url: z.string().nullable().describe("an HTTP function's /fn/<app>/<function> address, which every HTTP function has"),
+  routeUrl: z.string().nullable().describe("an HTTP function's route at the node's root, parameters as written (…/hello/:name); null without a route"),
+  trigger: record, next: nextRun.nullable(),
 });
 const functionSummary = deployedFunction.extend({ instances: z.number(), inflight: z.number(), waiting: z.number(), settings: record });
 const appSummary = z.looseObject({ name: z.string(), liveVersion: z.number(), createdAt: epochMs, updatedAt: epochMs, functions: z.array(functionSummary) });

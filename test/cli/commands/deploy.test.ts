@@ -9,15 +9,16 @@ export const hello = http('GET /hello/:name', (_req, ctx) => \`hello \${ctx.para
 export const work = queue({ queue: 'jobs' }, () => {});
 `;
 
-test('deploy bundles the folder and posts it with the admin key from ./.nimbus/admin-key, then lists the functions', async (t) => {
+test('deploy bundles the folder and posts it with the admin key from ./.nimbus/admin-key, then lists the functions (an HTTP one at its route, at /fn/ without one)', async (t) => {
   const admin = await startStandInAdmin(() => ({
     status: 201,
     body: {
       app: 'greeter',
       version: 3,
       functions: [
-        { name: 'hello', kind: 'http', route: 'GET /hello/:name', url: 'http://127.0.0.1:8080/hello/:name' },
-        { name: 'work', kind: 'queue', route: null, url: null },
+        { name: 'hello', kind: 'http', route: 'GET /hello/:name', url: 'http://127.0.0.1:8080/fn/greeter/hello', routeUrl: 'http://127.0.0.1:8080/hello/:name' },
+        { name: 'raw', kind: 'http', route: null, url: 'http://127.0.0.1:8080/fn/greeter/raw', routeUrl: null },
+        { name: 'work', kind: 'queue', route: null, url: null, routeUrl: null },
       ],
     },
   }));
@@ -44,6 +45,7 @@ test('deploy bundles the folder and posts it with the admin key from ./.nimbus/a
     'Deployed greeter v3 in _ ms',
     '  FUNCTION  KIND   TRIGGER           URL / NEXT RUN',
     '  hello     http   GET /hello/:name  http://127.0.0.1:8080/hello/:name',
+    '  raw       http   -                 http://127.0.0.1:8080/fn/greeter/raw',
     '  work      queue  queue ?           -',
   ]);
 });

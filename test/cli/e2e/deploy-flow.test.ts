@@ -61,10 +61,11 @@ describe('deploy, inspect, roll back and remove an app', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`^Deployed flow v1 in ${TOOK}$`, 'm'), 'the name comes from package.json, scope removed');
     for (const step of ['bundle', 'type check', 'upload', 'live']) assert.match(run.stdout, new RegExp(`^  ${step} +${TOOK}`, 'm'), `the ${step} step and its time`);
-    assert.match(run.stdout, new RegExp(`echo\\s+http\\s+POST /flow/echo\\s+${url}/fn/flow/echo`));
-    assert.match(run.stdout, new RegExp(`which\\s+http\\s+GET /flow/which\\s+${url}/fn/flow/which`));
-    assert.equal(await which(), '200 v1');
-    assert.equal(await (await fetch(`${url}/fn/flow/which`)).text(), 'v1', 'the printed URL serves the function');
+    // The route's own URL, as declared, at the node's root: not /fn/, which --json gives as url.
+    assert.match(run.stdout, new RegExp(`echo\\s+http\\s+POST /flow/echo\\s+${url}/flow/echo$`, 'm'));
+    assert.match(run.stdout, new RegExp(`which\\s+http\\s+GET /flow/which\\s+${url}/flow/which$`, 'm'));
+    assert.equal(await which(), '200 v1', 'the printed URL serves the function');
+    assert.equal(await (await fetch(`${url}/fn/flow/which`)).text(), 'v1', 'so does its /fn/ URL');
   });
 
   test('ls --json gives each function its name, route and instance count', async () => {
@@ -127,9 +128,11 @@ describe('deploy, inspect, roll back and remove an app', () => {
 
     const json = await nimbus(['deploy', flow.path, '--json']);
     assert.equal(json.code, 0, json.stderr);
-    const result = JSON.parse(json.stdout) as { version: number; unchanged: boolean; steps: { name: string }[] };
+    const result = JSON.parse(json.stdout) as { version: number; unchanged: boolean; steps: { name: string }[]; functions: { name: string; url: string; routeUrl: string }[] };
     assert.equal(result.version, 2);
     assert.equal(result.unchanged, true);
+    const listed = result.functions.find((f) => f.name === 'which');
+    assert.deepEqual([listed?.url, listed?.routeUrl], [`${url}/fn/flow/which`, `${url}/flow/which`], 'both URLs, read from the live version');
     assert.deepEqual(result.steps.map((s) => s.name), ['bundle']);
   });
 

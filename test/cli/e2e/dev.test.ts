@@ -22,7 +22,7 @@ test('dev serves the folder, redeploys on save, shows function logs, and keeps t
   const url = await dev.url();
   await dev.waitForStdout(/Watching .* for changes/);
   assert.match(dev.stdout, new RegExp(String.raw`^\d\d:\d\d:\d\d Deployed greeter v1 in ${TOOK} \(bundle ${TOOK}, upload ${TOOK}, live ${TOOK}\)$`, 'm'));
-  assert.match(dev.stdout, /^ {2}greet\s+http\s+GET \/greet\/:name\s+http:\/\/\S+\/fn\/greeter\/greet$/m, 'the functions table, with triggers');
+  assert.match(dev.stdout, new RegExp(String.raw`^ {2}greet\s+http\s+GET /greet/:name\s+${url}/greet/:name$`, 'm'), 'the functions table, with triggers and route URLs');
   const greet = async (name: string): Promise<string> => {
     const response = await fetch(`${url}/greet/${name}`);
     return `${response.status} ${await response.text()}`;

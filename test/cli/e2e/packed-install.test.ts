@@ -88,7 +88,7 @@ test('npm pack, npm i -D into a scratch app, npx nimbus init, type check, start,
   const deploy = await step('npm run deploy', 'npm', ['run', 'deploy'], app, atNode);
   assert.equal(deploy.code, 0, `npm run deploy:\n${deploy.stdout}${deploy.stderr}`);
   assert.match(deploy.stdout, new RegExp(`^Deployed greeter v1 in ${TOOK}$`, 'm'));
-  assert.match(deploy.stdout, new RegExp(`greet\\s+http\\s+GET /greet/:name\\s+${url}/fn/greeter/greet`));
+  assert.match(deploy.stdout, new RegExp(`greet\\s+http\\s+GET /greet/:name\\s+${url}/greet/:name$`, 'm'));
 
   const answer = await fetch(`${url}/greet/ada`);
   assert.equal(answer.status, 200);
