@@ -12,7 +12,9 @@ export const TYPECHECK_PACKAGES = ['typescript', '@types/node'] as const;
  * TypeScript and Node's types are the versions Nimbus itself is checked with.
  */
 export function appDevDependencies(own: OwnPackage, appDir: string): Record<string, string> {
-  const wanted: Record<string, string> = { [own.name]: own.checkout ? `file:${relative(appDir, own.root).split(sep).join('/') || '.'}` : `^${own.version}` };
+  // Relative to the app's own folder, where npm reads it (`file:..` for an app in a folder of the clone); never
+  // empty, since scaffoldApp refuses the clone itself.
+  const wanted: Record<string, string> = { [own.name]: own.checkout ? `file:${relative(appDir, own.root).split(sep).join('/')}` : `^${own.version}` };
   for (const name of TYPECHECK_PACKAGES) wanted[name] = own.dependencies[name] ?? 'latest';
   return wanted;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { sanitiseAppName } from '../bundle/app-name.js';
@@ -39,6 +39,8 @@ export interface ScaffoldResult {
 }
 
 export async function scaffoldApp({ dir, template, force }: ScaffoldOptions): Promise<ScaffoldResult> {
+  const own = ownPackage();
+  await refuseOwnFolder(dir, own.root);
   await prepareFolder(dir, force);
   const files: ScaffoldResult['files'] = [];
 
@@ -50,7 +52,6 @@ export async function scaffoldApp({ dir, template, force }: ScaffoldOptions): Pr
     }
   }
 
-  const own = ownPackage();
   const manifestPath = join(dir, 'package.json');
   const existing = await readManifest(manifestPath);
   const needed = appDevDependencies(own, dir);
@@ -70,6 +71,17 @@ export async function scaffoldApp({ dir, template, force }: ScaffoldOptions): Pr
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/**
+ * Nimbus's own folder (the clone, or where npm installed it) is no place for an app: its package.json
+ * would gain a dependency on itself (`file:.`) and, with --force, its tsconfig.json would be replaced.
+ * Compared by real path, so a link to the clone is refused too.
+ */
+async function refuseOwnFolder(dir: string, ownRoot: string): Promise<void> {
+  const real = async (path: string): Promise<string> => realpath(path).catch(() => path);
+  if ((await real(dir)) !== (await real(ownRoot))) return;
+  throw new CliError(`${dir} is Nimbus's own folder, which this command runs from: make the app in a folder of its own (nimbus init ../my-app makes one beside it)`);
 }
 
 async function prepareFolder(dir: string, force: boolean): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,6 +176,25 @@ describe('nimbus init', () => {
     const broken = await runNimbus(['init', 'broken'], { cwd: cwd.path });
     assert.equal(broken.code, 1);
     assert.deepEqual(lines(broken.stderr), [`nimbus: ${join(cwd.path, 'broken/package.json')} is not a JSON object: fix or remove it, then run init again`]);
+  });
+
+  test("refuses Nimbus's own folder (the clone it runs from), also through a link, with exit 1 and one line", async (t) => {
+    const cwd = await makeTempDir();
+    t.after(() => cwd.remove());
+    await symlink(REPO, join(cwd.path, 'clone'));
+    const manifest = readFileSync(join(REPO, 'package.json'), 'utf8');
+    const advice = "is Nimbus's own folder, which this command runs from: make the app in a folder of its own (nimbus init ../my-app makes one beside it)";
+
+    // Never with --force: should the refusal ever go, the not-empty check still keeps this checkout as it is.
+    const here = await runNimbus(['init'], { cwd: REPO });
+    assert.equal(here.code, 1);
+    assert.equal(here.stdout, '');
+    assert.deepEqual(lines(here.stderr), [`nimbus: ${resolve(REPO)} ${advice}`], 'not "not empty": --force would not help');
+
+    const linked = await runNimbus(['init', 'clone', '-t', 'http-api'], { cwd: cwd.path });
+    assert.equal(linked.code, 1);
+    assert.deepEqual(lines(linked.stderr), [`nimbus: ${join(cwd.path, 'clone')} ${advice}`]);
+    assert.equal(readFileSync(join(REPO, 'package.json'), 'utf8'), manifest, 'no dependency on itself (file:.) was written');
   });
 
   test('init --help lists the templates', async (t) => {
