@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 
 export interface TreeWatcher {
   close(): void;
@@ -33,7 +33,10 @@ interface WatchedFolder {
  * when they appear, vanish or are replaced, which their parent's watch reports.
  * That makes a stat poll as a safety net unnecessary, and costs one watch per
  * folder (bounded by the folders there are: one entry per path, ignored
- * folders never entered), nothing while idle.
+ * folders never entered), nothing while idle. The root has no watched parent,
+ * so the folder that holds it is watched too, for the root's name alone: a root
+ * removed and made again (`rm -rf app && cp -r other app`, a checkout that
+ * recreates it) is watched afresh, as a subfolder would be.
  */
 export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher {
   const folders = new Map<string, WatchedFolder>();
@@ -103,9 +106,24 @@ export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher 
   };
 
   /**
+   * The root appeared, vanished or was replaced, as the folder holding it reports: every watch under it may be on a
+   * folder that is gone, so all are dropped and the tree is watched afresh (on a 'rename' even with the same inode,
+   * which a folder made again at once often gets back). What the new tree holds was never seen: that is a change.
+   */
+  const resyncRoot = (event: string): void => {
+    if (closed) return;
+    const ino = folderIno(root, true);
+    if (event !== 'rename' && folders.get('')?.ino === ino) return;
+    disarm('');
+    if (ino === undefined) return;
+    arm('');
+    options.onEvent('');
+  };
+
+  /**
    * A watch that errors is closed by Node (a folder removed under it, on some platforms). Not re-armed here, which
-   * could loop on an error that persists: if the folder went away its parent reports it, and when it comes back it is
-   * watched again; if it is still there, say that saves in it go unnoticed.
+   * could loop on an error that persists: if the folder went away its parent reports it (the root's too, see
+   * watchEntry), and when it comes back it is watched again; if it is still there, say that saves in it go unnoticed.
    */
   const onWatchError = (folder: string, watcher: FSWatcher, error: Error): void => {
     if (closed || folders.get(folder)?.watcher !== watcher) return;
@@ -133,13 +151,41 @@ export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher 
   };
 
   arm('');
+  const rootEntry = watchEntry(root, resyncRoot);
   return {
     close() {
       closed = true;
+      rootEntry?.close();
       for (const { watcher } of folders.values()) watcher.close();
       folders.clear();
     },
   };
+}
+
+/**
+ * Watches the folder that holds `path`, non-recursively, reporting only events on `path`'s own name. A nameless event
+ * (some platforms, on overflow) may be about it too, and goes on as a 'change': the root's inode then decides, so a
+ * busy parent without names does not re-arm the tree at each of its events. None when `path` is a file system's root or its parent cannot be watched (no read
+ * permission): then a replaced root goes unnoticed, as the parent's events would be the only sign of it.
+ */
+function watchEntry(path: string, onEvent: (event: string) => void): FSWatcher | undefined {
+  // Resolved: `.` has no parent to name it by.
+  const full = resolve(path);
+  const parent = dirname(full);
+  const name = basename(full);
+  if (parent === full) return undefined;
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(parent, (event, entry) => {
+      if (entry === name) onEvent(event);
+      else if (entry === null) onEvent('change');
+    });
+  } catch {
+    return undefined;
+  }
+  // Node closes a watch that errors (the parent removed): the root is then as unwatched as any folder whose parent went.
+  watcher.on('error', () => undefined);
+  return watcher;
 }
 
 function subfolders(path: string): string[] {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIgnored, watchApp, type AppWatcher } from '../../../src/cli/dev/watch-app.js';
 import { SAVE_STYLES } from '../support/editor-saves.js';
@@ -177,6 +177,56 @@ test('a folder removed and made again at once, likely on its old inode, is still
     writeFileSync(file, `again ${round}`);
     await waitFor('the file in the new folder', () => recorded.seen.includes(`again ${round}`));
     await saveAndExpectNotice(recorded, file, 'in place');
+  }
+});
+
+test('the app folder itself removed and made again, at once or after a while, is still watched', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
+  const file = join(app.path, 'index.ts');
+  const recorded = watchNoting(app.path, file);
+  t.after(async () => {
+    recorded.watcher.close();
+    await app.remove();
+  });
+
+  for (let round = 0; round < ROUNDS * 2; round++) {
+    recorded.file = file;
+    rmSync(app.path, { recursive: true });
+    // Every other round the folder stays gone until its removal is heard; else it is back before any event arrives.
+    if (round % 2 === 1) await waitFor('the removal', () => recorded.seen.includes(undefined));
+    recorded.seen.length = 0;
+    mkdirSync(join(app.path, 'lib'), { recursive: true });
+    writeFileSync(join(app.path, 'lib/util.ts'), 'a');
+    writeFileSync(file, `again ${round}`);
+    await waitFor('the file in the new app folder', () => recorded.seen.includes(`again ${round}`));
+    await saveAndExpectNotice(recorded, file, 'in place');
+    await saveAndExpectNotice(recorded, file, ATOMIC);
+    await saveAndExpectNotice(recorded, join(app.path, 'lib/util.ts'), 'in place');
+  }
+});
+
+test('an app folder replaced by another renamed into its place (a copy, a checkout) is watched there', async (t) => {
+  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
+  const next = `${app.path}.next`;
+  const file = join(app.path, 'index.ts');
+  const recorded = watchNoting(app.path, file);
+  t.after(async () => {
+    recorded.watcher.close();
+    rmSync(next, { recursive: true, force: true });
+    await app.remove();
+  });
+
+  for (let round = 0; round < ROUNDS; round++) {
+    mkdirSync(join(next, 'lib'), { recursive: true });
+    writeFileSync(join(next, 'index.ts'), `replaced ${round}`);
+    writeFileSync(join(next, 'lib/util.ts'), 'a');
+    rmSync(app.path, { recursive: true });
+    renameSync(next, app.path);
+    recorded.file = file;
+    // Nothing was written in the new folder once it was in place: its arrival is the change.
+    await waitFor('the replaced app folder', () => recorded.seen.includes(`replaced ${round}`));
+    await saveAndExpectNotice(recorded, file, 'in place');
+    await saveAndExpectNotice(recorded, join(app.path, 'lib/util.ts'), ATOMIC);
   }
 });
 
