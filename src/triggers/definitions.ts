@@ -60,7 +60,7 @@ function withOwnValidator(kind: TriggerKind, validateOwn: (raw: unknown) => Reco
   };
 }
 
-const validators = new Map<TriggerKind, Validator>([
+const validators: ReadonlyMap<TriggerKind, Validator> = new Map<TriggerKind, Validator>([
   ['http', fromSchema('http', httpSettingsSchema, (s) => ({ ...httpTriggerConfig(s) }))],
   ['queue', withOwnValidator('queue', (raw) => ({ ...resolveQueueSettings(raw as Record<string, unknown>) }))],
   ['blob', withOwnValidator('blob', (raw) => {
@@ -82,11 +82,6 @@ const settingsFields: Record<TriggerKind, SettingsFields> = {
   blob: { kind: 'blob', names: [...FUNCTION_SETTINGS_FIELDS, ...BLOB_TRIGGER_FIELDS], nested: { network: NETWORK_POLICY_FIELDS, backoff: BACKOFF_FIELDS } },
   timer: { kind: 'timer', names: [...FUNCTION_SETTINGS_FIELDS, ...TIMER_TRIGGER_FIELDS], nested: { network: NETWORK_POLICY_FIELDS, backoff: BACKOFF_FIELDS } },
 };
-
-/** Lets a trigger register a stricter validator for its kind. */
-export function registerTriggerValidator(kind: TriggerKind, validator: Validator): void {
-  validators.set(kind, validator);
-}
 
 /**
  * The internal queues a kind's invocations travel through (async HTTP calls,
