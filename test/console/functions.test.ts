@@ -90,6 +90,8 @@ describe('console: the Functions pages in a real browser', { skip: browserSkipRe
     await page.locator('[data-function="shop/hello"]').getByRole('link', { name: 'hello' }).click();
     await page.getByRole('heading', { name: 'shop/hello', level: 1 }).waitFor();
     await page.locator('[data-stream="live"]').waitFor();
+    const settings = await page.locator('dl.settings').innerText();
+    assert.match(settings, new RegExp(`Route URL\\s+${node.url}/shop-hello\\s+Function URL\\s+${node.url}/fn/shop/hello`));
     assert.equal(await routeAnswer(node, '/shop-hello'), '{"hello":true}');
     await page.locator('.log-message', { hasText: 'hello from shop' }).waitFor();
     const invocation = page.locator('[data-invocation]').first();

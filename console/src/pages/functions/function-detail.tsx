@@ -27,7 +27,8 @@ export function FunctionDetail({ app, fn }: { app: string; fn: string }) {
         <dl class="settings">
           <dt>Trigger</dt><dd>{f.kind}</dd>
           <dt>{f.kind === 'http' ? 'Route' : 'Source'}</dt><dd class="mono">{sourceOf(f)}</dd>
-          {f.url ? <><dt>URL</dt><dd class="mono">{f.url}</dd></> : null}
+          {f.routeUrl ? <><dt>Route URL</dt><dd class="mono">{f.routeUrl}</dd></> : null}
+          {f.url ? <><dt>{f.routeUrl ? 'Function URL' : 'URL'}</dt><dd class="mono">{f.url}</dd></> : null}
           {f.next ? <><dt>Next run</dt><dd>{f.next.zoned} ({f.next.timezone})</dd></> : null}
           <dt>Live version</dt><dd>v{summary.data!.app.liveVersion}</dd>
           <dt>Now</dt><dd data-live-counts>{f.instances} {f.instances === 1 ? 'instance' : 'instances'}, {f.inflight} in flight, {f.waiting} waiting</dd>
