@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +74,20 @@ function watchNoting(dir: string, file: string): Recorded {
   return recorded;
 }
 
+/**
+ * An app folder holding `files`, watched and noting `file` (relative) at each
+ * report; both go when the test ends.
+ */
+async function watchedApp(t: TestContext, files: Record<string, string>, file: string): Promise<{ dir: string; file: string; recorded: Recorded }> {
+  const app = await makeTempDir(files);
+  const recorded = watchNoting(app.path, join(app.path, file));
+  t.after(async () => {
+    recorded.watcher.close();
+    await app.remove();
+  });
+  return { dir: app.path, file: recorded.file, recorded };
+}
+
 function readOrMissing(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
@@ -111,48 +125,30 @@ async function saveEveryWay(recorded: Recorded, file: string): Promise<void> {
 }
 
 test('every way of saving a file is noticed, again and again after a save that renamed a new file over it', async (t) => {
-  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
-  const file = join(app.path, 'index.ts');
-  const recorded = watchNoting(app.path, file);
-  t.after(async () => {
-    recorded.watcher.close();
-    await app.remove();
-  });
+  const { dir, file, recorded } = await watchedApp(t, { 'index.ts': 'a', 'lib/util.ts': 'a' }, 'index.ts');
 
   await saveEveryWay(recorded, file);
-  await saveEveryWay(recorded, join(app.path, 'lib/util.ts'));
+  await saveEveryWay(recorded, join(dir, 'lib/util.ts'));
 });
 
 test('saves in folders made after the watcher started are noticed, however they are saved', async (t) => {
-  const app = await makeTempDir({ 'index.ts': 'a' });
-  const file = join(app.path, 'src/routes/users.ts');
-  const recorded = watchNoting(app.path, file);
-  t.after(async () => {
-    recorded.watcher.close();
-    await app.remove();
-  });
+  const { dir, file, recorded } = await watchedApp(t, { 'index.ts': 'a' }, 'src/routes/users.ts');
 
   // Both folders at once: the inner one exists before the watcher can have heard of the outer.
-  mkdirSync(join(app.path, 'src/routes'), { recursive: true });
+  mkdirSync(join(dir, 'src/routes'), { recursive: true });
   writeFileSync(file, 'first');
   await waitFor('the new file', () => recorded.seen.includes('first'));
   await saveEveryWay(recorded, file);
 });
 
 test('a folder removed and made again is still watched', async (t) => {
-  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
-  const file = join(app.path, 'lib/util.ts');
-  const recorded = watchNoting(app.path, file);
-  t.after(async () => {
-    recorded.watcher.close();
-    await app.remove();
-  });
+  const { dir, file, recorded } = await watchedApp(t, { 'index.ts': 'a', 'lib/util.ts': 'a' }, 'lib/util.ts');
 
   for (let round = 0; round < ROUNDS; round++) {
-    rmSync(join(app.path, 'lib'), { recursive: true });
+    rmSync(join(dir, 'lib'), { recursive: true });
     await waitFor('the removal', () => recorded.seen.includes(undefined));
     recorded.seen.length = 0;
-    mkdirSync(join(app.path, 'lib'));
+    mkdirSync(join(dir, 'lib'));
     writeFileSync(file, `again ${round}`);
     await waitFor('the file in the new folder', () => recorded.seen.includes(`again ${round}`));
     await saveAndExpectNotice(recorded, file, 'in place');
@@ -162,18 +158,12 @@ test('a folder removed and made again is still watched', async (t) => {
 });
 
 test('a folder removed and made again at once, likely on its old inode, is still watched', async (t) => {
-  const app = await makeTempDir({ 'index.ts': 'a', 'gen/a.ts': 'a' });
-  const file = join(app.path, 'gen/a.ts');
-  const recorded = watchNoting(app.path, file);
-  t.after(async () => {
-    recorded.watcher.close();
-    await app.remove();
-  });
+  const { dir, file, recorded } = await watchedApp(t, { 'index.ts': 'a', 'gen/a.ts': 'a' }, 'gen/a.ts');
 
   for (let round = 0; round < ROUNDS; round++) {
     // No wait between the two: both events reach the watcher after the folder is back.
-    rmSync(join(app.path, 'gen'), { recursive: true });
-    mkdirSync(join(app.path, 'gen'));
+    rmSync(join(dir, 'gen'), { recursive: true });
+    mkdirSync(join(dir, 'gen'));
     writeFileSync(file, `again ${round}`);
     await waitFor('the file in the new folder', () => recorded.seen.includes(`again ${round}`));
     await saveAndExpectNotice(recorded, file, 'in place');
@@ -181,27 +171,21 @@ test('a folder removed and made again at once, likely on its old inode, is still
 });
 
 test('the app folder itself removed and made again, at once or after a while, is still watched', async (t) => {
-  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
-  const file = join(app.path, 'index.ts');
-  const recorded = watchNoting(app.path, file);
-  t.after(async () => {
-    recorded.watcher.close();
-    await app.remove();
-  });
+  const { dir, file, recorded } = await watchedApp(t, { 'index.ts': 'a', 'lib/util.ts': 'a' }, 'index.ts');
 
   for (let round = 0; round < ROUNDS * 2; round++) {
     recorded.file = file;
-    rmSync(app.path, { recursive: true });
+    rmSync(dir, { recursive: true });
     // Every other round the folder stays gone until its removal is heard; else it is back before any event arrives.
     if (round % 2 === 1) await waitFor('the removal', () => recorded.seen.includes(undefined));
     recorded.seen.length = 0;
-    mkdirSync(join(app.path, 'lib'), { recursive: true });
-    writeFileSync(join(app.path, 'lib/util.ts'), 'a');
+    mkdirSync(join(dir, 'lib'), { recursive: true });
+    writeFileSync(join(dir, 'lib/util.ts'), 'a');
     writeFileSync(file, `again ${round}`);
     await waitFor('the file in the new app folder', () => recorded.seen.includes(`again ${round}`));
     await saveAndExpectNotice(recorded, file, 'in place');
     await saveAndExpectNotice(recorded, file, ATOMIC);
-    await saveAndExpectNotice(recorded, join(app.path, 'lib/util.ts'), 'in place');
+    await saveAndExpectNotice(recorded, join(dir, 'lib/util.ts'), 'in place');
   }
 });
 
