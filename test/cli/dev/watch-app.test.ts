@@ -20,9 +20,10 @@ test('a burst of writes is reported once, after the debounce', async (t) => {
     await app.remove();
   });
 
-  await app.write('index.ts', 'b');
-  await app.write('lib/util.ts', 'b');
-  await app.write('index.ts', 'c');
+  // In one turn: a stall between awaited writes longer than the debounce would make two bursts.
+  writeFileSync(join(app.path, 'index.ts'), 'b');
+  writeFileSync(join(app.path, 'lib/util.ts'), 'b');
+  writeFileSync(join(app.path, 'index.ts'), 'c');
   await waitFor('the change', () => changes > 0);
   await new Promise((r) => setTimeout(r, QUIET_MS));
   assert.equal(changes, 1);

@@ -18,8 +18,8 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 /** Installs from the registry (about 5 s here; more on a loaded machine or a slow mirror). */
 const INSTALL_LIMIT_MS = 400_000;
 const STEP_LIMIT_MS = 60_000;
-/** What npm prints when it cannot reach the registry (as opposed to a broken package). */
-const UNREACHABLE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH)\b|network (request|connectivity)|request to \S+ failed/;
+/** What npm prints when it cannot reach the registry, or the registry fails it (5xx, a cut-off download), as opposed to a broken package. */
+const UNREACHABLE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|E5\d\d|EINTEGRITY)\b|network (request|connectivity)|request to \S+ failed|Invalid response body/;
 const MUST_SHIP = ['bin/nimbus.js', 'dist/cli/nimbus.mjs', 'bin/cli-entry.js', 'dist/src/cli/bundle/typecheck-worker.js', 'dist/src/sdk/index.js', 'dist/src/sdk/index.d.ts', 'dist/src/sdk/client/index.d.ts', 'dist/instance.mjs', 'dist/instance-warmup.mjs', 'templates/all/index.ts', 'templates/common/gitignore', 'package.json'];
 
 interface PackResult {
@@ -54,7 +54,7 @@ test('npm pack, npm i -D into a scratch app, npx nimbus init, type check, start,
   const app = join(work.path, 'greeter');
   const tarball = join(work.path, packed!.filename);
   await mkdir(app);
-  const install = await step('npm install', 'npm', ['install', '-D', '--prefer-offline', '--no-audit', '--no-fund', '--fetch-timeout=30000', '--fetch-retries=1', tarball], app, {}, INSTALL_LIMIT_MS);
+  const install = await step('npm install', 'npm', ['install', '-D', '--prefer-offline', '--no-audit', '--no-fund', '--fetch-timeout=30000', '--fetch-retries=3', tarball], app, {}, INSTALL_LIMIT_MS);
   if (install.code !== 0 && UNREACHABLE.test(install.stderr)) {
     t.skip(`the npm registry is unreachable, so the package's dependencies cannot be installed: ${UNREACHABLE.exec(install.stderr)![0]}`);
     return;

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -12,12 +12,18 @@ export interface TempDir {
  * A folder in the OS temp dir, outside this repository, so nothing resolves
  * through the repository's own node_modules by accident.
  */
+let writes = 0;
+
 export async function makeTempDir(files: Record<string, string> = {}, prefix = 'nimbus-cli-'): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), prefix));
+  // Whole at once (a rename over it), as an editor saves: a watcher (nimbus dev) that wakes between the
+  // truncate and the write of an in-place save would read an empty file on a loaded machine.
   const write = async (relative: string, content: string): Promise<void> => {
     const file = join(path, relative);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content);
+    const partial = `${file}.${process.pid}.${++writes}.partial`;
+    await writeFile(partial, content);
+    await rename(partial, file);
   };
   for (const [relative, content] of Object.entries(files)) await write(relative, content);
   return { path, write, remove: () => rm(path, { recursive: true, force: true }) };

@@ -42,7 +42,8 @@ async function runCli(args: string[], env: Record<string, string>): Promise<{ st
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const [status] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': output still in the pipes is read by then.
+  const [status] = (await once(child, 'close')) as [number | null];
   return { status, stdout, stderr };
 }
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { CgroupTree } from '../../../../src/runtime/sandbox/cgroups/cgroup-tree.js';
 import { detectCgroupHierarchy } from '../../../../src/runtime/sandbox/cgroups/hierarchy.js';
 import { cgroupLimitsFor } from '../../../../src/runtime/sandbox/cgroups/limits.js';
+import { ownedWhileTesting } from '../owned-while-testing.js';
 
 const hierarchy = detectCgroupHierarchy();
 const skip = hierarchy.version === 'none' ? `no usable cgroups here: ${hierarchy.reason}` : false;
@@ -16,6 +17,8 @@ describe(`cgroup tree (${hierarchy.version})`, { skip }, () => {
   const nodeId = `tree${process.pid}`;
 
   before(async () => {
+    // A driver starting in a test file beside this one reaps trees whose owner is not alive.
+    await ownedWhileTesting(nodeId, `${nodeId}-dispose`);
     tree = await CgroupTree.create(hierarchy, nodeId);
   });
   after(() => tree?.dispose());
