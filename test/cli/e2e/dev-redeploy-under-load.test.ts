@@ -24,12 +24,12 @@ const STALL_BOUND_MS = 100;
  */
 const NOISE_FACTOR = 3;
 /**
- * Requests over the bound that are still taken for noise. A redeploy that makes
- * requests wait stalls every client at every save (CLIENTS × SAVES = 10 here, as
- * measured with the pre-start off: 321–535 ms); a busy machine's pause hits one
- * moment, so both clients at most, once or twice in a run.
+ * Saves during which some request was over the bound that are still taken for
+ * noise. A redeploy that makes requests wait stalls every client at every save
+ * (all 5 saves, as measured with the pre-start off: 321–535 ms); a busy
+ * machine's pause hits a moment or two of a run, whatever the saves do.
  */
-const NOISE_ALLOWANCE = SAVES - 1;
+const NOISY_SAVES_ALLOWED = SAVES - 2;
 
 interface Sample {
   startedAt: number;
@@ -105,12 +105,15 @@ test('during dev redeploys under a steady request loop every request is answered
   const quietWorst = Math.max(...samples.slice(0, quiet).map((s) => s.ms));
   const during = samples.slice(quiet);
   const bound = Math.max(STALL_BOUND_MS, NOISE_FACTOR * quietWorst);
+  const saveOf = (s: Sample): number => savedAt.findLastIndex((at) => at <= s.startedAt);
   const sinceSave = (s: Sample): string => {
-    const save = savedAt.findLastIndex((at) => at <= s.startedAt);
+    const save = saveOf(s);
     return save < 0 ? 'before the first save' : `${Math.round(s.startedAt - savedAt[save]!)} ms after save ${save + 1}`;
   };
-  const slow = during.filter((s) => s.ms > bound).map((s) => `${Math.round(s.ms)} ms (${s.body}), sent ${sinceSave(s)}`);
+  const slowSamples = during.filter((s) => s.ms > bound);
+  const slow = slowSamples.map((s) => `${Math.round(s.ms)} ms (${s.body}), sent ${sinceSave(s)}`);
+  const stalledSaves = new Set(slowSamples.map(saveOf));
   const worst = Math.max(...during.map((s) => s.ms));
   t.diagnostic(`${during.length} requests during ${SAVES} redeploys, worst ${Math.round(worst)} ms; quiet worst ${Math.round(quietWorst)} ms; bound ${Math.round(bound)} ms`);
-  assert.ok(slow.length <= NOISE_ALLOWANCE, `no more than ${NOISE_ALLOWANCE} requests slower than ${Math.round(bound)} ms during ${SAVES} redeploys; slow: ${slow.join('; ')}`);
+  assert.ok(stalledSaves.size <= NOISY_SAVES_ALLOWED, `requests slower than ${Math.round(bound)} ms after no more than ${NOISY_SAVES_ALLOWED} of ${SAVES} saves; slow: ${slow.join('; ')}`);
 });
