@@ -1,5 +1,3 @@
-import type { QueueMessageOf, QueueNameOf } from './definition.js';
-
 /** What every handler receives besides its trigger's payload. */
 export interface Logger {
   debug(...args: unknown[]): void;
@@ -72,9 +70,8 @@ export interface QueueSendResult {
 
 /** `ctx.queues`: send to Nimbus queues from inside a function (fan-out). */
 export interface FunctionQueues {
-  /** `T`: the body's type, or the consuming function's definition (`send<typeof worker>('jobs', …)`), whose queue name and message type are then checked. */
-  send<T = unknown>(queue: QueueNameOf<T>, body: QueueMessageOf<T>, options?: QueueSendOptions): Promise<QueueSendResult>;
-  sendBatch<T = unknown>(queue: QueueNameOf<T>, messages: ({ body: QueueMessageOf<T> } & QueueSendOptions)[]): Promise<QueueSendResult[]>;
+  send<T = unknown>(queue: string, body: T, options?: QueueSendOptions): Promise<QueueSendResult>;
+  sendBatch<T = unknown>(queue: string, messages: ({ body: T } & QueueSendOptions)[]): Promise<QueueSendResult[]>;
 }
 
 export interface BlobInfo {

@@ -115,19 +115,22 @@ declare const MESSAGE_TYPE: unique symbol;
 /**
  * A queue function, with the type of its messages (`T`) and the name of its
  * queue (`Q`, a literal where `queue()` could infer it). Producers name it in
- * a type (`nimbus.queue<typeof processOrders>('orders')`, `ctx.queues.send<…>`)
- * to have the body checked against what the function reads, and the queue's
- * name against the one it consumes.
+ * a type (`nimbus.queueFor<typeof processOrders>('orders')`,
+ * `ctx.queues.send<typeof processOrders>(…)`) to have the body checked against
+ * what the function reads, and the queue's name against the one it consumes.
  */
 export interface QueueDefinition<T = unknown, Q extends string = string> extends DefinitionBase<'queue', QueueSettings & { readonly queue: Q }, QueueHandler> {
   readonly [MESSAGE_TYPE]?: T;
 }
 
-/** The body a producer sends: a queue function's message type when `T` is its definition, else `T` itself. */
-export type QueueMessageOf<T> = T extends QueueDefinition<infer M, string> ? M : T;
+/** Any queue function's definition, whatever its message type and queue. */
+export type SomeQueueDefinition = QueueDefinition<unknown, string>;
 
-/** The queue a producer may name: the one a queue function's definition consumes, else any. */
-export type QueueNameOf<T> = T extends QueueDefinition<unknown, infer Q> ? Q : string;
+/** The messages a queue function's definition reads. */
+export type QueueMessageOf<D extends SomeQueueDefinition> = D extends QueueDefinition<infer M, string> ? M : never;
+
+/** The queue a queue function's definition consumes: a literal where `queue()` inferred it, else any name. */
+export type QueueNameOf<D extends SomeQueueDefinition> = D['settings']['queue'];
 export type BlobDefinition = DefinitionBase<'blob', BlobSettings, BlobHandler>;
 export type TimerDefinition = DefinitionBase<'timer', TimerSettings, TimerHandler>;
 

@@ -20,7 +20,7 @@ export function http(settings: HttpSettings | string, handler: HttpHandler): Htt
  * A queue function. Its message type is `T`, given (`queue<Order>(…)`) or read
  * from the handler's annotation (`async (batch: QueueBatch<Order>) => …`); in
  * the second form the definition's type also keeps the queue's name, so a
- * producer naming the definition cannot misspell it.
+ * producer typed by the definition (`NimbusClient.queueFor`) cannot misspell it.
  */
 export function queue<T = unknown, Q extends string = string>(settings: QueueSettings & { queue: Q }, handler: QueueHandler<T>): QueueDefinition<T, Q> {
   return { [DEFINITION_MARK]: true, kind: 'queue', settings, handler: handler as QueueHandler };

@@ -8,7 +8,7 @@ import { makeTempDir } from '../cli/support/temp-app.js';
 // function reads, the queue's name against the one it consumes. Checked the way `nimbus deploy` checks an app.
 
 const FUNCTIONS = `
-import { queue, type QueueBatch } from 'nimbus-functions';
+import { queue, type QueueBatch, type QueueMessageOf } from 'nimbus-functions';
 
 export interface Order { orderId: string; cents: number }
 
@@ -19,7 +19,7 @@ export const processOrders = queue({ queue: 'orders', batchSize: 10 }, async (ba
 
 /** Message type given; the queue name stays a plain string. */
 export const audit = queue<{ line: string }>({ queue: 'audit' }, async (batch, ctx) => {
-  await ctx.queues.send<typeof processOrders>('orders', { orderId: batch.messages[0]!.body.line, cents: 1 });
+  await ctx.queues.send<QueueMessageOf<typeof processOrders>>('orders', { orderId: batch.messages[0]!.body.line, cents: 1 });
 });
 `;
 
@@ -33,7 +33,7 @@ async function problems(producer: string): Promise<string[]> {
 }
 
 const PRELUDE = `
-import { NimbusClient } from 'nimbus-functions/client';
+import { NimbusClient, type QueueClient } from 'nimbus-functions/client';
 import type { audit, processOrders } from './functions';
 const nimbus = new NimbusClient({ url: 'http://127.0.0.1:8080' });
 export {};
@@ -41,38 +41,43 @@ export {};
 
 test('a producer typed by the consuming definition sends what the function reads, to the queue it consumes', async () => {
   assert.deepEqual(await problems(`${PRELUDE}
-await nimbus.queue<typeof processOrders>('orders').send({ orderId: 'o-1', cents: 250 });
-await nimbus.queue<typeof processOrders>('orders').sendBatch([{ body: { orderId: 'o-2', cents: 1 }, priority: 5 }]);
-await nimbus.queue<typeof audit>('any-name-goes').send({ line: 'x' });
-// Without a definition, as before: a body type, or none.
+await nimbus.queueFor<typeof processOrders>('orders').send({ orderId: 'o-1', cents: 250 });
+await nimbus.queueFor<typeof processOrders>('orders').sendBatch([{ body: { orderId: 'o-2', cents: 1 }, priority: 5 }]);
+await nimbus.queueFor<typeof audit>('any-name-goes').send({ line: 'x' });
+// Without a definition, as before: a body type, or none; and code generic over the body type.
 await nimbus.queue<{ n: number }>('numbers').send({ n: 1 });
 await nimbus.queue('anything').send(42);
+function producer<T>(name: string): QueueClient<T> { return nimbus.queue<T>(name); }
+await producer<string>('lines').send('x');
 `), []);
 });
 
 test('a misspelt queue name or a body of the wrong shape is a type error naming it', async () => {
   const found = await problems(`${PRELUDE}
-await nimbus.queue<typeof processOrders>('order').send({ orderId: 'o-1', cents: 250 });
-await nimbus.queue<typeof processOrders>('orders').send({ orderId: 'o-1', cent: 250 });
-await nimbus.queue<typeof audit>('audit').send({ line: 7 });
+await nimbus.queueFor<typeof processOrders>('order').send({ orderId: 'o-1', cents: 250 });
+await nimbus.queueFor<typeof processOrders>('orders').send({ orderId: 'o-1', cent: 250 });
+await nimbus.queueFor<typeof audit>('audit').send({ line: 7 });
+await nimbus.queueFor<{ orderId: string }>('orders');
 `);
-  assert.equal(found.length, 3, found.join('\n'));
+  assert.equal(found.length, 4, found.join('\n'));
   assert.match(found[0]!, /^index\.ts:\d+:\d+ .*"order".*"orders"/);
   assert.match(found[1]!, /^index\.ts:\d+:\d+ .*cent/);
   assert.match(found[2]!, /^index\.ts:\d+:\d+ .*number.*string/);
+  assert.match(found[3]!, /^index\.ts:\d+:\d+ .*does not satisfy the constraint/, 'only a queue definition types queueFor');
 });
 
-test('ctx.queues.send inside a function is checked by the same definition', async () => {
+test('inside a function, a body type taken from the definition is checked', async () => {
   const found = await problems(`
-import { http } from 'nimbus-functions';
+import { http, type QueueMessageOf } from 'nimbus-functions';
 import type { processOrders } from './functions';
+type Order = QueueMessageOf<typeof processOrders>;
 export const checkout = http('POST /checkout', async (_req, ctx) => {
-  await ctx.queues.send<typeof processOrders>('orders', { orderId: 'o-1', cents: 1 });
-  await ctx.queues.send<typeof processOrders>('ordres', { orderId: 'o-1', cents: 1 });
+  await ctx.queues.send<Order>('orders', { orderId: 'o-1', cents: 1 });
+  await ctx.queues.send<Order>('orders', { orderId: 'o-1' });
   await ctx.queues.send('free-form', { anything: true });
   return 'ok';
 });
 `);
   assert.equal(found.length, 1, found.join('\n'));
-  assert.match(found[0]!, /"ordres"/);
+  assert.match(found[0]!, /cents/);
 });

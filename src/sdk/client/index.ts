@@ -6,7 +6,7 @@
  *   const nimbus = new NimbusClient({ url: 'http://127.0.0.1:8080', key: process.env.NIMBUS_KEY });
  *   await nimbus.queue<{ orderId: string }>('orders').send({ orderId: 'o-1' });
  */
-import type { QueueMessageOf, QueueNameOf } from '../definition.js';
+import type { QueueMessageOf, QueueNameOf, SomeQueueDefinition } from '../definition.js';
 import type { InvocationRecord, SendOptions, SendResult } from './types.js';
 
 export type { InvocationRecord, InvocationState, SendOptions, SendResult } from './types.js';
@@ -90,14 +90,20 @@ export class NimbusClient {
     );
   }
 
+  /** A queue to send to; `T` is the body's type. */
+  queue<T = unknown>(name: string): QueueClient<T> {
+    return new QueueClient<T>(name, (path, init) => this.#call(path, init));
+  }
+
   /**
-   * A queue to send to. `T` is the body's type, or the consuming function's
-   * definition (`import type { processOrders } from '../functions'`,
-   * `nimbus.queue<typeof processOrders>('orders')`): then the body is checked
-   * against the function's message type, and the name against its queue.
+   * The queue a queue function consumes, typed by its definition (`import type
+   * { processOrders } from '../functions'`, `nimbus.queueFor<typeof
+   * processOrders>('orders')`): the name is checked against its queue, the
+   * bodies against its message type. A method of its own rather than a form of
+   * `queue()`: a misspelt name would there fall back to `queue<T>(name: string)`.
    */
-  queue<T = unknown>(name: QueueNameOf<T>): QueueClient<QueueMessageOf<T>> {
-    return new QueueClient<QueueMessageOf<T>>(name, (path, init) => this.#call(path, init));
+  queueFor<D extends SomeQueueDefinition>(name: QueueNameOf<D>): QueueClient<QueueMessageOf<D>> {
+    return this.queue<QueueMessageOf<D>>(name);
   }
 
   /** Runs a function through the admin API and resolves with its response; `target` is `app/function`. */
