@@ -156,7 +156,7 @@ export class Gateway {
   async #functionPathMiss(req: IncomingMessage, method: string, path: string, app: string | undefined, fn: string | undefined): Promise<NimbusError> {
     if (!app || !fn) return new NimbusError('NIMBUS_ERR_ROUTE_NOT_FOUND', `${method} ${path}: a function's own path is /fn/APP/FUNCTION`);
     const audience = this.deps.failureAudience;
-    return functionPathMiss(this.deps.routes, app, fn, async () => (audience ? audience(req) : false));
+    return functionPathMiss(this.deps.routes, { method, path, app, functionName: fn }, async () => (audience ? audience(req) : false));
   }
 
   async #platform(req: IncomingMessage, res: ServerResponse, method: string, path: string, rawUrl: string): Promise<void> {

@@ -10,8 +10,11 @@ export function closest(word: string, candidates: Iterable<string>, options: { m
   const allowed = options.maxDistance ?? Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
+  const lower = word.toLowerCase();
   for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    // The distance is at least the difference in length: a long word (a path part of kilobytes) costs nothing here.
+    if (Math.abs(candidate.length - word.length) > Math.min(allowed, bestDistance)) continue;
+    const distance = editDistance(lower, candidate.toLowerCase());
     if (distance <= allowed && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

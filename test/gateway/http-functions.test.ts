@@ -171,35 +171,35 @@ describe('HTTP functions', () => {
     assert.equal(error.message, "no function serves this route: GET /fn/hello: a function's own path is /fn/APP/FUNCTION");
   });
 
-  test('/fn/<app>/<function> that reaches no HTTP function says which part is missing, naming nothing the caller did not', async () => {
+  test('/fn/<app>/<function> that reaches no HTTP function is one answer for anyone but the admin key, whatever is missing', async () => {
     const miss = async (path: string, headers: Record<string, string> = {}) => {
       const res = await fetch(`${node.url}${path}`, { method: 'POST', headers, body: '{}' });
       assert.equal(res.status, 404, path);
       return ((await res.json()) as { error: Record<string, unknown> }).error;
     };
-    assert.deepEqual(await miss('/fn/helo/hello'), { code: 'NIMBUS_ERR_APP_NOT_FOUND', message: 'no such app: helo is not deployed', app: 'helo' });
-    assert.deepEqual(await miss('/fn/hello/ecko/x'), {
-      code: 'NIMBUS_ERR_FUNCTION_NOT_FOUND', message: 'no such function: app hello has no function ecko', app: 'hello', function: 'ecko',
+    const uniform = (app: string, fn: string, rest = '') => ({
+      code: 'NIMBUS_ERR_ROUTE_NOT_FOUND',
+      message: `no function serves this route: POST /fn/${app}/${fn}${rest}: no deployed app ${app} with an HTTP function ${fn} (queue, blob and timer functions have no URL)`,
     });
-    const notHttp: [string, string][] = [
-      ['worker', 'hello/worker is a queue function; messages sent to its queue run it, not requests'],
-      ['onUpload', 'hello/onUpload is a blob function; changes to objects in its bucket run it, not requests'],
-      ['nightly', 'hello/nightly is a timer function; its schedule runs it, not requests'],
-    ];
-    for (const [fn, message] of notHttp) {
-      const kind = message.split(' ')[3];
-      assert.deepEqual(await miss(`/fn/hello/${fn}`), { code: 'NIMBUS_ERR_FUNCTION_NOT_HTTP', message: `the function is not an HTTP function: ${message}`, app: 'hello', function: fn, kind });
-    }
-    // A wrong key is no key: it learns nothing more.
-    assert.equal((await miss('/fn/hello/ecko', { authorization: 'Bearer nope' })).message, 'no such function: app hello has no function ecko');
+    // No such app, no such function, a queue, blob or timer function: which apps and functions exist is not told.
+    assert.deepEqual(await miss('/fn/helo/hello'), uniform('helo', 'hello'));
+    assert.deepEqual(await miss('/fn/hello/ecko/x'), uniform('hello', 'ecko', '/x'));
+    for (const fn of ['worker', 'onUpload', 'nightly']) assert.deepEqual(await miss(`/fn/hello/${fn}`), uniform('hello', fn));
+    // A wrong key is no key.
+    assert.deepEqual(await miss('/fn/hello/worker', { authorization: 'Bearer nope' }), uniform('hello', 'worker'));
   });
 
-  test('with the admin key, such a 404 also gives the closest name and an event function\'s queue, bucket or schedule', async () => {
+  test('with the admin key, such a 404 says which part is missing, with the closest name, or which trigger runs the function', async () => {
     const miss = async (path: string) => {
       const res = await fetch(`${node.url}${path}`, { headers: { authorization: `Bearer ${node.adminKey}` } });
       assert.equal(res.status, 404, path);
       return ((await res.json()) as { error: { message: string } }).error.message;
     };
+    const answer = await fetch(`${node.url}/fn/hello/worker`, { headers: { authorization: `Bearer ${node.adminKey}` } });
+    assert.deepEqual(((await answer.json()) as { error: unknown }).error, {
+      code: 'NIMBUS_ERR_FUNCTION_NOT_HTTP', app: 'hello', function: 'worker', kind: 'queue',
+      message: 'the function is not an HTTP function: hello/worker is a queue function; messages sent to its queue orders run it, not requests',
+    });
     assert.equal(await miss('/fn/helo/hello'), 'no such app: helo is not deployed; did you mean "hello"?');
     assert.equal(await miss('/fn/ghost/hello'), 'no such app: ghost is not deployed', 'no name is close');
     assert.equal(await miss('/fn/hello/ecko'), 'no such function: app hello has no function ecko; did you mean "echo"?');
