@@ -16,7 +16,7 @@ export interface AdminRequest<R extends AdminRoute = AdminRoute> {
   query: URLSearchParams;
   /** The path below `/_nimbus/api/v1`, still percent-encoded. */
   path: string;
-  /** The key the caller authorized with (undefined for the admin key). */
+  /** What the caller's key may do (`{ kind: 'admin' }` for the admin key); undefined where the route let the caller in without one. */
   caller: KeyScope | undefined;
   /** The JSON body as the route's schema parsed it (undefined for routes without one). */
   body: RouteBody<R>;

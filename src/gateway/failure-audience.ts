@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { presentedKey, type Authorize } from '../auth/authorize.js';
 import type { InvocationRecord } from '../sdk/client/types.js';
 import type { KeyScope } from '../store/key-store.js';
+import { answeredWithStatus } from '../triggers/queue/async-invocations.js';
 
 /**
  * Whether the caller of a function that failed sees the function's own error
@@ -39,15 +40,15 @@ export function withheldFailureMessage(invocationId: string): string {
 }
 
 /**
- * An async invocation's record as `caller` may read it (undefined: the admin
- * key). A function key may read the results of what it may invoke, as it reads
- * the answers: so, as there, without the function's own error message. The
- * admin and read scopes read the logs anyway. A failure the function answered
- * itself (a 5xx) keeps Nimbus's line about its status; the status and body
- * were the function's answer to give.
+ * An async invocation's record as `caller` may read it (undefined: nobody's
+ * key, where a route lets anyone in). A function key may read the results of
+ * what it may invoke, as it reads the answers: so, as there, without the
+ * function's own error message. The admin key and the admin and read scopes
+ * read the logs anyway. Nimbus's own line about a 5xx the function answered
+ * is kept: the status and body were the function's answer to give.
  */
 export function asyncRecordFor(caller: KeyScope | undefined, record: InvocationRecord): InvocationRecord {
-  if (record.error === null || caller === undefined || caller.kind === 'admin' || caller.kind === 'read') return record;
-  const error = record.status === null ? `the invocation failed: ${withheldFailureMessage(record.invocationId)}` : `the function answered with status ${record.status}`;
-  return { ...record, error };
+  if (record.error === null || caller?.kind === 'admin' || caller?.kind === 'read') return record;
+  const answered = record.status !== null && record.error === answeredWithStatus(record.status);
+  return answered ? record : { ...record, error: `the invocation failed: ${withheldFailureMessage(record.invocationId)}` };
 }

@@ -266,7 +266,7 @@ export class AsyncInvocations {
           return { failed: new Map() };
         }
         const error = response
-          ? `the function answered with status ${response.status}`
+          ? answeredWithStatus(response.status)
           : result.outcome === 'ok'
             ? 'the function did not return an HTTP response'
             : (result.error ?? `the invocation ended with outcome "${result.outcome}"`);
@@ -279,6 +279,11 @@ export class AsyncInvocations {
       },
     };
   }
+}
+
+/** The error an async invocation records when the function answered a 5xx itself. */
+export function answeredWithStatus(status: number): string {
+  return `the function answered with status ${status}`;
 }
 
 /** An HTTP function's async binding, from its deployed settings. */
