@@ -151,7 +151,7 @@ export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher 
   };
 
   arm('');
-  const rootEntry = watchEntry(root, resyncRoot);
+  const rootEntry = watchEntry(root, resyncRoot, (error) => warn('..', error));
   return {
     close() {
       closed = true;
@@ -168,7 +168,7 @@ export function watchTree(root: string, options: TreeWatchOptions): TreeWatcher 
  * busy parent without names does not re-arm the tree at each of its events. None when `path` is a file system's root or its parent cannot be watched (no read
  * permission): then a replaced root goes unnoticed, as the parent's events would be the only sign of it.
  */
-function watchEntry(path: string, onEvent: (event: string) => void): FSWatcher | undefined {
+function watchEntry(path: string, onEvent: (event: string) => void, onFailure: (error: NodeJS.ErrnoException) => void): FSWatcher | undefined {
   // Resolved: `.` has no parent to name it by.
   const full = resolve(path);
   const parent = dirname(full);
@@ -180,13 +180,17 @@ function watchEntry(path: string, onEvent: (event: string) => void): FSWatcher |
       if (entry === name) onEvent(event);
       else if (entry === null) onEvent('change');
     });
-  } catch {
+  } catch (error) {
+    // A parent it may not read is expected (a home folder's); a watch limit reached is worth a line.
+    if (!UNREADABLE.has((error as NodeJS.ErrnoException).code ?? '')) onFailure(error as NodeJS.ErrnoException);
     return undefined;
   }
   // Node closes a watch that errors (the parent removed): the root is then as unwatched as any folder whose parent went.
   watcher.on('error', () => undefined);
   return watcher;
 }
+
+const UNREADABLE = new Set(['EACCES', 'EPERM', 'ENOENT']);
 
 function subfolders(path: string): string[] {
   try {
