@@ -7,8 +7,13 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { postgresUnavailable } from '../helpers/postgres-server.js';
 import { freshMigratedDatabase } from '../store/postgres/helpers.js';
 
-/** Short, so the tests wait a fraction of a second of the database's time for a node to count as dead. */
-const DEAD_AFTER_MS = 400;
+/**
+ * Long, so a survivor is never declared dead because the test process or the
+ * database stalled between two of its heartbeats; no test waits this long: a
+ * node meant to look silent has its heartbeat moved back in the database
+ * (`silentFor`). Not the default (10 s), so the tests also see the option used.
+ */
+const DEAD_AFTER_MS = 60_000;
 const quiet = { info() {}, warn() {}, error() {} };
 
 describe('PostgreSQL membership', { skip: postgresUnavailable() }, () => {
@@ -42,7 +47,15 @@ describe('PostgreSQL membership', { skip: postgresUnavailable() }, () => {
     return (await started[0]!.nodes()).find((n) => n.id === id);
   }
 
-  /** Steps the survivors until one of them has declared `id` dead (bounded by database time passing). */
+  /** Makes `id`'s last heartbeat `ms` old on the database's clock, as if it had been silent that long. */
+  async function silentFor(id: string, ms: number): Promise<void> {
+    const rows = await database.db.query(
+      `UPDATE cluster_nodes SET heartbeat_at = now() - $2 * interval '1 millisecond' WHERE id = $1 RETURNING id`, [id, ms],
+    );
+    assert.equal(rows.length, 1, `${id} has a row`);
+  }
+
+  /** Steps the survivors until one of them has declared `id` dead. */
   async function untilDeclared(id: string, survivors: PgMembership[]): Promise<void> {
     await eventually(async () => {
       await Promise.all(survivors.map((s) => s.heartbeatNow()));
@@ -76,6 +89,12 @@ describe('PostgreSQL membership', { skip: postgresUnavailable() }, () => {
     for (const m of [gone, b, c]) await m.membership.start();
     gone.membership.abandon();
 
+    // Silent for half the dead-after time: not dead yet.
+    await silentFor('dead-a', DEAD_AFTER_MS / 2);
+    assert.deepEqual(await Promise.all([b.membership.heartbeatNow(), c.membership.heartbeatNow()]), [[], []]);
+    assert.equal((await row('dead-a'))?.state, 'alive');
+
+    await silentFor('dead-a', DEAD_AFTER_MS + 1_000);
     await untilDeclared('dead-a', [b.membership, c.membership]);
     // More rounds on both survivors change nothing: the declaration is a conditional update only one wins.
     for (let i = 0; i < 3; i++) await Promise.all([b.membership.heartbeatNow(), c.membership.heartbeatNow()]);
@@ -96,7 +115,8 @@ describe('PostgreSQL membership', { skip: postgresUnavailable() }, () => {
     assert.equal((await row('stop-a'))?.state, 'stopped');
     assert.deepEqual(leaving.membership.readiness(), { ready: false, reason: 'stopped' });
 
-    await eventually(async () => ((await row('stop-a'))?.heartbeatAgeMs ?? 0) > DEAD_AFTER_MS, 10_000, 'the stop to be older than dead-after');
+    await silentFor('stop-a', DEAD_AFTER_MS + 1_000);
+    assert.ok(((await row('stop-a'))?.heartbeatAgeMs ?? 0) > DEAD_AFTER_MS, 'the stop is older than dead-after');
     assert.deepEqual(await b.membership.heartbeatNow(), []);
     assert.equal((await row('stop-a'))?.state, 'stopped');
     assert.deepEqual(b.dead, []);
@@ -111,6 +131,7 @@ describe('PostgreSQL membership', { skip: postgresUnavailable() }, () => {
     const startedAt = (await row('pause-a'))!.startedAt;
 
     // pause-a's clock does not move: its heartbeat timer does not fire, as in a process stopped for a while.
+    await silentFor('pause-a', DEAD_AFTER_MS + 1_000);
     await untilDeclared('pause-a', [b.membership]);
     assert.deepEqual(b.dead, ['pause-a']);
 
