@@ -5,6 +5,9 @@ import { startTestNode, type TestNode } from '../helpers/test-node.js';
 import { budget, MemoryBudgetStore } from './memory-budget-store.js';
 import { SlowDownstream } from './slow-downstream.js';
 
+/** The jobs queue's lease: one batch (a 300 ms downstream call and a blob put) took up to 2 s on a 2-core machine at load 9. */
+const JOBS_LEASE_MS = 8_000;
+
 /** Functions on three triggers sharing budget `db`, and probes for 429s, fairness and sections. */
 function app(downstream: string): string {
   return `
@@ -18,7 +21,10 @@ async function call(who, ms) {
 
 export const web = http({ route: 'POST /web', uses: ['db'], queueTimeoutMs: 30000, concurrency: 4 }, async () => call('web'));
 
-export const jobs = queue({ queue: 'jobs', uses: ['db'], batchSize: 1, maxConcurrency: 8, maxAttempts: 1, visibilityTimeoutMs: 1000 }, async (batch, ctx) => {
+// One instance, started at deploy, takes every batch the budget lets through: no instance starts while a lease runs.
+export const jobs = queue({
+  queue: 'jobs', uses: ['db'], batchSize: 1, maxConcurrency: 8, maxAttempts: 1, visibilityTimeoutMs: ${JOBS_LEASE_MS}, minInstances: 1, concurrency: 4,
+}, async (batch, ctx) => {
   await call('jobs', 300);
   for (const m of batch.messages) await ctx.blobs.put('jobs-done', String(m.body.n), String(m.attempt));
 });
@@ -28,7 +34,8 @@ export const uploads = blob({ bucket: 'uploads', uses: ['db'], maxAttempts: 1 },
   await ctx.blobs.put('blobs-done', event.key, 'ok');
 });
 
-export const hog = http({ route: 'POST /hog', uses: ['db'], concurrency: 4 }, async () => call('hog', 2500));
+// Holds its permit until the test lets the downstream answer it (downstream.hold('hog')).
+export const hog = http({ route: 'POST /hog', uses: ['db'], concurrency: 4 }, async () => call('hog'));
 
 export const tight = http({ route: 'POST /tight', uses: ['tight'], queueTimeoutMs: 200 }, async () => call('tight', 2000));
 
@@ -76,18 +83,39 @@ describe('downstream budgets on a real node', () => {
   test('http, queue and blob functions sharing a budget of 3 never put more than 3 on the downstream; held messages keep attempt 1 and none is dead-lettered', async () => {
     downstream.breakingPoint = Number.POSITIVE_INFINITY;
     downstream.reset();
-    // The budget is taken for 2.5 s, past the jobs' 1 s lease: a message leased before its permit came would run out its lease.
-    const hogs = Array.from({ length: 3 }, () => post('/hog'));
-    await eventually(() => node.budgets.states().find((b) => b.name === 'db')!.inUse === 3, 10_000, 'the hogs holding the budget');
-    const sent = await admin(node, 'POST', '/queues/jobs/messages', { messages: Array.from({ length: 4 }, (_, n) => ({ body: { n } })) });
-    assert.equal(sent.status, 201, JSON.stringify(sent.body));
-    await eventually(() => node.budgets.states().find((b) => b.name === 'db')!.waiting >= 1, 10_000, 'the jobs consumer waiting for the budget');
-    const whileHeld = (await admin(node, 'GET', '/queues')).body.queues.find((q: { name: string }) => q.name === 'jobs');
-    assert.deepEqual({ depth: whileHeld.depth, inFlight: whileHeld.inFlight }, { depth: 4, inFlight: 0 }, 'no message is leased while the budget holds it back');
-    const uploads = Array.from({ length: 6 }, (_, i) => fetch(`${node.url}/_nimbus/api/v1/blobs/uploads/f${i}`, {
-      method: 'PUT', headers: { authorization: `Bearer ${node.adminKey}` }, body: `file ${i}`,
-    }));
-    const calls = Array.from({ length: 12 }, () => post('/web'));
+    // The hogs take the whole budget and keep it until the test lets them go: past the jobs' lease, so a message
+    // leased before its permit came would run out its lease (and, with maxAttempts 1, be dead-lettered).
+    const letHogsGo = downstream.hold('hog');
+    let hogs: Promise<Response>[];
+    let uploads: Promise<Response>[];
+    let calls: Promise<Response>[];
+    try {
+      hogs = Array.from({ length: 3 }, () => post('/hog'));
+      await eventually(() => node.budgets.states().find((b) => b.name === 'db')!.inUse === 3, 10_000, 'the hogs holding the budget');
+      const sent = await admin(node, 'POST', '/queues/jobs/messages', { messages: Array.from({ length: 4 }, (_, n) => ({ body: { n } })) });
+      assert.equal(sent.status, 201, JSON.stringify(sent.body));
+      await eventually(() => node.budgets.states().find((b) => b.name === 'db')!.waiting >= 1, 10_000, 'the jobs consumer waiting for the budget');
+      const jobsQueue = async (): Promise<{ depth: number; inFlight: number; deadLettered: number }> => {
+        const q = (await admin(node, 'GET', '/queues')).body.queues.find((q: { name: string }) => q.name === 'jobs');
+        return { depth: q?.depth ?? 0, inFlight: q?.inFlight ?? 0, deadLettered: q?.deadLettered ?? 0 };
+      };
+      // The listing may lag a moment (when counting is slow its answer is reused for a while): wait until it counts the 4 sent.
+      let held = { depth: 0, inFlight: 0, deadLettered: 0 };
+      await eventually(async () => {
+        held = await jobsQueue();
+        return held.depth + held.inFlight + held.deadLettered === 4;
+      }, 10_000, 'the queue listing to count the 4 messages');
+      assert.deepEqual(held, { depth: 4, inFlight: 0, deadLettered: 0 }, 'no message is leased while the budget holds it back');
+      uploads = Array.from({ length: 6 }, (_, i) => fetch(`${node.url}/_nimbus/api/v1/blobs/uploads/f${i}`, {
+        method: 'PUT', headers: { authorization: `Bearer ${node.adminKey}` }, body: `file ${i}`,
+      }));
+      calls = Array.from({ length: 12 }, () => post('/web'));
+      // At least a lease's time with the budget held (longer on a slow machine, which only makes this stricter).
+      await new Promise((resolve) => setTimeout(resolve, JOBS_LEASE_MS + 1_000));
+      assert.deepEqual(await jobsQueue(), { depth: 4, inFlight: 0, deadLettered: 0 }, 'still no message leased after a lease\'s time held back');
+    } finally {
+      letHogsGo();
+    }
     const statuses = await Promise.all([...hogs, ...calls].map(async (c) => (await c).status));
     assert.deepEqual(statuses, new Array(15).fill(200));
     for (const u of await Promise.all(uploads)) assert.equal(u.status, 201);

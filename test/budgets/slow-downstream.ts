@@ -23,6 +23,8 @@ export class SlowDownstream {
   /** Above this many at once it answers 503 after `overloadLatencyMs`. */
   breakingPoint: number;
   overloadLatencyMs: number;
+  /** Callers being held (see `hold`): their requests' answers, waiting to be let go. */
+  readonly #held = new Map<string, (() => void)[]>();
 
   constructor(options: { latencyMs?: number; breakingPoint?: number; overloadLatencyMs?: number } = {}) {
     this.latencyMs = options.latencyMs ?? 20;
@@ -37,12 +39,28 @@ export class SlowDownstream {
       const overloaded = this.inFlight > this.breakingPoint;
       if (overloaded) this.overloaded++;
       const ms = overloaded ? this.overloadLatencyMs : Number(url.searchParams.get('ms') ?? this.latencyMs);
-      setTimeout(() => {
+      const answer = () => setTimeout(() => {
         this.inFlight--;
         res.writeHead(overloaded ? 503 : 200, { 'content-type': 'application/json', connection: 'close' });
         res.end(JSON.stringify({ ok: !overloaded }));
       }, ms);
+      const held = this.#held.get(url.searchParams.get('who') ?? '');
+      if (held) held.push(answer);
+      else answer();
     });
+  }
+
+  /**
+   * From now on, requests from `who` are held (in flight) until the returned
+   * function is called; then they, and any later ones, take their latency as usual.
+   */
+  hold(who: string): () => void {
+    const held: (() => void)[] = [];
+    this.#held.set(who, held);
+    return () => {
+      if (this.#held.get(who) === held) this.#held.delete(who);
+      for (const answer of held.splice(0)) answer();
+    };
   }
 
   async start(): Promise<string> {
