@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startTestNode, type TestNode } from '../helpers/test-node.js';
 
+/** /overdue's deadline: the companion call is sent half of it before the first call's deadline (see the test). */
+const OVERDUE_TIMEOUT_MS = 4_000;
+
 /**
  * Inside an instance, `Response` keeps string and byte bodies as they are
  * (src/runtime/instance/fast-response.ts) and `ctx.signal` is built on first
@@ -98,18 +101,18 @@ export const watch = http({ route: 'POST /watch' }, (req, ctx) => new Promise(()
   signal.addEventListener('abort', () => console.log('watch: abort event'));
 }));
 
-export const overdue = http({ route: 'GET /overdue', timeoutMs: 1500 }, async (req, ctx) => {
+export const overdue = http({ route: 'GET /overdue', timeoutMs: ${OVERDUE_TIMEOUT_MS} }, async (req, ctx) => {
   if (new URL(req.url).searchParams.has('companion')) {
     // Keeps the instance busy past the other call's deadline (a timed-out instance with nothing else in flight is
-    // replaced at once), until the upstream has heard from that call's abort listener.
-    for (let i = 0; i < 200; i++) {
+    // replaced at once), until the upstream has heard from that call's abort listener; gives up just before its own deadline.
+    while (Date.now() < ctx.deadline - 200) {
       if ((await (await fetch('${upstreamUrl}seen')).text()).includes('overdue-aborted')) return 'companion done';
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return 'companion gave up';
   }
   const signal = ctx.signal;
-  console.log('overdue: started, aborted ' + signal.aborted);
+  console.log('overdue: started, aborted ' + signal.aborted + ', deadline ' + ctx.deadline);
   // Its log lines no longer reach the node once the invocation has failed: it tells the upstream instead.
   signal.addEventListener('abort', () => void fetch('${upstreamUrl}overdue-aborted?' + (Date.now() >= ctx.deadline ? 'at' : 'before') + '-the-deadline'));
   return new Promise(() => {});
@@ -241,12 +244,17 @@ describe('Response and ctx.signal inside an instance', () => {
     try {
       const overdue = fetch(`${node.url}/overdue`);
       const started = Date.now();
-      while (!lines.includes('overdue: started, aborted false')) {
-        if (Date.now() - started > 10_000) assert.fail(`the handler did not start: ${lines.join('\n')}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      let deadline: number | undefined;
+      while (deadline === undefined) {
+        const line = lines.map((l) => /^overdue: started, aborted false, deadline (\d+)$/.exec(l)).find((m) => m !== null);
+        if (line) deadline = Number(line[1]);
+        else if (Date.now() - started > 10_000) assert.fail(`the handler did not start: ${lines.join('\n')}`);
+        else await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      // Sent well inside the first call's 1.5 s, so it lands on the same instance and ends well inside its own.
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // The companion must be running on the instance when the first call's deadline passes, and still be running when
+      // that call's abort listener reports: it is sent half a deadline before the first call's (the deadline the host gave
+      // it, whatever the test's own delays), so it lands on the same instance and its own deadline is as far after.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - OVERDUE_TIMEOUT_MS / 2 - Date.now())));
       const companion = await fetch(`${node.url}/overdue?companion`);
       assert.equal(await companion.text(), 'companion done', `upstream saw: ${upstreamPaths.join(', ')}`);
       const res = await overdue;
