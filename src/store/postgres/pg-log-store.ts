@@ -89,14 +89,14 @@ export class PgLogStore implements LogStore {
     const params: (string | number)[] = [query.app];
     const add = (condition: string, value: string | number): void => {
       params.push(value);
-      where.push(condition.replace('?', `$${params.length}`));
+      where.push(condition.replaceAll('?', `$${params.length}`));
     };
     if (query.functionName !== undefined) add('function_name = ?', query.functionName);
     if (query.since !== undefined) add('time >= ?', query.since);
     if (query.invocationId !== undefined) add('invocation_id = ?', query.invocationId);
     if (query.invocationIdEndsWith !== undefined) {
       // An equality on the id's end, not LIKE: no character of it is a wildcard.
-      add(`right(invocation_id, ${query.invocationIdEndsWith.length}) = ?`, query.invocationIdEndsWith);
+      add('right(invocation_id, char_length(?::text)) = ?', query.invocationIdEndsWith);
     }
     if (query.afterSeq !== undefined) add('seq > ?', query.afterSeq);
     params.push(query.limit);
