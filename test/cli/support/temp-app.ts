@@ -1,6 +1,6 @@
 import { mkdtemp, mkdir, rename, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export interface TempDir {
   path: string;
@@ -21,7 +21,8 @@ export async function makeTempDir(files: Record<string, string> = {}, prefix = '
   const write = async (relative: string, content: string): Promise<void> => {
     const file = join(path, relative);
     await mkdir(dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.${++writes}.partial`;
+    // A dotfile: `nimbus dev` ignores those, so only the rename is a change.
+    const partial = join(dirname(file), `.${basename(file)}.${process.pid}.${++writes}.partial`);
     await writeFile(partial, content);
     await rename(partial, file);
   };
