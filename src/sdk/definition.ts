@@ -109,9 +109,6 @@ interface DefinitionBase<K extends TriggerKind, S, H> {
 }
 
 export type HttpDefinition = DefinitionBase<'http', HttpSettings, HttpHandler>;
-/** A type-only key: a queue function's definition carries its message type under it, never at run time. */
-declare const MESSAGE_TYPE: unique symbol;
-
 /**
  * A queue function, with the type of its messages (`T`) and the name of its
  * queue (`Q`, a literal where `queue()` could infer it). Producers name it in
@@ -120,7 +117,12 @@ declare const MESSAGE_TYPE: unique symbol;
  * what the function reads, and the queue's name against the one it consumes.
  */
 export interface QueueDefinition<T = unknown, Q extends string = string> extends DefinitionBase<'queue', QueueSettings & { readonly queue: Q }, QueueHandler> {
-  readonly [MESSAGE_TYPE]?: T;
+  /**
+   * The message type, in the type only: never set at run time. A string key, not a unique symbol: an app may see
+   * two copies of these declarations (the SDK's and the client's, one from sources and one from .d.ts in a
+   * checkout), and a symbol of each copy would be a different key.
+   */
+  readonly '~messageType'?: T;
 }
 
 /** Any queue function's definition, whatever its message type and queue. */

@@ -9,7 +9,7 @@
  * `npm run dev` runs a local node that redeploys on every save;
  * `npm run deploy` sends the app to the node at NIMBUS_URL.
  */
-import { blob, http, queue, timer } from 'nimbus-functions';
+import { blob, http, queue, timer, type QueueBatch } from 'nimbus-functions';
 
 interface Greeting {
   name: string;
@@ -37,7 +37,7 @@ export const greet = http({ route: 'GET /greet/:name' }, async (req, ctx) => {
  *
  *   npx nimbus queue send greetings --data '{"name":"grace","at":0}'
  */
-export const storeGreeting = queue<Greeting>({ queue: 'greetings', batchSize: 10, maxAttempts: 5 }, async (batch, ctx) => {
+export const storeGreeting = queue({ queue: 'greetings', batchSize: 10, maxAttempts: 5 }, async (batch: QueueBatch<Greeting>, ctx) => {
   for (const message of batch.messages) {
     // Keyed by name: a message delivered twice writes the same object twice, which is harmless.
     await ctx.blobs.put('greetings', `${message.body.name}.json`, JSON.stringify(message.body), { contentType: 'application/json' });

@@ -4,21 +4,24 @@
  *
  * Send it work from the command line:
  *   npx nimbus queue send emails --data '{"to":"ada@example.com","subject":"Welcome"}'
- * or from another program (an API server, a script) with the client:
+ * or from another program (an API server, a script) with the client, typed by
+ * this function so a misspelt queue or a wrong body is a compile error:
  *   import { NimbusClient } from 'nimbus-functions/client';
- *   await new NimbusClient({ url, key }).queue('emails').send({ to, subject });
+ *   import type { sendEmails } from './index.js';
+ *   await new NimbusClient({ url, key }).queueFor<typeof sendEmails>('emails').send({ to, subject });
  *
  * `npm run dev` runs a local node that redeploys on every save;
  * `npm run deploy` sends the app to the node at NIMBUS_URL.
  */
-import { queue, type FunctionBlobs } from 'nimbus-functions';
+import { queue, type FunctionBlobs, type QueueBatch } from 'nimbus-functions';
 
 interface Email {
   to: string;
   subject: string;
 }
 
-export const sendEmails = queue<Email>(
+// The handler's annotation gives the messages' type; the definition's type keeps the queue's name too (queueFor).
+export const sendEmails = queue(
   {
     queue: 'emails',
     batchSize: 10, // up to 10 messages per call
@@ -26,7 +29,7 @@ export const sendEmails = queue<Email>(
     maxAttempts: 5, // then the message waits in "emails.dlq" (`npx nimbus queue redrive emails` brings it back)
     backoff: { initialMs: 1_000, maxMs: 60_000 },
   },
-  async (batch, ctx) => {
+  async (batch: QueueBatch<Email>, ctx) => {
     const failed: string[] = [];
     for (const message of batch.messages) {
       try {

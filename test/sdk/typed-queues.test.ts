@@ -12,9 +12,9 @@ import { queue, type QueueBatch, type QueueMessageOf } from 'nimbus-functions';
 
 export interface Order { orderId: string; cents: number }
 
-/** Message type and queue name both read from the code. */
-export const processOrders = queue({ queue: 'orders', batchSize: 10 }, async (batch: QueueBatch<Order>) => {
-  for (const m of batch.messages) console.log(m.body.orderId);
+/** Message type and queue name both read from the code; ctx left to inference, as the templates write it. */
+export const processOrders = queue({ queue: 'orders', batchSize: 10 }, async (batch: QueueBatch<Order>, ctx) => {
+  for (const m of batch.messages) ctx.log.info(m.body.orderId);
 });
 
 /** Message type given; the queue name stays a plain string. */

@@ -3,7 +3,7 @@
  * server answers at once; this function does the slow part (pricing, and in
  * a real shop payment and shipping) and keeps a receipt per order.
  */
-import { queue } from 'nimbus-functions';
+import { queue, type QueueBatch } from 'nimbus-functions';
 
 export interface Order {
   orderId: string;
@@ -12,9 +12,11 @@ export interface Order {
   receivedAt: number;
 }
 
-export const processOrders = queue<Order>(
+// The handler's annotation gives the messages' type; the definition's type keeps the queue's name too:
+// a TypeScript producer can send with nimbus.queueFor<typeof processOrders>('orders').
+export const processOrders = queue(
   { queue: 'orders', batchSize: 10, maxConcurrency: 2, maxAttempts: 5, backoff: { initialMs: 500, maxMs: 10_000 } },
-  async (batch, ctx) => {
+  async (batch: QueueBatch<Order>, ctx) => {
     const failed: string[] = [];
     for (const message of batch.messages) {
       const order = message.body;
