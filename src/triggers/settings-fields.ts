@@ -47,9 +47,8 @@ function unknownIn(value: Record<string, unknown>, names: readonly string[], kin
 }
 
 function describe({ name, kind, names }: Unknown): string {
-  // A name far longer than any known one cannot be a near miss: not worth the comparisons.
-  const hint = name.length > MAX_NAME_ECHOED ? '' : didYouMean(name, names, { maxDistance: HINT_DISTANCE });
-  return `unknown ${kind} setting${hint}`;
+  // A name far longer than any known one costs nothing here: closest rules it out by length alone.
+  return `unknown ${kind} setting${didYouMean(name, names, { maxDistance: HINT_DISTANCE })}`;
 }
 
 /** Plain names as they are; any other quoted and cut short, so the answer stays one line of bounded length. */

@@ -46,6 +46,7 @@ export function appPackageJson(existing: PackageJson | undefined, defaults: AppP
   return manifest;
 }
 
-function record(value: unknown): Record<string, unknown> {
+/** A JSON object's fields, copied; anything else (a string, an array, null) as no fields. */
+export function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
 }

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { CliError } from '../cli-error.js';
 import { sanitiseAppName } from '../bundle/app-name.js';
 import { COMMON_TEMPLATE_DIR, TEMPLATES_DIR, type AppTemplate } from './app-templates.js';
-import { appPackageJson, type PackageJson } from './app-package-json.js';
+import { appPackageJson, record, type PackageJson } from './app-package-json.js';
 import { appDevDependencies } from './app-dependencies.js';
 import { ownPackage } from './own-package.js';
 
@@ -67,10 +67,6 @@ export async function scaffoldApp({ dir, template, force }: ScaffoldOptions): Pr
     .filter((name) => !existsSync(join(dir, 'node_modules', name, 'package.json')))
     .map((name) => ({ name, spec: String(listed[name]) }));
   return { name: String(manifest['name']), files, toInstall };
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 /**
