@@ -7,6 +7,7 @@ import { CgroupTree } from '../../../../src/runtime/sandbox/cgroups/cgroup-tree.
 import { detectCgroupHierarchy } from '../../../../src/runtime/sandbox/cgroups/hierarchy.js';
 import { cgroupLimitsFor } from '../../../../src/runtime/sandbox/cgroups/limits.js';
 import { ownedWhileTesting } from '../owned-while-testing.js';
+import { ownerRecords } from '../../../../src/runtime/sandbox/owners.js';
 
 const hierarchy = detectCgroupHierarchy();
 const skip = hierarchy.version === 'none' ? `no usable cgroups here: ${hierarchy.reason}` : false;
@@ -16,14 +17,20 @@ describe(`cgroup tree (${hierarchy.version})`, { skip }, () => {
   let tree: CgroupTree;
   const nodeId = `tree${process.pid}`;
 
+  let disown: (() => Promise<void>) | undefined;
+
   before(async () => {
     // A driver starting in a test file beside this one reaps trees whose owner is not alive.
-    await ownedWhileTesting(nodeId, `${nodeId}-dispose`);
+    disown = await ownedWhileTesting(nodeId, `${nodeId}-dispose`);
     tree = await CgroupTree.create(hierarchy, nodeId);
   });
-  after(() => tree?.dispose());
+  after(async () => {
+    await tree?.dispose();
+    await disown?.();
+  });
 
   it('counts a process that joined through procsFiles, limits it, and removes the group after killing it', async () => {
+    if (process.getuid?.() === 0) assert.ok(await ownerRecords().isAlive(nodeId), 'the tree has a live owner while the tests run');
     const group = await tree.createSandboxGroup('sb-join');
     await group.setLimits(cgroupLimitsFor({ memoryMb: 64 }));
     const child = spawn('/bin/sh', ['-c', `${group.procsFiles.map((f) => `echo $$ > ${f}`).join(' && ')} && exec sleep 60`], { stdio: 'ignore' });

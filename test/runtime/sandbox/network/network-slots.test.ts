@@ -9,7 +9,7 @@ import { ownedWhileTesting } from '../owned-while-testing.js';
 test('a slot index whose host interface still exists (a dying namespace of another node) is left, and the next one taken', { skip: await strictSkipReason() }, async () => {
   const tag = `test_taken_${process.pid}`;
   // A driver starting in a test file beside this one reaps tables whose owner is not alive.
-  await ownedWhileTesting(tag);
+  const disown = await ownedWhileTesting(tag);
   const slots = await NetworkSlots.create(tag);
   let taken: string | undefined;
   try {
@@ -27,5 +27,6 @@ test('a slot index whose host interface still exists (a dying namespace of anoth
   } finally {
     if (taken) await runCommand('ip', ['link', 'delete', taken]).catch(() => undefined);
     await slots.dispose();
+    await disown();
   }
 });
