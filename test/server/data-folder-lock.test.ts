@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataFolderInUseError, lockDataFolder } from '../../src/server/data-folder-lock.js';
+import { readNodeUrlFile } from '../../src/server/node-url-file.js';
 import { startNode } from '../../src/server/node.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTestNode } from '../helpers/test-node.js';
@@ -32,8 +33,9 @@ test('a lock dies with the process that held it, even killed with SIGKILL: nothi
     console.log('locked');
     setInterval(() => {}, 1_000);
   `], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(holder.stdout!, 'data')) as [Buffer];
-  assert.equal(chunk.toString().trim(), 'locked');
+  // Raced with its exit: a holder that failed to start fails the test now, not at the test timeout.
+  const first = await Promise.race([once(holder.stdout!, 'data'), once(holder, 'exit').then(([code]) => [`exited with ${code}`])]);
+  assert.equal(String(first[0]).trim(), 'locked');
   assert.throws(() => lockDataFolder(folder.dir), DataFolderInUseError, 'held by another process');
   holder.kill('SIGKILL');
   await once(holder, 'exit');
@@ -42,7 +44,6 @@ test('a lock dies with the process that held it, even killed with SIGKILL: nothi
 
 test('a second node on a running node\'s data folder is refused before it touches anything, and the first goes on serving', async (t) => {
   const data = makeTempDir('nimbus-node-');
-  mkdirSync(data.dir, { recursive: true });
   const first = await startTestNode({ dataDir: data.dir });
   t.after(async () => {
     await first.dispose();
@@ -54,6 +55,7 @@ test('a second node on a running node\'s data folder is refused before it touche
     startNode({ host: '127.0.0.1', port: 0, dataDir: data.dir, logLevel: 'silent', adminKey: 'test-admin-key', isolation: 'basic' }),
     (error: unknown) => error instanceof DataFolderInUseError && error.message.includes(first.url),
   );
+  assert.equal(readNodeUrlFile(data.dir), first.url, 'the refused node wrote nothing, not even its url');
   const answer = await fetch(`${first.url}/hi`);
   assert.equal(answer.status, 200);
   assert.equal(await answer.text(), 'hi');
@@ -63,6 +65,6 @@ test('a second node on a running node\'s data folder is refused before it touche
   try {
     assert.equal(await (await fetch(`${second.url}/hi`)).text(), 'hi');
   } finally {
-    await second.close();
+    await second.dispose();
   }
 });

@@ -191,27 +191,21 @@ test('the app folder itself removed and made again, at once or after a while, is
 });
 
 test('an app folder replaced by another renamed into its place (a copy, a checkout) is watched there', async (t) => {
-  const app = await makeTempDir({ 'index.ts': 'a', 'lib/util.ts': 'a' });
-  const next = `${app.path}.next`;
-  const file = join(app.path, 'index.ts');
-  const recorded = watchNoting(app.path, file);
-  t.after(async () => {
-    recorded.watcher.close();
-    rmSync(next, { recursive: true, force: true });
-    await app.remove();
-  });
+  const { dir, file, recorded } = await watchedApp(t, { 'index.ts': 'a', 'lib/util.ts': 'a' }, 'index.ts');
+  const next = `${dir}.next`;
+  t.after(() => rmSync(next, { recursive: true, force: true }));
 
   for (let round = 0; round < ROUNDS; round++) {
     mkdirSync(join(next, 'lib'), { recursive: true });
     writeFileSync(join(next, 'index.ts'), `replaced ${round}`);
     writeFileSync(join(next, 'lib/util.ts'), 'a');
-    rmSync(app.path, { recursive: true });
-    renameSync(next, app.path);
+    rmSync(dir, { recursive: true });
+    renameSync(next, dir);
     recorded.file = file;
     // Nothing was written in the new folder once it was in place: its arrival is the change.
     await waitFor('the replaced app folder', () => recorded.seen.includes(`replaced ${round}`));
     await saveAndExpectNotice(recorded, file, 'in place');
-    await saveAndExpectNotice(recorded, join(app.path, 'lib/util.ts'), ATOMIC);
+    await saveAndExpectNotice(recorded, join(dir, 'lib/util.ts'), ATOMIC);
   }
 });
 

@@ -8,12 +8,13 @@ export interface TempDir {
   remove(): Promise<void>;
 }
 
+/** Names each write's temporary file apart from the others'. */
+let writes = 0;
+
 /**
  * A folder in the OS temp dir, outside this repository, so nothing resolves
  * through the repository's own node_modules by accident.
  */
-let writes = 0;
-
 export async function makeTempDir(files: Record<string, string> = {}, prefix = 'nimbus-cli-'): Promise<TempDir> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   // Whole at once (a rename over it), as an editor saves: a watcher (nimbus dev) that wakes between the
